@@ -1,0 +1,61 @@
+// Package translate turns a CODING webhook into the markdown message a group
+// robot shows. It is pure: no network, no clock, no logging. The server
+// decodes with Decode, renders per target kind with a Renderer and builds the
+// wire body with Body; everything here is safe for concurrent use.
+package translate
+
+import (
+	"errors"
+	"io/fs"
+	"time"
+)
+
+// Target is a robot kind, which is also a markdown dialect: DingTalk and WeCom
+// disagree on line breaks, lists, colours and raw HTML.
+type Target string
+
+// The targets the relay renders for.
+const (
+	DingTalk Target = "dingtalk"
+	WeCom    Target = "wecom"
+)
+
+// Size limits of the targets (see shared robot-api.md).
+const (
+	// DingTalkMaxBody is the DingTalk limit on the whole JSON request body;
+	// a body must be strictly smaller.
+	DingTalkMaxBody = 20000
+	// WeComMaxContent is the WeCom limit on markdown.content in UTF-8 bytes.
+	WeComMaxContent = 4096
+)
+
+// ErrNoEventName reports a webhook whose event name is in neither the
+// headers nor the body.
+var ErrNoEventName = errors.New("no event name")
+
+// Message is what one group sees for one event, already in the target's
+// markdown dialect and already small enough for the target.
+type Message struct {
+	Target  Target `json:"target"`
+	Event   string `json:"event"`
+	Action  string `json:"action,omitempty"`
+	Title   string `json:"title"`
+	Text    string `json:"text"`
+	Summary string `json:"summary"` // one line in the target's markdown, used by digests
+	Link    string `json:"link,omitempty"`
+
+	AtMobiles []string `json:"at_mobiles,omitempty"`
+	AtUserIDs []string `json:"at_user_ids,omitempty"`
+}
+
+// Options tune a Renderer.
+type Options struct {
+	// Location renders epoch-millisecond timestamps; nil means Asia/Shanghai.
+	Location *time.Location
+}
+
+// Renderer renders events with templates parsed once in New.
+type Renderer struct {
+	defaults, user fs.FS
+	opts           Options
+}
