@@ -1,0 +1,81 @@
+package wecom_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/wecom"
+)
+
+func TestSendClassifiesAnswers(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		body      string
+		wantErr   bool
+		retryable bool
+		code      int
+	}{
+		{"ok", 200, `{"errcode":0,"errmsg":"ok"}`, false, false, 0},
+		{"freq limit", 200, `{"errcode":45009,"errmsg":"api freq out of limit"}`, true, true, 45009},
+		{"busy", 200, `{"errcode":-1,"errmsg":"system busy"}`, true, true, -1},
+		{"bad key", 200, `{"errcode":93000,"errmsg":"invalid webhook url"}`, true, false, 93000},
+		{"too long", 200, `{"errcode":40058,"errmsg":"content exceed max length"}`, true, false, 40058},
+		{"bad type", 200, `{"errcode":40008,"errmsg":"invalid message type"}`, true, false, 40008},
+		{"empty", 200, `{"errcode":44004,"errmsg":"empty content"}`, true, false, 44004},
+		{"server error", 503, ``, true, true, 0},
+		{"bad request", 400, ``, true, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var gotKey string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.ReadAll(r.Body)
+				gotKey = r.URL.Query().Get("key")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			u, _ := url.Parse(srv.URL + "/cgi-bin/webhook/send?key=KEY-SECRET-9")
+			err := wecom.New(srv.Client(), u).Send(context.Background(), []byte(`{"msgtype":"markdown"}`))
+			if gotKey != "KEY-SECRET-9" {
+				t.Errorf("robot got key %q", gotKey)
+			}
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil {
+				return
+			}
+			var re *robot.Error
+			if !errors.As(err, &re) || re.Retryable() != tt.retryable || re.ErrCode() != tt.code {
+				t.Fatalf("err = %#v, want retry=%v code=%d", err, tt.retryable, tt.code)
+			}
+			if strings.Contains(err.Error(), "KEY-SECRET-9") {
+				t.Errorf("error leaks the key: %v", err)
+			}
+		})
+	}
+}
+
+func TestSendHangingRobotTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	t.Cleanup(func() { close(release); srv.Close() })
+	u, _ := url.Parse(srv.URL + "/cgi-bin/webhook/send?key=KEY-SECRET-9")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := wecom.New(srv.Client(), u).Send(ctx, []byte(`{}`))
+	var re *robot.Error
+	if !errors.As(err, &re) || !re.Retryable() || strings.Contains(err.Error(), "KEY-SECRET-9") {
+		t.Fatalf("err = %v, want a retryable, redacted timeout", err)
+	}
+}
