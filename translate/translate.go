@@ -4,11 +4,7 @@
 // wire body with Body; everything here is safe for concurrent use.
 package translate
 
-import (
-	"errors"
-	"io/fs"
-	"time"
-)
+import "errors"
 
 // Target is a robot kind, which is also a markdown dialect: DingTalk and WeCom
 // disagree on line breaks, lists, colours and raw HTML.
@@ -46,16 +42,4 @@ type Message struct {
 
 	AtMobiles []string `json:"at_mobiles,omitempty"`
 	AtUserIDs []string `json:"at_user_ids,omitempty"`
-}
-
-// Options tune a Renderer.
-type Options struct {
-	// Location renders epoch-millisecond timestamps; nil means Asia/Shanghai.
-	Location *time.Location
-}
-
-// Renderer renders events with templates parsed once in New.
-type Renderer struct {
-	defaults, user fs.FS
-	opts           Options
 }

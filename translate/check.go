@@ -1,0 +1,119 @@
+package translate
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// SampleEventName is the event name a sample file stands for: its name up
+// to the first "-" without .json (merge_request-create.json →
+// merge_request, GIT_MR_CREATED.json → GIT_MR_CREATED).
+func SampleEventName(file string) string {
+	base := strings.TrimSuffix(path.Base(file), ".json")
+	name, _, _ := strings.Cut(base, "-")
+	return name
+}
+
+// Samples decodes every samples/*.json of fsys (the embedded templates
+// tree), keyed by file name.
+func Samples(fsys fs.FS) (map[string]*Event, error) {
+	names, err := fs.Glob(fsys, "samples/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("list samples: %w", err)
+	}
+	out := make(map[string]*Event, len(names))
+	var errs []error
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read sample %s: %w", n, err))
+			continue
+		}
+		ev, err := Decode(SampleEventName(n), b)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("sample %s: %w", n, err))
+			continue
+		}
+		out[path.Base(n)] = ev
+	}
+	return out, errors.Join(errs...)
+}
+
+// Check renders every sample event of the default templates' tree for
+// every target (and every variant the templates define), checks each
+// message fits, renders a digest of them all, and returns every problem
+// joined (nil when all is well). It backs `coding-relay templates check`.
+func (r *Renderer) Check() error {
+	samples, err := Samples(r.defaults)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(samples) == 0 {
+		errs = append(errs, errors.New("check: no sample events (samples/*.json) in the default templates"))
+	}
+	names := make([]string, 0, len(samples))
+	for n := range samples {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	variants := append([]string{""}, r.Variants()...)
+	for _, t := range Targets {
+		var msgs []Message
+		for _, n := range names {
+			for _, v := range variants {
+				m, err := r.Render(samples[n], t, v)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("check %s for %s (variant %q): %w", n, t, v, err))
+					continue
+				}
+				if !Fits(m) {
+					errs = append(errs, fmt.Errorf("check %s for %s (variant %q): %d bytes, over the limit %d", n, t, v, Size(m), Limit(t)))
+				}
+				if strings.TrimSpace(m.Text) == "" {
+					errs = append(errs, fmt.Errorf("check %s for %s (variant %q): empty text", n, t, v))
+				}
+				if v == "" {
+					msgs = append(msgs, m)
+				}
+			}
+		}
+		if _, err := r.Digest(t, msgs); err != nil {
+			errs = append(errs, fmt.Errorf("check digest for %s: %w", t, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Variants lists the template variants the templates define: the first
+// part of names like brief.push.text or brief.dingtalk.push.text.
+func (r *Renderer) Variants() []string {
+	known := map[string]bool{"generic": true, "digest": true, string(DingTalk): true, string(WeCom): true}
+	for _, e := range Events {
+		known[e] = true
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range Targets {
+		for _, n := range r.templateNames(t) {
+			parts := strings.Split(n, ".")
+			if len(parts) < 3 || known[parts[0]] {
+				continue
+			}
+			last := parts[len(parts)-1]
+			if last != "text" && last != "title" && last != "summary" {
+				continue
+			}
+			if !seen[parts[0]] {
+				seen[parts[0]] = true
+				out = append(out, parts[0])
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,531 @@
+package translate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Canonical event names (Event.Name). The v2 names keep their spelling
+// except "merge request", which becomes merge_request; Service Hook codes
+// map onto the family they belong to.
+const (
+	EventPing         = "ping"
+	EventPush         = "push"
+	EventMergeRequest = "merge_request"
+	EventTask         = "task"
+	EventDocument     = "document"
+	EventMember       = "member"
+	EventCI           = "ci"
+	EventArtifact     = "artifact"
+	EventIssue        = "issue"
+	EventIteration    = "iteration"
+	EventWiki         = "wiki"
+	EventFile         = "file"
+)
+
+// Events lists every canonical event that has templates of its own.
+var Events = []string{
+	EventPing, EventPush, EventMergeRequest, EventTask, EventDocument,
+	EventMember, EventCI, EventArtifact, EventIssue, EventIteration,
+	EventWiki, EventFile,
+}
+
+// zeroSHA is the before/after of a created/deleted ref.
+const zeroSHA = "0000000000000000000000000000000000000000"
+
+// Event is one decoded CODING webhook. Name is canonical (see CanonicalEvent);
+// Code keeps a Service Hook code such as GIT_PUSHED. Which of the objects
+// are set depends on the event; everything is optional.
+type Event struct {
+	Name  string `json:"-"` // canonical: push, merge_request, ci, ...
+	Code  string `json:"-"` // Service Hook code (GIT_PUSHED, ...), else ""
+	Label string `json:"eventName"`
+
+	Action string `json:"action"`
+
+	Sender     *User       `json:"sender"`
+	Repository *Repository `json:"repository" alias:"repo,depot"`
+	Project    *Project    `json:"project"`
+	Team       *Team       `json:"team"`
+
+	// push
+	Ref        string   `json:"ref"`
+	Before     string   `json:"before"`
+	After      string   `json:"after"`
+	Created    bool     `json:"created"`
+	Deleted    bool     `json:"deleted"`
+	Compare    string   `json:"compare" coding:"url"`
+	Commits    []Commit `json:"commits"`
+	HeadCommit *Commit  `json:"head_commit"`
+	Pusher     *User    `json:"pusher"`
+
+	// merge request
+	Number       int64         `json:"number"`
+	MergeRequest *MergeRequest `json:"mergeRequest" alias:"merge_request,mergerequest,pull_request"`
+
+	Task      *Task      `json:"task"`
+	Document  *Document  `json:"document"`
+	Member    *Member    `json:"member"`
+	CI        *CI        `json:"ci"`
+	Artifact  *Artifact  `json:"artifact" alias:"artifacts"`
+	Issue     *Issue     `json:"issue"`
+	Iteration *Iteration `json:"iteration"`
+	Wiki      *Wiki      `json:"wiki"`
+	File      *File      `json:"file"`
+	Comment   *Comment   `json:"comment" alias:"note"`
+
+	// ping
+	ZenText string `json:"zen"`
+	HookID  string `json:"hook_id"`
+	Hook    *Hook  `json:"hook"`
+
+	// Raw is the whole payload as generic JSON, for templates of events the
+	// relay has no model for.
+	Raw map[string]any `json:"-"`
+}
+
+// Decode parses a CODING webhook body. name is the event name the server
+// found in the headers (X-Coding-Event, else X-Coding-Service-Hook-Event)
+// and may be empty, in which case the body's "event" field is used; with no
+// name anywhere the error wraps ErrNoEventName. Decoding is lenient: unknown
+// fields are ignored, wrongly typed ones are coerced or left empty; only
+// malformed JSON (or JSON that is not an object) fails.
+func Decode(name string, body []byte) (*Event, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("decode webhook body: malformed JSON: data after the top-level value")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", jsonKind(v))
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		if s, ok := scalarString(obj["event"]); ok {
+			name = strings.TrimSpace(s)
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
+	}
+	ev := &Event{Raw: obj}
+	fillStruct(reflect.ValueOf(ev).Elem(), obj)
+	ev.Name = CanonicalEvent(name)
+	if isServiceHookCode(name) {
+		ev.Code = strings.ToUpper(name)
+	}
+	ev.fixCommitURLs()
+	if ev.Action == "" && ev.Code != "" {
+		ev.Action = codeAction(ev.Code)
+	}
+	return ev, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// serviceHookFamilies maps Service Hook code prefixes to canonical names.
+var serviceHookFamilies = []struct{ prefix, name string }{
+	{"GIT_PUSHED", EventPush},
+	{"GIT_PUSH_", EventPush},
+	{"GIT_MR_", EventMergeRequest},
+	{"CI_JOB_", EventCI},
+	{"ARTIFACTS_", EventArtifact},
+	{"ARTIFACT_", EventArtifact},
+	{"MEMBER_", EventMember},
+	{"ISSUE_", EventIssue},
+	{"ITERATION_", EventIteration},
+	{"WIKI_", EventWiki},
+	{"FILE_", EventFile},
+}
+
+func isServiceHookCode(name string) bool {
+	up := strings.ToUpper(strings.TrimSpace(name))
+	for _, f := range serviceHookFamilies {
+		if strings.HasPrefix(up, f.prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// codeAction derives an action from a Service Hook code for payloads
+// without an "action": GIT_MR_CREATED → created.
+func codeAction(code string) string {
+	for _, f := range serviceHookFamilies {
+		if rest, ok := strings.CutPrefix(code, f.prefix); ok {
+			if rest == "" {
+				rest = strings.TrimPrefix(f.prefix, "GIT_")
+			}
+			return strings.ToLower(rest)
+		}
+	}
+	return ""
+}
+
+// CanonicalEvent maps any event name CODING uses to the canonical one:
+// "merge request" and "merge_request" to merge_request, Service Hook codes
+// to their family (GIT_PUSHED → push, GIT_MR_* → merge_request, CI_JOB_* →
+// ci, ARTIFACTS_* → artifact, MEMBER_* → member, ISSUE_* → issue,
+// ITERATION_* → iteration, WIKI_* → wiki, FILE_* → file). Other names are
+// returned trimmed and lower-cased.
+func CanonicalEvent(name string) string {
+	n := strings.TrimSpace(name)
+	up := strings.ToUpper(n)
+	for _, f := range serviceHookFamilies {
+		if strings.HasPrefix(up, f.prefix) {
+			return f.name
+		}
+	}
+	n = strings.ToLower(n)
+	switch strings.Join(strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }), "_") {
+	case "merge_request", "mergerequest", "pull_request", "mr":
+		return EventMergeRequest
+	}
+	return n
+}
+
+// Zen is the ping's zen sentence.
+func (e *Event) Zen() string {
+	if e == nil {
+		return ""
+	}
+	return e.ZenText
+}
+
+// IsTag reports whether the push is about a tag.
+func (e *Event) IsTag() bool { return e != nil && strings.HasPrefix(e.Ref, "refs/tags/") }
+
+// RefName is the pushed branch or tag name without refs/heads/ or refs/tags/.
+func (e *Event) RefName() string {
+	if e == nil {
+		return ""
+	}
+	return refName(e.Ref)
+}
+
+// RefCreated reports a push that created the branch or tag.
+func (e *Event) RefCreated() bool {
+	return e != nil && e.Ref != "" && (e.Created || e.Before == zeroSHA)
+}
+
+// RefDeleted reports a push that deleted the branch or tag.
+func (e *Event) RefDeleted() bool {
+	return e != nil && e.Ref != "" && (e.Deleted || e.After == zeroSHA)
+}
+
+// Branch is the pushed branch or tag name, else the merge request's target
+// branch, else the CI build's branch; "" if the event has none. Routing
+// filters match it.
+func (e *Event) Branch() string {
+	switch {
+	case e == nil:
+		return ""
+	case e.Ref != "":
+		return refName(e.Ref)
+	case e.MergeRequest != nil && e.MergeRequest.Target() != "":
+		return e.MergeRequest.Target()
+	case e.CI != nil && e.CI.Build != nil:
+		return refName(e.CI.Build.Branch)
+	}
+	return ""
+}
+
+// ProjectName is the repository name, else the project's name.
+func (e *Event) ProjectName() string {
+	switch {
+	case e == nil:
+		return ""
+	case e.Repository != nil && e.Repository.Name != "":
+		return e.Repository.Name
+	case e.Project != nil && e.Project.DisplayName != "":
+		return e.Project.DisplayName
+	case e.Project != nil && e.Project.Name != "":
+		return e.Project.Name
+	case e.MergeRequest != nil && e.MergeRequest.Base != nil && e.MergeRequest.Base.Repo != nil:
+		return e.MergeRequest.Base.Repo.Name
+	case e.Artifact != nil && e.Artifact.ProjectName != "":
+		return e.Artifact.ProjectName
+	}
+	return ""
+}
+
+// ProjectURL links to the repository, else the project.
+func (e *Event) ProjectURL() string {
+	switch {
+	case e == nil:
+		return ""
+	case e.Repository != nil && e.Repository.HTMLURL != "":
+		return e.Repository.HTMLURL
+	case e.Project != nil && e.Project.HTMLURL != "":
+		return e.Project.HTMLURL
+	case e.MergeRequest != nil && e.MergeRequest.Base != nil && e.MergeRequest.Base.Repo != nil:
+		return e.MergeRequest.Base.Repo.HTMLURL
+	}
+	return ""
+}
+
+// ActorUser is who triggered the event: the sender, else the pusher, else
+// the author of the thing the event is about.
+func (e *Event) ActorUser() *User {
+	if e == nil {
+		return nil
+	}
+	candidates := []*User{e.Sender, e.Pusher}
+	if e.MergeRequest != nil {
+		candidates = append(candidates, e.MergeRequest.MergedBy, e.MergeRequest.User)
+	}
+	if e.HeadCommit != nil {
+		candidates = append(candidates, e.HeadCommit.Author)
+	}
+	if e.Issue != nil {
+		candidates = append(candidates, e.Issue.Creator)
+	}
+	if e.Task != nil {
+		candidates = append(candidates, e.Task.Creator)
+	}
+	for _, u := range candidates {
+		if u.Key() != "" {
+			return u
+		}
+	}
+	if e.Artifact != nil && e.Artifact.UserName != "" {
+		return &User{Name: e.Artifact.UserName}
+	}
+	return nil
+}
+
+// Actor is the login (else name) of who triggered the event, for logs.
+func (e *Event) Actor() string { return e.ActorUser().Key() }
+
+// ActorName is the display name of who triggered the event, for messages.
+func (e *Event) ActorName() string { return e.ActorUser().Display() }
+
+// ActorURL links to the actor's CODING profile, if known.
+func (e *Event) ActorURL() string {
+	if u := e.ActorUser(); u != nil {
+		return u.HTMLURL
+	}
+	return ""
+}
+
+// ShownCommits is the push's commit list, or its head commit when CODING
+// sent no list (a branch creation does that).
+func (e *Event) ShownCommits() []Commit {
+	if e == nil {
+		return nil
+	}
+	if len(e.Commits) > 0 {
+		return e.Commits
+	}
+	if e.HeadCommit != nil && e.HeadCommit.ID != "" && !e.RefDeleted() {
+		return []Commit{*e.HeadCommit}
+	}
+	return nil
+}
+
+// BuildURL links to the CI build: the payload's own link, else the build
+// page under the project (…/p/<project>/ci/job/<job>/build/<number>/pipeline).
+func (e *Event) BuildURL() string {
+	if e == nil || e.CI == nil {
+		return ""
+	}
+	if b := e.CI.Build; b != nil && b.HTMLURL != "" {
+		return b.HTMLURL
+	}
+	if e.CI.HTMLURL != "" {
+		return e.CI.HTMLURL
+	}
+	base := e.projectPageURL()
+	if base == "" {
+		return ""
+	}
+	if e.CI.ID == "" {
+		return base + "/ci/job"
+	}
+	u := base + "/ci/job/" + e.CI.ID
+	if b := e.CI.Build; b != nil && b.Number > 0 {
+		u += "/build/" + strconv.FormatInt(b.Number, 10) + "/pipeline"
+	}
+	return u
+}
+
+// ArtifactURL links to the artifact: the payload's own link, else the
+// project's artifact repositories page.
+func (e *Event) ArtifactURL() string {
+	if e == nil || e.Artifact == nil {
+		return ""
+	}
+	if e.Artifact.HTMLURL != "" {
+		return e.Artifact.HTMLURL
+	}
+	if base := e.projectPageURL(); base != "" {
+		return base + "/artifacts"
+	}
+	return ""
+}
+
+// projectPageURL is the https://team.coding.net/p/<project> page, derived
+// from the repository or project link.
+func (e *Event) projectPageURL() string {
+	u := e.ProjectURL()
+	if u == "" {
+		return ""
+	}
+	// A repository link may be …/p/<project>/d/<repo>/git; keep …/p/<project>.
+	if i := strings.Index(u, "/p/"); i >= 0 {
+		rest := u[i+3:]
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			return u[:i+3+j]
+		}
+	}
+	return strings.TrimRight(u, "/")
+}
+
+// Link is the main URL of the event: the compare page or commit of a push,
+// the merge request, build, artifact, issue, ... else the repository.
+func (e *Event) Link() string {
+	if e == nil {
+		return ""
+	}
+	var candidates []string
+	switch e.Name {
+	case EventPush:
+		if !e.RefDeleted() {
+			if len(e.ShownCommits()) == 1 && e.RefCreated() {
+				candidates = append(candidates, e.ShownCommits()[0].URL)
+			}
+			candidates = append(candidates, e.Compare)
+			if e.HeadCommit != nil {
+				candidates = append(candidates, e.HeadCommit.URL)
+			}
+		}
+	case EventCI:
+		candidates = append(candidates, e.BuildURL())
+	case EventArtifact:
+		candidates = append(candidates, e.ArtifactURL())
+	}
+	if e.Comment != nil {
+		candidates = append(candidates, e.Comment.HTMLURL)
+	}
+	if e.MergeRequest != nil {
+		candidates = append(candidates, e.MergeRequest.HTMLURL)
+	}
+	if e.Task != nil {
+		candidates = append(candidates, e.Task.HTMLURL)
+	}
+	if e.Issue != nil {
+		candidates = append(candidates, e.Issue.HTMLURL)
+	}
+	if e.Iteration != nil {
+		candidates = append(candidates, e.Iteration.HTMLURL)
+	}
+	if e.Wiki != nil {
+		candidates = append(candidates, e.Wiki.HTMLURL)
+	}
+	if e.File != nil {
+		candidates = append(candidates, e.File.HTMLURL)
+	}
+	if e.Document != nil {
+		candidates = append(candidates, e.Document.HTMLURL)
+	}
+	candidates = append(candidates, e.ProjectURL())
+	if e.Team != nil {
+		candidates = append(candidates, e.Team.HTMLURL)
+	}
+	for _, c := range candidates {
+		if c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+// Get reads a value of the raw payload by a dotted path ("ci.build.status"),
+// for templates of events without a model. Missing paths give nil.
+func (e *Event) Get(path string) any {
+	if e == nil {
+		return nil
+	}
+	var cur any = e.Raw
+	for part := range strings.SplitSeq(path, ".") {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+// Verb is what happened, in lower case: the Service Hook code without its
+// family prefix (GIT_MR_MERGED → merged, ARTIFACTS_VERSION_CREATED →
+// version_created), else the payload's action (merge, trigger_build, …).
+func (e *Event) Verb() string {
+	if e == nil {
+		return ""
+	}
+	if e.Code != "" {
+		if v := codeAction(e.Code); v != "" {
+			return v
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(e.Action))
+}
+
+// apiCommitURL matches the API address CODING puts in a commit's url.
+var apiCommitURL = regexp.MustCompile(`^(https?://[^/]+)/api/team/[^/]+/project/([^/]+)/git/commit/([0-9a-fA-F]+)$`)
+
+// fixCommitURLs replaces commit API addresses (which a browser cannot
+// show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,
+// when the repository is known.
+func (e *Event) fixCommitURLs() {
+	if e.Repository == nil || e.Repository.Name == "" {
+		return
+	}
+	fix := func(c *Commit) {
+		m := apiCommitURL.FindStringSubmatch(c.URL)
+		if m == nil {
+			return
+		}
+		c.URL = m[1] + "/p/" + m[2] + "/d/" + e.Repository.Name + "/git/commit/" + m[3]
+	}
+	for i := range e.Commits {
+		fix(&e.Commits[i])
+	}
+	if e.HeadCommit != nil {
+		fix(e.HeadCommit)
+	}
+}

@@ -1,0 +1,297 @@
+package translate
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/template"
+	"time"
+
+	"github.com/Masterminds/sprig/v3"
+)
+
+// forbiddenFuncs are sprig functions a template must not have: they read the
+// environment (where secrets live), the network, or the clock (translate is
+// pure: the same event renders the same message).
+var forbiddenFuncs = []string{"env", "expandenv", "getHostByName", "ago", "now", "date", "dateInZone", "date_in_zone", "htmlDate", "htmlDateInZone", "dateModify", "date_modify", "mustDateModify", "must_date_modify"}
+
+// funcMap is sprig's hermetic text functions minus forbiddenFuncs, plus the
+// relay's helpers. Helpers that depend on the markdown dialect (esc, link,
+// color, bullet, blockquote) are bound to target, which is why each target
+// has its own parsed template set.
+//
+// include renders a named template to a string (to pass it to link or
+// truncate); set is the template set it looks names up in, filled in once
+// parsing is done.
+func funcMap(t Target, loc *time.Location, set **template.Template) template.FuncMap {
+	fm := template.FuncMap(sprig.HermeticTxtFuncMap())
+	for _, name := range forbiddenFuncs {
+		delete(fm, name)
+	}
+	helpers := template.FuncMap{
+		"sha7":       sha7,
+		"shortSHA":   sha7,
+		"time":       func(v any) string { return formatMillis(v, loc) },
+		"bytes":      humanBytes,
+		"refName":    func(v any) string { return refName(toString(v)) },
+		"isTag":      func(v any) bool { return strings.HasPrefix(toString(v), "refs/tags/") },
+		"firstLine":  func(v any) string { return firstLine(toString(v)) },
+		"truncate":   func(n, v any) string { return truncateRunes(toInt(n), toString(v)) },
+		"clip":       func(n, v any) string { return clipLines(toInt(n), toString(v)) },
+		"duration":   formatDuration,
+		"plural":     plural,
+		"url":        func(v any) string { return cleanURL(toString(v)) },
+		"esc":        func(v any) string { return escapeInline(toString(v)) },
+		"blockquote": func(v any) string { return quoteBlock(t, toString(v)) },
+		"link":       func(text, u any) string { return mdLink(text, u) },
+		"color":      func(level string, text any) string { return colorize(t, level, toString(text)) },
+		"buildLevel": buildLevel,
+		"bullet":     func() string { return bullet(t) },
+		"oneOf":      oneOf,
+		"include": func(name string, data any) (string, error) {
+			if includeDepth.Add(1) > maxIncludeDepth {
+				includeDepth.Add(-1)
+				return "", fmt.Errorf("include %q: nested too deep (recursion?)", name)
+			}
+			defer includeDepth.Add(-1)
+			var b strings.Builder
+			if *set == nil {
+				return "", fmt.Errorf("include %q: templates not parsed yet", name)
+			}
+			err := (*set).ExecuteTemplate(&b, name, data)
+			return b.String(), err
+		},
+	}
+	for k, v := range helpers {
+		fm[k] = v
+	}
+	return fm
+}
+
+// includeDepth counts include calls in progress across all renders, so a
+// template including itself fails instead of overflowing the stack. Honest
+// renders nest a few levels each; the limit is far above any concurrency.
+var includeDepth atomic.Int64
+
+const maxIncludeDepth = 10000
+
+// toString renders any template value as text; nil is "".
+func toString(v any) string {
+	switch s := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return s
+	case fmt.Stringer:
+		return s.String()
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return ""
+		}
+		return toString(rv.Elem().Interface())
+	}
+	return fmt.Sprint(v)
+}
+
+// toInt64 reads a number from any template value (ints, floats, numeric
+// strings, json.Number); ok is false when there is none.
+func toInt64(v any) (int64, bool) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return int64(rv.Uint()), true
+	case reflect.Float32, reflect.Float64:
+		return int64(rv.Float()), true
+	}
+	return scalarInt(toString(v))
+}
+
+// toInt is toInt64 for counts; no number is 0.
+func toInt(v any) int {
+	n, _ := toInt64(v)
+	return int(n)
+}
+
+func sha7(v any) string {
+	s := strings.TrimSpace(toString(v))
+	if len(s) > 7 {
+		return s[:7]
+	}
+	return s
+}
+
+func refName(ref string) string {
+	for _, p := range []string{"refs/heads/", "refs/tags/", "refs/"} {
+		if rest, ok := strings.CutPrefix(ref, p); ok {
+			return rest
+		}
+	}
+	return ref
+}
+
+func firstLine(s string) string {
+	s = strings.TrimLeft(s, "\r\n \t")
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// formatMillis formats an epoch-millisecond timestamp as 2006-01-02 15:04 in
+// loc; zero or no value gives "". Values that look like seconds (before
+// 2001-09 in ms) are taken as seconds, as some CODING fields are.
+func formatMillis(v any, loc *time.Location) string {
+	ms, ok := toInt64(v)
+	if !ok || ms <= 0 {
+		return ""
+	}
+	var t time.Time
+	if ms < 1e12 {
+		t = time.Unix(ms, 0)
+	} else {
+		t = time.UnixMilli(ms)
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+// humanBytes formats a size in bytes with binary units: 512 B, 7.3 MB.
+func humanBytes(v any) string {
+	n, ok := toInt64(v)
+	if !ok || n < 0 {
+		return ""
+	}
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	units := []string{"KB", "MB", "GB", "TB", "PB", "EB"}
+	f := float64(n)
+	i := -1
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	if f >= 100 {
+		return fmt.Sprintf("%.0f %s", f, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", math.Floor(f*10)/10, units[i])
+}
+
+// formatDuration formats a CI duration, by default in milliseconds (as
+// CODING sends it); an optional unit "s" takes seconds. 0 gives "".
+func formatDuration(v any, unit ...string) string {
+	n, ok := toInt64(v)
+	if !ok || n <= 0 {
+		return ""
+	}
+	d := time.Duration(n) * time.Millisecond
+	if len(unit) > 0 && (unit[0] == "s" || unit[0] == "sec" || unit[0] == "seconds") {
+		d = time.Duration(n) * time.Second
+	}
+	if d < time.Second {
+		return d.String()
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	}
+	return fmt.Sprintf("%ds", s)
+}
+
+// plural picks the singular or plural word for n (English templates).
+func plural(n any, one, many string) string {
+	if i, _ := toInt64(n); i == 1 {
+		return one
+	}
+	return many
+}
+
+// mdLink is a markdown link with escaped text; without a usable URL it is
+// just the escaped text.
+func mdLink(text, u any) string {
+	t := escapeInline(toString(text))
+	if t == "" {
+		t = "link"
+	}
+	href := cleanURL(toString(u))
+	if href == "" {
+		return t
+	}
+	return "[" + t + "](" + href + ")"
+}
+
+// Colour levels understood by color.
+var (
+	dingTalkColors = map[string]string{
+		"success": "#1a9c3c", "info": "#1a9c3c",
+		"failure": "#d9363e", "warning": "#d9363e", "error": "#d9363e",
+		"running": "#1677ff", "comment": "#8c8c8c", "neutral": "#8c8c8c",
+	}
+	weComColors = map[string]string{
+		"success": "info", "info": "info",
+		"failure": "warning", "warning": "warning", "error": "warning",
+		"running": "comment", "comment": "comment", "neutral": "comment",
+	}
+)
+
+// colorize wraps text (template-owned words, not user content) in the
+// target's font colour for a level: success, failure, running, neutral.
+func colorize(t Target, level, text string) string {
+	level = strings.ToLower(strings.TrimSpace(level))
+	switch t {
+	case DingTalk:
+		if c, ok := dingTalkColors[level]; ok {
+			return `<font color="` + c + `">` + text + `</font>`
+		}
+	case WeCom:
+		if c, ok := weComColors[level]; ok {
+			return `<font color="` + c + `">` + text + `</font>`
+		}
+	}
+	return text
+}
+
+// buildLevel classifies a CODING CI build status for colour: success,
+// failure, running or neutral.
+func buildLevel(status any) string {
+	switch strings.ToUpper(strings.TrimSpace(toString(status))) {
+	case "SUCCEED", "SUCCEEDED", "SUCCESS", "SUCCESSFUL", "PASSED", "DONE":
+		return "success"
+	case "FAILED", "FAILURE", "FAIL", "ERROR", "TIMEOUT", "ABNORMAL":
+		return "failure"
+	case "RUNNING", "BUILDING", "IN_PROGRESS", "PROCESSING", "STARTED":
+		return "running"
+	}
+	return "neutral"
+}
+
+// bullet starts a list item: DingTalk renders lists, WeCom markdown v1 does
+// not, so there an item is a quote line.
+func bullet(t Target) string {
+	if t == WeCom {
+		return "> "
+	}
+	return "- "
+}
+
+// oneOf reports whether v (compared as text, ignoring case) is one of the
+// choices: {{if oneOf .Event.Verb "merge" "merged"}}.
+func oneOf(v any, choices ...string) bool {
+	s := toString(v)
+	for _, c := range choices {
+		if strings.EqualFold(s, c) {
+			return true
+		}
+	}
+	return false
+}

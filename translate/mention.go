@@ -1,0 +1,130 @@
+package translate
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Mention says how to @-mention one CODING user in each target. Options
+// key it by the user's CODING login, username or email.
+type Mention struct {
+	DingTalkMobile string `json:"dingtalk_mobile,omitempty"`
+	DingTalkUserID string `json:"dingtalk_userid,omitempty"`
+	WeComUserID    string `json:"wecom_userid,omitempty"`
+}
+
+// mentions collects, during one render, whom the templates asked to
+// mention, in order and without duplicates.
+type mentions struct {
+	mobiles, dingIDs, wecomIDs []string
+}
+
+func (m *mentions) add(mn Mention) {
+	if mn.DingTalkMobile != "" && !slices.Contains(m.mobiles, mn.DingTalkMobile) {
+		m.mobiles = append(m.mobiles, mn.DingTalkMobile)
+	}
+	if mn.DingTalkUserID != "" && !slices.Contains(m.dingIDs, mn.DingTalkUserID) {
+		m.dingIDs = append(m.dingIDs, mn.DingTalkUserID)
+	}
+	if mn.WeComUserID != "" && !slices.Contains(m.wecomIDs, mn.WeComUserID) {
+		m.wecomIDs = append(m.wecomIDs, mn.WeComUserID)
+	}
+}
+
+// directory resolves CODING users to mentions: exact key first, then
+// ignoring case.
+type directory struct {
+	exact map[string]Mention
+	fold  map[string]Mention
+}
+
+func newDirectory(m map[string]Mention) directory {
+	d := directory{exact: make(map[string]Mention, len(m)), fold: make(map[string]Mention, len(m))}
+	for k, v := range m {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		d.exact[k] = v
+		d.fold[strings.ToLower(k)] = v
+	}
+	return d
+}
+
+func (d directory) find(keys ...string) (Mention, bool) {
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if mn, ok := d.exact[k]; ok {
+			return mn, true
+		}
+	}
+	for _, k := range keys {
+		if mn, ok := d.fold[strings.ToLower(k)]; ok && k != "" {
+			return mn, true
+		}
+	}
+	return Mention{}, false
+}
+
+// resolve adds every user found in v (a *User, User, *Member, a slice of
+// them, a login string or a slice of strings) to ms.
+func (d directory) resolve(ms *mentions, v any) {
+	switch u := v.(type) {
+	case nil:
+	case string:
+		for _, k := range strings.FieldsFunc(u, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if mn, ok := d.find(k); ok {
+				ms.add(mn)
+			}
+		}
+	case *User:
+		if u != nil {
+			if mn, ok := d.find(u.Login, u.Username, u.Email, u.Name); ok {
+				ms.add(mn)
+			}
+		}
+	case User:
+		d.resolve(ms, &u)
+	case *Member:
+		if u != nil {
+			d.resolve(ms, &u.User)
+		}
+	case Member:
+		d.resolve(ms, &u.User)
+	case []string:
+		for _, s := range u {
+			d.resolve(ms, s)
+		}
+	default:
+		rv := reflect.ValueOf(v)
+		if rv.Kind() == reflect.Slice {
+			for i := range rv.Len() {
+				d.resolve(ms, rv.Index(i).Interface())
+			}
+		}
+	}
+}
+
+// mentionLine is the text a target needs for the collected mentions:
+// DingTalk wants each @mobile / @userId in the text (and in "at"), WeCom
+// markdown mentions with <@userid>.
+func mentionLine(t Target, mobiles, userIDs []string) string {
+	var parts []string
+	switch t {
+	case DingTalk:
+		for _, m := range mobiles {
+			parts = append(parts, "@"+m)
+		}
+		for _, id := range userIDs {
+			parts = append(parts, "@"+id)
+		}
+	case WeCom:
+		for _, id := range userIDs {
+			parts = append(parts, "<@"+id+">")
+		}
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,420 @@
+package translate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
+)
+
+// Data is what a template sees: the event, the target and the render's
+// budget; nothing else (no configuration, no secrets). Templates call
+// {{$.Mention user}} to @-mention somebody.
+type Data struct {
+	Event   *Event
+	Target  Target
+	Lang    string
+	Variant string
+
+	// Commits is the part of the push's commits to list (the first ones);
+	// MoreCommits how many were left out, TotalCommits all of them.
+	Commits      []Commit
+	TotalCommits int
+	MoreCommits  int
+	// MaxDesc is how many runes of a description (MR body, issue
+	// description, failure message) to show; 0 means none.
+	MaxDesc int
+
+	dir      directory
+	mentions *mentions
+}
+
+// Mention @-mentions the given users (a User, a slice of users, a login or
+// list of logins) in the message when Options.Mentions knows them, and
+// outputs nothing: the renderer adds the @-text the target needs at the end
+// of the message.
+func (d *Data) Mention(who ...any) string {
+	for _, w := range who {
+		d.dir.resolve(d.mentions, w)
+	}
+	return ""
+}
+
+// IsDingTalk and IsWeCom are shorthands for templates.
+func (d *Data) IsDingTalk() bool { return d.Target == DingTalk }
+
+// IsWeCom reports a WeCom render.
+func (d *Data) IsWeCom() bool { return d.Target == WeCom }
+
+// budget is one step of shortening: how many commits and description runes.
+type budget struct{ commits, desc int }
+
+// budgets are tried in order until the message fits; the last resort after
+// them is cutting the text.
+var budgets = []budget{{20, 1500}, {10, 600}, {5, 300}, {3, 120}, {1, 60}, {0, 0}}
+
+// Options tune a Renderer.
+type Options struct {
+	// Location renders epoch-millisecond timestamps; nil means Asia/Shanghai.
+	Location *time.Location
+	// Language picks the default templates' sub-directory: "zh" (default)
+	// or "en". Defaults without language directories are used as they are.
+	Language string
+	// Mentions maps a CODING login, username or email to whom to @-mention.
+	Mentions map[string]Mention
+}
+
+// Renderer renders events with templates parsed once in New; it is safe for
+// concurrent use.
+type Renderer struct {
+	defaults, user fs.FS
+	opts           Options
+
+	lang  string
+	sets  map[Target]*template.Template
+	dir   directory
+	files []string // parsed files, for errors and Check
+}
+
+// Targets lists the targets in a stable order.
+var Targets = []Target{DingTalk, WeCom}
+
+// New parses every *.tmpl of defaults (its Options.Language sub-directory
+// when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
+// user file replaces the default of the same name. Errors name the file,
+// the line and the reason.
+func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
+	if defaults == nil {
+		return nil, errors.New("new renderer: no default templates")
+	}
+	if opts.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			return nil, fmt.Errorf("new renderer: load Asia/Shanghai: %w", err)
+		}
+		opts.Location = loc
+	}
+	lang := strings.ToLower(strings.TrimSpace(opts.Language))
+	if lang == "" {
+		lang = "zh"
+	}
+	root := defaults
+	if st, err := fs.Stat(defaults, lang); err == nil && st.IsDir() {
+		sub, err := fs.Sub(defaults, lang)
+		if err != nil {
+			return nil, fmt.Errorf("new renderer: language %q: %w", lang, err)
+		}
+		root = sub
+	} else if opts.Language != "" {
+		if st, err := fs.Stat(defaults, "zh"); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("new renderer: no default templates for language %q (have zh, en)", opts.Language)
+		}
+	}
+	type file struct{ name, text string }
+	var files []file
+	read := func(fsys fs.FS, prefix string) error {
+		names, err := fs.Glob(fsys, "*.tmpl")
+		if err != nil {
+			return err
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			b, err := fs.ReadFile(fsys, n)
+			if err != nil {
+				return fmt.Errorf("read template %s: %w", path.Join(prefix, n), err)
+			}
+			files = append(files, file{path.Join(prefix, n), string(b)})
+		}
+		return nil
+	}
+	if err := read(root, lang); err != nil {
+		return nil, fmt.Errorf("new renderer: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, errors.New("new renderer: no *.tmpl in the default templates")
+	}
+	if user != nil {
+		if err := read(user, "user"); err != nil {
+			return nil, fmt.Errorf("new renderer: %w", err)
+		}
+	}
+	r := &Renderer{defaults: defaults, user: user, opts: opts, lang: lang,
+		sets: make(map[Target]*template.Template, len(Targets)), dir: newDirectory(opts.Mentions)}
+	for _, t := range Targets {
+		set := new(*template.Template)
+		*set = template.New("coding-relay").Option("missingkey=zero").Funcs(funcMap(t, opts.Location, set))
+		for _, f := range files {
+			if _, err := (*set).New(f.name).Parse(f.text); err != nil {
+				return nil, fmt.Errorf("parse templates: %w", err)
+			}
+		}
+		r.sets[t] = *set
+	}
+	for _, f := range files {
+		r.files = append(r.files, f.name)
+	}
+	return r, nil
+}
+
+// Language is the language of the default templates in use.
+func (r *Renderer) Language() string { return r.lang }
+
+// Location is the time zone timestamps render in.
+func (r *Renderer) Location() *time.Location { return r.opts.Location }
+
+// lookup finds the template for one part of a message by the documented
+// chain: <variant>.<target>.<event>.<part>, <variant>.<event>.<part>,
+// <target>.<event>.<part>, <event>.<part>.
+func (r *Renderer) lookup(t Target, event, variant, part string) *template.Template {
+	set := r.sets[t]
+	var names []string
+	if variant != "" {
+		names = append(names, variant+"."+string(t)+"."+event+"."+part, variant+"."+event+"."+part)
+	}
+	names = append(names, string(t)+"."+event+"."+part, event+"."+part)
+	for _, n := range names {
+		if tm := set.Lookup(n); tm != nil && tm.Tree != nil {
+			return tm
+		}
+	}
+	return nil
+}
+
+// templateEvent is the event whose templates render ev: its own name when
+// it has a text template, else generic.
+func (r *Renderer) templateEvent(t Target, name, variant string) string {
+	if name != "" && r.lookup(t, name, variant, "text") != nil {
+		return name
+	}
+	return "generic"
+}
+
+// HasVariant reports whether any template of the variant exists, for
+// validating a robot's template= parameter.
+func (r *Renderer) HasVariant(variant string) bool {
+	if variant == "" {
+		return true
+	}
+	for _, set := range r.sets {
+		for _, tm := range set.Templates() {
+			if strings.HasPrefix(tm.Name(), variant+".") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Render renders ev for target t with the template variant (may be "").
+// The message always fits the target: the variable parts (commit list,
+// descriptions) are shortened first, and as a last resort the text is cut
+// on a rune boundary outside any link, with "…".
+func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) {
+	if ev == nil {
+		return Message{}, errors.New("render: nil event")
+	}
+	if _, ok := r.sets[t]; !ok {
+		return Message{}, fmt.Errorf("render: unknown target %q", t)
+	}
+	event := r.templateEvent(t, ev.Name, variant)
+	view := ev.forTemplates()
+	var m Message
+	for _, b := range budgets {
+		var err error
+		m, err = r.renderOnce(view, t, event, variant, b)
+		if err != nil {
+			return Message{}, err
+		}
+		if Fits(m) {
+			return m, nil
+		}
+	}
+	return shrink(m), nil
+}
+
+// forTemplates is a shallow copy of e in which the main object of its
+// family exists, so templates need no {{with}} around it even when a
+// partial payload left it out. e itself is never changed (it may be
+// rendered concurrently).
+func (e *Event) forTemplates() *Event {
+	cp := *e
+	switch cp.Name {
+	case EventMergeRequest:
+		if cp.MergeRequest == nil {
+			cp.MergeRequest = &MergeRequest{}
+		}
+	case EventTask:
+		if cp.Task == nil {
+			cp.Task = &Task{}
+		}
+	case EventDocument:
+		if cp.Document == nil {
+			cp.Document = &Document{}
+		}
+	case EventMember:
+		if cp.Member == nil {
+			cp.Member = &Member{}
+		}
+	case EventCI:
+		if cp.CI == nil {
+			cp.CI = &CI{}
+		}
+		if cp.CI.Build == nil {
+			ci := *cp.CI
+			ci.Build = &Build{}
+			cp.CI = &ci
+		}
+	case EventArtifact:
+		if cp.Artifact == nil {
+			cp.Artifact = &Artifact{}
+		}
+	case EventIssue:
+		if cp.Issue == nil {
+			cp.Issue = &Issue{}
+		}
+	case EventIteration:
+		if cp.Iteration == nil {
+			cp.Iteration = &Iteration{}
+		}
+	case EventWiki:
+		if cp.Wiki == nil {
+			cp.Wiki = &Wiki{}
+		}
+	case EventFile:
+		if cp.File == nil {
+			cp.File = &File{}
+		}
+	}
+	return &cp
+}
+
+func (r *Renderer) renderOnce(ev *Event, t Target, event, variant string, b budget) (Message, error) {
+	all := ev.ShownCommits()
+	shown := all[:min(len(all), b.commits)]
+	d := &Data{
+		Event: ev, Target: t, Lang: r.lang, Variant: variant,
+		Commits: shown, TotalCommits: len(all), MoreCommits: len(all) - len(shown),
+		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
+	}
+	text, err := r.exec(t, event, variant, "text", d)
+	if err != nil {
+		return Message{}, err
+	}
+	title, err := r.exec(t, event, variant, "title", d)
+	if err != nil {
+		return Message{}, err
+	}
+	summary, err := r.exec(t, event, variant, "summary", d)
+	if err != nil {
+		return Message{}, err
+	}
+	if _, err := r.exec(t, event, variant, "mentions", d); err != nil {
+		return Message{}, err
+	}
+	title = truncateRunes(128, oneLine(title))
+	summary = oneLine(summary)
+	if title == "" {
+		title = truncateRunes(128, summary)
+	}
+	if title == "" {
+		title = ev.Name
+	}
+	if summary == "" {
+		summary = escapeInline(title)
+	}
+	if len(summary) > maxSummary {
+		summary = strings.TrimSpace(cutMarkdown(summary, maxSummary-len("…"))) + "…"
+	}
+	m := Message{
+		Target: t, Event: ev.Name, Action: ev.Action,
+		Title: title, Text: strings.TrimSpace(text), Summary: summary, Link: ev.Link(),
+	}
+	switch t {
+	case DingTalk:
+		m.AtMobiles, m.AtUserIDs = d.mentions.mobiles, d.mentions.dingIDs
+	case WeCom:
+		m.AtUserIDs = d.mentions.wecomIDs
+	}
+	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
+		m.Text += "\n\n" + line
+	}
+	return m, nil
+}
+
+// maxSummary bounds one summary line in bytes so that several fit in a
+// WeCom digest.
+const maxSummary = 1000
+
+// exec runs one part; a missing part renders as "".
+func (r *Renderer) exec(t Target, event, variant, part string, d *Data) (string, error) {
+	tm := r.lookup(t, event, variant, part)
+	if tm == nil {
+		return "", nil
+	}
+	var buf bytes.Buffer
+	if err := tm.Execute(&buf, d); err != nil {
+		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
+	}
+	return buf.String(), nil
+}
+
+// oneLine collapses whitespace runs (including line breaks) to one space.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// shrink is the last resort: cut the text (keeping the mention line, which
+// DingTalk requires in the text) until the message fits, then the title.
+func shrink(m Message) Message {
+	line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
+	core := m.Text
+	suffix := ""
+	if line != "" {
+		suffix = "\n\n" + line
+		core = strings.TrimSuffix(core, suffix)
+	}
+	for i := 0; i < 64 && !Fits(m); i++ {
+		over := Size(m) - Limit(m.Target)
+		if len(core) == 0 {
+			break
+		}
+		core = trimMarkdown(core, max(0, len(core)-over-8*i))
+		m.Text = core + suffix
+	}
+	for i := 0; i < 64 && !Fits(m) && m.Title != ""; i++ {
+		m.Title = truncateRunes(max(1, len([]rune(m.Title))/2), m.Title)
+	}
+	for !Fits(m) && (len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0) {
+		// Only an absurd mention list can get here; drop mentions from the end.
+		if len(m.AtUserIDs) > 0 {
+			m.AtUserIDs = m.AtUserIDs[:len(m.AtUserIDs)-1]
+		} else {
+			m.AtMobiles = m.AtMobiles[:len(m.AtMobiles)-1]
+		}
+		line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
+		m.Text = core
+		if line != "" {
+			m.Text += "\n\n" + line
+		}
+	}
+	return m
+}
+
+// templateNames lists the defined templates of a target, sorted.
+func (r *Renderer) templateNames(t Target) []string {
+	var names []string
+	for _, tm := range r.sets[t].Templates() {
+		if tm.Tree != nil && !strings.HasSuffix(tm.Name(), ".tmpl") {
+			names = append(names, tm.Name())
+		}
+	}
+	slices.Sort(names)
+	return names
+}
