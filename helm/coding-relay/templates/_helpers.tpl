@@ -1,0 +1,167 @@
+{{/*
+The chart name, overridable by nameOverride.
+*/}}
+{{- define "coding-relay.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The fully qualified app name, truncated to 63 characters because some
+Kubernetes name fields are limited to that (DNS-1123 label). A release name
+that already contains the chart name is used as is.
+*/}}
+{{- define "coding-relay.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "coding-relay.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels on every object.
+*/}}
+{{- define "coding-relay.labels" -}}
+helm.sh/chart: {{ include "coding-relay.chart" . }}
+{{ include "coding-relay.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "coding-relay.version" . | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels: immutable in a Deployment, so only name and instance.
+*/}}
+{{- define "coding-relay.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "coding-relay.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The relay version deployed: the image tag, else the appVersion. Label values
+allow at most 63 characters of [A-Za-z0-9._-].
+*/}}
+{{- define "coding-relay.version" -}}
+{{- default .Chart.AppVersion .Values.image.tag | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The ServiceAccount the pod runs as.
+*/}}
+{{- define "coding-relay.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "coding-relay.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The image reference: repository:tag, or repository@digest when pinned.
+*/}}
+{{- define "coding-relay.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Secret holding RELAY_ROBOTS and the tokens: the user's existingSecret or
+the chart's own.
+*/}}
+{{- define "coding-relay.secretName" -}}
+{{- default (include "coding-relay.fullname" .) .Values.existingSecret }}
+{{- end }}
+
+{{/*
+The ConfigMap holding the message templates, or "" when there are none.
+*/}}
+{{- define "coding-relay.templatesConfigMap" -}}
+{{- if .Values.existingTemplatesConfigMap }}
+{{- .Values.existingTemplatesConfigMap }}
+{{- else if .Values.templates }}
+{{- printf "%s-templates" (include "coding-relay.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+RELAY_ROBOTS built from the structured robots list: one URL per line, the
+relay-only settings appended as query parameters. Values are URL-encoded
+once (urlquery); a list becomes a comma-separated value, which the relay
+splits after decoding. A URL that already has a query gets "&", otherwise
+"?".
+*/}}
+{{- define "coding-relay.robots" -}}
+{{- $lines := list }}
+{{- range $i, $robot := .Values.robots }}
+{{- $url := $robot.url }}
+{{- if and $robot.kind (not (regexMatch "^(dingtalk|wecom)\\+" $url)) }}
+{{- $url = printf "%s+%s" $robot.kind $url }}
+{{- end }}
+{{- $params := list }}
+{{- range $key := list "secret" "name" "events" "actions" "branches" "projects" "template" "rate" "format" }}
+{{- $value := get $robot $key }}
+{{- if kindIs "slice" $value }}
+{{- $value = join "," $value }}
+{{- end }}
+{{- if and (not (kindIs "invalid" $value)) (ne (toString $value) "") }}
+{{- $params = append $params (printf "%s=%s" $key (urlquery (toString $value))) }}
+{{- end }}
+{{- end }}
+{{- if $params }}
+{{- $sep := "?" }}
+{{- if or (hasSuffix "?" $url) (hasSuffix "&" $url) }}
+{{- $sep = "" }}
+{{- else if contains "?" $url }}
+{{- $sep = "&" }}
+{{- end }}
+{{- $url = printf "%s%s%s" $url $sep (join "&" $params) }}
+{{- end }}
+{{- $lines = append $lines $url }}
+{{- end }}
+{{- join "\n" $lines }}
+{{- end }}
+
+{{/*
+A Go duration ("15s", "1m30s", "2h") in seconds (a float), for comparing
+config.shutdownTimeout with terminationGracePeriodSeconds. Units below a
+millisecond count as nothing.
+*/}}
+{{- define "coding-relay.durationSeconds" -}}
+{{- $ms := 0 }}
+{{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h)" (toString .) -1 }}
+{{- $unit := regexFind "(ns|us|µs|ms|s|m|h)$" . }}
+{{- $n := float64 (trimSuffix $unit .) }}
+{{- if eq $unit "h" }}{{ $ms = addf $ms (mulf $n 3600000) }}
+{{- else if eq $unit "m" }}{{ $ms = addf $ms (mulf $n 60000) }}
+{{- else if eq $unit "s" }}{{ $ms = addf $ms (mulf $n 1000) }}
+{{- else if eq $unit "ms" }}{{ $ms = addf $ms $n }}
+{{- end }}
+{{- end }}
+{{- divf $ms 1000 }}
+{{- end }}
+
+{{/*
+Fails the render when the pod would be killed before the relay's drain
+deadline.
+*/}}
+{{- define "coding-relay.validate" -}}
+{{- $drain := include "coding-relay.durationSeconds" .Values.config.shutdownTimeout | float64 }}
+{{- $grace := .Values.terminationGracePeriodSeconds | int64 }}
+{{- if le (float64 $grace) $drain }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than config.shutdownTimeout (%s): Kubernetes would kill the relay before it finishes in-flight sends" $grace (toString .Values.config.shutdownTimeout)) }}
+{{- end }}
+{{- end }}
