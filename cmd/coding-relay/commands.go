@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/templates"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// parseMentions reads RELAY_MENTIONS: a JSON object from CODING user (login,
+// username or email) to {"dingtalk_mobile", "dingtalk_userid", "wecom_userid"}.
+func parseMentions(s string) (map[string]translate.Mention, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var m map[string]translate.Mention
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		// The value holds phone numbers: say what is wrong, not what it holds.
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("not valid JSON at byte %d (want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\"}})", se.Offset)
+		}
+		return nil, fmt.Errorf("want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\"}}: %v", err)
+	}
+	return m, nil
+}
+
+// loadRenderer parses the embedded defaults, then dir's *.tmpl (if dir is
+// set), so a user {{define}} of the same name wins.
+func loadRenderer(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) (*translate.Renderer, error) {
+	var user fs.FS
+	if dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("RELAY_TEMPLATES_DIR %s is not a readable directory", dir)
+		}
+		user = os.DirFS(dir)
+	}
+	return translate.New(templates.FS, user, translate.Options{Location: loc, Language: lang, Mentions: mentions})
+}
+
+// rendererFromEnv builds the renderer the relay would use, from the same
+// variables, optionally with another templates directory.
+func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
+	cfg, err := server.LoadConfig(ctx, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dir != "" {
+		cfg.TemplatesDir = dir
+	}
+	load, err := rendererLoader(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := load()
+	return cfg, r, err
+}
+
+func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
+	fl := flag.NewFlagSet("render", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	event := fl.String("event", "", "event name (X-Coding-Event), e.g. push, \"merge request\", GIT_PUSHED; default: the body's event field")
+	target := fl.String("target", "", "dingtalk or wecom (default: the --robot's kind, else dingtalk)")
+	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template= and format= apply")
+	variant := fl.String("template", "", "template variant, e.g. brief")
+	dir := fl.String("templates", "", "templates directory (default RELAY_TEMPLATES_DIR)")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: coding-relay render --event NAME --target dingtalk|wecom [--robot URL] [--template NAME] FILE|-")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() != 1 {
+		fl.Usage()
+		return errors.New("render needs exactly one payload FILE (or - for stdin)")
+	}
+	var payload []byte
+	var err error
+	if f := fl.Arg(0); f == "-" {
+		payload, err = io.ReadAll(os.Stdin)
+	} else {
+		payload, err = os.ReadFile(f)
+	}
+	if err != nil {
+		return fmt.Errorf("reading payload: %w", err)
+	}
+	t := translate.Target(*target)
+	format := "markdown"
+	if *robotURL != "" {
+		robots, err := server.ParseRobots(*robotURL)
+		if err != nil {
+			return fmt.Errorf("--robot: %w", err)
+		}
+		if len(robots) != 1 {
+			return errors.New("--robot takes exactly one URL")
+		}
+		if t == "" {
+			t = robots[0].Kind
+		}
+		if *variant == "" {
+			*variant = robots[0].Template
+		}
+		format = robots[0].Format
+	}
+	switch t {
+	case "":
+		t = translate.DingTalk
+	case translate.DingTalk, translate.WeCom:
+	default:
+		return fmt.Errorf("--target %q: accepted dingtalk, wecom", t)
+	}
+	_, r, err := rendererFromEnv(ctx, env, *dir)
+	if err != nil {
+		return err
+	}
+	ev, err := translate.Decode(*event, payload)
+	if err != nil {
+		return fmt.Errorf("payload: %w", err)
+	}
+	msg, err := r.Render(ev, t, *variant)
+	if err != nil {
+		return fmt.Errorf("rendering: %w", err)
+	}
+	body, err := server.WireBody(msg, "", format)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(stdout, string(body)); err != nil {
+		return err
+	}
+	size, limit := translate.Size(msg), translate.Limit(t)
+	what := "JSON body bytes"
+	if t == translate.WeCom {
+		what = "markdown.content bytes"
+	}
+	fmt.Fprintf(stderr, "%s: %d of %d %s (%d%%)\n", t, size, limit, what, size*100/limit)
+	return nil
+}
+
+func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
+	if len(args) == 0 {
+		return errors.New("usage: coding-relay templates export DIR | templates check [DIR]")
+	}
+	switch args[0] {
+	case "export":
+		fl := flag.NewFlagSet("templates export", flag.ContinueOnError)
+		fl.SetOutput(stderr)
+		force := fl.Bool("force", false, "overwrite existing files")
+		lang := fl.String("language", "", "zh or en (default RELAY_LANGUAGE, else zh)")
+		if err := fl.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fl.NArg() != 1 {
+			return errors.New("usage: coding-relay templates export [--force] [--language zh|en] DIR")
+		}
+		if *lang == "" {
+			if v, ok := env.Lookup("RELAY_LANGUAGE"); ok && v != "" {
+				*lang = v
+			} else {
+				*lang = "zh"
+			}
+		}
+		n, err := exportTemplates(fl.Arg(0), *lang, *force)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %d templates to %s; edit them, then: coding-relay templates check %s\n", n, fl.Arg(0), fl.Arg(0))
+		return nil
+	case "check":
+		dir := ""
+		if len(args) > 2 {
+			return errors.New("usage: coding-relay templates check [DIR]")
+		}
+		if len(args) == 2 {
+			dir = args[1]
+		}
+		_, r, err := rendererFromEnv(ctx, env, dir)
+		if err != nil {
+			return err
+		}
+		if err := r.Check(); err != nil {
+			return fmt.Errorf("templates check failed:\n%w", err)
+		}
+		fmt.Fprintln(stdout, "templates OK: every sample event renders for dingtalk and wecom within limits")
+		return nil
+	}
+	return fmt.Errorf("unknown templates command %q (export, check)", args[0])
+}
+
+// exportTemplates writes the embedded templates of one language into dir.
+func exportTemplates(dir, lang string, force bool) (int, error) {
+	sub, err := fs.Sub(templates.FS, lang)
+	if err != nil {
+		return 0, err
+	}
+	files, err := fs.Glob(sub, "*.tmpl")
+	if err != nil || len(files) == 0 {
+		return 0, fmt.Errorf("no embedded templates for language %q (accepted: zh, en)", lang)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	for _, f := range files {
+		dst := filepath.Join(dir, path.Base(f))
+		if _, err := os.Stat(dst); err == nil && !force {
+			return 0, fmt.Errorf("%s exists (use --force to overwrite)", dst)
+		}
+		b, err := fs.ReadFile(sub, f)
+		if err != nil {
+			return 0, err
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			return 0, err
+		}
+	}
+	return len(files), nil
+}

@@ -1,0 +1,241 @@
+// Command coding-relay relays CODING webhooks to DingTalk and WeCom group
+// robots. All configuration comes from RELAY_* environment variables; run
+// `coding-relay -h` for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/sethvargo/go-envconfig"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/dingtalk"
+	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr, envconfig.OsLookuper())
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "coding-relay:", err)
+		os.Exit(1)
+	}
+}
+
+// realMain dispatches the subcommands; everything is passed in so tests can
+// run it with their own environment and output.
+func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
+	if len(args) == 0 {
+		return serve(ctx, env, stderr)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return nil
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version)
+		return nil
+	case "serve":
+		return serve(ctx, env, stderr)
+	case "healthcheck":
+		addr, ok := env.Lookup("RELAY_ADDR")
+		if !ok || addr == "" {
+			addr = defaultAddr
+		}
+		return healthcheck(ctx, addr, stdout)
+	case "render":
+		return renderCommand(ctx, args[1:], stdout, stderr, env)
+	case "templates":
+		return templatesCommand(ctx, args[1:], stdout, stderr, env)
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, `coding-relay %s: CODING webhooks to DingTalk and WeCom group robots.
+
+Usage:
+  coding-relay [serve]                      run the relay (POST /webhook)
+  coding-relay healthcheck                  probe the local relay's /healthz (exit code)
+  coding-relay render --event NAME --target dingtalk|wecom [--robot URL] [--template NAME] FILE
+                                            print the JSON body that would be sent
+  coding-relay templates export DIR         write the default templates to DIR
+  coding-relay templates check [DIR]        render every sample event with DIR's templates
+  coding-relay version
+
+Environment:
+`, version)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	for _, v := range server.Variables() {
+		def := v.Default
+		if def == "" {
+			def = "(unset)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, def, v.Help)
+	}
+	_ = tw.Flush()
+}
+
+func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
+	level, err := zapcore.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		return nil, fmt.Errorf("RELAY_LOG_LEVEL: %w", err)
+	}
+	ec := zap.NewProductionEncoderConfig()
+	ec.EncodeTime = zapcore.ISO8601TimeEncoder
+	var enc zapcore.Encoder
+	if cfg.LogFormat == "console" {
+		ec.EncodeLevel = zapcore.CapitalLevelEncoder
+		enc = zapcore.NewConsoleEncoder(ec)
+	} else {
+		enc = zapcore.NewJSONEncoder(ec)
+	}
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level)), nil
+}
+
+// rendererLoader parses the embedded templates of the configured language,
+// then the user's directory; server.Templates calls it again on reload.
+func rendererLoader(cfg *server.Config) (func() (*translate.Renderer, error), error) {
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("RELAY_TIMEZONE: %w", err)
+	}
+	mentions, err := parseMentions(cfg.Mentions)
+	if err != nil {
+		return nil, fmt.Errorf("RELAY_MENTIONS: %w", err)
+	}
+	return func() (*translate.Renderer, error) {
+		return loadRenderer(cfg.TemplatesDir, cfg.Language, loc, mentions)
+	}, nil
+}
+
+func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
+	cfg, err := server.LoadConfig(ctx, env)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, logOut)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := server.NewMetrics(reg)
+
+	load, err := rendererLoader(cfg)
+	if err != nil {
+		return err
+	}
+	tmpls, err := server.NewTemplates(load, log, m)
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+
+	// Listen before anything slow so a taken port fails at once.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("RELAY_ADDR: %w", err)
+	}
+
+	var queue *server.Queue
+	if len(cfg.RobotList) > 0 {
+		store, err := server.OpenStore(cfg.DataDir)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		client := &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConns:        64,
+			MaxIdleConnsPerHost: 8,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 5 * time.Second,
+			ForceAttemptHTTP2:   true,
+		}}
+		lanes := make([]server.Lane, 0, len(cfg.RobotList))
+		for _, r := range cfg.RobotList {
+			l := server.Lane{Robot: r, Rate: cfg.RateLimit}
+			if r.RateSet {
+				l.Rate = r.Rate
+			}
+			switch r.Kind {
+			case translate.DingTalk:
+				l.Sender = dingtalk.New(client, r.URL, r.Secret)
+			case translate.WeCom:
+				l.Sender = wecom.New(client, r.URL)
+			}
+			lanes = append(lanes, l)
+			log.Info("robot configured", zap.String("robot", r.Name), zap.String("kind", string(r.Kind)),
+				zap.String("url", r.Display()), zap.Stringer("rate", l.Rate), zap.Bool("signed", r.Secret != ""))
+		}
+		queue, err = server.NewQueue(store, lanes, server.QueueOptions{
+			SendTimeout: cfg.SendTimeout,
+			RetryMaxAge: cfg.RetryMaxAge,
+			Render:      tmpls.Current,
+		}, log, m)
+		if err != nil {
+			_ = store.Close()
+			_ = ln.Close()
+			return err
+		}
+		queue.Start()
+	} else {
+		log.Warn("no RELAY_ROBOTS configured: dry run, messages are logged instead of sent")
+	}
+
+	if cfg.TemplatesDir != "" {
+		if err := tmpls.Watch(ctx, cfg.TemplatesDir); err != nil {
+			log.Warn("templates will reload on SIGHUP only", zap.Error(err))
+		}
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = tmpls.Reload()
+			}
+		}
+	}()
+
+	srv := server.New(server.Options{Config: cfg, Logger: log, Metrics: m, Gatherer: reg, Queue: queue, Templates: tmpls})
+	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
+		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
+	serveErr := srv.Serve(ctx, ln, cfg.ShutdownTimeout)
+	if queue != nil {
+		log.Info("draining in-flight sends", zap.Duration("deadline", cfg.ShutdownTimeout))
+		dctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := queue.Close(dctx); err != nil {
+			serveErr = errors.Join(serveErr, fmt.Errorf("closing queue: %w", err))
+		}
+	}
+	log.Info("stopped")
+	return serveErr
+}

@@ -1,0 +1,207 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/sethvargo/go-envconfig"
+)
+
+// Config is every setting of the relay, read from RELAY_* environment
+// variables. The env tags are the single source of names and defaults; `-h`
+// prints them from here.
+type Config struct {
+	Addr            string        `env:"RELAY_ADDR, default=:8080" validate:"required" help:"listen address"`
+	Robots          string        `env:"RELAY_ROBOTS" help:"robot URLs separated by spaces, newlines or commas; none = dry run (log messages)"`
+	CodingToken     string        `env:"RELAY_CODING_TOKEN" secret:"true" help:"CODING webhook token; requires X-Coding-Signature when set"`
+	AdminToken      string        `env:"RELAY_ADMIN_TOKEN" secret:"true" help:"bearer token for /api/*; admin API off when unset"`
+	SendTimeout     time.Duration `env:"RELAY_SEND_TIMEOUT, default=5s" validate:"gt=0,lte=1m" help:"timeout of one send to a robot"`
+	MaxBody         ByteSize      `env:"RELAY_MAX_BODY, default=5MiB" validate:"gt=0" help:"largest accepted webhook body (bytes, KiB, MiB)"`
+	Timezone        string        `env:"RELAY_TIMEZONE, default=Asia/Shanghai" validate:"timezone" help:"zone for rendered timestamps"`
+	DataDir         string        `env:"RELAY_DATA_DIR, default=data" validate:"required" help:"directory of the durable delivery queue"`
+	LogLevel        string        `env:"RELAY_LOG_LEVEL, default=info" validate:"oneof=debug info warn error" help:"debug | info | warn | error"`
+	LogFormat       string        `env:"RELAY_LOG_FORMAT, default=json" validate:"oneof=json console" help:"json | console"`
+	RateLimit       Rate          `env:"RELAY_RATE_LIMIT, default=20/1m" help:"messages per robot per sliding window (N/duration); 0 disables pacing"`
+	RetryMaxAge     time.Duration `env:"RELAY_RETRY_MAX_AGE, default=12h" validate:"gt=0" help:"how long a message is retried before it is dead-lettered"`
+	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight sends may finish after SIGTERM"`
+	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
+	Language        string        `env:"RELAY_LANGUAGE, default=zh" validate:"oneof=zh en" help:"language of the default templates: zh | en"`
+	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user to DingTalk mobile/userId and WeCom userid"`
+
+	// RobotList is RELAY_ROBOTS parsed; filled by LoadConfig.
+	RobotList []Robot
+}
+
+// LoadConfig reads the configuration through l (envconfig.OsLookuper() in
+// production, a map in tests) and validates all of it, so that a bad value
+// stops start-up with the variable's name before anything is built.
+func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
+	var c Config
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: l}); err != nil {
+		return nil, renameField(err)
+	}
+	if err := validate.Struct(&c); err != nil {
+		var ves validator.ValidationErrors
+		if errors.As(err, &ves) {
+			msgs := make([]string, 0, len(ves))
+			for _, fe := range ves {
+				msgs = append(msgs, fmt.Sprintf("%s: %q is not valid (%s)", fe.Field(), fmt.Sprint(displayValue(fe)), describeRule(fe)))
+			}
+			return nil, errors.New(strings.Join(msgs, "; "))
+		}
+		return nil, err
+	}
+	robots, err := ParseRobots(c.Robots)
+	if err != nil {
+		return nil, fmt.Errorf("RELAY_ROBOTS: %w", err)
+	}
+	c.RobotList = robots
+	return &c, nil
+}
+
+// validate names fields by their variable so errors say RELAY_X, not Field.
+var validate = func() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string { return envName(f) })
+	return v
+}()
+
+func envName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+	return name
+}
+
+func displayValue(fe validator.FieldError) any {
+	if sf, ok := reflect.TypeOf(Config{}).FieldByName(fe.StructField()); ok && sf.Tag.Get("secret") == "true" {
+		return "<redacted>"
+	}
+	return fe.Value()
+}
+
+func describeRule(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "oneof":
+		return "accepted: " + strings.ReplaceAll(fe.Param(), " ", " | ")
+	case "timezone":
+		return "an IANA zone such as Asia/Shanghai or UTC"
+	case "gt":
+		return "must be greater than " + fe.Param()
+	case "lte":
+		return "must be at most " + fe.Param()
+	case "required":
+		return "must not be empty"
+	}
+	return fe.Tag()
+}
+
+// renameField turns envconfig's "GoField: reason" into "RELAY_X: reason".
+func renameField(err error) error {
+	field, rest, ok := strings.Cut(err.Error(), ": ")
+	if !ok {
+		return err
+	}
+	if sf, found := reflect.TypeOf(Config{}).FieldByName(field); found {
+		return fmt.Errorf("%s: %s", envName(sf), rest)
+	}
+	return err
+}
+
+// Variable describes one setting for `coding-relay -h`.
+type Variable struct {
+	Name, Default, Help string
+}
+
+// Variables lists every setting in declaration order.
+func Variables() []Variable {
+	t := reflect.TypeOf(Config{})
+	var out []Variable
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("env")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		def := ""
+		if _, d, ok := strings.Cut(opts, "default="); ok {
+			def = d
+		}
+		out = append(out, Variable{Name: name, Default: def, Help: f.Tag.Get("help")})
+	}
+	return out
+}
+
+// ByteSize is a size in bytes written as 1048576, 512KiB, 5MiB or 1GiB.
+type ByteSize int64
+
+// EnvDecode parses a size for envconfig.
+func (b *ByteSize) EnvDecode(val string) error {
+	s := strings.TrimSpace(val)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a size (accepted: bytes, or a number with KiB, MiB or GiB, e.g. 5MiB)", val)
+	}
+	*b = ByteSize(n * mult)
+	return nil
+}
+
+// Rate is a pacing limit: at most N messages in any window of Per. The zero
+// value disables pacing.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+// Enabled reports whether the rate limits anything.
+func (r Rate) Enabled() bool { return r.N > 0 && r.Per > 0 }
+
+func (r Rate) String() string {
+	if !r.Enabled() {
+		return "0"
+	}
+	return fmt.Sprintf("%d/%s", r.N, r.Per)
+}
+
+// EnvDecode parses "N/duration" ("20/1m", "5/5s") or "0".
+func (r *Rate) EnvDecode(val string) error {
+	p, err := ParseRate(val)
+	if err != nil {
+		return err
+	}
+	*r = p
+	return nil
+}
+
+// ParseRate parses "N/duration" or "0".
+func ParseRate(val string) (Rate, error) {
+	s := strings.TrimSpace(val)
+	if s == "0" || s == "off" {
+		return Rate{}, nil
+	}
+	ns, ds, ok := strings.Cut(s, "/")
+	n, err1 := strconv.Atoi(ns)
+	d, err2 := time.ParseDuration(ds)
+	if !ok || err1 != nil || err2 != nil || n < 0 || d <= 0 {
+		return Rate{}, fmt.Errorf("%q is not a rate (accepted: N/duration such as 20/1m or 5/5s, or 0 to disable pacing)", val)
+	}
+	if n == 0 {
+		return Rate{}, nil
+	}
+	return Rate{N: n, Per: d}, nil
+}

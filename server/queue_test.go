@@ -1,0 +1,417 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/dingtalk"
+	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/templates"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// testLane builds a lane for a fake robot of the given kind.
+func testLane(tb testing.TB, name string, kind translate.Target, f *fakeRobot, rate server.Rate) server.Lane {
+	tb.Helper()
+	var raw string
+	if kind == translate.DingTalk {
+		raw = f.URL + "/robot/send?access_token=tok-" + name
+	} else {
+		raw = f.URL + "/cgi-bin/webhook/send?key=key-" + name
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l := server.Lane{Robot: server.Robot{Name: name, Kind: kind, URL: u, Format: "markdown"}, Rate: rate}
+	if kind == translate.DingTalk {
+		l.Sender = dingtalk.New(f.Client(), u, "")
+	} else {
+		l.Sender = wecom.New(f.Client(), u)
+	}
+	return l
+}
+
+type queueEnv struct {
+	dir     string
+	lanes   []server.Lane
+	opts    server.QueueOptions
+	store   *server.Store
+	queue   *server.Queue
+	metrics *server.Metrics
+	reg     *prometheus.Registry
+}
+
+// open opens the store in env.dir and a queue over it; start runs workers.
+func (e *queueEnv) open(tb testing.TB, start bool) {
+	tb.Helper()
+	st, err := server.OpenStore(e.dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.reg = prometheus.NewRegistry()
+	e.metrics = server.NewMetrics(e.reg)
+	q, err := server.NewQueue(st, e.lanes, e.opts, zaptest.NewLogger(tb), e.metrics)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.store, e.queue = st, q
+	if start {
+		q.Start()
+	}
+}
+
+func (e *queueEnv) close(tb testing.TB) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.queue.Close(ctx); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func testRenderer(tb testing.TB) *translate.Renderer {
+	tb.Helper()
+	r, err := translate.New(templates.FS, nil, translate.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+func msg(kind translate.Target, i int) translate.Message {
+	title := fmt.Sprintf("event %d", i)
+	return translate.Message{
+		Target: kind, Event: "push", Title: title,
+		Text:    fmt.Sprintf("### %s\n\n[details](https://e.coding.net/p/x/%d)", title, i),
+		Summary: fmt.Sprintf("[%s](https://e.coding.net/p/x/%d)", title, i),
+		Link:    fmt.Sprintf("https://e.coding.net/p/x/%d", i),
+	}
+}
+
+func enqueue(tb testing.TB, q *server.Queue, robot string, kind translate.Target, from, to int) {
+	tb.Helper()
+	for i := from; i < to; i++ {
+		it := &server.Item{Robot: robot, Delivery: fmt.Sprintf("d-%d", i), Event: "push", Message: msg(kind, i), Created: time.Now(), UUID: fmt.Sprintf("uuid-%d", i)}
+		if err := q.Enqueue(it.Delivery, true, []*server.Item{it}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// titles lists the event numbers a robot showed, in order.
+func titles(got []received) []string {
+	var out []string
+	for _, r := range got {
+		md, _ := r.Body["markdown"].(map[string]any)
+		if t, ok := md["title"].(string); ok {
+			out = append(out, t)
+		} else if c, ok := md["content"].(string); ok {
+			out = append(out, strings.SplitN(c, "\n", 2)[0])
+		}
+	}
+	return out
+}
+
+func TestQueuePacingNeverExceedsTheLimit(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	rate := server.Rate{N: 3, Per: 300 * time.Millisecond}
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, rate)}}
+	env.open(t, true)
+	defer env.close(t)
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 10) // no renderer: no coalescing
+	waitFor(t, "10 sends", func() bool { return len(f.received()) == 10 })
+	got := f.received()
+	for i := rate.N; i < len(got); i++ {
+		if d := got[i].At.Sub(got[i-rate.N].At); d < rate.Per {
+			t.Errorf("sends %d and %d are %v apart: %d sends inside one %v window", i-rate.N, i, d, rate.N+1, rate.Per)
+		}
+	}
+	want := make([]string, 10)
+	for i := range want {
+		want[i] = fmt.Sprintf("event %d", i)
+	}
+	if g := titles(got); strings.Join(g, ",") != strings.Join(want, ",") {
+		t.Errorf("order = %v, want %v", g, want)
+	}
+	if testutil.ToFloat64(env.metrics.ThrottleWaits.WithLabelValues("ding")) == 0 {
+		t.Error("no throttle wait counted")
+	}
+}
+
+func TestQueueCoalescesABurst(t *testing.T) {
+	for _, kind := range []translate.Target{translate.DingTalk, translate.WeCom} {
+		t.Run(string(kind), func(t *testing.T) {
+			f := newFakeRobot(t, nil)
+			rate := server.Rate{N: 5, Per: time.Minute}
+			r := testRenderer(t)
+			env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "r", kind, f, rate)},
+				opts: server.QueueOptions{Render: func() *translate.Renderer { return r }}}
+			env.open(t, false)
+			enqueue(t, env.queue, "r", kind, 0, 60)
+			env.queue.Start()
+			defer env.close(t)
+			// All 60 must be visible within the first window's 5 sends.
+			waitFor(t, "every event visible", func() bool {
+				var all strings.Builder
+				for _, g := range f.received() {
+					all.WriteString(g.Raw)
+				}
+				for i := range 60 {
+					if !strings.Contains(all.String(), fmt.Sprintf("https://e.coding.net/p/x/%d)", i)) {
+						return false
+					}
+				}
+				return true
+			})
+			if n := len(f.received()); n > rate.N {
+				t.Errorf("%d sends for a burst of 60 under %v; want at most %d", n, rate, rate.N)
+			}
+			if testutil.ToFloat64(env.metrics.Digests.WithLabelValues("r")) == 0 {
+				t.Error("no digest counted")
+			}
+			// Order is kept: item links appear in arrival order.
+			var all strings.Builder
+			for _, g := range f.received() {
+				all.WriteString(g.Raw)
+			}
+			last := -1
+			for i := range 60 {
+				p := strings.Index(all.String(), fmt.Sprintf("https://e.coding.net/p/x/%d)", i))
+				if p < last {
+					t.Fatalf("event %d shown before an earlier one", i)
+				}
+				last = p
+			}
+		})
+	}
+}
+
+func TestQueueRetriesUntilRecovery(t *testing.T) {
+	// 500, a dropped connection, a hang past the timeout, system busy, then ok.
+	f := newFakeRobot(t, func(n int) (int, string) {
+		switch n {
+		case 1:
+			return 500, "oops"
+		case 2:
+			return -1, ""
+		case 3:
+			return 0, ""
+		case 4:
+			return 200, `{"errcode":-1,"errmsg":"system busy"}`
+		}
+		return 200, `{"errcode":0,"errmsg":"ok"}`
+	})
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+		opts: server.QueueOptions{SendTimeout: 200 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}}
+	env.open(t, true)
+	defer env.close(t)
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 2)
+	waitFor(t, "recovery", func() bool { return len(f.received()) == 6 })
+	waitFor(t, "queue empty", func() bool { return len(env.queue.Pending()) == 0 })
+	got := f.received()
+	if g := titles(got); strings.Join(g, ",") != "event 0,event 0,event 0,event 0,event 0,event 1" {
+		t.Errorf("robot saw %v", g)
+	}
+	// The msgUuid is the same on every attempt of one message.
+	for _, r := range got[:5] {
+		if r.Body["msgUuid"] != "uuid-0" {
+			t.Errorf("msgUuid = %v, want uuid-0 on every retry", r.Body["msgUuid"])
+		}
+	}
+	if n := testutil.ToFloat64(env.metrics.Retries.WithLabelValues("ding")); n != 4 {
+		t.Errorf("retries = %v, want 4", n)
+	}
+	if dead, _ := env.queue.Dead(); len(dead) != 0 {
+		t.Errorf("dead letters: %v", dead)
+	}
+}
+
+func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
+	f := newFakeRobot(t, func(n int) (int, string) {
+		if n == 1 {
+			return 200, `{"errcode":93000,"errmsg":"invalid webhook url"}`
+		}
+		return 200, `{"errcode":0,"errmsg":"ok"}`
+	})
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "wc", translate.WeCom, f, server.Rate{})}}
+	env.open(t, true)
+	enqueue(t, env.queue, "wc", translate.WeCom, 0, 2)
+	waitFor(t, "two sends", func() bool { return len(f.received()) == 2 })
+	waitFor(t, "queue empty", func() bool { return len(env.queue.Pending()) == 0 })
+	dead, err := env.queue.Dead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 1 || dead[0].Delivery != "d-0" || !strings.Contains(dead[0].LastError, "93000") || dead[0].Attempts != 1 {
+		t.Fatalf("dead = %+v", dead)
+	}
+	if strings.Contains(dead[0].LastError, "key-wc") {
+		t.Errorf("dead letter leaks the key: %s", dead[0].LastError)
+	}
+	if n := testutil.ToFloat64(env.metrics.DeadLetters.WithLabelValues("wc", "permanent")); n != 1 {
+		t.Errorf("dead letter metric = %v", n)
+	}
+	env.close(t)
+
+	// Dead letters survive a restart and can be replayed.
+	f.setAnswer(nil)
+	env.open(t, true)
+	defer env.close(t)
+	dead, _ = env.queue.Dead()
+	if len(dead) != 1 {
+		t.Fatalf("after restart dead = %+v", dead)
+	}
+	var id uint64
+	_, _ = fmt.Sscan(dead[0].ID, &id)
+	if _, err := env.queue.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "replayed", func() bool { return len(f.received()) == 3 })
+	if dead, _ = env.queue.Dead(); len(dead) != 0 {
+		t.Errorf("still dead after replay: %+v", dead)
+	}
+	if _, err := env.queue.Retry(id); err == nil {
+		t.Error("retrying a replayed id again succeeded")
+	}
+}
+
+func TestQueueGivesUpAfterMaxAge(t *testing.T) {
+	f := newFakeRobot(t, func(int) (int, string) { return 503, "" })
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+		opts: server.QueueOptions{RetryMaxAge: 100 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
+	env.open(t, true)
+	defer env.close(t)
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	waitFor(t, "dead letter", func() bool { d, _ := env.queue.Dead(); return len(d) == 1 })
+	if n := testutil.ToFloat64(env.metrics.DeadLetters.WithLabelValues("ding", "expired")); n != 1 {
+		t.Errorf("expired dead letters = %v", n)
+	}
+}
+
+func TestQueueThrottleWaitsWhatTheServiceAsks(t *testing.T) {
+	f := newFakeRobot(t, func(n int) (int, string) {
+		if n == 1 {
+			return 200, `{"errcode":130101,"errmsg":"send too fast"}`
+		}
+		return 200, `{"errcode":0}`
+	})
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+		opts: server.QueueOptions{InitialBackoff: time.Millisecond, MaxWait: 300 * time.Millisecond}}
+	env.open(t, true)
+	defer env.close(t)
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	waitFor(t, "retry", func() bool { return len(f.received()) == 2 })
+	got := f.received()
+	// The 10-minute throttle (capped by MaxWait in this test) is waited out
+	// rather than the 1 ms backoff.
+	if d := got[1].At.Sub(got[0].At); d < 250*time.Millisecond {
+		t.Errorf("retried after %v; the throttle wait was not honoured", d)
+	}
+}
+
+func TestQueueResumesAfterCrash(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{
+		testLane(t, "ding", translate.DingTalk, f, server.Rate{}),
+		testLane(t, "wc", translate.WeCom, f, server.Rate{}),
+	}}
+	env.open(t, false) // no workers: everything stays pending
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 5)
+	enqueue(t, env.queue, "wc", translate.WeCom, 5, 8)
+	// A crash: the file is closed with nothing drained.
+	if err := env.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	env.open(t, true)
+	defer env.close(t)
+	waitFor(t, "resumed sends", func() bool { return len(f.received()) == 8 })
+	waitFor(t, "queue empty", func() bool { return len(env.queue.Pending()) == 0 })
+	var ding []string
+	for _, r := range f.received() {
+		if strings.Contains(r.URL.RawQuery, "access_token") {
+			ding = append(ding, titles([]received{r})...)
+		}
+	}
+	if strings.Join(ding, ",") != "event 0,event 1,event 2,event 3,event 4" {
+		t.Errorf("DingTalk order after restart: %v", ding)
+	}
+}
+
+func TestQueueShutdownLeavesHangingWorkPending(t *testing.T) {
+	f := newFakeRobot(t, func(int) (int, string) { return 0, "" }) // hangs
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+		opts: server.QueueOptions{SendTimeout: time.Minute}}
+	env.open(t, true)
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 3)
+	waitFor(t, "a send in flight", func() bool { return len(f.received()) == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := env.queue.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.setAnswer(nil)
+	env.open(t, true)
+	defer env.close(t)
+	waitFor(t, "delivered after restart", func() bool { return len(env.queue.Pending()) == 0 && len(f.received()) >= 4 })
+}
+
+func TestQueueDedupSurvivesRestart(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})}}
+	env.open(t, true)
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	env.close(t)
+	env.open(t, true)
+	defer env.close(t)
+	it := &server.Item{Robot: "ding", Message: msg(translate.DingTalk, 0), Created: time.Now(), UUID: "x"}
+	if err := env.queue.Enqueue("d-0", true, []*server.Item{it}); !errors.Is(err, server.ErrDuplicate) {
+		t.Fatalf("second enqueue of d-0: %v, want ErrDuplicate", err)
+	}
+}
+
+func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})}}
+	env.open(t, true)
+	defer env.close(t)
+	// Each goroutine's own events must arrive in its order, and the robot
+	// must see the store's commit order.
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				n := g*1000 + i
+				it := &server.Item{Robot: "ding", Message: msg(translate.DingTalk, n), Created: time.Now(), UUID: fmt.Sprint(n)}
+				if err := env.queue.Enqueue(fmt.Sprint(n), true, []*server.Item{it}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	waitFor(t, "200 sends", func() bool { return len(f.received()) == 200 })
+	lastPer := map[int]int{}
+	for _, title := range titles(f.received()) {
+		var n int
+		_, _ = fmt.Sscanf(title, "event %d", &n)
+		g, i := n/1000, n%1000
+		if prev, ok := lastPer[g]; ok && i != prev+1 {
+			t.Fatalf("goroutine %d: event %d after %d", g, i, prev)
+		}
+		lastPer[g] = i
+	}
+}

@@ -1,0 +1,242 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Robot is one configured group robot. URL still holds the robot's
+// credential (access_token or key) and must never be logged; use Name.
+type Robot struct {
+	Name   string
+	Kind   translate.Target
+	URL    *url.URL // relay parameters removed, scheme prefix removed
+	Secret string   // DingTalk 加签 secret
+
+	// Rate overrides RELAY_RATE_LIMIT when RateSet.
+	Rate    Rate
+	RateSet bool
+
+	// Routing filters; empty means everything.
+	Events   []string
+	Actions  []string
+	Branches []string
+	Projects []string
+
+	// Template is a named template variant such as "brief".
+	Template string
+	// Format is the WeCom message type: "markdown" (default) or "markdown_v2".
+	Format string
+}
+
+// Display is the robot's URL without its query: scheme, host and path only.
+func (r Robot) Display() string {
+	c := *r.URL
+	c.RawQuery, c.User, c.Fragment = "", nil, ""
+	return c.String()
+}
+
+// robotStart finds where a robot URL begins, so commas inside a query
+// (events=push,ci) do not split a URL.
+var robotStart = regexp.MustCompile(`(?i)(?:dingtalk\+|wecom\+)?https?://`)
+
+// relayParams are the query parameters the relay consumes; everything else
+// in a robot URL belongs to the robot's service.
+var relayParams = []string{"secret", "name", "rate", "events", "actions", "branches", "projects", "template", "format"}
+
+// serviceParams are the query parameters each service expects.
+var serviceParams = map[translate.Target][]string{
+	translate.DingTalk: {"access_token"},
+	translate.WeCom:    {"key"},
+}
+
+// ParseRobots parses RELAY_ROBOTS. Errors name the robot by position and
+// redacted URL, never its token.
+func ParseRobots(s string) ([]Robot, error) {
+	var raws []string
+	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' }) {
+		locs := robotStart.FindAllStringIndex(field, -1)
+		if len(locs) == 0 || locs[0][0] != 0 {
+			if strings.Trim(field, ",") == "" {
+				continue
+			}
+			lead := field
+			if len(locs) > 0 {
+				lead = field[:locs[0][0]]
+			}
+			if strings.Trim(lead, ",") != "" {
+				return nil, fmt.Errorf("%q is not a robot URL (expected https://… or dingtalk+http://…, wecom+http://…)", redactRaw(lead))
+			}
+		}
+		for i, loc := range locs {
+			end := len(field)
+			if i+1 < len(locs) {
+				end = locs[i+1][0]
+			}
+			if raw := strings.Trim(field[loc[0]:end], ","); raw != "" {
+				raws = append(raws, raw)
+			}
+		}
+	}
+	robots := make([]Robot, 0, len(raws))
+	counts := map[translate.Target]int{}
+	names := map[string]bool{}
+	for i, raw := range raws {
+		r, err := parseRobot(raw)
+		if err != nil {
+			return nil, fmt.Errorf("robot %d (%s): %w", i+1, redactRaw(raw), err)
+		}
+		counts[r.Kind]++
+		if r.Name == "" {
+			r.Name = fmt.Sprintf("%s-%d", r.Kind, counts[r.Kind])
+		}
+		if names[r.Name] {
+			return nil, fmt.Errorf("robot %d (%s): name %q is used twice; names key the queue and metrics", i+1, redactRaw(raw), r.Name)
+		}
+		names[r.Name] = true
+		robots = append(robots, r)
+	}
+	return robots, nil
+}
+
+func parseRobot(raw string) (Robot, error) {
+	var r Robot
+	scheme, rest, _ := strings.Cut(raw, "://")
+	switch kind, base, ok := strings.Cut(strings.ToLower(scheme), "+"); {
+	case ok && kind == "dingtalk":
+		r.Kind, raw = translate.DingTalk, base+"://"+rest
+	case ok && kind == "wecom":
+		r.Kind, raw = translate.WeCom, base+"://"+rest
+	case ok:
+		return r, fmt.Errorf("unknown kind prefix %q (accepted: dingtalk+, wecom+)", kind+"+")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return r, errors.New("not an http(s) URL")
+	}
+	if r.Kind == "" {
+		switch strings.ToLower(u.Hostname()) {
+		case "oapi.dingtalk.com", "oapi.dingtalk.io":
+			r.Kind = translate.DingTalk
+		case "qyapi.weixin.qq.com":
+			r.Kind = translate.WeCom
+		default:
+			return r, errors.New("unknown robot host; prefix the URL with dingtalk+ or wecom+ to name its kind")
+		}
+	}
+	q := u.Query()
+	for key := range q {
+		if !slices.Contains(relayParams, key) && !slices.Contains(serviceParams[r.Kind], key) {
+			return r, fmt.Errorf("unknown parameter %q (relay parameters: %s)", key, strings.Join(relayParams, ", "))
+		}
+	}
+	cred := serviceParams[r.Kind][0]
+	if q.Get(cred) == "" {
+		return r, fmt.Errorf("missing %s in the URL", cred)
+	}
+	r.Secret = q.Get("secret")
+	if r.Secret != "" && r.Kind != translate.DingTalk {
+		return r, errors.New("secret= is only for DingTalk robots (WeCom robots have no signing)")
+	}
+	r.Name = q.Get("name")
+	if r.Name != "" && !validName.MatchString(r.Name) {
+		return r, fmt.Errorf("name %q: use letters, digits, '.', '_' and '-' (at most 64)", r.Name)
+	}
+	if v := q.Get("rate"); v != "" {
+		if r.Rate, err = ParseRate(v); err != nil {
+			return r, fmt.Errorf("rate: %w", err)
+		}
+		r.RateSet = true
+	}
+	r.Events = list(q.Get("events"))
+	for i, e := range r.Events {
+		r.Events[i] = translate.CanonicalEvent(e)
+	}
+	r.Actions = list(q.Get("actions"))
+	r.Branches = list(q.Get("branches"))
+	r.Projects = list(q.Get("projects"))
+	for _, g := range append(slices.Clone(r.Branches), r.Projects...) {
+		if _, err := path.Match(g, ""); err != nil {
+			return r, fmt.Errorf("bad glob %q", g)
+		}
+	}
+	r.Template = q.Get("template")
+	if r.Template != "" && !validName.MatchString(r.Template) {
+		return r, fmt.Errorf("template %q: use letters, digits, '.', '_' and '-'", r.Template)
+	}
+	r.Format = q.Get("format")
+	switch {
+	case r.Format == "" || r.Format == "markdown":
+		r.Format = "markdown"
+	case r.Format == "markdown_v2" && r.Kind == translate.WeCom:
+	default:
+		return r, fmt.Errorf("format %q (accepted: markdown, and markdown_v2 for WeCom)", r.Format)
+	}
+	for _, p := range relayParams {
+		q.Del(p)
+	}
+	u.RawQuery = q.Encode()
+	r.URL = u
+	return r, nil
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// redactRaw shows a robot URL without its query for error messages.
+func redactRaw(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i] + "?…"
+	}
+	if at := strings.Index(raw, "@"); at >= 0 {
+		if s := strings.Index(raw, "://"); s >= 0 && s < at {
+			raw = raw[:s+3] + "…" + raw[at:]
+		}
+	}
+	return raw
+}
+
+// Wants reports whether the robot's filters let the event through.
+func (r Robot) Wants(ev *translate.Event) bool {
+	if len(r.Events) > 0 && !slices.Contains(r.Events, ev.Name) {
+		return false
+	}
+	if len(r.Actions) > 0 && !slices.Contains(r.Actions, ev.Action) && !slices.Contains(r.Actions, ev.Code) {
+		return false
+	}
+	if len(r.Branches) > 0 && !anyGlob(r.Branches, ev.Branch()) {
+		return false
+	}
+	if len(r.Projects) > 0 && !anyGlob(r.Projects, ev.ProjectName()) {
+		return false
+	}
+	return true
+}
+
+func anyGlob(globs []string, s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, g := range globs {
+		if ok, _ := path.Match(g, s); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,345 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sethvargo/go-envconfig"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/dingtalk"
+	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/templates"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+const pushPayload = `{"ref":"refs/heads/main","before":"cebbbb3f4bc0a4a04ca12fec5b094875f7bd0a5a","after":"f2517d28df3ac6b033a4b8521b324ae5454c1a57","created":false,"deleted":false,"compare":"https://t.coding.net/p/demo/git/compare/cebbbb3...f2517d2","commits":[{"id":"f2517d28df3ac6b033a4b8521b324ae5454c1a57","message":"fix: login\n\nbody","timestamp":1589451706000,"url":"https://t.coding.net/p/demo/git/commit/f2517d2","author":{"name":"张亮","email":"zl@example.com","username":"zl"}}],"pusher":{"name":"张亮","email":"zl@example.com","username":"zl"},"sender":{"login":"zl","name":"张亮"},"repository":{"name":"demo","full_name":"team/demo/demo","html_url":"https://t.coding.net/p/demo"}}`
+
+// testRelay is a relay wired like cmd does, over fake robots.
+type testRelay struct {
+	srv    *httptest.Server
+	queue  *server.Queue
+	logs   *lockedBuffer
+	reg    *prometheus.Registry
+	config *server.Config
+}
+
+func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
+	tb.Helper()
+	if env["RELAY_DATA_DIR"] == "" {
+		env["RELAY_DATA_DIR"] = tb.TempDir()
+	}
+	cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(env))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(logs), zap.DebugLevel))
+	reg := prometheus.NewRegistry()
+	m := server.NewMetrics(reg)
+	tmpls, err := server.NewTemplates(func() (*translate.Renderer, error) {
+		return translate.New(templates.FS, nil, translate.Options{})
+	}, log, m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var q *server.Queue
+	if len(cfg.RobotList) > 0 {
+		st, err := server.OpenStore(cfg.DataDir)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var lanes []server.Lane
+		for _, r := range cfg.RobotList {
+			l := server.Lane{Robot: r, Rate: cfg.RateLimit}
+			if r.Kind == translate.DingTalk {
+				l.Sender = dingtalk.New(http.DefaultClient, r.URL, r.Secret)
+			} else {
+				l.Sender = wecom.New(http.DefaultClient, r.URL)
+			}
+			lanes = append(lanes, l)
+		}
+		q, err = server.NewQueue(st, lanes, server.QueueOptions{SendTimeout: cfg.SendTimeout, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Render: tmpls.Current}, log, m)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		q.Start()
+		tb.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = q.Close(ctx)
+		})
+	}
+	s := server.New(server.Options{Config: cfg, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
+	ts := httptest.NewServer(s.Handler())
+	tb.Cleanup(ts.Close)
+	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg}
+}
+
+// lockedBuffer collects log lines from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type answer struct {
+	status int
+	body   map[string]any
+}
+
+func (r *testRelay) post(tb testing.TB, path string, header map[string]string, body string) answer {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, r.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return do(tb, req)
+}
+
+func do(tb testing.TB, req *http.Request) answer {
+	tb.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode}
+	if err := json.Unmarshal(raw, &a.body); err != nil {
+		tb.Fatalf("answer %d is not JSON: %q", resp.StatusCode, raw)
+	}
+	return a
+}
+
+func sign(token, body string) string {
+	m := hmac.New(sha1.New, []byte(token))
+	m.Write([]byte(body))
+	return "sha1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+func TestWebhookStatuses(t *testing.T) {
+	ding := newFakeRobot(t, nil)
+	r := newTestRelay(t, map[string]string{
+		"RELAY_ROBOTS":       "dingtalk+" + ding.URL + "/robot/send?access_token=abc&name=team",
+		"RELAY_CODING_TOKEN": "hook-token",
+		"RELAY_MAX_BODY":     "4KiB",
+	})
+	js := func(extra map[string]string) map[string]string {
+		h := map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push"}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+	form := "payload=" + url.QueryEscape(pushPayload)
+	big := `{"event":"push","pad":"` + strings.Repeat("x", 5000) + `"}`
+	tests := []struct {
+		name   string
+		header map[string]string
+		body   string
+		status int
+		errHas string
+	}{
+		{"json", js(map[string]string{"X-Coding-Signature": sign("hook-token", pushPayload), "X-Coding-Delivery": "del-1"}), pushPayload, 202, ""},
+		{"duplicate", js(map[string]string{"X-Coding-Signature": sign("hook-token", pushPayload), "X-Coding-Delivery": "del-1"}), pushPayload, 200, ""},
+		{"form", map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Coding-Event": "push", "X-Coding-Signature": sign("hook-token", form)}, form, 202, ""},
+		{"form without payload", map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Coding-Event": "push", "X-Coding-Signature": sign("hook-token", "a=b")}, "a=b", 400, "payload"},
+		{"unsupported type", map[string]string{"Content-Type": "text/plain", "X-Coding-Event": "push"}, pushPayload, 415, "Content-Type"},
+		{"no signature", js(nil), pushPayload, 401, "X-Coding-Signature"},
+		{"wrong signature", js(map[string]string{"X-Coding-Signature": sign("other", pushPayload)}), pushPayload, 401, "signature"},
+		{"garbage signature", js(map[string]string{"X-Coding-Signature": "md5=zz"}), pushPayload, 401, "sha1"},
+		{"too large", js(map[string]string{"X-Coding-Signature": sign("hook-token", big)}), big, 413, "RELAY_MAX_BODY"},
+		{"malformed json", js(map[string]string{"X-Coding-Signature": sign("hook-token", `{"ref":`)}), `{"ref":`, 400, "JSON"},
+		{"no event name", map[string]string{"Content-Type": "application/json", "X-Coding-Signature": sign("hook-token", `{"a":1}`)}, `{"a":1}`, 400, "event"},
+		{"event from body", map[string]string{"Content-Type": "application/json", "X-Coding-Signature": sign("hook-token", `{"event":"GIT_PUSHED","ref":"refs/heads/main"}`)}, `{"event":"GIT_PUSHED","ref":"refs/heads/main"}`, 202, ""},
+		{"ping", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "ping", "X-Coding-Signature": sign("hook-token", `{"zen":"keep it simple"}`)}, `{"zen":"keep it simple"}`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := r.post(t, "/webhook", tt.header, tt.body)
+			if a.status != tt.status {
+				t.Fatalf("status %d, want %d: %v", a.status, tt.status, a.body)
+			}
+			if tt.errHas != "" && !strings.Contains(a.body["error"].(string), tt.errHas) {
+				t.Errorf("error %q does not mention %q", a.body["error"], tt.errHas)
+			}
+			switch tt.name {
+			case "json":
+				if a.body["delivery"] != "del-1" || a.body["event"] != "push" || a.body["robots"] != 1.0 {
+					t.Errorf("answer %v", a.body)
+				}
+			case "duplicate":
+				if a.body["duplicate"] != true {
+					t.Errorf("answer %v", a.body)
+				}
+			case "ping":
+				if a.body["zen"] != "keep it simple" {
+					t.Errorf("answer %v", a.body)
+				}
+			}
+		})
+	}
+	// json, form and the Service Hook event reach the robot; nothing else.
+	waitFor(t, "3 messages", func() bool { return len(ding.received()) == 3 })
+	time.Sleep(50 * time.Millisecond)
+	if n := len(ding.received()); n != 3 {
+		t.Errorf("robot got %d messages, want 3", n)
+	}
+}
+
+func TestWebhookAnswersBeforeTheRobot(t *testing.T) {
+	release := make(chan struct{})
+	hang := newFakeRobot(t, func(int) (int, string) { <-release; return 200, `{"errcode":0}` })
+	t.Cleanup(func() { close(release) })
+	r := newTestRelay(t, map[string]string{"RELAY_ROBOTS": "wecom+" + hang.URL + "/cgi-bin/webhook/send?key=k"})
+	a := r.post(t, "/webhook", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push"}, pushPayload)
+	if a.status != 202 {
+		t.Fatalf("status %d while the robot hangs", a.status)
+	}
+}
+
+func TestOtherRoutes(t *testing.T) {
+	r := newTestRelay(t, map[string]string{"RELAY_ROBOTS": "wecom+http://127.0.0.1:1/cgi-bin/webhook/send?key=k", "RELAY_ADMIN_TOKEN": "adm"})
+	get := func(path string, hdr map[string]string) answer {
+		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+path, nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		return do(t, req)
+	}
+	if a := get("/healthz", nil); a.status != 200 {
+		t.Errorf("healthz %d", a.status)
+	}
+	if a := get("/readyz", nil); a.status != 200 {
+		t.Errorf("readyz %d", a.status)
+	}
+	if a := get("/nope", nil); a.status != 404 || a.body["error"] == "" {
+		t.Errorf("unknown path: %v", a)
+	}
+	if a := get("/api/deliveries", nil); a.status != 401 {
+		t.Errorf("admin without token: %d", a.status)
+	}
+	if a := get("/api/deliveries", map[string]string{"Authorization": "Bearer wrong"}); a.status != 401 {
+		t.Errorf("admin wrong token: %d", a.status)
+	}
+	if a := get("/api/deliveries?status=pending", map[string]string{"Authorization": "Bearer adm"}); a.status != 200 {
+		t.Errorf("admin list: %v", a)
+	}
+	if a := get("/api/deliveries?status=bogus", map[string]string{"Authorization": "Bearer adm"}); a.status != 400 {
+		t.Errorf("admin bad status: %v", a)
+	}
+	if a := r.post(t, "/api/deliveries/999/retry", map[string]string{"Authorization": "Bearer adm"}, ""); a.status != 404 {
+		t.Errorf("retry unknown: %v", a)
+	}
+	if a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm", "Content-Type": "application/json"},
+		`{"event":"push","target":"wecom","payload":`+pushPayload+`}`); a.status != 200 || a.body["wecom"] == nil {
+		t.Errorf("render: %v", a)
+	}
+	if a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm"}, `{"event":"push","target":"feishu","payload":{}}`); a.status != 400 {
+		t.Errorf("render bad target: %v", a)
+	}
+
+	off := newTestRelay(t, map[string]string{})
+	resp, err := http.Get(off.srv.URL + "/api/deliveries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("admin API without RELAY_ADMIN_TOKEN: %d", resp.StatusCode)
+	}
+}
+
+func TestDryRunLogsTheMessage(t *testing.T) {
+	r := newTestRelay(t, map[string]string{})
+	a := r.post(t, "/webhook", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push"}, pushPayload)
+	if a.status != 202 || a.body["dry_run"] != true {
+		t.Fatalf("dry run answer %v", a)
+	}
+	if !strings.Contains(r.logs.String(), "fix: login") {
+		t.Errorf("dry run did not log the rendered message:\n%s", r.logs)
+	}
+}
+
+func TestSecretsNeverLeak(t *testing.T) {
+	const (
+		dingToken  = "DINGTOKENabc123"
+		dingSecret = "SECabcdef0123456789"
+		wecomKey   = "WECOMKEY-0000-1111"
+		hookToken  = "HOOKTOKEN-zzz"
+		adminToken = "ADMINTOKEN-yyy"
+	)
+	// One robot rejects the signature, one hangs past the timeout.
+	bad := newFakeRobot(t, func(int) (int, string) { return 200, `{"errcode":310000,"errmsg":"sign not match"}` })
+	hang := newFakeRobot(t, func(int) (int, string) { return 0, "" })
+	r := newTestRelay(t, map[string]string{
+		"RELAY_ROBOTS":       "dingtalk+" + bad.URL + "/robot/send?access_token=" + dingToken + "&secret=" + dingSecret + " wecom+" + hang.URL + "/cgi-bin/webhook/send?key=" + wecomKey,
+		"RELAY_CODING_TOKEN": hookToken,
+		"RELAY_ADMIN_TOKEN":  adminToken,
+		"RELAY_SEND_TIMEOUT": "100ms",
+	})
+	var answers []string
+	a := r.post(t, "/webhook", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push", "X-Coding-Signature": sign(hookToken, pushPayload)}, pushPayload)
+	answers = append(answers, mustJSON(a.body))
+	a = r.post(t, "/webhook", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push", "X-Coding-Signature": "sha1=00"}, pushPayload)
+	answers = append(answers, mustJSON(a.body))
+	waitFor(t, "dead letter and a retry", func() bool {
+		d, _ := r.queue.Dead()
+		return len(d) == 1 && len(hang.received()) >= 2
+	})
+	for _, status := range []string{"pending", "dead"} {
+		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/api/deliveries?status="+status, nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		answers = append(answers, mustJSON(do(t, req).body))
+	}
+	resp, err := http.Get(r.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	everything := r.logs.String() + string(metrics) + strings.Join(answers, "\n")
+	for _, secret := range []string{dingToken, dingSecret, wecomKey, hookToken, adminToken} {
+		if strings.Contains(everything, secret) {
+			t.Errorf("secret %q leaked into logs, metrics or answers", secret)
+		}
+	}
+	if !strings.Contains(string(metrics), `relay_sends_total{errcode="310000",kind="dingtalk",result="failed",robot="dingtalk-1"} 1`) {
+		t.Errorf("metrics lack the failed send:\n%s", metrics)
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

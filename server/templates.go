@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Templates holds the renderer in use and swaps it on reload. A reload that
+// fails keeps the previous set running, so a typo in a ConfigMap never stops
+// messages.
+type Templates struct {
+	cur  atomic.Pointer[translate.Renderer]
+	load func() (*translate.Renderer, error)
+	log  *zap.Logger
+	m    *Metrics
+	mu   sync.Mutex // one reload at a time
+}
+
+// NewTemplates loads the templates once; an error here stops start-up with
+// the file, line and reason.
+func NewTemplates(load func() (*translate.Renderer, error), log *zap.Logger, m *Metrics) (*Templates, error) {
+	t := &Templates{load: load, log: log, m: m}
+	r, err := load()
+	if err != nil {
+		m.TemplateLoads.WithLabelValues("error").Inc()
+		return nil, err
+	}
+	m.TemplateLoads.WithLabelValues("ok").Inc()
+	t.cur.Store(r)
+	return t, nil
+}
+
+// Current is the renderer to use now.
+func (t *Templates) Current() *translate.Renderer { return t.cur.Load() }
+
+// Reload parses the templates again and swaps them in if they are good.
+func (t *Templates) Reload() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r, err := t.load()
+	if err != nil {
+		t.m.TemplateLoads.WithLabelValues("error").Inc()
+		t.m.TemplateBroken.Set(1)
+		t.log.Error("template reload failed; the previous templates stay in use", zap.Error(err))
+		return err
+	}
+	t.cur.Store(r)
+	t.m.TemplateLoads.WithLabelValues("ok").Inc()
+	t.m.TemplateBroken.Set(0)
+	t.log.Info("templates reloaded")
+	return nil
+}
+
+// Watch reloads when anything in dir changes, until ctx is done. It watches
+// the directory rather than files, which also sees Kubernetes ConfigMap
+// updates (an atomic swap of the ..data symlink). Bursts of events are
+// folded into one reload.
+func (t *Templates) Watch(ctx context.Context, dir string) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watching RELAY_TEMPLATES_DIR: %w", err)
+	}
+	if err := w.Add(dir); err != nil {
+		_ = w.Close()
+		return fmt.Errorf("watching RELAY_TEMPLATES_DIR %s: %w", dir, err)
+	}
+	go func() {
+		defer func() { _ = w.Close() }()
+		const settle = 250 * time.Millisecond
+		timer := time.NewTimer(time.Hour)
+		timer.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return
+			case ev, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if ev.Op == fsnotify.Chmod {
+					continue
+				}
+				timer.Reset(settle)
+			case err, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+				t.log.Warn("template watcher", zap.Error(err))
+			case <-timer.C:
+				_ = t.Reload()
+			}
+		}
+	}()
+	return nil
+}
