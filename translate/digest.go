@@ -113,7 +113,7 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		}
 		text = b.String()
 	}
-	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: strings.TrimSpace(text), Link: msgs[0].Link}
+	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link}
 	m.Summary = escapeInline(m.Title)
 	switch t {
 	case DingTalk:

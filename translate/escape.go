@@ -20,7 +20,7 @@ func cleanURL(s string) string {
 	if s == "" {
 		return ""
 	}
-	if strings.Contains(s, "<") {
+	if len(s) > 2 && strings.EqualFold(s[:2], "<a") {
 		m := anchorHref.FindStringSubmatch(s)
 		if m == nil {
 			return ""

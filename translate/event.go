@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -520,7 +521,7 @@ func (e *Event) fixCommitURLs() {
 		if m == nil {
 			return
 		}
-		c.URL = m[1] + "/p/" + m[2] + "/d/" + e.Repository.Name + "/git/commit/" + m[3]
+		c.URL = m[1] + "/p/" + m[2] + "/d/" + strings.ReplaceAll(url.PathEscape(e.Repository.Name), "@", "%40") + "/git/commit/" + m[3]
 	}
 	for i := range e.Commits {
 		fix(&e.Commits[i])

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
 )
 
@@ -318,7 +320,7 @@ func (r *Renderer) renderOnce(ev *Event, t Target, event, variant string, b budg
 	if _, err := r.exec(t, event, variant, "mentions", d); err != nil {
 		return Message{}, err
 	}
-	title = truncateRunes(128, oneLine(title))
+	title = plainTitle(truncateRunes(128, oneLine(title)))
 	summary = oneLine(summary)
 	if title == "" {
 		title = truncateRunes(128, summary)
@@ -334,7 +336,7 @@ func (r *Renderer) renderOnce(ev *Event, t Target, event, variant string, b budg
 	}
 	m := Message{
 		Target: t, Event: ev.Name, Action: ev.Action,
-		Title: title, Text: strings.TrimSpace(text), Summary: summary, Link: ev.Link(),
+		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link(),
 	}
 	switch t {
 	case DingTalk:
@@ -346,6 +348,24 @@ func (r *Renderer) renderOnce(ev *Event, t Target, event, variant string, b budg
 		m.Text += "\n\n" + line
 	}
 	return m, nil
+}
+
+// plainTitle keeps a title (plain text in the chat list) from carrying
+// markup-looking user content: no "<" tags, no @-mentions.
+func plainTitle(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		switch {
+		case r == '<':
+			b.WriteRune('＜')
+		case r == '@' && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
+			b.WriteRune('＠')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // maxSummary bounds one summary line in bytes so that several fit in a
@@ -365,6 +385,15 @@ func (r *Renderer) exec(t Target, event, variant, part string, d *Data) (string,
 	return buf.String(), nil
 }
 
+// blankRuns matches runs of blank lines.
+var blankRuns = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
+
+// tidyText trims the text and collapses runs of blank lines (which
+// templates leave behind when optional parts are empty) to one.
+func tidyText(s string) string {
+	return blankRuns.ReplaceAllString(strings.TrimSpace(s), "\n\n")
+}
+
 // oneLine collapses whitespace runs (including line breaks) to one space.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
@@ -380,13 +409,21 @@ func shrink(m Message) Message {
 		suffix = "\n\n" + line
 		core = strings.TrimSuffix(core, suffix)
 	}
-	for i := 0; i < 64 && !Fits(m); i++ {
-		over := Size(m) - Limit(m.Target)
-		if len(core) == 0 {
-			break
+	if !Fits(m) && core != "" {
+		// Binary search for the longest cut that fits: JSON escaping makes
+		// the body size a monotonic but not linear function of the cut.
+		lo, hi := 0, len(core)
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			m.Text = trimMarkdown(core, mid) + suffix
+			if Fits(m) {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
 		}
-		core = trimMarkdown(core, max(0, len(core)-over-8*i))
-		m.Text = core + suffix
+		m.Text = trimMarkdown(core, lo) + suffix
+		core = trimMarkdown(core, lo)
 	}
 	for i := 0; i < 64 && !Fits(m) && m.Title != ""; i++ {
 		m.Title = truncateRunes(max(1, len([]rune(m.Title))/2), m.Title)
