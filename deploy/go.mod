@@ -3,6 +3,7 @@ module github.com/coding-relay/coding-relay/deploy
 go 1.26.8
 
 require (
+	github.com/moby/patternmatcher v0.6.1
 	github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring v0.95.2
 	helm.sh/helm/v3 v3.22.0
 	k8s.io/api v0.37.2
