@@ -74,6 +74,16 @@ func escapeInline(s string) string {
 	return escapeLine(s)
 }
 
+// escapeLinkText is escapeInline for the text of a link: inside [ ] a
+// leading # or 1. starts no block, so it stays as it is.
+func escapeLinkText(s string) string {
+	s = escapeInline(s)
+	if strings.HasPrefix(s, `\#`) {
+		return s[1:]
+	}
+	return s
+}
+
 // escapeLine escapes one line of user text (no line breaks inside).
 func escapeLine(s string) string {
 	rs := []rune(s)

@@ -376,6 +376,20 @@ func (e *Event) BuildURL() string {
 	return u
 }
 
+// CommitURL links to a commit of the event's repository
+// (…/p/<project>/d/<repo>/git/commit/<sha>), "" when the repository or sha
+// is unknown.
+func (e *Event) CommitURL(sha string) string {
+	if e == nil || e.Repository == nil || e.Repository.Name == "" || sha == "" {
+		return ""
+	}
+	base := e.projectPageURL()
+	if base == "" || !strings.Contains(base, "/p/") {
+		return ""
+	}
+	return base + "/d/" + strings.ReplaceAll(url.PathEscape(e.Repository.Name), "@", "%40") + "/git/commit/" + url.PathEscape(sha)
+}
+
 // ArtifactURL links to the artifact: the payload's own link, else the
 // project's artifact repositories page.
 func (e *Event) ArtifactURL() string {

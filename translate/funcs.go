@@ -219,7 +219,7 @@ func plural(n any, one, many string) string {
 // mdLink is a markdown link with escaped text; without a usable URL it is
 // just the escaped text.
 func mdLink(text, u any) string {
-	t := escapeInline(toString(text))
+	t := escapeLinkText(toString(text))
 	if t == "" {
 		t = "link"
 	}

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
-	"unicode"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
+	"unicode"
 )
 
 // Data is what a template sees: the event, the target and the render's
