@@ -21,7 +21,12 @@ type DigestData struct {
 	Lang   string
 	Count  int
 	Items  []DigestItem
+
+	depth int
 }
+
+func (d *DigestData) enter() int { d.depth++; return d.depth }
+func (d *DigestData) leave()     { d.depth-- }
 
 // IsDingTalk reports a DingTalk render.
 func (d *DigestData) IsDingTalk() bool { return d.Target == DingTalk }

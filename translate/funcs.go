@@ -52,15 +52,22 @@ func funcMap(t Target, loc *time.Location, set **template.Template) template.Fun
 		"bullet":     func() string { return bullet(t) },
 		"oneOf":      oneOf,
 		"include": func(name string, data any) (string, error) {
-			if includeDepth.Add(1) > maxIncludeDepth {
+			if d, ok := data.(depthTracker); ok {
+				if d.enter() > maxIncludeDepth {
+					d.leave()
+					return "", fmt.Errorf("include %q: nested more than %d deep (recursion?)", name, maxIncludeDepth)
+				}
+				defer d.leave()
+			} else if includeDepth.Add(1) > maxIncludeDepth*100 {
 				includeDepth.Add(-1)
 				return "", fmt.Errorf("include %q: nested too deep (recursion?)", name)
+			} else {
+				defer includeDepth.Add(-1)
 			}
-			defer includeDepth.Add(-1)
-			var b strings.Builder
 			if *set == nil {
 				return "", fmt.Errorf("include %q: templates not parsed yet", name)
 			}
+			var b strings.Builder
 			err := (*set).ExecuteTemplate(&b, name, data)
 			return b.String(), err
 		},
@@ -71,12 +78,21 @@ func funcMap(t Target, loc *time.Location, set **template.Template) template.Fun
 	return fm
 }
 
-// includeDepth counts include calls in progress across all renders, so a
-// template including itself fails instead of overflowing the stack. Honest
-// renders nest a few levels each; the limit is far above any concurrency.
+// depthTracker is template data that counts nested include calls of one
+// render, so a template including itself fails instead of overflowing the
+// stack.
+type depthTracker interface {
+	enter() int
+	leave()
+}
+
+// includeDepth counts include calls in progress with data that is not a
+// depthTracker (a dict built in a template), across all renders.
 var includeDepth atomic.Int64
 
-const maxIncludeDepth = 10000
+// maxIncludeDepth bounds nested includes in one render; honest templates
+// nest a few levels.
+const maxIncludeDepth = 32
 
 // toString renders any template value as text; nil is "".
 func toString(v any) string {

@@ -36,7 +36,11 @@ type Data struct {
 
 	dir      directory
 	mentions *mentions
+	depth    int
 }
+
+func (d *Data) enter() int { d.depth++; return d.depth }
+func (d *Data) leave()     { d.depth-- }
 
 // Mention @-mentions the given users (a User, a slice of users, a login or
 // list of logins) in the message when Options.Mentions knows them, and
