@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -502,8 +503,8 @@ func TestFullValues(t *testing.T) {
 	notes := m.release.Info.Notes
 	for _, want := range []string{
 		"https://coding-relay.example.com/webhook",
-		`-d '{"zen":"hi"}' https://coding-relay.example.com/webhook`,
-		"X-Coding-Signature: sha1=",
+		`-H "X-Coding-Signature: sha1=$SIG" -d "$BODY" https://coding-relay.example.com/webhook`,
+		"openssl dgst -sha1 -hmac",
 	} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("NOTES lack %q:\n%s", want, notes)
@@ -882,19 +883,51 @@ func TestGracePeriodMustExceedDrain(t *testing.T) {
 	}
 }
 
-// TestLint runs the checks of `helm lint --strict` with the default values
-// and with the full example.
+// ciValues is the default values plus every example in the chart's ci/
+// folder, the convention chart-testing (ct) follows too.
+func ciValues(tb testing.TB) []valueSet {
+	tb.Helper()
+	files, err := filepath.Glob(chartDir + "/ci/*-values.yaml")
+	if err != nil || len(files) < 2 {
+		tb.Fatalf("ci values files = %v (%v), want the minimal and the full example", files, err)
+	}
+	sets := []valueSet{{}}
+	for _, f := range files {
+		sets = append(sets, valueSet{files: []string{f}})
+	}
+	return sets
+}
+
+func (vs valueSet) String() string {
+	if len(vs.files) == 0 && len(vs.set) == 0 {
+		return "defaults"
+	}
+	return strings.Join(append(vs.files, vs.set...), ",")
+}
+
+// TestCIValues renders every example and checks the invariants on each.
+func TestCIValues(t *testing.T) {
+	for _, vs := range ciValues(t) {
+		t.Run(filepath.Base(vs.String()), func(t *testing.T) {
+			m := mustRender(t, vs)
+			checkWorkload(t, m)
+			checkNames(t, m)
+		})
+	}
+}
+
+// TestLint runs the checks of `helm lint --strict` on every example.
 func TestLint(t *testing.T) {
 	kv, err := chartutil.ParseKubeVersion(kubeVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, vs := range []valueSet{{}, {files: []string{fullValues}}} {
-		t.Run(fmt.Sprint(vs.files), func(t *testing.T) {
-			abs, err := filepath.Abs(chartDir)
-			if err != nil {
-				t.Fatal(err)
-			}
+	abs, err := filepath.Abs(chartDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, vs := range ciValues(t) {
+		t.Run(filepath.Base(vs.String()), func(t *testing.T) {
 			l := lint.AllWithKubeVersion(abs, loadValues(t, vs), namespace, kv)
 			var out bytes.Buffer
 			for _, msg := range l.Messages {
@@ -908,6 +941,22 @@ func TestLint(t *testing.T) {
 				t.Logf("helm lint:\n%s", out.String())
 			}
 		})
+	}
+}
+
+// TestDocsMinimalValues keeps the install example in docs/deploy.md the
+// same as the file CI renders.
+func TestDocsMinimalValues(t *testing.T) {
+	example, err := os.ReadFile(chartDir + "/ci/minimal-values.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := os.ReadFile("../docs/deploy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(docs, []byte("```yaml\n"+string(example)+"```")) {
+		t.Error("docs/deploy.md does not show helm/coding-relay/ci/minimal-values.yaml verbatim in a yaml block")
 	}
 }
 
