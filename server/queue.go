@@ -395,11 +395,11 @@ func (q *Queue) send(l *lane, now time.Time) {
 	switch {
 	case err == nil:
 		q.m.Sends.WithLabelValues(l.robot.Name, kind, "ok", "0").Inc()
-		if serr := q.store.Done(g.items, l.robot.Name, l.pacer.history()); serr != nil {
+		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
 			// The message went out but is still stored: it will be sent
 			// again after a restart (at-least-once).
-			q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(serr))
-		}
+			q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(err))
+		})
 		q.pop(l, len(g.items))
 		q.log.Debug("sent", zap.String("robot", l.robot.Name), zap.Int("messages", len(g.items)))
 	case isRetryable(err):

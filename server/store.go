@@ -202,16 +202,30 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 }
 
 // Done removes delivered items and records the robot's recent send times.
-func (s *Store) Done(items []*Item, robot string, pace []int64) error {
-	return s.write(func(tx *bolt.Tx) error {
+// It does not wait for the commit: the next send need not pay an fsync, and
+// a crash before the commit only means the message is sent once more
+// (at-least-once). errs receives the outcome.
+func (s *Store) Done(items []*Item, robot string, pace []int64, errs func(error)) {
+	// Copy the IDs now: the caller reuses the items' slice once we return.
+	ids := make([]uint64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	o := &op{err: make(chan error, 1), fn: func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
-		for _, it := range items {
-			if err := p.Delete(key(it.ID)); err != nil {
+		for _, id := range ids {
+			if err := p.Delete(key(id)); err != nil {
 				return err
 			}
 		}
 		return putPace(tx, robot, pace)
-	}, nil)
+	}}
+	s.ops <- o
+	go func() {
+		if err := <-o.err; err != nil {
+			errs(err)
+		}
+	}()
 }
 
 // Update rewrites items after a failed attempt (attempts, last error).

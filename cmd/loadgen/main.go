@@ -1,0 +1,290 @@
+// Command loadgen measures the relay: it starts a local robot that answers
+// errcode 0, starts the relay binary pointed at it (pacing off, durable queue
+// in a temporary directory), drives POST /webhook with signed events at a
+// given concurrency or rate, and reports accepted events/s, intake latency
+// percentiles, end-to-end delivered events/s and the relay's peak RSS.
+//
+//	go build -o /tmp/coding-relay ./cmd/coding-relay
+//	go run ./cmd/loadgen -relay /tmp/coding-relay -n 20000 -c 16
+//	go run ./cmd/loadgen -relay /tmp/coding-relay -n 10000 -c 16 -rate 1000
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/coding-relay/coding-relay/templates"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := realMain(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	relay    string
+	n, c     int
+	rate     float64
+	robots   int
+	payload  string
+	timeout  time.Duration
+	keepData bool
+}
+
+func realMain(ctx context.Context) error {
+	var o options
+	flag.StringVar(&o.relay, "relay", "", "path of the coding-relay binary to start (required)")
+	flag.IntVar(&o.n, "n", 20000, "events to send")
+	flag.IntVar(&o.c, "c", 16, "concurrent connections")
+	flag.Float64Var(&o.rate, "rate", 0, "events per second across all connections (0 = as fast as possible)")
+	flag.IntVar(&o.robots, "robots", 1, "robots each event is delivered to (alternating DingTalk and WeCom)")
+	flag.StringVar(&o.payload, "payload", "", "payload file (default: the embedded push sample)")
+	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for deliveries after this")
+	flag.BoolVar(&o.keepData, "keep", false, "keep the relay's data directory")
+	flag.Parse()
+	if o.relay == "" {
+		flag.Usage()
+		return errors.New("-relay is required")
+	}
+	payload, err := loadPayload(o.payload)
+	if err != nil {
+		return err
+	}
+
+	// The robot: answers like DingTalk/WeCom, counts every message.
+	var delivered atomic.Int64
+	var lastDelivery atomic.Int64
+	sink := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		delivered.Add(1)
+		lastDelivery.Store(time.Now().UnixNano())
+		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	})}
+	sinkLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go func() { _ = sink.Serve(sinkLn) }()
+	defer sink.Close()
+
+	dir, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return err
+	}
+	if !o.keepData {
+		defer os.RemoveAll(dir)
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	var robots []string
+	for i := range o.robots {
+		if i%2 == 0 {
+			robots = append(robots, fmt.Sprintf("dingtalk+http://%s/robot/send?access_token=load%d", sinkLn.Addr(), i))
+		} else {
+			robots = append(robots, fmt.Sprintf("wecom+http://%s/cgi-bin/webhook/send?key=load%d", sinkLn.Addr(), i))
+		}
+	}
+	const token = "loadgen-token"
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.CommandContext(ctx, o.relay)
+	cmd.Env = append(os.Environ(),
+		"RELAY_ADDR="+addr, "RELAY_ROBOTS="+strings.Join(robots, " "), "RELAY_RATE_LIMIT=0",
+		"RELAY_DATA_DIR="+filepath.Join(dir, "data"), "RELAY_CODING_TOKEN="+token, "RELAY_LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting relay: %w", err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	}()
+	base := "http://" + addr
+	if err := waitReady(ctx, base+"/readyz"); err != nil {
+		return err
+	}
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.c, MaxConnsPerHost: o.c}, Timeout: 10 * time.Second}
+	mac := hmac.New(sha1.New, []byte(token))
+	mac.Write(payload)
+	sig := "sha1=" + hex.EncodeToString(mac.Sum(nil))
+
+	var next atomic.Int64
+	var failed atomic.Int64
+	lat := make([][]time.Duration, o.c)
+	var tick <-chan time.Time
+	if o.rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / o.rate))
+		defer t.Stop()
+		tick = t.C
+	}
+	var rss peak
+	rssCtx, rssStop := context.WithCancel(ctx)
+	go rss.watch(rssCtx, cmd.Process.Pid)
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range o.c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(o.n) || ctx.Err() != nil {
+					return
+				}
+				if tick != nil {
+					<-tick
+				}
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/webhook", bytes.NewReader(payload))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Coding-Event", "push")
+				req.Header.Set("X-Coding-Delivery", fmt.Sprintf("load-%d-%d", start.UnixNano(), i))
+				req.Header.Set("X-Coding-Signature", sig)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				d := time.Since(t0)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					failed.Add(1)
+					continue
+				}
+				lat[w] = append(lat[w], d)
+			}
+		}()
+	}
+	wg.Wait()
+	intake := time.Since(start)
+	want := int64(o.n-int(failed.Load())) * int64(o.robots)
+	deadline := time.Now().Add(o.timeout)
+	for delivered.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	rssStop()
+	e2e := time.Duration(lastDelivery.Load() - start.UnixNano())
+
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	accepted := len(all)
+	fmt.Printf("events: %d sent, %d accepted (202), %d failed; concurrency %d; rate %s; robots %d\n",
+		o.n, accepted, failed.Load(), o.c, rateString(o.rate), o.robots)
+	fmt.Printf("intake: %.0f events/s accepted; latency p50 %s, p99 %s, max %s\n",
+		float64(accepted)/intake.Seconds(), pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
+	fmt.Printf("delivery: %d of %d messages delivered; %.0f events/s end to end (first request to last delivery: %s)\n",
+		delivered.Load(), want, float64(delivered.Load())/float64(o.robots)/e2e.Seconds(), e2e.Round(time.Millisecond))
+	fmt.Printf("relay peak RSS: %.1f MB\n", float64(rss.max.Load())/(1<<20))
+	if delivered.Load() < want {
+		return fmt.Errorf("only %d of %d messages delivered", delivered.Load(), want)
+	}
+	return nil
+}
+
+func rateString(r float64) string {
+	if r == 0 {
+		return "unlimited"
+	}
+	return fmt.Sprintf("%.0f/s", r)
+}
+
+func loadPayload(path string) ([]byte, error) {
+	if path != "" {
+		return os.ReadFile(path)
+	}
+	return templates.FS.ReadFile("samples/push-two-commits.json")
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitReady(ctx context.Context, u string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(u); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return errors.New("relay did not become ready within 30s")
+}
+
+// peak follows a process's resident set size from /proc (VmHWM is the
+// kernel's own high-water mark, so short peaks between samples count too).
+type peak struct{ max atomic.Int64 }
+
+func (p *peak) watch(ctx context.Context, pid int) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		p.sample(pid)
+		select {
+		case <-ctx.Done():
+			p.sample(pid)
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (p *peak) sample(pid int) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if kb*1024 > p.max.Load() {
+				p.max.Store(kb * 1024)
+			}
+		}
+	}
+}
