@@ -1,0 +1,141 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+func load(tb testing.TB, env map[string]string) (*server.Config, error) {
+	tb.Helper()
+	return server.LoadConfig(context.Background(), envconfig.MapLookuper(env))
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := load(t, map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.SendTimeout != 5*time.Second || c.MaxBody != 5<<20 || c.Timezone != "Asia/Shanghai" ||
+		c.LogFormat != "json" || c.RateLimit != (server.Rate{N: 20, Per: time.Minute}) || c.RetryMaxAge != 12*time.Hour ||
+		c.Language != "zh" || len(c.RobotList) != 0 {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want []string
+	}{
+		{map[string]string{"RELAY_SEND_TIMEOUT": "soon"}, []string{"RELAY_SEND_TIMEOUT"}},
+		{map[string]string{"RELAY_SEND_TIMEOUT": "0s"}, []string{"RELAY_SEND_TIMEOUT", "greater than"}},
+		{map[string]string{"RELAY_MAX_BODY": "lots"}, []string{"RELAY_MAX_BODY", "MiB"}},
+		{map[string]string{"RELAY_TIMEZONE": "Mars/Base"}, []string{"RELAY_TIMEZONE", "IANA"}},
+		{map[string]string{"RELAY_LOG_FORMAT": "xml"}, []string{"RELAY_LOG_FORMAT", "json | console"}},
+		{map[string]string{"RELAY_LOG_LEVEL": "loud"}, []string{"RELAY_LOG_LEVEL", "debug"}},
+		{map[string]string{"RELAY_RATE_LIMIT": "fast"}, []string{"RELAY_RATE_LIMIT", "N/duration"}},
+		{map[string]string{"RELAY_LANGUAGE": "fr"}, []string{"RELAY_LANGUAGE", "zh | en"}},
+		{map[string]string{"RELAY_ROBOTS": "https://example.com/hook?token=x"}, []string{"RELAY_ROBOTS", "dingtalk+"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&colour=red"}, []string{"RELAY_ROBOTS", `"colour"`}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&rate=lots"}, []string{"RELAY_ROBOTS", "rate"}},
+		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&secret=x"}, []string{"RELAY_ROBOTS", "only for DingTalk"}},
+		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}, []string{"RELAY_ROBOTS", "missing key"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&format=markdown_v2"}, []string{"RELAY_ROBOTS", "format"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&name=a https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN2&name=a"}, []string{"RELAY_ROBOTS", "used twice"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&branches=[x"}, []string{"RELAY_ROBOTS", "glob"}},
+	}
+	for _, tt := range tests {
+		_, err := load(t, tt.env)
+		if err == nil {
+			t.Errorf("%v: no error", tt.env)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %q does not mention %q", tt.env, err, w)
+			}
+		}
+		if strings.Contains(err.Error(), "SECRETTOKEN") {
+			t.Errorf("error leaks the token: %v", err)
+		}
+	}
+}
+
+func TestParseRobots(t *testing.T) {
+	robots, err := server.ParseRobots(`
+https://oapi.dingtalk.com/robot/send?access_token=T1&secret=S1&name=backend&events=push,merge%20request,GIT_MR_CREATED&branches=main,release/*,
+https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K1,https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K2&rate=5/5s&format=markdown_v2
+dingtalk+http://127.0.0.1:9400/robot/send?access_token=T2&template=brief wecom+http://127.0.0.1:9400/cgi-bin/webhook/send?key=K3&projects=demo-*`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(robots) != 5 {
+		t.Fatalf("got %d robots", len(robots))
+	}
+	want := []struct {
+		name  string
+		kind  translate.Target
+		query string
+	}{
+		{"backend", translate.DingTalk, "access_token=T1"},
+		{"wecom-1", translate.WeCom, "key=K1"},
+		{"wecom-2", translate.WeCom, "key=K2"},
+		{"dingtalk-2", translate.DingTalk, "access_token=T2"},
+		{"wecom-3", translate.WeCom, "key=K3"},
+	}
+	for i, w := range want {
+		r := robots[i]
+		if r.Name != w.name || r.Kind != w.kind || r.URL.RawQuery != w.query {
+			t.Errorf("robot %d = %s %s %s, want %+v", i, r.Name, r.Kind, r.URL.RawQuery, w)
+		}
+	}
+	b := robots[0]
+	if b.Secret != "S1" || strings.Join(b.Events, ",") != "push,merge_request,merge_request" || strings.Join(b.Branches, ",") != "main,release/*" {
+		t.Errorf("backend = %+v", b)
+	}
+	if robots[2].Rate != (server.Rate{N: 5, Per: 5 * time.Second}) || !robots[2].RateSet || robots[2].Format != "markdown_v2" {
+		t.Errorf("wecom-2 = %+v", robots[2])
+	}
+	if robots[3].URL.Scheme != "http" || robots[3].Template != "brief" {
+		t.Errorf("dingtalk-2 = %+v", robots[3])
+	}
+	if d := robots[3].Display(); d != "http://127.0.0.1:9400/robot/send" {
+		t.Errorf("Display = %q", d)
+	}
+}
+
+func TestRobotFilters(t *testing.T) {
+	robots, err := server.ParseRobots("https://oapi.dingtalk.com/robot/send?access_token=T&events=push,merge_request&branches=main,release/*&projects=uc-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := robots[0]
+	tests := []struct {
+		name, event, body string
+		want              bool
+	}{
+		{"push to main", "push", `{"ref":"refs/heads/main","repository":{"name":"uc-api"}}`, true},
+		{"push to release", "push", `{"ref":"refs/heads/release/1.2","repository":{"name":"uc-api"}}`, true},
+		{"push to feature", "push", `{"ref":"refs/heads/feature/x","repository":{"name":"uc-api"}}`, false},
+		{"other project", "push", `{"ref":"refs/heads/main","repository":{"name":"web"}}`, false},
+		{"service hook push", "GIT_PUSHED", `{"ref":"refs/heads/main","repository":{"name":"uc-api"}}`, true},
+		{"MR into main", "merge request", `{"action":"create","mergeRequest":{"base":{"ref":"main"}},"repository":{"name":"uc-api"}}`, true},
+		{"ci not wanted", "ci", `{"ci":{"build":{"branch":"main"}},"repository":{"name":"uc-api"}}`, false},
+	}
+	for _, tt := range tests {
+		ev, err := translate.Decode(tt.event, []byte(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Wants(ev); got != tt.want {
+			t.Errorf("%s: Wants = %v", tt.name, got)
+		}
+	}
+}
