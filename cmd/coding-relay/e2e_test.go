@@ -280,7 +280,8 @@ func visible(msgs []simMessage, robot string, n int) int {
 	}
 	seen := 0
 	for i := range n {
-		if strings.Contains(all.String(), fmt.Sprintf("burst-marker-%03d", i)) {
+		// A message names the commit; a digest line links the compare page.
+		if strings.Contains(all.String(), fmt.Sprintf("burst-marker-%03d", i)) || strings.Contains(all.String(), fmt.Sprintf("/compare/%d)", i)) {
 			seen++
 		}
 	}
@@ -296,9 +297,16 @@ func TestE2EBurstIsCoalesced(t *testing.T) {
 	for i := range 60 {
 		relay.post(t, "push", "burst-"+strconv.Itoa(i), pushBody(i))
 	}
+	var vd, vw int
+	defer func() {
+		if t.Failed() {
+			t.Logf("visible: DingTalk %d, WeCom %d; stats %+v", vd, vw, env.stats(t))
+		}
+	}()
 	eventually(t, 30*time.Second, "all 60 visible on both robots", func() bool {
 		m := env.messages(t)
-		return visible(m, simDing, 60) == 60 && visible(m, simWeCom, 60) == 60
+		vd, vw = visible(m, simDing, 60), visible(m, simWeCom, 60)
+		return vd == 60 && vw == 60
 	})
 	s := env.stats(t)
 	for id, r := range s.Robots {
