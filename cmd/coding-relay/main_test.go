@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/coding-relay/coding-relay/server"
+)
+
+func run(tb testing.TB, env map[string]string, args ...string) (string, string, error) {
+	tb.Helper()
+	var out, errOut bytes.Buffer
+	err := realMain(context.Background(), args, &out, &errOut, envconfig.MapLookuper(env))
+	return out.String(), errOut.String(), err
+}
+
+func TestHelpListsEveryVariable(t *testing.T) {
+	out, _, err := run(t, nil, "-h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range server.Variables() {
+		if !strings.Contains(out, v.Name) {
+			t.Errorf("-h does not list %s", v.Name)
+		}
+	}
+	if !strings.Contains(out, "20/1m") || !strings.Contains(out, "Asia/Shanghai") {
+		t.Error("-h does not show defaults")
+	}
+}
+
+func TestServeRejectsBadConfig(t *testing.T) {
+	_, _, err := run(t, map[string]string{"RELAY_LOG_FORMAT": "xml"})
+	if err == nil || !strings.Contains(err.Error(), "RELAY_LOG_FORMAT") {
+		t.Fatalf("err = %v", err)
+	}
+	_, _, err = run(t, map[string]string{"RELAY_MENTIONS": `{"tom": {"phone": "13800000000"}}`})
+	if err == nil || !strings.Contains(err.Error(), "RELAY_MENTIONS") || strings.Contains(err.Error(), "13800000000") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTemplatesExportCheckAndRender(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := run(t, nil, "templates", "export", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "wrote") {
+		t.Errorf("export said %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "push.tmpl")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, nil, "templates", "export", dir); err == nil {
+		t.Error("export overwrote files without --force")
+	}
+	if out, _, err := run(t, nil, "templates", "check", dir); err != nil || !strings.Contains(out, "OK") {
+		t.Fatalf("check of exported defaults: %v %s", err, out)
+	}
+
+	// A user override wins over the default of the same name.
+	custom := `{{define "push.title"}}CUSTOM {{.Event.ProjectName}}{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "zz-custom.tmpl"), []byte(custom), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	payload := filepath.Join("..", "..", "templates", "samples", "push-two-commits.json")
+	out, stderr, err := run(t, map[string]string{"RELAY_TEMPLATES_DIR": dir}, "render", "--event", "push", "--target", "dingtalk", payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		MsgType  string `json:"msgtype"`
+		Markdown struct{ Title, Text string }
+	}
+	if err := json.Unmarshal([]byte(out), &body); err != nil {
+		t.Fatalf("render printed %q: %v", out, err)
+	}
+	if body.MsgType != "markdown" || !strings.HasPrefix(body.Markdown.Title, "CUSTOM") {
+		t.Errorf("rendered %+v", body)
+	}
+	if !strings.Contains(stderr, "JSON body bytes") {
+		t.Errorf("stderr %q lacks the size report", stderr)
+	}
+
+	// WeCom via a robot URL: kind and format come from it.
+	out, _, err = run(t, nil, "render", "--event", "push", "--robot", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", payload)
+	if err != nil || !strings.Contains(out, `"content"`) {
+		t.Fatalf("render for wecom robot: %v %s", err, out)
+	}
+
+	// A broken template is reported with file and line, and check fails.
+	if err := os.WriteFile(filepath.Join(dir, "broken.tmpl"), []byte("{{define \"x\"}}\n{{if}}\n{{end}}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = run(t, nil, "templates", "check", dir)
+	if err == nil || !strings.Contains(err.Error(), "broken.tmpl") {
+		t.Fatalf("check with a broken template: %v", err)
+	}
+	if _, _, err := run(t, nil, "render", "--target", "feishu", payload); err == nil {
+		t.Error("render accepted target feishu")
+	}
+}
