@@ -167,6 +167,17 @@ var ErrDuplicate = errors.New("duplicate delivery")
 // delivery ID was seen since dedupSince. post runs after the commit and
 // before any later commit's post, which keeps per-robot order.
 func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, post func()) error {
+	// Encode outside the transaction: the writer is single-threaded and
+	// every microsecond it spends is added to every webhook's answer. The
+	// ID is the key, so the value does not need it.
+	vals := make([][]byte, len(items))
+	for i, it := range items {
+		v, err := json.Marshal(it)
+		if err != nil {
+			return err
+		}
+		vals[i] = v
+	}
 	return s.write(func(tx *bolt.Tx) error {
 		if dedup {
 			d := tx.Bucket(bucketDedup)
@@ -183,17 +194,13 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 			}
 		}
 		p := tx.Bucket(bucketPending)
-		for _, it := range items {
+		for i, it := range items {
 			id, err := p.NextSequence()
 			if err != nil {
 				return err
 			}
 			it.ID = id
-			v, err := json.Marshal(it)
-			if err != nil {
-				return err
-			}
-			if err := p.Put(key(id), v); err != nil {
+			if err := p.Put(key(id), vals[i]); err != nil {
 				return err
 			}
 		}
@@ -355,6 +362,7 @@ func (s *Store) scan(bucket []byte) ([]*Item, error) {
 			if err := json.Unmarshal(v, it); err != nil {
 				return fmt.Errorf("item %x: %w", k, err)
 			}
+			it.ID = binary.BigEndian.Uint64(k)
 			out = append(out, it)
 			return nil
 		})
