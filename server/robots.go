@@ -91,7 +91,11 @@ func ParseRobots(s string) ([]Robot, error) {
 	for i, raw := range raws {
 		r, err := parseRobot(raw)
 		if err != nil {
-			return nil, fmt.Errorf("robot %d (%s): %w", i+1, redactRaw(raw), err)
+			label := fmt.Sprintf("robot %d", i+1)
+			if r.Name != "" {
+				label += " " + r.Name
+			}
+			return nil, fmt.Errorf("%s (%s): %w", label, redactRaw(raw), err)
 		}
 		counts[r.Kind]++
 		if r.Name == "" {
@@ -132,6 +136,9 @@ func parseRobot(raw string) (Robot, error) {
 		}
 	}
 	q := u.Query()
+	if n := q.Get("name"); validName.MatchString(n) {
+		r.Name = n // so that later errors can name the robot
+	}
 	for key := range q {
 		if !slices.Contains(relayParams, key) && !slices.Contains(serviceParams[r.Kind], key) {
 			return r, fmt.Errorf("unknown parameter %q (relay parameters: %s)", key, strings.Join(relayParams, ", "))

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -151,6 +152,13 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	tmpls, err := server.NewTemplates(load, log, m)
 	if err != nil {
 		return fmt.Errorf("templates: %w", err)
+	}
+
+	for _, r := range cfg.RobotList {
+		if r.Template != "" && !tmpls.Current().HasVariant(r.Template) {
+			return fmt.Errorf("RELAY_ROBOTS: robot %s: template=%q is not defined (known variants: %s)",
+				r.Name, r.Template, strings.Join(tmpls.Current().Variants(), ", "))
+		}
 	}
 
 	// Listen before anything slow so a taken port fails at once.

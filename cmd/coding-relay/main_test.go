@@ -108,3 +108,13 @@ func TestTemplatesExportCheckAndRender(t *testing.T) {
 		t.Error("render accepted target feishu")
 	}
 }
+
+func TestServeRejectsUnknownTemplateVariant(t *testing.T) {
+	_, _, err := run(t, map[string]string{
+		"RELAY_ROBOTS":   "https://oapi.dingtalk.com/robot/send?access_token=T&name=ops&template=nosuch",
+		"RELAY_DATA_DIR": t.TempDir(),
+	})
+	if err == nil || !strings.Contains(err.Error(), "ops") || !strings.Contains(err.Error(), "nosuch") {
+		t.Fatalf("err = %v", err)
+	}
+}
