@@ -3,7 +3,8 @@
 # coding-relay container image.
 #
 #   docker build --build-arg VERSION=$(git describe --tags --always) \
-#     --build-arg REVISION=$(git rev-parse HEAD) -t coding-relay .
+#     --build-arg REVISION=$(git rev-parse HEAD) \
+#     --build-arg CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ) -t coding-relay .
 #
 # Multi-platform: docker buildx build --platform linux/amd64,linux/arm64 …
 # (the builder cross-compiles; nothing runs under emulation).
