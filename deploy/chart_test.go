@@ -57,6 +57,7 @@ type manifests struct {
 	Ingress         *networkingv1.Ingress
 	PDB             *policyv1.PodDisruptionBudget
 	ServiceMonitor  *monitoringv1.ServiceMonitor
+	TestPod         *corev1.Pod // the `helm test` hook
 	kinds           []string
 	renderedSources []string
 }
@@ -118,6 +119,15 @@ func mustRender(tb testing.TB, vs valueSet) *manifests {
 	}
 	m := decodeAll(tb, rel.Manifest)
 	m.release = rel
+	for _, h := range rel.Hooks {
+		if h.Kind != "Pod" || len(h.Events) != 1 || h.Events[0] != release.HookTest {
+			tb.Fatalf("unexpected hook %s %s for %v", h.Kind, h.Name, h.Events)
+		}
+		m.TestPod = &corev1.Pod{}
+		if err := yaml.UnmarshalStrict([]byte(h.Manifest), m.TestPod); err != nil {
+			tb.Fatalf("%s: strict decode of the test Pod: %v\n%s", h.Path, err, h.Manifest)
+		}
+	}
 	return m
 }
 
@@ -633,6 +643,23 @@ func checkWorkload(t *testing.T, m *manifests) {
 	}
 	if sp := m.Service.Spec.Ports; len(sp) != 1 || sp[0].TargetPort.String() != "http" || sp[0].Name != "http" {
 		t.Errorf("Service ports = %+v, want http → targetPort http", sp)
+	}
+
+	// `helm test` runs the image's healthcheck against the Service.
+	tp := m.TestPod
+	if tp == nil {
+		t.Fatal("no helm test Pod")
+	}
+	if len(tp.Spec.Containers) != 1 {
+		t.Fatalf("test Pod containers = %d, want 1", len(tp.Spec.Containers))
+	}
+	tc := tp.Spec.Containers[0]
+	wantAddr := fmt.Sprintf("%s:%d", m.Service.Name, m.Service.Spec.Ports[0].Port)
+	if tc.Image != c.Image || len(tc.Args) != 1 || tc.Args[0] != "healthcheck" || len(tc.Env) != 1 || tc.Env[0].Value != wantAddr {
+		t.Errorf("test Pod container = %+v, want the relay image running healthcheck with RELAY_ADDR=%s", tc, wantAddr)
+	}
+	if tc.SecurityContext == nil || !isTrue(tc.SecurityContext.ReadOnlyRootFilesystem) || tp.Spec.SecurityContext == nil || !isTrue(tp.Spec.SecurityContext.RunAsNonRoot) {
+		t.Error("test Pod is not hardened like the relay")
 	}
 }
 
