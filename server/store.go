@@ -69,6 +69,9 @@ func OpenStore(dir string) (*Store, error) {
 		Timeout:        2 * time.Second,
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
+		// Reserve address space up front: growing the map blocks every
+		// writer while it is remapped. Untouched pages cost no memory.
+		InitialMmapSize: 256 << 20,
 	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
