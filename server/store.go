@@ -71,7 +71,7 @@ func OpenStore(dir string) (*Store, error) {
 		FreelistType:   bolt.FreelistMapType,
 		// Reserve address space up front: growing the map blocks every
 		// writer while it is remapped. Untouched pages cost no memory.
-		InitialMmapSize: 256 << 20,
+		InitialMmapSize: 64 << 20,
 	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
