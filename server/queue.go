@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -566,14 +568,20 @@ func WireBody(m translate.Message, msgUUID, format string) ([]byte, error) {
 	if err != nil || format != "markdown_v2" || m.Target != translate.WeCom {
 		return body, err
 	}
-	var w struct {
-		Markdown json.RawMessage `json:"markdown"`
-	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, err
-	}
-	return json.Marshal(struct {
-		MsgType    string          `json:"msgtype"`
-		MarkdownV2 json.RawMessage `json:"markdown_v2"`
-	}{"markdown_v2", w.Markdown})
+	// markdown_v2 has no colours: keep the words, drop the <font> tags.
+	content := fontTag.ReplaceAllString(m.Text, "")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err = enc.Encode(struct {
+		MsgType    string `json:"msgtype"`
+		MarkdownV2 struct {
+			Content string `json:"content"`
+		} `json:"markdown_v2"`
+	}{MsgType: "markdown_v2", MarkdownV2: struct {
+		Content string `json:"content"`
+	}{content}})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
 }
+
+var fontTag = regexp.MustCompile(`</?font[^>]*>`)

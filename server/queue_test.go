@@ -415,3 +415,14 @@ func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
 		lastPer[g] = i
 	}
 }
+
+func TestWireBodyMarkdownV2DropsColours(t *testing.T) {
+	m := translate.Message{Target: translate.WeCom, Title: "t", Text: "build <font color=\"warning\">failed</font> & done"}
+	b, err := server.WireBody(m, "", "markdown_v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"msgtype":"markdown_v2","markdown_v2":{"content":"build failed & done"}}` {
+		t.Errorf("body %s", b)
+	}
+}
