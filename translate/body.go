@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"unicode/utf8"
 )
 
 // uuidReserve is the room Fits keeps in a DingTalk body for the msgUuid the
@@ -88,13 +88,33 @@ func Size(m Message) int {
 	case WeCom:
 		return len(m.Text)
 	case DingTalk:
-		b, err := Body(m, "")
-		if err != nil {
-			return len(m.Text)
-		}
-		return len(b) + uuidReserve
+		return dingTalkBodyLen(m) + uuidReserve
 	}
 	return len(m.Text)
+}
+
+// dingTalkBodyLen is len(Body(m, "")) for a DingTalk message, counted
+// without building the body.
+func dingTalkBodyLen(m Message) int {
+	title := m.Title
+	if title == "" {
+		title = m.Event
+	}
+	n := len(`{"msgtype":"markdown","markdown":{"title":"","text":""}}`) + jsonStringLen(title) + jsonStringLen(m.Text)
+	if len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0 {
+		n += len(`,"at":{"atMobiles":,"atUserIds":,"isAtAll":false}`) + jsonListLen(m.AtMobiles) + jsonListLen(m.AtUserIDs)
+	}
+	return n
+}
+
+// jsonListLen is the length of a list of strings in JSON, as Body encodes
+// it ([] for none).
+func jsonListLen(l []string) int {
+	n := 2 + max(0, len(l)-1) // brackets and commas
+	for _, s := range l {
+		n += 2 + jsonStringLen(s)
+	}
+	return n
 }
 
 // Limit is the largest Size a message for t may have.
@@ -112,11 +132,32 @@ func Fits(m Message) bool {
 }
 
 // jsonStringLen is the length of s as a JSON string without quotes, as Body
-// encodes it (HTML not escaped).
+// encodes it (encoding/json with HTML not escaped): quote and backslash and
+// \b \f \n \r \t take two bytes, other control characters, invalid UTF-8
+// bytes, U+2028 and U+2029 six (\u0001, \ufffd, \u2028); everything else
+// is copied.
 func jsonStringLen(s string) int {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return b.Len() - 3 // quotes and newline
+	n := len(s)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t':
+				n++
+			case c < 0x20:
+				n += 5
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			n += 5
+		case r == '\u2028' || r == '\u2029':
+			n += 3
+		}
+		i += size
+	}
+	return n
 }

@@ -28,24 +28,70 @@ func cleanURL(s string) string {
 		s = m[1] + m[2] + m[3]
 	}
 	s = strings.TrimSpace(html.UnescapeString(s))
-	lower := strings.ToLower(s)
-	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") {
+	// Only ASCII letters lower-case to the letters of the schemes, so an
+	// ASCII case-insensitive prefix is what strings.ToLower would give.
+	if !hasPrefixFold(s, "https://") && !hasPrefixFold(s, "http://") {
 		return ""
 	}
+	if urlSafe(s) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s) + 8)
 	for _, r := range s {
 		switch {
 		case r < 0x20 || r == 0x7f:
 			// drop control characters (a newline would end the link)
 		case r == ' ':
 			b.WriteString("%20")
-		case strings.ContainsRune(`()<>[]"'`+"`", r):
-			b.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[r>>4])+string("0123456789abcdef"[r&15])))
+		case r < utf8.RuneSelf && urlUnsafe[r]:
+			b.WriteByte('%')
+			b.WriteByte("0123456789ABCDEF"[r>>4])
+			b.WriteByte("0123456789ABCDEF"[r&15])
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// urlUnsafe are the characters cleanURL percent-encodes.
+var urlUnsafe = [utf8.RuneSelf]bool{'(': true, ')': true, '<': true, '>': true, '[': true, ']': true, '"': true, '\'': true, '`': true}
+
+// urlSafe reports whether cleanURL keeps s as it is: valid UTF-8 without
+// control characters, spaces or characters it encodes.
+func urlSafe(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			continue
+		}
+		if c <= ' ' || c == 0x7f || urlUnsafe[c] {
+			return false
+		}
+	}
+	return ascii || utf8.ValidString(s)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && asciiEqualFold(s[:len(prefix)], prefix)
+}
+
+// asciiEqualFold compares s with the lower-case ASCII string lower,
+// ignoring the case of ASCII letters only.
+func asciiEqualFold(s, lower string) bool {
+	for i := range len(lower) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // escapeInline makes user content (a title, a name, a commit subject) inert
@@ -62,6 +108,9 @@ func cleanURL(s string) string {
 //     markdown does not treat it as emphasis there;
 //   - block markers at the start (#, >, -, +, =, "1.") are escaped.
 func escapeInline(s string) string {
+	if inlineSafe(s) {
+		return s
+	}
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t' || r == '\v' || r == '\f':
@@ -73,6 +122,49 @@ func escapeInline(s string) string {
 	}, s)
 	return escapeLine(s)
 }
+
+// inlineSafe reports whether escapeInline returns s unchanged: valid UTF-8
+// with no character that any of its rules touches and no block marker at
+// the start. It errs on the side of false.
+func inlineSafe(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			continue
+		}
+		if inlineSpecial[c] {
+			return false
+		}
+	}
+	if !ascii && (!utf8.ValidString(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029")) {
+		return false
+	}
+	i := 0
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i < len(s) {
+		switch c := s[i]; {
+		case c == '#' || c == '>' || c == '-' || c == '+' || c == '=' || ('0' <= c && c <= '9'):
+			return false
+		}
+	}
+	return true
+}
+
+// inlineSpecial are the ASCII characters escapeInline may change: control
+// characters and the markdown it escapes.
+var inlineSpecial = func() (t [utf8.RuneSelf]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	for _, c := range "\x7f<[]@*`~_\\&" {
+		t[c] = true
+	}
+	return t
+}()
 
 // escapeLinkText is escapeInline for the text of a link: inside [ ] a
 // leading # or 1. starts no block, so it stays as it is.
@@ -86,6 +178,15 @@ func escapeLinkText(s string) string {
 
 // escapeLine escapes one line of user text (no line breaks inside).
 func escapeLine(s string) string {
+	if inlineSafe(s) {
+		return s
+	}
+	return escapeLineSlow(s)
+}
+
+// escapeLineSlow is escapeLine without the shortcut for text that needs no
+// escaping.
+func escapeLineSlow(s string) string {
 	rs := []rune(s)
 	marker := leadingBlockMarker(rs)
 	var b strings.Builder
@@ -96,11 +197,16 @@ func escapeLine(s string) string {
 			b.WriteRune(rs[i])
 			continue
 		}
-		b.WriteString(escapeRune(rs, i))
+		if e := escapeRune(rs, i); e != "" {
+			b.WriteString(e)
+		} else {
+			b.WriteRune(rs[i])
+		}
 	}
 	return b.String()
 }
 
+// escapeRune is the escaped form of rs[i], "" when it stays as it is.
 func escapeRune(rs []rune, i int) string {
 	r := rs[i]
 	prev, next := rune(0), rune(0)
@@ -142,7 +248,7 @@ func escapeRune(rs []rune, i int) string {
 			return "&amp;"
 		}
 	}
-	return string(r)
+	return ""
 }
 
 func isWordRune(r rune) bool {

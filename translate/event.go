@@ -8,9 +8,9 @@ import (
 	"io"
 	"net/url"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Canonical event names (Event.Name). The v2 names keep their spelling
@@ -87,9 +87,36 @@ type Event struct {
 	HookID  string `json:"hook_id"`
 	Hook    *Hook  `json:"hook"`
 
-	// Raw is the whole payload as generic JSON, for templates of events the
-	// relay has no model for.
-	Raw map[string]any `json:"-"`
+	// raw is the whole payload, decoded to generic JSON on first use by Raw.
+	raw *rawPayload
+}
+
+// rawPayload is the body of a decoded event and, once somebody asked for
+// it, its generic JSON. It is shared by the copies of an Event.
+type rawPayload struct {
+	once sync.Once
+	src  string
+	m    map[string]any
+}
+
+// Raw is the whole payload as generic JSON (objects are map[string]any,
+// numbers json.Number), for templates of events the relay has no model for:
+// {{.Event.Raw.ci.build.status}}. It is decoded on first use; nil for an
+// Event that Decode did not make.
+func (e *Event) Raw() map[string]any {
+	if e == nil || e.raw == nil {
+		return nil
+	}
+	r := e.raw
+	r.once.Do(func() {
+		dec := json.NewDecoder(strings.NewReader(r.src))
+		dec.UseNumber()
+		var v map[string]any
+		if dec.Decode(&v) == nil {
+			r.m = v
+		}
+	})
+	return r.m
 }
 
 // Decode parses a CODING webhook body. name is the event name the server
@@ -99,6 +126,58 @@ type Event struct {
 // fields are ignored, wrongly typed ones are coerced or left empty; only
 // malformed JSON (or JSON that is not an object) fails.
 func Decode(name string, body []byte) (*Event, error) {
+	src := string(body)
+	nodes := tapePool.Get().(*[]node)
+	defer func() {
+		if cap(*nodes) <= maxPooledNodes {
+			tapePool.Put(nodes)
+		}
+	}()
+	t, err := parseTape(src, *nodes)
+	if err != nil || t.nodes[0].kind != kindObject {
+		// Malformed JSON, or not an object: the slow path says exactly why.
+		return decodeGeneric(name, body)
+	}
+	*nodes = t.nodes[:0]
+	name = strings.TrimSpace(name)
+	if name == "" {
+		if v := t.member(0, "event"); v >= 0 {
+			if s, ok := t.scalarString(v); ok {
+				name = strings.TrimSpace(s)
+			}
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
+	}
+	ev := &Event{raw: &rawPayload{src: src}}
+	t.fillStruct(reflect.ValueOf(ev).Elem(), eventPlan.st, 0)
+	ev.finish(name)
+	return ev, nil
+}
+
+var (
+	tapePool  = sync.Pool{New: func() any { return new([]node) }}
+	eventPlan = planFor(reflect.TypeFor[Event]())
+)
+
+// maxPooledNodes keeps the tapes of huge payloads out of the pool.
+const maxPooledNodes = 1 << 14
+
+// member is the value node of the last key of object obj, -1 if none.
+func (t *tape) member(obj int32, key string) int32 {
+	v := int32(-1)
+	for k := obj + 1; k < t.nodes[obj].next; k = t.nodes[k+1].next {
+		if t.str(k) == key {
+			v = k + 1
+		}
+	}
+	return v
+}
+
+// decodeGeneric is Decode by way of encoding/json and a generic value: the
+// slow path, for what the fast one does not accept.
+func decodeGeneric(name string, body []byte) (*Event, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
@@ -121,8 +200,16 @@ func Decode(name string, body []byte) (*Event, error) {
 	if name == "" {
 		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
 	}
-	ev := &Event{Raw: obj}
+	raw := &rawPayload{m: obj}
+	raw.once.Do(func() {})
+	ev := &Event{raw: raw}
 	fillStruct(reflect.ValueOf(ev).Elem(), obj)
+	ev.finish(name)
+	return ev, nil
+}
+
+// finish sets what Decode derives from the event name and the payload.
+func (ev *Event) finish(name string) {
 	ev.Name = CanonicalEvent(name)
 	if isServiceHookCode(name) {
 		ev.Code = strings.ToUpper(name)
@@ -131,7 +218,6 @@ func Decode(name string, body []byte) (*Event, error) {
 	if ev.Action == "" && ev.Code != "" {
 		ev.Action = codeAction(ev.Code)
 	}
-	return ev, nil
 }
 
 func jsonKind(v any) string {
@@ -297,25 +383,23 @@ func (e *Event) ActorUser() *User {
 	if e == nil {
 		return nil
 	}
-	candidates := []*User{e.Sender, e.Pusher}
-	if e.MergeRequest != nil {
-		candidates = append(candidates, e.MergeRequest.MergedBy, e.MergeRequest.User)
-	}
-	if e.HeadCommit != nil {
-		candidates = append(candidates, e.HeadCommit.Author)
-	}
-	if e.Issue != nil {
-		candidates = append(candidates, e.Issue.Creator)
-	}
-	if e.Task != nil {
-		candidates = append(candidates, e.Task.Creator)
-	}
-	for _, u := range candidates {
-		if u.Key() != "" {
-			return u
-		}
-	}
-	if e.Artifact != nil && e.Artifact.UserName != "" {
+	keyed := func(u *User) bool { return u.Key() != "" }
+	switch {
+	case keyed(e.Sender):
+		return e.Sender
+	case keyed(e.Pusher):
+		return e.Pusher
+	case e.MergeRequest != nil && keyed(e.MergeRequest.MergedBy):
+		return e.MergeRequest.MergedBy
+	case e.MergeRequest != nil && keyed(e.MergeRequest.User):
+		return e.MergeRequest.User
+	case e.HeadCommit != nil && keyed(e.HeadCommit.Author):
+		return e.HeadCommit.Author
+	case e.Issue != nil && keyed(e.Issue.Creator):
+		return e.Issue.Creator
+	case e.Task != nil && keyed(e.Task.Creator):
+		return e.Task.Creator
+	case e.Artifact != nil && e.Artifact.UserName != "":
 		return &User{Name: e.Artifact.UserName}
 	}
 	return nil
@@ -428,55 +512,53 @@ func (e *Event) Link() string {
 	if e == nil {
 		return ""
 	}
-	var candidates []string
 	switch e.Name {
 	case EventPush:
 		if !e.RefDeleted() {
-			if len(e.ShownCommits()) == 1 && e.RefCreated() {
-				candidates = append(candidates, e.ShownCommits()[0].URL)
+			if e.RefCreated() {
+				if shown := e.ShownCommits(); len(shown) == 1 && shown[0].URL != "" {
+					return shown[0].URL
+				}
 			}
-			candidates = append(candidates, e.Compare)
-			if e.HeadCommit != nil {
-				candidates = append(candidates, e.HeadCommit.URL)
+			if e.Compare != "" {
+				return e.Compare
+			}
+			if e.HeadCommit != nil && e.HeadCommit.URL != "" {
+				return e.HeadCommit.URL
 			}
 		}
 	case EventCI:
-		candidates = append(candidates, e.BuildURL())
-	case EventArtifact:
-		candidates = append(candidates, e.ArtifactURL())
-	}
-	if e.Comment != nil {
-		candidates = append(candidates, e.Comment.HTMLURL)
-	}
-	if e.MergeRequest != nil {
-		candidates = append(candidates, e.MergeRequest.HTMLURL)
-	}
-	if e.Task != nil {
-		candidates = append(candidates, e.Task.HTMLURL)
-	}
-	if e.Issue != nil {
-		candidates = append(candidates, e.Issue.HTMLURL)
-	}
-	if e.Iteration != nil {
-		candidates = append(candidates, e.Iteration.HTMLURL)
-	}
-	if e.Wiki != nil {
-		candidates = append(candidates, e.Wiki.HTMLURL)
-	}
-	if e.File != nil {
-		candidates = append(candidates, e.File.HTMLURL)
-	}
-	if e.Document != nil {
-		candidates = append(candidates, e.Document.HTMLURL)
-	}
-	candidates = append(candidates, e.ProjectURL())
-	if e.Team != nil {
-		candidates = append(candidates, e.Team.HTMLURL)
-	}
-	for _, c := range candidates {
-		if c != "" {
-			return c
+		if u := e.BuildURL(); u != "" {
+			return u
 		}
+	case EventArtifact:
+		if u := e.ArtifactURL(); u != "" {
+			return u
+		}
+	}
+	switch {
+	case e.Comment != nil && e.Comment.HTMLURL != "":
+		return e.Comment.HTMLURL
+	case e.MergeRequest != nil && e.MergeRequest.HTMLURL != "":
+		return e.MergeRequest.HTMLURL
+	case e.Task != nil && e.Task.HTMLURL != "":
+		return e.Task.HTMLURL
+	case e.Issue != nil && e.Issue.HTMLURL != "":
+		return e.Issue.HTMLURL
+	case e.Iteration != nil && e.Iteration.HTMLURL != "":
+		return e.Iteration.HTMLURL
+	case e.Wiki != nil && e.Wiki.HTMLURL != "":
+		return e.Wiki.HTMLURL
+	case e.File != nil && e.File.HTMLURL != "":
+		return e.File.HTMLURL
+	case e.Document != nil && e.Document.HTMLURL != "":
+		return e.Document.HTMLURL
+	}
+	if u := e.ProjectURL(); u != "" {
+		return u
+	}
+	if e.Team != nil {
+		return e.Team.HTMLURL
 	}
 	return ""
 }
@@ -487,7 +569,7 @@ func (e *Event) Get(path string) any {
 	if e == nil {
 		return nil
 	}
-	var cur any = e.Raw
+	var cur any = e.Raw()
 	for part := range strings.SplitSeq(path, ".") {
 		switch c := cur.(type) {
 		case map[string]any:
@@ -520,8 +602,56 @@ func (e *Event) Verb() string {
 	return strings.ToLower(strings.TrimSpace(e.Action))
 }
 
-// apiCommitURL matches the API address CODING puts in a commit's url.
-var apiCommitURL = regexp.MustCompile(`^(https?://[^/]+)/api/team/[^/]+/project/([^/]+)/git/commit/([0-9a-fA-F]+)$`)
+// parseAPICommitURL splits the API address CODING puts in a commit's url,
+// <origin>/api/team/<team>/project/<project>/git/commit/<sha> with origin
+// http(s)://<host> (all parts non-empty, none with a slash, sha hex).
+func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
+	var rest string
+	switch {
+	case strings.HasPrefix(u, "https://"):
+		rest = u[len("https://"):]
+	case strings.HasPrefix(u, "http://"):
+		rest = u[len("http://"):]
+	default:
+		return "", "", "", false
+	}
+	host := strings.IndexByte(rest, '/')
+	if host <= 0 {
+		return "", "", "", false
+	}
+	origin = u[:len(u)-len(rest)+host]
+	// api/team/<team>/project/<project>/git/commit/<sha>
+	var parts [8]string
+	p := rest[host+1:]
+	for i := range parts {
+		j := strings.IndexByte(p, '/')
+		if i == len(parts)-1 {
+			if j >= 0 {
+				return "", "", "", false
+			}
+			parts[i] = p
+			break
+		}
+		if j < 0 {
+			return "", "", "", false
+		}
+		parts[i], p = p[:j], p[j+1:]
+	}
+	if parts[0] != "api" || parts[1] != "team" || parts[2] == "" || parts[3] != "project" || parts[4] == "" ||
+		parts[5] != "git" || parts[6] != "commit" || parts[7] == "" || !isHexString(parts[7]) {
+		return "", "", "", false
+	}
+	return origin, parts[4], parts[7], true
+}
+
+func isHexString(s string) bool {
+	for i := range len(s) {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // fixCommitURLs replaces commit API addresses (which a browser cannot
 // show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,
@@ -531,11 +661,11 @@ func (e *Event) fixCommitURLs() {
 		return
 	}
 	fix := func(c *Commit) {
-		m := apiCommitURL.FindStringSubmatch(c.URL)
-		if m == nil {
+		origin, project, sha, ok := parseAPICommitURL(c.URL)
+		if !ok {
 			return
 		}
-		c.URL = m[1] + "/p/" + m[2] + "/d/" + strings.ReplaceAll(url.PathEscape(e.Repository.Name), "@", "%40") + "/git/commit/" + m[3]
+		c.URL = origin + "/p/" + project + "/d/" + strings.ReplaceAll(url.PathEscape(e.Repository.Name), "@", "%40") + "/git/commit/" + sha
 	}
 	for i := range e.Commits {
 		fix(&e.Commits[i])

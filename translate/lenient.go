@@ -8,6 +8,10 @@ import (
 	"strings"
 )
 
+// fill and fillStruct are the generic path of Decode (decodeGeneric), used
+// when the fast path (jsontape.go, plan.go) does not accept a body, and the
+// reference the fast path is tested against: both apply the rules below.
+//
 // fill copies a generic JSON value (as produced by a json.Decoder with
 // UseNumber) into dst, coercing where CODING is known to be inconsistent:
 // ids arrive as numbers or strings, flags as booleans or 0/1, timestamps as
@@ -165,7 +169,11 @@ func scalarInt(src any) (int64, bool) {
 			return i, true
 		}
 	}
-	f, ok := scalarFloat(src)
+	return floatToInt(scalarFloat(src))
+}
+
+// floatToInt converts a coerced float to an int64 when it is in range.
+func floatToInt(f float64, ok bool) (int64, bool) {
 	if !ok || math.IsNaN(f) || f > math.MaxInt64 || f < math.MinInt64 {
 		return 0, false
 	}

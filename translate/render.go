@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
 	"unicode"
+	"unicode/utf8"
 )
 
 // Data is what a template sees: the event, the target and the render's
@@ -87,6 +89,45 @@ type Renderer struct {
 	sets  map[Target]*template.Template
 	dir   directory
 	files []string // parsed files, for errors and Check
+
+	// parts caches the lookup chains: partsKey → *partSet.
+	parts     sync.Map
+	partsSize atomic.Int32
+}
+
+// partsKey names the templates of one event for one target and variant.
+type partsKey struct {
+	t              Target
+	event, variant string
+}
+
+// partSet is what lookup finds for each part of a message.
+type partSet struct {
+	text, title, summary, mentions *template.Template
+}
+
+// maxCachedParts bounds the lookup cache: event names come from webhooks.
+const maxCachedParts = 1024
+
+// partsFor is the templates of each part of event for target t and the
+// variant, by lookup's chain; cached, as templates never change after New.
+func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
+	k := partsKey{t, event, variant}
+	if ps, ok := r.parts.Load(k); ok {
+		return ps.(*partSet)
+	}
+	ps := &partSet{
+		text:     r.lookup(t, event, variant, "text"),
+		title:    r.lookup(t, event, variant, "title"),
+		summary:  r.lookup(t, event, variant, "summary"),
+		mentions: r.lookup(t, event, variant, "mentions"),
+	}
+	if r.partsSize.Load() < maxCachedParts {
+		if _, loaded := r.parts.LoadOrStore(k, ps); !loaded {
+			r.partsSize.Add(1)
+		}
+	}
+	return ps
 }
 
 // Targets lists the targets in a stable order.
@@ -193,13 +234,15 @@ func (r *Renderer) lookup(t Target, event, variant, part string) *template.Templ
 	return nil
 }
 
-// templateEvent is the event whose templates render ev: its own name when
-// it has a text template, else generic.
-func (r *Renderer) templateEvent(t Target, name, variant string) string {
-	if name != "" && r.lookup(t, name, variant, "text") != nil {
-		return name
+// templateParts is the templates that render an event: those of its own
+// name when it has a text template, else generic's.
+func (r *Renderer) templateParts(t Target, name, variant string) *partSet {
+	if name != "" && name != "generic" {
+		if ps := r.partsFor(t, name, variant); ps.text != nil {
+			return ps
+		}
 	}
-	return "generic"
+	return r.partsFor(t, "generic", variant)
 }
 
 // HasVariant reports whether any template of the variant exists, for
@@ -229,12 +272,12 @@ func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) 
 	if _, ok := r.sets[t]; !ok {
 		return Message{}, fmt.Errorf("render: unknown target %q", t)
 	}
-	event := r.templateEvent(t, ev.Name, variant)
+	ps := r.templateParts(t, ev.Name, variant)
 	view := ev.forTemplates()
 	var m Message
 	for _, b := range budgets {
 		var err error
-		m, err = r.renderOnce(view, t, event, variant, b)
+		m, err = r.renderOnce(view, t, ps, variant, b)
 		if err != nil {
 			return Message{}, err
 		}
@@ -301,7 +344,7 @@ func (e *Event) forTemplates() *Event {
 	return &cp
 }
 
-func (r *Renderer) renderOnce(ev *Event, t Target, event, variant string, b budget) (Message, error) {
+func (r *Renderer) renderOnce(ev *Event, t Target, ps *partSet, variant string, b budget) (Message, error) {
 	all := ev.ShownCommits()
 	shown := all[:min(len(all), b.commits)]
 	d := &Data{
@@ -309,19 +352,19 @@ func (r *Renderer) renderOnce(ev *Event, t Target, event, variant string, b budg
 		Commits: shown, TotalCommits: len(all), MoreCommits: len(all) - len(shown),
 		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
 	}
-	text, err := r.exec(t, event, variant, "text", d)
+	text, err := execPart(ps.text, t, d)
 	if err != nil {
 		return Message{}, err
 	}
-	title, err := r.exec(t, event, variant, "title", d)
+	title, err := execPart(ps.title, t, d)
 	if err != nil {
 		return Message{}, err
 	}
-	summary, err := r.exec(t, event, variant, "summary", d)
+	summary, err := execPart(ps.summary, t, d)
 	if err != nil {
 		return Message{}, err
 	}
-	if _, err := r.exec(t, event, variant, "mentions", d); err != nil {
+	if _, err := execPart(ps.mentions, t, d); err != nil {
 		return Message{}, err
 	}
 	title = plainTitle(truncateRunes(128, oneLine(title)))
@@ -357,6 +400,9 @@ func (r *Renderer) renderOnce(ev *Event, t Target, event, variant string, b budg
 // plainTitle keeps a title (plain text in the chat list) from carrying
 // markup-looking user content: no "<" tags, no @-mentions.
 func plainTitle(s string) string {
+	if !strings.ContainsAny(s, "<@") && utf8.ValidString(s) {
+		return s
+	}
 	rs := []rune(s)
 	var b strings.Builder
 	for i, r := range rs {
@@ -376,32 +422,107 @@ func plainTitle(s string) string {
 // WeCom digest.
 const maxSummary = 1000
 
-// exec runs one part; a missing part renders as "".
-func (r *Renderer) exec(t Target, event, variant, part string, d *Data) (string, error) {
-	tm := r.lookup(t, event, variant, part)
+// execPart runs one part's template; a missing part renders as "".
+func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 	if tm == nil {
 		return "", nil
 	}
-	var buf bytes.Buffer
-	if err := tm.Execute(&buf, d); err != nil {
+	b := execBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if b.Cap() <= maxPooledBuffer {
+			b.Reset()
+			execBuffers.Put(b)
+		}
+	}()
+	if err := tm.Execute(b, d); err != nil {
 		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
 	}
-	return buf.String(), nil
+	return b.String(), nil
 }
 
-// blankRuns matches runs of blank lines.
-var blankRuns = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
+// execBuffers saves growing a buffer piece by piece in every render.
+var execBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps the buffers of huge renders out of the pool.
+const maxPooledBuffer = 64 << 10
 
 // tidyText trims the text and collapses runs of blank lines (which
-// templates leave behind when optional parts are empty) to one.
+// templates leave behind when optional parts are empty) to one: every
+// match of \n[ \t]*\n(?:[ \t]*\n)+ becomes "\n\n".
 func tidyText(s string) string {
-	return blankRuns.ReplaceAllString(strings.TrimSpace(s), "\n\n")
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i := 0; ; {
+		k := strings.IndexByte(s[i:], '\n')
+		if k < 0 {
+			break
+		}
+		i += k
+		end, lines := i+1, 0 // the blank lines after s[i] end at end
+		for j := i + 1; ; {
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+				j++
+			}
+			if j == len(s) || s[j] != '\n' {
+				break
+			}
+			j++
+			end, lines = j, lines+1
+		}
+		if lines < 2 {
+			i++
+			continue
+		}
+		b.WriteString(s[done:i])
+		b.WriteString("\n\n")
+		done, i = end, end
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
 // oneLine collapses whitespace runs (including line breaks) to one space.
 func oneLine(s string) string {
+	if isOneLine(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// isOneLine reports whether oneLine would return s as it is: no white space
+// but single spaces between words.
+func isOneLine(s string) bool {
+	prevSpace := true // no space at the start
+	for i := 0; i < len(s); {
+		c := s[i]
+		var space bool
+		if c < utf8.RuneSelf {
+			if c == ' ' {
+				space = true
+			} else if asciiSpace[c] {
+				return false
+			}
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size
+		}
+		if space && prevSpace {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace || s == ""
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // shrink is the last resort: cut the text (keeping the mention line, which
 // DingTalk requires in the text) until the message fits, then the title.
