@@ -455,7 +455,7 @@ func (s *Server) handleRetryDelivery(c echo.Context) error {
 // renderRequest is the body of POST /api/render.
 type renderRequest struct {
 	Event    string          `json:"event"`
-	Target   string          `json:"target" validate:"omitempty,oneof=dingtalk wecom"`
+	Target   string          `json:"target"`
 	Template string          `json:"template"`
 	Payload  json.RawMessage `json:"payload"`
 }
