@@ -64,6 +64,15 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_ROBOTS: %w", err)
 	}
+	for i, r := range robots {
+		rate := c.RateLimit
+		if r.RateSet {
+			rate = r.Rate
+		}
+		if r.Inflight > 1 && rate.Enabled() {
+			return nil, fmt.Errorf("RELAY_ROBOTS: robot %d %s: inflight=%d needs pacing off (rate=0 on the robot or RELAY_RATE_LIMIT=0): a paced robot is sent one message at a time, in order", i+1, r.Name, r.Inflight)
+		}
+	}
 	c.RobotList = robots
 	return &c, nil
 }

@@ -50,6 +50,10 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&format=markdown_v2"}, []string{"RELAY_ROBOTS", "format"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&name=a https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN2&name=a"}, []string{"RELAY_ROBOTS", "used twice"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&branches=[x"}, []string{"RELAY_ROBOTS", "glob"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4"}, []string{"RELAY_ROBOTS", "inflight=4 needs pacing off"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4&rate=5/5s", "RELAY_RATE_LIMIT": "0"}, []string{"RELAY_ROBOTS", "needs pacing off"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=0&rate=0"}, []string{"RELAY_ROBOTS", "inflight", "1 to 64"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=many&rate=0"}, []string{"RELAY_ROBOTS", "inflight"}},
 	}
 	for _, tt := range tests {
 		_, err := load(t, tt.env)
@@ -64,6 +68,21 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "SECRETTOKEN") {
 			t.Errorf("error leaks the token: %v", err)
+		}
+	}
+}
+
+func TestConfigInflightWithoutPacing(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=T&inflight=8&rate=0"},
+		{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=T&inflight=8", "RELAY_RATE_LIMIT": "0"},
+	} {
+		c, err := load(t, env)
+		if err != nil {
+			t.Fatalf("%v: %v", env, err)
+		}
+		if r := c.RobotList[0]; r.Inflight != 8 || r.URL.RawQuery != "access_token=T" {
+			t.Errorf("%v: robot = %+v", env, r)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,11 @@ type QueueOptions struct {
 	MaxWait time.Duration
 	// MaxDigestItems bounds how many messages one digest merges (default 100).
 	MaxDigestItems int
+	// Resident is how many of a robot's oldest pending messages are kept in
+	// memory (default 256, at least 2×MaxDigestItems). The rest of a backlog
+	// stays in the store with only its ID in memory and is read back when
+	// its turn comes, so a robot that is down for hours costs disk, not RAM.
+	Resident int
 	// Render gives the renderer in use now (it changes on template reload);
 	// digests are rendered with it.
 	Render func() *translate.Renderer
@@ -69,16 +75,30 @@ type Queue struct {
 type lane struct {
 	robot  Robot
 	sender Sender
-	pacer  *pacer
+	pacer  *pacer // used by the lane's only worker: paced lanes have one
+	// inflight is how many sends may be under way at once (robot's
+	// inflight=, pacing off only); each has its own worker.
+	inflight int
 
-	mu    sync.Mutex
-	items []*Item // FIFO; only the worker removes from the head
-	wake  chan struct{}
-
-	group *group // the send in progress, kept across retries
+	mu sync.Mutex
+	// items is the head of the FIFO with message bodies in memory; the
+	// first taken of them are being sent. spilled is the rest, oldest
+	// first, as IDs only: every spilled message is newer than every item.
+	items     []*Item
+	taken     int
+	spilled   []spilled
+	refilling bool
+	wake      chan struct{}
 }
 
-// group is what one send carries: one item, or a digest of several.
+// spilled is a pending message whose body was left in the store.
+type spilled struct {
+	id      uint64
+	created time.Time
+}
+
+// group is what one send carries: one item, or a digest of several. It is
+// kept by its worker across retries.
 type group struct {
 	items []*Item
 	msg   translate.Message
@@ -114,6 +134,10 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 	if opts.MaxDigestItems <= 0 {
 		opts.MaxDigestItems = 100
 	}
+	if opts.Resident <= 0 {
+		opts.Resident = 256
+	}
+	opts.Resident = max(opts.Resident, 2*opts.MaxDigestItems, 2)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -124,37 +148,44 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 		if err != nil {
 			return nil, fmt.Errorf("loading pace of %s: %w", l.Robot.Name, err)
 		}
-		q.lanes[l.Robot.Name] = &lane{robot: l.Robot, sender: l.Sender, pacer: newPacer(l.Rate, hist), wake: make(chan struct{}, 1)}
-	}
-	pending, err := store.Pending()
-	if err != nil {
-		return nil, fmt.Errorf("loading pending deliveries: %w", err)
+		inflight := max(l.Robot.Inflight, 1)
+		if l.Rate.Enabled() {
+			inflight = 1 // LoadConfig rejects inflight= on a paced robot
+		}
+		q.lanes[l.Robot.Name] = &lane{robot: l.Robot, sender: l.Sender, pacer: newPacer(l.Rate, hist),
+			inflight: inflight, wake: make(chan struct{}, 1)}
 	}
 	orphans := map[string]int{}
-	for _, it := range pending {
+	err := store.Pending(func(it *Item) error {
 		if l, ok := q.lanes[it.Robot]; ok {
-			l.items = append(l.items, it)
+			q.add(l, it)
 		} else {
 			orphans[it.Robot]++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading pending deliveries: %w", err)
 	}
 	for name, n := range orphans {
 		log.Warn("pending messages for a robot that is no longer configured stay in the store", zap.String("robot", name), zap.Int("messages", n))
 	}
 	for _, l := range q.lanes {
 		q.gauge(l)
-		if len(l.items) > 0 {
-			log.Info("resuming pending messages", zap.String("robot", l.robot.Name), zap.Int("messages", len(l.items)))
+		if n := len(l.items) + len(l.spilled); n > 0 {
+			log.Info("resuming pending messages", zap.String("robot", l.robot.Name), zap.Int("messages", n))
 		}
 	}
 	return q, nil
 }
 
-// Start runs a worker per robot and the housekeeping loop.
+// Start runs the workers of every robot and the housekeeping loop.
 func (q *Queue) Start() {
 	for _, l := range q.lanes {
-		q.wg.Add(1)
-		go q.work(l)
+		for range l.inflight {
+			q.wg.Add(1)
+			go q.work(l)
+		}
 	}
 	q.wg.Add(1)
 	go q.housekeep()
@@ -210,12 +241,67 @@ var errShuttingDown = errors.New("shutting down")
 
 func (q *Queue) push(l *lane, it *Item) {
 	l.mu.Lock()
-	l.items = append(l.items, it)
+	q.add(l, it)
 	q.gaugeLocked(l)
 	l.mu.Unlock()
+	signal(l.wake)
+}
+
+// add appends to the lane's FIFO: in memory while the resident part has
+// room and nothing is spilled (order), as an ID otherwise.
+func (q *Queue) add(l *lane, it *Item) {
+	if len(l.spilled) == 0 && len(l.items) < q.opts.Resident {
+		l.items = append(l.items, it)
+		return
+	}
+	l.spilled = append(l.spilled, spilled{id: it.ID, created: it.Created})
+}
+
+func signal(c chan struct{}) {
 	select {
-	case l.wake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
+	}
+}
+
+// refill reads spilled messages back from the store once the resident part
+// has drained to half. Only one worker refills at a time; pushes meanwhile
+// keep spilling, which keeps the order.
+func (q *Queue) refill(l *lane) {
+	l.mu.Lock()
+	if l.refilling || len(l.spilled) == 0 || len(l.items) > q.opts.Resident/2 {
+		l.mu.Unlock()
+		return
+	}
+	n := min(q.opts.Resident-len(l.items), len(l.spilled))
+	ids := make([]uint64, n)
+	for i, sp := range l.spilled[:n] {
+		ids[i] = sp.id
+	}
+	l.refilling = true
+	l.mu.Unlock()
+
+	loaded, err := q.store.Load(ids)
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refilling = false
+	if err != nil {
+		// The messages stay spilled; the next turn tries again.
+		q.log.Error("reading queued messages back from the store", zap.String("robot", l.robot.Name), zap.Error(err))
+		return
+	}
+	for i, it := range loaded {
+		if it == nil {
+			// Only this lane removes its messages, and only resident ones.
+			q.log.Error("a queued message is missing from the store", zap.String("robot", l.robot.Name), zap.Uint64("id", ids[i]))
+			continue
+		}
+		l.items = append(l.items, it)
+	}
+	l.spilled = l.spilled[n:]
+	if len(l.spilled) == 0 {
+		l.spilled = nil // let the backing array go
 	}
 }
 
@@ -226,10 +312,13 @@ func (q *Queue) gauge(l *lane) {
 }
 
 func (q *Queue) gaugeLocked(l *lane) {
-	q.m.QueueDepth.WithLabelValues(l.robot.Name).Set(float64(len(l.items)))
+	q.m.QueueDepth.WithLabelValues(l.robot.Name).Set(float64(len(l.items) + len(l.spilled)))
 	age := 0.0
-	if len(l.items) > 0 {
+	switch {
+	case len(l.items) > 0:
 		age = q.opts.Now().Sub(l.items[0].Created).Seconds()
+	case len(l.spilled) > 0:
+		age = q.opts.Now().Sub(l.spilled[0].created).Seconds()
 	}
 	q.m.OldestAge.WithLabelValues(l.robot.Name).Set(age)
 }
@@ -277,24 +366,18 @@ func (q *Queue) sleep(d time.Duration) bool {
 	}
 }
 
+// work is one worker of a lane. A paced lane has one, so its messages go
+// out strictly in order; a lane with inflight=N has N, each sending the
+// oldest message nobody is sending yet.
 func (q *Queue) work(l *lane) {
 	defer q.wg.Done()
+	var g *group // the send in progress, kept across its retries
 	for q.Accepting() {
-		if l.group == nil {
-			l.mu.Lock()
-			n := len(l.items)
-			l.mu.Unlock()
-			if n == 0 {
-				select {
-				case <-l.wake:
-					continue
-				case <-q.stopping:
-					return
-				}
-			}
+		if g == nil && !q.await(l) {
+			return
 		}
 		now := q.opts.Now()
-		if g := l.group; g != nil && g.next.After(now) {
+		if g != nil && g.next.After(now) {
 			if !q.sleep(g.next.Sub(now)) {
 				return
 			}
@@ -307,54 +390,105 @@ func (q *Queue) work(l *lane) {
 			}
 			continue
 		}
-		if l.group == nil {
-			g, err := q.form(l, now)
-			if err != nil {
+		if g == nil {
+			var err error
+			if g, err = q.form(l, now); err != nil {
 				// A digest that cannot render must not block the robot:
-				// fall back to sending the head message alone.
+				// form fell back to sending the head message alone.
 				q.log.Error("rendering digest", zap.String("robot", l.robot.Name), zap.Error(err))
 			}
-			l.group = g
+			if g == nil {
+				continue
+			}
 		}
-		q.send(l, now)
+		if q.send(l, g, now) {
+			g = nil
+		}
 	}
 }
 
-// form decides what the next send carries. When the backlog is larger than
+// await blocks until the lane has a message no worker is sending, reading
+// spilled ones back as needed. It returns false when the queue stops.
+func (q *Queue) await(l *lane) bool {
+	for {
+		q.refill(l)
+		l.mu.Lock()
+		ready := len(l.items) > l.taken
+		more := len(l.spilled) > 0 && !l.refilling
+		l.mu.Unlock()
+		if ready {
+			return true
+		}
+		if more {
+			// A failed read back: give the store a moment.
+			if !q.sleep(100 * time.Millisecond) {
+				return false
+			}
+			continue
+		}
+		select {
+		case <-l.wake:
+		case <-q.stopping:
+			return false
+		}
+	}
+}
+
+// form takes what the next send carries. When the backlog is larger than
 // the sends the window still allows, the oldest messages are merged into a
 // digest so that everything becomes visible within about one window instead
 // of trickling out for minutes.
 func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	l.mu.Lock()
-	backlog := l.items[:len(l.items):len(l.items)]
-	l.mu.Unlock()
+	// A view that appends cannot change; the items in it leave the lane
+	// only through this worker (coalescing lanes have one).
+	backlog := l.items[l.taken:len(l.items):len(l.items)]
+	if len(backlog) == 0 {
+		l.mu.Unlock()
+		return nil, nil // another worker took it since await
+	}
+	pending := len(backlog) + len(l.spilled)
 	head := backlog[0]
-	single := &group{items: backlog[:1], msg: head.Message, uuid: head.UUID}
+	// A group owns its slice: pop by another worker shifts l.items.
+	g := &group{items: []*Item{head}, msg: head.Message, uuid: head.UUID}
 	free := l.pacer.free(now)
-	if !l.pacer.rate.Enabled() || len(backlog) <= free || len(backlog) < 2 || q.opts.Render == nil {
-		return single, nil
+	if !l.pacer.rate.Enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
+		l.taken++
+		l.mu.Unlock()
+		return g, nil
 	}
-	// Merge enough of the oldest that the rest fits the free sends.
-	want := min(len(backlog)-free+1, q.opts.MaxDigestItems, len(backlog))
-	if want < 2 {
-		want = 2
+	l.mu.Unlock()
+	// Rendering digests takes a while: not under the lock, which the store's
+	// writer takes to hand over every new message.
+	want := max(min(pending-free+1, q.opts.MaxDigestItems, len(backlog)), 2)
+	d, err := q.digest(l, backlog[:want])
+	if d != nil {
+		g = d
 	}
+	l.mu.Lock()
+	l.taken += len(g.items)
+	l.mu.Unlock()
+	return g, err
+}
+
+// digest merges the largest prefix of backlog that renders into a single
+// message, or returns nil when not even two fit.
+func (q *Queue) digest(l *lane, backlog []*Item) (*group, error) {
 	r := q.opts.Render()
-	digest := func(n int) ([]translate.Message, error) {
+	render := func(n int) ([]translate.Message, error) {
 		msgs := make([]translate.Message, n)
 		for i, it := range backlog[:n] {
 			msgs[i] = it.Message
 		}
 		return r.Digest(l.robot.Kind, msgs)
 	}
-	// Largest prefix, up to want, that renders into a single digest.
-	lo, hi := 1, want
+	lo, hi := 1, len(backlog)
 	var best []translate.Message
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		d, err := digest(mid)
+		d, err := render(mid)
 		if err != nil {
-			return single, err
+			return nil, err
 		}
 		if len(d) == 1 {
 			lo, best = mid, d
@@ -363,9 +497,9 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 		}
 	}
 	if lo < 2 || best == nil {
-		return single, nil
+		return nil, nil
 	}
-	items := backlog[:lo]
+	items := slices.Clone(backlog[:lo])
 	ids := make([]string, lo)
 	for i, it := range items {
 		ids[i] = it.UUID
@@ -376,13 +510,14 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	return &group{items: items, msg: best[0], uuid: id}, nil
 }
 
-func (q *Queue) send(l *lane, now time.Time) {
-	g := l.group
+// send makes one attempt and reports whether the group is finished with
+// (delivered or dead-lettered) rather than waiting for a retry.
+func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	kind := string(l.robot.Kind)
 	body, err := WireBody(g.msg, g.uuid, l.robot.Format)
 	if err != nil {
-		q.bury(l, "permanent", fmt.Errorf("building body: %w", err))
-		return
+		q.bury(l, g, "permanent", fmt.Errorf("building body: %w", err))
+		return true
 	}
 	l.pacer.record(now)
 	ctx, cancel := context.WithTimeout(q.hard, q.opts.SendTimeout)
@@ -402,18 +537,21 @@ func (q *Queue) send(l *lane, now time.Time) {
 			// again after a restart (at-least-once).
 			q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(err))
 		})
-		q.pop(l, len(g.items))
 		q.log.Debug("sent", zap.String("robot", l.robot.Name), zap.Int("messages", len(g.items)))
+		q.pop(l, g)
+		return true
 	case isRetryable(err):
 		q.m.Sends.WithLabelValues(l.robot.Name, kind, "retry", code).Inc()
 		if q.opts.Now().Sub(g.items[0].Created) > q.opts.RetryMaxAge {
-			q.bury(l, "expired", fmt.Errorf("gave up after %s: %w", q.opts.RetryMaxAge, err))
-			return
+			q.bury(l, g, "expired", fmt.Errorf("gave up after %s: %w", q.opts.RetryMaxAge, err))
+			return true
 		}
-		q.retryLater(l, err)
+		q.retryLater(l, g, err)
+		return false
 	default:
 		q.m.Sends.WithLabelValues(l.robot.Name, kind, "failed", code).Inc()
-		q.bury(l, "permanent", err)
+		q.bury(l, g, "permanent", err)
+		return true
 	}
 }
 
@@ -427,8 +565,7 @@ func isRetryable(err error) bool {
 	return true
 }
 
-func (q *Queue) retryLater(l *lane, cause error) {
-	g := l.group
+func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	if g.bo == nil {
 		g.bo = &backoff.ExponentialBackOff{
 			InitialInterval:     q.opts.InitialBackoff,
@@ -460,8 +597,7 @@ func (q *Queue) retryLater(l *lane, cause error) {
 		zap.Int("attempts", g.items[0].Attempts), zap.Duration("wait", wait), zap.Error(cause))
 }
 
-func (q *Queue) bury(l *lane, reason string, cause error) {
-	g := l.group
+func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 	now := q.opts.Now()
 	for _, it := range g.items {
 		it.Attempts++
@@ -475,19 +611,30 @@ func (q *Queue) bury(l *lane, reason string, cause error) {
 	q.log.Error("message dead-lettered",
 		zap.String("robot", l.robot.Name), zap.String("reason", reason),
 		zap.Int("messages", len(g.items)), zap.String("delivery", g.items[0].Delivery), zap.Error(cause))
-	q.pop(l, len(g.items))
+	q.pop(l, g)
 }
 
-func (q *Queue) pop(l *lane, n int) {
+// pop removes a finished group's items from the lane. With one worker they
+// are the head; with several they may sit anywhere among the taken ones.
+func (q *Queue) pop(l *lane, g *group) {
 	l.mu.Lock()
-	clear(l.items[:n])
-	l.items = l.items[n:]
+	defer l.mu.Unlock()
+	n := len(g.items)
+	if n <= len(l.items) && l.items[0] == g.items[0] && l.items[n-1] == g.items[n-1] {
+		clear(l.items[:n])
+		l.items = l.items[n:]
+	} else {
+		for _, it := range g.items {
+			if i := slices.Index(l.items[:l.taken], it); i >= 0 {
+				l.items = slices.Delete(l.items, i, i+1)
+			}
+		}
+	}
+	l.taken -= n
 	if len(l.items) == 0 {
 		l.items = nil // let the backing array go
 	}
 	q.gaugeLocked(l)
-	l.mu.Unlock()
-	l.group = nil
 }
 
 // Delivery is an item as the admin API shows it: no URL, no message body.
@@ -514,18 +661,66 @@ func (q *Queue) view(it *Item, status string) Delivery {
 	}
 }
 
-// Pending lists what waits for robots, oldest first.
-func (q *Queue) Pending() []Delivery {
-	var out []Delivery
+// Depth is how many messages wait for robots.
+func (q *Queue) Depth() int {
+	n := 0
+	for _, l := range q.lanes {
+		l.mu.Lock()
+		n += len(l.items) + len(l.spilled)
+		l.mu.Unlock()
+	}
+	return n
+}
+
+// Pending lists up to limit of what waits for robots, oldest first, and
+// how many wait in all. Spilled messages are read from the store only when
+// they make the list.
+func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
+	type entry struct {
+		id      uint64
+		created time.Time
+		it      *Item // nil when spilled
+	}
+	var all []entry
 	for _, l := range q.lanes {
 		l.mu.Lock()
 		for _, it := range l.items {
-			out = append(out, q.view(it, "pending"))
+			all = append(all, entry{it.ID, it.Created, it})
+		}
+		for _, sp := range l.spilled {
+			all = append(all, entry{sp.id, sp.created, nil})
 		}
 		l.mu.Unlock()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
-	return out
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].created.Equal(all[j].created) {
+			return all[i].created.Before(all[j].created)
+		}
+		return all[i].id < all[j].id
+	})
+	total := len(all)
+	all = all[:min(limit, total)]
+	var ids []uint64
+	for _, e := range all {
+		if e.it == nil {
+			ids = append(ids, e.id)
+		}
+	}
+	loaded, err := q.store.Load(ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Delivery, 0, len(all))
+	for _, e := range all {
+		it := e.it
+		if it == nil {
+			if it, loaded = loaded[0], loaded[1:]; it == nil {
+				continue // delivered meanwhile
+			}
+		}
+		out = append(out, q.view(it, "pending"))
+	}
+	return out, total, nil
 }
 
 // Dead lists dead letters, oldest first.

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/coding-relay/coding-relay/translate"
@@ -23,6 +24,10 @@ type Robot struct {
 	// Rate overrides RELAY_RATE_LIMIT when RateSet.
 	Rate    Rate
 	RateSet bool
+	// Inflight is how many messages may be sent to the robot at once; 0 or
+	// 1 sends one at a time, which is what keeps a group's order. Only for
+	// robots without pacing (see LoadConfig).
+	Inflight int
 
 	// Routing filters; empty means everything.
 	Events   []string
@@ -49,7 +54,7 @@ var robotStart = regexp.MustCompile(`(?i)(?:dingtalk\+|wecom\+)?https?://`)
 
 // relayParams are the query parameters the relay consumes; everything else
 // in a robot URL belongs to the robot's service.
-var relayParams = []string{"secret", "name", "rate", "events", "actions", "branches", "projects", "template", "format"}
+var relayParams = []string{"secret", "name", "rate", "inflight", "events", "actions", "branches", "projects", "template", "format"}
 
 // serviceParams are the query parameters each service expects.
 var serviceParams = map[translate.Target][]string{
@@ -162,6 +167,13 @@ func parseRobot(raw string) (Robot, error) {
 		}
 		r.RateSet = true
 	}
+	if v := q.Get("inflight"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxInflight {
+			return r, fmt.Errorf("inflight %q: a whole number from 1 to %d", v, maxInflight)
+		}
+		r.Inflight = n
+	}
 	r.Events = list(q.Get("events"))
 	for i, e := range r.Events {
 		r.Events[i] = translate.CanonicalEvent(e)
@@ -193,6 +205,10 @@ func parseRobot(raw string) (Robot, error) {
 	r.URL = u
 	return r, nil
 }
+
+// maxInflight bounds inflight=: beyond a few dozen concurrent sends a robot
+// is the bottleneck, not the relay.
+const maxInflight = 64
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 

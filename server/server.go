@@ -400,18 +400,6 @@ func (s *Server) handleListDeliveries(c echo.Context) error {
 	if s.queue == nil {
 		return c.JSON(http.StatusOK, map[string]any{"deliveries": []Delivery{}, "dry_run": true})
 	}
-	var list []Delivery
-	switch status := c.QueryParam("status"); status {
-	case "", "pending":
-		list = s.queue.Pending()
-	case "dead":
-		var err error
-		if list, err = s.queue.Dead(); err != nil {
-			return err
-		}
-	default:
-		return fail(http.StatusBadRequest, "status must be pending or dead")
-	}
 	limit := 1000
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -420,9 +408,23 @@ func (s *Server) handleListDeliveries(c echo.Context) error {
 		}
 		limit = n
 	}
-	total := len(list)
-	if len(list) > limit {
-		list = list[:limit]
+	var list []Delivery
+	var total int
+	switch status := c.QueryParam("status"); status {
+	case "", "pending":
+		var err error
+		if list, total, err = s.queue.Pending(limit); err != nil {
+			return err
+		}
+	case "dead":
+		var err error
+		if list, err = s.queue.Dead(); err != nil {
+			return err
+		}
+		total = len(list)
+		list = list[:min(limit, total)]
+	default:
+		return fail(http.StatusBadRequest, "status must be pending or dead")
 	}
 	if list == nil {
 		list = []Delivery{}

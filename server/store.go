@@ -53,8 +53,9 @@ type Store struct {
 
 type op struct {
 	fn   func(tx *bolt.Tx) error
-	err  chan error
 	post func() // runs on the writer after a successful commit, in op order
+	// done receives the outcome on the writer; it must not block.
+	done func(error)
 }
 
 // maxGroup bounds one group commit; beyond it latency grows for nothing.
@@ -141,7 +142,7 @@ func (s *Store) commit(batch []*op) {
 			if err == nil && o.post != nil {
 				o.post()
 			}
-			o.err <- err
+			o.done(err)
 		}
 		return
 	}
@@ -152,9 +153,9 @@ func (s *Store) commit(batch []*op) {
 
 // write submits fn to the group committer and waits for its commit.
 func (s *Store) write(fn func(tx *bolt.Tx) error, post func()) error {
-	o := &op{fn: fn, post: post, err: make(chan error, 1)}
-	s.ops <- o
-	return <-o.err
+	errc := make(chan error, 1)
+	s.ops <- &op{fn: fn, post: post, done: func(err error) { errc <- err }}
+	return <-errc
 }
 
 func key(id uint64) []byte {
@@ -214,14 +215,14 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 // Done removes delivered items and records the robot's recent send times.
 // It does not wait for the commit: the next send need not pay an fsync, and
 // a crash before the commit only means the message is sent once more
-// (at-least-once). errs receives the outcome.
+// (at-least-once). errs is called on the writer if the commit fails.
 func (s *Store) Done(items []*Item, robot string, pace []int64, errs func(error)) {
 	// Copy the IDs now: the caller reuses the items' slice once we return.
 	ids := make([]uint64, len(items))
 	for i, it := range items {
 		ids[i] = it.ID
 	}
-	o := &op{err: make(chan error, 1), fn: func(tx *bolt.Tx) error {
+	s.ops <- &op{fn: func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
 		for _, id := range ids {
 			if err := p.Delete(key(id)); err != nil {
@@ -229,13 +230,11 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, errs func(error)
 			}
 		}
 		return putPace(tx, robot, pace)
-	}}
-	s.ops <- o
-	go func() {
-		if err := <-o.err; err != nil {
+	}, done: func(err error) {
+		if err != nil {
 			errs(err)
 		}
-	}()
+	}}
 }
 
 // Update rewrites items after a failed attempt (attempts, last error).
@@ -347,9 +346,50 @@ func putPace(tx *bolt.Tx, robot string, pace []int64) error {
 	return tx.Bucket(bucketPace).Put([]byte(robot), v)
 }
 
-// Pending returns every pending item in ID order (arrival order).
-func (s *Store) Pending() ([]*Item, error) {
-	return s.scan(bucketPending)
+// Pending calls fn with every pending item in ID order (arrival order),
+// one at a time, so a large backlog is never all in memory at once.
+func (s *Store) Pending(fn func(*Item) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
+			it, err := decodeItem(k, v)
+			if err != nil {
+				return err
+			}
+			return fn(it)
+		})
+	})
+}
+
+// Load reads pending items by ID, in the order given. An ID that is no
+// longer pending gives a nil entry.
+func (s *Store) Load(ids []uint64) ([]*Item, error) {
+	out := make([]*Item, len(ids))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		p := tx.Bucket(bucketPending)
+		for i, id := range ids {
+			k := key(id)
+			v := p.Get(k)
+			if v == nil {
+				continue
+			}
+			it, err := decodeItem(k, v)
+			if err != nil {
+				return err
+			}
+			out[i] = it
+		}
+		return nil
+	})
+	return out, err
+}
+
+func decodeItem(k, v []byte) (*Item, error) {
+	it := new(Item)
+	if err := json.Unmarshal(v, it); err != nil {
+		return nil, fmt.Errorf("item %x: %w", k, err)
+	}
+	it.ID = binary.BigEndian.Uint64(k)
+	return it, nil
 }
 
 // Dead returns every dead letter in ID order.
@@ -361,11 +401,10 @@ func (s *Store) scan(bucket []byte) ([]*Item, error) {
 	var out []*Item
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
-			it := new(Item)
-			if err := json.Unmarshal(v, it); err != nil {
-				return fmt.Errorf("item %x: %w", k, err)
+			it, err := decodeItem(k, v)
+			if err != nil {
+				return err
 			}
-			it.ID = binary.BigEndian.Uint64(k)
 			out = append(out, it)
 			return nil
 		})

@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,4 +34,27 @@ func BenchmarkStoreAdd(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkQueueDrain measures the delivery side alone: b.N stored messages
+// sent in order to one robot (pacing off) that answers errcode 0.
+func BenchmarkQueueDrain(b *testing.B) {
+	var got atomic.Int64
+	done := make(chan struct{})
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+		if got.Add(1) == int64(b.N) {
+			close(done)
+		}
+	}))
+	defer sink.Close()
+	f := &fakeRobot{Server: sink}
+	env := &queueEnv{dir: b.TempDir(), lanes: []server.Lane{testLane(b, "r", translate.DingTalk, f, server.Rate{})}}
+	env.open(b, false)
+	defer env.close(b)
+	enqueue(b, env.queue, "r", translate.DingTalk, 0, b.N)
+	b.ResetTimer()
+	env.queue.Start()
+	<-done
 }

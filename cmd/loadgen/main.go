@@ -53,6 +53,7 @@ type options struct {
 	payload  string
 	timeout  time.Duration
 	keepData bool
+	inflight int
 }
 
 func realMain(ctx context.Context) error {
@@ -65,6 +66,7 @@ func realMain(ctx context.Context) error {
 	flag.StringVar(&o.payload, "payload", "", "payload file (default: the embedded push sample)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for deliveries after this")
 	flag.BoolVar(&o.keepData, "keep", false, "keep the relay's data directory")
+	flag.IntVar(&o.inflight, "inflight", 1, "the robots' inflight= (sends under way at once; 1 keeps each group's order)")
 	flag.Parse()
 	if o.relay == "" {
 		flag.Usage()
@@ -105,9 +107,9 @@ func realMain(ctx context.Context) error {
 	var robots []string
 	for i := range o.robots {
 		if i%2 == 0 {
-			robots = append(robots, fmt.Sprintf("dingtalk+http://%s/robot/send?access_token=load%d", sinkLn.Addr(), i))
+			robots = append(robots, fmt.Sprintf("dingtalk+http://%s/robot/send?access_token=load%d&inflight=%d", sinkLn.Addr(), i, o.inflight))
 		} else {
-			robots = append(robots, fmt.Sprintf("wecom+http://%s/cgi-bin/webhook/send?key=load%d", sinkLn.Addr(), i))
+			robots = append(robots, fmt.Sprintf("wecom+http://%s/cgi-bin/webhook/send?key=load%d&inflight=%d", sinkLn.Addr(), i, o.inflight))
 		}
 	}
 	const token = "loadgen-token"
@@ -185,6 +187,7 @@ func realMain(ctx context.Context) error {
 	}
 	wg.Wait()
 	intake := time.Since(start)
+	deliveredDuringIntake := delivered.Load()
 	want := int64(o.n-int(failed.Load())) * int64(o.robots)
 	deadline := time.Now().Add(o.timeout)
 	for delivered.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
@@ -202,12 +205,13 @@ func realMain(ctx context.Context) error {
 		return all[min(len(all)-1, int(float64(len(all))*p))]
 	}
 	accepted := len(all)
-	fmt.Printf("events: %d sent, %d accepted (202), %d failed; concurrency %d; rate %s; robots %d\n",
-		o.n, accepted, failed.Load(), o.c, rateString(o.rate), o.robots)
+	fmt.Printf("events: %d sent, %d accepted (202), %d failed; concurrency %d; rate %s; robots %d, inflight %d\n",
+		o.n, accepted, failed.Load(), o.c, rateString(o.rate), o.robots, o.inflight)
 	fmt.Printf("intake: %.0f events/s accepted; latency p50 %s, p99 %s, max %s\n",
 		float64(accepted)/intake.Seconds(), pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
 	fmt.Printf("delivery: %d of %d messages delivered; %.0f events/s end to end (first request to last delivery: %s)\n",
 		delivered.Load(), want, float64(delivered.Load())/float64(o.robots)/e2e.Seconds(), e2e.Round(time.Millisecond))
+	fmt.Printf("delivered while intake ran: %d (%.0f/s)\n", deliveredDuringIntake, float64(deliveredDuringIntake)/intake.Seconds())
 	fmt.Printf("relay peak RSS: %.1f MB\n", float64(rss.max.Load())/(1<<20))
 	if delivered.Load() < want {
 		return fmt.Errorf("only %d of %d messages delivered", delivered.Load(), want)
