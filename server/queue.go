@@ -16,6 +16,7 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/coding-relay/coding-relay/translate"
@@ -79,6 +80,12 @@ type lane struct {
 	// inflight is how many sends may be under way at once (robot's
 	// inflight=, pacing off only); each has its own worker.
 	inflight int
+
+	// The lane's series, looked up once: every send and every new message
+	// touches them.
+	depth, age prometheus.Gauge
+	sentOK     prometheus.Counter
+	duration   prometheus.Observer
 
 	mu sync.Mutex
 	// items is the head of the FIFO with message bodies in memory; the
@@ -152,8 +159,11 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 		if l.Rate.Enabled() {
 			inflight = 1 // LoadConfig rejects inflight= on a paced robot
 		}
-		q.lanes[l.Robot.Name] = &lane{robot: l.Robot, sender: l.Sender, pacer: newPacer(l.Rate, hist),
-			inflight: inflight, wake: make(chan struct{}, 1)}
+		name, kind := l.Robot.Name, string(l.Robot.Kind)
+		q.lanes[name] = &lane{robot: l.Robot, sender: l.Sender, pacer: newPacer(l.Rate, hist),
+			inflight: inflight, wake: make(chan struct{}, 1),
+			depth: m.QueueDepth.WithLabelValues(name), age: m.OldestAge.WithLabelValues(name),
+			sentOK: m.Sends.WithLabelValues(name, kind, "ok", "0"), duration: m.SendDuration.WithLabelValues(name, kind)}
 	}
 	orphans := map[string]int{}
 	err := store.Pending(func(it *Item) error {
@@ -312,7 +322,7 @@ func (q *Queue) gauge(l *lane) {
 }
 
 func (q *Queue) gaugeLocked(l *lane) {
-	q.m.QueueDepth.WithLabelValues(l.robot.Name).Set(float64(len(l.items) + len(l.spilled)))
+	l.depth.Set(float64(len(l.items) + len(l.spilled)))
 	age := 0.0
 	switch {
 	case len(l.items) > 0:
@@ -320,7 +330,7 @@ func (q *Queue) gaugeLocked(l *lane) {
 	case len(l.spilled) > 0:
 		age = q.opts.Now().Sub(l.spilled[0].created).Seconds()
 	}
-	q.m.OldestAge.WithLabelValues(l.robot.Name).Set(age)
+	l.age.Set(age)
 }
 
 func (q *Queue) housekeep() {
@@ -523,7 +533,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	ctx, cancel := context.WithTimeout(q.hard, q.opts.SendTimeout)
 	err = l.sender.Send(ctx, body)
 	cancel()
-	q.m.SendDuration.WithLabelValues(l.robot.Name, kind).Observe(q.opts.Now().Sub(now).Seconds())
+	l.duration.Observe(q.opts.Now().Sub(now).Seconds())
 	code := ""
 	var ec errCoder
 	if errors.As(err, &ec) && ec.ErrCode() != 0 {
@@ -531,7 +541,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	}
 	switch {
 	case err == nil:
-		q.m.Sends.WithLabelValues(l.robot.Name, kind, "ok", "0").Inc()
+		l.sentOK.Inc()
 		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
 			// The message went out but is still stored: it will be sent
 			// again after a restart (at-least-once).
