@@ -423,10 +423,13 @@ func (q *Queue) await(l *lane) bool {
 	for {
 		q.refill(l)
 		l.mu.Lock()
-		ready := len(l.items) > l.taken
+		untaken := len(l.items) - l.taken
 		more := len(l.spilled) > 0 && !l.refilling
 		l.mu.Unlock()
-		if ready {
+		if untaken > 1 && l.inflight > 1 {
+			signal(l.wake) // pushes wake one worker; pass it on
+		}
+		if untaken > 0 {
 			return true
 		}
 		if more {
