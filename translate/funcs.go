@@ -67,8 +67,15 @@ func funcMap(t Target, loc *time.Location, set **template.Template) template.Fun
 			if *set == nil {
 				return "", fmt.Errorf("include %q: templates not parsed yet", name)
 			}
+			d, _ := data.(*Data)
+			if out, ok := d.included(name); ok {
+				return out, nil
+			}
 			var b strings.Builder
 			err := (*set).ExecuteTemplate(&b, name, data)
+			if err == nil {
+				d.remember(name, b.String())
+			}
 			return b.String(), err
 		},
 	}

@@ -22,7 +22,7 @@ import (
 // budget; nothing else (no configuration, no secrets). Templates call
 // {{$.Mention user}} to @-mention somebody.
 type Data struct {
-	Event   *Event
+	Event   *EventView
 	Target  Target
 	Lang    string
 	Variant string
@@ -39,10 +39,37 @@ type Data struct {
 	dir      directory
 	mentions *mentions
 	depth    int
+	includes map[string]string // include's output by template name
 }
 
 func (d *Data) enter() int { d.depth++; return d.depth }
 func (d *Data) leave()     { d.depth-- }
+
+// included is what {{include name .}} rendered before in this render (one
+// budget). A render includes the same helper with the same data several
+// times (the CI templates ask for ci.isjob in the title, the text and the
+// summary), and rendering it again would give the same text: templates
+// cannot change Data, and .Mention, the one side effect, adds each user once
+// however often it is called. (Only sprig's random functions, which no
+// message has a use for, would tell the difference.)
+func (d *Data) included(name string) (string, bool) {
+	if d == nil {
+		return "", false
+	}
+	out, ok := d.includes[name]
+	return out, ok
+}
+
+// remember keeps the output of {{include name .}} for included.
+func (d *Data) remember(name, out string) {
+	if d == nil {
+		return
+	}
+	if d.includes == nil {
+		d.includes = make(map[string]string)
+	}
+	d.includes[name] = out
+}
 
 // Mention @-mentions the given users (a User, a slice of users, a login or
 // list of logins) in the message when Options.Mentions knows them, and
@@ -273,7 +300,7 @@ func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) 
 		return Message{}, fmt.Errorf("render: unknown target %q", t)
 	}
 	ps := r.templateParts(t, ev.Name, variant)
-	view := ev.forTemplates()
+	view := newEventView(ev.forTemplates())
 	var m Message
 	for _, b := range budgets {
 		var err error
@@ -344,8 +371,8 @@ func (e *Event) forTemplates() *Event {
 	return &cp
 }
 
-func (r *Renderer) renderOnce(ev *Event, t Target, ps *partSet, variant string, b budget) (Message, error) {
-	all := ev.ShownCommits()
+func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant string, b budget) (Message, error) {
+	all := ev.ShownCommits
 	shown := all[:min(len(all), b.commits)]
 	d := &Data{
 		Event: ev, Target: t, Lang: r.lang, Variant: variant,
@@ -383,7 +410,7 @@ func (r *Renderer) renderOnce(ev *Event, t Target, ps *partSet, variant string, 
 	}
 	m := Message{
 		Target: t, Event: ev.Name, Action: ev.Action,
-		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link(),
+		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link,
 	}
 	switch t {
 	case DingTalk:

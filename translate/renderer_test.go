@@ -223,3 +223,24 @@ func TestConcurrentRender(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestIncludeKeptPerRender checks what include keeps between calls: the
+// output of one render with one budget. A template that no longer fits is
+// rendered again with a smaller budget, and its includes must see it.
+func TestIncludeKeptPerRender(t *testing.T) {
+	user := mapFS{"mine.tmpl": `{{define "push.text"}}{{include "body" .}}|{{include "body" .}}{{include "who" .}}{{end}}
+{{define "body"}}{{if gt .MaxDesc 100}}{{repeat 12000 "x"}}{{else}}desc {{.MaxDesc}}{{end}}{{end}}
+{{define "who"}}{{.Mention .Event.Pusher}}{{end}}
+{{define "push.mentions"}}{{include "who" .}}{{end}}`}
+	r, err := New(templates.FS, user, Options{Mentions: map[string]Mention{"zhangliang@zhuzi.me": {WeComUserID: "ZhangLiang"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := r.Render(decodeFile(t, "push-two-commits.json"), WeCom, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "desc 60|desc 60\n\n<@ZhangLiang>"; m.Text != want {
+		t.Errorf("text %q, want %q", m.Text, want)
+	}
+}
