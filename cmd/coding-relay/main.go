@@ -140,6 +140,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	tuneMemory(log)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

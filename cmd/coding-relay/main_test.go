@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/sethvargo/go-envconfig"
+	"go.uber.org/zap"
 
 	"github.com/coding-relay/coding-relay/server"
 )
@@ -116,5 +118,20 @@ func TestServeRejectsUnknownTemplateVariant(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "ops") || !strings.Contains(err.Error(), "nosuch") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTuneMemoryLeavesAnExplicitGOGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	t.Setenv("GOGC", "150")
+	debug.SetGCPercent(150)
+	tuneMemory(zap.NewNop())
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("GOGC=150 in the environment, GC percent became %d", got)
+	}
+	os.Unsetenv("GOGC") // t.Setenv restores it afterwards
+	tuneMemory(zap.NewNop())
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("without GOGC the GC percent is %d, want %d", got, gcPercent)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,6 +55,7 @@ type options struct {
 	timeout  time.Duration
 	keepData bool
 	inflight int
+	profile  string
 }
 
 func realMain(ctx context.Context) error {
@@ -66,11 +68,23 @@ func realMain(ctx context.Context) error {
 	flag.StringVar(&o.payload, "payload", "", "payload file (default: the embedded push sample)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for deliveries after this")
 	flag.BoolVar(&o.keepData, "keep", false, "keep the relay's data directory")
+	flag.StringVar(&o.profile, "cpuprofile", "", "write the load generator's own CPU profile here")
 	flag.IntVar(&o.inflight, "inflight", 1, "the robots' inflight= (sends under way at once; 1 keeps each group's order)")
 	flag.Parse()
 	if o.relay == "" {
 		flag.Usage()
 		return errors.New("-relay is required")
+	}
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	payload, err := loadPayload(o.payload)
 	if err != nil {
