@@ -56,7 +56,15 @@ type op struct {
 	post func() // runs on the writer after a successful commit, in op order
 	// done receives the outcome on the writer; it must not block.
 	done func(error)
+	// lazy ops (removing delivered messages) nobody waits for: they wait up
+	// to lazyDelay for a write that someone does wait for and share its
+	// commit, instead of paying two fsyncs of their own.
+	lazy bool
 }
+
+// lazyDelay bounds how long a lazy op waits for company. A crash inside it
+// only means a delivered message is sent once more (at-least-once).
+const lazyDelay = 20 * time.Millisecond
 
 // maxGroup bounds one group commit; beyond it latency grows for nothing.
 const maxGroup = 512
@@ -108,20 +116,41 @@ func (s *Store) Close() error {
 func (s *Store) writer() {
 	defer close(s.done)
 	batch := make([]*op, 0, maxGroup)
+	wait := time.NewTimer(lazyDelay)
+	wait.Stop()
 	for first := range s.ops {
 		batch = append(batch[:0], first)
+		lazy := first.lazy
+		if lazy {
+			wait.Reset(lazyDelay)
+		}
 	fill:
 		for len(batch) < maxGroup {
+			if !lazy {
+				// Someone is waiting: take what is queued and commit now.
+				select {
+				case o, ok := <-s.ops:
+					if !ok {
+						break fill
+					}
+					batch = append(batch, o)
+				default:
+					break fill
+				}
+				continue
+			}
 			select {
 			case o, ok := <-s.ops:
 				if !ok {
 					break fill
 				}
 				batch = append(batch, o)
-			default:
-				break fill
+				lazy = o.lazy
+			case <-wait.C:
+				lazy = false
 			}
 		}
+		wait.Stop()
 		s.commit(batch)
 	}
 }
@@ -242,7 +271,7 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, errs func(error)
 		if err != nil {
 			errs(err)
 		}
-	}}
+	}, lazy: true}
 }
 
 // Update rewrites items after a failed attempt (attempts, last error).
