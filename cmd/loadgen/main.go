@@ -226,7 +226,8 @@ func realMain(ctx context.Context) error {
 	fmt.Printf("delivery: %d of %d messages delivered; %.0f events/s end to end (first request to last delivery: %s)\n",
 		delivered.Load(), want, float64(delivered.Load())/float64(o.robots)/e2e.Seconds(), e2e.Round(time.Millisecond))
 	fmt.Printf("delivered while intake ran: %d (%.0f/s)\n", deliveredDuringIntake, float64(deliveredDuringIntake)/intake.Seconds())
-	fmt.Printf("relay peak RSS: %.1f MB\n", float64(rss.max.Load())/(1<<20))
+	fmt.Printf("relay peak RSS: %.1f MB (largest samples: %.1f MB anonymous, %.1f MB file-backed: binary and bbolt map)\n",
+		float64(rss.max.Load())/(1<<20), float64(rss.anon.Load())/(1<<20), float64(rss.file.Load())/(1<<20))
 	if delivered.Load() < want {
 		return fmt.Errorf("only %d of %d messages delivered", delivered.Load(), want)
 	}
@@ -275,8 +276,10 @@ func waitReady(ctx context.Context, u string) error {
 }
 
 // peak follows a process's resident set size from /proc (VmHWM is the
-// kernel's own high-water mark, so short peaks between samples count too).
-type peak struct{ max atomic.Int64 }
+// kernel's own high-water mark, so short peaks between samples count too),
+// and the largest anonymous (heap, stacks) and file-backed (the binary, the
+// bbolt map) parts seen in the samples.
+type peak struct{ max, anon, file atomic.Int64 }
 
 func (p *peak) watch(ctx context.Context, pid int) {
 	t := time.NewTicker(100 * time.Millisecond)
@@ -298,11 +301,24 @@ func (p *peak) sample(pid int) {
 		return
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if kb*1024 > p.max.Load() {
-				p.max.Store(kb * 1024)
-			}
+		name, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
 		}
+		kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		switch name {
+		case "VmHWM":
+			storeMax(&p.max, kb*1024)
+		case "RssAnon":
+			storeMax(&p.anon, kb*1024)
+		case "RssFile":
+			storeMax(&p.file, kb*1024)
+		}
+	}
+}
+
+func storeMax(a *atomic.Int64, v int64) {
+	if v > a.Load() {
+		a.Store(v)
 	}
 }
