@@ -274,16 +274,19 @@ func signal(c chan struct{}) {
 	}
 }
 
-// refill reads spilled messages back from the store once the resident part
-// has drained to half. Only one worker refills at a time; pushes meanwhile
-// keep spilling, which keeps the order.
+// refill reads spilled messages back from the store once the messages
+// waiting in memory have drained to half of Resident. Only one worker
+// refills at a time; pushes meanwhile keep spilling, which keeps the order.
 func (q *Queue) refill(l *lane) {
 	l.mu.Lock()
-	if l.refilling || len(l.spilled) == 0 || len(l.items) > q.opts.Resident/2 {
+	// Messages being sent do not count: with inflight= they could fill the
+	// resident part and leave nothing to take.
+	waiting := len(l.items) - l.taken
+	if l.refilling || len(l.spilled) == 0 || waiting > q.opts.Resident/2 {
 		l.mu.Unlock()
 		return
 	}
-	n := min(q.opts.Resident-len(l.items), len(l.spilled))
+	n := min(q.opts.Resident-waiting, len(l.spilled))
 	ids := make([]uint64, n)
 	for i, sp := range l.spilled[:n] {
 		ids[i] = sp.id

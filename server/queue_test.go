@@ -466,7 +466,8 @@ func TestQueueKeepsALargeBacklogOnDisk(t *testing.T) {
 
 func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 	// inflight=4 on an unpaced robot: up to four sends at once, never more,
-	// and retries still deliver every message exactly once.
+	// and retries still deliver every message exactly once, also when the
+	// sends in flight fill the resident part of the queue.
 	var mu sync.Mutex
 	cur, peak := 0, 0
 	release := make(chan struct{})
@@ -488,7 +489,7 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 	l := testLane(t, "ding", translate.DingTalk, f, server.Rate{})
 	l.Robot.Inflight = 4
 	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{l},
-		opts: server.QueueOptions{InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
+		opts: server.QueueOptions{InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Resident: 4, MaxDigestItems: 2}}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 40)
