@@ -365,7 +365,7 @@ func TestFullValues(t *testing.T) {
 	wantRobots := strings.Join([]string{
 		"https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef&secret=SEC0123456789abcdef%2B%2F%3D&name=backend-dingtalk&events=push%2Cmerge_request%2Cci&branches=main%2Crelease%2F%2A&projects=backend-%2A",
 		"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-0000-0000-0000-000000000000&name=ops-wecom&events=ci%2Cartifact&actions=failed&template=brief&rate=10%2F1m&format=markdown_v2",
-		"dingtalk+http://robot-proxy.internal:9400/robot/send?access_token=abc&name=proxy-dingtalk",
+		"dingtalk+http://robot-proxy.internal:9400/robot/send?access_token=abc&name=proxy-dingtalk&rate=0&inflight=4",
 	}, "\n")
 	gotRobots := string(m.Secret.Data["RELAY_ROBOTS"])
 	if gotRobots != wantRobots {
@@ -856,6 +856,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"robot url not http", []string{"robots[0].url=oapi.dingtalk.com/robot/send"}, "url"},
 		{"robot unknown field", []string{"robots[0].url=https://x.example/send", "robots[0].secrte=x"}, "secrte"},
 		{"robot events a number", []string{"robots[0].url=https://x.example/send", "robots[0].events=5"}, "events"},
+		{"robot inflight too high", []string{"robots[0].url=https://x.example/send", "robots[0].inflight=100"}, "inflight"},
 		{"two replicas", []string{"replicaCount=2"}, "replicaCount"},
 		{"port a string", []string{"config.port=http"}, "port"},
 		{"duration typo", []string{"config.sendTimeout=5 seconds"}, "sendTimeout"},
