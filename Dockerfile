@@ -45,8 +45,6 @@ FROM gcr.io/distroless/static-debian12:nonroot
 ARG VERSION=dev
 ARG REVISION=unknown
 ARG CREATED
-# SPDX identifier of the project's license; set it when the project has one.
-ARG LICENSES=NOASSERTION
 LABEL org.opencontainers.image.title="coding-relay" \
       org.opencontainers.image.description="Relays CODING webhooks to DingTalk and WeCom group robots" \
       org.opencontainers.image.source="https://github.com/coding-relay/coding-relay" \
@@ -55,7 +53,7 @@ LABEL org.opencontainers.image.title="coding-relay" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
-      org.opencontainers.image.licenses="${LICENSES}"
+      org.opencontainers.image.licenses="MIT"
 
 COPY --from=build /out/coding-relay /coding-relay
 # A new named volume is initialised from the image's /data, so it starts
