@@ -363,7 +363,7 @@ func TestFullValues(t *testing.T) {
 	// RELAY_ROBOTS: one URL per line, relay settings appended and encoded.
 	m.secretEnv(t, "RELAY_ROBOTS", fullname, "RELAY_ROBOTS")
 	wantRobots := strings.Join([]string{
-		"https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef&secret=SEC0123456789abcdef%2B%2F%3D&name=backend-dingtalk&events=push%2Cmerge_request%2Cci&branches=main%2Crelease%2F%2A&projects=backend-%2A",
+		"https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef&secret=SEC0123456789abcdef%2B%2F%3D&keywords=CODING%2C%E9%80%9A%E7%9F%A5&name=backend-dingtalk&events=push%2Cmerge_request%2Cci&branches=main%2Crelease%2F%2A&projects=backend-%2A",
 		"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-0000-0000-0000-000000000000&name=ops-wecom&events=ci%2Cartifact&actions=failed&template=brief&rate=10%2F1m&format=markdown_v2",
 		"dingtalk+http://robot-proxy.internal:9400/robot/send?access_token=abc&name=proxy-dingtalk&rate=0&inflight=4",
 	}, "\n")

@@ -51,6 +51,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&name=a https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN2&name=a"}, []string{"RELAY_ROBOTS", "used twice"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&branches=[x"}, []string{"RELAY_ROBOTS", "glob"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4"}, []string{"RELAY_ROBOTS", "inflight=4 needs pacing off"}},
+		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&keywords=CODING"}, []string{"RELAY_ROBOTS", "only for DingTalk"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&keywords=a,b,c,d,e,f,g,h,i,j,k"}, []string{"RELAY_ROBOTS", "at most 10"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4&rate=5/5s", "RELAY_RATE_LIMIT": "0"}, []string{"RELAY_ROBOTS", "needs pacing off"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=0&rate=0"}, []string{"RELAY_ROBOTS", "inflight", "1 to 64"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=many&rate=0"}, []string{"RELAY_ROBOTS", "inflight"}},
@@ -91,7 +93,7 @@ func TestParseRobots(t *testing.T) {
 	robots, err := server.ParseRobots(`
 https://oapi.dingtalk.com/robot/send?access_token=T1&secret=S1&name=backend&events=push,merge%20request,GIT_MR_CREATED&branches=main,release/*,
 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K1,https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K2&rate=5/5s&format=markdown_v2
-dingtalk+http://127.0.0.1:9400/robot/send?access_token=T2&template=brief wecom+http://127.0.0.1:9400/cgi-bin/webhook/send?key=K3&projects=demo-*`)
+dingtalk+http://127.0.0.1:9400/robot/send?access_token=T2&template=brief&keywords=CODING,%E9%80%9A%E7%9F%A5 wecom+http://127.0.0.1:9400/cgi-bin/webhook/send?key=K3&projects=demo-*`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ dingtalk+http://127.0.0.1:9400/robot/send?access_token=T2&template=brief wecom+h
 	if robots[2].Rate != (server.Rate{N: 5, Per: 5 * time.Second}) || !robots[2].RateSet || robots[2].Format != "markdown_v2" {
 		t.Errorf("wecom-2 = %+v", robots[2])
 	}
-	if robots[3].URL.Scheme != "http" || robots[3].Template != "brief" {
+	if robots[3].URL.Scheme != "http" || robots[3].Template != "brief" || strings.Join(robots[3].Keywords, ",") != "CODING,通知" {
 		t.Errorf("dingtalk-2 = %+v", robots[3])
 	}
 	if d := robots[3].Display(); d != "http://127.0.0.1:9400/robot/send" {

@@ -530,7 +530,7 @@ func (q *Queue) digest(l *lane, backlog []*Item) (*group, error) {
 // (delivered or dead-lettered) rather than waiting for a retry.
 func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	kind := string(l.robot.Kind)
-	body, err := WireBody(g.msg, g.uuid, l.robot.Format)
+	body, err := WireBody(translate.WithKeyword(g.msg, l.robot.Keywords), g.uuid, l.robot.Format)
 	if err != nil {
 		q.bury(l, g, "permanent", fmt.Errorf("building body: %w", err))
 		return true

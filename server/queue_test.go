@@ -515,6 +515,21 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 	}
 }
 
+func TestQueueAddsTheRobotsKeyword(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	l := testLane(t, "ding", translate.DingTalk, f, server.Rate{})
+	l.Robot.Keywords = []string{"CODING"}
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{l}}
+	env.open(t, true)
+	defer env.close(t)
+	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	waitFor(t, "one send", func() bool { return len(f.received()) == 1 })
+	md, _ := f.received()[0].Body["markdown"].(map[string]any)
+	if text, _ := md["text"].(string); !strings.HasSuffix(text, "\n\nCODING") {
+		t.Errorf("text %q does not end with the keyword", text)
+	}
+}
+
 func TestWireBodyMarkdownV2DropsColours(t *testing.T) {
 	m := translate.Message{Target: translate.WeCom, Title: "t", Text: "build <font color=\"warning\">failed</font> & done"}
 	b, err := server.WireBody(m, "", "markdown_v2")

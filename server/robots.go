@@ -35,6 +35,10 @@ type Robot struct {
 	Branches []string
 	Projects []string
 
+	// Keywords are a DingTalk robot's custom keywords (自定义关键词): every
+	// message sent to it is made to contain one (translate.WithKeyword).
+	Keywords []string
+
 	// Template is a named template variant such as "brief".
 	Template string
 	// Format is the WeCom message type: "markdown" (default) or "markdown_v2".
@@ -54,7 +58,7 @@ var robotStart = regexp.MustCompile(`(?i)(?:dingtalk\+|wecom\+)?https?://`)
 
 // relayParams are the query parameters the relay consumes; everything else
 // in a robot URL belongs to the robot's service.
-var relayParams = []string{"secret", "name", "rate", "inflight", "events", "actions", "branches", "projects", "template", "format"}
+var relayParams = []string{"secret", "keywords", "name", "rate", "inflight", "events", "actions", "branches", "projects", "template", "format"}
 
 // serviceParams are the query parameters each service expects.
 var serviceParams = map[translate.Target][]string{
@@ -156,6 +160,13 @@ func parseRobot(raw string) (Robot, error) {
 	r.Secret = q.Get("secret")
 	if r.Secret != "" && r.Kind != translate.DingTalk {
 		return r, errors.New("secret= is only for DingTalk robots (WeCom robots have no signing)")
+	}
+	r.Keywords = list(q.Get("keywords"))
+	switch {
+	case len(r.Keywords) > 0 && r.Kind != translate.DingTalk:
+		return r, errors.New("keywords= is only for DingTalk robots (WeCom robots have no keyword check)")
+	case len(r.Keywords) > 10:
+		return r, errors.New("keywords: a DingTalk robot has at most 10")
 	}
 	r.Name = q.Get("name")
 	if r.Name != "" && !validName.MatchString(r.Name) {

@@ -553,14 +553,17 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 
 // shrink is the last resort: cut the text (keeping the mention line, which
 // DingTalk requires in the text) until the message fits, then the title.
-func shrink(m Message) Message {
+func shrink(m Message) Message { return shrinkKeeping(m, "") }
+
+// shrinkKeeping is shrink for a text that ends in tail (before the mention
+// line, if any), which is kept whole.
+func shrinkKeeping(m Message, tail string) Message {
 	line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
-	core := m.Text
-	suffix := ""
+	suffix := tail
 	if line != "" {
-		suffix = "\n\n" + line
-		core = strings.TrimSuffix(core, suffix)
+		suffix += "\n\n" + line
 	}
+	core := strings.TrimSuffix(m.Text, suffix)
 	if !Fits(m) && core != "" {
 		// Binary search for the longest cut that fits: JSON escaping makes
 		// the body size a monotonic but not linear function of the cut.
@@ -588,7 +591,7 @@ func shrink(m Message) Message {
 			m.AtMobiles = m.AtMobiles[:len(m.AtMobiles)-1]
 		}
 		line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
-		m.Text = core
+		m.Text = core + tail
 		if line != "" {
 			m.Text += "\n\n" + line
 		}

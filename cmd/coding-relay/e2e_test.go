@@ -17,6 +17,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,6 +41,8 @@ type e2eEnv struct {
 	relayBin string
 	simURL   string
 	sim      *exec.Cmd
+	// dingParams are extra relay parameters of the DingTalk robot's URL.
+	dingParams string
 }
 
 func freeAddr(tb testing.TB) string {
@@ -106,8 +109,8 @@ func (e *e2eEnv) startRelay(tb testing.TB, dataDir string, extra ...string) *rel
 	tb.Helper()
 	addr := freeAddr(tb)
 	cmd := exec.Command(e.relayBin)
-	robots := fmt.Sprintf("dingtalk+%s/robot/send?access_token=%s&secret=%s&name=ding wecom+%s/cgi-bin/webhook/send?key=%s&name=wecom",
-		e.simURL, e2eDingToken, e2eDingSecret, e.simURL, e2eWeComKey)
+	robots := fmt.Sprintf("dingtalk+%s/robot/send?access_token=%s&secret=%s&name=ding%s wecom+%s/cgi-bin/webhook/send?key=%s&name=wecom",
+		e.simURL, e2eDingToken, e2eDingSecret, e.dingParams, e.simURL, e2eWeComKey)
 	cmd.Env = append(os.Environ(), "RELAY_ADDR="+addr, "RELAY_ROBOTS="+robots, "RELAY_DATA_DIR="+dataDir,
 		"RELAY_CODING_TOKEN="+e2eHookToken, "RELAY_LOG_LEVEL=info", "RELAY_SEND_TIMEOUT=1s")
 	cmd.Env = append(cmd.Env, extra...)
@@ -233,9 +236,12 @@ const (
 )
 
 // TestE2EEveryPayload replays every test payload to a signed DingTalk robot
-// and a WeCom robot: one message per robot per event, none rejected.
+// that also requires a keyword, and a WeCom robot: one message per robot per
+// event, none rejected.
 func TestE2EEveryPayload(t *testing.T) {
-	env := startSim(t, requireSim(t), "-limit", "0", "-secret", e2eDingToken+"="+e2eDingSecret, "-strict", "-tokens", e2eDingToken+","+e2eWeComKey)
+	env := startSim(t, requireSim(t), "-limit", "0", "-secret", e2eDingToken+"="+e2eDingSecret,
+		"-keyword", e2eDingToken+"=CODING通知", "-strict", "-tokens", e2eDingToken+","+e2eWeComKey)
+	env.dingParams = "&keywords=" + url.QueryEscape("CODING通知")
 	relay := env.startRelay(t, t.TempDir(), "RELAY_RATE_LIMIT=0")
 	files, _ := filepath.Glob("../../translate/testdata/*.json")
 	sent := 0

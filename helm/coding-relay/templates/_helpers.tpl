@@ -112,7 +112,7 @@ splits after decoding. A URL that already has a query gets "&", otherwise
 {{- $url = printf "%s+%s" $robot.kind $url }}
 {{- end }}
 {{- $params := list }}
-{{- range $key := list "secret" "name" "events" "actions" "branches" "projects" "template" "rate" "inflight" "format" }}
+{{- range $key := list "secret" "keywords" "name" "events" "actions" "branches" "projects" "template" "rate" "inflight" "format" }}
 {{- $value := get $robot $key }}
 {{- if kindIs "slice" $value }}
 {{- $value = join "," $value }}
