@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -466,7 +467,10 @@ type renderRequest struct {
 	Event    string          `json:"event"`
 	Target   string          `json:"target"`
 	Template string          `json:"template"`
-	Payload  json.RawMessage `json:"payload"`
+	// Robot renders as that configured robot would send it: its kind,
+	// template, format and keywords (then target and template must be empty).
+	Robot   string          `json:"robot"`
+	Payload json.RawMessage `json:"payload"`
 }
 
 func (s *Server) handleRender(c echo.Context) error {
@@ -489,17 +493,33 @@ func (s *Server) handleRender(c echo.Context) error {
 	if req.Target != "" {
 		targets = []translate.Target{translate.Target(req.Target)}
 	}
+	rb := Robot{Format: "markdown", Template: req.Template}
+	if req.Robot != "" {
+		if req.Target != "" || req.Template != "" {
+			return fail(http.StatusBadRequest, "robot takes its target and template from RELAY_ROBOTS: leave target and template empty")
+		}
+		i := slices.IndexFunc(s.robots, func(r Robot) bool { return r.Name == req.Robot })
+		if i < 0 {
+			return fail(http.StatusBadRequest, "no robot named %q", req.Robot)
+		}
+		rb = s.robots[i]
+		targets = []translate.Target{rb.Kind}
+	}
 	out := map[string]any{}
 	for _, t := range targets {
-		msg, err := s.templates.Current().Render(ev, t, req.Template)
+		msg, err := s.templates.Current().Render(ev, t, rb.Template)
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, "rendering for %s: %v", t, err)
 		}
-		body, err := translate.Body(msg, "")
+		body, err := WireBody(translate.WithKeyword(msg, rb.Keywords), "", rb.Format)
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, "building %s body: %v", t, err)
 		}
-		out[string(t)] = map[string]any{"body": json.RawMessage(body), "bytes": len(body)}
+		res := map[string]any{"body": json.RawMessage(body), "bytes": len(body)}
+		if req.Robot != "" {
+			res["robot"], res["sent"] = rb.Name, rb.Wants(ev) // false: its filters drop the event
+		}
+		out[string(t)] = res
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -229,7 +229,8 @@ func TestWebhookAnswersBeforeTheRobot(t *testing.T) {
 }
 
 func TestOtherRoutes(t *testing.T) {
-	r := newTestRelay(t, map[string]string{"RELAY_ROBOTS": "wecom+http://127.0.0.1:1/cgi-bin/webhook/send?key=k", "RELAY_ADMIN_TOKEN": "adm"})
+	r := newTestRelay(t, map[string]string{"RELAY_ADMIN_TOKEN": "adm", "RELAY_ROBOTS": "wecom+http://127.0.0.1:1/cgi-bin/webhook/send?key=k " +
+		"dingtalk+http://127.0.0.1:1/robot/send?access_token=t&name=ci-only&events=ci&keywords=CODING"})
 	get := func(path string, hdr map[string]string) answer {
 		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+path, nil)
 		for k, v := range hdr {
@@ -267,6 +268,18 @@ func TestOtherRoutes(t *testing.T) {
 	}
 	if a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm"}, `{"event":"push","target":"feishu","payload":{}}`); a.status != 400 {
 		t.Errorf("render bad target: %v", a)
+	}
+	// As a robot gets it: its keyword added, and whether its filters let it through.
+	a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm"}, `{"event":"push","robot":"ci-only","payload":`+pushPayload+`}`)
+	ding, _ := a.body["dingtalk"].(map[string]any)
+	body, _ := json.Marshal(ding["body"])
+	if a.status != 200 || a.body["wecom"] != nil || ding["sent"] != false || ding["robot"] != "ci-only" || !strings.Contains(string(body), `\n\nCODING"`) {
+		t.Errorf("render as robot: %v", a)
+	}
+	for _, bad := range []string{`{"event":"push","robot":"nope","payload":{}}`, `{"event":"push","robot":"ci-only","target":"wecom","payload":{}}`} {
+		if a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm"}, bad); a.status != 400 {
+			t.Errorf("render %s: %v", bad, a)
+		}
 	}
 
 	off := newTestRelay(t, map[string]string{})
