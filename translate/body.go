@@ -39,15 +39,24 @@ type weComMarkdown struct {
 	Content string `json:"content"`
 }
 
+// weComV2Body is the markdown_v2 message: the same content object under
+// another type and key.
+type weComV2Body struct {
+	MsgType    string        `json:"msgtype"`
+	MarkdownV2 weComMarkdown `json:"markdown_v2"`
+}
+
 // Body is the JSON a robot of m's target expects:
 //
 //	DingTalk {"msgtype":"markdown","markdown":{"title":…,"text":…},"at":{…},"msgUuid":…}
 //	WeCom    {"msgtype":"markdown","markdown":{"content":…}}
+//	WeComV2  {"msgtype":"markdown_v2","markdown_v2":{"content":…}}
 //
 // "at" is present only when m mentions somebody, msgUuid only when msgUUID
 // is not empty (reuse it when retrying so DingTalk does not post twice).
 // HTML is not \u-escaped: DingTalk counts bytes and <font> stays short.
-// WeCom mentions live in the content (<@userid>), so AtUserIDs is not sent.
+// WeCom mentions live in the content (<@userid>), so AtUserIDs is not sent;
+// WeComV2 messages mention nobody.
 func Body(m Message, msgUUID string) ([]byte, error) {
 	var v any
 	switch m.Target {
@@ -62,6 +71,8 @@ func Body(m Message, msgUUID string) ([]byte, error) {
 		v = b
 	case WeCom:
 		v = weComBody{MsgType: "markdown", Markdown: weComMarkdown{Content: m.Text}}
+	case WeComV2:
+		v = weComV2Body{MsgType: "markdown_v2", MarkdownV2: weComMarkdown{Content: m.Text}}
 	default:
 		return nil, fmt.Errorf("build body: unknown target %q", m.Target)
 	}
@@ -82,10 +93,11 @@ func nonNil(s []string) []string {
 }
 
 // Size is what the target's limit is measured on: for DingTalk the whole
-// body in bytes (with room for a msgUuid), for WeCom the content in bytes.
+// body in bytes (with room for a msgUuid), for WeCom (either message type)
+// the content in bytes.
 func Size(m Message) int {
 	switch m.Target {
-	case WeCom:
+	case WeCom, WeComV2:
 		return len(m.Text)
 	case DingTalk:
 		return dingTalkBodyLen(m) + uuidReserve
@@ -119,7 +131,7 @@ func jsonListLen(l []string) int {
 
 // Limit is the largest Size a message for t may have.
 func Limit(t Target) int {
-	if t == WeCom {
+	if t == WeCom || t == WeComV2 {
 		return WeComMaxContent
 	}
 	return DingTalkMaxBody - 1 // strictly smaller than 20000

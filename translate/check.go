@@ -92,7 +92,10 @@ func (r *Renderer) Check() error {
 // Variants lists the template variants the templates define: the first
 // part of names like brief.push.text or brief.dingtalk.push.text.
 func (r *Renderer) Variants() []string {
-	known := map[string]bool{"generic": true, "digest": true, string(DingTalk): true, string(WeCom): true}
+	known := map[string]bool{"generic": true, "digest": true}
+	for _, t := range Targets {
+		known[string(t)] = true
+	}
 	for _, e := range Events {
 		known[e] = true
 	}

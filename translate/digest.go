@@ -31,8 +31,12 @@ func (d *DigestData) leave()     { d.depth-- }
 // IsDingTalk reports a DingTalk render.
 func (d *DigestData) IsDingTalk() bool { return d.Target == DingTalk }
 
-// IsWeCom reports a WeCom render.
+// IsWeCom reports a WeCom markdown (v1) render; false for WeComV2, as on
+// Data.
 func (d *DigestData) IsWeCom() bool { return d.Target == WeCom }
+
+// IsWeComV2 reports a WeCom markdown_v2 render.
+func (d *DigestData) IsWeComV2() bool { return d.Target == WeComV2 }
 
 // Digest coalesces messages for target t (a robot that must not get them
 // one by one, e.g. while throttled) into as few digest messages as
@@ -86,7 +90,7 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 	for _, m := range msgs {
 		summary := m.Summary
 		if summary == "" {
-			summary = escapeInline(m.Title)
+			summary = escapeFor(t, m.Title)
 		}
 		d.Items = append(d.Items, DigestItem{Event: m.Event, Action: m.Action, Title: m.Title, Summary: summary, Link: m.Link})
 		for _, mob := range m.AtMobiles {
@@ -119,12 +123,14 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		text = b.String()
 	}
 	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link}
-	m.Summary = escapeInline(m.Title)
+	m.Summary = escapeFor(t, m.Title)
 	switch t {
 	case DingTalk:
 		m.AtMobiles, m.AtUserIDs = ms.mobiles, ms.dingIDs
 	case WeCom:
 		m.AtUserIDs = ms.wecomIDs
+	case WeComV2:
+		// markdown_v2 cannot mention: the items' mentions are dropped.
 	}
 	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
 		m.Text += "\n\n" + line

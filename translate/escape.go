@@ -166,10 +166,33 @@ var inlineSpecial = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// escapeLinkText is escapeInline for the text of a link: inside [ ] a
-// leading # or 1. starts no block, so it stays as it is.
-func escapeLinkText(s string) string {
+// escapeFor is escapeInline in the dialect of target t. WeCom markdown_v2
+// renders tables, and a "|" in user content is what would build one (a
+// table needs a delimiter row like |---|) or split a cell of one, so for
+// WeComV2 every "|" becomes the full-width "｜". Like < and [ it is
+// replaced rather than backslash-escaped, so that the message stays inert
+// whatever WeCom's renderer does with backslashes. DingTalk and WeCom v1
+// render no tables and keep "|" as it is.
+func escapeFor(t Target, s string) string {
 	s = escapeInline(s)
+	if t == WeComV2 {
+		s = noPipes(s)
+	}
+	return s
+}
+
+// noPipes replaces every "|" by the full-width "｜" (see escapeFor).
+func noPipes(s string) string {
+	if strings.IndexByte(s, '|') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "|", "｜")
+}
+
+// escapeLinkText is escapeFor for the text of a link: inside [ ] a leading
+// # or 1. starts no block, so it stays as it is.
+func escapeLinkText(t Target, s string) string {
+	s = escapeFor(t, s)
 	if strings.HasPrefix(s, `\#`) {
 		return s[1:]
 	}
@@ -319,15 +342,19 @@ func userLines(s string) []string {
 }
 
 // quoteBlock renders multi-line user text as an escaped markdown quote in the
-// target's dialect: every line is escaped and prefixed with "> "; DingTalk
-// needs a two-space line end to break a line, WeCom a newline.
+// target's dialect: every line is escaped (escapeFor) and prefixed with
+// "> "; WeCom v1 breaks a line at a newline, DingTalk needs a two-space line
+// end. WeCom markdown_v2 gets the two-space line end too: WeCom does not say
+// how v2 treats a lone newline inside a paragraph, which CommonMark shows
+// as a space (a multi-line description would run into one line), and where
+// a newline breaks anyway the two spaces are invisible.
 func quoteBlock(t Target, s string) string {
 	lines := userLines(s)
 	if len(lines) == 0 {
 		return ""
 	}
 	sep := "\n"
-	if t == DingTalk {
+	if t == DingTalk || t == WeComV2 {
 		sep = "  \n"
 	}
 	var b strings.Builder
@@ -340,7 +367,11 @@ func quoteBlock(t Target, s string) string {
 			continue
 		}
 		b.WriteString("> ")
-		b.WriteString(escapeLine(strings.TrimLeft(l, " ")))
+		l = escapeLine(strings.TrimLeft(l, " "))
+		if t == WeComV2 {
+			l = noPipes(l)
+		}
+		b.WriteString(l)
 	}
 	return b.String()
 }

@@ -20,8 +20,8 @@ var forbiddenFuncs = []string{"env", "expandenv", "getHostByName", "ago", "now",
 
 // funcMap is sprig's hermetic text functions minus forbiddenFuncs, plus the
 // relay's helpers. Helpers that depend on the markdown dialect (esc, link,
-// color, bullet, blockquote) are bound to target, which is why each target
-// has its own parsed template set.
+// color, bullet, blockquote) are bound to t, which is why each target has
+// its own parsed template set.
 //
 // include renders a named template to a string (to pass it to link or
 // truncate); set is the template set it looks names up in, filled in once
@@ -44,9 +44,9 @@ func funcMap(t Target, loc *time.Location, set **template.Template) template.Fun
 		"duration":   formatDuration,
 		"plural":     plural,
 		"url":        func(v any) string { return cleanURL(toString(v)) },
-		"esc":        func(v any) string { return escapeInline(toString(v)) },
+		"esc":        func(v any) string { return escapeFor(t, toString(v)) },
 		"blockquote": func(v any) string { return quoteBlock(t, toString(v)) },
-		"link":       func(text, u any) string { return mdLink(text, u) },
+		"link":       func(text, u any) string { return mdLink(t, text, u) },
 		"color":      func(level string, text any) string { return colorize(t, level, toString(text)) },
 		"buildLevel": buildLevel,
 		"bullet":     func() string { return bullet(t) },
@@ -239,18 +239,18 @@ func plural(n any, one, many string) string {
 	return many
 }
 
-// mdLink is a markdown link with escaped text; without a usable URL it is
-// just the escaped text.
-func mdLink(text, u any) string {
-	t := escapeLinkText(toString(text))
-	if t == "" {
-		t = "link"
+// mdLink is a markdown link with its text escaped for target t; without a
+// usable URL it is just the escaped text.
+func mdLink(t Target, text, u any) string {
+	label := escapeLinkText(t, toString(text))
+	if label == "" {
+		label = "link"
 	}
 	href := cleanURL(toString(u))
 	if href == "" {
-		return t
+		return label
 	}
-	return "[" + t + "](" + href + ")"
+	return "[" + label + "](" + href + ")"
 }
 
 // Colour levels understood by color.
@@ -269,6 +269,8 @@ var (
 
 // colorize wraps text (template-owned words, not user content) in the
 // target's font colour for a level: success, failure, running, neutral.
+// WeComV2 gets the text alone: markdown_v2 has no colours and would show
+// the <font> tags as they are.
 func colorize(t Target, level, text string) string {
 	level = strings.ToLower(strings.TrimSpace(level))
 	switch t {
@@ -298,8 +300,8 @@ func buildLevel(status any) string {
 	return "neutral"
 }
 
-// bullet starts a list item: DingTalk renders lists, WeCom markdown v1 does
-// not, so there an item is a quote line.
+// bullet starts a list item: DingTalk and WeCom markdown_v2 render lists,
+// WeCom markdown v1 does not, so there an item is a quote line.
 func bullet(t Target) string {
 	if t == WeCom {
 		return "> "

@@ -95,6 +95,9 @@ func TestGolden(t *testing.T) {
 						t.Fatalf("Body: %v", err)
 					}
 					assertWellFormed(t, m, body)
+					if target == WeComV2 {
+						assertWeComV2(t, m)
+					}
 					golden := filepath.Join(dir, name)
 					if *update {
 						if err := os.WriteFile(golden, body, 0o644); err != nil {

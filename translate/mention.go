@@ -110,7 +110,8 @@ func (d directory) resolve(ms *mentions, v any) {
 
 // mentionLine is the text a target needs for the collected mentions:
 // DingTalk wants each @mobile / @userId in the text (and in "at"), WeCom
-// markdown mentions with <@userid>.
+// markdown mentions with <@userid>. WeComV2 has none: markdown_v2 shows
+// <@userid> as text.
 func mentionLine(t Target, mobiles, userIDs []string) string {
 	var parts []string
 	switch t {

@@ -82,11 +82,17 @@ func (d *Data) Mention(who ...any) string {
 	return ""
 }
 
-// IsDingTalk and IsWeCom are shorthands for templates.
+// IsDingTalk reports a DingTalk render; it, IsWeCom and IsWeComV2 are
+// shorthands for templates.
 func (d *Data) IsDingTalk() bool { return d.Target == DingTalk }
 
-// IsWeCom reports a WeCom render.
+// IsWeCom reports a WeCom markdown (v1) render. It is false for WeComV2:
+// templates test it to use what only v1 has (colours, quote-line lists),
+// which markdown_v2 would show wrongly.
 func (d *Data) IsWeCom() bool { return d.Target == WeCom }
+
+// IsWeComV2 reports a WeCom markdown_v2 render.
+func (d *Data) IsWeComV2() bool { return d.Target == WeComV2 }
 
 // budget is one step of shortening: how many commits and description runes.
 type budget struct{ commits, desc int }
@@ -158,7 +164,7 @@ func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
 }
 
 // Targets lists the targets in a stable order.
-var Targets = []Target{DingTalk, WeCom}
+var Targets = []Target{DingTalk, WeCom, WeComV2}
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
@@ -403,7 +409,7 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant stri
 		title = ev.Name
 	}
 	if summary == "" {
-		summary = escapeInline(title)
+		summary = escapeFor(t, title)
 	}
 	if len(summary) > maxSummary {
 		summary = strings.TrimSpace(cutMarkdown(summary, maxSummary-len("…"))) + "…"
@@ -417,6 +423,10 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant stri
 		m.AtMobiles, m.AtUserIDs = d.mentions.mobiles, d.mentions.dingIDs
 	case WeCom:
 		m.AtUserIDs = d.mentions.wecomIDs
+	case WeComV2:
+		// markdown_v2 shows <@userid> as text and a markdown message has no
+		// mention list: whatever the templates asked for, nobody is
+		// mentioned.
 	}
 	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
 		m.Text += "\n\n" + line

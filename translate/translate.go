@@ -7,13 +7,24 @@ package translate
 import "errors"
 
 // Target is a robot kind, which is also a markdown dialect: DingTalk and WeCom
-// disagree on line breaks, lists, colours and raw HTML.
+// disagree on line breaks, lists, colours and raw HTML, and WeCom's two
+// message types (markdown and markdown_v2) disagree with each other.
 type Target string
 
 // The targets the relay renders for.
 const (
+	// DingTalk is a DingTalk custom robot (msgtype markdown).
 	DingTalk Target = "dingtalk"
-	WeCom    Target = "wecom"
+	// WeCom is a WeCom group robot sent msgtype markdown (v1): colours and
+	// <@userid> mentions, but no lists.
+	WeCom Target = "wecom"
+	// WeComV2 is a WeCom group robot sent msgtype markdown_v2: real lists
+	// (and tables, code blocks, images), but no colours and no mentions, so
+	// its messages have plain-text status words and nobody @-mentioned. The
+	// content limit is WeCom's (WeComMaxContent). A WeCom robot configured
+	// for markdown_v2 should be rendered for this target and sent Body as
+	// it is.
+	WeComV2 Target = "wecom_v2"
 )
 
 // Size limits of the targets (see shared robot-api.md).
@@ -21,7 +32,8 @@ const (
 	// DingTalkMaxBody is the DingTalk limit on the whole JSON request body;
 	// a body must be strictly smaller.
 	DingTalkMaxBody = 20000
-	// WeComMaxContent is the WeCom limit on markdown.content in UTF-8 bytes.
+	// WeComMaxContent is the WeCom limit on markdown.content (and
+	// markdown_v2.content) in UTF-8 bytes.
 	WeComMaxContent = 4096
 )
 
