@@ -307,7 +307,7 @@ func (q *Queue) refill(l *lane) {
 	for i, it := range loaded {
 		if it == nil {
 			// Only this lane removes its messages, and only resident ones.
-			q.log.Error("a queued message is missing from the store", zap.String("robot", l.robot.Name), zap.Uint64("id", ids[i]))
+			q.log.Error("a queued message is missing from the store or unreadable; skipped", zap.String("robot", l.robot.Name), zap.Uint64("id", ids[i]))
 			continue
 		}
 		l.items = append(l.items, it)
@@ -386,7 +386,7 @@ func (q *Queue) work(l *lane) {
 	defer q.wg.Done()
 	var g *group // the send in progress, kept across its retries
 	for q.Accepting() {
-		if g == nil && !q.await(l) {
+		if g == nil && (!q.await(l) || !q.Accepting()) {
 			return
 		}
 		now := q.opts.Now()
@@ -600,10 +600,12 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 		wait = q.opts.MaxWait
 	}
 	g.next = q.opts.Now().Add(wait)
+	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
 		it.LastError = cause.Error()
 	}
+	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
 	if err := q.store.Update(g.items, l.robot.Name, l.pacer.history()); err != nil {
 		q.log.Error("recording a failed attempt", zap.String("robot", l.robot.Name), zap.Error(err))
@@ -615,11 +617,13 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 
 func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 	now := q.opts.Now()
+	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
 		it.LastError = cause.Error()
 		it.DeadAt = now
 	}
+	l.mu.Unlock()
 	if err := q.store.Bury(g.items, l.robot.Name, l.pacer.history()); err != nil {
 		q.log.Error("dead-lettering", zap.String("robot", l.robot.Name), zap.Error(err))
 	}
@@ -689,22 +693,36 @@ func (q *Queue) Depth() int {
 }
 
 // Pending lists up to limit of what waits for robots, oldest first, and
-// how many wait in all. Spilled messages are read from the store only when
-// they make the list.
+// how many wait in all. Each lane is in arrival order, so only the first
+// limit of each are looked at, and spilled messages are read from the store
+// only when they make the list: the lanes' locks, which intake needs too,
+// are held for a bounded copy whatever the backlog.
 func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	type entry struct {
 		id      uint64
 		created time.Time
-		it      *Item // nil when spilled
+		view    *Delivery // nil when spilled
 	}
 	var all []entry
+	total := 0
 	for _, l := range q.lanes {
 		l.mu.Lock()
+		total += len(l.items) + len(l.spilled)
+		n := 0
 		for _, it := range l.items {
-			all = append(all, entry{it.ID, it.Created, it})
+			if n == limit {
+				break
+			}
+			v := q.view(it, "pending")
+			all = append(all, entry{it.ID, it.Created, &v})
+			n++
 		}
 		for _, sp := range l.spilled {
+			if n == limit {
+				break
+			}
 			all = append(all, entry{sp.id, sp.created, nil})
+			n++
 		}
 		l.mu.Unlock()
 	}
@@ -714,11 +732,10 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 		}
 		return all[i].id < all[j].id
 	})
-	total := len(all)
-	all = all[:min(limit, total)]
+	all = all[:min(limit, len(all))]
 	var ids []uint64
 	for _, e := range all {
-		if e.it == nil {
+		if e.view == nil {
 			ids = append(ids, e.id)
 		}
 	}
@@ -728,13 +745,15 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	}
 	out := make([]Delivery, 0, len(all))
 	for _, e := range all {
-		it := e.it
-		if it == nil {
-			if it, loaded = loaded[0], loaded[1:]; it == nil {
-				continue // delivered meanwhile
-			}
+		if e.view != nil {
+			out = append(out, *e.view)
+			continue
 		}
-		out = append(out, q.view(it, "pending"))
+		it := loaded[0]
+		loaded = loaded[1:]
+		if it != nil { // else delivered meanwhile
+			out = append(out, q.view(it, "pending"))
+		}
 	}
 	return out, total, nil
 }

@@ -530,6 +530,36 @@ func TestQueueAddsTheRobotsKeyword(t *testing.T) {
 	}
 }
 
+// downSender fails every send with an unclassified (so retryable) error.
+type downSender struct{}
+
+func (downSender) Send(context.Context, []byte) error { return errors.New("robot down") }
+
+func TestQueueAdminListingWhileRetrying(t *testing.T) {
+	// The listing reads attempts and last error while the worker records
+	// failed attempts as fast as it can: go test -race checks the locking.
+	env := &queueEnv{dir: t.TempDir(),
+		lanes: []server.Lane{{Robot: server.Robot{Name: "r", Kind: translate.DingTalk, Format: "markdown"}, Sender: downSender{}}},
+		opts:  server.QueueOptions{InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}}
+	env.open(t, true)
+	defer env.close(t)
+	enqueue(t, env.queue, "r", translate.DingTalk, 0, 1)
+	attempts := 0
+	for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); {
+		list, total, err := env.queue.Pending(10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 1 || len(list) != 1 || list[0].Attempts < attempts {
+			t.Fatalf("listing %d of %d: %+v", len(list), total, list)
+		}
+		attempts = list[0].Attempts
+	}
+	if attempts == 0 {
+		t.Error("no failed attempt was ever listed")
+	}
+}
+
 func TestWireBodyMarkdownV2DropsColours(t *testing.T) {
 	m := translate.Message{Target: translate.WeCom, Title: "t", Text: "build <font color=\"warning\">failed</font> & done"}
 	b, err := server.WireBody(m, "", "markdown_v2")

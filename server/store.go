@@ -271,7 +271,9 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, errs func(error)
 		if err != nil {
 			errs(err)
 		}
-	}, lazy: true}
+		// A paced robot's send times must survive a crash, or a restart
+		// could let it exceed its window and be throttled for ten minutes.
+	}, lazy: pace == nil}
 }
 
 // Update rewrites items after a failed attempt (attempts, last error).
@@ -398,22 +400,17 @@ func (s *Store) Pending(fn func(*Item) error) error {
 }
 
 // Load reads pending items by ID, in the order given. An ID that is no
-// longer pending gives a nil entry.
+// longer pending, or whose record cannot be decoded, gives a nil entry: one
+// damaged record must not stop its robot's whole queue.
 func (s *Store) Load(ids []uint64) ([]*Item, error) {
 	out := make([]*Item, len(ids))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
 		for i, id := range ids {
 			k := key(id)
-			v := p.Get(k)
-			if v == nil {
-				continue
+			if v := p.Get(k); v != nil {
+				out[i], _ = decodeItem(k, v)
 			}
-			it, err := decodeItem(k, v)
-			if err != nil {
-				return err
-			}
-			out[i] = it
 		}
 		return nil
 	})
