@@ -496,7 +496,7 @@ func (q *Queue) digest(l *lane, backlog []*Item) (*group, error) {
 		for i, it := range backlog[:n] {
 			msgs[i] = it.Message
 		}
-		return r.Digest(l.robot.Kind, msgs)
+		return r.Digest(l.robot.Target(), msgs)
 	}
 	lo, hi := 1, len(backlog)
 	var best []translate.Message
@@ -530,7 +530,7 @@ func (q *Queue) digest(l *lane, backlog []*Item) (*group, error) {
 // (delivered or dead-lettered) rather than waiting for a retry.
 func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	kind := string(l.robot.Kind)
-	body, err := WireBody(translate.WithKeyword(g.msg, l.robot.Keywords), g.uuid, l.robot.Format)
+	body, err := l.robot.Body(g.msg, g.uuid)
 	if err != nil {
 		q.bury(l, g, "permanent", fmt.Errorf("building body: %w", err))
 		return true
@@ -790,9 +790,11 @@ func (q *Queue) Retry(id uint64) (Delivery, error) {
 	return d, err
 }
 
-// WireBody is translate.Body with the robot's message format applied: a
-// WeCom robot configured with format=markdown_v2 gets the same content
-// under the markdown_v2 type.
+// WireBody is translate.Body with the robot's message format applied.
+// Messages for WeCom markdown_v2 robots are rendered for translate.WeComV2
+// and need nothing more; a WeCom (v1) message for such a robot — stored
+// before it was switched to markdown_v2 — is sent as markdown_v2 with its
+// colour tags removed.
 func WireBody(m translate.Message, msgUUID, format string) ([]byte, error) {
 	body, err := translate.Body(m, msgUUID)
 	if err != nil || format != "markdown_v2" || m.Target != translate.WeCom {

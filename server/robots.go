@@ -45,6 +45,22 @@ type Robot struct {
 	Format string
 }
 
+// Target is what the robot's messages are rendered for: a WeCom robot with
+// format=markdown_v2 has a rendering of its own (lists, no colours, no
+// mentions).
+func (r Robot) Target() translate.Target {
+	if r.Kind == translate.WeCom && r.Format == "markdown_v2" {
+		return translate.WeComV2
+	}
+	return r.Kind
+}
+
+// Body is the wire body of m as this robot gets it: with one of its
+// keywords, in its message format.
+func (r Robot) Body(m translate.Message, msgUUID string) ([]byte, error) {
+	return WireBody(translate.WithKeyword(m, r.Keywords), msgUUID, r.Format)
+}
+
 // Display is the robot's URL without its query: scheme, host and path only.
 func (r Robot) Display() string {
 	c := *r.URL

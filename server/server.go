@@ -351,12 +351,12 @@ func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery str
 		if !rb.Wants(ev) {
 			continue
 		}
-		v := variant{rb.Kind, rb.Template}
+		v := variant{rb.Target(), rb.Template}
 		msg, ok := cache[v]
 		if !ok {
 			var err error
-			if msg, err = r.Render(ev, rb.Kind, rb.Template); err != nil {
-				return nil, fmt.Errorf("%s for %s: %w", rb.Kind, rb.Name, err)
+			if msg, err = r.Render(ev, v.kind, rb.Template); err != nil {
+				return nil, fmt.Errorf("%s for %s: %w", v.kind, rb.Name, err)
 			}
 			cache[v] = msg
 		}
@@ -464,9 +464,9 @@ func (s *Server) handleRetryDelivery(c echo.Context) error {
 
 // renderRequest is the body of POST /api/render.
 type renderRequest struct {
-	Event    string          `json:"event"`
-	Target   string          `json:"target"`
-	Template string          `json:"template"`
+	Event    string `json:"event"`
+	Target   string `json:"target"`
+	Template string `json:"template"`
 	// Robot renders as that configured robot would send it: its kind,
 	// template, format and keywords (then target and template must be empty).
 	Robot   string          `json:"robot"`
@@ -479,8 +479,8 @@ func (s *Server) handleRender(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return fail(http.StatusBadRequest, "body must be JSON {event, target, template, payload}: %v", err)
 	}
-	if req.Target != "" && req.Target != string(translate.DingTalk) && req.Target != string(translate.WeCom) {
-		return fail(http.StatusBadRequest, "target must be dingtalk or wecom")
+	if req.Target != "" && !slices.Contains(translate.Targets, translate.Target(req.Target)) {
+		return fail(http.StatusBadRequest, "target must be dingtalk, wecom or wecom_v2")
 	}
 	if len(req.Payload) == 0 {
 		return fail(http.StatusBadRequest, "payload is required")
@@ -503,7 +503,7 @@ func (s *Server) handleRender(c echo.Context) error {
 			return fail(http.StatusBadRequest, "no robot named %q", req.Robot)
 		}
 		rb = s.robots[i]
-		targets = []translate.Target{rb.Kind}
+		targets = []translate.Target{rb.Target()}
 	}
 	out := map[string]any{}
 	for _, t := range targets {
@@ -511,7 +511,7 @@ func (s *Server) handleRender(c echo.Context) error {
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, "rendering for %s: %v", t, err)
 		}
-		body, err := WireBody(translate.WithKeyword(msg, rb.Keywords), "", rb.Format)
+		body, err := rb.Body(msg, "")
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, "building %s body: %v", t, err)
 		}

@@ -217,6 +217,39 @@ func TestWebhookStatuses(t *testing.T) {
 	}
 }
 
+func TestWebhookPerRobotRendering(t *testing.T) {
+	// One push, three robots: WeCom v1 (quote lines, colours allowed),
+	// WeCom markdown_v2 (a real list, no <font>), DingTalk with a keyword.
+	f := newFakeRobot(t, nil)
+	r := newTestRelay(t, map[string]string{"RELAY_ROBOTS": "wecom+" + f.URL + "/cgi-bin/webhook/send?key=v1 " +
+		"wecom+" + f.URL + "/cgi-bin/webhook/send?key=v2&format=markdown_v2 " +
+		"dingtalk+" + f.URL + "/robot/send?access_token=d&keywords=CODING"})
+	a := r.post(t, "/webhook", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push"}, pushPayload)
+	if a.status != 202 || a.body["robots"] != 3.0 {
+		t.Fatalf("answer %d %v", a.status, a.body)
+	}
+	waitFor(t, "three sends", func() bool { return len(f.received()) == 3 })
+	got := map[string]map[string]any{}
+	for _, rec := range f.received() {
+		got[rec.URL.Query().Get("key")+rec.URL.Query().Get("access_token")] = rec.Body
+	}
+	content := func(body map[string]any, field, key string) string {
+		m, _ := body[field].(map[string]any)
+		s, _ := m[key].(string)
+		return s
+	}
+	if v1 := content(got["v1"], "markdown", "content"); got["v1"]["msgtype"] != "markdown" || !strings.Contains(v1, "\n> ") {
+		t.Errorf("WeCom v1 body %v", got["v1"])
+	}
+	v2 := content(got["v2"], "markdown_v2", "content")
+	if got["v2"]["msgtype"] != "markdown_v2" || !strings.Contains(v2, "\n- ") || strings.Contains(v2, "<font") {
+		t.Errorf("WeCom markdown_v2 body %v", got["v2"])
+	}
+	if text := content(got["d"], "markdown", "text"); !strings.HasSuffix(text, "\n\nCODING") {
+		t.Errorf("DingTalk text %q lacks the keyword line", text)
+	}
+}
+
 func TestWebhookAnswersBeforeTheRobot(t *testing.T) {
 	release := make(chan struct{})
 	hang := newFakeRobot(t, func(int) (int, string) { <-release; return 200, `{"errcode":0}` })

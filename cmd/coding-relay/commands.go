@@ -76,12 +76,12 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	event := fl.String("event", "", "event name (X-Coding-Event), e.g. push, \"merge request\", GIT_PUSHED; default: the body's event field")
-	target := fl.String("target", "", "dingtalk or wecom (default: the --robot's kind, else dingtalk)")
-	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template= and format= apply")
+	target := fl.String("target", "", "dingtalk, wecom or wecom_v2 (default: the --robot's, else dingtalk)")
+	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
 	dir := fl.String("templates", "", "templates directory (default RELAY_TEMPLATES_DIR)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coding-relay render --event NAME --target dingtalk|wecom [--robot URL] [--template NAME] FILE|-")
+		fmt.Fprintln(stderr, "usage: coding-relay render --event NAME --target dingtalk|wecom|wecom_v2 [--robot URL] [--template NAME] FILE|-")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -102,7 +102,10 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	format := "markdown"
+	robot := server.Robot{Format: "markdown"}
+	if t == translate.WeComV2 {
+		robot.Format = "markdown_v2"
+	}
 	if *robotURL != "" {
 		robots, err := server.ParseRobots(*robotURL)
 		if err != nil {
@@ -111,20 +114,20 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		if len(robots) != 1 {
 			return errors.New("--robot takes exactly one URL")
 		}
+		robot = robots[0]
 		if t == "" {
-			t = robots[0].Kind
+			t = robot.Target()
 		}
 		if *variant == "" {
-			*variant = robots[0].Template
+			*variant = robot.Template
 		}
-		format = robots[0].Format
 	}
 	switch t {
 	case "":
 		t = translate.DingTalk
-	case translate.DingTalk, translate.WeCom:
+	case translate.DingTalk, translate.WeCom, translate.WeComV2:
 	default:
-		return fmt.Errorf("--target %q: accepted dingtalk, wecom", t)
+		return fmt.Errorf("--target %q: accepted dingtalk, wecom, wecom_v2", t)
 	}
 	_, r, err := rendererFromEnv(ctx, env, *dir)
 	if err != nil {
@@ -138,7 +141,8 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return fmt.Errorf("rendering: %w", err)
 	}
-	body, err := server.WireBody(msg, "", format)
+	msg = translate.WithKeyword(msg, robot.Keywords)
+	body, err := server.WireBody(msg, "", robot.Format)
 	if err != nil {
 		return err
 	}
@@ -147,8 +151,8 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 	size, limit := translate.Size(msg), translate.Limit(t)
 	what := "JSON body bytes"
-	if t == translate.WeCom {
-		what = "markdown.content bytes"
+	if t != translate.DingTalk {
+		what = "content bytes"
 	}
 	fmt.Fprintf(stderr, "%s: %d of %d %s (%d%%)\n", t, size, limit, what, size*100/limit)
 	return nil
@@ -198,7 +202,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err := r.Check(); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
-		fmt.Fprintln(stdout, "templates OK: every sample event renders for dingtalk and wecom within limits")
+		fmt.Fprintln(stdout, "templates OK: every sample event renders for dingtalk, wecom and wecom_v2 within limits")
 		return nil
 	}
 	return fmt.Errorf("unknown templates command %q (export, check)", args[0])

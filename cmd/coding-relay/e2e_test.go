@@ -43,6 +43,8 @@ type e2eEnv struct {
 	sim      *exec.Cmd
 	// dingParams are extra relay parameters of the DingTalk robot's URL.
 	dingParams string
+	// extraRobots are appended to RELAY_ROBOTS ("%s" is the simulator URL).
+	extraRobots string
 }
 
 func freeAddr(tb testing.TB) string {
@@ -111,6 +113,9 @@ func (e *e2eEnv) startRelay(tb testing.TB, dataDir string, extra ...string) *rel
 	cmd := exec.Command(e.relayBin)
 	robots := fmt.Sprintf("dingtalk+%s/robot/send?access_token=%s&secret=%s&name=ding%s wecom+%s/cgi-bin/webhook/send?key=%s&name=wecom",
 		e.simURL, e2eDingToken, e2eDingSecret, e.dingParams, e.simURL, e2eWeComKey)
+	if e.extraRobots != "" {
+		robots += " " + strings.ReplaceAll(e.extraRobots, "%s", e.simURL)
+	}
 	cmd.Env = append(os.Environ(), "RELAY_ADDR="+addr, "RELAY_ROBOTS="+robots, "RELAY_DATA_DIR="+dataDir,
 		"RELAY_CODING_TOKEN="+e2eHookToken, "RELAY_LOG_LEVEL=info", "RELAY_SEND_TIMEOUT=1s")
 	cmd.Env = append(cmd.Env, extra...)
@@ -236,12 +241,14 @@ const (
 )
 
 // TestE2EEveryPayload replays every test payload to a signed DingTalk robot
-// that also requires a keyword, and a WeCom robot: one message per robot per
-// event, none rejected.
+// that also requires a keyword, a WeCom robot and a WeCom markdown_v2 robot:
+// one message per robot per event, none rejected.
 func TestE2EEveryPayload(t *testing.T) {
+	const v2Key = "e2e-wecom-v2-key"
 	env := startSim(t, requireSim(t), "-limit", "0", "-secret", e2eDingToken+"="+e2eDingSecret,
-		"-keyword", e2eDingToken+"=CODING通知", "-strict", "-tokens", e2eDingToken+","+e2eWeComKey)
+		"-keyword", e2eDingToken+"=CODING通知", "-strict", "-tokens", e2eDingToken+","+e2eWeComKey+","+v2Key)
 	env.dingParams = "&keywords=" + url.QueryEscape("CODING通知")
+	env.extraRobots = "wecom+%s/cgi-bin/webhook/send?key=" + v2Key + "&name=wecom-v2&format=markdown_v2"
 	relay := env.startRelay(t, t.TempDir(), "RELAY_RATE_LIMIT=0")
 	files, _ := filepath.Glob("../../translate/testdata/*.json")
 	sent := 0
@@ -262,7 +269,7 @@ func TestE2EEveryPayload(t *testing.T) {
 	}
 	eventually(t, 60*time.Second, "every message accepted", func() bool {
 		s := env.stats(t)
-		return s.Robots[simDing].Accepted == sent && s.Robots[simWeCom].Accepted == sent
+		return s.Robots[simDing].Accepted == sent && s.Robots[simWeCom].Accepted == sent && s.Robots["wecom/"+v2Key].Accepted == sent
 	})
 	s := env.stats(t)
 	for id, r := range s.Robots {
