@@ -202,6 +202,7 @@ type Rate struct {
 // Enabled reports whether the rate limits anything.
 func (r Rate) Enabled() bool { return r.N > 0 && r.Per > 0 }
 
+// String writes the rate in a form RELAY_RATE_LIMIT accepts ("20/1m0s", or "0").
 func (r Rate) String() string {
 	if !r.Enabled() {
 		return "0"

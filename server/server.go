@@ -117,6 +117,7 @@ type apiError struct {
 	msg    string
 }
 
+// Error is the message shown to the caller.
 func (e *apiError) Error() string { return e.msg }
 
 func fail(status int, format string, args ...any) error {

@@ -76,6 +76,7 @@ type statusError struct {
 	body   string
 }
 
+// Error names the status the probe got.
 func (e *statusError) Error() string {
 	if e.body == "" {
 		return fmt.Sprintf("GET %s: unhealthy: %s", e.url, e.status)

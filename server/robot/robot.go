@@ -32,6 +32,8 @@ type Error struct {
 	Wait time.Duration
 }
 
+// Error describes the failure by errcode, else HTTP status, else transport
+// error; never with the URL.
 func (e *Error) Error() string {
 	switch {
 	case e.Code != 0:
