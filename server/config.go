@@ -64,6 +64,7 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_ROBOTS: %w", err)
 	}
+	first := map[string]int{} // credential → index of the first robot using it
 	for i, r := range robots {
 		rate := c.RateLimit
 		if r.RateSet {
@@ -72,6 +73,19 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 		if r.Inflight > 1 && rate.Enabled() {
 			return nil, fmt.Errorf("RELAY_ROBOTS: robot %d %s: inflight=%d needs pacing off (rate=0 on the robot or RELAY_RATE_LIMIT=0): a paced robot is sent one message at a time, in order", i+1, r.Name, r.Inflight)
 		}
+		// Two entries for one robot (say, different filters or templates
+		// for one group) are paced separately, so together they would send
+		// twice its limit and get it throttled. Unless each says its share,
+		// that is a configuration error.
+		cred := string(r.Kind) + " " + r.URL.Query().Get(serviceParams[r.Kind][0])
+		if j, dup := first[cred]; dup {
+			if rate.Enabled() && (!r.RateSet || !robots[j].RateSet) {
+				return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
+					j+1, robots[j].Name, i+1, r.Name, r.Kind)
+			}
+			continue
+		}
+		first[cred] = i
 	}
 	c.RobotList = robots
 	return &c, nil

@@ -52,6 +52,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&branches=[x"}, []string{"RELAY_ROBOTS", "glob"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4"}, []string{"RELAY_ROBOTS", "inflight=4 needs pacing off"}},
 		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&keywords=CODING"}, []string{"RELAY_ROBOTS", "only for DingTalk"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci&template=brief"}, []string{"RELAY_ROBOTS", "robots 1 dingtalk-1 and 2 dingtalk-2", "same dingtalk robot", "rate="}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push&rate=10/1m https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci"}, []string{"RELAY_ROBOTS", "same dingtalk robot"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&keywords=a,b,c,d,e,f,g,h,i,j,k"}, []string{"RELAY_ROBOTS", "at most 10"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4&rate=5/5s", "RELAY_RATE_LIMIT": "0"}, []string{"RELAY_ROBOTS", "needs pacing off"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=0&rate=0"}, []string{"RELAY_ROBOTS", "inflight", "1 to 64"}},
@@ -70,6 +72,20 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "SECRETTOKEN") {
 			t.Errorf("error leaks the token: %v", err)
+		}
+	}
+}
+
+func TestConfigSharedRobotWithItsShares(t *testing.T) {
+	// One group, two entries: allowed when each states its share, or when
+	// pacing is off altogether.
+	for _, env := range []map[string]string{
+		{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=T&events=push&rate=10/1m https://oapi.dingtalk.com/robot/send?access_token=T&events=ci&rate=10/1m"},
+		{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K&template=brief", "RELAY_RATE_LIMIT": "0"},
+		{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=T1 https://oapi.dingtalk.com/robot/send?access_token=T2"},
+	} {
+		if _, err := load(t, env); err != nil {
+			t.Errorf("%v: %v", env, err)
 		}
 	}
 }
