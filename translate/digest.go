@@ -89,8 +89,11 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 	var ms mentions
 	for _, m := range msgs {
 		summary := m.Summary
-		if summary == "" {
-			summary = escapeFor(t, m.Title)
+		if summary == "" || m.Target != t {
+			// A message queued before its robot changed format (WeCom v1
+			// and markdown_v2) has a summary in the other dialect: rebuild
+			// one from the plain title and the link.
+			summary = mdLink(t, m.Title, m.Link)
 		}
 		d.Items = append(d.Items, DigestItem{Event: m.Event, Action: m.Action, Title: m.Title, Summary: summary, Link: m.Link})
 		for _, mob := range m.AtMobiles {

@@ -171,8 +171,10 @@ var inlineSpecial = func() (t [utf8.RuneSelf]bool) {
 // table needs a delimiter row like |---|) or split a cell of one, so for
 // WeComV2 every "|" becomes the full-width "｜". Like < and [ it is
 // replaced rather than backslash-escaped, so that the message stays inert
-// whatever WeCom's renderer does with backslashes. DingTalk and WeCom v1
-// render no tables and keep "|" as it is.
+// whatever WeCom's renderer does with backslashes. WeCom v1 renders no
+// tables, and an inline value is one line, which cannot make a DingTalk
+// table on its own (multi-line quotes are handled in quoteBlock): both
+// keep "|" as it is.
 func escapeFor(t Target, s string) string {
 	s = escapeInline(s)
 	if t == WeComV2 {
@@ -261,7 +263,9 @@ func escapeRune(rs []rune, i int) string {
 			return `\_`
 		}
 	case '\\':
-		if next < utf8.RuneSelf && (unicode.IsPunct(next) || unicode.IsSymbol(next)) {
+		// At the end of the value the next character is the template's own
+		// (a link's "]", a closing "**"), which a lone backslash would eat.
+		if next == 0 || (next < utf8.RuneSelf && (unicode.IsPunct(next) || unicode.IsSymbol(next))) {
 			return `\\`
 		}
 	case '&':
@@ -342,8 +346,9 @@ func userLines(s string) []string {
 }
 
 // quoteBlock renders multi-line user text as an escaped markdown quote in the
-// target's dialect: every line is escaped (escapeFor) and prefixed with
-// "> "; WeCom v1 breaks a line at a newline, DingTalk needs a two-space line
+// target's dialect: every line is escaped (escapeLine; "|" as escapeFor
+// does, and on DingTalk too, whose desktop client renders tables) and
+// prefixed with "> "; WeCom v1 breaks a line at a newline, DingTalk needs a two-space line
 // end. WeCom markdown_v2 gets the two-space line end too: WeCom does not say
 // how v2 treats a lone newline inside a paragraph, which CommonMark shows
 // as a space (a multi-line description would run into one line), and where
@@ -368,7 +373,9 @@ func quoteBlock(t Target, s string) string {
 		}
 		b.WriteString("> ")
 		l = escapeLine(strings.TrimLeft(l, " "))
-		if t == WeComV2 {
+		if t != WeCom {
+			// Lines of a quote could form a table (a "|---|" row) where
+			// tables render: markdown_v2, and DingTalk on the desktop.
 			l = noPipes(l)
 		}
 		b.WriteString(l)

@@ -403,10 +403,10 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant stri
 	title = plainTitle(truncateRunes(128, oneLine(title)))
 	summary = oneLine(summary)
 	if title == "" {
-		title = truncateRunes(128, summary)
+		title = plainTitle(truncateRunes(128, summary))
 	}
 	if title == "" {
-		title = ev.Name
+		title = plainTitle(ev.Name)
 	}
 	if summary == "" {
 		summary = escapeFor(t, title)

@@ -1,6 +1,9 @@
 package translate
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // EventView is the Event as templates see it (.Event): the same fields, and
 // the same names for Event's methods. Every method without arguments is
@@ -110,8 +113,17 @@ func newEventView(e *Event) *EventView {
 	}
 }
 
-// MarshalJSON marshals the Event the view shows.
-func (v *EventView) MarshalJSON() ([]byte, error) { return json.Marshal(v.ev) }
+// MarshalJSON marshals the Event the view shows, without escaping HTML
+// characters: toJson escapes them anyway, toRawJson must keep them.
+func (v *EventView) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v.ev); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
 
 // Raw is Event.Raw: the whole payload as generic JSON, decoded on first use.
 func (v *EventView) Raw() map[string]any { return v.ev.Raw() }
