@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -64,31 +65,53 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_ROBOTS: %w", err)
 	}
-	first := map[string]int{} // credential → index of the first robot using it
+	same := map[string][]int{} // credential → the robots posting with it
+	var creds []string
 	for i, r := range robots {
-		rate := c.RateLimit
-		if r.RateSet {
-			rate = r.Rate
-		}
-		if r.Inflight > 1 && rate.Enabled() {
+		if r.Inflight > 1 && c.rateOf(r).Enabled() {
 			return nil, fmt.Errorf("RELAY_ROBOTS: robot %d %s: inflight=%d needs pacing off (rate=0 on the robot or RELAY_RATE_LIMIT=0): a paced robot is sent one message at a time, in order", i+1, r.Name, r.Inflight)
 		}
-		// Two entries for one robot (say, different filters or templates
-		// for one group) are paced separately, so together they would send
-		// twice its limit and get it throttled. Unless each says its share,
-		// that is a configuration error.
-		cred := string(r.Kind) + " " + r.URL.Query().Get(serviceParams[r.Kind][0])
-		if j, dup := first[cred]; dup {
-			if rate.Enabled() && (!r.RateSet || !robots[j].RateSet) {
-				return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
-					j+1, robots[j].Name, i+1, r.Name, r.Kind)
-			}
+		cred := r.Credential()
+		if same[cred] == nil {
+			creds = append(creds, cred)
+		}
+		same[cred] = append(same[cred], i)
+	}
+	// Entries for one robot (say, different filters or templates for one
+	// group) are paced separately, so together they could send twice its
+	// limit and get it throttled. Unless each states its share, or none is
+	// paced, that is a configuration error.
+	for _, cred := range creds {
+		idx := same[cred]
+		if len(idx) < 2 {
 			continue
 		}
-		first[cred] = i
+		paced, unstated := false, -1
+		for _, i := range idx {
+			paced = paced || c.rateOf(robots[i]).Enabled()
+			if !robots[i].RateSet && unstated < 0 {
+				unstated = i
+			}
+		}
+		if paced && unstated >= 0 {
+			other := idx[0]
+			if other == unstated {
+				other = idx[1]
+			}
+			return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
+				min(other, unstated)+1, robots[min(other, unstated)].Name, max(other, unstated)+1, robots[max(other, unstated)].Name, robots[unstated].Kind)
+		}
 	}
 	c.RobotList = robots
 	return &c, nil
+}
+
+// rateOf is a robot's pacing: its rate=, else RELAY_RATE_LIMIT.
+func (c *Config) rateOf(r Robot) Rate {
+	if r.RateSet {
+		return r.Rate
+	}
+	return c.RateLimit
 }
 
 // validate names fields by their variable so errors say RELAY_X, not Field.
@@ -199,7 +222,7 @@ func (b *ByteSize) EnvDecode(val string) error {
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
 		return fmt.Errorf("%q is not a size (accepted: bytes, or a number with KiB, MiB or GiB, e.g. 5MiB)", val)
 	}
 	*b = ByteSize(n * mult)

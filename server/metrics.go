@@ -19,6 +19,9 @@ type Metrics struct {
 	DigestItems    *prometheus.CounterVec
 	TemplateLoads  *prometheus.CounterVec
 	TemplateBroken prometheus.Gauge
+	// RenderFallbacks counts messages a robot got from the default
+	// templates because its own failed on the event.
+	RenderFallbacks *prometheus.CounterVec
 }
 
 // NewMetrics registers the relay's series on reg.
@@ -73,8 +76,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "relay_templates_broken",
 			Help: "1 while the last template reload failed and the previous set is still in use.",
 		}),
+		RenderFallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "relay_render_fallbacks_total",
+			Help: "Messages rendered with the default templates because the robot's own templates failed on the event.",
+		}, []string{"robot"}),
 	}
 	reg.MustRegister(m.Events, m.Sends, m.SendDuration, m.QueueDepth, m.OldestAge, m.Retries,
-		m.DeadLetters, m.ThrottleWaits, m.Digests, m.DigestItems, m.TemplateLoads, m.TemplateBroken)
+		m.DeadLetters, m.ThrottleWaits, m.Digests, m.DigestItems, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
 	return m
 }

@@ -65,6 +65,8 @@ type Queue struct {
 	log   *zap.Logger
 	m     *Metrics
 	lanes map[string]*lane
+	// byDest finds lanes by robot fingerprint (see laneFor).
+	byDest map[string][]*lane
 
 	stopping   chan struct{}
 	stopOnce   sync.Once
@@ -148,7 +150,7 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	q := &Queue{store: store, opts: opts, log: log, m: m, lanes: map[string]*lane{}, stopping: make(chan struct{})}
+	q := &Queue{store: store, opts: opts, log: log, m: m, lanes: map[string]*lane{}, byDest: map[string][]*lane{}, stopping: make(chan struct{})}
 	q.hard, q.hardCancel = context.WithCancel(context.Background())
 	for _, l := range lanes {
 		hist, err := store.Pace(l.Robot.Name)
@@ -164,10 +166,13 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 			inflight: inflight, wake: make(chan struct{}, 1),
 			depth: m.QueueDepth.WithLabelValues(name), age: m.OldestAge.WithLabelValues(name),
 			sentOK: m.Sends.WithLabelValues(name, kind, "ok", "0"), duration: m.SendDuration.WithLabelValues(name, kind)}
+		if fp := l.Robot.Fingerprint; fp != "" {
+			q.byDest[fp] = append(q.byDest[fp], q.lanes[name])
+		}
 	}
 	orphans := map[string]int{}
 	err := store.Pending(func(it *Item) error {
-		if l, ok := q.lanes[it.Robot]; ok {
+		if l := q.laneFor(it); l != nil {
 			q.add(l, it)
 		} else {
 			orphans[it.Robot]++
@@ -187,6 +192,24 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 		}
 	}
 	return q, nil
+}
+
+// laneFor finds the lane of a stored item. Default robot names are
+// positions (dingtalk-1, dingtalk-2), so after a robot is removed another
+// one may carry its old name: an item goes by name only when the robot of
+// that name still has the item's credential fingerprint, else to the one
+// robot that has it (a rename), else nowhere (it stays stored). Items
+// stored before fingerprints existed go by name.
+func (q *Queue) laneFor(it *Item) *lane {
+	l := q.lanes[it.Robot]
+	if it.Dest == "" || (l != nil && l.robot.Fingerprint == it.Dest) {
+		return l
+	}
+	if ls := q.byDest[it.Dest]; len(ls) == 1 {
+		it.Robot = ls[0].robot.Name
+		return ls[0]
+	}
+	return nil
 }
 
 // Start runs the workers of every robot and the housekeeping loop.
@@ -778,14 +801,14 @@ var errUnknownRobot = errors.New("its robot is no longer configured")
 func (q *Queue) Retry(id uint64) (Delivery, error) {
 	var d Delivery
 	err := q.store.Revive(id, func(it *Item) error {
-		if _, ok := q.lanes[it.Robot]; !ok {
+		if q.laneFor(it) == nil {
 			return errUnknownRobot
 		}
 		it.Created = q.opts.Now() // a fresh retry budget
 		return nil
 	}, func(it *Item) {
 		d = q.view(it, "pending")
-		q.push(q.lanes[it.Robot], it)
+		q.push(q.laneFor(it), it)
 	})
 	return d, err
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -39,6 +41,11 @@ type Robot struct {
 	// message sent to it is made to contain one (translate.WithKeyword).
 	Keywords []string
 
+	// Fingerprint is a short hash of the credential: queued messages are
+	// tied to it, so removing or reordering robots (which renumbers the
+	// default names) never hands one group's backlog to another.
+	Fingerprint string
+
 	// Template is a named template variant such as "brief".
 	Template string
 	// Format is the WeCom message type: "markdown" (default) or "markdown_v2".
@@ -53,6 +60,13 @@ func (r Robot) Target() translate.Target {
 		return translate.WeComV2
 	}
 	return r.Kind
+}
+
+// Credential identifies the robot itself (kind and access_token or key),
+// whatever its name or filters: two entries with the same credential post
+// to the same group. It holds the secret; never show it.
+func (r Robot) Credential() string {
+	return string(r.Kind) + " " + r.URL.Query().Get(serviceParams[r.Kind][0])
 }
 
 // Body is the wire body of m as this robot gets it: with one of its
@@ -97,7 +111,13 @@ func ParseRobots(s string) ([]Robot, error) {
 				lead = field[:locs[0][0]]
 			}
 			if strings.Trim(lead, ",") != "" {
-				return nil, fmt.Errorf("%q is not a robot URL (expected https://… or dingtalk+http://…, wecom+http://…)", redactRaw(lead))
+				// Show only what precedes a "=": a token or secret broken
+				// off its URL (a stray space, a folded line) stays hidden.
+				shown, _, cut := strings.Cut(lead, "=")
+				if cut {
+					shown += "=…"
+				}
+				return nil, fmt.Errorf("%q is not a robot URL (expected https://… or dingtalk+http://…, wecom+http://…; a space or line break inside a URL splits it)", shown)
 			}
 		}
 		for i, loc := range locs {
@@ -160,13 +180,22 @@ func parseRobot(raw string) (Robot, error) {
 			return r, errors.New("unknown robot host; prefix the URL with dingtalk+ or wecom+ to name its kind")
 		}
 	}
-	q := u.Query()
+	// url.URL.Query would drop what it cannot parse (a ";", a bad
+	// %-escape) without a word: a lost keywords= or events= must not pass.
+	// The parser's error quotes the value, which may be a secret.
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return r, errors.New(`malformed query (a ";" or a "%" not followed by two hex digits; write %25 for a literal %)`)
+	}
 	if n := q.Get("name"); validName.MatchString(n) {
 		r.Name = n // so that later errors can name the robot
 	}
-	for key := range q {
+	for key, vals := range q {
 		if !slices.Contains(relayParams, key) && !slices.Contains(serviceParams[r.Kind], key) {
 			return r, fmt.Errorf("unknown parameter %q (relay parameters: %s)", key, strings.Join(relayParams, ", "))
+		}
+		if len(vals) > 1 {
+			return r, fmt.Errorf("parameter %q is given %d times (lists are comma-separated: events=push,ci)", key, len(vals))
 		}
 	}
 	cred := serviceParams[r.Kind][0]
@@ -230,6 +259,8 @@ func parseRobot(raw string) (Robot, error) {
 	}
 	u.RawQuery = q.Encode()
 	r.URL = u
+	sum := sha256.Sum256([]byte(r.Credential()))
+	r.Fingerprint = hex.EncodeToString(sum[:8])
 	return r, nil
 }
 
@@ -264,6 +295,10 @@ func redactRaw(raw string) string {
 
 // Wants reports whether the robot's filters let the event through.
 func (r Robot) Wants(ev *translate.Event) bool {
+	if ev.Name == "ping" {
+		// CODING's "test" button reaches only the robots that ask for it.
+		return slices.Contains(r.Events, "ping")
+	}
 	if len(r.Events) > 0 && !slices.Contains(r.Events, ev.Name) {
 		return false
 	}
@@ -273,16 +308,37 @@ func (r Robot) Wants(ev *translate.Event) bool {
 	if len(r.Branches) > 0 && !anyGlob(r.Branches, ev.Branch()) {
 		return false
 	}
-	if len(r.Projects) > 0 && !anyGlob(r.Projects, ev.ProjectName()) {
+	if len(r.Projects) > 0 && !anyGlob(r.Projects, projectNames(ev)...) {
 		return false
 	}
 	return true
 }
 
-func anyGlob(globs []string, s string) bool {
-	if s == "" {
-		return false
+// projectNames are the names projects= may match: the repository's, and the
+// project's name and display name (Service Hook events of a project without
+// a repository carry only those).
+func projectNames(ev *translate.Event) []string {
+	names := []string{ev.ProjectName()}
+	if ev.Repository != nil {
+		names = append(names, ev.Repository.Name)
 	}
+	if ev.Project != nil {
+		names = append(names, ev.Project.Name, ev.Project.DisplayName)
+	}
+	return names
+}
+
+// anyGlob reports whether one of globs matches one of the non-empty names.
+func anyGlob(globs []string, names ...string) bool {
+	for _, s := range names {
+		if s != "" && matchesAny(globs, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchesAny(globs []string, s string) bool {
 	for _, g := range globs {
 		if ok, _ := path.Match(g, s); ok {
 			return true

@@ -105,6 +105,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		return fmt.Errorf("serving: %w", err)
 	}
 	if err := <-errc; err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			// A client too slow to finish is cut off; that is the
+			// deadline working, not a failure of the relay.
+			s.log.Warn("requests still open at the shutdown deadline were cut off")
+			return nil
+		}
 		return fmt.Errorf("shutting down HTTP: %w", err)
 	}
 	return nil
@@ -170,6 +176,14 @@ type webhookAnswer struct {
 	Robots    int    `json:"robots"`
 	Duplicate bool   `json:"duplicate,omitempty"`
 	DryRun    bool   `json:"dry_run,omitempty"`
+	Zen       string `json:"zen,omitempty"`
+}
+
+// pingAnswer answers a ping no robot asked for.
+type pingAnswer struct {
+	Event    string `json:"event"`
+	Delivery string `json:"delivery"`
+	Zen      string `json:"zen"`
 }
 
 func (s *Server) handleWebhook(c echo.Context) error {
@@ -187,11 +201,12 @@ func (s *Server) handleWebhook(c echo.Context) error {
 		s.m.Events.WithLabelValues(metricEvent(name), "rejected_"+reason).Inc()
 		return err
 	}
-	if ev.Name == "ping" && !s.anyRobotWantsPing() {
-		s.m.Events.WithLabelValues("ping", "ping").Inc()
-		return c.JSON(http.StatusOK, map[string]string{"event": "ping", "delivery": delivery, "zen": ev.Zen()})
-	}
 	r := s.templates.Current()
+	ping := ev.Name == "ping"
+	if ping && (s.queue == nil || !s.anyRobotWantsPing()) {
+		s.m.Events.WithLabelValues("ping", "ping").Inc()
+		return c.JSON(http.StatusOK, pingAnswer{Event: "ping", Delivery: delivery, Zen: ev.Zen()})
+	}
 	if s.queue == nil {
 		return s.dryRun(c, r, ev, delivery)
 	}
@@ -202,9 +217,15 @@ func (s *Server) handleWebhook(c echo.Context) error {
 		return fail(http.StatusInternalServerError, "rendering %s event failed: %v", ev.Name, err)
 	}
 	ans := webhookAnswer{Delivery: delivery, Event: ev.Name, Robots: len(items)}
+	// CODING's "test" button expects 200 and the zen, also when a robot
+	// asked to see pings.
+	status := http.StatusAccepted
+	if ping {
+		status, ans.Zen = http.StatusOK, ev.Zen()
+	}
 	if len(items) == 0 {
 		s.m.Events.WithLabelValues(metricEvent(ev.Name), "filtered").Inc()
-		return c.JSON(http.StatusAccepted, ans)
+		return c.JSON(status, ans)
 	}
 	hasID := c.Request().Header.Get("X-Coding-Delivery") != ""
 	switch err := s.queue.Enqueue(delivery, hasID, items); {
@@ -221,7 +242,7 @@ func (s *Server) handleWebhook(c echo.Context) error {
 		return fail(http.StatusInternalServerError, "could not store the event")
 	}
 	s.m.Events.WithLabelValues(metricEvent(ev.Name), "accepted").Inc()
-	return c.JSON(http.StatusAccepted, ans)
+	return c.JSON(status, ans)
 }
 
 // knownEvents bounds the event label so arbitrary names cannot blow up the
@@ -264,11 +285,14 @@ func (s *Server) readEvent(c echo.Context) (*translate.Event, string, error) {
 	if req.ContentLength > limit {
 		return nil, "", fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
 	}
-	// One allocation of the announced size instead of ReadAll's doublings:
-	// at thousands of webhooks a second that is a good part of the garbage.
+	// One allocation of the announced size instead of ReadAll's doublings
+	// (at thousands of webhooks a second that is a good part of the
+	// garbage), but no more than a real payload needs before the bytes have
+	// arrived: an unsigned client announcing RELAY_MAX_BODY and sending
+	// nothing must not cost that much memory per connection.
 	var body bytes.Buffer
 	if n := req.ContentLength; n > 0 {
-		body.Grow(int(n) + bytes.MinRead)
+		body.Grow(int(min(n, preallocMax)) + bytes.MinRead)
 	}
 	_, err = body.ReadFrom(http.MaxBytesReader(c.Response(), req.Body, limit))
 	raw := body.Bytes()
@@ -316,6 +340,10 @@ func (s *Server) readEvent(c echo.Context) (*translate.Event, string, error) {
 	return ev, delivery, nil
 }
 
+// preallocMax bounds the body buffer reserved before reading: CODING's
+// payloads are a few KiB, a large push a few dozen.
+const preallocMax = 64 << 10
+
 // verifySignature checks X-Coding-Signature: sha1=<hex HMAC-SHA1(token, body)>
 // in constant time over the raw bytes.
 func verifySignature(token, header string, body []byte) error {
@@ -348,6 +376,7 @@ func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery str
 	cache := map[variant]translate.Message{}
 	now := time.Now()
 	var items []*Item
+	var errs []error
 	for _, rb := range s.robots {
 		if !rb.Wants(ev) {
 			continue
@@ -356,17 +385,50 @@ func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery str
 		msg, ok := cache[v]
 		if !ok {
 			var err error
-			if msg, err = r.Render(ev, v.kind, rb.Template); err != nil {
-				return nil, fmt.Errorf("%s for %s: %w", v.kind, rb.Name, err)
+			if msg, err = s.renderFor(r, ev, rb); err != nil {
+				// This robot's message is lost, not the others'.
+				errs = append(errs, fmt.Errorf("%s for %s: %w", v.kind, rb.Name, err))
+				continue
 			}
 			cache[v] = msg
 		}
 		items = append(items, &Item{
-			Robot: rb.Name, Delivery: delivery, Event: ev.Name, Action: ev.Action,
+			Robot: rb.Name, Dest: rb.Fingerprint, Delivery: delivery, Event: ev.Name, Action: ev.Action,
 			Message: msg, Created: now, UUID: uuid.NewString(),
 		})
 	}
+	if len(items) == 0 && len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, err := range errs {
+		s.log.Error("rendering event for a robot failed; the other robots get it", zap.String("event", ev.Name), zap.String("delivery", delivery), zap.Error(err))
+	}
 	return items, nil
+}
+
+// renderFor renders ev as rb gets it. A template that parses but fails on
+// this event (an index out of range, a nil field) must not cost the event:
+// the robot gets the message without its variant, then the embedded
+// defaults, and the failure is logged and counted.
+func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb Robot) (translate.Message, error) {
+	t := rb.Target()
+	msg, err := r.Render(ev, t, rb.Template)
+	if err == nil {
+		return msg, nil
+	}
+	s.m.RenderFallbacks.WithLabelValues(rb.Name).Inc()
+	s.log.Error("template failed; falling back", zap.String("robot", rb.Name), zap.String("event", ev.Name), zap.Error(err))
+	if rb.Template != "" {
+		if msg, err2 := r.Render(ev, t, ""); err2 == nil {
+			return msg, nil
+		}
+	}
+	if fb := s.templates.Fallback(); fb != nil {
+		if msg, err2 := fb.Render(ev, t, ""); err2 == nil {
+			return msg, nil
+		}
+	}
+	return translate.Message{}, err
 }
 
 // dryRun logs what would have been sent when no robot is configured, so a
@@ -383,10 +445,23 @@ func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Eve
 		}
 		s.log.Info("dry run: no RELAY_ROBOTS, message not sent",
 			zap.String("event", ev.Name), zap.String("delivery", delivery), zap.String("target", string(t)),
-			zap.String("title", msg.Title), zap.String("text", msg.Text), zap.Int("body_bytes", len(body)))
+			zap.String("title", msg.Title), zap.String("text", maskMobiles(msg.Text, msg.AtMobiles)), zap.Int("body_bytes", len(body)))
 	}
 	s.m.Events.WithLabelValues(metricEvent(ev.Name), "dry_run").Inc()
 	return c.JSON(http.StatusAccepted, webhookAnswer{Delivery: delivery, Event: ev.Name, DryRun: true})
+}
+
+// maskMobiles hides the phone numbers of mentions (from RELAY_MENTIONS, a
+// secret) in logged text: 13812345678 → 138****5678.
+func maskMobiles(text string, mobiles []string) string {
+	for _, m := range mobiles {
+		masked := "****"
+		if len(m) >= 7 {
+			masked = m[:3] + "****" + m[len(m)-4:]
+		}
+		text = strings.ReplaceAll(text, m, masked)
+	}
+	return text
 }
 
 // requireAdmin guards /api: off (404) without RELAY_ADMIN_TOKEN, 401 on a

@@ -17,8 +17,11 @@ import (
 // Item is one message for one robot. It lives in the store from before the
 // webhook is answered until the robot accepted it or it was dead-lettered.
 type Item struct {
-	ID        uint64            `json:"id"`
-	Robot     string            `json:"robot"`
+	ID    uint64 `json:"id"`
+	Robot string `json:"robot"`
+	// Dest is the robot's Fingerprint: after a restart the message goes to
+	// the robot with that credential, whatever its name is now.
+	Dest      string            `json:"dest,omitempty"`
 	Delivery  string            `json:"delivery"`
 	Event     string            `json:"event"`
 	Action    string            `json:"action,omitempty"`

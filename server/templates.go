@@ -17,7 +17,8 @@ import (
 // fails keeps the previous set running, so a typo in a ConfigMap never stops
 // messages.
 type Templates struct {
-	cur  atomic.Pointer[translate.Renderer]
+	cur      atomic.Pointer[translate.Renderer]
+	fallback *translate.Renderer
 	load func() (*translate.Renderer, error)
 	log  *zap.Logger
 	m    *Metrics
@@ -40,6 +41,13 @@ func NewTemplates(load func() (*translate.Renderer, error), log *zap.Logger, m *
 
 // Current is the renderer to use now.
 func (t *Templates) Current() *translate.Renderer { return t.cur.Load() }
+
+// SetFallback sets the renderer of the embedded defaults alone, used for a
+// robot whose templates fail on an event. Call it before serving.
+func (t *Templates) SetFallback(r *translate.Renderer) { t.fallback = r }
+
+// Fallback is the renderer set by SetFallback, or nil.
+func (t *Templates) Fallback() *translate.Renderer { return t.fallback }
 
 // Reload parses the templates again and swaps them in if they are good.
 func (t *Templates) Reload() error {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -154,6 +155,19 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("templates: %w", err)
 	}
+	// The embedded defaults alone, for a robot whose templates fail on an
+	// event: it gets the default message rather than none.
+	defaults := *cfg
+	defaults.TemplatesDir = ""
+	loadDefaults, err := rendererLoader(&defaults)
+	if err != nil {
+		return err
+	}
+	fallback, err := loadDefaults()
+	if err != nil {
+		return fmt.Errorf("embedded templates: %w", err)
+	}
+	tmpls.SetFallback(fallback)
 
 	for _, r := range cfg.RobotList {
 		if r.Template != "" && !tmpls.Current().HasVariant(r.Template) {
@@ -236,10 +250,18 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	srv := server.New(server.Options{Config: cfg, Logger: log, Metrics: m, Gatherer: reg, Queue: queue, Templates: tmpls})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
 		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
+	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the
+	// sends together, so a slow client cannot double it.
+	var stopAt atomic.Int64
+	context.AfterFunc(ctx, func() { stopAt.Store(time.Now().Add(cfg.ShutdownTimeout).UnixNano()) })
 	serveErr := srv.Serve(ctx, ln, cfg.ShutdownTimeout)
 	if queue != nil {
-		log.Info("draining in-flight sends", zap.Duration("deadline", cfg.ShutdownTimeout))
-		dctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		deadline := time.Now().Add(cfg.ShutdownTimeout)
+		if at := stopAt.Load(); at != 0 {
+			deadline = time.Unix(0, at)
+		}
+		log.Info("draining in-flight sends", zap.Duration("left", time.Until(deadline).Round(time.Millisecond)))
+		dctx, cancel := context.WithDeadline(context.Background(), deadline)
 		defer cancel()
 		if err := queue.Close(dctx); err != nil {
 			serveErr = errors.Join(serveErr, fmt.Errorf("closing queue: %w", err))

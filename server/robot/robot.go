@@ -94,12 +94,16 @@ func Post(ctx context.Context, client *http.Client, u string, body []byte) (Answ
 		retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
 		return Answer{}, &Error{Status: resp.StatusCode, Msg: http.StatusText(resp.StatusCode), Retry: retry}
 	}
-	var a Answer
-	if err := json.Unmarshal(raw, &a); err != nil {
-		// A 2xx without the JSON answer is a proxy or an outage page.
-		return Answer{}, &Error{Status: resp.StatusCode, Msg: "answer is not the robot's JSON", Retry: true}
+	var a struct {
+		ErrCode *int   `json:"errcode"`
+		ErrMsg  string `json:"errmsg"`
 	}
-	return a, nil
+	if err := json.Unmarshal(raw, &a); err != nil || a.ErrCode == nil {
+		// A 2xx without the robot's errcode is a proxy, a gateway or an
+		// outage page: it says nothing about delivery, so try again.
+		return Answer{}, &Error{Status: resp.StatusCode, Msg: "answer is not the robot's JSON (no errcode)", Retry: true}
+	}
+	return Answer{ErrCode: *a.ErrCode, ErrMsg: a.ErrMsg}, nil
 }
 
 // Redact strips the URL (and so the token, key, sign and secret in its
