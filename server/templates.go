@@ -19,10 +19,10 @@ import (
 type Templates struct {
 	cur      atomic.Pointer[translate.Renderer]
 	fallback *translate.Renderer
-	load func() (*translate.Renderer, error)
-	log  *zap.Logger
-	m    *Metrics
-	mu   sync.Mutex // one reload at a time
+	load     func() (*translate.Renderer, error)
+	log      *zap.Logger
+	m        *Metrics
+	mu       sync.Mutex // one reload at a time
 }
 
 // NewTemplates loads the templates once; an error here stops start-up with
