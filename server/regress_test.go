@@ -339,11 +339,9 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		if withFallback {
-			defaults, err := translate.New(templates.FS, nil, translate.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tmpls.SetFallback(defaults)
+			tmpls.SetFallback(func() (*translate.Renderer, error) {
+				return translate.New(templates.FS, nil, translate.Options{})
+			})
 		}
 		st, err := server.OpenStore(cfg.DataDir)
 		if err != nil {

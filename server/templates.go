@@ -18,7 +18,7 @@ import (
 // messages.
 type Templates struct {
 	cur      atomic.Pointer[translate.Renderer]
-	fallback *translate.Renderer
+	fallback func() (*translate.Renderer, error)
 	load     func() (*translate.Renderer, error)
 	log      *zap.Logger
 	m        *Metrics
@@ -42,12 +42,27 @@ func NewTemplates(load func() (*translate.Renderer, error), log *zap.Logger, m *
 // Current is the renderer to use now.
 func (t *Templates) Current() *translate.Renderer { return t.cur.Load() }
 
-// SetFallback sets the renderer of the embedded defaults alone, used for a
-// robot whose templates fail on an event. Call it before serving.
-func (t *Templates) SetFallback(r *translate.Renderer) { t.fallback = r }
+// SetFallback sets how to build the renderer of the embedded defaults
+// alone, used for a robot whose templates fail on an event. It is built on
+// first use (a second parsed template set is several MB that a relay with
+// working templates never needs) and kept. Call it before serving.
+func (t *Templates) SetFallback(load func() (*translate.Renderer, error)) {
+	t.fallback = sync.OnceValues(load)
+}
 
-// Fallback is the renderer set by SetFallback, or nil.
-func (t *Templates) Fallback() *translate.Renderer { return t.fallback }
+// Fallback is the renderer SetFallback describes, or nil when there is none
+// or it cannot be built.
+func (t *Templates) Fallback() *translate.Renderer {
+	if t.fallback == nil {
+		return nil
+	}
+	r, err := t.fallback()
+	if err != nil {
+		t.log.Error("building the fallback renderer", zap.Error(err))
+		return nil
+	}
+	return r
+}
 
 // Reload parses the templates again and swaps them in if they are good.
 func (t *Templates) Reload() error {

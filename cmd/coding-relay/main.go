@@ -163,11 +163,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	if err != nil {
 		return err
 	}
-	fallback, err := loadDefaults()
-	if err != nil {
-		return fmt.Errorf("embedded templates: %w", err)
-	}
-	tmpls.SetFallback(fallback)
+	tmpls.SetFallback(loadDefaults)
 
 	for _, r := range cfg.RobotList {
 		if r.Template != "" && !tmpls.Current().HasVariant(r.Template) {
