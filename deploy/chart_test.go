@@ -406,6 +406,18 @@ func TestFullValues(t *testing.T) {
 	if got := mentions["zhangsan"]["dingtalk_mobile"]; got != "13800000000" {
 		t.Errorf("RELAY_MENTIONS zhangsan.dingtalk_mobile = %q", got)
 	}
+	if got := mentions["zhangsan"]["wecom_userid"]; got != "ZhangSan" {
+		t.Errorf("RELAY_MENTIONS zhangsan.wecom_userid = %q", got)
+	}
+	// The relay rejects any other key at start-up (RELAY_MENTIONS is decoded
+	// strictly into translate.Mention).
+	for who, ids := range mentions {
+		for k := range ids {
+			if k != "dingtalk_mobile" && k != "dingtalk_userid" && k != "wecom_userid" {
+				t.Errorf("RELAY_MENTIONS %s.%s: the relay knows only dingtalk_mobile, dingtalk_userid, wecom_userid", who, k)
+			}
+		}
+	}
 	// No secret leaks into plain configuration.
 	for name, cm := range m.ConfigMaps {
 		for k, v := range cm.Data {

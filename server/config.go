@@ -23,14 +23,14 @@ type Config struct {
 	CodingToken     string        `env:"RELAY_CODING_TOKEN" secret:"true" help:"CODING webhook token; requires X-Coding-Signature when set"`
 	AdminToken      string        `env:"RELAY_ADMIN_TOKEN" secret:"true" help:"bearer token for /api/*; admin API off when unset"`
 	SendTimeout     time.Duration `env:"RELAY_SEND_TIMEOUT, default=5s" validate:"gt=0,lte=1m" help:"timeout of one send to a robot"`
-	MaxBody         ByteSize      `env:"RELAY_MAX_BODY, default=5MiB" validate:"gt=0" help:"largest accepted webhook body (bytes, KiB, MiB)"`
+	MaxBody         ByteSize      `env:"RELAY_MAX_BODY, default=5MiB" validate:"gt=0" help:"largest accepted webhook body (bytes, or with KiB, MiB, GiB, KB, MB, GB)"`
 	Timezone        string        `env:"RELAY_TIMEZONE, default=Asia/Shanghai" validate:"timezone" help:"zone for rendered timestamps"`
 	DataDir         string        `env:"RELAY_DATA_DIR, default=data" validate:"required" help:"directory of the durable delivery queue"`
 	LogLevel        string        `env:"RELAY_LOG_LEVEL, default=info" validate:"oneof=debug info warn error" help:"debug | info | warn | error"`
 	LogFormat       string        `env:"RELAY_LOG_FORMAT, default=json" validate:"oneof=json console" help:"json | console"`
 	RateLimit       Rate          `env:"RELAY_RATE_LIMIT, default=20/1m" help:"messages per robot per sliding window (N/duration); 0 disables pacing"`
 	RetryMaxAge     time.Duration `env:"RELAY_RETRY_MAX_AGE, default=12h" validate:"gt=0" help:"how long a message is retried before it is dead-lettered"`
-	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight sends may finish after SIGTERM"`
+	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight requests and sends may finish after SIGTERM (one deadline for both)"`
 	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
 	Language        string        `env:"RELAY_LANGUAGE, default=zh" validate:"oneof=zh en" help:"language of the default templates: zh | en"`
 	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user to DingTalk mobile/userId and WeCom userid"`

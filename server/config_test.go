@@ -52,6 +52,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&branches=[x"}, []string{"RELAY_ROBOTS", "glob"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4"}, []string{"RELAY_ROBOTS", "inflight=4 needs pacing off"}},
 		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&keywords=CODING"}, []string{"RELAY_ROBOTS", "only for DingTalk"}},
+		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&keywords=C#1&name=x"}, []string{"RELAY_ROBOTS", "%23"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci&template=brief"}, []string{"RELAY_ROBOTS", "robots 1 dingtalk-1 and 2 dingtalk-2", "same dingtalk robot", "rate="}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push&rate=10/1m https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci"}, []string{"RELAY_ROBOTS", "same dingtalk robot"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&keywords=a,b,c,d,e,f,g,h,i,j,k"}, []string{"RELAY_ROBOTS", "at most 10"}},

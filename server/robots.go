@@ -170,6 +170,11 @@ func parseRobot(raw string) (Robot, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return r, errors.New("not an http(s) URL")
 	}
+	if strings.Contains(raw, "#") {
+		// Everything after a # is a fragment and would be dropped without
+		// a word: name=, filters, even the token.
+		return r, errors.New(`a "#" ends the URL there; write it as %23`)
+	}
 	if r.Kind == "" {
 		switch strings.ToLower(u.Hostname()) {
 		case "oapi.dingtalk.com", "oapi.dingtalk.io":

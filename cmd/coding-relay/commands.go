@@ -189,6 +189,10 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		return nil
 	case "check":
 		dir := ""
+		if len(args) == 2 && (args[1] == "-h" || args[1] == "-help" || args[1] == "--help") {
+			fmt.Fprintln(stdout, "usage: coding-relay templates check [DIR]   (DIR defaults to RELAY_TEMPLATES_DIR, else the embedded templates)")
+			return nil
+		}
 		if len(args) > 2 {
 			return errors.New("usage: coding-relay templates check [DIR]")
 		}

@@ -5,7 +5,7 @@ package main
 // simulator and run them as processes, so they only run when
 // RELAY_E2E_ROBOTSIM names the simulator's directory (.ci/run sets it):
 //
-//	RELAY_E2E_ROBOTSIM=../shared/robotsim go test -run E2E -v ./cmd/coding-relay
+//	RELAY_E2E_ROBOTSIM=$PWD/../shared/robotsim go test -run E2E -v ./cmd/coding-relay
 
 import (
 	"bytes"

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -37,6 +38,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr, envconfig.OsLookuper())
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return // a subcommand's -h printed its usage
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "coding-relay:", err)
 		os.Exit(1)
@@ -79,9 +83,11 @@ func usage(w io.Writer) {
 Usage:
   coding-relay [serve]                      run the relay (POST /webhook)
   coding-relay healthcheck                  probe the local relay's /healthz (exit code)
-  coding-relay render --event NAME --target dingtalk|wecom [--robot URL] [--template NAME] FILE
+  coding-relay render [--event NAME] [--target dingtalk|wecom|wecom_v2] [--robot URL]
+                      [--template NAME] [--templates DIR] FILE|-
                                             print the JSON body that would be sent
-  coding-relay templates export DIR         write the default templates to DIR
+  coding-relay templates export [--force] [--language zh|en] DIR
+                                            write the default templates to DIR
   coding-relay templates check [DIR]        render every sample event with DIR's templates
   coding-relay version
 

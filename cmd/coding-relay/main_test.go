@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -133,5 +135,20 @@ func TestTuneMemoryLeavesAnExplicitGOGC(t *testing.T) {
 	tuneMemory(zap.NewNop())
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("without GOGC the GC percent is %d, want %d", got, gcPercent)
+	}
+}
+
+func TestSubcommandHelp(t *testing.T) {
+	// -h on a subcommand prints its usage and is not a failure (main exits 0
+	// on flag.ErrHelp).
+	for _, args := range [][]string{{"render", "-h"}, {"templates", "export", "-h"}} {
+		_, errOut, err := run(t, nil, args...)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut, "-") {
+			t.Errorf("%v: err %v, usage %q", args, err, errOut)
+		}
+	}
+	out, _, err := run(t, nil, "templates", "check", "-h")
+	if err != nil || !strings.Contains(out, "usage: coding-relay templates check") {
+		t.Errorf("templates check -h: %v %q", err, out)
 	}
 }
