@@ -32,10 +32,11 @@ import (
 )
 
 const (
-	chartDir    = "../helm/coding-relay"
-	fullValues  = chartDir + "/ci/full-values.yaml"
-	releaseName = "relay"
-	namespace   = "chat"
+	chartDir      = "../helm/coding-relay"
+	fullValues    = chartDir + "/ci/full-values.yaml"
+	minimalValues = chartDir + "/ci/minimal-values.yaml"
+	releaseName   = "relay"
+	namespace     = "chat"
 	// kubeVersion is the cluster version the chart is rendered for. Helm
 	// built without release ldflags (go run, tests) assumes v1.20, below the
 	// chart's kubeVersion constraint.
@@ -816,8 +817,8 @@ func TestRobotURLs(t *testing.T) {
 	}{
 		{
 			name: "no query yet",
-			set:  []string{"robots[0].url=https://oapi.dingtalk.com/robot/send", "robots[0].name=a b"},
-			want: "https://oapi.dingtalk.com/robot/send?name=a+b",
+			set:  []string{"robots[0].url=https://oapi.dingtalk.com/robot/send", "robots[0].name=a.b"},
+			want: "https://oapi.dingtalk.com/robot/send?name=a.b",
 		},
 		{
 			name: "trailing question mark",
@@ -840,9 +841,9 @@ func TestRobotURLs(t *testing.T) {
 			want: "wecom+http://127.0.0.1:9400/send?key=k",
 		},
 		{
-			name: "unicode name",
-			set:  []string{"robots[0].url=https://oapi.dingtalk.com/robot/send?access_token=t", "robots[0].name=后端"},
-			want: "https://oapi.dingtalk.com/robot/send?access_token=t&name=%E5%90%8E%E7%AB%AF",
+			name: "unicode keyword",
+			set:  []string{"robots[0].url=https://oapi.dingtalk.com/robot/send?access_token=t", "robots[0].keywords=后端 通知"},
+			want: "https://oapi.dingtalk.com/robot/send?access_token=t&keywords=%E5%90%8E%E7%AB%AF+%E9%80%9A%E7%9F%A5",
 		},
 	}
 	for _, tt := range tests {

@@ -114,7 +114,11 @@ echo "image-smoke: image root filesystem $((size / 1000)) kB (budget $((max_byte
 
 echo "image-smoke: running the relay from the image as 65532"
 run=("${B[@]}" run --isolation chroot --network host --user 65532:65532)
-"${run[@]}" --env RELAY_ADDR="127.0.0.1:$port" "$c" -- /coding-relay >"$work/relay.log" 2>&1 &
+# A robot (nothing listens there) so the relay opens its queue in /data as
+# uid 65532, which a dry run would never do.
+"${run[@]}" --env RELAY_ADDR="127.0.0.1:$port" \
+  --env RELAY_ROBOTS="dingtalk+http://127.0.0.1:1/robot/send?access_token=smoke" \
+  "$c" -- /coding-relay >"$work/relay.log" 2>&1 &
 relay_pid=$!
 for _ in $(seq 50); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
@@ -124,6 +128,7 @@ curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/relay.log"
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/relay.log"; fail "/readyz"; }
 curl -fsS -X POST -H 'X-Coding-Event: ping' -H 'Content-Type: application/json' \
   -d '{"zen":"hi"}' "http://127.0.0.1:$port/webhook" | grep -q '"zen":"hi"' || fail "ping"
+[[ -f "$m/data/queue.db" ]] || fail "the relay (uid 65532) did not create /data/queue.db"
 "${run[@]}" --env RELAY_ADDR=":$port" "$c" -- /coding-relay healthcheck >/dev/null \
   || fail "healthcheck against the running relay"
 if "${run[@]}" --env RELAY_ADDR=":$((port + 1))" "$c" -- /coding-relay healthcheck >/dev/null 2>&1; then

@@ -108,6 +108,26 @@ splits after decoding. A URL that already has a query gets "&", otherwise
 {{- $lines := list }}
 {{- range $i, $robot := .Values.robots }}
 {{- $url := $robot.url }}
+{{- /* Combinations the relay refuses at start-up fail here instead: with
+       strategy Recreate a bad upgrade would stop the running pod first. */}}
+{{- $kind := $robot.kind | default "" }}
+{{- if not $kind }}
+{{- if regexMatch "^dingtalk\\+" $url }}{{ $kind = "dingtalk" }}
+{{- else if regexMatch "^wecom\\+" $url }}{{ $kind = "wecom" }}
+{{- else if regexMatch "^https?://oapi\\.dingtalk\\.(com|io)[:/]" $url }}{{ $kind = "dingtalk" }}
+{{- else if regexMatch "^https?://qyapi\\.weixin\\.qq\\.com[:/]" $url }}{{ $kind = "wecom" }}
+{{- end }}
+{{- end }}
+{{- if and (eq $kind "wecom") (or $robot.secret $robot.keywords) }}
+{{- fail (printf "robots[%d]: secret and keywords are for DingTalk robots only" $i) }}
+{{- end }}
+{{- if and (eq $kind "dingtalk") (eq (toString $robot.format) "markdown_v2") }}
+{{- fail (printf "robots[%d]: format markdown_v2 is for WeCom robots only" $i) }}
+{{- end }}
+{{- $rate := toString ($robot.rate | default $.Values.config.rateLimit | default "20/1m") }}
+{{- if and $robot.inflight (gt (int $robot.inflight) 1) (not (has $rate (list "0" "off"))) }}
+{{- fail (printf "robots[%d]: inflight above 1 needs pacing off (rate: \"0\" on the robot or config.rateLimit: \"0\")" $i) }}
+{{- end }}
 {{- if and $robot.kind (not (regexMatch "^(dingtalk|wecom)\\+" $url)) }}
 {{- $url = printf "%s+%s" $robot.kind $url }}
 {{- end }}
