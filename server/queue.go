@@ -781,17 +781,18 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	return out, total, nil
 }
 
-// Dead lists dead letters, oldest first.
-func (q *Queue) Dead() ([]Delivery, error) {
-	items, err := q.store.Dead()
+// Dead lists up to limit dead letters, oldest first, and how many there
+// are in all: a robot broken for days may leave tens of thousands.
+func (q *Queue) Dead(limit int) ([]Delivery, int, error) {
+	items, total, err := q.store.Dead(limit)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]Delivery, len(items))
 	for i, it := range items {
 		out[i] = q.view(it, "dead")
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // errUnknownRobot is a dead letter whose robot is no longer configured.

@@ -238,7 +238,7 @@ func TestQueueRetriesUntilRecovery(t *testing.T) {
 	if n := testutil.ToFloat64(env.metrics.Retries.WithLabelValues("ding")); n != 4 {
 		t.Errorf("retries = %v, want 4", n)
 	}
-	if dead, _ := env.queue.Dead(); len(dead) != 0 {
+	if dead, _, _ := env.queue.Dead(1000); len(dead) != 0 {
 		t.Errorf("dead letters: %v", dead)
 	}
 }
@@ -255,9 +255,12 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 	enqueue(t, env.queue, "wc", translate.WeCom, 0, 2)
 	waitFor(t, "two sends", func() bool { return len(f.received()) == 2 })
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
-	dead, err := env.queue.Dead()
+	dead, _, err := env.queue.Dead(1000)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if none, total, _ := env.queue.Dead(0); len(none) != 0 || total != 1 {
+		t.Errorf("Dead(0) = %d items of %d, want 0 of 1", len(none), total)
 	}
 	if len(dead) != 1 || dead[0].Delivery != "d-0" || !strings.Contains(dead[0].LastError, "93000") || dead[0].Attempts != 1 {
 		t.Fatalf("dead = %+v", dead)
@@ -274,7 +277,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 	f.setAnswer(nil)
 	env.open(t, true)
 	defer env.close(t)
-	dead, _ = env.queue.Dead()
+	dead, _, _ = env.queue.Dead(1000)
 	if len(dead) != 1 {
 		t.Fatalf("after restart dead = %+v", dead)
 	}
@@ -284,7 +287,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "replayed", func() bool { return len(f.received()) == 3 })
-	if dead, _ = env.queue.Dead(); len(dead) != 0 {
+	if dead, _, _ = env.queue.Dead(1000); len(dead) != 0 {
 		t.Errorf("still dead after replay: %+v", dead)
 	}
 	if _, err := env.queue.Retry(id); err == nil {
@@ -301,7 +304,7 @@ func TestQueueGivesUpAfterMaxAge(t *testing.T) {
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
 	// The metric is counted right after the store commit: wait for both.
 	waitFor(t, "expired dead letter", func() bool {
-		d, _ := env.queue.Dead()
+		d, _, _ := env.queue.Dead(1000)
 		return len(d) == 1 && testutil.ToFloat64(env.metrics.DeadLetters.WithLabelValues("ding", "expired")) == 1
 	})
 }
@@ -510,7 +513,7 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 			t.Errorf("event %d delivered %d times", i, n)
 		}
 	}
-	if dead, _ := env.queue.Dead(); len(dead) != 0 {
+	if dead, _, _ := env.queue.Dead(1000); len(dead) != 0 {
 		t.Errorf("dead letters: %v", dead)
 	}
 }

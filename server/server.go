@@ -502,11 +502,9 @@ func (s *Server) handleListDeliveries(c echo.Context) error {
 		}
 	case "dead":
 		var err error
-		if list, err = s.queue.Dead(); err != nil {
+		if list, total, err = s.queue.Dead(limit); err != nil {
 			return err
 		}
-		total = len(list)
-		list = list[:min(limit, total)]
 	default:
 		return fail(http.StatusBadRequest, "status must be pending or dead")
 	}

@@ -360,7 +360,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	a = r.post(t, "/webhook", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push", "X-Coding-Signature": "sha1=00"}, pushPayload)
 	answers = append(answers, mustJSON(a.body))
 	waitFor(t, "dead letter and a retry", func() bool {
-		d, _ := r.queue.Dead()
+		d, _, _ := r.queue.Dead(1000)
 		return len(d) == 1 && len(hang.received()) >= 2
 	})
 	for _, status := range []string{"pending", "dead"} {

@@ -429,24 +429,25 @@ func decodeItem(k, v []byte) (*Item, error) {
 	return it, nil
 }
 
-// Dead returns every dead letter in ID order.
-func (s *Store) Dead() ([]*Item, error) {
-	return s.scan(bucketDead)
-}
-
-func (s *Store) scan(bucket []byte) ([]*Item, error) {
+// Dead returns the first limit dead letters in ID order and how many there
+// are.
+func (s *Store) Dead(limit int) ([]*Item, int, error) {
 	var out []*Item
+	total := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+		b := tx.Bucket(bucketDead)
+		total = b.Stats().KeyN
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
 			it, err := decodeItem(k, v)
 			if err != nil {
 				return err
 			}
 			out = append(out, it)
-			return nil
-		})
+		}
+		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 // Pace returns the recorded send times (Unix ms) of a robot.
