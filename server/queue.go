@@ -196,13 +196,14 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 
 // laneFor finds the lane of a stored item. Default robot names are
 // positions (dingtalk-1, dingtalk-2), so after a robot is removed another
-// one may carry its old name: an item goes by name only when the robot of
-// that name still has the item's credential fingerprint, else to the one
-// robot that has it (a rename), else nowhere (it stays stored). Items
-// stored before fingerprints existed go by name.
+// one may carry its old name: an item goes by name when the robot of that
+// name has the item's credential fingerprint or a name chosen with name=
+// (a chosen name survives a token change), else to the one robot that has
+// the fingerprint (a rename), else nowhere (it stays stored). Items stored
+// before fingerprints existed go by name.
 func (q *Queue) laneFor(it *Item) *lane {
 	l := q.lanes[it.Robot]
-	if it.Dest == "" || (l != nil && l.robot.Fingerprint == it.Dest) {
+	if it.Dest == "" || (l != nil && (l.robot.Fingerprint == it.Dest || l.robot.Named)) {
 		return l
 	}
 	if ls := q.byDest[it.Dest]; len(ls) == 1 {

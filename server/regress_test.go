@@ -409,3 +409,35 @@ func TestBacklogFollowsARenamedRobot(t *testing.T) {
 	defer env.close(t)
 	waitFor(t, "the backlog sent under the new name", func() bool { return len(f.received()) == 1 })
 }
+
+// A robot named with name= keeps its backlog when its token changes (a
+// rotated token, the same group); an unnamed one does not inherit another
+// robot's backlog by position (TestRegressRemovedRobotsBacklog…).
+func TestBacklogFollowsANamedRobotAcrossATokenChange(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	lane := func(token string) server.Lane {
+		robots, err := server.ParseRobots("dingtalk+" + f.URL + "/robot/send?access_token=" + token + "&name=team")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := robots[0]
+		return server.Lane{Robot: r, Sender: dingtalk.New(f.Client(), r.URL, "")}
+	}
+	old := lane("OLD")
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{old}}
+	env.open(t, false)
+	it := &server.Item{Robot: "team", Dest: old.Robot.Fingerprint, Delivery: "d", Event: "push", Message: msg(translate.DingTalk, 1), Created: time.Now(), UUID: "u"}
+	if err := env.queue.Enqueue("d", true, []*server.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	env.lanes = []server.Lane{lane("NEW")}
+	env.open(t, true)
+	defer env.close(t)
+	waitFor(t, "the backlog sent with the new token", func() bool {
+		got := f.received()
+		return len(got) == 1 && got[0].URL.Query().Get("access_token") == "NEW"
+	})
+}

@@ -45,6 +45,9 @@ type Robot struct {
 	// tied to it, so removing or reordering robots (which renumbers the
 	// default names) never hands one group's backlog to another.
 	Fingerprint string
+	// Named is true when the name came from name=, not from the position:
+	// a chosen name keeps its backlog across a token change.
+	Named bool
 
 	// Template is a named template variant such as "brief".
 	Template string
@@ -222,6 +225,7 @@ func parseRobot(raw string) (Robot, error) {
 	if r.Name != "" && !validName.MatchString(r.Name) {
 		return r, fmt.Errorf("name %q: use letters, digits, '.', '_' and '-' (at most 64)", r.Name)
 	}
+	r.Named = r.Name != ""
 	if v := q.Get("rate"); v != "" {
 		if r.Rate, err = ParseRate(v); err != nil {
 			return r, fmt.Errorf("rate: %w", err)
