@@ -54,7 +54,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"robot"}),
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_dead_letters_total",
-			Help: "Messages given up on, by robot and reason (permanent, expired).",
+			Help: "Messages given up on, by robot and reason (permanent, expired, orphaned: its robot was removed for longer than RELAY_RETRY_MAX_AGE).",
 		}, []string{"robot", "reason"}),
 		ThrottleWaits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_throttle_waits_total",

@@ -171,10 +171,15 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 		}
 	}
 	orphans := map[string]int{}
+	var expired []*Item // orphans past RELAY_RETRY_MAX_AGE
+	now := opts.Now()
 	err := store.Pending(func(it *Item) error {
-		if l := q.laneFor(it); l != nil {
+		switch l := q.laneFor(it); {
+		case l != nil:
 			q.add(l, it)
-		} else {
+		case now.Sub(it.Created) > opts.RetryMaxAge:
+			expired = append(expired, it)
+		default:
 			orphans[it.Robot]++
 		}
 		return nil
@@ -184,6 +189,20 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 	}
 	for name, n := range orphans {
 		log.Warn("pending messages for a robot that is no longer configured stay in the store", zap.String("robot", name), zap.Int("messages", n))
+	}
+	// A robot removed for longer than messages are retried is gone for
+	// good: its messages become dead letters, visible in the admin API and
+	// replayable should it come back, instead of waiting unseen forever.
+	for _, it := range expired {
+		it.LastError = fmt.Sprintf("its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, %s)", opts.RetryMaxAge)
+		it.DeadAt = now
+		if err := store.Bury([]*Item{it}, it.Robot, nil); err != nil {
+			return nil, fmt.Errorf("dead-lettering messages of removed robots: %w", err)
+		}
+		m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
+	}
+	if len(expired) > 0 {
+		log.Warn("messages of robots no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", zap.Int("messages", len(expired)))
 	}
 	for _, l := range q.lanes {
 		q.gauge(l)

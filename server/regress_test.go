@@ -441,3 +441,36 @@ func TestBacklogFollowsANamedRobotAcrossATokenChange(t *testing.T) {
 		return len(got) == 1 && got[0].URL.Query().Get("access_token") == "NEW"
 	})
 }
+
+// Messages of a robot removed from the configuration wait for it to come
+// back, but not beyond RELAY_RETRY_MAX_AGE: then they become dead letters.
+func TestOrphansExpireIntoDeadLetters(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	clock := time.Now()
+	env := &queueEnv{dir: t.TempDir(),
+		lanes: []server.Lane{testLane(t, "gone", translate.DingTalk, f, server.Rate{}), testLane(t, "stays", translate.DingTalk, f, server.Rate{})},
+		opts:  server.QueueOptions{RetryMaxAge: time.Hour, Now: func() time.Time { return clock }}}
+	env.open(t, false)
+	enqueue(t, env.queue, "gone", translate.DingTalk, 0, 2)
+	if err := env.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	env.lanes = env.lanes[1:]
+	env.open(t, false) // within the hour: kept pending, out of sight
+	if dead, _, _ := env.queue.Dead(10); len(dead) != 0 {
+		t.Fatalf("dead-lettered too early: %+v", dead)
+	}
+	if err := env.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(2 * time.Hour)
+	env.open(t, true)
+	defer env.close(t)
+	dead, total, err := env.queue.Dead(10)
+	if err != nil || total != 2 || len(dead) != 2 || dead[0].Robot != "gone" || !strings.Contains(dead[0].LastError, "no longer configured") {
+		t.Fatalf("dead letters %d (%v): %+v", total, err, dead)
+	}
+	if n := testutil.ToFloat64(env.metrics.DeadLetters.WithLabelValues("gone", "orphaned")); n != 2 {
+		t.Errorf("relay_dead_letters_total{reason=orphaned} = %v", n)
+	}
+}
