@@ -196,10 +196,12 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 	for _, it := range expired {
 		it.LastError = fmt.Sprintf("its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, %s)", opts.RetryMaxAge)
 		it.DeadAt = now
-		if err := store.Bury([]*Item{it}, it.Robot, nil); err != nil {
+		m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
+	}
+	for batch := range slices.Chunk(expired, 1000) { // one commit per thousand
+		if err := store.Bury(batch, "", nil); err != nil {
 			return nil, fmt.Errorf("dead-lettering messages of removed robots: %w", err)
 		}
-		m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
 	}
 	if len(expired) > 0 {
 		log.Warn("messages of robots no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", zap.Int("messages", len(expired)))
