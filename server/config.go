@@ -68,7 +68,7 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 	same := map[string][]int{} // credential → the robots posting with it
 	var creds []string
 	for i, r := range robots {
-		if r.Inflight > 1 && c.rateOf(r).Enabled() {
+		if r.Inflight > 1 && c.RateOf(r).Enabled() {
 			return nil, fmt.Errorf("RELAY_ROBOTS: robot %d %s: inflight=%d needs pacing off (rate=0 on the robot or RELAY_RATE_LIMIT=0): a paced robot is sent one message at a time, in order", i+1, r.Name, r.Inflight)
 		}
 		cred := r.Credential()
@@ -88,7 +88,7 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 		}
 		paced, unstated := false, -1
 		for _, i := range idx {
-			paced = paced || c.rateOf(robots[i]).Enabled()
+			paced = paced || c.RateOf(robots[i]).Enabled()
 			if !robots[i].RateSet && unstated < 0 {
 				unstated = i
 			}
@@ -106,8 +106,8 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 	return &c, nil
 }
 
-// rateOf is a robot's pacing: its rate=, else RELAY_RATE_LIMIT.
-func (c *Config) rateOf(r Robot) Rate {
+// RateOf is a robot's pacing: its rate=, else RELAY_RATE_LIMIT.
+func (c *Config) RateOf(r Robot) Rate {
 	if r.RateSet {
 		return r.Rate
 	}

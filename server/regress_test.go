@@ -382,31 +382,40 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 	}
 }
 
-// Queued messages follow the robot's credential: renamed, the robot still
-// gets its backlog.
-func TestBacklogFollowsARenamedRobot(t *testing.T) {
+// backlogAfterRestart queues one message for the DingTalk robot with query
+// before, restarts (a crash: nothing drained) with the robot with query
+// after in its place, and returns the fake robot both point at.
+func backlogAfterRestart(t *testing.T, before, after string) *fakeRobot {
+	t.Helper()
 	f := newFakeRobot(t, nil)
-	lane := func(name string) server.Lane {
-		robots, err := server.ParseRobots("dingtalk+" + f.URL + "/robot/send?access_token=T&name=" + name)
+	lane := func(query string) server.Lane {
+		robots, err := server.ParseRobots("dingtalk+" + f.URL + "/robot/send?" + query)
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := robots[0]
 		return server.Lane{Robot: r, Sender: dingtalk.New(f.Client(), r.URL, "")}
 	}
-	old := lane("old-name")
+	old := lane(before)
 	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{old}}
 	env.open(t, false)
-	it := &server.Item{Robot: "old-name", Dest: old.Robot.Fingerprint, Delivery: "d", Event: "push", Message: msg(translate.DingTalk, 7), Created: time.Now(), UUID: "u"}
+	it := &server.Item{Robot: old.Robot.Name, Dest: old.Robot.Fingerprint, Delivery: "d", Event: "push", Message: msg(translate.DingTalk, 7), Created: time.Now(), UUID: "u"}
 	if err := env.queue.Enqueue("d", true, []*server.Item{it}); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	env.lanes = []server.Lane{lane("new-name")}
+	env.lanes = []server.Lane{lane(after)}
 	env.open(t, true)
-	defer env.close(t)
+	t.Cleanup(func() { env.close(t) })
+	return f
+}
+
+// Queued messages follow the robot's credential: renamed, the robot still
+// gets its backlog.
+func TestBacklogFollowsARenamedRobot(t *testing.T) {
+	f := backlogAfterRestart(t, "access_token=T&name=old-name", "access_token=T&name=new-name")
 	waitFor(t, "the backlog sent under the new name", func() bool { return len(f.received()) == 1 })
 }
 
@@ -414,28 +423,7 @@ func TestBacklogFollowsARenamedRobot(t *testing.T) {
 // rotated token, the same group); an unnamed one does not inherit another
 // robot's backlog by position (TestRegressRemovedRobotsBacklog…).
 func TestBacklogFollowsANamedRobotAcrossATokenChange(t *testing.T) {
-	f := newFakeRobot(t, nil)
-	lane := func(token string) server.Lane {
-		robots, err := server.ParseRobots("dingtalk+" + f.URL + "/robot/send?access_token=" + token + "&name=team")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := robots[0]
-		return server.Lane{Robot: r, Sender: dingtalk.New(f.Client(), r.URL, "")}
-	}
-	old := lane("OLD")
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{old}}
-	env.open(t, false)
-	it := &server.Item{Robot: "team", Dest: old.Robot.Fingerprint, Delivery: "d", Event: "push", Message: msg(translate.DingTalk, 1), Created: time.Now(), UUID: "u"}
-	if err := env.queue.Enqueue("d", true, []*server.Item{it}); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.store.Close(); err != nil {
-		t.Fatal(err)
-	}
-	env.lanes = []server.Lane{lane("NEW")}
-	env.open(t, true)
-	defer env.close(t)
+	f := backlogAfterRestart(t, "access_token=OLD&name=team", "access_token=NEW&name=team")
 	waitFor(t, "the backlog sent with the new token", func() bool {
 		got := f.received()
 		return len(got) == 1 && got[0].URL.Query().Get("access_token") == "NEW"

@@ -143,19 +143,7 @@ func toInt(v any) int {
 }
 
 func sha7(v any) string {
-	return truncateRunesPlain(7, strings.TrimSpace(toString(v)))
-}
-
-// truncateRunesPlain is the first n runes of s, without an ellipsis: an ID
-// shortened is still an ID.
-func truncateRunesPlain(n int, s string) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
+	return runePrefix(strings.TrimSpace(toString(v)), 7)
 }
 
 func refName(ref string) string {

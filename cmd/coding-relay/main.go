@@ -201,10 +201,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		}}
 		lanes := make([]server.Lane, 0, len(cfg.RobotList))
 		for _, r := range cfg.RobotList {
-			l := server.Lane{Robot: r, Rate: cfg.RateLimit}
-			if r.RateSet {
-				l.Rate = r.Rate
-			}
+			l := server.Lane{Robot: r, Rate: cfg.RateOf(r)}
 			switch r.Kind {
 			case translate.DingTalk:
 				l.Sender = dingtalk.New(client, r.URL, r.Secret)
