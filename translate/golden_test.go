@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
@@ -64,22 +63,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// TestGolden renders every payload for every target and language to the
-// exact wire body and compares it with testdata/golden/<lang>/<target>/.
+// TestGolden renders every payload for every target and language and
+// compares the message as a person sees it (see goldenText) with
+// testdata/golden/<lang>/<target>/<payload>.md.
 func TestGolden(t *testing.T) {
 	ps := payloads(t)
 	for _, lang := range templates.Languages {
 		r := newTestRenderer(t, lang)
 		for _, target := range Targets {
-			dir := filepath.Join("testdata", "golden", lang, string(target))
-			if *update {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
+			dir := goldenDir(t, lang, target)
 			for _, name := range sortedKeys(ps) {
 				t.Run(lang+"/"+string(target)+"/"+name, func(t *testing.T) {
 					ev, err := Decode(SampleEventName(name), ps[name])
@@ -98,24 +90,68 @@ func TestGolden(t *testing.T) {
 					if target == WeComV2 {
 						assertWeComV2(t, m)
 					}
-					golden := filepath.Join(dir, name)
-					if *update {
-						if err := os.WriteFile(golden, body, 0o644); err != nil {
-							t.Fatal(err)
-						}
-						return
-					}
-					want, err := os.ReadFile(golden)
-					if err != nil {
-						t.Fatalf("%v (run go test ./translate -update)", err)
-					}
-					if !bytes.Equal(body, want) {
-						t.Errorf("body differs from %s (run go test ./translate -update and review the diff)\n got: %s\nwant: %s", golden, body, want)
-					}
+					checkGolden(t, filepath.Join(dir, strings.TrimSuffix(name, ".json")+".md"), goldenText(m))
 				})
 			}
 		}
 	}
+}
+
+// goldenDir is the golden files' directory of one language and target;
+// with -update it is emptied first, so goldens of removed payloads go.
+func goldenDir(tb testing.TB, lang string, target Target) string {
+	tb.Helper()
+	dir := filepath.Join("testdata", "golden", lang, string(target))
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// checkGolden compares got with the golden file, or writes it with -update.
+func checkGolden(tb testing.TB, file, got string) {
+	tb.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		tb.Fatalf("%v (run go test ./translate -update)", err)
+	}
+	if got != string(want) {
+		tb.Errorf("message differs from %s (run go test ./translate -update and review the diff)\n got:\n%s\nwant:\n%s", file, got, want)
+	}
+}
+
+// goldenText is a message as a person sees it, for a golden file a review
+// diff can be read in: a header with what shows besides the text (the
+// title, the link, the mentions and the digest summary line), a line
+// "---", then the text exactly as rendered. Header values are one line
+// each (titles and summaries are), so the first "---" line ends the header.
+func goldenText(m Message) string {
+	var b strings.Builder
+	line := func(key, value string) {
+		if value != "" {
+			b.WriteString(key + ": " + value + "\n")
+		}
+	}
+	line("title", m.Title)
+	line("link", m.Link)
+	line("at mobiles", strings.Join(m.AtMobiles, ", "))
+	line("at user ids", strings.Join(m.AtUserIDs, ", "))
+	line("summary", m.Summary)
+	b.WriteString("---\n")
+	b.WriteString(m.Text)
+	b.WriteString("\n")
+	return b.String()
 }
 
 // assertWellFormed checks what must hold for every message: it fits, it is
