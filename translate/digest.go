@@ -21,6 +21,10 @@ type DigestData struct {
 	Lang   string
 	Count  int
 	Items  []DigestItem
+	// Outcome is the digest's outcome (Message.Outcome): failure when an
+	// item failed, else warning when one warns, success when all succeeded,
+	// else "" (neutral).
+	Outcome string
 
 	depth int
 }
@@ -85,7 +89,7 @@ func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 }
 
 func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
-	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs)}
+	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs), Outcome: digestOutcome(msgs)}
 	var ms mentions
 	for _, m := range msgs {
 		summary := m.Summary
@@ -125,7 +129,7 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		}
 		text = b.String()
 	}
-	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link}
+	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link, Outcome: d.Outcome}
 	m.Summary = escapeFor(t, m.Title)
 	switch t {
 	case DingTalk:

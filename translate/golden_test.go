@@ -133,7 +133,8 @@ func checkGolden(tb testing.TB, file, got string) {
 
 // goldenText is a message as a person sees it, for a golden file a review
 // diff can be read in: a header with what shows besides the text (the
-// title, the link, the mentions and the digest summary line), a line
+// title, the link, the outcome unless neutral, the mentions and the digest
+// summary line), a line
 // "---", then the text exactly as rendered. Header values are one line
 // each (titles and summaries are), so the first "---" line ends the header.
 func goldenText(m Message) string {
@@ -145,6 +146,7 @@ func goldenText(m Message) string {
 	}
 	line("title", m.Title)
 	line("link", m.Link)
+	line("outcome", m.Outcome)
 	line("at mobiles", strings.Join(m.AtMobiles, ", "))
 	line("at user ids", strings.Join(m.AtUserIDs, ", "))
 	line("summary", m.Summary)

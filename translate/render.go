@@ -26,6 +26,9 @@ type Data struct {
 	Target  Target
 	Lang    string
 	Variant string
+	// Outcome is the event's outcome as Message.Outcome has it: success,
+	// failure, warning or "" (neutral).
+	Outcome string
 
 	// Commits is the part of the push's commits to list (the first ones);
 	// MoreCommits how many were left out, TotalCommits all of them.
@@ -307,10 +310,11 @@ func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) 
 	}
 	ps := r.templateParts(t, ev.Name, variant)
 	view := newEventView(ev.forTemplates())
+	outcome := outcomeOf(ev)
 	var m Message
 	for _, b := range budgets {
 		var err error
-		m, err = r.renderOnce(view, t, ps, variant, b)
+		m, err = r.renderOnce(view, t, ps, variant, outcome, b)
 		if err != nil {
 			return Message{}, err
 		}
@@ -377,11 +381,11 @@ func (e *Event) forTemplates() *Event {
 	return &cp
 }
 
-func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant string, b budget) (Message, error) {
+func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, outcome string, b budget) (Message, error) {
 	all := ev.ShownCommits
 	shown := all[:min(len(all), b.commits)]
 	d := &Data{
-		Event: ev, Target: t, Lang: r.lang, Variant: variant,
+		Event: ev, Target: t, Lang: r.lang, Variant: variant, Outcome: outcome,
 		Commits: shown, TotalCommits: len(all), MoreCommits: len(all) - len(shown),
 		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
 	}
@@ -416,7 +420,7 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant stri
 	}
 	m := Message{
 		Target: t, Event: ev.Name, Action: ev.Action,
-		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link,
+		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link, Outcome: outcome,
 	}
 	switch t {
 	case DingTalk:

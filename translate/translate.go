@@ -51,6 +51,10 @@ type Message struct {
 	Text    string `json:"text"`
 	Summary string `json:"summary"` // one line in the target's markdown, used by digests
 	Link    string `json:"link,omitempty"`
+	// Outcome is how the event ended: OutcomeSuccess, OutcomeFailure,
+	// OutcomeWarning or OutcomeNeutral (""), for kinds that show it
+	// besides the text (a Feishu card's header colour).
+	Outcome string `json:"outcome,omitempty"`
 
 	AtMobiles []string `json:"at_mobiles,omitempty"`
 	AtUserIDs []string `json:"at_user_ids,omitempty"`
