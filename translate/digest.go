@@ -104,9 +104,16 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 			ms.add(Mention{DingTalkMobile: mob})
 		}
 		for _, id := range m.AtUserIDs {
-			if t == WeCom {
+			switch {
+			case t == Feishu || m.Target == Feishu:
+				// Feishu ids mean nothing to the other kinds, nor theirs
+				// to Feishu.
+				if m.Target == t {
+					ms.add(Mention{FeishuOpenID: id})
+				}
+			case t == WeCom:
 				ms.add(Mention{WeComUserID: id})
-			} else {
+			default:
 				ms.add(Mention{DingTalkUserID: id})
 			}
 		}
@@ -138,6 +145,8 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		m.AtUserIDs = ms.wecomIDs
 	case WeComV2:
 		// markdown_v2 cannot mention: the items' mentions are dropped.
+	case Feishu:
+		m.AtUserIDs = ms.feishuIDs
 	}
 	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
 		m.Text += "\n\n" + line

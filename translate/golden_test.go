@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -16,11 +17,12 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // testMentions is the mention directory the golden renders use.
+// dongfeilong has a Feishu user_id only, the others an open_id.
 var testMentions = map[string]Mention{
-	"zhangliang":  {DingTalkMobile: "13800000001", WeComUserID: "ZhangLiang"},
-	"dongfeilong": {DingTalkUserID: "dfl-ding", WeComUserID: "DongFeiLong"},
-	"lisi":        {DingTalkMobile: "13800000002", WeComUserID: "LiSi"},
-	"NeayPucMAz":  {DingTalkMobile: "13800000003", WeComUserID: "AlexLi"},
+	"zhangliang":  {DingTalkMobile: "13800000001", WeComUserID: "ZhangLiang", FeishuOpenID: "ou_zhangliang"},
+	"dongfeilong": {DingTalkUserID: "dfl-ding", WeComUserID: "DongFeiLong", FeishuUserID: "dfl-feishu"},
+	"lisi":        {DingTalkMobile: "13800000002", WeComUserID: "LiSi", FeishuOpenID: "ou_lisi", FeishuUserID: "lisi-feishu"},
+	"NeayPucMAz":  {DingTalkMobile: "13800000003", WeComUserID: "AlexLi", FeishuOpenID: "ou_alexli"},
 }
 
 func newTestRenderer(tb testing.TB, lang string) *Renderer {
@@ -82,13 +84,12 @@ func TestGolden(t *testing.T) {
 					if err != nil {
 						t.Fatalf("Render: %v", err)
 					}
-					body, err := Body(m, "")
-					if err != nil {
-						t.Fatalf("Body: %v", err)
-					}
-					assertWellFormed(t, m, body)
-					if target == WeComV2 {
+					assertWellFormed(t, m, wireBody(t, m, ""))
+					switch target {
+					case WeComV2:
 						assertWeComV2(t, m)
+					case Feishu:
+						assertFeishu(t, m)
 					}
 					checkGolden(t, filepath.Join(dir, strings.TrimSuffix(name, ".json")+".md"), goldenText(m))
 				})
@@ -133,8 +134,8 @@ func checkGolden(tb testing.TB, file, got string) {
 
 // goldenText is a message as a person sees it, for a golden file a review
 // diff can be read in: a header with what shows besides the text (the
-// title, the link, the outcome unless neutral, the mentions and the digest
-// summary line), a line
+// title, the link, the outcome unless neutral, for Feishu the card's
+// header colour, the mentions and the digest summary line), a line
 // "---", then the text exactly as rendered. Header values are one line
 // each (titles and summaries are), so the first "---" line ends the header.
 func goldenText(m Message) string {
@@ -147,6 +148,9 @@ func goldenText(m Message) string {
 	line("title", m.Title)
 	line("link", m.Link)
 	line("outcome", m.Outcome)
+	if m.Target == Feishu {
+		line("card", FeishuHeaderColour(m.Outcome)+" header with the title, a button to the link")
+	}
 	line("at mobiles", strings.Join(m.AtMobiles, ", "))
 	line("at user ids", strings.Join(m.AtUserIDs, ", "))
 	line("summary", m.Summary)
@@ -157,8 +161,9 @@ func goldenText(m Message) string {
 }
 
 // assertWellFormed checks what must hold for every message: it fits, it is
-// valid UTF-8, it has no raw HTML other than our own <font> and WeCom
-// mentions, every markdown link is complete, and the body is valid JSON.
+// valid UTF-8, it has no raw HTML other than our own <font> and WeCom and
+// Feishu mentions, every markdown link is complete, and the body is valid
+// JSON.
 func assertWellFormed(tb testing.TB, m Message, body []byte) {
 	tb.Helper()
 	if !Fits(m) {
@@ -172,6 +177,10 @@ func assertWellFormed(tb testing.TB, m Message, body []byte) {
 	case WeCom:
 		if len(m.Text) > WeComMaxContent {
 			tb.Errorf("WeCom content is %d bytes", len(m.Text))
+		}
+	case Feishu:
+		if len(body) > FeishuMaxBody {
+			tb.Errorf("Feishu body is %d bytes", len(body))
 		}
 	}
 	for _, s := range []string{m.Title, m.Text, m.Summary} {
@@ -211,6 +220,10 @@ func assertLinksComplete(tb testing.TB, s string) {
 	}
 }
 
+// feishuTag matches the tags a Feishu text may start with: our colours
+// and mentions.
+var feishuTag = regexp.MustCompile(`^(<font color='(green|red|grey)'>|<at id=[^<>\s]+></at>)`)
+
 func tail(s string, i int) string {
 	if len(s)-i > 80 {
 		return s[i:i+80] + "…"
@@ -218,8 +231,8 @@ func tail(s string, i int) string {
 	return s[i:]
 }
 
-// assertOnlyOurHTML fails on any tag other than <font …>, </font> and (for
-// WeCom) <@userid>.
+// assertOnlyOurHTML fails on any tag other than <font …>, </font>, (for
+// WeCom) <@userid> and (for Feishu) <font color='…'> and <at id=…></at>.
 func assertOnlyOurHTML(tb testing.TB, t Target, s string) {
 	tb.Helper()
 	for i := 0; i < len(s); i++ {
@@ -230,6 +243,8 @@ func assertOnlyOurHTML(tb testing.TB, t Target, s string) {
 		switch {
 		case strings.HasPrefix(rest, `<font color="`), strings.HasPrefix(rest, "</font>"):
 		case t == WeCom && strings.HasPrefix(rest, "<@"):
+		case t == Feishu && feishuTag.MatchString(rest):
+			i += len(feishuTag.FindString(rest)) - 1
 		default:
 			tb.Errorf("raw HTML at %d: %q", i, tail(s, i))
 			return

@@ -85,8 +85,8 @@ func (d *Data) Mention(who ...any) string {
 	return ""
 }
 
-// IsDingTalk reports a DingTalk render; it, IsWeCom and IsWeComV2 are
-// shorthands for templates.
+// IsDingTalk reports a DingTalk render; it, IsWeCom, IsWeComV2 and
+// IsFeishu are shorthands for templates.
 func (d *Data) IsDingTalk() bool { return d.Target == DingTalk }
 
 // IsWeCom reports a WeCom markdown (v1) render. It is false for WeComV2:
@@ -167,7 +167,7 @@ func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
 }
 
 // Targets lists the targets in a stable order.
-var Targets = []Target{DingTalk, WeCom, WeComV2}
+var Targets = []Target{DingTalk, WeCom, WeComV2, Feishu}
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
@@ -431,6 +431,8 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, out
 		// markdown_v2 shows <@userid> as text and a markdown message has no
 		// mention list: whatever the templates asked for, nobody is
 		// mentioned.
+	case Feishu:
+		m.AtUserIDs = d.mentions.feishuIDs
 	}
 	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
 		m.Text += "\n\n" + line
