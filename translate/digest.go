@@ -44,48 +44,155 @@ func (d *DigestData) IsWeComV2() bool { return d.Target == WeComV2 }
 
 // Digest coalesces messages for target t (a robot that must not get them
 // one by one, e.g. while throttled) into as few digest messages as
-// possible. Each digest lists the items' Summary lines in the original
-// order, fits the target, and mentions everybody its items mentioned. A
-// group of one keeps the original message when it was rendered for t.
+// possible: DigestPrefix of msgs, then of the rest, until none is left.
+// Each digest lists the items' Summary lines in the original order, fits
+// the target, and mentions everybody its items mentioned. A group of one
+// keeps the original message when it was rendered for t.
 func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 	if _, ok := r.sets[t]; !ok {
 		return nil, fmt.Errorf("digest: unknown target %q", t)
 	}
 	var out []Message
-	var group []Message
-	var rendered Message
-	flush := func() {
-		if len(group) == 0 {
-			return
-		}
-		if len(group) == 1 && group[0].Target == t && Fits(group[0]) {
-			out = append(out, group[0])
-		} else {
-			out = append(out, rendered)
-		}
-		group = nil
-	}
-	for _, m := range msgs {
-		candidate := append(slices.Clip(group), m)
-		dm, err := r.renderDigest(t, candidate)
+	for len(msgs) > 0 {
+		d, n, err := r.DigestPrefix(t, msgs)
 		if err != nil {
 			return nil, err
 		}
-		if Fits(dm) {
-			group, rendered = candidate, dm
-			continue
+		out, msgs = append(out, d), msgs[n:]
+	}
+	return out, nil
+}
+
+// DigestPrefix renders the digest of the longest prefix of msgs that fits
+// one message of target t, and returns it with how many messages it holds
+// (at least one; 0 only for no messages). A prefix of one is the message
+// itself when it was rendered for t and fits, else its digest, shortened
+// to fit. A coalescing queue calls it once for its backlog.
+//
+// It renders a few candidate digests, not one per prefix: two messages
+// first, then the prefix that the sizes of the items' summaries predict
+// and the one after it; only when the prediction misses (templates that
+// list more or less than the summaries) does it search, doubling the
+// prefix and then halving the gap, so the work grows with what fits, not
+// with the backlog. The search takes it that a longer prefix never
+// renders shorter.
+func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) {
+	if _, ok := r.sets[t]; !ok {
+		return Message{}, 0, fmt.Errorf("digest: unknown target %q", t)
+	}
+	if len(msgs) == 0 {
+		return Message{}, 0, nil
+	}
+	// lo is the longest prefix known to fit (one always does: the message
+	// is shortened if need be), best its digest; hi the shortest known
+	// not to, len(msgs)+1 while none is known.
+	lo, hi := 1, len(msgs)+1
+	var best Message
+	var size2 int
+	try := func(k int) error {
+		d, err := r.renderDigest(t, msgs[:k])
+		if err != nil {
+			return err
 		}
-		flush()
-		group = []Message{m}
-		if rendered, err = r.renderDigest(t, group); err != nil {
-			return nil, err
+		if k == 2 {
+			size2 = Size(d)
 		}
-		if !Fits(rendered) {
-			rendered = shrink(rendered)
+		if Fits(d) {
+			lo, best = k, d
+		} else {
+			hi = k
+		}
+		return nil
+	}
+	if len(msgs) >= 2 {
+		if err := try(2); err != nil {
+			return Message{}, 0, err
 		}
 	}
-	flush()
-	return out, nil
+	if lo == 2 && hi > 3 {
+		if g := predictPrefix(t, msgs, size2); g > lo && g < hi {
+			if err := try(g); err != nil {
+				return Message{}, 0, err
+			}
+			if lo == g && g+1 < hi {
+				if err := try(g + 1); err != nil {
+					return Message{}, 0, err
+				}
+			}
+		}
+	}
+	for hi-lo > 1 {
+		k := lo + (hi-lo)/2
+		if hi > len(msgs) {
+			k = min(2*lo, len(msgs)) // no bound yet: gallop
+		}
+		if err := try(k); err != nil {
+			return Message{}, 0, err
+		}
+	}
+	if lo > 1 {
+		return best, lo, nil
+	}
+	head := msgs[0]
+	if head.Target == t && Fits(head) {
+		return head, 1, nil
+	}
+	d, err := r.renderDigest(t, msgs[:1])
+	if err != nil {
+		return Message{}, 0, err
+	}
+	if !Fits(d) {
+		d = shrink(d)
+	}
+	return d, 1, nil
+}
+
+// predictPrefix guesses the longest prefix of msgs whose digest fits t
+// from size2, the Size of the digest of the first two: the default
+// templates list each item's summary as one bullet line and mention
+// everybody once at the end, so every further item adds about its line
+// and its new mentions. The guess only saves renders; DigestPrefix checks
+// it.
+func predictPrefix(t Target, msgs []Message, size2 int) int {
+	seen := map[string]bool{}
+	cost := func(m Message) int {
+		summary := m.Summary
+		if summary == "" || m.Target != t {
+			summary = m.Title + m.Link + "[]()"
+		}
+		n := len(bullet(t)) + jsonStringLen(summary) + 2 // "\n" in JSON
+		for _, id := range slices.Concat(m.AtMobiles, m.AtUserIDs) {
+			if !seen[id] {
+				seen[id] = true
+				n += mentionCost(t, id)
+			}
+		}
+		return n
+	}
+	cost(msgs[0]) // their mentions are in size2
+	cost(msgs[1])
+	total, k := size2, 2
+	for k < len(msgs) {
+		total += cost(msgs[k])
+		if total > Limit(t) {
+			break
+		}
+		k++
+	}
+	return k
+}
+
+// mentionCost is about what mentioning id adds to a digest's Size.
+func mentionCost(t Target, id string) int {
+	switch t {
+	case DingTalk:
+		return 2*len(id) + 5 // " @id" in the text, "id", in the at list
+	case WeCom:
+		return len(id) + 4 // " <@id>"
+	case Feishu:
+		return len(id) + 13 // " <at id=id></at>"
+	}
+	return 0
 }
 
 func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/coding-relay/coding-relay/templates"
 )
 
 func TestDigest(t *testing.T) {
@@ -116,5 +118,139 @@ func TestDigestHugeSummaries(t *testing.T) {
 	}
 	if len(out) < 8 {
 		t.Errorf("only %d digests for 30 × 1000 bytes", len(out))
+	}
+}
+
+// longestFitting is DigestPrefix the slow way: grow the prefix until its
+// digest no longer fits.
+func longestFitting(tb testing.TB, r *Renderer, t Target, msgs []Message) int {
+	tb.Helper()
+	k := 1
+	for k < len(msgs) {
+		d, err := r.renderDigest(t, msgs[:k+1])
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if !Fits(d) {
+			break
+		}
+		k++
+	}
+	return k
+}
+
+// padded is n messages for t whose summaries are size bytes of ASCII, so
+// that their JSON length is their length.
+func padded(t Target, n, size int) []Message {
+	var msgs []Message
+	for i := range n {
+		msgs = append(msgs, Message{Target: t, Event: "push", Title: fmt.Sprint("t", i), Summary: fmt.Sprintf("%03d%s", i, strings.Repeat("x", max(0, size-3))), Link: "https://e.coding.net/p"})
+	}
+	return msgs
+}
+
+func TestDigestPrefix(t *testing.T) {
+	r := newTestRenderer(t, "zh")
+	for _, target := range Targets {
+		pushWeCom, err := r.Render(decodeFile(t, "push-two-commits.json"), WeCom, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		own, err := r.Render(decodeFile(t, "merge_request-create.json"), target, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		huge := own
+		huge.Text = strings.Repeat("长", Limit(target)) // over any limit
+		tests := []struct {
+			name  string
+			msgs  []Message
+			wantN int
+			same  bool // the head message itself comes back
+		}{
+			{"none", nil, 0, false},
+			{"one of its own", []Message{own}, 1, true},
+			{"one of another target", []Message{pushWeCom}, 1, target == WeCom},
+			{"an oversize one", []Message{huge}, 1, false},
+			{"an oversize head, then more", []Message{huge, own, own}, 3, false},
+			{"small ones all fit", padded(target, 12, 100), 12, false},
+			{"1000-byte summaries", padded(target, 40, 1000), -1, false},
+			{"300-byte summaries", padded(target, 200, 300), -1, false},
+			{"mixed", append(padded(target, 3, 900), append(padded(target, 30, 20), padded(target, 20, 990)...)...), -1, false},
+		}
+		for _, tt := range tests {
+			t.Run(string(target)+"/"+tt.name, func(t *testing.T) {
+				d, n, err := r.DigestPrefix(target, tt.msgs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := tt.wantN
+				if want < 0 {
+					want = longestFitting(t, r, target, tt.msgs)
+					if want < 2 || want == len(tt.msgs) {
+						t.Fatalf("the case should hold several digests: %d of %d fit", want, len(tt.msgs))
+					}
+				}
+				if n != want {
+					t.Errorf("n = %d, want %d", n, want)
+				}
+				if n == 0 {
+					return
+				}
+				assertWellFormed(t, d, wireBody(t, d, ""))
+				if tt.same != (d.Text == tt.msgs[0].Text) {
+					t.Errorf("head returned as it is: %v, want %v", d.Text == tt.msgs[0].Text, tt.same)
+				}
+				if n > 1 {
+					rd, err := r.renderDigest(target, tt.msgs[:n])
+					if err != nil || rd.Text != d.Text || rd.Title != d.Title {
+						t.Errorf("not the digest of the first %d", n)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestDigestPrefixBoundary puts the digest of three messages exactly at
+// the limit, then one byte over it.
+func TestDigestPrefixBoundary(t *testing.T) {
+	r := newTestRenderer(t, "en")
+	for _, target := range Targets {
+		msgs := padded(target, 4, 500)
+		d, err := r.renderDigest(target, msgs[:3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs[2].Summary += strings.Repeat("y", Limit(target)-Size(d))
+		if d, _ := r.renderDigest(target, msgs[:3]); Size(d) != Limit(target) {
+			t.Fatalf("%s: padded digest has Size %d, limit %d", target, Size(d), Limit(target))
+		}
+		if _, n, err := r.DigestPrefix(target, msgs); err != nil || n != 3 {
+			t.Errorf("%s: at the limit: n = %d, %v; want 3", target, n, err)
+		}
+		msgs[2].Summary += "y"
+		if _, n, err := r.DigestPrefix(target, msgs); err != nil || n != 2 {
+			t.Errorf("%s: one byte over: n = %d, %v; want 2", target, n, err)
+		}
+	}
+}
+
+// TestDigestPrefixOwnTemplate: a digest template that lists nothing fits
+// any number of messages; the prediction from summaries misses and the
+// search still finds them all.
+func TestDigestPrefixOwnTemplate(t *testing.T) {
+	user := mapFS{"d.tmpl": `{{define "digest.text"}}{{.Count}} updates{{end}}`}
+	r, err := New(templates.FS, user, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := padded(DingTalk, 500, 1000)
+	d, n, err := r.DigestPrefix(DingTalk, msgs)
+	if err != nil || n != 500 || d.Text != "500 updates" {
+		t.Errorf("n = %d, %q, %v", n, d.Text, err)
+	}
+	if _, _, err := r.DigestPrefix("slack", msgs); err == nil {
+		t.Error("unknown target: no error")
 	}
 }

@@ -67,7 +67,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // TestGolden renders every payload for every target and language and
 // compares the message as a person sees it (see goldenText) with
-// testdata/golden/<lang>/<target>/<payload>.md.
+// testdata/golden/<lang>/<target>/<payload>.md, and a digest of some of
+// them with _digest.md there.
 func TestGolden(t *testing.T) {
 	ps := payloads(t)
 	for _, lang := range templates.Languages {
@@ -94,9 +95,29 @@ func TestGolden(t *testing.T) {
 					checkGolden(t, filepath.Join(dir, strings.TrimSuffix(name, ".json")+".md"), goldenText(m))
 				})
 			}
+			t.Run(lang+"/"+string(target)+"/digest", func(t *testing.T) {
+				var msgs []Message
+				for _, name := range digestSamples {
+					m, err := r.Render(decodeFile(t, name), target, "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					msgs = append(msgs, m)
+				}
+				d, n, err := r.DigestPrefix(target, msgs)
+				if err != nil || n != len(msgs) {
+					t.Fatalf("DigestPrefix: %d of %d, %v", n, len(msgs), err)
+				}
+				assertWellFormed(t, d, wireBody(t, d, ""))
+				checkGolden(t, filepath.Join(dir, "_digest.md"), goldenText(d))
+			})
 		}
 	}
 }
+
+// digestSamples are the messages of the golden digest (_digest.md): each
+// outcome, and mentions.
+var digestSamples = []string{"push-two-commits.json", "merge_request-create.json", "ci-complete_build-failed.json", "merge_request-merge.json", "push-branch-delete.json"}
 
 // goldenDir is the golden files' directory of one language and target;
 // with -update it is emptied first, so goldens of removed payloads go.
