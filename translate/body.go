@@ -94,13 +94,16 @@ func nonNil(s []string) []string {
 
 // Size is what the target's limit is measured on: for DingTalk the whole
 // body in bytes (with room for a msgUuid), for WeCom (either message type)
-// the content in bytes.
+// the content in bytes, for Feishu the whole card body in bytes (see
+// FeishuCardOverhead).
 func Size(m Message) int {
 	switch m.Target {
 	case WeCom, WeComV2:
 		return len(m.Text)
 	case DingTalk:
 		return dingTalkBodyLen(m) + uuidReserve
+	case Feishu:
+		return feishuBodyLen(m)
 	}
 	return len(m.Text)
 }
@@ -131,8 +134,11 @@ func jsonListLen(l []string) int {
 
 // Limit is the largest Size a message for t may have.
 func Limit(t Target) int {
-	if t == WeCom || t == WeComV2 {
+	switch t {
+	case WeCom, WeComV2:
 		return WeComMaxContent
+	case Feishu:
+		return FeishuMaxBody
 	}
 	return DingTalkMaxBody - 1 // strictly smaller than 20000
 }

@@ -30,7 +30,7 @@ func TestBody(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Body(Message{Target: "feishu"}, ""); err == nil {
+	if _, err := Body(Message{Target: "slack"}, ""); err == nil {
 		t.Error("unknown target: no error")
 	}
 }

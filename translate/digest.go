@@ -21,6 +21,10 @@ type DigestData struct {
 	Lang   string
 	Count  int
 	Items  []DigestItem
+	// Outcome is the digest's outcome (Message.Outcome): failure when an
+	// item failed, else warning when one warns, success when all succeeded,
+	// else "" (neutral).
+	Outcome string
 
 	depth int
 }
@@ -85,7 +89,7 @@ func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 }
 
 func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
-	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs)}
+	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs), Outcome: digestOutcome(msgs)}
 	var ms mentions
 	for _, m := range msgs {
 		summary := m.Summary
@@ -100,9 +104,16 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 			ms.add(Mention{DingTalkMobile: mob})
 		}
 		for _, id := range m.AtUserIDs {
-			if t == WeCom {
+			switch {
+			case t == Feishu || m.Target == Feishu:
+				// Feishu ids mean nothing to the other kinds, nor theirs
+				// to Feishu.
+				if m.Target == t {
+					ms.add(Mention{FeishuOpenID: id})
+				}
+			case t == WeCom:
 				ms.add(Mention{WeComUserID: id})
-			} else {
+			default:
 				ms.add(Mention{DingTalkUserID: id})
 			}
 		}
@@ -125,7 +136,7 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		}
 		text = b.String()
 	}
-	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link}
+	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link, Outcome: d.Outcome}
 	m.Summary = escapeFor(t, m.Title)
 	switch t {
 	case DingTalk:
@@ -134,6 +145,8 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		m.AtUserIDs = ms.wecomIDs
 	case WeComV2:
 		// markdown_v2 cannot mention: the items' mentions are dropped.
+	case Feishu:
+		m.AtUserIDs = ms.feishuIDs
 	}
 	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
 		m.Text += "\n\n" + line

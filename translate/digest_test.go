@@ -36,8 +36,7 @@ func TestDigest(t *testing.T) {
 		// Every summary appears exactly once, in order.
 		i := 0
 		for _, d := range out {
-			body, _ := Body(d, "")
-			assertWellFormed(t, d, body)
+			assertWellFormed(t, d, wireBody(t, d, ""))
 			pos := 0
 			for i < len(msgs) {
 				p := strings.Index(d.Text[pos:], msgs[i].Summary)

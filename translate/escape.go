@@ -174,11 +174,19 @@ var inlineSpecial = func() (t [utf8.RuneSelf]bool) {
 // whatever WeCom's renderer does with backslashes. WeCom v1 renders no
 // tables, and an inline value is one line, which cannot make a DingTalk
 // table on its own (multi-line quotes are handled in quoteBlock): both
-// keep "|" as it is.
+// keep "|" as it is. Feishu gets HTML entities for the backslash escapes
+// (see feishuEntities).
 func escapeFor(t Target, s string) string {
-	s = escapeInline(s)
-	if t == WeComV2 {
-		s = noPipes(s)
+	return inDialect(t, escapeInline(s))
+}
+
+// inDialect adapts the output of escapeInline to target t.
+func inDialect(t Target, s string) string {
+	switch t {
+	case WeComV2:
+		return noPipes(s)
+	case Feishu:
+		return feishuEntities(s)
 	}
 	return s
 }
@@ -194,11 +202,11 @@ func noPipes(s string) string {
 // escapeLinkText is escapeFor for the text of a link: inside [ ] a leading
 // # or 1. starts no block, so it stays as it is.
 func escapeLinkText(t Target, s string) string {
-	s = escapeFor(t, s)
+	s = escapeInline(s)
 	if strings.HasPrefix(s, `\#`) {
-		return s[1:]
+		s = s[1:]
 	}
-	return s
+	return inDialect(t, s)
 }
 
 // escapeLine escapes one line of user text (no line breaks inside).
@@ -352,11 +360,15 @@ func userLines(s string) []string {
 // end. WeCom markdown_v2 gets the two-space line end too: WeCom does not say
 // how v2 treats a lone newline inside a paragraph, which CommonMark shows
 // as a space (a multi-line description would run into one line), and where
-// a newline breaks anyway the two spaces are invisible.
+// a newline breaks anyway the two spaces are invisible. Feishu has no
+// quotes: see feishuQuote.
 func quoteBlock(t Target, s string) string {
 	lines := userLines(s)
 	if len(lines) == 0 {
 		return ""
+	}
+	if t == Feishu {
+		return feishuQuote(lines)
 	}
 	sep := "\n"
 	if t == DingTalk || t == WeComV2 {

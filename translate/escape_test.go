@@ -82,8 +82,7 @@ func TestInjection(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				body, _ := Body(m, "")
-				assertWellFormed(t, m, body)
+				assertWellFormed(t, m, wireBody(t, m, ""))
 				for _, part := range []string{m.Text, m.Summary, m.Title} {
 					if strings.Contains(part, "@all") || strings.Contains(part, "<@zhangsan>") || strings.Contains(part, "@13800000000") {
 						t.Errorf("%s %s %s: mention survived: %q", lang, f, target, part)

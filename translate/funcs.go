@@ -265,7 +265,8 @@ var (
 
 // colorize wraps text (template-owned words, not user content) in the
 // target's font colour for a level: success, failure, running, neutral.
-// WeComV2 gets the text alone: markdown_v2 has no colours and would show
+// Feishu's card markdown writes the colour in single quotes, as its
+// documentation does. WeComV2 gets the text alone: markdown_v2 has no colours and would show
 // the <font> tags as they are.
 func colorize(t Target, level, text string) string {
 	level = strings.ToLower(strings.TrimSpace(level))
@@ -277,6 +278,10 @@ func colorize(t Target, level, text string) string {
 	case WeCom:
 		if c, ok := weComColors[level]; ok {
 			return `<font color="` + c + `">` + text + `</font>`
+		}
+	case Feishu:
+		if c, ok := feishuColors[level]; ok {
+			return `<font color='` + c + `'>` + text + `</font>`
 		}
 	}
 	return text
@@ -296,8 +301,8 @@ func buildLevel(status any) string {
 	return "neutral"
 }
 
-// bullet starts a list item: DingTalk and WeCom markdown_v2 render lists,
-// WeCom markdown v1 does not, so there an item is a quote line.
+// bullet starts a list item: DingTalk, WeCom markdown_v2 and Feishu render
+// lists, WeCom markdown v1 does not, so there an item is a quote line.
 func bullet(t Target) string {
 	if t == WeCom {
 		return "> "

@@ -1,11 +1,11 @@
 package translate
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -17,11 +17,12 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // testMentions is the mention directory the golden renders use.
+// dongfeilong has a Feishu user_id only, the others an open_id.
 var testMentions = map[string]Mention{
-	"zhangliang":  {DingTalkMobile: "13800000001", WeComUserID: "ZhangLiang"},
-	"dongfeilong": {DingTalkUserID: "dfl-ding", WeComUserID: "DongFeiLong"},
-	"lisi":        {DingTalkMobile: "13800000002", WeComUserID: "LiSi"},
-	"NeayPucMAz":  {DingTalkMobile: "13800000003", WeComUserID: "AlexLi"},
+	"zhangliang":  {DingTalkMobile: "13800000001", WeComUserID: "ZhangLiang", FeishuOpenID: "ou_zhangliang"},
+	"dongfeilong": {DingTalkUserID: "dfl-ding", WeComUserID: "DongFeiLong", FeishuUserID: "dfl-feishu"},
+	"lisi":        {DingTalkMobile: "13800000002", WeComUserID: "LiSi", FeishuOpenID: "ou_lisi", FeishuUserID: "lisi-feishu"},
+	"NeayPucMAz":  {DingTalkMobile: "13800000003", WeComUserID: "AlexLi", FeishuOpenID: "ou_alexli"},
 }
 
 func newTestRenderer(tb testing.TB, lang string) *Renderer {
@@ -64,22 +65,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// TestGolden renders every payload for every target and language to the
-// exact wire body and compares it with testdata/golden/<lang>/<target>/.
+// TestGolden renders every payload for every target and language and
+// compares the message as a person sees it (see goldenText) with
+// testdata/golden/<lang>/<target>/<payload>.md.
 func TestGolden(t *testing.T) {
 	ps := payloads(t)
 	for _, lang := range templates.Languages {
 		r := newTestRenderer(t, lang)
 		for _, target := range Targets {
-			dir := filepath.Join("testdata", "golden", lang, string(target))
-			if *update {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
+			dir := goldenDir(t, lang, target)
 			for _, name := range sortedKeys(ps) {
 				t.Run(lang+"/"+string(target)+"/"+name, func(t *testing.T) {
 					ev, err := Decode(SampleEventName(name), ps[name])
@@ -90,37 +84,86 @@ func TestGolden(t *testing.T) {
 					if err != nil {
 						t.Fatalf("Render: %v", err)
 					}
-					body, err := Body(m, "")
-					if err != nil {
-						t.Fatalf("Body: %v", err)
-					}
-					assertWellFormed(t, m, body)
-					if target == WeComV2 {
+					assertWellFormed(t, m, wireBody(t, m, ""))
+					switch target {
+					case WeComV2:
 						assertWeComV2(t, m)
+					case Feishu:
+						assertFeishu(t, m)
 					}
-					golden := filepath.Join(dir, name)
-					if *update {
-						if err := os.WriteFile(golden, body, 0o644); err != nil {
-							t.Fatal(err)
-						}
-						return
-					}
-					want, err := os.ReadFile(golden)
-					if err != nil {
-						t.Fatalf("%v (run go test ./translate -update)", err)
-					}
-					if !bytes.Equal(body, want) {
-						t.Errorf("body differs from %s (run go test ./translate -update and review the diff)\n got: %s\nwant: %s", golden, body, want)
-					}
+					checkGolden(t, filepath.Join(dir, strings.TrimSuffix(name, ".json")+".md"), goldenText(m))
 				})
 			}
 		}
 	}
 }
 
+// goldenDir is the golden files' directory of one language and target;
+// with -update it is emptied first, so goldens of removed payloads go.
+func goldenDir(tb testing.TB, lang string, target Target) string {
+	tb.Helper()
+	dir := filepath.Join("testdata", "golden", lang, string(target))
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// checkGolden compares got with the golden file, or writes it with -update.
+func checkGolden(tb testing.TB, file, got string) {
+	tb.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		tb.Fatalf("%v (run go test ./translate -update)", err)
+	}
+	if got != string(want) {
+		tb.Errorf("message differs from %s (run go test ./translate -update and review the diff)\n got:\n%s\nwant:\n%s", file, got, want)
+	}
+}
+
+// goldenText is a message as a person sees it, for a golden file a review
+// diff can be read in: a header with what shows besides the text (the
+// title, the link, the outcome unless neutral, for Feishu the card's
+// header colour, the mentions and the digest summary line), a line
+// "---", then the text exactly as rendered. Header values are one line
+// each (titles and summaries are), so the first "---" line ends the header.
+func goldenText(m Message) string {
+	var b strings.Builder
+	line := func(key, value string) {
+		if value != "" {
+			b.WriteString(key + ": " + value + "\n")
+		}
+	}
+	line("title", m.Title)
+	line("link", m.Link)
+	line("outcome", m.Outcome)
+	if m.Target == Feishu {
+		line("card", FeishuHeaderColour(m.Outcome)+" header with the title, a button to the link")
+	}
+	line("at mobiles", strings.Join(m.AtMobiles, ", "))
+	line("at user ids", strings.Join(m.AtUserIDs, ", "))
+	line("summary", m.Summary)
+	b.WriteString("---\n")
+	b.WriteString(m.Text)
+	b.WriteString("\n")
+	return b.String()
+}
+
 // assertWellFormed checks what must hold for every message: it fits, it is
-// valid UTF-8, it has no raw HTML other than our own <font> and WeCom
-// mentions, every markdown link is complete, and the body is valid JSON.
+// valid UTF-8, it has no raw HTML other than our own <font> and WeCom and
+// Feishu mentions, every markdown link is complete, and the body is valid
+// JSON.
 func assertWellFormed(tb testing.TB, m Message, body []byte) {
 	tb.Helper()
 	if !Fits(m) {
@@ -134,6 +177,10 @@ func assertWellFormed(tb testing.TB, m Message, body []byte) {
 	case WeCom:
 		if len(m.Text) > WeComMaxContent {
 			tb.Errorf("WeCom content is %d bytes", len(m.Text))
+		}
+	case Feishu:
+		if len(body) > FeishuMaxBody {
+			tb.Errorf("Feishu body is %d bytes", len(body))
 		}
 	}
 	for _, s := range []string{m.Title, m.Text, m.Summary} {
@@ -173,6 +220,10 @@ func assertLinksComplete(tb testing.TB, s string) {
 	}
 }
 
+// feishuTag matches the tags a Feishu text may start with: our colours
+// and mentions.
+var feishuTag = regexp.MustCompile(`^(<font color='(green|red|grey)'>|<at id=[^<>\s]+></at>)`)
+
 func tail(s string, i int) string {
 	if len(s)-i > 80 {
 		return s[i:i+80] + "…"
@@ -180,8 +231,8 @@ func tail(s string, i int) string {
 	return s[i:]
 }
 
-// assertOnlyOurHTML fails on any tag other than <font …>, </font> and (for
-// WeCom) <@userid>.
+// assertOnlyOurHTML fails on any tag other than <font …>, </font>, (for
+// WeCom) <@userid> and (for Feishu) <font color='…'> and <at id=…></at>.
 func assertOnlyOurHTML(tb testing.TB, t Target, s string) {
 	tb.Helper()
 	for i := 0; i < len(s); i++ {
@@ -192,6 +243,8 @@ func assertOnlyOurHTML(tb testing.TB, t Target, s string) {
 		switch {
 		case strings.HasPrefix(rest, `<font color="`), strings.HasPrefix(rest, "</font>"):
 		case t == WeCom && strings.HasPrefix(rest, "<@"):
+		case t == Feishu && feishuTag.MatchString(rest):
+			i += len(feishuTag.FindString(rest)) - 1
 		default:
 			tb.Errorf("raw HTML at %d: %q", i, tail(s, i))
 			return

@@ -30,7 +30,7 @@ func TestPush120CommitsFitsAndCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, _ := Body(m, "123e4567-e89b-12d3-a456-426614174000")
+			body := wireBody(t, m, "123e4567-e89b-12d3-a456-426614174000")
 			assertWellFormed(t, m, body)
 			if !strings.Contains(m.Title, "120") || !strings.Contains(m.Text, "120") {
 				t.Errorf("%s/%s: 120 commits not said:\n%s", lang, target, m.Text)
@@ -77,8 +77,7 @@ func TestShrinkLastResort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := Body(m, "")
-		assertWellFormed(t, m, body)
+		assertWellFormed(t, m, wireBody(t, m, ""))
 		if !strings.HasSuffix(m.Text, "…") {
 			t.Errorf("%s: cut text does not end with …: %q", target, m.Text[len(m.Text)-40:])
 		}

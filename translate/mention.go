@@ -12,12 +12,25 @@ type Mention struct {
 	DingTalkMobile string `json:"dingtalk_mobile,omitempty"`
 	DingTalkUserID string `json:"dingtalk_userid,omitempty"`
 	WeComUserID    string `json:"wecom_userid,omitempty"`
+	// FeishuOpenID (ou_…) or else FeishuUserID mentions the user on
+	// Feishu, as <at id=…></at> in the card's text.
+	FeishuOpenID string `json:"feishu_open_id,omitempty"`
+	FeishuUserID string `json:"feishu_user_id,omitempty"`
+}
+
+// feishuID is the id a Feishu card mentions the user by: the open_id,
+// which every bot can resolve, else the tenant's user_id.
+func (mn Mention) feishuID() string {
+	if mn.FeishuOpenID != "" {
+		return mn.FeishuOpenID
+	}
+	return mn.FeishuUserID
 }
 
 // mentions collects, during one render, whom the templates asked to
 // mention, in order and without duplicates.
 type mentions struct {
-	mobiles, dingIDs, wecomIDs []string
+	mobiles, dingIDs, wecomIDs, feishuIDs []string
 }
 
 func (m *mentions) add(mn Mention) {
@@ -29,6 +42,9 @@ func (m *mentions) add(mn Mention) {
 	}
 	if mn.WeComUserID != "" && !slices.Contains(m.wecomIDs, mn.WeComUserID) {
 		m.wecomIDs = append(m.wecomIDs, mn.WeComUserID)
+	}
+	if id := mn.feishuID(); id != "" && !slices.Contains(m.feishuIDs, id) {
+		m.feishuIDs = append(m.feishuIDs, id)
 	}
 }
 
@@ -110,8 +126,8 @@ func (d directory) resolve(ms *mentions, v any) {
 
 // mentionLine is the text a target needs for the collected mentions:
 // DingTalk wants each @mobile / @userId in the text (and in "at"), WeCom
-// markdown mentions with <@userid>. WeComV2 has none: markdown_v2 shows
-// <@userid> as text.
+// markdown mentions with <@userid>, a Feishu card with <at id=…></at>.
+// WeComV2 has none: markdown_v2 shows <@userid> as text.
 func mentionLine(t Target, mobiles, userIDs []string) string {
 	var parts []string
 	switch t {
@@ -125,6 +141,10 @@ func mentionLine(t Target, mobiles, userIDs []string) string {
 	case WeCom:
 		for _, id := range userIDs {
 			parts = append(parts, "<@"+id+">")
+		}
+	case Feishu:
+		for _, id := range userIDs {
+			parts = append(parts, "<at id="+id+"></at>")
 		}
 	}
 	return strings.Join(parts, " ")

@@ -26,6 +26,9 @@ type Data struct {
 	Target  Target
 	Lang    string
 	Variant string
+	// Outcome is the event's outcome as Message.Outcome has it: success,
+	// failure, warning or "" (neutral).
+	Outcome string
 
 	// Commits is the part of the push's commits to list (the first ones);
 	// MoreCommits how many were left out, TotalCommits all of them.
@@ -82,8 +85,8 @@ func (d *Data) Mention(who ...any) string {
 	return ""
 }
 
-// IsDingTalk reports a DingTalk render; it, IsWeCom and IsWeComV2 are
-// shorthands for templates.
+// IsDingTalk reports a DingTalk render; it, IsWeCom, IsWeComV2 and
+// IsFeishu are shorthands for templates.
 func (d *Data) IsDingTalk() bool { return d.Target == DingTalk }
 
 // IsWeCom reports a WeCom markdown (v1) render. It is false for WeComV2:
@@ -164,7 +167,7 @@ func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
 }
 
 // Targets lists the targets in a stable order.
-var Targets = []Target{DingTalk, WeCom, WeComV2}
+var Targets = []Target{DingTalk, WeCom, WeComV2, Feishu}
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
@@ -307,10 +310,11 @@ func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) 
 	}
 	ps := r.templateParts(t, ev.Name, variant)
 	view := newEventView(ev.forTemplates())
+	outcome := outcomeOf(ev)
 	var m Message
 	for _, b := range budgets {
 		var err error
-		m, err = r.renderOnce(view, t, ps, variant, b)
+		m, err = r.renderOnce(view, t, ps, variant, outcome, b)
 		if err != nil {
 			return Message{}, err
 		}
@@ -377,11 +381,11 @@ func (e *Event) forTemplates() *Event {
 	return &cp
 }
 
-func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant string, b budget) (Message, error) {
+func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, outcome string, b budget) (Message, error) {
 	all := ev.ShownCommits
 	shown := all[:min(len(all), b.commits)]
 	d := &Data{
-		Event: ev, Target: t, Lang: r.lang, Variant: variant,
+		Event: ev, Target: t, Lang: r.lang, Variant: variant, Outcome: outcome,
 		Commits: shown, TotalCommits: len(all), MoreCommits: len(all) - len(shown),
 		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
 	}
@@ -416,7 +420,7 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant stri
 	}
 	m := Message{
 		Target: t, Event: ev.Name, Action: ev.Action,
-		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link,
+		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link, Outcome: outcome,
 	}
 	switch t {
 	case DingTalk:
@@ -427,6 +431,8 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant stri
 		// markdown_v2 shows <@userid> as text and a markdown message has no
 		// mention list: whatever the templates asked for, nobody is
 		// mentioned.
+	case Feishu:
+		m.AtUserIDs = d.mentions.feishuIDs
 	}
 	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
 		m.Text += "\n\n" + line

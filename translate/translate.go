@@ -6,9 +6,10 @@ package translate
 
 import "errors"
 
-// Target is a robot kind, which is also a markdown dialect: DingTalk and WeCom
-// disagree on line breaks, lists, colours and raw HTML, and WeCom's two
-// message types (markdown and markdown_v2) disagree with each other.
+// Target is a robot kind, which is also a markdown dialect: DingTalk, WeCom
+// and Feishu disagree on line breaks, lists, colours, escapes and raw HTML,
+// and WeCom's two message types (markdown and markdown_v2) disagree with
+// each other.
 type Target string
 
 // The targets the relay renders for.
@@ -25,6 +26,11 @@ const (
 	// for markdown_v2 should be rendered for this target and sent Body as
 	// it is.
 	WeComV2 Target = "wecom_v2"
+	// Feishu is a Feishu (Lark) custom bot sent an interactive card: the
+	// title in its header, the text in its markdown element (Feishu's own
+	// subset: colours, lists and <at id=…></at> mentions, but no headings
+	// or quotes), a button to the link; see FeishuCardOverhead.
+	Feishu Target = "feishu"
 )
 
 // Size limits of the targets (see shared robot-api.md).
@@ -51,6 +57,10 @@ type Message struct {
 	Text    string `json:"text"`
 	Summary string `json:"summary"` // one line in the target's markdown, used by digests
 	Link    string `json:"link,omitempty"`
+	// Outcome is how the event ended: OutcomeSuccess, OutcomeFailure,
+	// OutcomeWarning or OutcomeNeutral (""), for kinds that show it
+	// besides the text (a Feishu card's header colour).
+	Outcome string `json:"outcome,omitempty"`
 
 	AtMobiles []string `json:"at_mobiles,omitempty"`
 	AtUserIDs []string `json:"at_user_ids,omitempty"`

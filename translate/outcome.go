@@ -1,0 +1,131 @@
+package translate
+
+import "strings"
+
+// The outcomes a message can have (Message.Outcome). A robot kind may show
+// one beside the text (Feishu colours its card header by it); the text
+// itself already says it in words.
+const (
+	// OutcomeSuccess is a good end: a build that passed, a merge request
+	// merged, a webhook connected.
+	OutcomeSuccess = "success"
+	// OutcomeFailure is something that failed: a build, a blocked download.
+	OutcomeFailure = "failure"
+	// OutcomeWarning is something undone or stopped that people may want to
+	// notice: a deleted branch, tag or object, a refused or closed merge
+	// request, a cancelled build, a merge request with conflicts.
+	OutcomeWarning = "warning"
+	// OutcomeNeutral is everything else (news, no verdict).
+	OutcomeNeutral = ""
+)
+
+// outcomeOf is the outcome of an event, from what the payload says
+// happened: the verb first (deleting a build whose status was SUCCEED is
+// still a deletion), then the state of the family's main object.
+func outcomeOf(ev *Event) string {
+	verb := ev.Verb()
+	switch ev.Name {
+	case EventPing:
+		return OutcomeSuccess
+	case EventPush:
+		if ev.RefDeleted() {
+			return OutcomeWarning
+		}
+		return OutcomeNeutral
+	case EventMergeRequest:
+		return mergeRequestOutcome(verb, ev.MergeRequest)
+	case EventCI:
+		return ciOutcome(verb, ev.CI)
+	case EventArtifact:
+		switch verb {
+		case "version_download_blocked":
+			// A download was attempted and refused (a security rule).
+			return OutcomeFailure
+		case "version_download_forbidden":
+			// Somebody closed a version for download: nothing failed yet.
+			return OutcomeWarning
+		}
+	}
+	if isDeletion(verb) {
+		return OutcomeWarning
+	}
+	return OutcomeNeutral
+}
+
+// isDeletion reports verbs that remove something: deleted, repo_deleted,
+// delete_build, delete_file, moved_to_recycle_bin, …
+func isDeletion(verb string) bool {
+	return strings.HasPrefix(verb, "delete") || strings.HasSuffix(verb, "_deleted") || verb == "moved_to_recycle_bin"
+}
+
+func mergeRequestOutcome(verb string, mr *MergeRequest) string {
+	switch {
+	case oneOf(verb, "merge", "merged"):
+		return OutcomeSuccess
+	case oneOf(verb, "refuse", "refused", "reject", "rejected", "cancel", "canceled", "cancelled", "close", "closed"):
+		return OutcomeWarning
+	case isDeletion(verb):
+		return OutcomeWarning
+	}
+	if mr != nil {
+		switch strings.ToUpper(strings.TrimSpace(mr.State)) {
+		case "CANNOTMERGE":
+			return OutcomeWarning
+		case "ABNORMAL":
+			return OutcomeFailure
+		}
+	}
+	return OutcomeNeutral
+}
+
+// ciOutcome follows the CI templates: a job (build plan) change has no
+// build status worth showing, a build's status decides the rest.
+func ciOutcome(verb string, ci *CI) string {
+	switch {
+	case isDeletion(verb):
+		return OutcomeWarning
+	case oneOf(verb, "update_job", "create_job", "created", "updated"):
+		return OutcomeNeutral
+	case oneOf(verb, "failed_build", "failed"):
+		return OutcomeFailure
+	case oneOf(verb, "cancel_build", "canceled", "cancelled"):
+		return OutcomeWarning
+	}
+	if ci == nil || ci.Build == nil {
+		return OutcomeNeutral
+	}
+	switch status := ci.Build.Status; buildLevel(status) {
+	case "success":
+		return OutcomeSuccess
+	case "failure":
+		return OutcomeFailure
+	default:
+		if oneOf(status, "CANCELED", "CANCELLED", "ABORTED") {
+			return OutcomeWarning
+		}
+	}
+	return OutcomeNeutral
+}
+
+// digestOutcome is the outcome of a digest of msgs: the worst of its items
+// (a failure, else a warning), success only when every item succeeded.
+func digestOutcome(msgs []Message) string {
+	out := OutcomeSuccess
+	for _, m := range msgs {
+		switch m.Outcome {
+		case OutcomeFailure:
+			return OutcomeFailure
+		case OutcomeWarning:
+			out = OutcomeWarning
+		case OutcomeSuccess:
+		default:
+			if out == OutcomeSuccess {
+				out = OutcomeNeutral
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return OutcomeNeutral
+	}
+	return out
+}
