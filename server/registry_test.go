@@ -4,6 +4,7 @@ import (
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/robot/feishu"
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/server/source/coding"
@@ -11,7 +12,7 @@ import (
 
 // testRegistry is what cmd wires, for the tests of this package.
 var testRegistry = server.Registry{
-	Kinds:   []robot.Kind{dingtalk.Kind{}, wecom.Kind{}},
+	Kinds:   []robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}},
 	Sources: []source.Source{coding.Source{}},
 }
 

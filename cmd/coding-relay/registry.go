@@ -4,6 +4,7 @@ import (
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/robot/feishu"
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/server/source/coding"
@@ -14,6 +15,7 @@ import (
 var kinds = []robot.Kind{
 	dingtalk.Kind{},
 	wecom.Kind{},
+	feishu.Kind{},
 }
 
 // registry is every kind and webhook source, the sources configured with
