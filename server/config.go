@@ -12,6 +12,9 @@ import (
 
 	"github.com/go-playground/validator/v10"
 	"github.com/sethvargo/go-envconfig"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
 )
 
 // Config is every setting of the relay, read from RELAY_* environment
@@ -28,7 +31,7 @@ type Config struct {
 	DataDir         string        `env:"RELAY_DATA_DIR, default=data" validate:"required" help:"directory of the durable delivery queue"`
 	LogLevel        string        `env:"RELAY_LOG_LEVEL, default=info" validate:"oneof=debug info warn error" help:"debug | info | warn | error"`
 	LogFormat       string        `env:"RELAY_LOG_FORMAT, default=json" validate:"oneof=json console" help:"json | console"`
-	RateLimit       Rate          `env:"RELAY_RATE_LIMIT, default=20/1m" help:"messages per robot per sliding window (N/duration); 0 disables pacing"`
+	RateLimit       robot.Limits  `env:"RELAY_RATE_LIMIT" help:"messages per robot per sliding window (N/duration, several with commas); 0 disables pacing; unset: each kind's own limit (DingTalk and WeCom 20/1m, Feishu 100/1m,5/1s)"`
 	RetryMaxAge     time.Duration `env:"RELAY_RETRY_MAX_AGE, default=12h" validate:"gt=0" help:"how long a message is retried before it is dead-lettered"`
 	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight requests and sends may finish after SIGTERM (one deadline for both)"`
 	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
@@ -36,13 +39,34 @@ type Config struct {
 	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user to DingTalk mobile/userId and WeCom userid"`
 
 	// RobotList is RELAY_ROBOTS parsed; filled by LoadConfig.
-	RobotList []Robot
+	RobotList []robot.Robot
+	// RateLimitSet tells an unset RELAY_RATE_LIMIT (each kind's default)
+	// from one set to 0 (no pacing at all).
+	RateLimitSet bool
+}
+
+// Registry is what the relay was built with: the robot kinds and the
+// webhook sources. cmd lists them; nothing else names one.
+type Registry struct {
+	Kinds   []robot.Kind
+	Sources []source.Source
+}
+
+// canonical maps an events= entry to a canonical event name by the first
+// source that changes it.
+func (r Registry) canonical(name string) string {
+	for _, s := range r.Sources {
+		if c := s.Canonical(name); c != strings.ToLower(strings.TrimSpace(name)) {
+			return c
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(name))
 }
 
 // LoadConfig reads the configuration through l (envconfig.OsLookuper() in
 // production, a map in tests) and validates all of it, so that a bad value
 // stops start-up with the variable's name before anything is built.
-func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
+func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Config, error) {
 	var c Config
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: l}); err != nil {
 		if named := decoderError(l); named != nil {
@@ -61,7 +85,8 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 		}
 		return nil, err
 	}
-	robots, err := ParseRobots(c.Robots)
+	_, c.RateLimitSet = l.Lookup("RELAY_RATE_LIMIT")
+	robots, err := robot.Parser{Kinds: reg.Kinds, Canonical: reg.canonical}.Parse(c.Robots)
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_ROBOTS: %w", err)
 	}
@@ -89,7 +114,7 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 		paced, unstated := false, -1
 		for _, i := range idx {
 			paced = paced || c.RateOf(robots[i]).Enabled()
-			if !robots[i].RateSet && unstated < 0 {
+			if !robots[i].LimitsSet && unstated < 0 {
 				unstated = i
 			}
 		}
@@ -99,19 +124,23 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
 				other = idx[1]
 			}
 			return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
-				min(other, unstated)+1, robots[min(other, unstated)].Name, max(other, unstated)+1, robots[max(other, unstated)].Name, robots[unstated].Kind)
+				min(other, unstated)+1, robots[min(other, unstated)].Name, max(other, unstated)+1, robots[max(other, unstated)].Name, robots[unstated].KindName())
 		}
 	}
 	c.RobotList = robots
 	return &c, nil
 }
 
-// RateOf is a robot's pacing: its rate=, else RELAY_RATE_LIMIT.
-func (c *Config) RateOf(r Robot) Rate {
-	if r.RateSet {
-		return r.Rate
+// RateOf is a robot's pacing: its rate=, else RELAY_RATE_LIMIT, else its
+// kind's own limit.
+func (c *Config) RateOf(r robot.Robot) robot.Limits {
+	switch {
+	case r.LimitsSet:
+		return r.Limits
+	case c.RateLimitSet:
+		return c.RateLimit
 	}
-	return c.RateLimit
+	return r.Kind.Limits()
 }
 
 // validate names fields by their variable so errors say RELAY_X, not Field.
@@ -227,50 +256,4 @@ func (b *ByteSize) EnvDecode(val string) error {
 	}
 	*b = ByteSize(n * mult)
 	return nil
-}
-
-// Rate is a pacing limit: at most N messages in any window of Per. The zero
-// value disables pacing.
-type Rate struct {
-	N   int
-	Per time.Duration
-}
-
-// Enabled reports whether the rate limits anything.
-func (r Rate) Enabled() bool { return r.N > 0 && r.Per > 0 }
-
-// String writes the rate in a form RELAY_RATE_LIMIT accepts ("20/1m0s", or "0").
-func (r Rate) String() string {
-	if !r.Enabled() {
-		return "0"
-	}
-	return fmt.Sprintf("%d/%s", r.N, r.Per)
-}
-
-// EnvDecode parses "N/duration" ("20/1m", "5/5s") or "0".
-func (r *Rate) EnvDecode(val string) error {
-	p, err := ParseRate(val)
-	if err != nil {
-		return err
-	}
-	*r = p
-	return nil
-}
-
-// ParseRate parses "N/duration" or "0".
-func ParseRate(val string) (Rate, error) {
-	s := strings.TrimSpace(val)
-	if s == "0" || s == "off" {
-		return Rate{}, nil
-	}
-	ns, ds, ok := strings.Cut(s, "/")
-	n, err1 := strconv.Atoi(ns)
-	d, err2 := time.ParseDuration(ds)
-	if !ok || err1 != nil || err2 != nil || n < 0 || d <= 0 {
-		return Rate{}, fmt.Errorf("%q is not a rate (accepted: N/duration such as 20/1m or 5/5s, or 0 to disable pacing)", val)
-	}
-	if n == 0 {
-		return Rate{}, nil
-	}
-	return Rate{N: n, Per: d}, nil
 }

@@ -9,12 +9,13 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
 func load(tb testing.TB, env map[string]string) (*server.Config, error) {
 	tb.Helper()
-	return server.LoadConfig(context.Background(), envconfig.MapLookuper(env))
+	return server.LoadConfig(context.Background(), envconfig.MapLookuper(env), testRegistry)
 }
 
 func TestConfigDefaults(t *testing.T) {
@@ -23,7 +24,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.SendTimeout != 5*time.Second || c.MaxBody != 5<<20 || c.Timezone != "Asia/Shanghai" ||
-		c.LogFormat != "json" || c.RateLimit != (server.Rate{N: 20, Per: time.Minute}) || c.RetryMaxAge != 12*time.Hour ||
+		c.LogFormat != "json" || c.RateLimit != nil || c.RateLimitSet || c.RetryMaxAge != 12*time.Hour ||
 		c.Language != "zh" || len(c.RobotList) != 0 {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -45,13 +46,13 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"RELAY_ROBOTS": "https://example.com/hook?token=x"}, []string{"RELAY_ROBOTS", "dingtalk+"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&colour=red"}, []string{"RELAY_ROBOTS", `"colour"`}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&rate=lots"}, []string{"RELAY_ROBOTS", "rate"}},
-		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&secret=x"}, []string{"RELAY_ROBOTS", "only for DingTalk"}},
+		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&secret=x"}, []string{"RELAY_ROBOTS", "not a parameter of wecom robots"}},
 		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}, []string{"RELAY_ROBOTS", "missing key"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&format=markdown_v2"}, []string{"RELAY_ROBOTS", "format"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&name=a https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN2&name=a"}, []string{"RELAY_ROBOTS", "used twice"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&branches=[x"}, []string{"RELAY_ROBOTS", "glob"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4"}, []string{"RELAY_ROBOTS", "inflight=4 needs pacing off"}},
-		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&keywords=CODING"}, []string{"RELAY_ROBOTS", "only for DingTalk"}},
+		{map[string]string{"RELAY_ROBOTS": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETTOKEN&keywords=CODING"}, []string{"RELAY_ROBOTS", "not a parameter of wecom robots"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&keywords=C#1&name=x"}, []string{"RELAY_ROBOTS", "%23"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci&template=brief"}, []string{"RELAY_ROBOTS", "robots 1 dingtalk-1 and 2 dingtalk-2", "same dingtalk robot", "rate="}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push&rate=10/1m https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci"}, []string{"RELAY_ROBOTS", "same dingtalk robot"}},
@@ -100,14 +101,14 @@ func TestConfigInflightWithoutPacing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", env, err)
 		}
-		if r := c.RobotList[0]; r.Inflight != 8 || r.URL.RawQuery != "access_token=T" {
+		if r := c.RobotList[0]; r.Inflight != 8 || r.Endpoint.Credential() != "T" {
 			t.Errorf("%v: robot = %+v", env, r)
 		}
 	}
 }
 
 func TestParseRobots(t *testing.T) {
-	robots, err := server.ParseRobots(`
+	robots, err := parseRobots(`
 https://oapi.dingtalk.com/robot/send?access_token=T1&secret=S1&name=backend&events=push,merge%20request,GIT_MR_CREATED&branches=main,release/*,
 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K1,https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K2&rate=5/5s&format=markdown_v2
 dingtalk+http://127.0.0.1:9400/robot/send?access_token=T2&template=brief&keywords=CODING,%E9%80%9A%E7%9F%A5 wecom+http://127.0.0.1:9400/cgi-bin/webhook/send?key=K3&projects=demo-*`)
@@ -118,39 +119,39 @@ dingtalk+http://127.0.0.1:9400/robot/send?access_token=T2&template=brief&keyword
 		t.Fatalf("got %d robots", len(robots))
 	}
 	want := []struct {
-		name  string
-		kind  translate.Target
-		query string
+		name string
+		kind string
+		cred string
 	}{
-		{"backend", translate.DingTalk, "access_token=T1"},
-		{"wecom-1", translate.WeCom, "key=K1"},
-		{"wecom-2", translate.WeCom, "key=K2"},
-		{"dingtalk-2", translate.DingTalk, "access_token=T2"},
-		{"wecom-3", translate.WeCom, "key=K3"},
+		{"backend", "dingtalk", "T1"},
+		{"wecom-1", "wecom", "K1"},
+		{"wecom-2", "wecom", "K2"},
+		{"dingtalk-2", "dingtalk", "T2"},
+		{"wecom-3", "wecom", "K3"},
 	}
 	for i, w := range want {
 		r := robots[i]
-		if r.Name != w.name || r.Kind != w.kind || r.URL.RawQuery != w.query {
-			t.Errorf("robot %d = %s %s %s, want %+v", i, r.Name, r.Kind, r.URL.RawQuery, w)
+		if r.Name != w.name || r.KindName() != w.kind || r.Endpoint.Credential() != w.cred {
+			t.Errorf("robot %d = %s %s %s, want %+v", i, r.Name, r.KindName(), r.Endpoint.Credential(), w)
 		}
 	}
 	b := robots[0]
-	if b.Secret != "S1" || strings.Join(b.Events, ",") != "push,merge_request,merge_request" || strings.Join(b.Branches, ",") != "main,release/*" {
+	if !b.Endpoint.Signed() || strings.Join(b.Events, ",") != "push,merge_request,merge_request" || strings.Join(b.Branches, ",") != "main,release/*" {
 		t.Errorf("backend = %+v", b)
 	}
-	if robots[2].Rate != (server.Rate{N: 5, Per: 5 * time.Second}) || !robots[2].RateSet || robots[2].Format != "markdown_v2" {
+	if robots[2].Limits.String() != "5/5s" || !robots[2].LimitsSet || robots[2].Endpoint.Target() != translate.WeComV2 {
 		t.Errorf("wecom-2 = %+v", robots[2])
 	}
-	if robots[3].URL.Scheme != "http" || robots[3].Template != "brief" || strings.Join(robots[3].Keywords, ",") != "CODING,通知" {
+	if robots[3].Template != "brief" || strings.Join(robots[3].Endpoint.(*dingtalk.Endpoint).Keywords(), ",") != "CODING,通知" {
 		t.Errorf("dingtalk-2 = %+v", robots[3])
 	}
-	if d := robots[3].Display(); d != "http://127.0.0.1:9400/robot/send" {
+	if d := robots[3].Endpoint.Display(); d != "http://127.0.0.1:9400/robot/send" {
 		t.Errorf("Display = %q", d)
 	}
 }
 
 func TestRobotFilters(t *testing.T) {
-	robots, err := server.ParseRobots("https://oapi.dingtalk.com/robot/send?access_token=T&events=push,merge_request&branches=main,release/*&projects=uc-*")
+	robots, err := parseRobots("https://oapi.dingtalk.com/robot/send?access_token=T&events=push,merge_request&branches=main,release/*&projects=uc-*")
 	if err != nil {
 		t.Fatal(err)
 	}

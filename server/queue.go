@@ -1,12 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,14 +16,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// Sender delivers one wire body to one robot. An error that has a
-// Retryable() bool method decides whether the queue tries again; one with a
-// RetryAfter() time.Duration sets the least wait before that.
+// Sender delivers one message to one robot, building the robot's wire
+// body (and signing it) itself. An error that has a Retryable() bool method
+// decides whether the queue tries again; one with a RetryAfter()
+// time.Duration sets the least wait before that. robot.Sender is the
+// production one.
 type Sender interface {
-	Send(ctx context.Context, body []byte) error
+	Send(ctx context.Context, m translate.Message, msgUUID string) error
 }
 
 type retryable interface{ Retryable() bool }
@@ -76,7 +76,7 @@ type Queue struct {
 }
 
 type lane struct {
-	robot  Robot
+	robot  robot.Robot
 	sender Sender
 	pacer  *pacer // used by the lane's only worker: paced lanes have one
 	// inflight is how many sends may be under way at once (robot's
@@ -118,10 +118,10 @@ type group struct {
 
 // Lane couples a robot with the client that sends to it.
 type Lane struct {
-	Robot  Robot
+	Robot  robot.Robot
 	Sender Sender
-	// Rate is the robot's pacing (its rate= or RELAY_RATE_LIMIT).
-	Rate Rate
+	// Rate is the robot's pacing (Config.RateOf).
+	Rate robot.Limits
 }
 
 // NewQueue loads pending work from the store into a lane per robot. Items of
@@ -161,7 +161,7 @@ func NewQueue(store *Store, lanes []Lane, opts QueueOptions, log *zap.Logger, m 
 		if l.Rate.Enabled() {
 			inflight = 1 // LoadConfig rejects inflight= on a paced robot
 		}
-		name, kind := l.Robot.Name, string(l.Robot.Kind)
+		name, kind := l.Robot.Name, l.Robot.KindName()
 		q.lanes[name] = &lane{robot: l.Robot, sender: l.Sender, pacer: newPacer(l.Rate, hist),
 			inflight: inflight, wake: make(chan struct{}, 1),
 			depth: m.QueueDepth.WithLabelValues(name), age: m.OldestAge.WithLabelValues(name),
@@ -513,7 +513,7 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	// A group owns its slice: pop by another worker shifts l.items.
 	g := &group{items: []*Item{head}, msg: head.Message, uuid: head.UUID}
 	free := l.pacer.free(now)
-	if !l.pacer.rate.Enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
+	if !l.pacer.enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
 		l.taken++
 		l.mu.Unlock()
 		return g, nil
@@ -541,7 +541,7 @@ func (q *Queue) digest(l *lane, backlog []*Item) (*group, error) {
 		for i, it := range backlog[:n] {
 			msgs[i] = it.Message
 		}
-		return r.Digest(l.robot.Target(), msgs)
+		return r.Digest(l.robot.Endpoint.Target(), msgs)
 	}
 	lo, hi := 1, len(backlog)
 	var best []translate.Message
@@ -574,15 +574,10 @@ func (q *Queue) digest(l *lane, backlog []*Item) (*group, error) {
 // send makes one attempt and reports whether the group is finished with
 // (delivered or dead-lettered) rather than waiting for a retry.
 func (q *Queue) send(l *lane, g *group, now time.Time) bool {
-	kind := string(l.robot.Kind)
-	body, err := l.robot.Body(g.msg, g.uuid)
-	if err != nil {
-		q.bury(l, g, "permanent", fmt.Errorf("building body: %w", err))
-		return true
-	}
+	kind := l.robot.KindName()
 	l.pacer.record(now)
 	ctx, cancel := context.WithTimeout(q.hard, q.opts.SendTimeout)
-	err = l.sender.Send(ctx, body)
+	err := l.sender.Send(ctx, g.msg, g.uuid)
 	cancel()
 	l.duration.Observe(q.opts.Now().Sub(now).Seconds())
 	code := ""
@@ -835,31 +830,3 @@ func (q *Queue) Retry(id uint64) (Delivery, error) {
 	})
 	return d, err
 }
-
-// WireBody is translate.Body with the robot's message format applied.
-// Messages for WeCom markdown_v2 robots are rendered for translate.WeComV2
-// and need nothing more; a WeCom (v1) message for such a robot — stored
-// before it was switched to markdown_v2 — is sent as markdown_v2 with its
-// colour tags removed.
-func WireBody(m translate.Message, msgUUID, format string) ([]byte, error) {
-	body, err := translate.Body(m, msgUUID)
-	if err != nil || format != "markdown_v2" || m.Target != translate.WeCom {
-		return body, err
-	}
-	// markdown_v2 has no colours: keep the words, drop the <font> tags.
-	content := fontTag.ReplaceAllString(m.Text, "")
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	err = enc.Encode(struct {
-		MsgType    string `json:"msgtype"`
-		MarkdownV2 struct {
-			Content string `json:"content"`
-		} `json:"markdown_v2"`
-	}{MsgType: "markdown_v2", MarkdownV2: struct {
-		Content string `json:"content"`
-	}{content}})
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
-}
-
-var fontTag = regexp.MustCompile(`</?font[^>]*>`)

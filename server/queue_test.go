@@ -16,32 +16,33 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/coding-relay/coding-relay/server"
-	"github.com/coding-relay/coding-relay/server/dingtalk"
-	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
 // testLane builds a lane for a fake robot of the given kind.
-func testLane(tb testing.TB, name string, kind translate.Target, f *fakeRobot, rate server.Rate) server.Lane {
+func testLane(tb testing.TB, name string, kind robot.Kind, f *fakeRobot, rate robot.Limits) server.Lane {
 	tb.Helper()
-	var raw string
-	if kind == translate.DingTalk {
-		raw = f.URL + "/robot/send?access_token=tok-" + name
-	} else {
-		raw = f.URL + "/cgi-bin/webhook/send?key=key-" + name
+	var ep robot.Endpoint
+	switch kind.(type) {
+	case dingtalk.Kind:
+		ep = dingtalk.New(mustURL(tb, f.URL+"/robot/send?access_token=tok-"+name), "")
+	default:
+		ep = wecom.New(mustURL(tb, f.URL+"/cgi-bin/webhook/send?key=key-"+name), wecom.FormatMarkdown)
 	}
+	return server.Lane{Robot: robot.Robot{Name: name, Kind: kind, Endpoint: ep}, Rate: rate, Sender: robot.Sender{Endpoint: ep, Client: f.Client()}}
+}
+
+func mustURL(tb testing.TB, raw string) *url.URL {
+	tb.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	l := server.Lane{Robot: server.Robot{Name: name, Kind: kind, URL: u, Format: "markdown"}, Rate: rate}
-	if kind == translate.DingTalk {
-		l.Sender = dingtalk.New(f.Client(), u, "")
-	} else {
-		l.Sender = wecom.New(f.Client(), u)
-	}
-	return l
+	return u
 }
 
 type queueEnv struct {
@@ -131,8 +132,8 @@ func titles(got []received) []string {
 
 func TestQueuePacingNeverExceedsTheLimit(t *testing.T) {
 	f := newFakeRobot(t, nil)
-	rate := server.Rate{N: 3, Per: 300 * time.Millisecond}
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, rate)}}
+	rate := robot.Rate{N: 3, Per: 300 * time.Millisecond}
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{rate})}}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 10) // no renderer: no coalescing
@@ -156,12 +157,13 @@ func TestQueuePacingNeverExceedsTheLimit(t *testing.T) {
 }
 
 func TestQueueCoalescesABurst(t *testing.T) {
-	for _, kind := range []translate.Target{translate.DingTalk, translate.WeCom} {
-		t.Run(string(kind), func(t *testing.T) {
+	for _, k := range []robot.Kind{dingtalk.Kind{}, wecom.Kind{}} {
+		kind := k.Targets()[0]
+		t.Run(k.Name(), func(t *testing.T) {
 			f := newFakeRobot(t, nil)
-			rate := server.Rate{N: 5, Per: time.Minute}
+			rate := robot.Rate{N: 5, Per: time.Minute}
 			r := testRenderer(t)
-			env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "r", kind, f, rate)},
+			env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "r", k, f, robot.Limits{rate})},
 				opts: server.QueueOptions{Render: func() *translate.Renderer { return r }}}
 			env.open(t, false)
 			enqueue(t, env.queue, "r", kind, 0, 60)
@@ -218,7 +220,7 @@ func TestQueueRetriesUntilRecovery(t *testing.T) {
 		}
 		return 200, `{"errcode":0,"errmsg":"ok"}`
 	})
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
 		opts: server.QueueOptions{SendTimeout: 200 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)
@@ -250,7 +252,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 		}
 		return 200, `{"errcode":0,"errmsg":"ok"}`
 	})
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "wc", translate.WeCom, f, server.Rate{})}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "wc", wecom.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
 	enqueue(t, env.queue, "wc", translate.WeCom, 0, 2)
 	waitFor(t, "two sends", func() bool { return len(f.received()) == 2 })
@@ -297,7 +299,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 
 func TestQueueGivesUpAfterMaxAge(t *testing.T) {
 	f := newFakeRobot(t, func(int) (int, string) { return 503, "" })
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
 		opts: server.QueueOptions{RetryMaxAge: 100 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)
@@ -316,7 +318,7 @@ func TestQueueThrottleWaitsWhatTheServiceAsks(t *testing.T) {
 		}
 		return 200, `{"errcode":0}`
 	})
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
 		opts: server.QueueOptions{InitialBackoff: time.Millisecond, MaxWait: 300 * time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)
@@ -333,8 +335,8 @@ func TestQueueThrottleWaitsWhatTheServiceAsks(t *testing.T) {
 func TestQueueResumesAfterCrash(t *testing.T) {
 	f := newFakeRobot(t, nil)
 	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{
-		testLane(t, "ding", translate.DingTalk, f, server.Rate{}),
-		testLane(t, "wc", translate.WeCom, f, server.Rate{}),
+		testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{}),
+		testLane(t, "wc", wecom.Kind{}, f, robot.Limits{}),
 	}}
 	env.open(t, false) // no workers: everything stays pending
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 5)
@@ -360,7 +362,7 @@ func TestQueueResumesAfterCrash(t *testing.T) {
 
 func TestQueueShutdownLeavesHangingWorkPending(t *testing.T) {
 	f := newFakeRobot(t, func(int) (int, string) { return 0, "" }) // hangs
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
 		opts: server.QueueOptions{SendTimeout: time.Minute}}
 	env.open(t, true)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 3)
@@ -378,7 +380,7 @@ func TestQueueShutdownLeavesHangingWorkPending(t *testing.T) {
 
 func TestQueueDedupSurvivesRestart(t *testing.T) {
 	f := newFakeRobot(t, nil)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
 	env.close(t)
@@ -392,7 +394,7 @@ func TestQueueDedupSurvivesRestart(t *testing.T) {
 
 func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
 	f := newFakeRobot(t, nil)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
 	defer env.close(t)
 	// Each goroutine's own events must arrive in its order, and the robot
@@ -430,7 +432,7 @@ func TestQueueKeepsALargeBacklogOnDisk(t *testing.T) {
 	// back from the store in order, across a restart too, and the admin
 	// listing shows them without loading the whole backlog.
 	f := newFakeRobot(t, nil)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", translate.DingTalk, f, server.Rate{})},
+	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
 		opts: server.QueueOptions{Resident: 4, MaxDigestItems: 2}}
 	env.open(t, false)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 30)
@@ -489,7 +491,7 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 		}
 		return 200, `{"errcode":0,"errmsg":"ok"}`
 	})
-	l := testLane(t, "ding", translate.DingTalk, f, server.Rate{})
+	l := testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})
 	l.Robot.Inflight = 4
 	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{l},
 		opts: server.QueueOptions{InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Resident: 4, MaxDigestItems: 2}}
@@ -520,8 +522,9 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 
 func TestQueueAddsTheRobotsKeyword(t *testing.T) {
 	f := newFakeRobot(t, nil)
-	l := testLane(t, "ding", translate.DingTalk, f, server.Rate{})
-	l.Robot.Keywords = []string{"CODING"}
+	l := testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})
+	ep := dingtalk.New(mustURL(t, f.URL+"/robot/send?access_token=tok-ding"), "", "CODING")
+	l.Robot.Endpoint, l.Sender = ep, robot.Sender{Endpoint: ep, Client: f.Client()}
 	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{l}}
 	env.open(t, true)
 	defer env.close(t)
@@ -536,13 +539,15 @@ func TestQueueAddsTheRobotsKeyword(t *testing.T) {
 // downSender fails every send with an unclassified (so retryable) error.
 type downSender struct{}
 
-func (downSender) Send(context.Context, []byte) error { return errors.New("robot down") }
+func (downSender) Send(context.Context, translate.Message, string) error {
+	return errors.New("robot down")
+}
 
 func TestQueueAdminListingWhileRetrying(t *testing.T) {
 	// The listing reads attempts and last error while the worker records
 	// failed attempts as fast as it can: go test -race checks the locking.
 	env := &queueEnv{dir: t.TempDir(),
-		lanes: []server.Lane{{Robot: server.Robot{Name: "r", Kind: translate.DingTalk, Format: "markdown"}, Sender: downSender{}}},
+		lanes: []server.Lane{{Robot: robot.Robot{Name: "r", Kind: dingtalk.Kind{}, Endpoint: dingtalk.Kind{}.Preview(translate.DingTalk)}, Sender: downSender{}}},
 		opts:  server.QueueOptions{InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)
@@ -560,16 +565,5 @@ func TestQueueAdminListingWhileRetrying(t *testing.T) {
 	}
 	if attempts == 0 {
 		t.Error("no failed attempt was ever listed")
-	}
-}
-
-func TestWireBodyMarkdownV2DropsColours(t *testing.T) {
-	m := translate.Message{Target: translate.WeCom, Title: "t", Text: "build <font color=\"warning\">failed</font> & done"}
-	b, err := server.WireBody(m, "", "markdown_v2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != `{"msgtype":"markdown_v2","markdown_v2":{"content":"build failed & done"}}` {
-		t.Errorf("body %s", b)
 	}
 }

@@ -21,8 +21,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/coding-relay/coding-relay/server"
-	"github.com/coding-relay/coding-relay/server/dingtalk"
-	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -59,10 +59,10 @@ func TestRegressMalformedRobotParamsAreNotSilentlyDropped(t *testing.T) {
 		"https://oapi.dingtalk.com/robot/send?access_token=T&keywords=100%",
 		"https://oapi.dingtalk.com/robot/send?access_token=T&secret=SEC%zz",
 	} {
-		robots, err := server.ParseRobots(raw)
+		robots, err := parseRobots(raw)
 		if err == nil {
 			r := robots[0]
-			t.Errorf("%s: accepted with events=%v keywords=%v signed=%v", raw, r.Events, r.Keywords, r.Secret != "")
+			t.Errorf("%s: accepted with events=%v signed=%v", raw, r.Events, r.Endpoint.Signed())
 		}
 	}
 }
@@ -70,7 +70,7 @@ func TestRegressMalformedRobotParamsAreNotSilentlyDropped(t *testing.T) {
 // Once: a repeated relay parameter silently keeps only its first
 // value: events=push&events=ci filters out ci.
 func TestRegressRepeatedRelayParamIsNotSilentlyTruncated(t *testing.T) {
-	robots, err := server.ParseRobots("https://oapi.dingtalk.com/robot/send?access_token=T&events=push&events=ci")
+	robots, err := parseRobots("https://oapi.dingtalk.com/robot/send?access_token=T&events=push&events=ci")
 	if err == nil && len(robots[0].Events) != 2 {
 		t.Errorf("events=push&events=ci gave events=%v and no error", robots[0].Events)
 	}
@@ -81,7 +81,7 @@ func TestRegressRepeatedRelayParamIsNotSilentlyTruncated(t *testing.T) {
 // space after '&') reaches the start-up error and the logs.
 func TestRegressParseRobotsErrorDoesNotEchoSecrets(t *testing.T) {
 	const secret = "SEC0123456789abcdef0123456789abcdef"
-	_, err := server.ParseRobots("https://oapi.dingtalk.com/robot/send?access_token=T& secret=" + secret)
+	_, err := parseRobots("https://oapi.dingtalk.com/robot/send?access_token=T& secret=" + secret)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -96,7 +96,7 @@ func TestRegressParseRobotsErrorDoesNotEchoSecrets(t *testing.T) {
 // ISSUE_*, WIKI_*, ... of project uc-api (while GIT_PUSHED of the same
 // project passes).
 func TestRegressProjectsFilterMatchesProjectName(t *testing.T) {
-	robots, err := server.ParseRobots("https://oapi.dingtalk.com/robot/send?access_token=T&projects=uc-api")
+	robots, err := parseRobots("https://oapi.dingtalk.com/robot/send?access_token=T&projects=uc-api")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,8 +122,8 @@ func TestRegressProjectsFilterMatchesProjectName(t *testing.T) {
 func TestRegressSharedRobotRuleIsOrderIndependent(t *testing.T) {
 	a := "https://oapi.dingtalk.com/robot/send?access_token=SAME&name=a"
 	b := "https://oapi.dingtalk.com/robot/send?access_token=SAME&name=b&rate=0"
-	_, err1 := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"RELAY_ROBOTS": a + " " + b}))
-	_, err2 := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"RELAY_ROBOTS": b + " " + a}))
+	_, err1 := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"RELAY_ROBOTS": a + " " + b}), testRegistry)
+	_, err2 := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"RELAY_ROBOTS": b + " " + a}), testRegistry)
 	if (err1 == nil) != (err2 == nil) {
 		t.Errorf("a,b: %v; b,a: %v", err1, err2)
 	}
@@ -137,11 +137,12 @@ func TestRegressAnswerWithoutErrcodeIsNotSuccess(t *testing.T) {
 		_, _ = w.Write([]byte(`{"message":"upstream unavailable"}`))
 	}))
 	defer ts.Close()
-	robots, err := server.ParseRobots("dingtalk+" + ts.URL + "/robot/send?access_token=T")
+	robots, err := parseRobots("dingtalk+" + ts.URL + "/robot/send?access_token=T")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dingtalk.New(ts.Client(), robots[0].URL, "").Send(context.Background(), []byte(`{}`)); err == nil {
+	m := translate.Message{Target: translate.DingTalk, Title: "t", Text: "x"}
+	if err := robots[0].Endpoint.Send(context.Background(), ts.Client(), m, ""); err == nil {
 		t.Error("an answer without errcode counted as delivered")
 	}
 }
@@ -158,7 +159,7 @@ func TestRegressOneRobotsTemplateErrorDoesNotLoseTheEventForOthers(t *testing.T)
 	plain := newFakeRobot(t, nil)
 	env := map[string]string{"RELAY_DATA_DIR": t.TempDir(), "RELAY_ROBOTS": "wecom+" + plain.URL + "/cgi-bin/webhook/send?key=plain " +
 		"wecom+" + plain.URL + "/cgi-bin/webhook/send?key=fancy&template=fancy"}
-	cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(env))
+	cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(env), testRegistry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestRegressOneRobotsTemplateErrorDoesNotLoseTheEventForOthers(t *testing.T)
 	}
 	var lanes []server.Lane
 	for _, r := range cfg.RobotList {
-		lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateLimit, Sender: nopSender{}})
+		lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: nopSender{}})
 	}
 	q, err := server.NewQueue(st, lanes, server.QueueOptions{SendTimeout: time.Second, Render: tmpls.Current}, zap.NewNop(), m)
 	if err != nil {
@@ -187,7 +188,7 @@ func TestRegressOneRobotsTemplateErrorDoesNotLoseTheEventForOthers(t *testing.T)
 		defer cancel()
 		_ = q.Close(ctx)
 	}()
-	s := server.New(server.Options{Config: cfg, Logger: zap.NewNop(), Metrics: m, Gatherer: prometheus.NewRegistry(), Queue: q, Templates: tmpls})
+	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: zap.NewNop(), Metrics: m, Gatherer: prometheus.NewRegistry(), Queue: q, Templates: tmpls})
 	req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(pushPayload))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Coding-Event", "push")
@@ -200,7 +201,7 @@ func TestRegressOneRobotsTemplateErrorDoesNotLoseTheEventForOthers(t *testing.T)
 
 type nopSender struct{}
 
-func (nopSender) Send(context.Context, []byte) error { return nil }
+func (nopSender) Send(context.Context, translate.Message, string) error { return nil }
 
 // Once: readEvent grows its buffer to the announced Content-Length
 // before reading a byte or checking the signature, so an unauthenticated
@@ -208,7 +209,7 @@ func (nopSender) Send(context.Context, []byte) error { return nil }
 // relay allocate 5 MiB per connection (for up to ReadTimeout = 30 s).
 func TestRegressContentLengthIsNotPreallocatedBeforeAuth(t *testing.T) {
 	env := map[string]string{"RELAY_CODING_TOKEN": "tok", "RELAY_DATA_DIR": t.TempDir()}
-	cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(env))
+	cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(env), testRegistry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestRegressContentLengthIsNotPreallocatedBeforeAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Options{Config: cfg, Logger: zap.NewNop(), Metrics: m, Gatherer: prometheus.NewRegistry(), Templates: tmpls})
+	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: zap.NewNop(), Metrics: m, Gatherer: prometheus.NewRegistry(), Templates: tmpls})
 	h := s.Handler()
 	serve := func() {
 		req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(`{}`))
@@ -258,7 +259,7 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 	a := "dingtalk+" + down.URL + "/robot/send?access_token=GROUP_A"
 	b := "dingtalk+" + other.URL + "/robot/send?access_token=GROUP_B"
 	run := func(robots string) *server.Queue {
-		cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"RELAY_DATA_DIR": dir, "RELAY_ROBOTS": robots}))
+		cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"RELAY_DATA_DIR": dir, "RELAY_ROBOTS": robots}), testRegistry)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,14 +276,14 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 		}
 		var lanes []server.Lane
 		for _, r := range cfg.RobotList {
-			lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateLimit, Sender: dingtalk.New(http.DefaultClient, r.URL, r.Secret)})
+			lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
 		}
 		q, err := server.NewQueue(st, lanes, server.QueueOptions{InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Render: tmpls.Current}, zap.NewNop(), m)
 		if err != nil {
 			t.Fatal(err)
 		}
 		q.Start()
-		s := server.New(server.Options{Config: cfg, Logger: zap.NewNop(), Metrics: m, Gatherer: prometheus.NewRegistry(), Queue: q, Templates: tmpls})
+		s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: zap.NewNop(), Metrics: m, Gatherer: prometheus.NewRegistry(), Queue: q, Templates: tmpls})
 		req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(pushPayload))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Coding-Event", "push")
@@ -326,7 +327,7 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 	for _, withFallback := range []bool{true, false} {
 		f := newFakeRobot(t, nil)
 		cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{
-			"RELAY_DATA_DIR": t.TempDir(), "RELAY_ROBOTS": "wecom+" + f.URL + "/cgi-bin/webhook/send?key=k&name=team"}))
+			"RELAY_DATA_DIR": t.TempDir(), "RELAY_ROBOTS": "wecom+" + f.URL + "/cgi-bin/webhook/send?key=k&name=team"}), testRegistry)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,13 +349,13 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := cfg.RobotList[0]
-		q, err := server.NewQueue(st, []server.Lane{{Robot: r, Rate: cfg.RateLimit, Sender: wecom.New(http.DefaultClient, r.URL)}},
+		q, err := server.NewQueue(st, []server.Lane{{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}}},
 			server.QueueOptions{Render: tmpls.Current}, zap.NewNop(), m)
 		if err != nil {
 			t.Fatal(err)
 		}
 		q.Start()
-		s := server.New(server.Options{Config: cfg, Logger: zap.NewNop(), Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
+		s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: zap.NewNop(), Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
 		req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(pushPayload))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Coding-Event", "push")
@@ -389,12 +390,12 @@ func backlogAfterRestart(t *testing.T, before, after string) *fakeRobot {
 	t.Helper()
 	f := newFakeRobot(t, nil)
 	lane := func(query string) server.Lane {
-		robots, err := server.ParseRobots("dingtalk+" + f.URL + "/robot/send?" + query)
+		robots, err := parseRobots("dingtalk+" + f.URL + "/robot/send?" + query)
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := robots[0]
-		return server.Lane{Robot: r, Sender: dingtalk.New(f.Client(), r.URL, "")}
+		return server.Lane{Robot: r, Sender: robot.Sender{Endpoint: r.Endpoint, Client: f.Client()}}
 	}
 	old := lane(before)
 	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{old}}
@@ -436,7 +437,7 @@ func TestOrphansExpireIntoDeadLetters(t *testing.T) {
 	f := newFakeRobot(t, nil)
 	clock := time.Now()
 	env := &queueEnv{dir: t.TempDir(),
-		lanes: []server.Lane{testLane(t, "gone", translate.DingTalk, f, server.Rate{}), testLane(t, "stays", translate.DingTalk, f, server.Rate{})},
+		lanes: []server.Lane{testLane(t, "gone", dingtalk.Kind{}, f, robot.Limits{}), testLane(t, "stays", dingtalk.Kind{}, f, robot.Limits{})},
 		opts:  server.QueueOptions{RetryMaxAge: time.Hour, Now: func() time.Time { return clock }}}
 	env.open(t, false)
 	enqueue(t, env.queue, "gone", translate.DingTalk, 0, 2)

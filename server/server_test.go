@@ -22,8 +22,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/coding-relay/coding-relay/server"
-	"github.com/coding-relay/coding-relay/server/dingtalk"
-	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -44,7 +43,7 @@ func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
 	if env["RELAY_DATA_DIR"] == "" {
 		env["RELAY_DATA_DIR"] = tb.TempDir()
 	}
-	cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(env))
+	cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(env), testRegistry)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -66,13 +65,7 @@ func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
 		}
 		var lanes []server.Lane
 		for _, r := range cfg.RobotList {
-			l := server.Lane{Robot: r, Rate: cfg.RateLimit}
-			if r.Kind == translate.DingTalk {
-				l.Sender = dingtalk.New(http.DefaultClient, r.URL, r.Secret)
-			} else {
-				l.Sender = wecom.New(http.DefaultClient, r.URL)
-			}
-			lanes = append(lanes, l)
+			lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
 		}
 		q, err = server.NewQueue(st, lanes, server.QueueOptions{SendTimeout: cfg.SendTimeout, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Render: tmpls.Current}, log, m)
 		if err != nil {
@@ -85,7 +78,7 @@ func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
 			_ = q.Close(ctx)
 		})
 	}
-	s := server.New(server.Options{Config: cfg, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
+	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
 	ts := httptest.NewServer(s.Handler())
 	tb.Cleanup(ts.Close)
 	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg}

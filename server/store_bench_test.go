@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -50,7 +52,7 @@ func BenchmarkQueueDrain(b *testing.B) {
 	}))
 	defer sink.Close()
 	f := &fakeRobot{Server: sink}
-	env := &queueEnv{dir: b.TempDir(), lanes: []server.Lane{testLane(b, "r", translate.DingTalk, f, server.Rate{})}}
+	env := &queueEnv{dir: b.TempDir(), lanes: []server.Lane{testLane(b, "r", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(b, false)
 	defer env.close(b)
 	enqueue(b, env.queue, "r", translate.DingTalk, 0, b.N)

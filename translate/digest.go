@@ -243,7 +243,7 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		}
 		text = b.String()
 	}
-	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link, Outcome: d.Outcome}
+	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link, Outcome: d.Outcome, Lang: r.lang}
 	m.Summary = escapeFor(t, m.Title)
 	switch t {
 	case DingTalk:

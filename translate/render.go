@@ -419,7 +419,7 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, out
 		summary = strings.TrimSpace(cutMarkdown(summary, maxSummary-len("…"))) + "…"
 	}
 	m := Message{
-		Target: t, Event: ev.Name, Action: ev.Action,
+		Target: t, Event: ev.Name, Action: ev.Action, Lang: r.lang,
 		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link, Outcome: outcome,
 	}
 	switch t {

@@ -61,6 +61,9 @@ type Message struct {
 	// OutcomeWarning or OutcomeNeutral (""), for kinds that show it
 	// besides the text (a Feishu card's header colour).
 	Outcome string `json:"outcome,omitempty"`
+	// Lang is the language of the templates that rendered it ("zh",
+	// "en"), for what a kind adds around the text (a card's button).
+	Lang string `json:"lang,omitempty"`
 
 	AtMobiles []string `json:"at_mobiles,omitempty"`
 	AtUserIDs []string `json:"at_user_ids,omitempty"`

@@ -17,6 +17,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -57,7 +58,7 @@ func loadRenderer(dir, lang string, loc *time.Location, mentions map[string]tran
 // rendererFromEnv builds the renderer the relay would use, from the same
 // variables, optionally with another templates directory.
 func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
-	cfg, err := server.LoadConfig(ctx, env)
+	cfg, err := server.LoadConfig(ctx, env, registry(""))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -102,38 +103,38 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	robot := server.Robot{Format: "markdown"}
-	if t == translate.WeComV2 {
-		robot.Format = "markdown_v2"
-	}
+	var ep robot.Endpoint
 	if *robotURL != "" {
-		robots, err := server.ParseRobots(*robotURL)
+		robots, err := robot.Parser{Kinds: kinds, Canonical: registry("").Sources[0].Canonical}.Parse(*robotURL)
 		if err != nil {
 			return fmt.Errorf("--robot: %w", err)
 		}
 		if len(robots) != 1 {
 			return errors.New("--robot takes exactly one URL")
 		}
-		robot = robots[0]
+		ep = robots[0].Endpoint
 		if t == "" {
-			t = robot.Target()
+			t = ep.Target()
 		}
 		if *variant == "" {
-			*variant = robot.Template
+			*variant = robots[0].Template
 		}
 	}
-	switch t {
-	case "":
-		t = translate.DingTalk
-	case translate.DingTalk, translate.WeCom, translate.WeComV2:
-	default:
-		return fmt.Errorf("--target %q: accepted dingtalk, wecom, wecom_v2", t)
+	if t == "" {
+		t = kinds[0].Targets()[0]
+	}
+	k, ok := robot.ForTarget(kinds, t)
+	if !ok {
+		return fmt.Errorf("--target %q: accepted %s", t, strings.Join(targetNames(), ", "))
+	}
+	if ep == nil || ep.Target() != t {
+		ep = k.Preview(t)
 	}
 	_, r, err := rendererFromEnv(ctx, env, *dir)
 	if err != nil {
 		return err
 	}
-	ev, err := translate.Decode(*event, payload)
+	ev, err := registry("").Sources[0].DecodePayload(*event, payload)
 	if err != nil {
 		return fmt.Errorf("payload: %w", err)
 	}
@@ -141,8 +142,7 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return fmt.Errorf("rendering: %w", err)
 	}
-	msg = translate.WithKeyword(msg, robot.Keywords)
-	body, err := server.WireBody(msg, "", robot.Format)
+	body, err := ep.Body(msg, "")
 	if err != nil {
 		return err
 	}
@@ -150,11 +150,7 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return err
 	}
 	size, limit := translate.Size(msg), translate.Limit(t)
-	what := "JSON body bytes"
-	if t != translate.DingTalk {
-		what = "content bytes"
-	}
-	fmt.Fprintf(stderr, "%s: %d of %d %s (%d%%)\n", t, size, limit, what, size*100/limit)
+	fmt.Fprintf(stderr, "%s: %d of %d bytes of its size limit (%d%%)\n", t, size, limit, size*100/limit)
 	return nil
 }
 
@@ -239,4 +235,15 @@ func exportTemplates(dir, lang string, force bool) (int, error) {
 		}
 	}
 	return len(files), nil
+}
+
+// targetNames lists every target of the kinds.
+func targetNames() []string {
+	var out []string
+	for _, k := range kinds {
+		for _, t := range k.Targets() {
+			out = append(out, string(t))
+		}
+	}
+	return out
 }

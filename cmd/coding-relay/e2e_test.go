@@ -35,6 +35,9 @@ const (
 	e2eDingToken  = "e2edingtoken"
 	e2eDingSecret = "SECe2e0123456789"
 	e2eWeComKey   = "e2e-wecom-key"
+	// The Feishu bot is signed and needs a keyword too.
+	e2eFeishuToken  = "e2e-feishu-token"
+	e2eFeishuSecret = "FSe2eSecret42"
 )
 
 type e2eEnv struct {
@@ -128,7 +131,7 @@ func (e *e2eEnv) startRelay(tb testing.TB, dataDir string, extra ...string) *rel
 	tb.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
-		for _, s := range []string{e2eDingToken, e2eDingSecret, e2eWeComKey, e2eHookToken} {
+		for _, s := range []string{e2eDingToken, e2eDingSecret, e2eWeComKey, e2eHookToken, e2eFeishuToken, e2eFeishuSecret} {
 			if strings.Contains(logs.String(), s) {
 				tb.Errorf("relay log contains the secret %q", s)
 			}
@@ -241,14 +244,16 @@ const (
 )
 
 // TestE2EEveryPayload replays every test payload to a signed DingTalk robot
-// that also requires a keyword, a WeCom robot and a WeCom markdown_v2 robot:
-// one message per robot per event, none rejected.
+// that also requires a keyword, a WeCom robot, a WeCom markdown_v2 robot
+// and a signed Feishu bot: one message per robot per event, none rejected.
 func TestE2EEveryPayload(t *testing.T) {
 	const v2Key = "e2e-wecom-v2-key"
 	env := startSim(t, requireSim(t), "-limit", "0", "-secret", e2eDingToken+"="+e2eDingSecret,
-		"-keyword", e2eDingToken+"=CODING通知", "-strict", "-tokens", e2eDingToken+","+e2eWeComKey+","+v2Key)
+		"-secret", e2eFeishuToken+"="+e2eFeishuSecret,
+		"-keyword", e2eDingToken+"=CODING通知", "-strict", "-tokens", e2eDingToken+","+e2eWeComKey+","+v2Key+","+e2eFeishuToken)
 	env.dingParams = "&keywords=" + url.QueryEscape("CODING通知")
-	env.extraRobots = "wecom+%s/cgi-bin/webhook/send?key=" + v2Key + "&name=wecom-v2&format=markdown_v2"
+	env.extraRobots = "wecom+%s/cgi-bin/webhook/send?key=" + v2Key + "&name=wecom-v2&format=markdown_v2 " +
+		"feishu+%s/open-apis/bot/v2/hook/" + e2eFeishuToken + "?secret=" + e2eFeishuSecret + "&name=feishu"
 	relay := env.startRelay(t, t.TempDir(), "RELAY_RATE_LIMIT=0")
 	files, _ := filepath.Glob("../../translate/testdata/*.json")
 	sent := 0
@@ -269,7 +274,8 @@ func TestE2EEveryPayload(t *testing.T) {
 	}
 	eventually(t, 60*time.Second, "every message accepted", func() bool {
 		s := env.stats(t)
-		return s.Robots[simDing].Accepted == sent && s.Robots[simWeCom].Accepted == sent && s.Robots["wecom/"+v2Key].Accepted == sent
+		return s.Robots[simDing].Accepted == sent && s.Robots[simWeCom].Accepted == sent && s.Robots["wecom/"+v2Key].Accepted == sent &&
+			s.Robots["feishu/"+e2eFeishuToken].Accepted == sent
 	})
 	s := env.stats(t)
 	for id, r := range s.Robots {

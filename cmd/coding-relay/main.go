@@ -1,5 +1,5 @@
-// Command coding-relay relays CODING webhooks to DingTalk and WeCom group
-// robots. All configuration comes from RELAY_* environment variables; run
+// Command coding-relay relays CODING webhooks to DingTalk, WeCom and Feishu
+// group robots. All configuration comes from RELAY_* environment variables; run
 // `coding-relay -h` for the list.
 package main
 
@@ -26,8 +26,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/coding-relay/coding-relay/server"
-	"github.com/coding-relay/coding-relay/server/dingtalk"
-	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -138,10 +137,11 @@ func rendererLoader(cfg *server.Config) (func() (*translate.Renderer, error), er
 }
 
 func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
-	cfg, err := server.LoadConfig(ctx, env)
+	cfg, err := server.LoadConfig(ctx, env, registry(""))
 	if err != nil {
 		return err
 	}
+	plugins := registry(cfg.CodingToken)
 	log, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err
@@ -201,16 +201,10 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		}}
 		lanes := make([]server.Lane, 0, len(cfg.RobotList))
 		for _, r := range cfg.RobotList {
-			l := server.Lane{Robot: r, Rate: cfg.RateOf(r)}
-			switch r.Kind {
-			case translate.DingTalk:
-				l.Sender = dingtalk.New(client, r.URL, r.Secret)
-			case translate.WeCom:
-				l.Sender = wecom.New(client, r.URL)
-			}
+			l := server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: client}}
 			lanes = append(lanes, l)
-			log.Info("robot configured", zap.String("robot", r.Name), zap.String("kind", string(r.Kind)),
-				zap.String("url", r.Display()), zap.Stringer("rate", l.Rate), zap.Bool("signed", r.Secret != ""))
+			log.Info("robot configured", zap.String("robot", r.Name), zap.String("kind", r.KindName()),
+				zap.String("url", r.Endpoint.Display()), zap.Stringer("rate", l.Rate), zap.Bool("signed", r.Endpoint.Signed()))
 		}
 		queue, err = server.NewQueue(store, lanes, server.QueueOptions{
 			SendTimeout: cfg.SendTimeout,
@@ -246,7 +240,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		}
 	}()
 
-	srv := server.New(server.Options{Config: cfg, Logger: log, Metrics: m, Gatherer: reg, Queue: queue, Templates: tmpls})
+	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: queue, Templates: tmpls})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
 		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
 	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the

@@ -90,7 +90,7 @@ func TestTemplatesExportCheckAndRender(t *testing.T) {
 	if body.MsgType != "markdown" || !strings.HasPrefix(body.Markdown.Title, "CUSTOM") {
 		t.Errorf("rendered %+v", body)
 	}
-	if !strings.Contains(stderr, "JSON body bytes") {
+	if !strings.Contains(stderr, "bytes of its size limit") {
 		t.Errorf("stderr %q lacks the size report", stderr)
 	}
 

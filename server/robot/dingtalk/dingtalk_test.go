@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coding-relay/coding-relay/server/dingtalk"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/translate"
 )
 
 // fakeRobot answers like DingTalk: HTTP 200 with an errcode, and checks the
@@ -46,6 +47,9 @@ func fakeRobot(tb testing.TB, secret string, answer func(n int) (int, string)) (
 	tb.Cleanup(srv.Close)
 	return srv, &seen
 }
+
+// msg is a small DingTalk message.
+var msg = translate.Message{Target: translate.DingTalk, Title: "t", Text: "x"}
 
 func robotURL(tb testing.TB, base string) *url.URL {
 	tb.Helper()
@@ -82,8 +86,8 @@ func TestSendClassifiesAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, _ := fakeRobot(t, "", func(int) (int, string) { return tt.status, tt.body })
-			c := dingtalk.New(srv.Client(), robotURL(t, srv.URL), "")
-			err := c.Send(context.Background(), []byte(`{"msgtype":"markdown"}`))
+			c := dingtalk.New(robotURL(t, srv.URL), "")
+			err := c.Send(context.Background(), srv.Client(), msg, "")
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
 			}
@@ -108,9 +112,9 @@ func TestSendSignsEveryRequestFreshly(t *testing.T) {
 	const secret = "SEC0123456789abcdef"
 	srv, seen := fakeRobot(t, secret, func(int) (int, string) { return 200, `{"errcode":0,"errmsg":"ok"}` })
 	u := robotURL(t, srv.URL)
-	c := dingtalk.New(srv.Client(), u, secret)
+	c := dingtalk.New(u, secret)
 	for range 3 {
-		if err := c.Send(context.Background(), []byte(`{}`)); err != nil {
+		if err := c.Send(context.Background(), srv.Client(), msg, ""); err != nil {
 			t.Fatalf("signed send rejected: %v", err)
 		}
 	}
@@ -133,7 +137,7 @@ func TestSendSignsEveryRequestFreshly(t *testing.T) {
 
 func TestSendWrongSecretIsPermanent(t *testing.T) {
 	srv, _ := fakeRobot(t, "right", func(int) (int, string) { return 200, `{"errcode":0}` })
-	err := dingtalk.New(srv.Client(), robotURL(t, srv.URL), "wrong").Send(context.Background(), []byte(`{}`))
+	err := dingtalk.New(robotURL(t, srv.URL), "wrong").Send(context.Background(), srv.Client(), msg, "")
 	var re *robot.Error
 	if !errors.As(err, &re) || re.Code != 310000 || re.Retryable() {
 		t.Fatalf("err = %v, want permanent 310000", err)
@@ -146,10 +150,10 @@ func TestSendTimeoutIsRetryableAndRedacted(t *testing.T) {
 		<-release
 	}))
 	t.Cleanup(func() { close(release); srv.Close() })
-	c := dingtalk.New(srv.Client(), robotURL(t, srv.URL), "s3cr3t")
+	c := dingtalk.New(robotURL(t, srv.URL), "s3cr3t")
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	err := c.Send(ctx, []byte(`{}`))
+	err := c.Send(ctx, srv.Client(), msg, "")
 	var re *robot.Error
 	if !errors.As(err, &re) || !re.Retryable() {
 		t.Fatalf("err = %v, want retryable", err)
@@ -161,18 +165,18 @@ func TestSendTimeoutIsRetryableAndRedacted(t *testing.T) {
 	}
 }
 
-func TestSendBodyIsPassedThrough(t *testing.T) {
+func TestSendBodyCarriesTheMessage(t *testing.T) {
 	var got map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewDecoder(r.Body).Decode(&got)
 		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
 	}))
 	t.Cleanup(srv.Close)
-	body := `{"msgtype":"markdown","markdown":{"title":"t","text":"x"},"msgUuid":"u-1"}`
-	if err := dingtalk.New(srv.Client(), robotURL(t, srv.URL), "").Send(context.Background(), []byte(body)); err != nil {
+	if err := dingtalk.New(robotURL(t, srv.URL), "").Send(context.Background(), srv.Client(), msg, "u-1"); err != nil {
 		t.Fatal(err)
 	}
-	if got["msgUuid"] != "u-1" {
+	md, _ := got["markdown"].(map[string]any)
+	if got["msgUuid"] != "u-1" || got["msgtype"] != "markdown" || md["title"] != "t" || md["text"] != "x" {
 		t.Errorf("robot got %v", got)
 	}
 }

@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/coding-relay/coding-relay/server/robot"
-	"github.com/coding-relay/coding-relay/server/wecom"
+	"github.com/coding-relay/coding-relay/server/robot/wecom"
+	"github.com/coding-relay/coding-relay/translate"
 )
 
 func TestSendClassifiesAnswers(t *testing.T) {
@@ -45,7 +46,7 @@ func TestSendClassifiesAnswers(t *testing.T) {
 			}))
 			t.Cleanup(srv.Close)
 			u, _ := url.Parse(srv.URL + "/cgi-bin/webhook/send?key=KEY-SECRET-9")
-			err := wecom.New(srv.Client(), u).Send(context.Background(), []byte(`{"msgtype":"markdown"}`))
+			err := wecom.New(u, wecom.FormatMarkdown).Send(context.Background(), srv.Client(), msg, "")
 			if gotKey != "KEY-SECRET-9" {
 				t.Errorf("robot got key %q", gotKey)
 			}
@@ -73,9 +74,29 @@ func TestSendHangingRobotTimesOut(t *testing.T) {
 	u, _ := url.Parse(srv.URL + "/cgi-bin/webhook/send?key=KEY-SECRET-9")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	err := wecom.New(srv.Client(), u).Send(ctx, []byte(`{}`))
+	err := wecom.New(u, wecom.FormatMarkdown).Send(ctx, srv.Client(), msg, "")
 	var re *robot.Error
 	if !errors.As(err, &re) || !re.Retryable() || strings.Contains(err.Error(), "KEY-SECRET-9") {
 		t.Fatalf("err = %v, want a retryable, redacted timeout", err)
+	}
+}
+
+// msg is a small WeCom message.
+var msg = translate.Message{Target: translate.WeCom, Title: "t", Text: "x"}
+
+func TestBodyMarkdownV2DropsColoursOfAV1Message(t *testing.T) {
+	m := translate.Message{Target: translate.WeCom, Title: "t", Text: "build <font color=\"warning\">failed</font> & done"}
+	b, err := wecom.Body(m, wecom.FormatMarkdownV2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"msgtype":"markdown_v2","markdown_v2":{"content":"build failed & done"}}` {
+		t.Errorf("body %s", b)
+	}
+}
+
+func TestBodyRefusesAnotherKindsMessage(t *testing.T) {
+	if _, err := wecom.Body(translate.Message{Target: translate.DingTalk, Text: "x"}, wecom.FormatMarkdown); err == nil {
+		t.Error("a DingTalk message got a WeCom body")
 	}
 }

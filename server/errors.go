@@ -1,0 +1,80 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/source"
+)
+
+// apiError is an error with the status it maps to; its message is safe to
+// show to the caller.
+type apiError struct {
+	status int
+	msg    string
+}
+
+// Error is the message shown to the caller.
+func (e *apiError) Error() string { return e.msg }
+
+func fail(status int, format string, args ...any) error {
+	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
+}
+
+// statuses is the one table from domain errors to HTTP answers. msg is the
+// answer's text; empty means the error's own text, which is then safe to
+// show (intake errors are written for the sender).
+var statuses = []struct {
+	err    error
+	status int
+	msg    string
+}{
+	{source.ErrUnauthorized, http.StatusUnauthorized, ""},
+	{source.ErrBadRequest, http.StatusBadRequest, ""},
+	{source.ErrUnsupported, http.StatusUnsupportedMediaType, ""},
+	{errShuttingDown, http.StatusServiceUnavailable, "relay is shutting down"},
+	{errNotFound, http.StatusNotFound, ""},
+	{errUnknownRobot, http.StatusConflict, ""},
+}
+
+// answerFor is the status and message err is answered with; ok is false
+// for an unexpected error (500, logged, never shown).
+func answerFor(err error) (status int, msg string, ok bool) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.status, ae.msg, true
+	}
+	for _, s := range statuses {
+		if errors.Is(err, s.err) {
+			if s.msg == "" {
+				return s.status, err.Error(), true
+			}
+			return s.status, s.msg, true
+		}
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		if m, ok := he.Message.(string); ok {
+			return he.Code, m, true
+		}
+		return he.Code, http.StatusText(he.Code), true
+	}
+	return http.StatusInternalServerError, "internal error", false
+}
+
+// handleError is the one place errors become HTTP answers: always JSON
+// {"error": "…"}, never a stack trace, never a secret.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg, ok := answerFor(err)
+	if !ok {
+		s.log.Error("request failed", zap.String("path", c.Path()), zap.Error(err))
+	}
+	_ = c.JSON(status, map[string]string{"error": msg})
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// renderRequest is the body of POST /api/render.
+type renderRequest struct {
+	Event    string `json:"event"`
+	Target   string `json:"target"`
+	Template string `json:"template"`
+	// Robot renders as that configured robot would send it: its kind,
+	// template, format and keywords (then target and template must be empty).
+	Robot   string          `json:"robot"`
+	Payload json.RawMessage `json:"payload"`
+	// Source names the webhook source the payload is from; default the
+	// first (CODING).
+	Source string `json:"source"`
+}
+
+// preview is one rendering /api/render shows: the wire body an endpoint
+// would be sent.
+type preview struct {
+	target   translate.Target
+	endpoint robot.Endpoint
+}
+
+func (s *Server) handleRender(c echo.Context) error {
+	var req renderRequest
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, int64(s.cfg.MaxBody)))
+	if err := dec.Decode(&req); err != nil {
+		return fail(http.StatusBadRequest, "body must be JSON {event, target, template, payload}: %v", err)
+	}
+	var previews []preview
+	switch {
+	case req.Target != "":
+		k, ok := robot.ForTarget(s.kinds, translate.Target(req.Target))
+		if !ok {
+			return fail(http.StatusBadRequest, "target must be one of %s", strings.Join(s.targetNames(), ", "))
+		}
+		previews = []preview{{translate.Target(req.Target), k.Preview(translate.Target(req.Target))}}
+	default:
+		for _, k := range s.kinds {
+			t := k.Targets()[0]
+			previews = append(previews, preview{t, k.Preview(t)})
+		}
+	}
+	if len(req.Payload) == 0 {
+		return fail(http.StatusBadRequest, "payload is required")
+	}
+	src := s.sources[0]
+	if req.Source != "" {
+		i := slices.IndexFunc(s.sources, func(x source.Source) bool { return x.Name() == req.Source })
+		if i < 0 {
+			return fail(http.StatusBadRequest, "no source named %q", req.Source)
+		}
+		src = s.sources[i]
+	}
+	ev, err := src.DecodePayload(req.Event, req.Payload)
+	if err != nil {
+		return fail(http.StatusBadRequest, "payload: %v", err)
+	}
+	template := req.Template
+	var rb *robot.Robot
+	if req.Robot != "" {
+		if req.Target != "" || req.Template != "" {
+			return fail(http.StatusBadRequest, "robot takes its target and template from RELAY_ROBOTS: leave target and template empty")
+		}
+		i := slices.IndexFunc(s.robots, func(r robot.Robot) bool { return r.Name == req.Robot })
+		if i < 0 {
+			return fail(http.StatusBadRequest, "no robot named %q", req.Robot)
+		}
+		rb = &s.robots[i]
+		template = rb.Template
+		previews = []preview{{rb.Endpoint.Target(), rb.Endpoint}}
+	}
+	out := map[string]any{}
+	for _, p := range previews {
+		msg, err := s.templates.Current().Render(ev, p.target, template)
+		if err != nil {
+			return fail(http.StatusUnprocessableEntity, "rendering for %s: %v", p.target, err)
+		}
+		body, err := p.endpoint.Body(msg, "")
+		if err != nil {
+			return fail(http.StatusUnprocessableEntity, "building %s body: %v", p.target, err)
+		}
+		res := map[string]any{"body": json.RawMessage(body), "bytes": len(body)}
+		if rb != nil {
+			res["robot"], res["sent"] = rb.Name, rb.Wants(ev) // false: its filters drop the event
+		}
+		out[string(p.target)] = res
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// targetNames lists every target of the configured kinds.
+func (s *Server) targetNames() []string {
+	var out []string
+	for _, k := range s.kinds {
+		for _, t := range k.Targets() {
+			out = append(out, string(t))
+		}
+	}
+	return out
+}

@@ -1,0 +1,181 @@
+// Package dingtalk is the DingTalk custom robot (钉钉自定义机器人) kind:
+// https://oapi.dingtalk.com/robot/send?access_token=…, markdown messages,
+// 加签 signing in the query, custom keywords, errcode answers and the
+// ten-minute throttle after 20 messages in a minute.
+package dingtalk
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Throttle is how long DingTalk silences a robot that sent more than 20
+// messages in a minute.
+const Throttle = 10 * time.Minute
+
+// MaxKeywords is how many custom keywords a DingTalk robot can have.
+const MaxKeywords = 10
+
+// Kind is the DingTalk robot kind.
+type Kind struct{}
+
+var _ robot.Kind = Kind{}
+
+// Name is "dingtalk".
+func (Kind) Name() string { return "dingtalk" }
+
+// Match recognises DingTalk's API hosts (China and international).
+func (Kind) Match(u *url.URL) bool {
+	switch strings.ToLower(u.Hostname()) {
+	case "oapi.dingtalk.com", "oapi.dingtalk.io":
+		return true
+	}
+	return false
+}
+
+// Params are secret= (加签) and keywords= (自定义关键词).
+func (Kind) Params() []string { return []string{"secret", "keywords"} }
+
+// Query is access_token, the robot's credential.
+func (Kind) Query() []string { return []string{"access_token"} }
+
+// Targets is DingTalk's markdown.
+func (Kind) Targets() []translate.Target { return []translate.Target{translate.DingTalk} }
+
+// Preview is a robot with a placeholder token.
+func (Kind) Preview(translate.Target) robot.Endpoint {
+	return New(&url.URL{Scheme: "https", Host: "oapi.dingtalk.com", Path: "/robot/send", RawQuery: "access_token=PREVIEW"}, "")
+}
+
+// Limits is DingTalk's documented 20 messages per minute per robot.
+func (Kind) Limits() robot.Limits { return robot.Limits{{N: 20, Per: time.Minute}} }
+
+// Redact drops the query, where the token lives.
+func (Kind) Redact(u *url.URL) string { return robot.WithoutQuery(u) }
+
+// Open checks the URL has an access_token.
+func (Kind) Open(u *url.URL, own url.Values) (robot.Endpoint, error) {
+	if u.Query().Get("access_token") == "" {
+		return nil, errors.New("missing access_token in the URL")
+	}
+	e := &Endpoint{url: u, secret: own.Get("secret"), keywords: robot.List(own.Get("keywords")), now: time.Now}
+	if len(e.keywords) > MaxKeywords {
+		return nil, fmt.Errorf("keywords: a DingTalk robot has at most %d", MaxKeywords)
+	}
+	return e, nil
+}
+
+// Endpoint is one DingTalk robot.
+type Endpoint struct {
+	url      *url.URL // access_token in the query; relay parameters removed
+	secret   string
+	keywords []string
+	now      func() time.Time
+}
+
+var _ robot.Endpoint = (*Endpoint)(nil)
+
+// New is the endpoint of the robot at u (access_token in its query); a
+// non-empty secret signs every request. For tests and tools; the relay
+// builds endpoints through Kind.Open.
+func New(u *url.URL, secret string, keywords ...string) *Endpoint {
+	return &Endpoint{url: u, secret: secret, keywords: keywords, now: time.Now}
+}
+
+// Credential is the access token.
+func (e *Endpoint) Credential() string { return e.url.Query().Get("access_token") }
+
+// Display is the URL without its query.
+func (e *Endpoint) Display() string { return robot.WithoutQuery(e.url) }
+
+// Target is DingTalk's markdown.
+func (e *Endpoint) Target() translate.Target { return translate.DingTalk }
+
+// Signed reports a robot with 加签.
+func (e *Endpoint) Signed() bool { return e.secret != "" }
+
+// Keywords are the robot's custom keywords.
+func (e *Endpoint) Keywords() []string { return e.keywords }
+
+// Body is the markdown message with one of the robot's keywords in it.
+func (e *Endpoint) Body(m translate.Message, msgUUID string) ([]byte, error) {
+	return Body(translate.WithKeyword(m, e.keywords), msgUUID)
+}
+
+// Send posts m with a fresh signature. A nil error means DingTalk answered
+// errcode 0.
+func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Message, msgUUID string) error {
+	body, err := e.Body(m, msgUUID)
+	if err != nil {
+		return robot.Permanent("building body: %v", err)
+	}
+	a, err := robot.Post(ctx, client, e.signedURL(), body)
+	if err != nil {
+		return err
+	}
+	return classify(a)
+}
+
+// signedURL computes a fresh timestamp and sign for each request, as the
+// signature is valid for an hour and must never accumulate on the stored URL.
+func (e *Endpoint) signedURL() string {
+	if e.secret == "" {
+		return e.url.String()
+	}
+	u := *e.url
+	q := u.Query()
+	ts := strconv.FormatInt(e.now().UnixMilli(), 10)
+	q.Set("timestamp", ts)
+	q.Set("sign", Sign(e.secret, ts))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Sign is DingTalk's signature: base64(HMAC-SHA256(secret, ts+"\n"+secret)).
+// The caller URL-encodes it once.
+func Sign(secret, timestampMS string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(timestampMS + "\n" + secret))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// classify turns DingTalk's errcode into a retry decision.
+func classify(a robot.Answer) error {
+	code, msg, err := a.Errcode()
+	if err != nil {
+		return err
+	}
+	e := &robot.Error{Status: a.Status, Code: code, Msg: msg}
+	switch code {
+	case 0:
+		return nil
+	case 130101: // sent too fast: the robot is throttled for ten minutes
+		e.Retry, e.Wait = true, Throttle
+	case 410100: // rate-limited (newer code tables)
+		e.Retry, e.Wait = true, time.Minute
+	case -1: // system busy
+		e.Retry = true
+	case 310000, 300005, 300001, 400101, 40035, 43004, 460101, 101002:
+		// security check, unknown token, bad request, body too long: sending
+		// the same body again cannot succeed.
+	default:
+		// An unknown code is most likely a new permanent error; retrying
+		// it for hours would hide a configuration problem.
+	}
+	if e.Msg == "" {
+		e.Msg = fmt.Sprintf("dingtalk error %d", code)
+	}
+	return e
+}

@@ -1,0 +1,153 @@
+// Package feishu is the Feishu / Lark custom bot (自定义机器人) kind:
+// https://open.feishu.cn/open-apis/bot/v2/hook/<token> (open.larksuite.com
+// for Lark), interactive cards, signing inside the JSON body, answers with
+// a "code" (0 is success; some errors come with HTTP 400), and 100 messages
+// a minute and 5 a second per bot. The token sits in the URL's path, so
+// every display of the URL hides the path's last segment.
+package feishu
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"net/http"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Kind is the Feishu / Lark bot kind.
+type Kind struct{}
+
+var _ robot.Kind = Kind{}
+
+// Name is "feishu".
+func (Kind) Name() string { return "feishu" }
+
+// Match recognises Feishu's and Lark's open platform hosts.
+func (Kind) Match(u *url.URL) bool {
+	switch strings.ToLower(u.Hostname()) {
+	case "open.feishu.cn", "open.larksuite.com":
+		return true
+	}
+	return false
+}
+
+// Params are secret= (签名校验) and keywords= (自定义关键词).
+func (Kind) Params() []string { return []string{"secret", "keywords"} }
+
+// Query is empty: the token is the path's last segment.
+func (Kind) Query() []string { return nil }
+
+// Targets is Feishu's card markdown.
+func (Kind) Targets() []translate.Target { return []translate.Target{translate.Feishu} }
+
+// Preview is a bot with a placeholder token.
+func (Kind) Preview(translate.Target) robot.Endpoint {
+	return New(&url.URL{Scheme: "https", Host: "open.feishu.cn", Path: "/open-apis/bot/v2/hook/PREVIEW"}, "")
+}
+
+// Limits are Feishu's documented 100 messages per minute and 5 per second.
+func (Kind) Limits() robot.Limits {
+	return robot.Limits{{N: 100, Per: time.Minute}, {N: 5, Per: time.Second}}
+}
+
+// Redact hides the token, the path's last segment, and the query.
+func (Kind) Redact(u *url.URL) string {
+	c := *u
+	p := strings.TrimRight(u.Path, "/")
+	c.Path, c.RawPath = p[:strings.LastIndexByte(p, '/')+1], ""
+	return robot.WithoutQuery(&c) + "…"
+}
+
+// MaxKeywords bounds keywords= as on DingTalk: a bot's keyword list is short.
+const MaxKeywords = 10
+
+// Open checks that the URL's path ends in a token.
+func (Kind) Open(u *url.URL, own url.Values) (robot.Endpoint, error) {
+	if tokenOf(u) == "" {
+		return nil, errors.New("missing the bot's token at the end of the URL's path (…/open-apis/bot/v2/hook/<token>)")
+	}
+	e := New(u, own.Get("secret"), robot.List(own.Get("keywords"))...)
+	if len(e.keywords) > MaxKeywords {
+		return nil, errors.New("keywords: at most 10")
+	}
+	return e, nil
+}
+
+// tokenOf is the last path segment, unless it is the hook path itself.
+func tokenOf(u *url.URL) string {
+	p := strings.TrimRight(u.Path, "/")
+	tok := p[strings.LastIndexByte(p, '/')+1:]
+	if tok == "hook" {
+		return ""
+	}
+	return tok
+}
+
+// Endpoint is one Feishu bot.
+type Endpoint struct {
+	url      *url.URL
+	secret   string
+	keywords []string
+	now      func() time.Time
+}
+
+var _ robot.Endpoint = (*Endpoint)(nil)
+
+// New is the endpoint of the bot at u (the token as the path's last
+// segment); a non-empty secret signs every request. For tests and tools;
+// the relay builds endpoints through Kind.Open.
+func New(u *url.URL, secret string, keywords ...string) *Endpoint {
+	return &Endpoint{url: u, secret: secret, keywords: keywords, now: time.Now}
+}
+
+// Credential is the token.
+func (e *Endpoint) Credential() string { return tokenOf(e.url) }
+
+// Display is the URL with the token hidden.
+func (e *Endpoint) Display() string { return Kind{}.Redact(e.url) }
+
+// Target is Feishu's card markdown.
+func (e *Endpoint) Target() translate.Target { return translate.Feishu }
+
+// Signed reports a bot with signature verification.
+func (e *Endpoint) Signed() bool { return e.secret != "" }
+
+// Body is the card for m, unsigned.
+func (e *Endpoint) Body(m translate.Message, _ string) ([]byte, error) {
+	return Body(translate.WithKeyword(m, e.keywords), 0, "")
+}
+
+// Send posts m as a card, signed with a fresh timestamp. A nil error means
+// Feishu answered code 0.
+func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Message, _ string) error {
+	var ts int64
+	var sign string
+	if e.secret != "" {
+		ts = e.now().Unix()
+		sign = Sign(e.secret, ts)
+	}
+	body, err := Body(translate.WithKeyword(m, e.keywords), ts, sign)
+	if err != nil {
+		return robot.Permanent("building body: %v", err)
+	}
+	a, err := robot.Post(ctx, client, e.url.String(), body)
+	if err != nil {
+		return err
+	}
+	return classify(a)
+}
+
+// Sign is Feishu's signature: base64 of HMAC-SHA256 keyed with
+// timestamp+"\n"+secret over an empty message (timestamp in seconds).
+func Sign(secret string, timestamp int64) string {
+	m := hmac.New(sha256.New, []byte(formatTS(timestamp)+"\n"+secret))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}

@@ -1,0 +1,146 @@
+package robot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Error is a failed send, classified by the kind that knows the service's
+// error codes. Its message never contains the robot URL or any credential.
+type Error struct {
+	// Status is the HTTP status code, 0 when no answer arrived.
+	Status int
+	// Code is the service's error code; 0 when the failure happened before
+	// one was read.
+	Code int
+	// Msg is the service's message or a description of the transport failure.
+	Msg string
+	// Retry tells whether sending the same message again may succeed.
+	Retry bool
+	// Wait, when set, is the least time to wait before that retry (a
+	// throttled DingTalk robot stays silent for ten minutes).
+	Wait time.Duration
+}
+
+// Error describes the failure by error code, else HTTP status, else
+// transport error; never with the URL.
+func (e *Error) Error() string {
+	switch {
+	case e.Code != 0:
+		return fmt.Sprintf("errcode %d: %s", e.Code, e.Msg)
+	case e.Status != 0:
+		return fmt.Sprintf("HTTP %d: %s", e.Status, e.Msg)
+	default:
+		return e.Msg
+	}
+}
+
+// Retryable reports whether the queue should try again.
+func (e *Error) Retryable() bool { return e.Retry }
+
+// RetryAfter is the least delay before a retry, or 0.
+func (e *Error) RetryAfter() time.Duration { return e.Wait }
+
+// ErrCode is the service's error code, for metrics.
+func (e *Error) ErrCode() int { return e.Code }
+
+// Permanent wraps err (building a body, say) as an error that retrying
+// cannot fix.
+func Permanent(format string, args ...any) *Error {
+	return &Error{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Answer is what a service answered: its HTTP status and (the first
+// maxAnswer bytes of) its body.
+type Answer struct {
+	Status int
+	Body   []byte
+}
+
+// maxAnswer bounds how much of an answer is read; real answers are tiny.
+const maxAnswer = 64 << 10
+
+// Post sends a JSON body to u and returns the answer, whatever its status.
+// Only transport failures and timeouts are errors here (retryable); the
+// kind decides what the status and body mean. The error text carries
+// neither the URL nor its query: net/http errors embed the URL, so they are
+// rewritten. The body is drained so the connection is reused.
+func Post(ctx context.Context, client *http.Client, u string, body []byte) (Answer, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return Answer{}, &Error{Msg: "building request: " + Redact(err).Error()}
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := client.Do(req)
+	if err != nil {
+		msg := Redact(err).Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			msg = "timed out waiting for the robot"
+		}
+		return Answer{}, &Error{Msg: msg, Retry: true}
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+		_ = resp.Body.Close()
+	}()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return Answer{}, &Error{Status: resp.StatusCode, Msg: "reading answer: " + Redact(err).Error(), Retry: true}
+	}
+	return Answer{Status: resp.StatusCode, Body: raw}, nil
+}
+
+// StatusError classifies a non-2xx answer that carries no code of the
+// service: 429 and 5xx are worth retrying, other statuses are not. It is
+// nil for a 2xx answer.
+func (a Answer) StatusError() error {
+	if a.Status/100 == 2 {
+		return nil
+	}
+	retry := a.Status == http.StatusTooManyRequests || a.Status >= 500
+	return &Error{Status: a.Status, Msg: http.StatusText(a.Status), Retry: retry}
+}
+
+// Errcode reads the {"errcode":…,"errmsg":…} answer of DingTalk and WeCom,
+// which both answer HTTP 200 when a send failed. A non-2xx status is
+// classified by StatusError; a 2xx without an errcode is a proxy, a gateway
+// or an outage page, which says nothing about delivery, so it is retried.
+func (a Answer) Errcode() (code int, msg string, err error) {
+	if err := a.StatusError(); err != nil {
+		return 0, "", err
+	}
+	var v struct {
+		ErrCode *int   `json:"errcode"`
+		ErrMsg  string `json:"errmsg"`
+	}
+	if json.Unmarshal(a.Body, &v) != nil || v.ErrCode == nil {
+		return 0, "", &Error{Status: a.Status, Msg: "answer is not the robot's JSON (no errcode)", Retry: true}
+	}
+	return *v.ErrCode, v.ErrMsg, nil
+}
+
+// Redact strips the URL (and so every credential in its path or query)
+// from errors produced by net/http.
+func Redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s request: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+// WithoutQuery is u without its query, fragment and user info: scheme,
+// host and path only. It is the display URL of kinds whose credential sits
+// in the query.
+func WithoutQuery(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.User, c.Fragment, c.RawFragment = "", nil, "", ""
+	return c.String()
+}

@@ -1,0 +1,78 @@
+package robot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Rate is at most N messages in any window of Per.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+// String writes the rate as RELAY_RATE_LIMIT accepts it ("20/1m0s").
+func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Per) }
+
+// Limits is a robot's pacing: every one of its rates holds at once (Feishu
+// allows 100 a minute and 5 a second). Empty means no pacing.
+type Limits []Rate
+
+// Enabled reports whether the limits pace anything.
+func (l Limits) Enabled() bool { return len(l) > 0 }
+
+// String writes the limits in a form ParseLimits accepts ("100/1m0s,5/1s",
+// or "0").
+func (l Limits) String() string {
+	if len(l) == 0 {
+		return "0"
+	}
+	parts := make([]string, len(l))
+	for i, r := range l {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// EnvDecode parses RELAY_RATE_LIMIT for envconfig.
+func (l *Limits) EnvDecode(val string) error {
+	if strings.TrimSpace(val) == "" {
+		*l = nil // unset: each kind's own limit
+		return nil
+	}
+	p, err := ParseLimits(val)
+	if err != nil {
+		return err
+	}
+	*l = p
+	return nil
+}
+
+// ParseLimits parses "N/duration" ("20/1m", "5/5s"), several of them
+// separated by commas ("100/1m,5/1s"), or "0" (or "off") for no pacing.
+func ParseLimits(val string) (Limits, error) {
+	s := strings.TrimSpace(val)
+	if s == "0" || s == "off" {
+		return Limits{}, nil
+	}
+	var out Limits
+	parts := strings.Split(s, ",")
+	for _, part := range parts {
+		ns, ds, ok := strings.Cut(strings.TrimSpace(part), "/")
+		n, err1 := strconv.Atoi(ns)
+		d, err2 := time.ParseDuration(ds)
+		if !ok || err1 != nil || err2 != nil || n < 0 || d <= 0 {
+			return nil, fmt.Errorf("%q is not a rate (accepted: N/duration such as 20/1m or 5/5s, several separated by commas, or 0 to disable pacing)", val)
+		}
+		if n == 0 {
+			if len(parts) > 1 {
+				return nil, fmt.Errorf("%q: a rate of 0 in a list (write 0 alone to disable pacing)", val)
+			}
+			return Limits{}, nil // "0/1m" is off, as before lists existed
+		}
+		out = append(out, Rate{N: n, Per: d})
+	}
+	return out, nil
+}

@@ -1,0 +1,57 @@
+package wecom
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+type content struct {
+	Content string `json:"content"`
+}
+
+type markdownBody struct {
+	MsgType  string  `json:"msgtype"`
+	Markdown content `json:"markdown"`
+}
+
+type markdownV2Body struct {
+	MsgType    string  `json:"msgtype"`
+	MarkdownV2 content `json:"markdown_v2"`
+}
+
+// Body is the JSON a WeCom robot of format expects for m:
+//
+//	markdown     {"msgtype":"markdown","markdown":{"content":…}}
+//	markdown_v2  {"msgtype":"markdown_v2","markdown_v2":{"content":…}}
+//
+// Mentions live in the content (<@userid>). A message rendered for WeCom
+// v1 but sent to a markdown_v2 robot (queued before the robot was switched)
+// goes out with its colour tags removed, as markdown_v2 has no colours.
+func Body(m translate.Message, format string) ([]byte, error) {
+	var v any
+	switch {
+	case format == FormatMarkdownV2 && m.Target == translate.WeComV2:
+		v = markdownV2Body{MsgType: "markdown_v2", MarkdownV2: content{m.Text}}
+	case format == FormatMarkdownV2 && m.Target == translate.WeCom:
+		v = markdownV2Body{MsgType: "markdown_v2", MarkdownV2: content{fontTag.ReplaceAllString(m.Text, "")}}
+	case format != FormatMarkdownV2 && (m.Target == translate.WeCom || m.Target == translate.WeComV2):
+		// A markdown_v2 rendering sent as v1 (the robot was switched back)
+		// reads fine: v1 shows lists as plain lines.
+		v = markdownBody{MsgType: "markdown", Markdown: content{m.Text}}
+	default:
+		return nil, fmt.Errorf("build wecom body: message rendered for %q", m.Target)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("build wecom body: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+var fontTag = regexp.MustCompile(`</?font[^>]*>`)

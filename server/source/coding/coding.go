@@ -1,0 +1,123 @@
+// Package coding is the CODING (coding.net) webhook source: POST /webhook
+// with the event in X-Coding-Event (or X-Coding-Service-Hook-Event, or the
+// body's "event"), X-Coding-Delivery as the delivery id, an optional
+// X-Coding-Signature (sha1=<hex HMAC-SHA1(token, raw body)>), and the JSON
+// payload as the body or in the form field "payload". The payload decoding
+// itself is pure and lives in translate/coding.
+package coding
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Source is the CODING intake. The zero value takes unsigned webhooks.
+type Source struct {
+	// Token is RELAY_CODING_TOKEN: when set, every request must be signed
+	// with it.
+	Token string
+}
+
+var _ source.Source = Source{}
+
+// maxDelivery bounds X-Coding-Delivery: it keys the dedup index.
+const maxDelivery = 200
+
+// Name is "coding".
+func (Source) Name() string { return "coding" }
+
+// Path is /webhook.
+func (Source) Path() string { return "/webhook" }
+
+// Check accepts application/json and application/x-www-form-urlencoded.
+func (Source) Check(h http.Header) error {
+	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && mt != "application/x-www-form-urlencoded") {
+		return source.Errorf(source.ErrUnsupported, "Content-Type must be application/json or application/x-www-form-urlencoded")
+	}
+	return nil
+}
+
+// Decode verifies the signature over the raw bytes, unwraps a form body
+// and decodes the payload.
+func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
+	if s.Token != "" {
+		if err := Verify(s.Token, h.Get("X-Coding-Signature"), raw); err != nil {
+			return nil, err
+		}
+	}
+	payload := raw
+	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil, source.Errorf(source.ErrBadRequest, "malformed form body: %v", err)
+		}
+		p := form.Get("payload")
+		if p == "" {
+			return nil, source.Errorf(source.ErrBadRequest, "form body has no payload field")
+		}
+		payload = []byte(p)
+	}
+	ev, err := translate.Decode(s.EventHeader(h), payload)
+	if err != nil {
+		if errors.Is(err, translate.ErrNoEventName) {
+			return nil, source.Errorf(source.ErrBadRequest, "no event name: set X-Coding-Event or X-Coding-Service-Hook-Event, or an event field in the body")
+		}
+		return nil, source.Errorf(source.ErrBadRequest, "malformed JSON payload: %v", err)
+	}
+	if len(h.Get("X-Coding-Delivery")) > maxDelivery {
+		return ev, source.Errorf(source.ErrBadRequest, "X-Coding-Delivery is longer than %d characters", maxDelivery)
+	}
+	return ev, nil
+}
+
+// DecodePayload decodes a CODING payload for the event name.
+func (Source) DecodePayload(name string, payload []byte) (*translate.Event, error) {
+	return translate.Decode(name, payload)
+}
+
+// Delivery is X-Coding-Delivery.
+func (Source) Delivery(h http.Header) string { return h.Get("X-Coding-Delivery") }
+
+// EventHeader is X-Coding-Event, else X-Coding-Service-Hook-Event.
+func (Source) EventHeader(h http.Header) string {
+	if name := h.Get("X-Coding-Event"); name != "" {
+		return name
+	}
+	return h.Get("X-Coding-Service-Hook-Event")
+}
+
+// Canonical maps CODING's event names and Service Hook codes to the
+// model's names.
+func (Source) Canonical(name string) string { return translate.CanonicalEvent(name) }
+
+// Verify checks X-Coding-Signature: sha1=<hex HMAC-SHA1(token, body)>, in
+// constant time over the raw bytes.
+func Verify(token, header string, body []byte) error {
+	if header == "" {
+		return source.Errorf(source.ErrUnauthorized, "missing X-Coding-Signature (RELAY_CODING_TOKEN is set)")
+	}
+	algo, sig, ok := strings.Cut(header, "=")
+	if !ok || !strings.EqualFold(algo, "sha1") {
+		return source.Errorf(source.ErrUnauthorized, "X-Coding-Signature must be sha1=<hex>")
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil {
+		return source.Errorf(source.ErrUnauthorized, "X-Coding-Signature must be sha1=<hex>")
+	}
+	m := hmac.New(sha1.New, []byte(token))
+	m.Write(body)
+	if !hmac.Equal(got, m.Sum(nil)) {
+		return source.Errorf(source.ErrUnauthorized, "signature does not match the body")
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+// Package source is the seam between the relay's intake and the systems
+// that send it webhooks. A source (CODING today, GitLab next) is one package
+// below this one implementing Source: it says which route it answers, checks
+// and verifies a request, names the event and decodes it to the model the
+// templates see. The server reads the body (bounded), calls the source and
+// maps the errors below to HTTP answers; it never names a source.
+package source
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Source is one webhook sender.
+type Source interface {
+	// Name is the source's name, for logs and metrics ("coding").
+	Name() string
+	// Path is the route it answers (POST), such as "/webhook".
+	Path() string
+	// Check looks at the headers before the body is read: a request the
+	// source cannot take (its media type) is refused without reading it.
+	Check(h http.Header) error
+	// Decode verifies the request (signature) and decodes its event from
+	// the raw body. Errors wrap ErrUnauthorized, ErrBadRequest or
+	// ErrUnsupported, and their text is safe to show the sender.
+	Decode(h http.Header, body []byte) (*translate.Event, error)
+	// DecodePayload decodes a payload given apart from a request (a
+	// preview: /api/render, the render command) for the event name, which
+	// may be empty when the payload names its event.
+	DecodePayload(name string, payload []byte) (*translate.Event, error)
+	// Delivery is the sender's id of this delivery ("" when it sends
+	// none), by which repeats are recognised.
+	Delivery(h http.Header) string
+	// EventHeader is the event name as the headers give it, for counting
+	// a request that failed before its event was decoded.
+	EventHeader(h http.Header) string
+	// Canonical maps an event name of this source, as a robot's events=
+	// may give it (GIT_PUSHED, "merge request"), to the model's canonical
+	// name (push, merge_request).
+	Canonical(name string) string
+}
+
+// The classes of intake errors; the server maps each to one HTTP status.
+var (
+	// ErrUnauthorized is a missing or wrong signature (401).
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrBadRequest is a malformed request: body, event name, headers (400).
+	ErrBadRequest = errors.New("bad request")
+	// ErrUnsupported is a media type the source does not take (415).
+	ErrUnsupported = errors.New("unsupported media type")
+)
+
+// Error is an intake error: its class and a message safe to show.
+type Error struct {
+	Class error
+	Msg   string
+}
+
+// Error is the message shown to the sender.
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap is the class, for errors.Is.
+func (e *Error) Unwrap() error { return e.Class }
+
+// Errorf builds an intake error of class.
+func Errorf(class error, format string, args ...any) error {
+	return &Error{Class: class, Msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,287 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// webhookAnswer is the 202 answer to the sender.
+type webhookAnswer struct {
+	Delivery  string `json:"delivery"`
+	Event     string `json:"event"`
+	Robots    int    `json:"robots"`
+	Duplicate bool   `json:"duplicate,omitempty"`
+	DryRun    bool   `json:"dry_run,omitempty"`
+	Zen       string `json:"zen,omitempty"`
+}
+
+// pingAnswer answers a ping no robot asked for.
+type pingAnswer struct {
+	Event    string `json:"event"`
+	Delivery string `json:"delivery"`
+	Zen      string `json:"zen"`
+}
+
+// handleWebhook is the intake of one source: read, verify and decode the
+// event, render it for every robot that wants it, store it durably, and
+// only then answer 202.
+func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ev, delivery, err := s.readEvent(c, src)
+		if err != nil {
+			name := src.EventHeader(c.Request().Header)
+			if ev != nil {
+				name = ev.Name
+			}
+			reason := "error"
+			if status, _, ok := answerFor(err); ok {
+				reason = strconv.Itoa(status)
+			}
+			s.m.Events.WithLabelValues(metricEvent(src, name), "rejected_"+reason).Inc()
+			return err
+		}
+		return s.accept(c, src, ev, delivery)
+	}
+}
+
+// accept renders and enqueues a decoded event.
+func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, delivery string) error {
+	label := metricEvent(src, ev.Name)
+	r := s.templates.Current()
+	ping := ev.Name == translate.EventPing
+	if ping && (s.queue == nil || !s.anyRobotWantsPing()) {
+		s.m.Events.WithLabelValues(label, "ping").Inc()
+		return c.JSON(http.StatusOK, pingAnswer{Event: "ping", Delivery: delivery, Zen: ev.Zen()})
+	}
+	if s.queue == nil {
+		return s.dryRun(c, r, ev, delivery, label)
+	}
+	items, err := s.render(r, ev, delivery)
+	if err != nil {
+		s.m.Events.WithLabelValues(label, "render_error").Inc()
+		s.log.Error("rendering event", zap.String("event", ev.Name), zap.String("delivery", delivery), zap.Error(err))
+		return fail(http.StatusInternalServerError, "rendering %s event failed: %v", ev.Name, err)
+	}
+	ans := webhookAnswer{Delivery: delivery, Event: ev.Name, Robots: len(items)}
+	// CODING's "test" button expects 200 and the zen, also when a robot
+	// asked to see pings.
+	status := http.StatusAccepted
+	if ping {
+		status, ans.Zen = http.StatusOK, ev.Zen()
+	}
+	if len(items) == 0 {
+		s.m.Events.WithLabelValues(label, "filtered").Inc()
+		return c.JSON(status, ans)
+	}
+	hasID := src.Delivery(c.Request().Header) != ""
+	switch err := s.queue.Enqueue(delivery, hasID, items); {
+	case errors.Is(err, ErrDuplicate):
+		s.m.Events.WithLabelValues(label, "duplicate").Inc()
+		ans.Duplicate, ans.Robots = true, 0
+		return c.JSON(http.StatusOK, ans)
+	case errors.Is(err, errShuttingDown):
+		s.m.Events.WithLabelValues(label, "unavailable").Inc()
+		return err
+	case err != nil:
+		s.m.Events.WithLabelValues(label, "store_error").Inc()
+		s.log.Error("storing event", zap.String("delivery", delivery), zap.Error(err))
+		return fail(http.StatusInternalServerError, "could not store the event")
+	}
+	s.m.Events.WithLabelValues(label, "accepted").Inc()
+	return c.JSON(status, ans)
+}
+
+// knownEvents bounds the event label so arbitrary names cannot blow up the
+// metric's cardinality.
+var knownEvents = func() map[string]bool {
+	m := map[string]bool{}
+	for _, e := range translate.Events {
+		m[e] = true
+	}
+	return m
+}()
+
+func metricEvent(src source.Source, name string) string {
+	if c := src.Canonical(name); knownEvents[c] {
+		return c
+	}
+	if name == "" {
+		return "none"
+	}
+	return "other"
+}
+
+func (s *Server) anyRobotWantsPing() bool {
+	for _, r := range s.robots {
+		if r.WantsPing() {
+			return true
+		}
+	}
+	return false
+}
+
+// readEvent checks, reads and decodes the request: the source's header
+// check, the size, then the source's verification and decoding.
+func (s *Server) readEvent(c echo.Context, src source.Source) (*translate.Event, string, error) {
+	req := c.Request()
+	if err := src.Check(req.Header); err != nil {
+		return nil, "", err
+	}
+	raw, err := s.readBody(c)
+	if err != nil {
+		return nil, "", err
+	}
+	ev, err := src.Decode(req.Header, raw)
+	if err != nil {
+		return ev, "", err
+	}
+	delivery := src.Delivery(req.Header)
+	if delivery == "" {
+		delivery = uuid.NewString()
+	}
+	return ev, delivery, nil
+}
+
+// readBody reads the request body up to RELAY_MAX_BODY.
+func (s *Server) readBody(c echo.Context) ([]byte, error) {
+	req := c.Request()
+	limit := int64(s.cfg.MaxBody)
+	if req.ContentLength > limit {
+		return nil, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
+	}
+	// One allocation of the announced size instead of ReadAll's doublings
+	// (at thousands of webhooks a second that is a good part of the
+	// garbage), but no more than a real payload needs before the bytes have
+	// arrived: an unsigned client announcing RELAY_MAX_BODY and sending
+	// nothing must not cost that much memory per connection.
+	var body bytes.Buffer
+	if n := req.ContentLength; n > 0 {
+		body.Grow(int(min(n, preallocMax)) + bytes.MinRead)
+	}
+	_, err := body.ReadFrom(http.MaxBytesReader(c.Response(), req.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
+		}
+		return nil, fail(http.StatusBadRequest, "reading body: %v", err)
+	}
+	return body.Bytes(), nil
+}
+
+// preallocMax bounds the body buffer reserved before reading: CODING's
+// payloads are a few KiB, a large push a few dozen.
+const preallocMax = 64 << 10
+
+// render builds one item per robot that wants the event. Robots of the same
+// target and template variant share one rendering.
+func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery string) ([]*Item, error) {
+	type variant struct {
+		target translate.Target
+		tmpl   string
+	}
+	cache := map[variant]translate.Message{}
+	now := time.Now()
+	var items []*Item
+	var errs []error
+	for _, rb := range s.robots {
+		if !rb.Wants(ev) {
+			continue
+		}
+		v := variant{rb.Endpoint.Target(), rb.Template}
+		msg, ok := cache[v]
+		if !ok {
+			var err error
+			if msg, err = s.renderFor(r, ev, rb); err != nil {
+				// This robot's message is lost, not the others'.
+				errs = append(errs, fmt.Errorf("%s for %s: %w", v.target, rb.Name, err))
+				continue
+			}
+			cache[v] = msg
+		}
+		items = append(items, &Item{
+			Robot: rb.Name, Dest: rb.Fingerprint, Delivery: delivery, Event: ev.Name, Action: ev.Action,
+			Message: msg, Created: now, UUID: uuid.NewString(),
+		})
+	}
+	if len(items) == 0 && len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, err := range errs {
+		s.log.Error("rendering event for a robot failed; the other robots get it", zap.String("event", ev.Name), zap.String("delivery", delivery), zap.Error(err))
+	}
+	return items, nil
+}
+
+// renderFor renders ev as rb gets it. A template that parses but fails on
+// this event (an index out of range, a nil field) must not cost the event:
+// the robot gets the message without its variant, then the embedded
+// defaults, and the failure is logged and counted.
+func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.Robot) (translate.Message, error) {
+	t := rb.Endpoint.Target()
+	msg, err := r.Render(ev, t, rb.Template)
+	if err == nil {
+		return msg, nil
+	}
+	s.m.RenderFallbacks.WithLabelValues(rb.Name).Inc()
+	s.log.Error("template failed; falling back", zap.String("robot", rb.Name), zap.String("event", ev.Name), zap.Error(err))
+	if rb.Template != "" {
+		if msg, err2 := r.Render(ev, t, ""); err2 == nil {
+			return msg, nil
+		}
+	}
+	if fb := s.templates.Fallback(); fb != nil {
+		if msg, err2 := fb.Render(ev, t, ""); err2 == nil {
+			return msg, nil
+		}
+	}
+	return translate.Message{}, err
+}
+
+// dryRun logs what would have been sent when no robot is configured, so a
+// fresh install shows its output without anything else running: the
+// message in the default dialect of every kind.
+func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Event, delivery, label string) error {
+	for _, k := range s.kinds {
+		t := k.Targets()[0]
+		msg, err := r.Render(ev, t, "")
+		if err != nil {
+			return fail(http.StatusInternalServerError, "rendering %s event failed: %v", ev.Name, err)
+		}
+		body, err := k.Preview(t).Body(msg, "")
+		if err != nil {
+			return fail(http.StatusInternalServerError, "building %s body failed: %v", t, err)
+		}
+		s.log.Info("dry run: no RELAY_ROBOTS, message not sent",
+			zap.String("event", ev.Name), zap.String("delivery", delivery), zap.String("target", string(t)),
+			zap.String("title", msg.Title), zap.String("text", maskMobiles(msg.Text, msg.AtMobiles)), zap.Int("body_bytes", len(body)))
+	}
+	s.m.Events.WithLabelValues(label, "dry_run").Inc()
+	return c.JSON(http.StatusAccepted, webhookAnswer{Delivery: delivery, Event: ev.Name, DryRun: true})
+}
+
+// maskMobiles hides the phone numbers of mentions (from RELAY_MENTIONS, a
+// secret) in logged text: 13812345678 → 138****5678.
+func maskMobiles(text string, mobiles []string) string {
+	for _, m := range mobiles {
+		masked := "****"
+		if len(m) >= 7 {
+			masked = m[:3] + "****" + m[len(m)-4:]
+		}
+		text = strings.ReplaceAll(text, m, masked)
+	}
+	return text
+}
