@@ -72,7 +72,7 @@ func feishuCard(tb testing.TB, m Message, lang string) []byte {
 func wireBody(tb testing.TB, m Message, msgUUID string) []byte {
 	tb.Helper()
 	if m.Target == Feishu {
-		return feishuCard(tb, m, "zh")
+		return feishuCard(tb, m, m.Lang)
 	}
 	b, err := Body(m, msgUUID)
 	if err != nil {
