@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The references below are the straightforward implementations the fast
@@ -106,6 +107,19 @@ func checkFastPaths(t *testing.T, s string) {
 	}
 	if got, want := escapeLine(s), escapeLineSlow(s); got != want {
 		t.Errorf("escapeLine(%q) = %q, want %q", s, got, want)
+	}
+	feishu := escapeFor(Feishu, s)
+	if want := feishuEntities(escapeInlineRef(s)); feishu != want {
+		t.Errorf("escapeFor(feishu, %q) = %q, want %q", s, feishu, want)
+	}
+	for i := 0; i+1 < len(feishu); i++ {
+		if feishu[i] == '\\' && feishu[i+1] < utf8.RuneSelf && isASCIIPunct(feishu[i+1]) {
+			t.Errorf("escapeFor(feishu, %q) = %q keeps a backslash escape", s, feishu)
+			break
+		}
+	}
+	if strings.ContainsAny(feishu, "<[]*`") {
+		t.Errorf("escapeFor(feishu, %q) = %q keeps markup", s, feishu)
 	}
 	if got, want := plainTitle(s), plainTitleRef(s); got != want {
 		t.Errorf("plainTitle(%q) = %q, want %q", s, got, want)
