@@ -481,3 +481,24 @@ func trimMarkdown(s string, maxBytes int) string {
 	cut = strings.TrimRight(cut, ">-#* ")
 	return cut + more
 }
+
+// plainTitle keeps a title (plain text in the chat list) from carrying
+// markup-looking user content: no "<" tags, no @-mentions.
+func plainTitle(s string) string {
+	if !strings.ContainsAny(s, "<@") && utf8.ValidString(s) {
+		return s
+	}
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		switch {
+		case r == '<':
+			b.WriteRune('＜')
+		case r == '@' && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
+			b.WriteRune('＠')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

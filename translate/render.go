@@ -97,13 +97,6 @@ func (d *Data) IsWeCom() bool { return d.Target == WeCom }
 // IsWeComV2 reports a WeCom markdown_v2 render.
 func (d *Data) IsWeComV2() bool { return d.Target == WeComV2 }
 
-// budget is one step of shortening: how many commits and description runes.
-type budget struct{ commits, desc int }
-
-// budgets are tried in order until the message fits; the last resort after
-// them is cutting the text.
-var budgets = []budget{{20, 1500}, {10, 600}, {5, 300}, {3, 120}, {1, 60}, {0, 0}}
-
 // Options tune a Renderer.
 type Options struct {
 	// Location renders epoch-millisecond timestamps; nil means Asia/Shanghai.
@@ -165,9 +158,6 @@ func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
 	}
 	return ps
 }
-
-// Targets lists the targets in a stable order.
-var Targets = []Target{DingTalk, WeCom, WeComV2, Feishu}
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
@@ -440,31 +430,6 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, out
 	return m, nil
 }
 
-// plainTitle keeps a title (plain text in the chat list) from carrying
-// markup-looking user content: no "<" tags, no @-mentions.
-func plainTitle(s string) string {
-	if !strings.ContainsAny(s, "<@") && utf8.ValidString(s) {
-		return s
-	}
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		switch {
-		case r == '<':
-			b.WriteRune('＜')
-		case r == '@' && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
-			b.WriteRune('＠')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// maxSummary bounds one summary line in bytes so that several fit in a
-// WeCom digest.
-const maxSummary = 1000
-
 // execPart runs one part's template; a missing part renders as "".
 func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 	if tm == nil {
@@ -566,54 +531,6 @@ func isOneLine(s string) bool {
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
-
-// shrink is the last resort: cut the text (keeping the mention line, which
-// DingTalk requires in the text) until the message fits, then the title.
-func shrink(m Message) Message { return shrinkKeeping(m, "") }
-
-// shrinkKeeping is shrink for a text that ends in tail (before the mention
-// line, if any), which is kept whole.
-func shrinkKeeping(m Message, tail string) Message {
-	line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
-	suffix := tail
-	if line != "" {
-		suffix += "\n\n" + line
-	}
-	core := strings.TrimSuffix(m.Text, suffix)
-	if !Fits(m) && core != "" {
-		// Binary search for the longest cut that fits: JSON escaping makes
-		// the body size a monotonic but not linear function of the cut.
-		lo, hi := 0, len(core)
-		for lo < hi {
-			mid := (lo + hi + 1) / 2
-			m.Text = trimMarkdown(core, mid) + suffix
-			if Fits(m) {
-				lo = mid
-			} else {
-				hi = mid - 1
-			}
-		}
-		m.Text = trimMarkdown(core, lo) + suffix
-		core = trimMarkdown(core, lo)
-	}
-	for i := 0; i < 64 && !Fits(m) && m.Title != ""; i++ {
-		m.Title = truncateRunes(max(1, len([]rune(m.Title))/2), m.Title)
-	}
-	for !Fits(m) && (len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0) {
-		// Only an absurd mention list can get here; drop mentions from the end.
-		if len(m.AtUserIDs) > 0 {
-			m.AtUserIDs = m.AtUserIDs[:len(m.AtUserIDs)-1]
-		} else {
-			m.AtMobiles = m.AtMobiles[:len(m.AtMobiles)-1]
-		}
-		line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
-		m.Text = core + tail
-		if line != "" {
-			m.Text += "\n\n" + line
-		}
-	}
-	return m
-}
 
 // templateNames lists the defined templates of a target, sorted.
 func (r *Renderer) templateNames(t Target) []string {

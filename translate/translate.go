@@ -33,6 +33,9 @@ const (
 	Feishu Target = "feishu"
 )
 
+// Targets lists the targets in a stable order.
+var Targets = []Target{DingTalk, WeCom, WeComV2, Feishu}
+
 // Size limits of the targets (see shared robot-api.md).
 const (
 	// DingTalkMaxBody is the DingTalk limit on the whole JSON request body;
