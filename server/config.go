@@ -26,7 +26,8 @@ type Config struct {
 	CodingToken     string        `env:"RELAY_CODING_TOKEN" secret:"true" help:"CODING webhook token; requires X-Coding-Signature when set"`
 	AdminToken      string        `env:"RELAY_ADMIN_TOKEN" secret:"true" help:"bearer token for /api/*; admin API off when unset"`
 	SendTimeout     time.Duration `env:"RELAY_SEND_TIMEOUT, default=5s" validate:"gt=0,lte=1m" help:"timeout of one send to a robot"`
-	MaxBody         ByteSize      `env:"RELAY_MAX_BODY, default=5MiB" validate:"gt=0" help:"largest accepted webhook body (bytes, or with KiB, MiB, GiB, KB, MB, GB)"`
+	MaxBody         ByteSize      `env:"RELAY_MAX_BODY, default=1MiB" validate:"gt=0" help:"largest accepted webhook body (bytes, or with KiB, MiB, GiB, KB, MB, GB); a 120-commit push is about 50 KB"`
+	BodyBudget      ByteSize      `env:"RELAY_BODY_BUDGET, default=16MiB" validate:"gt=0" help:"memory all webhook bodies being read may hold together; beyond it a request waits up to 1s, then gets 503 (at least RELAY_MAX_BODY)"`
 	Timezone        string        `env:"RELAY_TIMEZONE, default=Asia/Shanghai" validate:"timezone" help:"zone for rendered timestamps"`
 	DataDir         string        `env:"RELAY_DATA_DIR, default=data" validate:"required" help:"directory of the durable delivery queue"`
 	LogLevel        string        `env:"RELAY_LOG_LEVEL, default=info" validate:"oneof=debug info warn error" help:"debug | info | warn | error"`
@@ -36,7 +37,7 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight requests and sends may finish after SIGTERM (one deadline for both)"`
 	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
 	Language        string        `env:"RELAY_LANGUAGE, default=zh" validate:"oneof=zh en" help:"language of the default templates: zh | en"`
-	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user to DingTalk mobile/userId and WeCom userid"`
+	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user to dingtalk_mobile, dingtalk_userid, wecom_userid, feishu_open_id, feishu_user_id"`
 
 	// RobotList is RELAY_ROBOTS parsed; filled by LoadConfig.
 	RobotList []robot.Robot
@@ -85,7 +86,14 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 		}
 		return nil, err
 	}
-	_, c.RateLimitSet = l.Lookup("RELAY_RATE_LIMIT")
+	if c.BodyBudget < c.MaxBody {
+		return nil, fmt.Errorf("RELAY_BODY_BUDGET: %d bytes is less than RELAY_MAX_BODY (%d bytes): a body of the largest accepted size could never be read", c.BodyBudget, c.MaxBody)
+	}
+	// Set to anything but blank, RELAY_RATE_LIMIT replaces every kind's own
+	// limit; blank (a bare line in an .env file) is the same as unset.
+	if v, ok := l.Lookup("RELAY_RATE_LIMIT"); ok && strings.TrimSpace(v) != "" {
+		c.RateLimitSet = true
+	}
 	robots, err := robot.Parser{Kinds: reg.Kinds, Canonical: reg.canonical}.Parse(c.Robots)
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_ROBOTS: %w", err)

@@ -23,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.SendTimeout != 5*time.Second || c.MaxBody != 5<<20 || c.Timezone != "Asia/Shanghai" ||
+	if c.Addr != ":8080" || c.SendTimeout != 5*time.Second || c.MaxBody != 1<<20 || c.BodyBudget != 16<<20 || c.Timezone != "Asia/Shanghai" ||
 		c.LogFormat != "json" || c.RateLimit != nil || c.RateLimitSet || c.RetryMaxAge != 12*time.Hour ||
 		c.Language != "zh" || len(c.RobotList) != 0 {
 		t.Errorf("defaults: %+v", c)

@@ -22,6 +22,9 @@ type Metrics struct {
 	// RenderFallbacks counts messages a robot got from the default
 	// templates because its own failed on the event.
 	RenderFallbacks *prometheus.CounterVec
+	// BodyBytes is the memory webhook bodies being read hold now, of
+	// RELAY_BODY_BUDGET.
+	BodyBytes prometheus.Gauge
 }
 
 // NewMetrics registers the relay's series on reg.
@@ -80,8 +83,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "relay_render_fallbacks_total",
 			Help: "Messages rendered with the default templates because the robot's own templates failed on the event.",
 		}, []string{"robot"}),
+		BodyBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "relay_intake_body_bytes",
+			Help: "Memory held by webhook bodies being read now (bounded by RELAY_BODY_BUDGET).",
+		}),
 	}
-	reg.MustRegister(m.Events, m.Sends, m.SendDuration, m.QueueDepth, m.OldestAge, m.Retries,
+	reg.MustRegister(m.BodyBytes, m.Events, m.Sends, m.SendDuration, m.QueueDepth, m.OldestAge, m.Retries,
 		m.DeadLetters, m.ThrottleWaits, m.Digests, m.DigestItems, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
 	return m
 }

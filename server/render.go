@@ -70,6 +70,9 @@ func (s *Server) handleRender(c echo.Context) error {
 		return fail(http.StatusBadRequest, "payload: %v", err)
 	}
 	template := req.Template
+	if !s.templates.Current().HasVariant(template) {
+		return fail(http.StatusBadRequest, "template %q is not defined (known variants: %s)", template, strings.Join(s.templates.Current().Variants(), ", "))
+	}
 	var rb *robot.Robot
 	if req.Robot != "" {
 		if req.Target != "" || req.Template != "" {

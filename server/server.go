@@ -34,6 +34,7 @@ type Server struct {
 	templates *Templates
 	gatherer  prometheus.Gatherer
 	echo      *echo.Echo
+	budget    *bodyBudget
 }
 
 // Options are what New wires together; cmd builds them.
@@ -53,6 +54,7 @@ func New(o Options) *Server {
 		cfg: o.Config, log: o.Logger, m: o.Metrics, queue: o.Queue,
 		robots: o.Config.RobotList, kinds: o.Registry.Kinds, sources: o.Registry.Sources,
 		templates: o.Templates, gatherer: o.Gatherer,
+		budget: newBodyBudget(int64(o.Config.BodyBudget), o.Metrics.BodyBytes),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

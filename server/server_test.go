@@ -36,6 +36,9 @@ type testRelay struct {
 	logs   *lockedBuffer
 	reg    *prometheus.Registry
 	config *server.Config
+	// handler is the relay's HTTP handler, for tests that serve it with
+	// their own http.Server settings.
+	handler http.Handler
 }
 
 func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
@@ -81,7 +84,7 @@ func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
 	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
 	ts := httptest.NewServer(s.Handler())
 	tb.Cleanup(ts.Close)
-	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg}
+	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg, handler: s.Handler()}
 }
 
 // lockedBuffer collects log lines from many goroutines.
@@ -292,7 +295,7 @@ func TestOtherRoutes(t *testing.T) {
 		`{"event":"push","target":"wecom","payload":`+pushPayload+`}`); a.status != 200 || a.body["wecom"] == nil {
 		t.Errorf("render: %v", a)
 	}
-	if a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm"}, `{"event":"push","target":"feishu","payload":{}}`); a.status != 400 {
+	if a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm"}, `{"event":"push","target":"slack","payload":{}}`); a.status != 400 {
 		t.Errorf("render bad target: %v", a)
 	}
 	// As a robot gets it: its keyword added, and whether its filters let it through.

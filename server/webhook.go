@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -140,7 +139,8 @@ func (s *Server) readEvent(c echo.Context, src source.Source) (*translate.Event,
 	if err := src.Check(req.Header); err != nil {
 		return nil, "", err
 	}
-	raw, err := s.readBody(c)
+	raw, release, err := s.readBody(c)
+	defer release()
 	if err != nil {
 		return nil, "", err
 	}
@@ -155,36 +155,34 @@ func (s *Server) readEvent(c echo.Context, src source.Source) (*translate.Event,
 	return ev, delivery, nil
 }
 
-// readBody reads the request body up to RELAY_MAX_BODY.
-func (s *Server) readBody(c echo.Context) ([]byte, error) {
+// readBody reads the request body up to RELAY_MAX_BODY within the bodies'
+// memory budget. release gives the memory back; call it when the body is
+// no longer used (also after an error).
+func (s *Server) readBody(c echo.Context) (body []byte, release func(), err error) {
 	req := c.Request()
 	limit := int64(s.cfg.MaxBody)
 	if req.ContentLength > limit {
-		return nil, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
+		return nil, func() {}, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
 	}
-	// One allocation of the announced size instead of ReadAll's doublings
-	// (at thousands of webhooks a second that is a good part of the
-	// garbage), but no more than a real payload needs before the bytes have
-	// arrived: an unsigned client announcing RELAY_MAX_BODY and sending
-	// nothing must not cost that much memory per connection.
-	var body bytes.Buffer
-	if n := req.ContentLength; n > 0 {
-		body.Grow(int(min(n, preallocMax)) + bytes.MinRead)
-	}
-	_, err := body.ReadFrom(http.MaxBytesReader(c.Response(), req.Body, limit))
+	body, release, err = s.budget.read(req.Context(), http.MaxBytesReader(c.Response(), req.Body, limit), req.ContentLength, limit)
 	if err != nil {
+		// The rest of the body is not wanted: close the connection rather
+		// than have net/http read it to reuse the connection.
+		c.Response().Header().Set("Connection", "close")
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
+		switch {
+		case errors.As(err, &mbe):
+			return nil, release, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
+		case errors.Is(err, errBusy):
+			s.log.Warn("webhook refused: the bodies' memory budget is spent (RELAY_BODY_BUDGET)", zap.Int64("budget_bytes", s.budget.total))
+			return nil, release, err
 		}
-		return nil, fail(http.StatusBadRequest, "reading body: %v", err)
+		// The error names socket addresses: log it, answer a fixed text.
+		s.log.Info("reading a webhook body failed", zap.String("remote", req.RemoteAddr), zap.Error(err))
+		return nil, release, classifyReadError(err)
 	}
-	return body.Bytes(), nil
+	return body, release, nil
 }
-
-// preallocMax bounds the body buffer reserved before reading: CODING's
-// payloads are a few KiB, a large push a few dozen.
-const preallocMax = 64 << 10
 
 // render builds one item per robot that wants the event. Robots of the same
 // target and template variant share one rendering.

@@ -23,7 +23,7 @@ import (
 )
 
 // parseMentions reads RELAY_MENTIONS: a JSON object from CODING user (login,
-// username or email) to {"dingtalk_mobile", "dingtalk_userid", "wecom_userid"}.
+// username or email) to {"dingtalk_mobile", "dingtalk_userid", "wecom_userid", "feishu_open_id", "feishu_user_id"}.
 func parseMentions(s string) (map[string]translate.Mention, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
@@ -35,9 +35,9 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 		// The value holds phone numbers: say what is wrong, not what it holds.
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("not valid JSON at byte %d (want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\"}})", se.Offset)
+			return nil, fmt.Errorf("not valid JSON at byte %d (want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\", \"feishu_open_id\": \"…\"}})", se.Offset)
 		}
-		return nil, fmt.Errorf("want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\"}}: %v", err)
+		return nil, fmt.Errorf("want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\", \"feishu_open_id\": \"…\"}}: %v", err)
 	}
 	return m, nil
 }
@@ -77,12 +77,12 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	event := fl.String("event", "", "event name (X-Coding-Event), e.g. push, \"merge request\", GIT_PUSHED; default: the body's event field")
-	target := fl.String("target", "", "dingtalk, wecom or wecom_v2 (default: the --robot's, else dingtalk)")
+	target := fl.String("target", "", "dingtalk, wecom, wecom_v2 or feishu (default: the --robot's, else dingtalk)")
 	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
 	dir := fl.String("templates", "", "templates directory (default RELAY_TEMPLATES_DIR)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coding-relay render --event NAME --target dingtalk|wecom|wecom_v2 [--robot URL] [--template NAME] FILE|-")
+		fmt.Fprintln(stderr, "usage: coding-relay render --event NAME --target dingtalk|wecom|wecom_v2|feishu [--robot URL] [--template NAME] FILE|-")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {

@@ -77,12 +77,12 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, `coding-relay %s: CODING webhooks to DingTalk and WeCom group robots.
+	fmt.Fprintf(w, `coding-relay %s: CODING webhooks to DingTalk, WeCom and Feishu group robots.
 
 Usage:
   coding-relay [serve]                      run the relay (POST /webhook)
   coding-relay healthcheck                  probe the local relay's /healthz (exit code)
-  coding-relay render [--event NAME] [--target dingtalk|wecom|wecom_v2] [--robot URL]
+  coding-relay render [--event NAME] [--target dingtalk|wecom|wecom_v2|feishu] [--robot URL]
                       [--template NAME] [--templates DIR] FILE|-
                                             print the JSON body that would be sent
   coding-relay templates export [--force] [--language zh|en] DIR
