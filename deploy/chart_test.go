@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,10 +65,11 @@ type manifests struct {
 }
 
 // valueSet is how a test picks values: files as with -f, then settings as
-// with --set.
+// with --set, then as with --set-string.
 type valueSet struct {
-	files []string
-	set   []string
+	files     []string
+	set       []string
+	setString []string
 }
 
 // loadValues merges value files and --set style overrides the way the helm
@@ -85,6 +87,11 @@ func loadValues(tb testing.TB, vs valueSet) map[string]any {
 	for _, s := range vs.set {
 		if err := strvals.ParseInto(s, vals); err != nil {
 			tb.Fatalf("--set %s: %v", s, err)
+		}
+	}
+	for _, s := range vs.setString {
+		if err := strvals.ParseIntoString(s, vals); err != nil {
+			tb.Fatalf("--set-string %s: %v", s, err)
 		}
 	}
 	return vals
@@ -326,13 +333,17 @@ func TestDefaultValues(t *testing.T) {
 		"RELAY_TIMEZONE":         "Asia/Shanghai",
 		"RELAY_LOG_LEVEL":        "info",
 		"RELAY_LOG_FORMAT":       "json",
-		"RELAY_RATE_LIMIT":       "20/1m",
 		"RELAY_RETRY_MAX_AGE":    "12h",
 		"RELAY_SHUTDOWN_TIMEOUT": "15s",
 		"RELAY_LANGUAGE":         "zh",
 	}
 	if fmt.Sprint(cfg.Data) != fmt.Sprint(wantCfg) {
 		t.Errorf("config ConfigMap = %v\nwant %v", cfg.Data, wantCfg)
+	}
+	// RELAY_RATE_LIMIT unset: each robot kind paces by its own limit (a
+	// value here would apply one rate to DingTalk, WeCom and Feishu alike).
+	if v, ok := cfg.Data["RELAY_RATE_LIMIT"]; ok {
+		t.Errorf("RELAY_RATE_LIMIT = %q by default; want it unset so that each kind's own limit applies", v)
 	}
 	if len(m.ConfigMaps) != 1 {
 		t.Errorf("ConfigMaps %v, want only the config one without templates", keys(m.ConfigMaps))
@@ -367,6 +378,7 @@ func TestFullValues(t *testing.T) {
 		"https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef&secret=SEC0123456789abcdef%2B%2F%3D&keywords=CODING%2C%E9%80%9A%E7%9F%A5&name=backend-dingtalk&events=push%2Cmerge_request%2Cci&branches=main%2Crelease%2F%2A&projects=backend-%2A",
 		"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-0000-0000-0000-000000000000&name=ops-wecom&events=ci%2Cartifact&actions=failed&template=brief&rate=10%2F1m&format=markdown_v2",
 		"dingtalk+http://robot-proxy.internal:9400/robot/send?access_token=abc&name=proxy-dingtalk&rate=0&inflight=4",
+		"https://open.feishu.cn/open-apis/bot/v2/hook/00000000-0000-0000-0000-00000000feed?secret=feishu-signing-secret&keywords=CODING&name=release-feishu&events=ci%2Cmerge_request&rate=100%2F1m%2C5%2F1s",
 	}, "\n")
 	gotRobots := string(m.Secret.Data["RELAY_ROBOTS"])
 	if gotRobots != wantRobots {
@@ -410,19 +422,23 @@ func TestFullValues(t *testing.T) {
 	if got := mentions["zhangsan"]["wecom_userid"]; got != "ZhangSan" {
 		t.Errorf("RELAY_MENTIONS zhangsan.wecom_userid = %q", got)
 	}
+	if got := mentions["zhangsan"]["feishu_open_id"]; got != "ou_0123456789abcdef" {
+		t.Errorf("RELAY_MENTIONS zhangsan.feishu_open_id = %q", got)
+	}
 	// The relay rejects any other key at start-up (RELAY_MENTIONS is decoded
 	// strictly into translate.Mention).
+	known := []string{"dingtalk_mobile", "dingtalk_userid", "wecom_userid", "feishu_open_id", "feishu_user_id"}
 	for who, ids := range mentions {
 		for k := range ids {
-			if k != "dingtalk_mobile" && k != "dingtalk_userid" && k != "wecom_userid" {
-				t.Errorf("RELAY_MENTIONS %s.%s: the relay knows only dingtalk_mobile, dingtalk_userid, wecom_userid", who, k)
+			if !slices.Contains(known, k) {
+				t.Errorf("RELAY_MENTIONS %s.%s: the relay knows only %v", who, k, known)
 			}
 		}
 	}
 	// No secret leaks into plain configuration.
 	for name, cm := range m.ConfigMaps {
 		for k, v := range cm.Data {
-			for _, secret := range []string{"0123456789abcdef", "coding-webhook-token", "admin-token", "13800000000"} {
+			for _, secret := range []string{"0123456789abcdef", "00000000feed", "feishu-signing-secret", "coding-webhook-token", "admin-token", "13800000000"} {
 				if strings.Contains(v, secret) {
 					t.Errorf("ConfigMap %s key %s contains secret %q", name, k, secret)
 				}
@@ -841,6 +857,16 @@ func TestRobotURLs(t *testing.T) {
 			want: "wecom+http://127.0.0.1:9400/send?key=k",
 		},
 		{
+			name: "feishu kind prefix",
+			set:  []string{"robots[0].url=http://127.0.0.1:9400/open-apis/bot/v2/hook/t", "robots[0].kind=feishu", "robots[0].secret=s"},
+			want: "feishu+http://127.0.0.1:9400/open-apis/bot/v2/hook/t?secret=s",
+		},
+		{
+			name: "lark host, keywords and a rate list",
+			set:  []string{"robots[0].url=https://open.larksuite.com/open-apis/bot/v2/hook/t", "robots[0].keywords=CODING", "robots[0].rate=100/1m\\,5/1s"},
+			want: "https://open.larksuite.com/open-apis/bot/v2/hook/t?keywords=CODING&rate=100%2F1m%2C5%2F1s",
+		},
+		{
 			name: "unicode keyword",
 			set:  []string{"robots[0].url=https://oapi.dingtalk.com/robot/send?access_token=t", "robots[0].keywords=后端 通知"},
 			want: "https://oapi.dingtalk.com/robot/send?access_token=t&keywords=%E5%90%8E%E7%AB%AF+%E9%80%9A%E7%9F%A5",
@@ -877,6 +903,11 @@ func TestSchemaRejects(t *testing.T) {
 		{"unknown top-level key", []string{"robot[0].url=https://x.example/send"}, "robot"},
 		{"persistence flag a string", []string{"persistence.enabled=yes"}, "enabled"},
 		{"mentions typo", []string{"mentions.zhangsan.dingtalk_phone=1"}, "dingtalk_phone"},
+		{"mentions feishu typo", []string{"mentions.zhangsan.feishu_openid=ou_1"}, "feishu_openid"},
+		{"robot kind unknown", []string{"robots[0].url=https://x.example/send", "robots[0].kind=lark"}, "kind"},
+		{"robot url prefix unknown", []string{"robots[0].url=lark+https://x.example/send"}, "url"},
+		{"rate list with a zero", []string{"robots[0].url=https://x.example/send", "robots[0].rate=0/1m\\,5/1s"}, "rate"},
+		{"rateLimit a number", []string{"config.rateLimit=0"}, "rateLimit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -888,6 +919,24 @@ func TestSchemaRejects(t *testing.T) {
 				t.Errorf("error = %v, want a schema error naming %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// The schema takes every key and value the relay takes.
+func TestSchemaAccepts(t *testing.T) {
+	for _, set := range [][]string{
+		{"mentions.zhangsan.feishu_open_id=ou_1", "mentions.zhangsan.feishu_user_id=u1", "mentions.zhangsan.dingtalk_userid=d1"},
+		{"robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t", "robots[0].kind=feishu"},
+		{"robots[0].url=feishu+http://127.0.0.1:9400/open-apis/bot/v2/hook/t"},
+		{"config.rateLimit=100/1m\\,5/1s"},
+		{"config.rateLimit=5/1s\\, 100/1m"},
+		{"config.rateLimit=0/1m"},
+		{"config.rateLimit=0"}, // as --set-string: a string
+		{"config.rateLimit=off"},
+	} {
+		if _, err := render(t, valueSet{setString: set}); err != nil {
+			t.Errorf("--set-string %v: %v", set, err)
+		}
 	}
 }
 
@@ -940,10 +989,10 @@ func ciValues(tb testing.TB) []valueSet {
 }
 
 func (vs valueSet) String() string {
-	if len(vs.files) == 0 && len(vs.set) == 0 {
+	if len(vs.files) == 0 && len(vs.set) == 0 && len(vs.setString) == 0 {
 		return "defaults"
 	}
-	return strings.Join(append(vs.files, vs.set...), ",")
+	return strings.Join(append(append(slices.Clone(vs.files), vs.set...), vs.setString...), ",")
 }
 
 // TestCIValues renders every example and checks the invariants on each.

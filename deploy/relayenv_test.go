@@ -3,6 +3,8 @@ package deploy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -165,6 +167,20 @@ func TestRenderedValuesStartTheRelay(t *testing.T) {
 			"robots[0].keywords=1\\,2\\,3\\,4\\,5\\,6\\,7\\,8\\,9\\,10", "robots[0].name=a.b-c_1",
 			"config.maxBody=5 MiB", "config.sendTimeout=1m", "config.logLevel=warn",
 		}}},
+		{"feishu robots", valueSet{set: []string{
+			"robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t1", "robots[0].secret=s", "robots[0].keywords=CODING\\,通知",
+			"robots[1].url=https://open.larksuite.com/open-apis/bot/v2/hook/t2", "robots[1].rate=50/1m\\,2/1s",
+			"robots[2].url=http://127.0.0.1:9/open-apis/bot/v2/hook/t3", "robots[2].kind=feishu", "robots[2].inflight=4",
+			"mentions.zhangsan.feishu_open_id=ou_1", "mentions.lisi.feishu_user_id=u2",
+		}, setString: []string{"robots[2].rate=0"}}},
+		{"every mention key", valueSet{setString: []string{
+			"mentions.a.dingtalk_mobile=13800000000", "mentions.a.dingtalk_userid=d", "mentions.a.wecom_userid=w",
+			"mentions.a.feishu_open_id=ou_1", "mentions.a.feishu_user_id=u",
+		}}},
+		{"rateLimit list", valueSet{set: []string{"config.rateLimit=100/1m\\, 5/1s"}}},
+		{"rateLimit 0 with inflight", valueSet{set: []string{
+			"robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t", "robots[0].inflight=8",
+		}, setString: []string{"config.rateLimit=0"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,11 +192,56 @@ func TestRenderedValuesStartTheRelay(t *testing.T) {
 	}
 }
 
+// Without config.rateLimit each robot is paced by its kind's own limit; with
+// it, every robot without rate is; "0" turns pacing off. Read from the
+// relay's own "robot configured" log lines.
+func TestRenderedPacing(t *testing.T) {
+	robots := []string{
+		"robots[0].url=https://oapi.dingtalk.com/robot/send?access_token=d", "robots[0].name=ding",
+		"robots[1].url=https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=w", "robots[1].name=wecom",
+		"robots[2].url=https://open.feishu.cn/open-apis/bot/v2/hook/feishutoken", "robots[2].name=feishu",
+		"robots[3].url=https://open.feishu.cn/open-apis/bot/v2/hook/own", "robots[3].name=own", "robots[3].rate=3/1s",
+	}
+	tests := []struct {
+		name      string
+		setString []string
+		want      map[string]string // robot name → rate as the relay logs it
+	}{
+		{"kinds' own limits", nil, map[string]string{"ding": "20/1m0s", "wecom": "20/1m0s", "feishu": "100/1m0s,5/1s", "own": "3/1s"}},
+		{"one rate for all", []string{"config.rateLimit=10/1m"}, map[string]string{"ding": "10/1m0s", "wecom": "10/1m0s", "feishu": "10/1m0s", "own": "3/1s"}},
+		{"pacing off", []string{"config.rateLimit=0"}, map[string]string{"ding": "0", "wecom": "0", "feishu": "0", "own": "3/1s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, tmpls := renderedEnv(t, mustRender(t, valueSet{set: robots, setString: tt.setString}))
+			env["RELAY_LOG_FORMAT"] = "json"
+			ok, out := startRelay(t, env, tmpls)
+			if !ok {
+				t.Fatalf("the relay refuses the rendered environment: %s", lastLine(out))
+			}
+			got := map[string]string{}
+			for _, line := range strings.Split(out, "\n") {
+				var l struct{ Msg, Robot, Rate, URL string }
+				if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "robot configured" {
+					got[l.Robot] = l.Rate
+					if strings.Contains(l.URL, "feishutoken") {
+						t.Errorf("the relay logs the Feishu token: %s", line)
+					}
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("rates = %v, want %v\n%s", got, tt.want, out)
+			}
+		})
+	}
+}
+
 // What the relay would refuse at start-up, the chart refuses at install or
 // upgrade time (schema, or a template check for what a schema cannot say).
 func TestChartRefusesWhatTheRelayRefuses(t *testing.T) {
 	const wecom = "robots[0].url=https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
 	const ding = "robots[0].url=https://oapi.dingtalk.com/robot/send?access_token=t"
+	const feishu = "robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t"
 	tests := []struct {
 		name string
 		set  []string
@@ -192,10 +253,17 @@ func TestChartRefusesWhatTheRelayRefuses(t *testing.T) {
 		{"robot rate free text", []string{wecom, "robots[0].rate=10 per minute"}, "rate"},
 		{"robot template not a name", []string{wecom, "robots[0].template=my brief"}, "template"},
 		{"robot keywords above 10", []string{ding, "robots[0].keywords=1\\,2\\,3\\,4\\,5\\,6\\,7\\,8\\,9\\,10\\,11"}, "keywords"},
-		{"keywords on WeCom", []string{wecom, "robots[0].keywords=CODING"}, "DingTalk robots only"},
-		{"secret on WeCom", []string{wecom, "robots[0].secret=SEC1"}, "DingTalk robots only"},
+		{"keywords on WeCom", []string{wecom, "robots[0].keywords=CODING"}, "DingTalk and Feishu robots only"},
+		{"secret on WeCom", []string{wecom, "robots[0].secret=SEC1"}, "DingTalk and Feishu robots only"},
+		{"secret on WeCom by kind", []string{"robots[0].url=http://127.0.0.1:9/send?key=k", "robots[0].kind=wecom", "robots[0].secret=s"}, "DingTalk and Feishu robots only"},
 		{"markdown_v2 on DingTalk", []string{ding, "robots[0].format=markdown_v2"}, "WeCom robots only"},
+		{"markdown_v2 on Feishu", []string{feishu, "robots[0].format=markdown_v2"}, "WeCom robots only"},
+		{"format markdown on Feishu", []string{feishu, "robots[0].format=markdown"}, "WeCom robots only"},
+		{"unknown host without kind", []string{"robots[0].url=https://robots.example.com/send?access_token=t"}, "unknown robot host"},
+		{"kind against the prefix", []string{"robots[0].url=wecom+http://127.0.0.1:9/send?key=k", "robots[0].kind=feishu"}, "contradicts"},
 		{"inflight while paced", []string{ding, "robots[0].inflight=4"}, "pacing off"},
+		{"inflight while Feishu paces", []string{feishu, "robots[0].inflight=2"}, "pacing off"},
+		{"inflight while rateLimit paces", []string{ding, "robots[0].inflight=2", "config.rateLimit=5/1s"}, "pacing off"},
 		{"logLevel warning", []string{"config.logLevel=warning"}, "logLevel"},
 		{"rateLimit free text", []string{"config.rateLimit=20 per minute"}, "rateLimit"},
 		{"maxBody Kubernetes quantity", []string{"config.maxBody=5Mi"}, "maxBody"},
@@ -214,5 +282,42 @@ func TestChartRefusesWhatTheRelayRefuses(t *testing.T) {
 				t.Errorf("error %v does not mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// The template checks above stand for refusals of the relay: the same
+// robots written straight into RELAY_ROBOTS stop it at start-up.
+func TestRelayRefusesWhatTheChartRefuses(t *testing.T) {
+	tests := []struct {
+		name, robots, rate, want string
+	}{
+		{"secret on WeCom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k&secret=s", "", "secret= is not a parameter of wecom robots"},
+		{"keywords on WeCom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k&keywords=CODING", "", "keywords= is not a parameter of wecom robots"},
+		{"format on DingTalk", "https://oapi.dingtalk.com/robot/send?access_token=t&format=markdown_v2", "", "format= is not a parameter of dingtalk robots"},
+		{"format on Feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/t?format=markdown", "", "format= is not a parameter of feishu robots"},
+		{"unknown host", "https://robots.example.com/send?access_token=t", "", "unknown robot host"},
+		{"inflight on a paced Feishu robot", "https://open.feishu.cn/open-apis/bot/v2/hook/t?inflight=2", "", "needs pacing off"},
+		{"inflight with RELAY_RATE_LIMIT", "https://oapi.dingtalk.com/robot/send?access_token=t&inflight=2", "5/1s", "needs pacing off"},
+		{"a zero in a rate list", "https://open.feishu.cn/open-apis/bot/v2/hook/t?rate=0/1m,5/1s", "", "rate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"RELAY_ROBOTS": tt.robots}
+			if tt.rate != "" {
+				env["RELAY_RATE_LIMIT"] = tt.rate
+			}
+			ok, out := startRelay(t, env, nil)
+			if ok {
+				t.Fatalf("the relay starts with RELAY_ROBOTS=%s; the chart need not refuse it", tt.robots)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("the relay refuses with %q, want %q", lastLine(out), tt.want)
+			}
+		})
+	}
+	// And what the chart lets through for Feishu, the relay takes.
+	ok, out := startRelay(t, map[string]string{"RELAY_ROBOTS": "https://open.feishu.cn/open-apis/bot/v2/hook/t?secret=s&keywords=CODING&rate=100/1m,5/1s"}, nil)
+	if !ok {
+		t.Errorf("the relay refuses a Feishu robot with secret, keywords and a rate list: %s", lastLine(out))
 	}
 }

@@ -110,25 +110,32 @@ splits after decoding. A URL that already has a query gets "&", otherwise
 {{- $url := $robot.url }}
 {{- /* Combinations the relay refuses at start-up fail here instead: with
        strategy Recreate a bad upgrade would stop the running pod first. */}}
-{{- $kind := $robot.kind | default "" }}
+{{- $prefix := regexFind "^(dingtalk|wecom|feishu)\\+" $url | trimSuffix "+" }}
+{{- $kind := $robot.kind | default $prefix }}
+{{- if and $robot.kind $prefix (ne $robot.kind $prefix) }}
+{{- fail (printf "robots[%d]: kind %s contradicts the URL's %s+ prefix" $i $robot.kind $prefix) }}
+{{- end }}
 {{- if not $kind }}
-{{- if regexMatch "^dingtalk\\+" $url }}{{ $kind = "dingtalk" }}
-{{- else if regexMatch "^wecom\\+" $url }}{{ $kind = "wecom" }}
-{{- else if regexMatch "^https?://oapi\\.dingtalk\\.(com|io)[:/]" $url }}{{ $kind = "dingtalk" }}
-{{- else if regexMatch "^https?://qyapi\\.weixin\\.qq\\.com[:/]" $url }}{{ $kind = "wecom" }}
+{{- if regexMatch "^(?i)https?://oapi\\.dingtalk\\.(com|io)([:/?]|$)" $url }}{{ $kind = "dingtalk" }}
+{{- else if regexMatch "^(?i)https?://qyapi\\.weixin\\.qq\\.com([:/?]|$)" $url }}{{ $kind = "wecom" }}
+{{- else if regexMatch "^(?i)https?://open\\.(feishu\\.cn|larksuite\\.com)([:/?]|$)" $url }}{{ $kind = "feishu" }}
+{{- else }}
+{{- fail (printf "robots[%d]: unknown robot host; set kind (dingtalk, wecom or feishu) for a proxy or any other host" $i) }}
 {{- end }}
 {{- end }}
 {{- if and (eq $kind "wecom") (or $robot.secret $robot.keywords) }}
-{{- fail (printf "robots[%d]: secret and keywords are for DingTalk robots only" $i) }}
+{{- fail (printf "robots[%d]: secret and keywords are for DingTalk and Feishu robots only (WeCom takes format)" $i) }}
 {{- end }}
-{{- if and (eq $kind "dingtalk") (eq (toString $robot.format) "markdown_v2") }}
-{{- fail (printf "robots[%d]: format markdown_v2 is for WeCom robots only" $i) }}
+{{- if and (ne $kind "wecom") $robot.format }}
+{{- fail (printf "robots[%d]: format (markdown_v2) is for WeCom robots only" $i) }}
 {{- end }}
-{{- $rate := toString ($robot.rate | default $.Values.config.rateLimit | default "20/1m") }}
-{{- if and $robot.inflight (gt (int $robot.inflight) 1) (not (has $rate (list "0" "off"))) }}
+{{- /* Pacing: the robot's rate, else config.rateLimit, else its kind's own
+       limit (DingTalk and WeCom 20/1m, Feishu 100/1m,5/1s), which paces. */}}
+{{- $rate := toString ($robot.rate | default $.Values.config.rateLimit | default "kind") }}
+{{- if and $robot.inflight (gt (int $robot.inflight) 1) (not (regexMatch "^(0|off|0+/.*)$" $rate)) }}
 {{- fail (printf "robots[%d]: inflight above 1 needs pacing off (rate: \"0\" on the robot or config.rateLimit: \"0\")" $i) }}
 {{- end }}
-{{- if and $robot.kind (not (regexMatch "^(dingtalk|wecom)\\+" $url)) }}
+{{- if and $robot.kind (not $prefix) }}
 {{- $url = printf "%s+%s" $robot.kind $url }}
 {{- end }}
 {{- $params := list }}
