@@ -1,6 +1,6 @@
-// Package server owns all of the relay's I/O: the webhook intake (Echo) for
-// every source, the durable delivery queue, pacing and retries, the admin
-// API and the metrics. Robot kinds (server/robot/…) and webhook sources
+// Package server is the relay's HTTP side: the webhook intake (Echo) for
+// every source, the probes, the admin API over the delivery queue
+// (server/queue, backed by server/store) and the metrics. Robot kinds (server/robot/…) and webhook sources
 // (server/source/…) plug in through small interfaces; cmd lists them. It
 // renders with translate and never the other way round.
 package server
@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/source"
 )
@@ -27,7 +28,7 @@ type Server struct {
 	cfg       *Config
 	log       *zap.Logger
 	m         *Metrics
-	queue     *Queue // nil in dry-run mode
+	queue     *queue.Queue // nil in dry-run mode
 	robots    []robot.Robot
 	kinds     []robot.Kind
 	sources   []source.Source
@@ -43,7 +44,7 @@ type Options struct {
 	Logger    *zap.Logger
 	Metrics   *Metrics
 	Gatherer  prometheus.Gatherer
-	Queue     *Queue // nil when no robot is configured (dry run)
+	Queue     *queue.Queue // nil when no robot is configured (dry run)
 	Templates *Templates
 }
 
