@@ -310,7 +310,9 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 	q2 := run(b)
 	defer closeQ(q2)
 	waitFor(t, "B's second event", func() bool { return len(other.received()) >= 2 })
-	time.Sleep(300 * time.Millisecond)
+	// A message is popped only after its send returned: once B's lane is
+	// empty, everything it was given has reached the robot.
+	waitFor(t, "B's queue empty", func() bool { return q2.Depth() == 0 })
 	if n := len(other.received()); n != 2 {
 		t.Errorf("group B got %d messages for 2 events; %d of them were queued for the removed robot A", n, n-2)
 	}
