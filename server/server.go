@@ -120,12 +120,24 @@ func (s *Server) handleHealthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// handleReadyz answers whether an event sent now would be accepted:
+// templates loaded, the queue not shutting down, and the store's last write
+// not failed (a full disk answers every webhook 500, so Kubernetes should
+// stop routing to this pod until a write succeeds). /healthz is liveness
+// only and stays 200 meanwhile.
 func (s *Server) handleReadyz(c echo.Context) error {
 	if s.templates == nil || s.templates.Current() == nil {
 		return fail(http.StatusServiceUnavailable, "templates not loaded")
 	}
-	if s.queue != nil && !s.queue.Accepting() {
-		return fail(http.StatusServiceUnavailable, "queue is shutting down")
+	if s.queue != nil {
+		switch err := s.queue.Ready(); {
+		case errors.Is(err, queue.ErrShuttingDown):
+			return fail(http.StatusServiceUnavailable, "queue is shutting down")
+		case err != nil:
+			// The cause (a path, an errno) is in the log, not in an
+			// unauthenticated answer.
+			return fail(http.StatusServiceUnavailable, "the store cannot write; see the relay's log")
+		}
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -42,6 +42,13 @@ type testRelay struct {
 
 func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
 	tb.Helper()
+	return newTestRelayOver(tb, env, nil)
+}
+
+// newTestRelayOver is newTestRelay with the queue's store wrapped by wrap
+// (nil: the bbolt store as it is).
+func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Store) queue.Store) *testRelay {
+	tb.Helper()
 	if env["RELAY_DATA_DIR"] == "" {
 		env["RELAY_DATA_DIR"] = tb.TempDir()
 	}
@@ -61,9 +68,13 @@ func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
 	}
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, err := store.Open(cfg.DataDir)
+		bolt, err := store.Open(cfg.DataDir)
 		if err != nil {
 			tb.Fatal(err)
+		}
+		var st queue.Store = bolt
+		if wrap != nil {
+			st = wrap(bolt)
 		}
 		var lanes []queue.Lane
 		for _, r := range cfg.RobotList {

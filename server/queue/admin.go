@@ -138,5 +138,6 @@ func (q *Queue) Retry(id uint64) (Delivery, error) {
 		d = q.view(it, "pending")
 		q.push(q.laneFor(it), it)
 	})
+	q.noteWrite(err)
 	return d, err
 }

@@ -110,6 +110,11 @@ type Queue struct {
 	// byDest finds lanes by robot fingerprint (see laneFor).
 	byDest map[string][]*lane
 
+	// healthMu guards writeErr, the last store write's failure (nil once
+	// one succeeds): see Ready.
+	healthMu sync.Mutex
+	writeErr error
+
 	stopping   chan struct{}
 	stopOnce   sync.Once
 	hard       context.Context
@@ -189,11 +194,13 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 			return fmt.Errorf("queue: enqueue: no robot named %q", it.Robot)
 		}
 	}
-	return q.store.Add(delivery, dedup, q.opts.now(), items, func() {
+	err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
 		// Runs on the store's writer in commit order, which keeps each
 		// robot's queue in arrival order across concurrent webhooks.
 		for _, it := range items {
 			q.push(q.lanes[it.Robot], it)
 		}
 	})
+	q.noteWrite(err)
+	return err
 }

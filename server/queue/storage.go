@@ -14,9 +14,9 @@ type Store interface {
 	// delivery ID already seen when dedup is set); post runs after the
 	// commit, in commit order.
 	Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error
-	// Done removes delivered items without waiting for the commit; errs
-	// hears of a failed one.
-	Done(items []*store.Item, robot string, pace []int64, errs func(error))
+	// Done removes delivered items without waiting for the commit; done
+	// hears its outcome.
+	Done(items []*store.Item, robot string, pace []int64, done func(error))
 	// Update records a failed attempt on items.
 	Update(items []*store.Item, robot string, pace []int64) error
 	// Bury moves items to the dead letters.
@@ -34,6 +34,8 @@ type Store interface {
 	Dead(limit int) ([]*store.Item, int, error)
 	// Pace is a robot's recorded send times (Unix ms).
 	Pace(robot string) ([]int64, error)
+	// Probe makes a small write and reports whether it succeeded.
+	Probe() error
 	Close() error
 }
 

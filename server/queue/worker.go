@@ -133,9 +133,12 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	case err == nil:
 		l.sentOK.Inc()
 		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
-			// The message went out but is still stored: it will be sent
-			// again after a restart (at-least-once).
-			q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(err))
+			q.noteWrite(err)
+			if err != nil {
+				// The message went out but is still stored: it will be
+				// sent again after a restart (at-least-once).
+				q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(err))
+			}
 		})
 		q.log.Debug("sent", zap.String("robot", l.robot.Name), zap.Int("messages", len(g.items)))
 		q.pop(l, g)
@@ -192,7 +195,9 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
-	if err := q.store.Update(g.items, l.robot.Name, l.pacer.history()); err != nil {
+	err := q.store.Update(g.items, l.robot.Name, l.pacer.history())
+	q.noteWrite(err)
+	if err != nil {
 		q.log.Error("recording a failed attempt", zap.String("robot", l.robot.Name), zap.Error(err))
 	}
 	q.log.Warn("send failed, will retry",
@@ -210,7 +215,9 @@ func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 		it.DeadAt = now
 	}
 	l.mu.Unlock()
-	if err := q.store.Bury(g.items, l.robot.Name, l.pacer.history()); err != nil {
+	err := q.store.Bury(g.items, l.robot.Name, l.pacer.history())
+	q.noteWrite(err)
+	if err != nil {
 		q.log.Error("dead-lettering", zap.String("robot", l.robot.Name), zap.Error(err))
 	}
 	q.m.DeadLetters.WithLabelValues(l.robot.Name, reason).Add(float64(len(g.items)))

@@ -53,8 +53,9 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 // Done removes delivered items and records the robot's recent send times.
 // It does not wait for the commit: the next send need not pay an fsync, and
 // a crash before the commit only means the message is sent once more
-// (at-least-once). errs is called on the writer if the commit fails.
-func (s *Store) Done(items []*Item, robot string, pace []int64, errs func(error)) {
+// (at-least-once). done hears the commit's outcome on the writer and must
+// not block.
+func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)) {
 	// Copy the IDs now: the caller reuses the items' slice once we return.
 	ids := make([]uint64, len(items))
 	for i, it := range items {
@@ -70,8 +71,9 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, errs func(error)
 		return putPace(tx, robot, pace)
 	}, done: func(err error) {
 		if err != nil {
-			errs(fmt.Errorf("store: remove delivered: %w", err))
+			err = fmt.Errorf("store: remove delivered: %w", err)
 		}
+		done(err)
 	},
 		// A paced robot's send times must survive a crash, or a restart
 		// could let it exceed its window and be throttled for ten minutes.

@@ -26,6 +26,7 @@ var (
 	bucketDedup     = []byte("dedup")
 	bucketDedupTime = []byte("dedup_by_time")
 	bucketPace      = []byte("pace")
+	bucketProbe     = []byte("probe")
 )
 
 // Store is the durable queue: a bbolt file in the data directory. Writes from
@@ -59,7 +60,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPending, bucketDead, bucketDedup, bucketDedupTime, bucketPace} {
+		for _, b := range [][]byte{bucketPending, bucketDead, bucketDedup, bucketDedupTime, bucketPace, bucketProbe} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -84,3 +84,20 @@ func TestReviveAnswersForItsDeadLetter(t *testing.T) {
 		t.Errorf("Load = %+v, want the revived item and nil for its old ID", loaded)
 	}
 }
+
+func TestProbeWrites(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	if err := st.Probe(); err != nil {
+		t.Fatalf("probe of a healthy store: %v", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The probe's bucket is created for stores made before it existed.
+	st = openStore(t, dir)
+	defer st.Close()
+	if err := st.Probe(); err != nil {
+		t.Fatalf("probe after reopening: %v", err)
+	}
+}
