@@ -279,7 +279,7 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 		for _, r := range cfg.RobotList {
 			lanes = append(lanes, queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
 		}
-		q, err := queue.New(st, lanes, queue.Options{InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Render: tmpls.Current}, zap.NewNop(), queue.NewMetrics(prometheus.NewRegistry()))
+		q, err := queue.New(st, lanes, queue.Options{RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current}, zap.NewNop(), queue.NewMetrics(prometheus.NewRegistry()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,7 +80,7 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 		for _, r := range cfg.RobotList {
 			lanes = append(lanes, queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
 		}
-		q, err = queue.New(st, lanes, queue.Options{SendTimeout: cfg.SendTimeout, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Render: tmpls.Current}, log, queue.NewMetrics(reg))
+		q, err = queue.New(st, lanes, queue.Options{SendTimeout: cfg.SendTimeout, RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current}, log, queue.NewMetrics(reg))
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -210,9 +210,10 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 				zap.String("url", r.Endpoint.Display()), zap.Stringer("rate", l.Rate), zap.Bool("signed", r.Endpoint.Signed()))
 		}
 		q, err = queue.New(st, lanes, queue.Options{
-			SendTimeout: cfg.SendTimeout,
-			RetryMaxAge: cfg.RetryMaxAge,
-			Render:      tmpls.Current,
+			SendTimeout:  cfg.SendTimeout,
+			RetryMaxAge:  cfg.RetryMaxAge,
+			RetryMaxWait: cfg.RetryMaxWait,
+			Render:       tmpls.Current,
 		}, log, qm)
 		if err != nil {
 			_ = st.Close()

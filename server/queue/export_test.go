@@ -10,9 +10,9 @@ func WithResident(o Options, resident, maxDigest int) Options {
 	return o
 }
 
-// WithMaxWait is o capping a wait the service asked for at d.
-func WithMaxWait(o Options, d time.Duration) Options {
-	o.maxWait = d
+// WithFirstWait is o waiting d after a first failure.
+func WithFirstWait(o Options, d time.Duration) Options {
+	o.firstWait = d
 	return o
 }
 

@@ -48,9 +48,9 @@ type Lane struct {
 type Options struct {
 	SendTimeout time.Duration // default 5s
 	RetryMaxAge time.Duration // default 12h
-	// InitialBackoff and MaxBackoff bound the exponential retry delay
-	// (defaults 2s and 5m); jitter is ±50%.
-	InitialBackoff, MaxBackoff time.Duration
+	// RetryMaxWait caps the wait between two attempts of a message
+	// (default 1m; see retryWait), not a wait the service asked for.
+	RetryMaxWait time.Duration
 	// Render gives the renderer in use now (it changes on template reload);
 	// digests are rendered with it.
 	Render func() *translate.Renderer
@@ -58,8 +58,8 @@ type Options struct {
 	// What production leaves at its defaults; tests set these through
 	// export_test.go.
 
-	// maxWait caps a wait the service asked for; 0 means no cap.
-	maxWait time.Duration
+	// firstWait is the wait after a first failure (default 2s).
+	firstWait time.Duration
 	// maxDigestItems bounds how many messages one digest merges (default
 	// 100).
 	maxDigestItems int
@@ -80,11 +80,11 @@ func (o Options) withDefaults() Options {
 	if o.RetryMaxAge <= 0 {
 		o.RetryMaxAge = 12 * time.Hour
 	}
-	if o.InitialBackoff <= 0 {
-		o.InitialBackoff = 2 * time.Second
+	if o.firstWait <= 0 {
+		o.firstWait = 2 * time.Second
 	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 5 * time.Minute
+	if o.RetryMaxWait <= 0 {
+		o.RetryMaxWait = time.Minute
 	}
 	if o.maxDigestItems <= 0 {
 		o.maxDigestItems = 100

@@ -54,6 +54,7 @@ type queueEnv struct {
 	queue   *queue.Queue
 	metrics *queue.Metrics
 	reg     *prometheus.Registry
+	log     *zap.Logger // nil: the test's own
 }
 
 // open opens the store in env.dir and a queue over it; start runs workers.
@@ -65,9 +66,13 @@ func (e *queueEnv) open(tb testing.TB, start bool) {
 	}
 	e.reg = prometheus.NewRegistry()
 	e.metrics = queue.NewMetrics(e.reg)
-	log := zaptest.NewLogger(tb)
-	if _, bench := tb.(*testing.B); bench {
+	log := e.log
+	switch _, bench := tb.(*testing.B); {
+	case log != nil:
+	case bench:
 		log = zap.NewNop() // a debug line per send would be the benchmark
+	default:
+		log = zaptest.NewLogger(tb)
 	}
 	q, err := queue.New(st, e.lanes, e.opts, log, e.metrics)
 	if err != nil {
@@ -222,7 +227,7 @@ func TestQueueRetriesUntilRecovery(t *testing.T) {
 		return 200, `{"errcode":0,"errmsg":"ok"}`
 	})
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: queue.Options{SendTimeout: 200 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}}
+		opts: queue.WithFirstWait(queue.Options{SendTimeout: 200 * time.Millisecond, RetryMaxWait: 50 * time.Millisecond}, 10*time.Millisecond)}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 2)
@@ -301,7 +306,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 func TestQueueGivesUpAfterMaxAge(t *testing.T) {
 	f := newFakeRobot(t, func(int) (int, string) { return 503, "" })
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: queue.Options{RetryMaxAge: 100 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
+		opts: queue.WithFirstWait(queue.Options{RetryMaxAge: 100 * time.Millisecond, RetryMaxWait: 20 * time.Millisecond}, 10*time.Millisecond)}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
@@ -310,27 +315,6 @@ func TestQueueGivesUpAfterMaxAge(t *testing.T) {
 		d, _, _ := env.queue.Dead(1000)
 		return len(d) == 1 && testutil.ToFloat64(env.metrics.DeadLetters.WithLabelValues("ding", "expired")) == 1
 	})
-}
-
-func TestQueueThrottleWaitsWhatTheServiceAsks(t *testing.T) {
-	f := newFakeRobot(t, func(n int) (int, string) {
-		if n == 1 {
-			return 200, `{"errcode":130101,"errmsg":"send too fast"}`
-		}
-		return 200, `{"errcode":0}`
-	})
-	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: queue.WithMaxWait(queue.Options{InitialBackoff: time.Millisecond}, 300*time.Millisecond)}
-	env.open(t, true)
-	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
-	waitFor(t, "retry", func() bool { return len(f.received()) == 2 })
-	got := f.received()
-	// The 10-minute throttle (capped by WithMaxWait in this test) is waited out
-	// rather than the 1 ms backoff.
-	if d := got[1].At.Sub(got[0].At); d < 250*time.Millisecond {
-		t.Errorf("retried after %v; the throttle wait was not honoured", d)
-	}
 }
 
 func TestQueueResumesAfterCrash(t *testing.T) {
@@ -495,7 +479,7 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 	l := testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})
 	l.Robot.Inflight = 4
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{l},
-		opts: queue.WithResident(queue.Options{InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}, 4, 2)}
+		opts: queue.WithResident(queue.WithFirstWait(queue.Options{RetryMaxWait: 20 * time.Millisecond}, 5*time.Millisecond), 4, 2)}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 40)
@@ -549,7 +533,7 @@ func TestQueueAdminListingWhileRetrying(t *testing.T) {
 	// failed attempts as fast as it can: go test -race checks the locking.
 	env := &queueEnv{dir: t.TempDir(),
 		lanes: []queue.Lane{{Robot: robot.Robot{Name: "r", Kind: dingtalk.Kind{}, Endpoint: dingtalk.Kind{}.Preview(translate.DingTalk)}, Sender: downSender{}}},
-		opts:  queue.Options{InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}}
+		opts:  queue.Options{RetryMaxWait: time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "r", translate.DingTalk, 0, 1)

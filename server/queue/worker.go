@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
 	"go.uber.org/zap"
 
 	"github.com/coding-relay/coding-relay/server/store"
@@ -25,8 +24,11 @@ type group struct {
 	items []*store.Item
 	msg   translate.Message
 	uuid  string
-	bo    *backoff.ExponentialBackOff
-	next  time.Time
+	// failure is the kind of the last failure and streak how many attempts
+	// in a row failed that way (see nextWait).
+	failure string
+	streak  int
+	next    time.Time
 }
 
 // work is one worker of a lane. A paced lane has one, so its messages go
@@ -170,23 +172,7 @@ func isRetryable(err error) bool {
 
 // retryLater records a failed attempt and schedules the next one.
 func (q *Queue) retryLater(l *lane, g *group, cause error) {
-	if g.bo == nil {
-		g.bo = &backoff.ExponentialBackOff{
-			InitialInterval:     q.opts.InitialBackoff,
-			RandomizationFactor: 0.5,
-			Multiplier:          2,
-			MaxInterval:         q.opts.MaxBackoff,
-		}
-		g.bo.Reset()
-	}
-	wait := g.bo.NextBackOff()
-	var ra retryAfter
-	if errors.As(cause, &ra) && ra.RetryAfter() > wait {
-		wait = ra.RetryAfter()
-	}
-	if q.opts.maxWait > 0 && wait > q.opts.maxWait {
-		wait = q.opts.maxWait
-	}
+	wait := q.nextWait(g, cause)
 	g.next = q.opts.now().Add(wait)
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
