@@ -165,6 +165,7 @@ func TestRenderedValuesStartTheRelay(t *testing.T) {
 			"robots[0].keywords=1\\,2\\,3\\,4\\,5\\,6\\,7\\,8\\,9\\,10", "robots[0].name=a.b-c_1",
 			"config.maxBody=5 MiB", "config.sendTimeout=1m", "config.logLevel=warn", "config.retryMaxWait=1s",
 		}}},
+		{"dedupMax from --set", valueSet{set: []string{"config.dedupMax=2500000"}}},
 		{"longest retryMaxWait", valueSet{set: []string{"config.retryMaxWait=1h"}}},
 		{"retryMaxWait minutes and seconds", valueSet{set: []string{"config.retryMaxWait=2m30s"}}},
 	}
@@ -207,6 +208,8 @@ func TestChartRefusesWhatTheRelayRefuses(t *testing.T) {
 		{"retryMaxWait below 1s", []string{"config.retryMaxWait=500ms"}, "retryMaxWait"},
 		{"retryMaxWait above 1h", []string{"config.retryMaxWait=61m"}, "retryMaxWait"},
 		{"retryMaxWait 0s", []string{"config.retryMaxWait=0s"}, "retryMaxWait"},
+		{"dedupMax 0", []string{"config.dedupMax=0"}, "dedupMax"},
+		{"dedupMax not a number", []string{"config.dedupMax=lots"}, "dedupMax"},
 		{"shutdownTimeout 0s", []string{"config.shutdownTimeout=0s"}, "shutdownTimeout"},
 	}
 	for _, tt := range tests {

@@ -171,7 +171,7 @@ func TestRegressOneRobotsTemplateErrorDoesNotLoseTheEventForOthers(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(cfg.DataDir)
+	st, err := store.Open(cfg.DataDir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := store.Open(dir)
+		st, err := store.Open(dir, store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -347,7 +347,7 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 				return translate.New(templates.FS, nil, translate.Options{})
 			})
 		}
-		st, err := store.Open(cfg.DataDir)
+		st, err := store.Open(cfg.DataDir, store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,7 +68,7 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 	}
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		bolt, err := store.Open(cfg.DataDir)
+		bolt, err := store.Open(cfg.DataDir, store.Options{})
 		if err != nil {
 			tb.Fatal(err)
 		}

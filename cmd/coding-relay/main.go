@@ -189,7 +189,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, err := store.Open(cfg.DataDir)
+		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax})
 		if err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("RELAY_DATA_DIR: %w", err)

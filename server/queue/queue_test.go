@@ -60,7 +60,7 @@ type queueEnv struct {
 // open opens the store in env.dir and a queue over it; start runs workers.
 func (e *queueEnv) open(tb testing.TB, start bool) {
 	tb.Helper()
-	st, err := store.Open(e.dir)
+	st, err := store.Open(e.dir, store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

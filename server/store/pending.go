@@ -26,7 +26,7 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 	}
 	err := s.write(func(tx *bolt.Tx) error {
 		if dedup {
-			if err := remember(tx, delivery, now); err != nil {
+			if err := s.remember(tx, delivery, now); err != nil {
 				return err
 			}
 		}

@@ -29,6 +29,14 @@ var (
 	bucketProbe     = []byte("probe")
 )
 
+// Options tune the store. Zero values take the defaults.
+type Options struct {
+	// DedupMax bounds how many delivery IDs are remembered (default
+	// 1,000,000); beyond it the oldest are forgotten first, whatever their
+	// age.
+	DedupMax int
+}
+
 // Store is the durable queue: a bbolt file in the data directory. Writes from
 // every goroutine go through one writer that commits whatever has piled up
 // in a single transaction, so an fsync is shared by all concurrent webhooks
@@ -36,12 +44,17 @@ var (
 type Store struct {
 	db  *bolt.DB
 	ops chan *op
+	// dedupMax is Options.DedupMax.
+	dedupMax uint64
 	// done is closed when the writer has exited.
 	done chan struct{}
 }
 
 // Open opens (creating if needed) the store in dir.
-func Open(dir string) (*Store, error) {
+func Open(dir string, o Options) (*Store, error) {
+	if o.DedupMax <= 0 {
+		o.DedupMax = defaultDedupMax
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
@@ -71,7 +84,11 @@ func Open(dir string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open: preparing buckets: %w", err)
 	}
-	s := &Store{db: db, ops: make(chan *op, 4096), done: make(chan struct{})}
+	if err := countDedup(db, uint64(o.DedupMax)); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open: counting delivery ids: %w", err)
+	}
+	s := &Store{db: db, ops: make(chan *op, 4096), done: make(chan struct{}), dedupMax: uint64(o.DedupMax)}
 	go s.writer()
 	return s, nil
 }

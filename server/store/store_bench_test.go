@@ -13,7 +13,7 @@ import (
 // BenchmarkStoreAdd measures durable intake alone: 16 concurrent webhooks
 // adding one item each, sharing fsyncs through the group commit.
 func BenchmarkStoreAdd(b *testing.B) {
-	st, err := store.Open(b.TempDir())
+	st, err := store.Open(b.TempDir(), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

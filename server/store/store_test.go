@@ -12,7 +12,12 @@ import (
 
 func openStore(tb testing.TB, dir string) *store.Store {
 	tb.Helper()
-	st, err := store.Open(dir)
+	return openStoreWith(tb, dir, store.Options{})
+}
+
+func openStoreWith(tb testing.TB, dir string, o store.Options) *store.Store {
+	tb.Helper()
+	st, err := store.Open(dir, o)
 	if err != nil {
 		tb.Fatal(err)
 	}
