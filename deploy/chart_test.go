@@ -334,6 +334,8 @@ func TestDefaultValues(t *testing.T) {
 		"RELAY_LOG_LEVEL":        "info",
 		"RELAY_LOG_FORMAT":       "json",
 		"RELAY_RETRY_MAX_AGE":    "12h",
+		"RELAY_RETRY_MAX_WAIT":   "1m",
+		"RELAY_DEDUP_MAX":        "1000000",
 		"RELAY_SHUTDOWN_TIMEOUT": "15s",
 		"RELAY_LANGUAGE":         "zh",
 	}

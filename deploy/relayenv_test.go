@@ -165,7 +165,7 @@ func TestRenderedValuesStartTheRelay(t *testing.T) {
 		{"edge values", valueSet{set: []string{
 			"robots[0].url=https://oapi.dingtalk.com/robot/send?access_token=t", "robots[0].rate=off", "robots[0].inflight=8",
 			"robots[0].keywords=1\\,2\\,3\\,4\\,5\\,6\\,7\\,8\\,9\\,10", "robots[0].name=a.b-c_1",
-			"config.maxBody=5 MiB", "config.sendTimeout=1m", "config.logLevel=warn",
+			"config.maxBody=5 MiB", "config.sendTimeout=1m", "config.logLevel=warn", "config.retryMaxWait=1s",
 		}}},
 		{"feishu robots", valueSet{set: []string{
 			"robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t1", "robots[0].secret=s", "robots[0].keywords=CODING\\,通知",
@@ -181,6 +181,9 @@ func TestRenderedValuesStartTheRelay(t *testing.T) {
 		{"rateLimit 0 with inflight", valueSet{set: []string{
 			"robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t", "robots[0].inflight=8",
 		}, setString: []string{"config.rateLimit=0"}}},
+		{"dedupMax from --set", valueSet{set: []string{"config.dedupMax=2500000"}}},
+		{"longest retryMaxWait", valueSet{set: []string{"config.retryMaxWait=1h"}}},
+		{"retryMaxWait minutes and seconds", valueSet{set: []string{"config.retryMaxWait=2m30s"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,6 +273,11 @@ func TestChartRefusesWhatTheRelayRefuses(t *testing.T) {
 		{"sendTimeout above 1m", []string{"config.sendTimeout=2m"}, "sendTimeout"},
 		{"sendTimeout 0s", []string{"config.sendTimeout=0s"}, "sendTimeout"},
 		{"retryMaxAge 0s", []string{"config.retryMaxAge=0s"}, "retryMaxAge"},
+		{"retryMaxWait below 1s", []string{"config.retryMaxWait=500ms"}, "retryMaxWait"},
+		{"retryMaxWait above 1h", []string{"config.retryMaxWait=61m"}, "retryMaxWait"},
+		{"retryMaxWait 0s", []string{"config.retryMaxWait=0s"}, "retryMaxWait"},
+		{"dedupMax 0", []string{"config.dedupMax=0"}, "dedupMax"},
+		{"dedupMax not a number", []string{"config.dedupMax=lots"}, "dedupMax"},
 		{"shutdownTimeout 0s", []string{"config.shutdownTimeout=0s"}, "shutdownTimeout"},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/coding-relay/coding-relay/server/queue"
+	"github.com/coding-relay/coding-relay/server/store"
 )
 
 // requireAdmin guards /api: off (404) without RELAY_ADMIN_TOKEN, 401 on a
@@ -28,7 +31,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) handleListDeliveries(c echo.Context) error {
 	if s.queue == nil {
-		return c.JSON(http.StatusOK, map[string]any{"deliveries": []Delivery{}, "dry_run": true})
+		return c.JSON(http.StatusOK, map[string]any{"deliveries": []queue.Delivery{}, "dry_run": true})
 	}
 	limit := 1000
 	if v := c.QueryParam("limit"); v != "" {
@@ -38,7 +41,7 @@ func (s *Server) handleListDeliveries(c echo.Context) error {
 		}
 		limit = n
 	}
-	var list []Delivery
+	var list []queue.Delivery
 	var total int
 	var err error
 	switch status := c.QueryParam("status"); status {
@@ -53,7 +56,7 @@ func (s *Server) handleListDeliveries(c echo.Context) error {
 		return err
 	}
 	if list == nil {
-		list = []Delivery{}
+		list = []queue.Delivery{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"deliveries": list, "total": total})
 }
@@ -68,9 +71,9 @@ func (s *Server) handleRetryDelivery(c echo.Context) error {
 	}
 	d, err := s.queue.Retry(id)
 	switch {
-	case errors.Is(err, errNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		return fail(http.StatusNotFound, "no dead letter with id %d", id)
-	case errors.Is(err, errUnknownRobot):
+	case errors.Is(err, queue.ErrUnknownRobot):
 		return fail(http.StatusConflict, "dead letter %d: %v", id, err)
 	case err != nil:
 		return err

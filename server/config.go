@@ -34,6 +34,8 @@ type Config struct {
 	LogFormat       string        `env:"RELAY_LOG_FORMAT, default=json" validate:"oneof=json console" help:"json | console"`
 	RateLimit       robot.Limits  `env:"RELAY_RATE_LIMIT" help:"messages per robot per sliding window (N/duration, several with commas); 0 disables pacing; unset: each kind's own limit (DingTalk and WeCom 20/1m, Feishu 100/1m,5/1s)"`
 	RetryMaxAge     time.Duration `env:"RELAY_RETRY_MAX_AGE, default=12h" validate:"gt=0" help:"how long a message is retried before it is dead-lettered"`
+	RetryMaxWait    time.Duration `env:"RELAY_RETRY_MAX_WAIT, default=1m" validate:"gte=1s,lte=1h" help:"longest wait between two attempts of a message: retries wait 2s, doubling up to this (a wait the robot asks for, such as DingTalk's 10-minute throttle, is waited out in full)"`
+	DedupMax        int           `env:"RELAY_DEDUP_MAX, default=1000000" validate:"gt=0" help:"most X-Coding-Delivery ids remembered for dedup (each for 24h); beyond it the oldest are forgotten first"`
 	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight requests and sends may finish after SIGTERM (one deadline for both)"`
 	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
 	Language        string        `env:"RELAY_LANGUAGE, default=zh" validate:"oneof=zh en" help:"language of the default templates: zh | en"`
@@ -178,6 +180,8 @@ func describeRule(fe validator.FieldError) string {
 		return "an IANA zone such as Asia/Shanghai or UTC"
 	case "gt":
 		return "must be greater than " + fe.Param()
+	case "gte":
+		return "must be at least " + fe.Param()
 	case "lte":
 		return "must be at most " + fe.Param()
 	case "required":

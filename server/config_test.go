@@ -24,7 +24,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.SendTimeout != 5*time.Second || c.MaxBody != 1<<20 || c.BodyBudget != 16<<20 || c.Timezone != "Asia/Shanghai" ||
-		c.LogFormat != "json" || c.RateLimit != nil || c.RateLimitSet || c.RetryMaxAge != 12*time.Hour ||
+		c.LogFormat != "json" || c.RateLimit != nil || c.RateLimitSet || c.RetryMaxAge != 12*time.Hour || c.RetryMaxWait != time.Minute ||
 		c.Language != "zh" || len(c.RobotList) != 0 {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -37,6 +37,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	}{
 		{map[string]string{"RELAY_SEND_TIMEOUT": "soon"}, []string{"RELAY_SEND_TIMEOUT"}},
 		{map[string]string{"RELAY_SEND_TIMEOUT": "0s"}, []string{"RELAY_SEND_TIMEOUT", "greater than"}},
+		{map[string]string{"RELAY_RETRY_MAX_WAIT": "soon"}, []string{"RELAY_RETRY_MAX_WAIT"}},
+		{map[string]string{"RELAY_RETRY_MAX_WAIT": "100ms"}, []string{"RELAY_RETRY_MAX_WAIT", "at least 1s"}},
+		{map[string]string{"RELAY_RETRY_MAX_WAIT": "2h"}, []string{"RELAY_RETRY_MAX_WAIT", "at most 1h"}},
 		{map[string]string{"RELAY_MAX_BODY": "lots"}, []string{"RELAY_MAX_BODY", "MiB"}},
 		{map[string]string{"RELAY_TIMEZONE": "Mars/Base"}, []string{"RELAY_TIMEZONE", "IANA"}},
 		{map[string]string{"RELAY_LOG_FORMAT": "xml"}, []string{"RELAY_LOG_FORMAT", "json | console"}},

@@ -8,7 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/server/store"
 )
 
 // apiError is an error with the status it maps to; its message is safe to
@@ -36,9 +38,9 @@ var statuses = []struct {
 	{source.ErrUnauthorized, http.StatusUnauthorized, ""},
 	{source.ErrBadRequest, http.StatusBadRequest, ""},
 	{source.ErrUnsupported, http.StatusUnsupportedMediaType, ""},
-	{errShuttingDown, http.StatusServiceUnavailable, "relay is shutting down"},
-	{errNotFound, http.StatusNotFound, ""},
-	{errUnknownRobot, http.StatusConflict, ""},
+	{queue.ErrShuttingDown, http.StatusServiceUnavailable, "relay is shutting down"},
+	{store.ErrNotFound, http.StatusNotFound, ""},
+	{queue.ErrUnknownRobot, http.StatusConflict, ""},
 }
 
 // answerFor is the status and message err is answered with; ok is false

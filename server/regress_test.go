@@ -21,8 +21,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
-	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -170,15 +171,15 @@ func TestRegressOneRobotsTemplateErrorDoesNotLoseTheEventForOthers(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := server.OpenStore(cfg.DataDir)
+	st, err := store.Open(cfg.DataDir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lanes []server.Lane
+	var lanes []queue.Lane
 	for _, r := range cfg.RobotList {
-		lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: nopSender{}})
+		lanes = append(lanes, queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: nopSender{}})
 	}
-	q, err := server.NewQueue(st, lanes, server.QueueOptions{SendTimeout: time.Second, Render: tmpls.Current}, zap.NewNop(), m)
+	q, err := queue.New(st, lanes, queue.Options{SendTimeout: time.Second, Render: tmpls.Current}, zap.NewNop(), queue.NewMetrics(prometheus.NewRegistry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +259,7 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 	dir := t.TempDir()
 	a := "dingtalk+" + down.URL + "/robot/send?access_token=GROUP_A"
 	b := "dingtalk+" + other.URL + "/robot/send?access_token=GROUP_B"
-	run := func(robots string) *server.Queue {
+	run := func(robots string) *queue.Queue {
 		cfg, err := server.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"RELAY_DATA_DIR": dir, "RELAY_ROBOTS": robots}), testRegistry)
 		if err != nil {
 			t.Fatal(err)
@@ -270,15 +271,15 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := server.OpenStore(dir)
+		st, err := store.Open(dir, store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var lanes []server.Lane
+		var lanes []queue.Lane
 		for _, r := range cfg.RobotList {
-			lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
+			lanes = append(lanes, queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
 		}
-		q, err := server.NewQueue(st, lanes, server.QueueOptions{InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Render: tmpls.Current}, zap.NewNop(), m)
+		q, err := queue.New(st, lanes, queue.Options{RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current}, zap.NewNop(), queue.NewMetrics(prometheus.NewRegistry()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,7 +295,7 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 		}
 		return q
 	}
-	closeQ := func(q *server.Queue) {
+	closeQ := func(q *queue.Queue) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		if err := q.Close(ctx); err != nil {
@@ -309,7 +310,9 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 	q2 := run(b)
 	defer closeQ(q2)
 	waitFor(t, "B's second event", func() bool { return len(other.received()) >= 2 })
-	time.Sleep(300 * time.Millisecond)
+	// A message is popped only after its send returned: once B's lane is
+	// empty, everything it was given has reached the robot.
+	waitFor(t, "B's queue empty", func() bool { return q2.Depth() == 0 })
 	if n := len(other.received()); n != 2 {
 		t.Errorf("group B got %d messages for 2 events; %d of them were queued for the removed robot A", n, n-2)
 	}
@@ -344,13 +347,13 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 				return translate.New(templates.FS, nil, translate.Options{})
 			})
 		}
-		st, err := server.OpenStore(cfg.DataDir)
+		st, err := store.Open(cfg.DataDir, store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := cfg.RobotList[0]
-		q, err := server.NewQueue(st, []server.Lane{{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}}},
-			server.QueueOptions{Render: tmpls.Current}, zap.NewNop(), m)
+		q, err := queue.New(st, []queue.Lane{{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}}},
+			queue.Options{Render: tmpls.Current}, zap.NewNop(), queue.NewMetrics(reg))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -380,86 +383,5 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_ = q.Close(ctx)
 		cancel()
-	}
-}
-
-// backlogAfterRestart queues one message for the DingTalk robot with query
-// before, restarts (a crash: nothing drained) with the robot with query
-// after in its place, and returns the fake robot both point at.
-func backlogAfterRestart(t *testing.T, before, after string) *fakeRobot {
-	t.Helper()
-	f := newFakeRobot(t, nil)
-	lane := func(query string) server.Lane {
-		robots, err := parseRobots("dingtalk+" + f.URL + "/robot/send?" + query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := robots[0]
-		return server.Lane{Robot: r, Sender: robot.Sender{Endpoint: r.Endpoint, Client: f.Client()}}
-	}
-	old := lane(before)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{old}}
-	env.open(t, false)
-	it := &server.Item{Robot: old.Robot.Name, Dest: old.Robot.Fingerprint, Delivery: "d", Event: "push", Message: msg(translate.DingTalk, 7), Created: time.Now(), UUID: "u"}
-	if err := env.queue.Enqueue("d", true, []*server.Item{it}); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.store.Close(); err != nil {
-		t.Fatal(err)
-	}
-	env.lanes = []server.Lane{lane(after)}
-	env.open(t, true)
-	t.Cleanup(func() { env.close(t) })
-	return f
-}
-
-// Queued messages follow the robot's credential: renamed, the robot still
-// gets its backlog.
-func TestBacklogFollowsARenamedRobot(t *testing.T) {
-	f := backlogAfterRestart(t, "access_token=T&name=old-name", "access_token=T&name=new-name")
-	waitFor(t, "the backlog sent under the new name", func() bool { return len(f.received()) == 1 })
-}
-
-// A robot named with name= keeps its backlog when its token changes (a
-// rotated token, the same group); an unnamed one does not inherit another
-// robot's backlog by position (TestRegressRemovedRobotsBacklog…).
-func TestBacklogFollowsANamedRobotAcrossATokenChange(t *testing.T) {
-	f := backlogAfterRestart(t, "access_token=OLD&name=team", "access_token=NEW&name=team")
-	waitFor(t, "the backlog sent with the new token", func() bool {
-		got := f.received()
-		return len(got) == 1 && got[0].URL.Query().Get("access_token") == "NEW"
-	})
-}
-
-// Messages of a robot removed from the configuration wait for it to come
-// back, but not beyond RELAY_RETRY_MAX_AGE: then they become dead letters.
-func TestOrphansExpireIntoDeadLetters(t *testing.T) {
-	f := newFakeRobot(t, nil)
-	clock := time.Now()
-	env := &queueEnv{dir: t.TempDir(),
-		lanes: []server.Lane{testLane(t, "gone", dingtalk.Kind{}, f, robot.Limits{}), testLane(t, "stays", dingtalk.Kind{}, f, robot.Limits{})},
-		opts:  server.QueueOptions{RetryMaxAge: time.Hour, Now: func() time.Time { return clock }}}
-	env.open(t, false)
-	enqueue(t, env.queue, "gone", translate.DingTalk, 0, 2)
-	if err := env.store.Close(); err != nil {
-		t.Fatal(err)
-	}
-	env.lanes = env.lanes[1:]
-	env.open(t, false) // within the hour: kept pending, out of sight
-	if dead, _, _ := env.queue.Dead(10); len(dead) != 0 {
-		t.Fatalf("dead-lettered too early: %+v", dead)
-	}
-	if err := env.store.Close(); err != nil {
-		t.Fatal(err)
-	}
-	clock = clock.Add(2 * time.Hour)
-	env.open(t, true)
-	defer env.close(t)
-	dead, total, err := env.queue.Dead(10)
-	if err != nil || total != 2 || len(dead) != 2 || dead[0].Robot != "gone" || !strings.Contains(dead[0].LastError, "no longer configured") {
-		t.Fatalf("dead letters %d (%v): %+v", total, err, dead)
-	}
-	if n := testutil.ToFloat64(env.metrics.DeadLetters.WithLabelValues("gone", "orphaned")); n != 2 {
-		t.Errorf("relay_dead_letters_total{reason=orphaned} = %v", n)
 	}
 }

@@ -1,6 +1,6 @@
-// Package server owns all of the relay's I/O: the webhook intake (Echo) for
-// every source, the durable delivery queue, pacing and retries, the admin
-// API and the metrics. Robot kinds (server/robot/…) and webhook sources
+// Package server is the relay's HTTP side: the webhook intake (Echo) for
+// every source, the probes, the admin API over the delivery queue
+// (server/queue, backed by server/store) and the metrics. Robot kinds (server/robot/…) and webhook sources
 // (server/source/…) plug in through small interfaces; cmd lists them. It
 // renders with translate and never the other way round.
 package server
@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/source"
 )
@@ -27,7 +28,7 @@ type Server struct {
 	cfg       *Config
 	log       *zap.Logger
 	m         *Metrics
-	queue     *Queue // nil in dry-run mode
+	queue     *queue.Queue // nil in dry-run mode
 	robots    []robot.Robot
 	kinds     []robot.Kind
 	sources   []source.Source
@@ -44,7 +45,7 @@ type Options struct {
 	Logger    *zap.Logger
 	Metrics   *Metrics
 	Gatherer  prometheus.Gatherer
-	Queue     *Queue // nil when no robot is configured (dry run)
+	Queue     *queue.Queue // nil when no robot is configured (dry run)
 	Templates *Templates
 }
 
@@ -121,12 +122,24 @@ func (s *Server) handleHealthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// handleReadyz answers whether an event sent now would be accepted:
+// templates loaded, the queue not shutting down, and the store's last write
+// not failed (a full disk answers every webhook 500, so Kubernetes should
+// stop routing to this pod until a write succeeds). /healthz is liveness
+// only and stays 200 meanwhile.
 func (s *Server) handleReadyz(c echo.Context) error {
 	if s.templates == nil || s.templates.Current() == nil {
 		return fail(http.StatusServiceUnavailable, "templates not loaded")
 	}
-	if s.queue != nil && !s.queue.Accepting() {
-		return fail(http.StatusServiceUnavailable, "queue is shutting down")
+	if s.queue != nil {
+		switch err := s.queue.Ready(); {
+		case errors.Is(err, queue.ErrShuttingDown):
+			return fail(http.StatusServiceUnavailable, "queue is shutting down")
+		case err != nil:
+			// The cause (a path, an errno) is in the log, not in an
+			// unauthenticated answer.
+			return fail(http.StatusServiceUnavailable, "the store cannot write; see the relay's log")
+		}
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -22,7 +22,9 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -32,7 +34,7 @@ const pushPayload = `{"ref":"refs/heads/main","before":"cebbbb3f4bc0a4a04ca12fec
 // testRelay is a relay wired like cmd does, over fake robots.
 type testRelay struct {
 	srv    *httptest.Server
-	queue  *server.Queue
+	queue  *queue.Queue
 	logs   *lockedBuffer
 	reg    *prometheus.Registry
 	config *server.Config
@@ -42,6 +44,13 @@ type testRelay struct {
 }
 
 func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
+	tb.Helper()
+	return newTestRelayOver(tb, env, nil)
+}
+
+// newTestRelayOver is newTestRelay with the queue's store wrapped by wrap
+// (nil: the bbolt store as it is).
+func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Store) queue.Store) *testRelay {
 	tb.Helper()
 	if env["RELAY_DATA_DIR"] == "" {
 		env["RELAY_DATA_DIR"] = tb.TempDir()
@@ -60,17 +69,21 @@ func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var q *server.Queue
+	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, err := server.OpenStore(cfg.DataDir)
+		bolt, err := store.Open(cfg.DataDir, store.Options{})
 		if err != nil {
 			tb.Fatal(err)
 		}
-		var lanes []server.Lane
-		for _, r := range cfg.RobotList {
-			lanes = append(lanes, server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
+		var st queue.Store = bolt
+		if wrap != nil {
+			st = wrap(bolt)
 		}
-		q, err = server.NewQueue(st, lanes, server.QueueOptions{SendTimeout: cfg.SendTimeout, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Render: tmpls.Current}, log, m)
+		var lanes []queue.Lane
+		for _, r := range cfg.RobotList {
+			lanes = append(lanes, queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
+		}
+		q, err = queue.New(st, lanes, queue.Options{SendTimeout: cfg.SendTimeout, RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current}, log, queue.NewMetrics(reg))
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -12,8 +12,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -87,11 +89,11 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	}
 	hasID := src.Delivery(c.Request().Header) != ""
 	switch err := s.queue.Enqueue(delivery, hasID, items); {
-	case errors.Is(err, ErrDuplicate):
+	case errors.Is(err, store.ErrDuplicate):
 		s.m.Events.WithLabelValues(label, "duplicate").Inc()
 		ans.Duplicate, ans.Robots = true, 0
 		return c.JSON(http.StatusOK, ans)
-	case errors.Is(err, errShuttingDown):
+	case errors.Is(err, queue.ErrShuttingDown):
 		s.m.Events.WithLabelValues(label, "unavailable").Inc()
 		return err
 	case err != nil:
@@ -186,14 +188,14 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 
 // render builds one item per robot that wants the event. Robots of the same
 // target and template variant share one rendering.
-func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery string) ([]*Item, error) {
+func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery string) ([]*store.Item, error) {
 	type variant struct {
 		target translate.Target
 		tmpl   string
 	}
 	cache := map[variant]translate.Message{}
 	now := time.Now()
-	var items []*Item
+	var items []*store.Item
 	var errs []error
 	for _, rb := range s.robots {
 		if !rb.Wants(ev) {
@@ -210,7 +212,7 @@ func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery str
 			}
 			cache[v] = msg
 		}
-		items = append(items, &Item{
+		items = append(items, &store.Item{
 			Robot: rb.Name, Dest: rb.Fingerprint, Delivery: delivery, Event: ev.Name, Action: ev.Action,
 			Message: msg, Created: now, UUID: uuid.NewString(),
 		})

@@ -26,7 +26,9 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -152,6 +154,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := server.NewMetrics(reg)
+	qm := queue.NewMetrics(reg)
 
 	load, err := rendererLoader(cfg)
 	if err != nil {
@@ -184,12 +187,12 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		return fmt.Errorf("RELAY_ADDR: %w", err)
 	}
 
-	var queue *server.Queue
+	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		store, err := server.OpenStore(cfg.DataDir)
+		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax})
 		if err != nil {
 			_ = ln.Close()
-			return err
+			return fmt.Errorf("RELAY_DATA_DIR: %w", err)
 		}
 		client := &http.Client{Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
@@ -199,24 +202,25 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			TLSHandshakeTimeout: 5 * time.Second,
 			ForceAttemptHTTP2:   true,
 		}}
-		lanes := make([]server.Lane, 0, len(cfg.RobotList))
+		lanes := make([]queue.Lane, 0, len(cfg.RobotList))
 		for _, r := range cfg.RobotList {
-			l := server.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: client}}
+			l := queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: client}}
 			lanes = append(lanes, l)
 			log.Info("robot configured", zap.String("robot", r.Name), zap.String("kind", r.KindName()),
 				zap.String("url", r.Endpoint.Display()), zap.Stringer("rate", l.Rate), zap.Bool("signed", r.Endpoint.Signed()))
 		}
-		queue, err = server.NewQueue(store, lanes, server.QueueOptions{
-			SendTimeout: cfg.SendTimeout,
-			RetryMaxAge: cfg.RetryMaxAge,
-			Render:      tmpls.Current,
-		}, log, m)
+		q, err = queue.New(st, lanes, queue.Options{
+			SendTimeout:  cfg.SendTimeout,
+			RetryMaxAge:  cfg.RetryMaxAge,
+			RetryMaxWait: cfg.RetryMaxWait,
+			Render:       tmpls.Current,
+		}, log, qm)
 		if err != nil {
-			_ = store.Close()
+			_ = st.Close()
 			_ = ln.Close()
 			return err
 		}
-		queue.Start()
+		q.Start()
 	} else {
 		log.Warn("no RELAY_ROBOTS configured: dry run, messages are logged instead of sent")
 	}
@@ -240,7 +244,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		}
 	}()
 
-	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: queue, Templates: tmpls})
+	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
 		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
 	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the
@@ -248,7 +252,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	var stopAt atomic.Int64
 	context.AfterFunc(ctx, func() { stopAt.Store(time.Now().Add(cfg.ShutdownTimeout).UnixNano()) })
 	serveErr := srv.Serve(ctx, ln, cfg.ShutdownTimeout)
-	if queue != nil {
+	if q != nil {
 		deadline := time.Now().Add(cfg.ShutdownTimeout)
 		if at := stopAt.Load(); at != 0 {
 			deadline = time.Unix(0, at)
@@ -256,7 +260,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		log.Info("draining in-flight sends", zap.Duration("left", time.Until(deadline).Round(time.Millisecond)))
 		dctx, cancel := context.WithDeadline(context.Background(), deadline)
 		defer cancel()
-		if err := queue.Close(dctx); err != nil {
+		if err := q.Close(dctx); err != nil {
 			serveErr = errors.Join(serveErr, fmt.Errorf("closing queue: %w", err))
 		}
 	}

@@ -10,9 +10,9 @@ import (
 )
 
 // gcPercent is the relay's GOGC unless the environment sets one. Its live
-// heap is small and bounded (a few hundred messages per robot, see
-// server.QueueOptions.Resident) and nearly all it allocates is garbage of
-// one webhook or one send, so collecting at five times the live heap rather
+// heap is small and bounded (a few hundred messages per robot; the queue
+// leaves the rest of a backlog in the store) and nearly all it allocates is
+// garbage of one webhook or one send, so collecting at five times the live heap rather
 // than twice costs a few MB and gave ~15% more events/s under cmd/loadgen.
 const gcPercent = 400
 

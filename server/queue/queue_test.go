@@ -1,4 +1,4 @@
-package server_test
+package queue_test
 
 import (
 	"context"
@@ -15,16 +15,17 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
-	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
+	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
 // testLane builds a lane for a fake robot of the given kind.
-func testLane(tb testing.TB, name string, kind robot.Kind, f *fakeRobot, rate robot.Limits) server.Lane {
+func testLane(tb testing.TB, name string, kind robot.Kind, f *fakeRobot, rate robot.Limits) queue.Lane {
 	tb.Helper()
 	var ep robot.Endpoint
 	switch kind.(type) {
@@ -33,7 +34,7 @@ func testLane(tb testing.TB, name string, kind robot.Kind, f *fakeRobot, rate ro
 	default:
 		ep = wecom.New(mustURL(tb, f.URL+"/cgi-bin/webhook/send?key=key-"+name), wecom.FormatMarkdown)
 	}
-	return server.Lane{Robot: robot.Robot{Name: name, Kind: kind, Endpoint: ep}, Rate: rate, Sender: robot.Sender{Endpoint: ep, Client: f.Client()}}
+	return queue.Lane{Robot: robot.Robot{Name: name, Kind: kind, Endpoint: ep}, Rate: rate, Sender: robot.Sender{Endpoint: ep, Client: f.Client()}}
 }
 
 func mustURL(tb testing.TB, raw string) *url.URL {
@@ -47,28 +48,33 @@ func mustURL(tb testing.TB, raw string) *url.URL {
 
 type queueEnv struct {
 	dir     string
-	lanes   []server.Lane
-	opts    server.QueueOptions
-	store   *server.Store
-	queue   *server.Queue
-	metrics *server.Metrics
+	lanes   []queue.Lane
+	opts    queue.Options
+	store   *store.Store
+	queue   *queue.Queue
+	metrics *queue.Metrics
 	reg     *prometheus.Registry
+	log     *zap.Logger // nil: the test's own
 }
 
 // open opens the store in env.dir and a queue over it; start runs workers.
 func (e *queueEnv) open(tb testing.TB, start bool) {
 	tb.Helper()
-	st, err := server.OpenStore(e.dir)
+	st, err := store.Open(e.dir, store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	e.reg = prometheus.NewRegistry()
-	e.metrics = server.NewMetrics(e.reg)
-	log := zaptest.NewLogger(tb)
-	if _, bench := tb.(*testing.B); bench {
+	e.metrics = queue.NewMetrics(e.reg)
+	log := e.log
+	switch _, bench := tb.(*testing.B); {
+	case log != nil:
+	case bench:
 		log = zap.NewNop() // a debug line per send would be the benchmark
+	default:
+		log = zaptest.NewLogger(tb)
 	}
-	q, err := server.NewQueue(st, e.lanes, e.opts, log, e.metrics)
+	q, err := queue.New(st, e.lanes, e.opts, log, e.metrics)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -106,11 +112,11 @@ func msg(kind translate.Target, i int) translate.Message {
 	}
 }
 
-func enqueue(tb testing.TB, q *server.Queue, robot string, kind translate.Target, from, to int) {
+func enqueue(tb testing.TB, q *queue.Queue, robot string, kind translate.Target, from, to int) {
 	tb.Helper()
 	for i := from; i < to; i++ {
-		it := &server.Item{Robot: robot, Delivery: fmt.Sprintf("d-%d", i), Event: "push", Message: msg(kind, i), Created: time.Now(), UUID: fmt.Sprintf("uuid-%d", i)}
-		if err := q.Enqueue(it.Delivery, true, []*server.Item{it}); err != nil {
+		it := &store.Item{Robot: robot, Delivery: fmt.Sprintf("d-%d", i), Event: "push", Message: msg(kind, i), Created: time.Now(), UUID: fmt.Sprintf("uuid-%d", i)}
+		if err := q.Enqueue(it.Delivery, true, []*store.Item{it}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -133,7 +139,7 @@ func titles(got []received) []string {
 func TestQueuePacingNeverExceedsTheLimit(t *testing.T) {
 	f := newFakeRobot(t, nil)
 	rate := robot.Rate{N: 3, Per: 300 * time.Millisecond}
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{rate})}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{rate})}}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 10) // no renderer: no coalescing
@@ -163,8 +169,8 @@ func TestQueueCoalescesABurst(t *testing.T) {
 			f := newFakeRobot(t, nil)
 			rate := robot.Rate{N: 5, Per: time.Minute}
 			r := testRenderer(t)
-			env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "r", k, f, robot.Limits{rate})},
-				opts: server.QueueOptions{Render: func() *translate.Renderer { return r }}}
+			env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "r", k, f, robot.Limits{rate})},
+				opts: queue.Options{Render: func() *translate.Renderer { return r }}}
 			env.open(t, false)
 			enqueue(t, env.queue, "r", kind, 0, 60)
 			env.queue.Start()
@@ -220,8 +226,8 @@ func TestQueueRetriesUntilRecovery(t *testing.T) {
 		}
 		return 200, `{"errcode":0,"errmsg":"ok"}`
 	})
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: server.QueueOptions{SendTimeout: 200 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
+		opts: queue.WithFirstWait(queue.Options{SendTimeout: 200 * time.Millisecond, RetryMaxWait: 50 * time.Millisecond}, 10*time.Millisecond)}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 2)
@@ -252,7 +258,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 		}
 		return 200, `{"errcode":0,"errmsg":"ok"}`
 	})
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "wc", wecom.Kind{}, f, robot.Limits{})}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "wc", wecom.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
 	enqueue(t, env.queue, "wc", translate.WeCom, 0, 2)
 	waitFor(t, "two sends", func() bool { return len(f.received()) == 2 })
@@ -299,8 +305,8 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 
 func TestQueueGivesUpAfterMaxAge(t *testing.T) {
 	f := newFakeRobot(t, func(int) (int, string) { return 503, "" })
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: server.QueueOptions{RetryMaxAge: 100 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
+		opts: queue.WithFirstWait(queue.Options{RetryMaxAge: 100 * time.Millisecond, RetryMaxWait: 20 * time.Millisecond}, 10*time.Millisecond)}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
@@ -311,30 +317,9 @@ func TestQueueGivesUpAfterMaxAge(t *testing.T) {
 	})
 }
 
-func TestQueueThrottleWaitsWhatTheServiceAsks(t *testing.T) {
-	f := newFakeRobot(t, func(n int) (int, string) {
-		if n == 1 {
-			return 200, `{"errcode":130101,"errmsg":"send too fast"}`
-		}
-		return 200, `{"errcode":0}`
-	})
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: server.QueueOptions{InitialBackoff: time.Millisecond, MaxWait: 300 * time.Millisecond}}
-	env.open(t, true)
-	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
-	waitFor(t, "retry", func() bool { return len(f.received()) == 2 })
-	got := f.received()
-	// The 10-minute throttle (capped by MaxWait in this test) is waited out
-	// rather than the 1 ms backoff.
-	if d := got[1].At.Sub(got[0].At); d < 250*time.Millisecond {
-		t.Errorf("retried after %v; the throttle wait was not honoured", d)
-	}
-}
-
 func TestQueueResumesAfterCrash(t *testing.T) {
 	f := newFakeRobot(t, nil)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{
 		testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{}),
 		testLane(t, "wc", wecom.Kind{}, f, robot.Limits{}),
 	}}
@@ -362,8 +347,8 @@ func TestQueueResumesAfterCrash(t *testing.T) {
 
 func TestQueueShutdownLeavesHangingWorkPending(t *testing.T) {
 	f := newFakeRobot(t, func(int) (int, string) { return 0, "" }) // hangs
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: server.QueueOptions{SendTimeout: time.Minute}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
+		opts: queue.Options{SendTimeout: time.Minute}}
 	env.open(t, true)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 3)
 	waitFor(t, "a send in flight", func() bool { return len(f.received()) == 1 })
@@ -380,21 +365,21 @@ func TestQueueShutdownLeavesHangingWorkPending(t *testing.T) {
 
 func TestQueueDedupSurvivesRestart(t *testing.T) {
 	f := newFakeRobot(t, nil)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
 	env.close(t)
 	env.open(t, true)
 	defer env.close(t)
-	it := &server.Item{Robot: "ding", Message: msg(translate.DingTalk, 0), Created: time.Now(), UUID: "x"}
-	if err := env.queue.Enqueue("d-0", true, []*server.Item{it}); !errors.Is(err, server.ErrDuplicate) {
+	it := &store.Item{Robot: "ding", Message: msg(translate.DingTalk, 0), Created: time.Now(), UUID: "x"}
+	if err := env.queue.Enqueue("d-0", true, []*store.Item{it}); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("second enqueue of d-0: %v, want ErrDuplicate", err)
 	}
 }
 
 func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
 	f := newFakeRobot(t, nil)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
 	defer env.close(t)
 	// Each goroutine's own events must arrive in its order, and the robot
@@ -406,8 +391,8 @@ func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
 			defer wg.Done()
 			for i := range 25 {
 				n := g*1000 + i
-				it := &server.Item{Robot: "ding", Message: msg(translate.DingTalk, n), Created: time.Now(), UUID: fmt.Sprint(n)}
-				if err := env.queue.Enqueue(fmt.Sprint(n), true, []*server.Item{it}); err != nil {
+				it := &store.Item{Robot: "ding", Message: msg(translate.DingTalk, n), Created: time.Now(), UUID: fmt.Sprint(n)}
+				if err := env.queue.Enqueue(fmt.Sprint(n), true, []*store.Item{it}); err != nil {
 					t.Error(err)
 				}
 			}
@@ -428,12 +413,12 @@ func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
 }
 
 func TestQueueKeepsALargeBacklogOnDisk(t *testing.T) {
-	// Only Resident messages per robot are held in memory; the rest are read
+	// Only resident messages per robot are held in memory; the rest are read
 	// back from the store in order, across a restart too, and the admin
 	// listing shows them without loading the whole backlog.
 	f := newFakeRobot(t, nil)
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
-		opts: server.QueueOptions{Resident: 4, MaxDigestItems: 2}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
+		opts: queue.WithResident(queue.Options{}, 4, 2)}
 	env.open(t, false)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 30)
 	if d := env.queue.Depth(); d != 30 {
@@ -493,8 +478,8 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 	})
 	l := testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})
 	l.Robot.Inflight = 4
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{l},
-		opts: server.QueueOptions{InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Resident: 4, MaxDigestItems: 2}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{l},
+		opts: queue.WithResident(queue.WithFirstWait(queue.Options{RetryMaxWait: 20 * time.Millisecond}, 5*time.Millisecond), 4, 2)}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 40)
@@ -525,7 +510,7 @@ func TestQueueAddsTheRobotsKeyword(t *testing.T) {
 	l := testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})
 	ep := dingtalk.New(mustURL(t, f.URL+"/robot/send?access_token=tok-ding"), "", "CODING")
 	l.Robot.Endpoint, l.Sender = ep, robot.Sender{Endpoint: ep, Client: f.Client()}
-	env := &queueEnv{dir: t.TempDir(), lanes: []server.Lane{l}}
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{l}}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
@@ -547,8 +532,8 @@ func TestQueueAdminListingWhileRetrying(t *testing.T) {
 	// The listing reads attempts and last error while the worker records
 	// failed attempts as fast as it can: go test -race checks the locking.
 	env := &queueEnv{dir: t.TempDir(),
-		lanes: []server.Lane{{Robot: robot.Robot{Name: "r", Kind: dingtalk.Kind{}, Endpoint: dingtalk.Kind{}.Preview(translate.DingTalk)}, Sender: downSender{}}},
-		opts:  server.QueueOptions{InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}}
+		lanes: []queue.Lane{{Robot: robot.Robot{Name: "r", Kind: dingtalk.Kind{}, Endpoint: dingtalk.Kind{}.Preview(translate.DingTalk)}, Sender: downSender{}}},
+		opts:  queue.Options{RetryMaxWait: time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "r", translate.DingTalk, 0, 1)

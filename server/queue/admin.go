@@ -1,0 +1,143 @@
+package queue
+
+import (
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// Delivery is an item as the admin API shows it: no URL, no message body.
+type Delivery struct {
+	ID        string    `json:"id"`
+	Status    string    `json:"status"`
+	Robot     string    `json:"robot"`
+	Delivery  string    `json:"delivery"`
+	Event     string    `json:"event"`
+	Action    string    `json:"action,omitempty"`
+	Title     string    `json:"title"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	Created   time.Time `json:"created"`
+	AgeSecond float64   `json:"age_seconds"`
+	DeadAt    time.Time `json:"dead_at,omitzero"`
+}
+
+func (q *Queue) view(it *store.Item, status string) Delivery {
+	return Delivery{
+		ID: strconv.FormatUint(it.ID, 10), Status: status, Robot: it.Robot, Delivery: it.Delivery,
+		Event: it.Event, Action: it.Action, Title: it.Message.Title, Attempts: it.Attempts,
+		LastError: it.LastError, Created: it.Created, AgeSecond: q.opts.now().Sub(it.Created).Seconds(), DeadAt: it.DeadAt,
+	}
+}
+
+// Depth is how many messages wait for robots.
+func (q *Queue) Depth() int {
+	n := 0
+	for _, l := range q.lanes {
+		l.mu.Lock()
+		n += len(l.items) + len(l.spilled)
+		l.mu.Unlock()
+	}
+	return n
+}
+
+// Pending lists up to limit of what waits for robots, oldest first, and
+// how many wait in all. Each lane is in arrival order, so only the first
+// limit of each are looked at, and spilled messages are read from the store
+// only when they make the list: the lanes' locks, which intake needs too,
+// are held for a bounded copy whatever the backlog.
+func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
+	type entry struct {
+		id      uint64
+		created time.Time
+		view    *Delivery // nil when spilled
+	}
+	var all []entry
+	total := 0
+	for _, l := range q.lanes {
+		l.mu.Lock()
+		total += len(l.items) + len(l.spilled)
+		n := 0
+		for _, it := range l.items {
+			if n == limit {
+				break
+			}
+			v := q.view(it, "pending")
+			all = append(all, entry{it.ID, it.Created, &v})
+			n++
+		}
+		for _, sp := range l.spilled {
+			if n == limit {
+				break
+			}
+			all = append(all, entry{sp.id, sp.created, nil})
+			n++
+		}
+		l.mu.Unlock()
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].created.Equal(all[j].created) {
+			return all[i].created.Before(all[j].created)
+		}
+		return all[i].id < all[j].id
+	})
+	all = all[:min(limit, len(all))]
+	var ids []uint64
+	for _, e := range all {
+		if e.view == nil {
+			ids = append(ids, e.id)
+		}
+	}
+	loaded, err := q.store.Load(ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Delivery, 0, len(all))
+	for _, e := range all {
+		if e.view != nil {
+			out = append(out, *e.view)
+			continue
+		}
+		it := loaded[0]
+		loaded = loaded[1:]
+		if it != nil { // else delivered meanwhile
+			out = append(out, q.view(it, "pending"))
+		}
+	}
+	return out, total, nil
+}
+
+// Dead lists up to limit dead letters, oldest first, and how many there
+// are in all: a robot broken for days may leave tens of thousands.
+func (q *Queue) Dead(limit int) ([]Delivery, int, error) {
+	items, total, err := q.store.Dead(limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Delivery, len(items))
+	for i, it := range items {
+		out[i] = q.view(it, "dead")
+	}
+	return out, total, nil
+}
+
+// Retry moves a dead letter back to the end of its robot's queue with a
+// fresh RetryMaxAge. It returns store.ErrNotFound for an unknown id and
+// ErrUnknownRobot when its robot is no longer configured.
+func (q *Queue) Retry(id uint64) (Delivery, error) {
+	var d Delivery
+	err := q.store.Revive(id, func(it *store.Item) error {
+		if q.laneFor(it) == nil {
+			return ErrUnknownRobot
+		}
+		it.Created = q.opts.now() // a fresh retry budget
+		return nil
+	}, func(it *store.Item) {
+		d = q.view(it, "pending")
+		q.push(q.laneFor(it), it)
+	})
+	q.noteWrite(err)
+	return d, err
+}

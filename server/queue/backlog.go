@@ -1,0 +1,167 @@
+package queue
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// lane is one robot's FIFO and what its workers need to send to it.
+type lane struct {
+	robot  robot.Robot
+	sender Sender
+	pacer  *pacer // used by the lane's only worker: paced lanes have one
+	// inflight is how many sends may be under way at once (robot's
+	// inflight=, pacing off only); each has its own worker.
+	inflight int
+
+	// The lane's series, looked up once: every send and every new message
+	// touches them.
+	depth, age prometheus.Gauge
+	sentOK     prometheus.Counter
+	duration   prometheus.Observer
+
+	mu sync.Mutex
+	// items is the head of the FIFO with message bodies in memory; the
+	// first taken of them are being sent. spilled is the rest, oldest
+	// first, as IDs only: every spilled message is newer than every item.
+	items     []*store.Item
+	taken     int
+	spilled   []spilled
+	refilling bool
+	wake      chan struct{}
+}
+
+// spilled is a pending message whose body was left in the store.
+type spilled struct {
+	id      uint64
+	created time.Time
+}
+
+func newLane(l Lane, history []int64, m *Metrics) *lane {
+	inflight := max(l.Robot.Inflight, 1)
+	if l.Rate.Enabled() {
+		inflight = 1 // LoadConfig rejects inflight= on a paced robot
+	}
+	name, kind := l.Robot.Name, l.Robot.KindName()
+	return &lane{robot: l.Robot, sender: l.Sender, pacer: newPacer(l.Rate, history),
+		inflight: inflight, wake: make(chan struct{}, 1),
+		depth: m.QueueDepth.WithLabelValues(name), age: m.OldestAge.WithLabelValues(name),
+		sentOK: m.Sends.WithLabelValues(name, kind, "ok", "0"), duration: m.SendDuration.WithLabelValues(name, kind)}
+}
+
+func (q *Queue) push(l *lane, it *store.Item) {
+	l.mu.Lock()
+	q.add(l, it)
+	q.gaugeLocked(l)
+	l.mu.Unlock()
+	signal(l.wake)
+}
+
+// add appends to the lane's FIFO: in memory while the resident part has
+// room and nothing is spilled (order), as an ID otherwise.
+func (q *Queue) add(l *lane, it *store.Item) {
+	if len(l.spilled) == 0 && len(l.items) < q.opts.resident {
+		l.items = append(l.items, it)
+		return
+	}
+	l.spilled = append(l.spilled, spilled{id: it.ID, created: it.Created})
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// refill reads spilled messages back from the store once the messages
+// waiting in memory have drained to half of resident. Only one worker
+// refills at a time; pushes meanwhile keep spilling, which keeps the order.
+func (q *Queue) refill(l *lane) {
+	l.mu.Lock()
+	// Messages being sent do not count: with inflight= they could fill the
+	// resident part and leave nothing to take.
+	waiting := len(l.items) - l.taken
+	if l.refilling || len(l.spilled) == 0 || waiting > q.opts.resident/2 {
+		l.mu.Unlock()
+		return
+	}
+	n := min(q.opts.resident-waiting, len(l.spilled))
+	ids := make([]uint64, n)
+	for i, sp := range l.spilled[:n] {
+		ids[i] = sp.id
+	}
+	l.refilling = true
+	l.mu.Unlock()
+
+	loaded, err := q.store.Load(ids)
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refilling = false
+	if err != nil {
+		// The messages stay spilled; the next turn tries again.
+		q.log.Error("reading queued messages back from the store", zap.String("robot", l.robot.Name), zap.Error(err))
+		return
+	}
+	for i, it := range loaded {
+		if it == nil {
+			// Only this lane removes its messages, and only resident ones.
+			q.log.Error("a queued message is missing from the store or unreadable; skipped", zap.String("robot", l.robot.Name), zap.Uint64("id", ids[i]))
+			continue
+		}
+		l.items = append(l.items, it)
+	}
+	l.spilled = l.spilled[n:]
+	if len(l.spilled) == 0 {
+		l.spilled = nil // let the backing array go
+	}
+}
+
+// pop removes a finished group's items from the lane. With one worker they
+// are the head; with several they may sit anywhere among the taken ones.
+func (q *Queue) pop(l *lane, g *group) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(g.items)
+	if n <= len(l.items) && l.items[0] == g.items[0] && l.items[n-1] == g.items[n-1] {
+		clear(l.items[:n])
+		l.items = l.items[n:]
+	} else {
+		for _, it := range g.items {
+			if i := slices.Index(l.items[:l.taken], it); i >= 0 {
+				l.items = slices.Delete(l.items, i, i+1)
+			}
+		}
+	}
+	l.taken -= n
+	if len(l.items) == 0 {
+		l.items = nil // let the backing array go
+	}
+	q.gaugeLocked(l)
+}
+
+func (q *Queue) gauge(l *lane) {
+	l.mu.Lock()
+	q.gaugeLocked(l)
+	l.mu.Unlock()
+}
+
+func (q *Queue) gaugeLocked(l *lane) {
+	l.depth.Set(float64(len(l.items) + len(l.spilled)))
+	age := 0.0
+	switch {
+	case len(l.items) > 0:
+		age = q.opts.now().Sub(l.items[0].Created).Seconds()
+	case len(l.spilled) > 0:
+		age = q.opts.now().Sub(l.spilled[0].created).Seconds()
+	}
+	l.age.Set(age)
+}

@@ -1,0 +1,74 @@
+package queue
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/coding-relay/coding-relay/server/store"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// form takes what the next send carries. When the backlog is larger than
+// the sends the window still allows, the oldest messages are merged into a
+// digest so that everything becomes visible within about one window instead
+// of trickling out for minutes.
+func (q *Queue) form(l *lane, now time.Time) (*group, error) {
+	l.mu.Lock()
+	// A view that appends cannot change; the items in it leave the lane
+	// only through this worker (coalescing lanes have one).
+	backlog := l.items[l.taken:len(l.items):len(l.items)]
+	if len(backlog) == 0 {
+		l.mu.Unlock()
+		return nil, nil // another worker took it since await
+	}
+	pending := len(backlog) + len(l.spilled)
+	head := backlog[0]
+	// A group owns its slice: pop by another worker shifts l.items.
+	g := &group{items: []*store.Item{head}, msg: head.Message, uuid: head.UUID}
+	free := l.pacer.free(now)
+	if !l.pacer.enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
+		l.taken++
+		l.mu.Unlock()
+		return g, nil
+	}
+	l.mu.Unlock()
+	// Rendering digests takes a while: not under the lock, which the store's
+	// writer takes to hand over every new message.
+	want := max(min(pending-free+1, q.opts.maxDigestItems, len(backlog)), 2)
+	d, err := q.digest(l, backlog[:want])
+	if d != nil {
+		g = d
+	}
+	l.mu.Lock()
+	l.taken += len(g.items)
+	l.mu.Unlock()
+	return g, err
+}
+
+// digest merges the largest prefix of backlog that renders into a single
+// message, or returns nil when not even two fit. Its UUID is derived from
+// the items', so a retried digest keeps it.
+func (q *Queue) digest(l *lane, backlog []*store.Item) (*group, error) {
+	msgs := make([]translate.Message, len(backlog))
+	for i, it := range backlog {
+		msgs[i] = it.Message
+	}
+	// One call: translate finds how many fit instead of the queue
+	// rendering candidate digests.
+	d, n, err := q.opts.Render().DigestPrefix(l.robot.Endpoint.Target(), msgs)
+	if err != nil || n < 2 {
+		return nil, err
+	}
+	items := slices.Clone(backlog[:n])
+	ids := make([]string, n)
+	for i, it := range items {
+		ids[i] = it.UUID
+	}
+	id := uuid.NewSHA1(uuid.NameSpaceOID, []byte(strings.Join(ids, ","))).String()
+	q.m.Digests.WithLabelValues(l.robot.Name).Inc()
+	q.m.DigestItems.WithLabelValues(l.robot.Name).Add(float64(n))
+	return &group{items: items, msg: d, uuid: id}, nil
+}

@@ -1,0 +1,206 @@
+// Package queue is the delivery engine: a lane per robot, each a FIFO that
+// keeps its oldest messages in memory and the rest in the store, worked by
+// a worker that paces, coalesces bursts into digests, retries with backoff
+// and dead-letters what cannot be delivered. Every message is in the store
+// before its webhook is answered, and pending work resumes at start-up.
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/store"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// ErrShuttingDown is returned by Enqueue once Close has begun.
+var ErrShuttingDown = errors.New("shutting down")
+
+// ErrUnknownRobot is a dead letter whose robot is no longer configured.
+var ErrUnknownRobot = errors.New("its robot is no longer configured")
+
+// Sender delivers one message to one robot, building the robot's wire
+// body (and signing it) itself. An error that has a Retryable() bool method
+// decides whether the queue tries again; one with a RetryAfter()
+// time.Duration sets the least wait before that. robot.Sender is the
+// production one.
+type Sender interface {
+	Send(ctx context.Context, m translate.Message, msgUUID string) error
+}
+
+var _ Sender = robot.Sender{}
+
+// Lane couples a robot with the client that sends to it.
+type Lane struct {
+	Robot  robot.Robot
+	Sender Sender
+	// Rate is the robot's pacing (Config.RateOf).
+	Rate robot.Limits
+}
+
+// Options tune the delivery engine. Zero values take the defaults.
+type Options struct {
+	SendTimeout time.Duration // default 5s
+	RetryMaxAge time.Duration // default 12h
+	// RetryMaxWait caps the wait between two attempts of a message
+	// (default 1m; see retryWait), not a wait the service asked for.
+	RetryMaxWait time.Duration
+	// Render gives the renderer in use now (it changes on template reload);
+	// digests are rendered with it.
+	Render func() *translate.Renderer
+
+	// What production leaves at its defaults; tests set these through
+	// export_test.go.
+
+	// firstWait is the wait after a first failure (default 2s).
+	firstWait time.Duration
+	// maxDigestItems bounds how many messages one digest merges (default
+	// 100).
+	maxDigestItems int
+	// resident is how many of a robot's oldest pending messages are kept in
+	// memory (default 256, at least 2×maxDigestItems). The rest of a backlog
+	// stays in the store with only its ID in memory and is read back when
+	// its turn comes, so a robot that is down for hours costs disk, not RAM.
+	resident int
+	// now is the clock; default time.Now.
+	now func() time.Time
+}
+
+// withDefaults fills in what o leaves zero.
+func (o Options) withDefaults() Options {
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 5 * time.Second
+	}
+	if o.RetryMaxAge <= 0 {
+		o.RetryMaxAge = 12 * time.Hour
+	}
+	if o.firstWait <= 0 {
+		o.firstWait = 2 * time.Second
+	}
+	if o.RetryMaxWait <= 0 {
+		o.RetryMaxWait = time.Minute
+	}
+	if o.maxDigestItems <= 0 {
+		o.maxDigestItems = 100
+	}
+	if o.resident <= 0 {
+		o.resident = 256
+	}
+	o.resident = max(o.resident, 2*o.maxDigestItems, 2)
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return o
+}
+
+// Queue is the delivery engine: a lane per robot, each a FIFO worker that
+// paces, coalesces, retries and dead-letters, all backed by the Store.
+type Queue struct {
+	store Store
+	opts  Options
+	log   *zap.Logger
+	m     *Metrics
+	lanes map[string]*lane
+	// byDest finds lanes by robot fingerprint (see laneFor).
+	byDest map[string][]*lane
+
+	// healthMu guards writeErr, the last store write's failure (nil once
+	// one succeeds): see Ready.
+	healthMu sync.Mutex
+	writeErr error
+
+	stopping   chan struct{}
+	stopOnce   sync.Once
+	hard       context.Context
+	hardCancel context.CancelFunc
+	wg         sync.WaitGroup
+}
+
+// New loads pending work from the store into a lane per robot (see
+// recover). The queue owns st from now on: Close closes it.
+func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Queue, error) {
+	opts = opts.withDefaults()
+	q := &Queue{store: st, opts: opts, log: log, m: m, lanes: map[string]*lane{}, byDest: map[string][]*lane{}, stopping: make(chan struct{})}
+	q.hard, q.hardCancel = context.WithCancel(context.Background())
+	for _, l := range lanes {
+		hist, err := st.Pace(l.Robot.Name)
+		if err != nil {
+			return nil, fmt.Errorf("queue: loading pace of %s: %w", l.Robot.Name, err)
+		}
+		q.lanes[l.Robot.Name] = newLane(l, hist, m)
+		if fp := l.Robot.Fingerprint; fp != "" {
+			q.byDest[fp] = append(q.byDest[fp], q.lanes[l.Robot.Name])
+		}
+	}
+	if err := q.recover(); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// Start runs the workers of every robot and the housekeeping loop.
+func (q *Queue) Start() {
+	for _, l := range q.lanes {
+		for range l.inflight {
+			q.wg.Add(1)
+			go q.work(l)
+		}
+	}
+	q.wg.Add(1)
+	go q.housekeep()
+}
+
+// Accepting reports whether the queue takes new work.
+func (q *Queue) Accepting() bool {
+	select {
+	case <-q.stopping:
+		return false
+	default:
+		return true
+	}
+}
+
+// Close stops starting sends, lets in-flight sends finish until ctx is done
+// (then aborts them), and closes the store. What is left stays pending.
+func (q *Queue) Close(ctx context.Context) error {
+	q.stopOnce.Do(func() { close(q.stopping) })
+	done := make(chan struct{})
+	go func() { q.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		q.hardCancel()
+		<-done
+	}
+	q.hardCancel()
+	return q.store.Close()
+}
+
+// Enqueue stores items durably and hands them to their robots. It returns
+// store.ErrDuplicate when dedup is set and the delivery was already
+// accepted, ErrShuttingDown once Close has begun.
+func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error {
+	if !q.Accepting() {
+		return ErrShuttingDown
+	}
+	for _, it := range items {
+		if _, ok := q.lanes[it.Robot]; !ok {
+			return fmt.Errorf("queue: enqueue: no robot named %q", it.Robot)
+		}
+	}
+	err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
+		// Runs on the store's writer in commit order, which keeps each
+		// robot's queue in arrival order across concurrent webhooks.
+		for _, it := range items {
+			q.push(q.lanes[it.Robot], it)
+		}
+	})
+	q.noteWrite(err)
+	return err
+}

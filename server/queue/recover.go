@@ -1,0 +1,79 @@
+package queue
+
+import (
+	"fmt"
+	"slices"
+
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// recover loads the store's pending messages into their lanes at start-up.
+// Messages of robots no longer configured stay in the store untouched (and
+// are logged) so that removing a robot by mistake loses nothing, until they
+// are older than RetryMaxAge: then they become dead letters.
+func (q *Queue) recover() error {
+	orphans := map[string]int{}
+	var expired []*store.Item // orphans past RELAY_RETRY_MAX_AGE
+	now := q.opts.now()
+	err := q.store.Pending(func(it *store.Item) error {
+		switch l := q.laneFor(it); {
+		case l != nil:
+			q.add(l, it)
+		case now.Sub(it.Created) > q.opts.RetryMaxAge:
+			expired = append(expired, it)
+		default:
+			orphans[it.Robot]++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("queue: loading pending deliveries: %w", err)
+	}
+	for name, n := range orphans {
+		q.log.Warn("pending messages for a robot that is no longer configured stay in the store", zap.String("robot", name), zap.Int("messages", n))
+	}
+	// A robot removed for longer than messages are retried is gone for
+	// good: its messages become dead letters, visible in the admin API and
+	// replayable should it come back, instead of waiting unseen forever.
+	for _, it := range expired {
+		it.LastError = fmt.Sprintf("its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, %s)", q.opts.RetryMaxAge)
+		it.DeadAt = now
+		q.m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
+	}
+	for batch := range slices.Chunk(expired, 1000) { // one commit per thousand
+		if err := q.store.Bury(batch, "", nil); err != nil {
+			return fmt.Errorf("queue: dead-lettering messages of removed robots: %w", err)
+		}
+	}
+	if len(expired) > 0 {
+		q.log.Warn("messages of robots no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", zap.Int("messages", len(expired)))
+	}
+	for _, l := range q.lanes {
+		q.gauge(l)
+		if n := len(l.items) + len(l.spilled); n > 0 {
+			q.log.Info("resuming pending messages", zap.String("robot", l.robot.Name), zap.Int("messages", n))
+		}
+	}
+	return nil
+}
+
+// laneFor finds the lane of a stored item. Default robot names are
+// positions (dingtalk-1, dingtalk-2), so after a robot is removed another
+// one may carry its old name: an item goes by name when the robot of that
+// name has the item's credential fingerprint or a name chosen with name=
+// (a chosen name survives a token change), else to the one robot that has
+// the fingerprint (a rename), else nowhere (it stays stored). Items stored
+// before fingerprints existed go by name.
+func (q *Queue) laneFor(it *store.Item) *lane {
+	l := q.lanes[it.Robot]
+	if it.Dest == "" || (l != nil && (l.robot.Fingerprint == it.Dest || l.robot.Named)) {
+		return l
+	}
+	if ls := q.byDest[it.Dest]; len(ls) == 1 {
+		it.Robot = ls[0].robot.Name
+		return ls[0]
+	}
+	return nil
+}

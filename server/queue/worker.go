@@ -1,0 +1,214 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/store"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// What the queue asks of a Sender's errors; robot.Error has all three.
+type retryable interface{ Retryable() bool }
+type retryAfter interface{ RetryAfter() time.Duration }
+type errCoder interface{ ErrCode() int }
+
+// group is what one send carries: one item, or a digest of several. It is
+// kept by its worker across retries.
+type group struct {
+	items []*store.Item
+	msg   translate.Message
+	uuid  string
+	// failure is the kind of the last failure and streak how many attempts
+	// in a row failed that way (see nextWait).
+	failure string
+	streak  int
+	next    time.Time
+}
+
+// work is one worker of a lane. A paced lane has one, so its messages go
+// out strictly in order; a lane with inflight=N has N, each sending the
+// oldest message nobody is sending yet.
+func (q *Queue) work(l *lane) {
+	defer q.wg.Done()
+	var g *group // the send in progress, kept across its retries
+	for q.Accepting() {
+		if g == nil && (!q.await(l) || !q.Accepting()) {
+			return
+		}
+		now := q.opts.now()
+		if g != nil && g.next.After(now) {
+			if !q.sleep(g.next.Sub(now)) {
+				return
+			}
+			continue
+		}
+		if t := l.pacer.next(now); t.After(now) {
+			q.m.ThrottleWaits.WithLabelValues(l.robot.Name).Inc()
+			if !q.sleep(t.Sub(now)) {
+				return
+			}
+			continue
+		}
+		if g == nil {
+			var err error
+			if g, err = q.form(l, now); err != nil {
+				// A digest that cannot render must not block the robot:
+				// form fell back to sending the head message alone.
+				q.log.Error("rendering digest", zap.String("robot", l.robot.Name), zap.Error(err))
+			}
+			if g == nil {
+				continue
+			}
+		}
+		if q.send(l, g, now) {
+			g = nil
+		}
+	}
+}
+
+// await blocks until the lane has a message no worker is sending, reading
+// spilled ones back as needed. It returns false when the queue stops.
+func (q *Queue) await(l *lane) bool {
+	for {
+		q.refill(l)
+		l.mu.Lock()
+		untaken := len(l.items) - l.taken
+		more := len(l.spilled) > 0 && !l.refilling
+		l.mu.Unlock()
+		if untaken > 1 && l.inflight > 1 {
+			signal(l.wake) // pushes wake one worker; pass it on
+		}
+		if untaken > 0 {
+			return true
+		}
+		if more {
+			// A failed read back: give the store a moment.
+			if !q.sleep(100 * time.Millisecond) {
+				return false
+			}
+			continue
+		}
+		select {
+		case <-l.wake:
+		case <-q.stopping:
+			return false
+		}
+	}
+}
+
+// sleep waits d, or returns false when the queue is stopping.
+func (q *Queue) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return q.Accepting()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-q.stopping:
+		return false
+	}
+}
+
+// send makes one attempt and reports whether the group is finished with
+// (delivered or dead-lettered) rather than waiting for a retry.
+func (q *Queue) send(l *lane, g *group, now time.Time) bool {
+	kind := l.robot.KindName()
+	l.pacer.record(now)
+	ctx, cancel := context.WithTimeout(q.hard, q.opts.SendTimeout)
+	err := l.sender.Send(ctx, g.msg, g.uuid)
+	cancel()
+	l.duration.Observe(q.opts.now().Sub(now).Seconds())
+	code := ""
+	var ec errCoder
+	if errors.As(err, &ec) && ec.ErrCode() != 0 {
+		code = strconv.Itoa(ec.ErrCode())
+	}
+	switch {
+	case err == nil:
+		l.sentOK.Inc()
+		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
+			q.noteWrite(err)
+			if err != nil {
+				// The message went out but is still stored: it will be
+				// sent again after a restart (at-least-once).
+				q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(err))
+			}
+		})
+		q.log.Debug("sent", zap.String("robot", l.robot.Name), zap.Int("messages", len(g.items)))
+		q.pop(l, g)
+		return true
+	case isRetryable(err):
+		q.m.Sends.WithLabelValues(l.robot.Name, kind, "retry", code).Inc()
+		if q.opts.now().Sub(g.items[0].Created) > q.opts.RetryMaxAge {
+			q.bury(l, g, "expired", fmt.Errorf("gave up after %s: %w", q.opts.RetryMaxAge, err))
+			return true
+		}
+		q.retryLater(l, g, err)
+		return false
+	default:
+		q.m.Sends.WithLabelValues(l.robot.Name, kind, "failed", code).Inc()
+		q.bury(l, g, "permanent", err)
+		return true
+	}
+}
+
+func isRetryable(err error) bool {
+	var r retryable
+	if errors.As(err, &r) {
+		return r.Retryable()
+	}
+	// An unclassified error (a Sender that does not know better) is treated
+	// as transient: losing a message is worse than one more attempt.
+	return true
+}
+
+// retryLater records a failed attempt and schedules the next one.
+func (q *Queue) retryLater(l *lane, g *group, cause error) {
+	wait := q.nextWait(g, cause)
+	g.next = q.opts.now().Add(wait)
+	l.mu.Lock() // the admin listing reads these
+	for _, it := range g.items {
+		it.Attempts++
+		it.LastError = cause.Error()
+	}
+	l.mu.Unlock()
+	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
+	err := q.store.Update(g.items, l.robot.Name, l.pacer.history())
+	q.noteWrite(err)
+	if err != nil {
+		q.log.Error("recording a failed attempt", zap.String("robot", l.robot.Name), zap.Error(err))
+	}
+	q.log.Warn("send failed, will retry",
+		zap.String("robot", l.robot.Name), zap.Int("messages", len(g.items)),
+		zap.Int("attempts", g.items[0].Attempts), zap.Duration("wait", wait), zap.Error(cause))
+}
+
+// bury dead-letters a group that will not be sent.
+func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
+	now := q.opts.now()
+	l.mu.Lock() // the admin listing reads these
+	for _, it := range g.items {
+		it.Attempts++
+		it.LastError = cause.Error()
+		it.DeadAt = now
+	}
+	l.mu.Unlock()
+	err := q.store.Bury(g.items, l.robot.Name, l.pacer.history())
+	q.noteWrite(err)
+	if err != nil {
+		q.log.Error("dead-lettering", zap.String("robot", l.robot.Name), zap.Error(err))
+	}
+	q.m.DeadLetters.WithLabelValues(l.robot.Name, reason).Add(float64(len(g.items)))
+	q.log.Error("message dead-lettered",
+		zap.String("robot", l.robot.Name), zap.String("reason", reason),
+		zap.Int("messages", len(g.items)), zap.String("delivery", g.items[0].Delivery), zap.Error(cause))
+	q.pop(l, g)
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bury moves items from pending to the dead letters.
+func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
+	err := s.write(func(tx *bolt.Tx) error {
+		p, d := tx.Bucket(bucketPending), tx.Bucket(bucketDead)
+		for _, it := range items {
+			v, err := json.Marshal(it)
+			if err != nil {
+				return err
+			}
+			if err := p.Delete(key(it.ID)); err != nil {
+				return err
+			}
+			if err := d.Put(key(it.ID), v); err != nil {
+				return err
+			}
+		}
+		return putPace(tx, robot, pace)
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("store: dead-letter: %w", err)
+	}
+	return nil
+}
+
+// Revive moves a dead letter back to pending under a new ID (it joins the
+// end of its robot's queue) and hands it to post after the commit. accept
+// may refuse the item; its error is returned as it is. A dead letter that
+// does not exist is ErrNotFound.
+func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) error {
+	var it Item
+	var refused error
+	err := s.write(func(tx *bolt.Tx) error {
+		refused = nil
+		d := tx.Bucket(bucketDead)
+		v := d.Get(key(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		if err := json.Unmarshal(v, &it); err != nil {
+			return err
+		}
+		if refused = accept(&it); refused != nil {
+			return refused
+		}
+		if err := d.Delete(key(id)); err != nil {
+			return err
+		}
+		p := tx.Bucket(bucketPending)
+		nid, err := p.NextSequence()
+		if err != nil {
+			return err
+		}
+		it.ID, it.Attempts, it.LastError, it.DeadAt = nid, 0, "", time.Time{}
+		buf, err := json.Marshal(&it)
+		if err != nil {
+			return err
+		}
+		return p.Put(key(nid), buf)
+	}, func() { post(&it) })
+	switch {
+	case refused != nil:
+		return refused
+	case err != nil:
+		return fmt.Errorf("store: revive dead letter %d: %w", id, err)
+	}
+	return nil
+}
+
+// Dead returns the first limit dead letters in ID order and how many there
+// are.
+func (s *Store) Dead(limit int) ([]*Item, int, error) {
+	var out []*Item
+	total := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDead)
+		total = b.Stats().KeyN
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			it, err := decodeItem(k, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list dead letters: %w", err)
+	}
+	return out, total, nil
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The delivery IDs seen recently are indexed twice: by ID (bucketDedup,
+// value the time) for the lookup, and by time (bucketDedupTime, key 8-byte
+// big-endian nanoseconds then the ID) for forgetting the oldest first. The
+// by-time bucket's sequence number is how many IDs are kept: bbolt keeps it
+// in the bucket's header, in the same transaction as the IDs, so counting
+// costs nothing and survives a crash exactly.
+
+// defaultDedupMax is how many delivery IDs are kept when Options.DedupMax
+// is 0: about 150 MB of the file at the bound (random IDs fill pages
+// half-way).
+const defaultDedupMax = 1_000_000
+
+// trimBatch bounds the IDs forgotten in one transaction, so no write waits
+// long behind it.
+const trimBatch = 10_000
+
+// remember records a delivery ID seen at now, or returns ErrDuplicate when
+// it is already known. At the bound the oldest ID is forgotten to make
+// room.
+func (s *Store) remember(tx *bolt.Tx, delivery string, now time.Time) error {
+	d := tx.Bucket(bucketDedup)
+	if d.Get([]byte(delivery)) != nil {
+		return ErrDuplicate
+	}
+	byTime := tx.Bucket(bucketDedupTime)
+	byTime.FillPercent = appendFill
+	n := byTime.Sequence()
+	if n >= s.dedupMax {
+		if _, err := forgetOldest(tx, n-s.dedupMax+1); err != nil {
+			return err
+		}
+		n = byTime.Sequence()
+	}
+	var ts [8]byte
+	binary.BigEndian.PutUint64(ts[:], uint64(now.UnixNano()))
+	if err := d.Put([]byte(delivery), ts[:]); err != nil {
+		return err
+	}
+	if err := byTime.Put(append(ts[:], delivery...), nil); err != nil {
+		return err
+	}
+	return byTime.SetSequence(n + 1)
+}
+
+// forgetWhile forgets delivery IDs, oldest first, up to limit and until
+// keep holds for one, and updates the count. It returns how many it forgot.
+func forgetWhile(tx *bolt.Tx, limit uint64, keep func(k []byte) bool) (uint64, error) {
+	d, t := tx.Bucket(bucketDedup), tx.Bucket(bucketDedupTime)
+	c := t.Cursor()
+	var n uint64
+	for k, _ := c.First(); k != nil && n < limit && !keep(k); k, _ = c.Next() {
+		if len(k) >= 8 {
+			if err := d.Delete(k[8:]); err != nil {
+				return n, err
+			}
+		}
+		if err := c.Delete(); err != nil {
+			return n, err
+		}
+		n++
+	}
+	left := t.Sequence() - min(n, t.Sequence())
+	if k, _ := c.First(); k == nil {
+		left = 0 // a count gone wrong (an older relay wrote the file) heals here
+	}
+	return n, t.SetSequence(left)
+}
+
+// forgetOldest forgets the n oldest delivery IDs.
+func forgetOldest(tx *bolt.Tx, n uint64) (uint64, error) {
+	return forgetWhile(tx, n, func([]byte) bool { return false })
+}
+
+// countDedup sets the count of a file written before it was kept, and
+// forgets the oldest IDs beyond max (after RELAY_DEDUP_MAX was lowered) a
+// batch per transaction. It runs at Open, before the writer starts.
+func countDedup(db *bolt.DB, max uint64) error {
+	err := db.Update(func(tx *bolt.Tx) error {
+		t := tx.Bucket(bucketDedupTime)
+		if t.Sequence() != 0 {
+			return nil
+		}
+		return t.SetSequence(uint64(t.Stats().KeyN))
+	})
+	for more := true; err == nil && more; {
+		err = db.Update(func(tx *bolt.Tx) error {
+			n := tx.Bucket(bucketDedupTime).Sequence()
+			if n <= max {
+				more = false
+				return nil
+			}
+			_, err := forgetOldest(tx, min(n-max, trimBatch))
+			return err
+		})
+	}
+	return err
+}
+
+// Expire forgets delivery IDs seen before cutoff, at most ten thousand per
+// call, and says how many it forgot.
+func (s *Store) Expire(cutoff time.Time) (int, error) {
+	limit := uint64(cutoff.UnixNano())
+	var n uint64
+	err := s.write(func(tx *bolt.Tx) error {
+		var err error
+		n, err = forgetWhile(tx, trimBatch, func(k []byte) bool {
+			return len(k) >= 8 && binary.BigEndian.Uint64(k[:8]) >= limit
+		})
+		return err
+	}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: expire delivery ids: %w", err)
+	}
+	return int(n), nil
+}

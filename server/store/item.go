@@ -1,0 +1,47 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Item is one message for one robot. It lives in the store from before the
+// webhook is answered until the robot accepted it or it was dead-lettered.
+type Item struct {
+	ID    uint64 `json:"id"`
+	Robot string `json:"robot"`
+	// Dest is the robot's Fingerprint: after a restart the message goes to
+	// the robot with that credential, whatever its name is now.
+	Dest      string            `json:"dest,omitempty"`
+	Delivery  string            `json:"delivery"`
+	Event     string            `json:"event"`
+	Action    string            `json:"action,omitempty"`
+	Message   translate.Message `json:"message"`
+	Created   time.Time         `json:"created"`
+	Attempts  int               `json:"attempts"`
+	LastError string            `json:"last_error,omitempty"`
+	// UUID is sent as DingTalk's msgUuid and stays the same across retries,
+	// so a send that timed out but arrived is not shown twice.
+	UUID   string    `json:"uuid"`
+	DeadAt time.Time `json:"dead_at,omitzero"`
+}
+
+// key is an item's key: its ID big-endian, so keys sort in arrival order.
+func key(id uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	return k[:]
+}
+
+func decodeItem(k, v []byte) (*Item, error) {
+	it := new(Item)
+	if err := json.Unmarshal(v, it); err != nil {
+		return nil, fmt.Errorf("item %x: %w", k, err)
+	}
+	it.ID = binary.BigEndian.Uint64(k)
+	return it, nil
+}

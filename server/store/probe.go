@@ -1,0 +1,25 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Probe commits a small write of its own, the like of what storing an event
+// takes (a changed page, an fsync), and reports whether it succeeded: after
+// writes failed (a full disk), it tells when the store can take events
+// again without waiting for one.
+func (s *Store) Probe() error {
+	err := s.write(func(tx *bolt.Tx) error {
+		var v [8]byte
+		binary.BigEndian.PutUint64(v[:], uint64(time.Now().UnixNano()))
+		return tx.Bucket(bucketProbe).Put([]byte("last"), v[:])
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("store: probe: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+// Package store is the relay's durable state: the messages waiting for
+// robots, the dead letters, the delivery IDs seen recently (dedup) and each
+// paced robot's recent send times. It is a bbolt file in the data
+// directory; every write goes through one group committer.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrDuplicate marks a delivery already accepted within the dedup window.
+var ErrDuplicate = errors.New("duplicate delivery")
+
+// ErrNotFound is a dead letter that does not exist.
+var ErrNotFound = errors.New("not found")
+
+var (
+	bucketPending   = []byte("pending")
+	bucketDead      = []byte("dead")
+	bucketDedup     = []byte("dedup")
+	bucketDedupTime = []byte("dedup_by_time")
+	bucketPace      = []byte("pace")
+	bucketProbe     = []byte("probe")
+)
+
+// Options tune the store. Zero values take the defaults.
+type Options struct {
+	// DedupMax bounds how many delivery IDs are remembered (default
+	// 1,000,000); beyond it the oldest are forgotten first, whatever their
+	// age.
+	DedupMax int
+}
+
+// Store is the durable queue: a bbolt file in the data directory. Writes from
+// every goroutine go through one writer that commits whatever has piled up
+// in a single transaction, so an fsync is shared by all concurrent webhooks
+// (group commit) instead of capping intake at one event per fsync.
+type Store struct {
+	db  *bolt.DB
+	ops chan *op
+	// dedupMax is Options.DedupMax.
+	dedupMax uint64
+	// done is closed when the writer has exited.
+	done chan struct{}
+}
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, o Options) (*Store, error) {
+	if o.DedupMax <= 0 {
+		o.DedupMax = defaultDedupMax
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, "queue.db"), 0o600, &bolt.Options{
+		Timeout:        2 * time.Second,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+		// Reserve address space up front: growing the map blocks every
+		// writer while it is remapped. Untouched pages cost no memory.
+		InitialMmapSize: 64 << 20,
+	})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("store: open: %s is locked by another running relay", dir)
+		}
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketPending, bucketDead, bucketDedup, bucketDedupTime, bucketPace, bucketProbe} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open: preparing buckets: %w", err)
+	}
+	if err := countDedup(db, uint64(o.DedupMax)); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open: counting delivery ids: %w", err)
+	}
+	s := &Store{db: db, ops: make(chan *op, 4096), done: make(chan struct{}), dedupMax: uint64(o.DedupMax)}
+	go s.writer()
+	return s, nil
+}
+
+// Close stops the writer after the writes already submitted and closes the
+// file. Nothing still pending is touched: the next start resumes it.
+func (s *Store) Close() error {
+	close(s.ops)
+	<-s.done
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
