@@ -1,11 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,16 +21,22 @@ import (
 // unauthenticated client gets to send one before it is refused; without a
 // bound, a few dozen clients sending large bodies at once grow the heap
 // past the pod's memory limit. Memory is reserved as the bytes arrive
-// (not as announced), so a slow client holds only what it has sent, and is
-// given back when the request is answered.
+// (not as announced), so a slow client holds only what it has sent; a
+// finished body holds its chunks and its final buffer for a moment (twice
+// its size), then the buffer alone until the request is answered.
 type bodyBudget struct {
 	sem   *semaphore.Weighted
 	total int64
 	wait  time.Duration
 	inUse prometheus.Gauge
+
+	// held and peak follow the reservations for shrink; lastShrink is
+	// when it last ran (UnixNano), shrinking whether one is scheduled.
+	held, peak, lastShrink atomic.Int64
+	shrinking              atomic.Bool
 }
 
-// budgetChunk is the step in which a body's buffer grows and is reserved.
+// budgetChunk is the step in which a body is read and reserved.
 const budgetChunk = 32 << 10
 
 // budgetWait is how long a request waits for budget before it is refused:
@@ -47,65 +57,136 @@ func newBodyBudget(total int64, inUse prometheus.Gauge) *bodyBudget {
 	return &bodyBudget{sem: semaphore.NewWeighted(total), total: total, wait: budgetWait, inUse: inUse}
 }
 
-// read reads r (at most limit bytes, which fail with
-// *http.MaxBytesError) into a buffer whose capacity is reserved from the
-// budget. release gives the reservation back; call it once the body is no
-// longer used, also after an error.
-func (b *bodyBudget) read(ctx context.Context, r io.Reader, sizeHint, limit int64) (body []byte, release func(), err error) {
-	var held int64
-	release = func() {
-		if held > 0 {
-			b.sem.Release(held)
-			b.inUse.Sub(float64(held))
-			held = 0
+// chunks holds the fixed-size pieces bodies are read into: reused across
+// requests, so a burst of large bodies does not leave a heap of doubled
+// buffers behind for the collector.
+var chunks = sync.Pool{New: func() any { return new([budgetChunk]byte) }}
+
+// take reserves n bytes, waiting up to b.wait.
+func (b *bodyBudget) take(ctx context.Context, n int64) error {
+	if n > b.total {
+		return errBusy
+	}
+	wctx, cancel := context.WithTimeout(ctx, b.wait)
+	defer cancel()
+	if b.sem.Acquire(wctx, n) != nil {
+		return errBusy
+	}
+	b.inUse.Add(float64(n))
+	return nil
+}
+
+// give returns n bytes; when the last body of a large burst is done, the
+// memory the burst used is handed back to the system (see shrink).
+func (b *bodyBudget) give(n int64) {
+	if n <= 0 {
+		return
+	}
+	b.sem.Release(n)
+	b.inUse.Sub(float64(n))
+	if b.held.Add(-n) == 0 && b.peak.Load() >= shrinkAfter {
+		b.shrink()
+	}
+}
+
+// shrinkAfter is the burst (bytes held at once) after which the heap is
+// given back when it is over: a few typical webhooks never trigger it.
+const shrinkAfter = 4 << 20
+
+// shrinkDelay is how long no body may be held before the heap is given
+// back, so that a burst arriving in waves is over first; shrinkEvery is
+// the least time between two.
+const (
+	shrinkDelay = time.Second
+	shrinkEvery = 5 * time.Second
+)
+
+// shrink frees unused heap to the system once a burst is over: the
+// collector would give it back only slowly (at GOGC=400 the heap goal
+// stays high), and a pod's RSS is what its memory limit counts. It runs
+// shrinkDelay after no body is held, and only if none is held then;
+// otherwise the burst's peak is kept and the next quiet moment tries again.
+func (b *bodyBudget) shrink() {
+	if !b.shrinking.CompareAndSwap(false, true) {
+		return
+	}
+	wait := shrinkDelay
+	if since := time.Since(time.Unix(0, b.lastShrink.Load())); since < shrinkEvery {
+		wait = max(wait, shrinkEvery-since)
+	}
+	time.AfterFunc(wait, func() {
+		defer b.shrinking.Store(false)
+		if b.held.Load() != 0 {
+			return // busy again: the next time it is quiet
+		}
+		b.peak.Store(0)
+		b.lastShrink.Store(time.Now().UnixNano())
+		debug.FreeOSMemory()
+	})
+}
+
+// read reads r (at most limit bytes, which fail with *http.MaxBytesError)
+// into budgeted chunks as the bytes arrive, then into one buffer of the
+// body's size. check, when not nil, sees the body first, straight from the
+// chunks: a body it refuses (an unsigned one) is never put together, so a
+// flood of them leaves no garbage but the reused chunks. release gives the
+// reservation back; call it once the body is no longer used, also after
+// an error.
+func (b *bodyBudget) read(ctx context.Context, r io.Reader, check func(io.Reader) error) (body []byte, release func(), err error) {
+	var kept int64 // the returned buffer's reservation
+	release = func() { b.give(kept); kept = 0 }
+	var parts []*[budgetChunk]byte
+	var held, n int64 // chunks' reservation, bytes read
+	defer func() {
+		for _, c := range parts {
+			chunks.Put(c)
+		}
+		b.give(held)
+	}()
+	note := func(d int64) {
+		if h := b.held.Add(d); h > b.peak.Load() {
+			b.peak.Store(h)
 		}
 	}
-	grow := func(n int64) error {
-		wctx, cancel := context.WithTimeout(ctx, b.wait)
-		defer cancel()
-		if n > b.total || b.sem.Acquire(wctx, n) != nil {
-			return errBusy
-		}
-		held += n
-		b.inUse.Add(float64(n))
-		return nil
-	}
-	// The first chunk is the announced size when it is small, so a typical
-	// payload is read into one allocation.
-	first := int64(budgetChunk)
-	if sizeHint > 0 && sizeHint < first {
-		first = sizeHint + 1 // +1 to see the end without growing
-	}
-	if err := grow(first); err != nil {
-		return nil, release, err
-	}
-	buf := make([]byte, 0, first)
 	for {
-		if len(buf) == cap(buf) {
-			step := max(int64(cap(buf)), budgetChunk) // doubling, in chunks
-			if int64(cap(buf))+step > limit+1 {
-				step = max(limit+1-int64(cap(buf)), 1)
-			}
-			if err := grow(step); err != nil {
+		if n == int64(len(parts))*budgetChunk {
+			if err := b.take(ctx, budgetChunk); err != nil {
 				return nil, release, err
 			}
-			next := make([]byte, len(buf), int64(cap(buf))+step)
-			copy(next, buf)
-			// held is now the new buffer's capacity. The old one is garbage
-			// the collector takes (GOMEMLIMIT makes it hurry near the
-			// limit); it is not counted, so live buffers stay within the
-			// budget and garbage within as much again.
-			buf = next
+			held += budgetChunk
+			note(budgetChunk)
+			parts = append(parts, chunks.Get().(*[budgetChunk]byte))
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		c := parts[len(parts)-1]
+		off := n % budgetChunk
+		m, err := r.Read(c[off:])
+		n += int64(m)
 		if errors.Is(err, io.EOF) {
-			return buf, release, nil
+			break
 		}
 		if err != nil {
 			return nil, release, err
 		}
 	}
+	if check != nil {
+		readers := make([]io.Reader, len(parts))
+		for i, c := range parts {
+			readers[i] = bytes.NewReader(c[:min(budgetChunk, n-int64(i)*budgetChunk)])
+		}
+		if err := check(io.MultiReader(readers...)); err != nil {
+			return nil, release, err
+		}
+	}
+	if err := b.take(ctx, n); err != nil {
+		return nil, release, err
+	}
+	kept = n
+	note(n)
+	body = make([]byte, n)
+	for i, c := range parts {
+		copy(body[int64(i)*budgetChunk:], c[:])
+	}
+	return body, release, nil
 }
 
 // classifyReadError maps a body read failure to its answer.

@@ -91,10 +91,10 @@ func TestBodiesInFlightStayWithinTheBudget(t *testing.T) {
 			_ = pw.CloseWithError(io.ErrUnexpectedEOF)
 		}
 	})
-	// A body half read holds a 256 KiB buffer (grown in doublings from
-	// 32 KiB), so at most four fit the budget: the others are refused.
+	// A body half read holds five 32 KiB chunks (160 KiB), so at most six
+	// fit the budget: the others are refused.
 	waitFor(t, "the requests over the budget to be refused", func() bool {
-		return refused.Load() >= clients-4 && answered.Load() == refused.Load()
+		return refused.Load() >= clients-6 && answered.Load() == refused.Load()
 	})
 	if used := gauge(t, r.reg, "relay_intake_body_bytes"); used > budget || used == 0 {
 		t.Errorf("bodies hold %v bytes of a %d budget", used, budget)

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -141,7 +142,11 @@ func (s *Server) readEvent(c echo.Context, src source.Source) (*translate.Event,
 	if err := src.Check(req.Header); err != nil {
 		return nil, "", err
 	}
-	raw, release, err := s.readBody(c)
+	var check func(io.Reader) error
+	if v, ok := src.(source.Verifier); ok {
+		check = func(body io.Reader) error { return v.Verify(req.Header, body) }
+	}
+	raw, release, err := s.readBody(c, check)
 	defer release()
 	if err != nil {
 		return nil, "", err
@@ -160,13 +165,13 @@ func (s *Server) readEvent(c echo.Context, src source.Source) (*translate.Event,
 // readBody reads the request body up to RELAY_MAX_BODY within the bodies'
 // memory budget. release gives the memory back; call it when the body is
 // no longer used (also after an error).
-func (s *Server) readBody(c echo.Context) (body []byte, release func(), err error) {
+func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []byte, release func(), err error) {
 	req := c.Request()
 	limit := int64(s.cfg.MaxBody)
 	if req.ContentLength > limit {
 		return nil, func() {}, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
 	}
-	body, release, err = s.budget.read(req.Context(), http.MaxBytesReader(c.Response(), req.Body, limit), req.ContentLength, limit)
+	body, release, err = s.budget.read(req.Context(), http.MaxBytesReader(c.Response(), req.Body, limit), check)
 	if err != nil {
 		// The rest of the body is not wanted: close the connection rather
 		// than have net/http read it to reuse the connection.
@@ -175,6 +180,8 @@ func (s *Server) readBody(c echo.Context) (body []byte, release func(), err erro
 		switch {
 		case errors.As(err, &mbe):
 			return nil, release, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
+		case check != nil && (errors.Is(err, source.ErrUnauthorized) || errors.Is(err, source.ErrBadRequest)):
+			return nil, release, err // the source refused it
 		case errors.Is(err, errBusy):
 			s.log.Warn("webhook refused: the bodies' memory budget is spent (RELAY_BODY_BUDGET)", zap.Int64("budget_bytes", s.budget.total))
 			return nil, release, err

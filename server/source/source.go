@@ -9,6 +9,7 @@ package source
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/coding-relay/coding-relay/translate"
@@ -41,6 +42,14 @@ type Source interface {
 	// may give it (GIT_PUSHED, "merge request"), to the model's canonical
 	// name (push, merge_request).
 	Canonical(name string) string
+}
+
+// Verifier is a Source that can check a request's signature over the raw
+// body as it streams from the buffers it was read into, before the server
+// puts it together: an unsigned flood then costs no memory beyond the
+// bounded read buffers. Decode must still verify on its own.
+type Verifier interface {
+	Verify(h http.Header, body io.Reader) error
 }
 
 // The classes of intake errors; the server maps each to one HTTP status.

@@ -11,6 +11,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -100,9 +101,24 @@ func (Source) EventHeader(h http.Header) string {
 // model's names.
 func (Source) Canonical(name string) string { return translate.CanonicalEvent(name) }
 
+// Verify checks the signature over the raw body as it streams, when a
+// token is set.
+func (s Source) Verify(h http.Header, body io.Reader) error {
+	if s.Token == "" {
+		return nil
+	}
+	return verify(s.Token, h.Get("X-Coding-Signature"), func(m io.Writer) { _, _ = io.Copy(m, body) })
+}
+
+var _ source.Verifier = Source{}
+
 // Verify checks X-Coding-Signature: sha1=<hex HMAC-SHA1(token, body)>, in
 // constant time over the raw bytes.
 func Verify(token, header string, body []byte) error {
+	return verify(token, header, func(m io.Writer) { _, _ = m.Write(body) })
+}
+
+func verify(token, header string, write func(io.Writer)) error {
 	if header == "" {
 		return source.Errorf(source.ErrUnauthorized, "missing X-Coding-Signature (RELAY_CODING_TOKEN is set)")
 	}
@@ -115,7 +131,7 @@ func Verify(token, header string, body []byte) error {
 		return source.Errorf(source.ErrUnauthorized, "X-Coding-Signature must be sha1=<hex>")
 	}
 	m := hmac.New(sha1.New, []byte(token))
-	m.Write(body)
+	write(m)
 	if !hmac.Equal(got, m.Sum(nil)) {
 		return source.Errorf(source.ErrUnauthorized, "signature does not match the body")
 	}

@@ -100,3 +100,17 @@ func TestHeaders(t *testing.T) {
 		t.Errorf("delivery %q event %q canonical %q", s.Delivery(h), s.EventHeader(h), s.Canonical("CI_JOB_FINISHED"))
 	}
 }
+
+func TestVerifyStreams(t *testing.T) {
+	s := coding.Source{Token: "tok"}
+	good := header("X-Coding-Signature", sign("tok", payload))
+	if err := s.Verify(good, strings.NewReader(payload)); err != nil {
+		t.Errorf("good signature: %v", err)
+	}
+	if err := s.Verify(good, strings.NewReader(payload+" ")); !errors.Is(err, source.ErrUnauthorized) {
+		t.Errorf("changed body: %v", err)
+	}
+	if err := (coding.Source{}).Verify(http.Header{}, strings.NewReader(payload)); err != nil {
+		t.Errorf("no token: %v", err)
+	}
+}
