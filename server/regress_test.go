@@ -41,9 +41,9 @@ func TestRegressPingOnlyToRobotsListingIt(t *testing.T) {
 	if a.status != 200 || a.body["zen"] != "keep it simple" {
 		t.Errorf("ping answer %d %v, README promises 200 {\"zen\"}", a.status, a.body)
 	}
-	waitFor(t, "ping at the robot that lists it", func() bool { return len(pinged.received()) == 1 })
+	waitFor(t, "ping at the robot that lists it", func() bool { return len(pinged.Received()) == 1 })
 	time.Sleep(100 * time.Millisecond)
-	if n := len(other.received()); n != 0 {
+	if n := len(other.Received()); n != 0 {
 		t.Errorf("robot without events=ping got %d ping message(s)", n)
 	}
 }
@@ -303,17 +303,17 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 		}
 	}
 	q1 := run(a + " " + b)
-	waitFor(t, "B's own message and A failing", func() bool { return len(other.received()) == 1 && len(down.received()) >= 1 })
+	waitFor(t, "B's own message and A failing", func() bool { return len(other.Received()) == 1 && len(down.Received()) >= 1 })
 	closeQ(q1)
 	// Robot A is removed from the configuration; B stays, unchanged, and
 	// one more event arrives for it.
 	q2 := run(b)
 	defer closeQ(q2)
-	waitFor(t, "B's second event", func() bool { return len(other.received()) >= 2 })
+	waitFor(t, "B's second event", func() bool { return len(other.Received()) >= 2 })
 	// A message is popped only after its send returned: once B's lane is
 	// empty, everything it was given has reached the robot.
 	waitFor(t, "B's queue empty", func() bool { return q2.Depth() == 0 })
-	if n := len(other.received()); n != 2 {
+	if n := len(other.Received()); n != 2 {
 		t.Errorf("group B got %d messages for 2 events; %d of them were queued for the removed robot A", n, n-2)
 	}
 }
@@ -372,8 +372,8 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 			if rec.Code != http.StatusAccepted {
 				t.Fatalf("answer %d %s", rec.Code, rec.Body)
 			}
-			waitFor(t, "the default message", func() bool { return len(f.received()) == 1 })
-			if got := f.received()[0].Raw; !strings.Contains(got, "fix: login") {
+			waitFor(t, "the default message", func() bool { return len(f.Received()) == 1 })
+			if got := f.Received()[0].Raw; !strings.Contains(got, "fix: login") {
 				t.Errorf("robot got %s, want the default push message", got)
 			}
 			if n := testutil.ToFloat64(m.RenderFallbacks.WithLabelValues("team")); n != 1 {

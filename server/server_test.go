@@ -219,9 +219,9 @@ func TestWebhookStatuses(t *testing.T) {
 		})
 	}
 	// json, form and the Service Hook event reach the robot; nothing else.
-	waitFor(t, "3 messages", func() bool { return len(ding.received()) == 3 })
+	waitFor(t, "3 messages", func() bool { return len(ding.Received()) == 3 })
 	time.Sleep(50 * time.Millisecond)
-	if n := len(ding.received()); n != 3 {
+	if n := len(ding.Received()); n != 3 {
 		t.Errorf("robot got %d messages, want 3", n)
 	}
 }
@@ -237,9 +237,9 @@ func TestWebhookPerRobotRendering(t *testing.T) {
 	if a.status != 202 || a.body["robots"] != 3.0 {
 		t.Fatalf("answer %d %v", a.status, a.body)
 	}
-	waitFor(t, "three sends", func() bool { return len(f.received()) == 3 })
+	waitFor(t, "three sends", func() bool { return len(f.Received()) == 3 })
 	got := map[string]map[string]any{}
-	for _, rec := range f.received() {
+	for _, rec := range f.Received() {
 		got[rec.URL.Query().Get("key")+rec.URL.Query().Get("access_token")] = rec.Body
 	}
 	content := func(body map[string]any, field, key string) string {
@@ -370,7 +370,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	answers = append(answers, mustJSON(a.body))
 	waitFor(t, "dead letter and a retry", func() bool {
 		d, _, _ := r.queue.Dead(1000)
-		return len(d) == 1 && len(hang.received()) >= 2
+		return len(d) == 1 && len(hang.Received()) >= 2
 	})
 	for _, status := range []string{"pending", "dead"} {
 		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/api/deliveries?status="+status, nil)

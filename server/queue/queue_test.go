@@ -143,8 +143,8 @@ func TestQueuePacingNeverExceedsTheLimit(t *testing.T) {
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 10) // no renderer: no coalescing
-	waitFor(t, "10 sends", func() bool { return len(f.received()) == 10 })
-	got := f.received()
+	waitFor(t, "10 sends", func() bool { return len(f.Received()) == 10 })
+	got := f.Received()
 	for i := rate.N; i < len(got); i++ {
 		if d := got[i].At.Sub(got[i-rate.N].At); d < rate.Per {
 			t.Errorf("sends %d and %d are %v apart: %d sends inside one %v window", i-rate.N, i, d, rate.N+1, rate.Per)
@@ -178,7 +178,7 @@ func TestQueueCoalescesABurst(t *testing.T) {
 			// All 60 must be visible within the first window's 5 sends.
 			waitFor(t, "every event visible", func() bool {
 				var all strings.Builder
-				for _, g := range f.received() {
+				for _, g := range f.Received() {
 					all.WriteString(g.Raw)
 				}
 				for i := range 60 {
@@ -188,7 +188,7 @@ func TestQueueCoalescesABurst(t *testing.T) {
 				}
 				return true
 			})
-			if n := len(f.received()); n > rate.N {
+			if n := len(f.Received()); n > rate.N {
 				t.Errorf("%d sends for a burst of 60 under %v; want at most %d", n, rate, rate.N)
 			}
 			if testutil.ToFloat64(env.metrics.Digests.WithLabelValues("r")) == 0 {
@@ -196,7 +196,7 @@ func TestQueueCoalescesABurst(t *testing.T) {
 			}
 			// Order is kept: item links appear in arrival order.
 			var all strings.Builder
-			for _, g := range f.received() {
+			for _, g := range f.Received() {
 				all.WriteString(g.Raw)
 			}
 			last := -1
@@ -231,9 +231,9 @@ func TestQueueRetriesUntilRecovery(t *testing.T) {
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 2)
-	waitFor(t, "recovery", func() bool { return len(f.received()) == 6 })
+	waitFor(t, "recovery", func() bool { return len(f.Received()) == 6 })
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
-	got := f.received()
+	got := f.Received()
 	if g := titles(got); strings.Join(g, ",") != "event 0,event 0,event 0,event 0,event 0,event 1" {
 		t.Errorf("robot saw %v", g)
 	}
@@ -261,7 +261,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "wc", wecom.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
 	enqueue(t, env.queue, "wc", translate.WeCom, 0, 2)
-	waitFor(t, "two sends", func() bool { return len(f.received()) == 2 })
+	waitFor(t, "two sends", func() bool { return len(f.Received()) == 2 })
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
 	dead, _, err := env.queue.Dead(1000)
 	if err != nil {
@@ -282,7 +282,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 	env.close(t)
 
 	// Dead letters survive a restart and can be replayed.
-	f.setAnswer(nil)
+	f.SetAnswer(nil)
 	env.open(t, true)
 	defer env.close(t)
 	dead, _, _ = env.queue.Dead(1000)
@@ -294,7 +294,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 	if _, err := env.queue.Retry(id); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "replayed", func() bool { return len(f.received()) == 3 })
+	waitFor(t, "replayed", func() bool { return len(f.Received()) == 3 })
 	if dead, _, _ = env.queue.Dead(1000); len(dead) != 0 {
 		t.Errorf("still dead after replay: %+v", dead)
 	}
@@ -332,10 +332,10 @@ func TestQueueResumesAfterCrash(t *testing.T) {
 	}
 	env.open(t, true)
 	defer env.close(t)
-	waitFor(t, "resumed sends", func() bool { return len(f.received()) == 8 })
+	waitFor(t, "resumed sends", func() bool { return len(f.Received()) == 8 })
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
 	var ding []string
-	for _, r := range f.received() {
+	for _, r := range f.Received() {
 		if strings.Contains(r.URL.RawQuery, "access_token") {
 			ding = append(ding, titles([]received{r})...)
 		}
@@ -351,16 +351,16 @@ func TestQueueShutdownLeavesHangingWorkPending(t *testing.T) {
 		opts: queue.Options{SendTimeout: time.Minute}}
 	env.open(t, true)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 3)
-	waitFor(t, "a send in flight", func() bool { return len(f.received()) == 1 })
+	waitFor(t, "a send in flight", func() bool { return len(f.Received()) == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := env.queue.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.setAnswer(nil)
+	f.SetAnswer(nil)
 	env.open(t, true)
 	defer env.close(t)
-	waitFor(t, "delivered after restart", func() bool { return env.queue.Depth() == 0 && len(f.received()) >= 4 })
+	waitFor(t, "delivered after restart", func() bool { return env.queue.Depth() == 0 && len(f.Received()) >= 4 })
 }
 
 func TestQueueDedupSurvivesRestart(t *testing.T) {
@@ -399,9 +399,9 @@ func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	waitFor(t, "200 sends", func() bool { return len(f.received()) == 200 })
+	waitFor(t, "200 sends", func() bool { return len(f.Received()) == 200 })
 	lastPer := map[int]int{}
-	for _, title := range titles(f.received()) {
+	for _, title := range titles(f.Received()) {
 		var n int
 		_, _ = fmt.Sscanf(title, "event %d", &n)
 		g, i := n/1000, n%1000
@@ -443,13 +443,13 @@ func TestQueueKeepsALargeBacklogOnDisk(t *testing.T) {
 	enqueue(t, env.queue, "ding", translate.DingTalk, 30, 40)
 	env.queue.Start()
 	defer env.close(t)
-	waitFor(t, "40 sends", func() bool { return len(f.received()) == 40 })
+	waitFor(t, "40 sends", func() bool { return len(f.Received()) == 40 })
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
 	want := make([]string, 40)
 	for i := range want {
 		want[i] = fmt.Sprintf("event %d", i)
 	}
-	if g := titles(f.received()); strings.Join(g, ",") != strings.Join(want, ",") {
+	if g := titles(f.Received()); strings.Join(g, ",") != strings.Join(want, ",") {
 		t.Errorf("order = %v", g)
 	}
 }
@@ -462,7 +462,7 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 	cur, peak := 0, 0
 	release := make(chan struct{})
 	f := newFakeRobot(t, nil)
-	f.setAnswer(func(n int) (int, string) {
+	f.SetAnswer(func(n int) (int, string) {
 		mu.Lock()
 		cur++
 		peak = max(peak, cur)
@@ -490,7 +490,7 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 		t.Errorf("at most %d sends were in flight, want exactly 4 at the peak", peak)
 	}
 	delivered := map[string]int{}
-	for i, r := range f.received() {
+	for i, r := range f.Received() {
 		if (i+1)%7 != 0 {
 			delivered[titles([]received{r})[0]]++
 		}
@@ -514,8 +514,8 @@ func TestQueueAddsTheRobotsKeyword(t *testing.T) {
 	env.open(t, true)
 	defer env.close(t)
 	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
-	waitFor(t, "one send", func() bool { return len(f.received()) == 1 })
-	md, _ := f.received()[0].Body["markdown"].(map[string]any)
+	waitFor(t, "one send", func() bool { return len(f.Received()) == 1 })
+	md, _ := f.Received()[0].Body["markdown"].(map[string]any)
 	if text, _ := md["text"].(string); !strings.HasSuffix(text, "\n\nCODING") {
 		t.Errorf("text %q does not end with the keyword", text)
 	}

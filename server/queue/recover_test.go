@@ -48,7 +48,7 @@ func backlogAfterRestart(t *testing.T, before, after string) *fakeRobot {
 // gets its backlog.
 func TestBacklogFollowsARenamedRobot(t *testing.T) {
 	f := backlogAfterRestart(t, "access_token=T&name=old-name", "access_token=T&name=new-name")
-	waitFor(t, "the backlog sent under the new name", func() bool { return len(f.received()) == 1 })
+	waitFor(t, "the backlog sent under the new name", func() bool { return len(f.Received()) == 1 })
 }
 
 // A robot named with name= keeps its backlog when its token changes (a
@@ -57,7 +57,7 @@ func TestBacklogFollowsARenamedRobot(t *testing.T) {
 func TestBacklogFollowsANamedRobotAcrossATokenChange(t *testing.T) {
 	f := backlogAfterRestart(t, "access_token=OLD&name=team", "access_token=NEW&name=team")
 	waitFor(t, "the backlog sent with the new token", func() bool {
-		got := f.received()
+		got := f.Received()
 		return len(got) == 1 && got[0].URL.Query().Get("access_token") == "NEW"
 	})
 }
