@@ -48,6 +48,9 @@ type Event struct {
 	Name  string `json:"-"` // canonical: push, merge_request, ci, ...
 	Code  string `json:"-"` // Service Hook code (GIT_PUSHED, ...), else ""
 	Label string `json:"eventName"`
+	// CodeVerb is what Code says happened, in lower case (GIT_MR_MERGED →
+	// merged), as the source worked it out; Verb prefers it to Action.
+	CodeVerb string `json:"-"`
 
 	Action string `json:"action"`
 
@@ -117,6 +120,13 @@ func (e *Event) Raw() map[string]any {
 		}
 	})
 	return r.m
+}
+
+// NewEvent is an empty Event whose Raw and Get read payload, the webhook
+// body as received (a JSON object); the source that decodes the payload
+// (translate/coding) fills in the rest before the event is shared.
+func NewEvent(payload string) *Event {
+	return &Event{raw: &rawPayload{src: payload}}
 }
 
 // Decode parses a CODING webhook body. name is the event name the server
