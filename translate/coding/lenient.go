@@ -367,8 +367,10 @@ func (d *doc) int(i int32) (int64, bool) {
 			return x, true
 		}
 	}
+	// 2⁶³ is the first float out of range; converting it would give
+	// whatever the CPU makes of it.
 	f, ok := d.float(i)
-	if !ok || math.IsNaN(f) || f > math.MaxInt64 || f < math.MinInt64 {
+	if !ok || math.IsNaN(f) || f >= math.MaxInt64 || f < math.MinInt64 {
 		return 0, false
 	}
 	return int64(f), true

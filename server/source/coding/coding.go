@@ -18,6 +18,7 @@ import (
 
 	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/translate"
+	payloads "github.com/coding-relay/coding-relay/translate/coding"
 )
 
 // Source is the CODING intake. The zero value takes unsigned webhooks.
@@ -67,9 +68,9 @@ func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 		}
 		payload = []byte(p)
 	}
-	ev, err := translate.Decode(s.EventHeader(h), payload)
+	ev, err := payloads.Decode(s.EventHeader(h), payload)
 	if err != nil {
-		if errors.Is(err, translate.ErrNoEventName) {
+		if errors.Is(err, payloads.ErrNoEventName) {
 			return nil, source.Errorf(source.ErrBadRequest, "no event name: set X-Coding-Event or X-Coding-Service-Hook-Event, or an event field in the body")
 		}
 		return nil, source.Errorf(source.ErrBadRequest, "malformed JSON payload: %v", err)
@@ -82,7 +83,7 @@ func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 
 // DecodePayload decodes a CODING payload for the event name.
 func (Source) DecodePayload(name string, payload []byte) (*translate.Event, error) {
-	return translate.Decode(name, payload)
+	return payloads.Decode(name, payload)
 }
 
 // Delivery is X-Coding-Delivery.
@@ -98,7 +99,7 @@ func (Source) EventHeader(h http.Header) string {
 
 // Canonical maps CODING's event names and Service Hook codes to the
 // model's names.
-func (Source) Canonical(name string) string { return translate.CanonicalEvent(name) }
+func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
 // Verify checks X-Coding-Signature: sha1=<hex HMAC-SHA1(token, body)>, in
 // constant time over the raw bytes.
