@@ -30,29 +30,28 @@ var eventInfo = infoFor(reflect.TypeFor[translate.Event]())
 // left empty; only malformed JSON, or JSON that is not an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
 	src := string(body) // the event's strings are substrings of this copy
-	var ev *translate.Event
-	err := parse(body, src, func(d *doc) error {
-		if k := d.nodes[0].kind; k != '{' {
-			return fmt.Errorf("decode webhook body: want a JSON object, got %s", kindName(k))
-		}
-		name = strings.TrimSpace(name)
-		if name == "" {
-			if v := d.last(0, "event"); v >= 0 {
-				if s, ok := d.str(v); ok {
-					name = strings.TrimSpace(s)
-				}
-			}
-		}
-		if name == "" {
-			return fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
-		}
-		ev = translate.NewEvent(src)
-		d.fillStruct(reflect.ValueOf(ev).Elem(), eventInfo, 0)
-		return nil
-	})
+	p := newParser()
+	defer p.release()
+	d, err := p.parse(body, src)
 	if err != nil {
 		return nil, err
 	}
+	if k := d.nodes[0].kind; k != '{' {
+		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", kindName(k))
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		if v := d.last(0, "event"); v >= 0 {
+			if s, ok := d.str(v); ok {
+				name = strings.TrimSpace(s)
+			}
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
+	}
+	ev := translate.NewEvent(src)
+	d.fillStruct(reflect.ValueOf(ev).Elem(), eventInfo, 0)
 	ev.Name = CanonicalEvent(name)
 	if isServiceHookCode(name) {
 		ev.Code = strings.ToUpper(name)
@@ -161,8 +160,16 @@ func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
 		return "", "", "", false
 	}
 	origin = u[:len(u)-len(rest)+host]
-	parts := strings.Split(rest[host+1:], "/")
-	if len(parts) != 8 || parts[0] != "api" || parts[1] != "team" || parts[2] == "" || parts[3] != "project" ||
+	var parts [8]string
+	p := rest[host+1:]
+	for i := range parts {
+		var more bool
+		parts[i], p, more = strings.Cut(p, "/")
+		if more != (i < len(parts)-1) {
+			return "", "", "", false // fewer or more than 8 parts
+		}
+	}
+	if parts[0] != "api" || parts[1] != "team" || parts[2] == "" || parts[3] != "project" ||
 		parts[4] == "" || parts[5] != "git" || parts[6] != "commit" || !isHex(parts[7]) {
 		return "", "", "", false
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -26,7 +27,6 @@ type node struct {
 	start, end int32 // a string's contents or a number's literal in the body
 	next       int32
 	kind       jsontext.Kind
-	escaped    bool // a string with escapes or invalid UTF-8: unquote src[start-1:end+1]
 }
 
 // doc is a parsed payload.
@@ -40,14 +40,18 @@ type doc struct {
 // strings (read as U+FFFD).
 var v1Syntax = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
-// parser is a reusable jsontext decoder and the node list it parses into.
+// parser is a reusable jsontext decoder, the buffer it reads the body from
+// and the document it parses into.
 type parser struct {
-	dec   *jsontext.Decoder
-	nodes []node
+	dec *jsontext.Decoder
+	buf bytes.Buffer
+	doc doc
 }
 
 var parsers = sync.Pool{New: func() any {
-	return &parser{dec: jsontext.NewDecoder(new(bytes.Buffer))}
+	p := new(parser)
+	p.dec = jsontext.NewDecoder(&p.buf)
+	return p
 }}
 
 // maxBody bounds a body so that offsets fit the nodes' int32.
@@ -56,27 +60,36 @@ const maxBody = 1 << 30
 // maxPooledNodes keeps the node lists of huge payloads out of the pool.
 const maxPooledNodes = 1 << 14
 
-// parse parses body (src is the same bytes as a string) and hands the
-// document to fill, whose strings must not outlive src; the node list is
-// reused afterwards. Malformed JSON fails with encoding/json's words.
-func parse(body []byte, src string, fill func(*doc) error) error {
-	p := parsers.Get().(*parser)
-	defer func() {
-		if cap(p.nodes) <= maxPooledNodes {
-			parsers.Put(p)
-		}
-	}()
+// newParser is a parser from the pool; release it when done with its
+// document.
+func newParser() *parser { return parsers.Get().(*parser) }
+
+// release returns p to the pool, without the body it last read.
+func (p *parser) release() {
+	p.buf = bytes.Buffer{}
+	p.dec.Reset(&p.buf)
+	p.doc.src = ""
+	if cap(p.doc.nodes) <= maxPooledNodes {
+		parsers.Put(p)
+	}
+}
+
+// parse parses body (src is the same bytes as a string) into p's document,
+// whose strings are substrings of src. Malformed JSON fails with
+// encoding/json's words.
+func (p *parser) parse(body []byte, src string) (*doc, error) {
 	if len(body) > maxBody {
-		return fmt.Errorf("decode webhook body: %d bytes, over the %d this decoder reads", len(body), maxBody)
+		return nil, fmt.Errorf("decode webhook body: %d bytes, over the %d this decoder reads", len(body), maxBody)
 	}
 	// From a bytes.Buffer, jsontext reads the body in place, not a copy.
-	p.dec.Reset(bytes.NewBuffer(body), v1Syntax...)
-	nodes, err := p.read(p.nodes[:0])
-	p.nodes = nodes
+	p.buf = *bytes.NewBuffer(body)
+	p.dec.Reset(&p.buf, v1Syntax...)
+	nodes, err := p.read(p.doc.nodes[:0])
+	p.doc = doc{src: src, nodes: nodes}
 	if err != nil {
-		return malformed(body, err)
+		return nil, malformed(body, err)
 	}
-	return fill(&doc{src: src, nodes: nodes})
+	return &p.doc, nil
 }
 
 // read appends the nodes of the one JSON value of the input, which must
@@ -106,7 +119,6 @@ func (p *parser) read(nodes []node) ([]node, error) {
 			nd := node{start: end - int32(len(v)), end: end, next: int32(len(nodes) + 1), kind: kind}
 			if kind == '"' {
 				nd.start, nd.end = nd.start+1, nd.end-1
-				nd.escaped = bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v)
 			}
 			nodes = append(nodes, nd)
 		}
@@ -121,6 +133,18 @@ func (p *parser) read(nodes []node) ([]node, error) {
 		return nodes, err
 	}
 	return nodes, nil
+}
+
+// verbatim reports a string literal whose contents are its value: no
+// escapes, valid UTF-8.
+func verbatim(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; c == '\\' || c >= utf8.RuneSelf {
+			// Rare in names and ids, common in text.
+			return strings.IndexByte(s, '\\') < 0 && utf8.ValidString(s)
+		}
+	}
+	return true
 }
 
 // malformed is the error for a body jsontext rejected: encoding/json's
@@ -141,13 +165,15 @@ func malformed(body []byte, err error) error {
 // text is a node's text: a string's value, a number's literal.
 func (d *doc) text(i int32) string {
 	n := &d.nodes[i]
-	if !n.escaped {
-		return d.src[n.start:n.end]
+	s := d.src[n.start:n.end]
+	if n.kind != '"' || verbatim(s) {
+		return s
 	}
 	// The parser accepted the literal, so the only possible error is the
 	// invalid UTF-8 that AppendUnquote replaced with U+FFFD, like
 	// encoding/json.
-	b, _ := jsontext.AppendUnquote(nil, d.src[n.start-1:n.end+1])
+	var buf [128]byte
+	b, _ := jsontext.AppendUnquote(buf[:0], d.src[n.start-1:n.end+1])
 	return string(b)
 }
 
