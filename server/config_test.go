@@ -11,6 +11,7 @@ import (
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/translate"
+	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 func load(tb testing.TB, env map[string]string) (*server.Config, error) {
@@ -172,7 +173,7 @@ func TestRobotFilters(t *testing.T) {
 		{"ci not wanted", "ci", `{"ci":{"build":{"branch":"main"}},"repository":{"name":"uc-api"}}`, false},
 	}
 	for _, tt := range tests {
-		ev, err := translate.Decode(tt.event, []byte(tt.body))
+		ev, err := coding.Decode(tt.event, []byte(tt.body))
 		if err != nil {
 			t.Fatal(err)
 		}

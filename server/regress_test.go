@@ -26,6 +26,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
+	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 // Once: README says "ping ... is sent to a robot only if that robot
@@ -106,7 +107,7 @@ func TestRegressProjectsFilterMatchesProjectName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, err := translate.Decode(code, b)
+		ev, err := coding.Decode(code, b)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,11 +14,12 @@ import (
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
+	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 func pushTitle(tb testing.TB, r *translate.Renderer) string {
 	tb.Helper()
-	ev, err := translate.Decode("push", []byte(pushPayload))
+	ev, err := coding.Decode("push", []byte(pushPayload))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,18 +9,14 @@ import (
 	"strings"
 )
 
-// SampleEventName is the event name a sample file stands for: its name up
-// to the first "-" without .json (merge_request-create.json →
-// merge_request, GIT_MR_CREATED.json → GIT_MR_CREATED).
-func SampleEventName(file string) string {
-	base := strings.TrimSuffix(path.Base(file), ".json")
-	name, _, _ := strings.Cut(base, "-")
-	return name
-}
+// SampleDecoder decodes a sample payload of the default templates' tree
+// (samples/<file>.json) into an event; translate knows no webhook format,
+// so a source provides it (coding.DecodeSample).
+type SampleDecoder func(file string, body []byte) (*Event, error)
 
 // Samples decodes every samples/*.json of fsys (the embedded templates
-// tree), keyed by file name.
-func Samples(fsys fs.FS) (map[string]*Event, error) {
+// tree) with decode, keyed by file name.
+func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 	names, err := fs.Glob(fsys, "samples/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("list samples: %w", err)
@@ -33,7 +29,7 @@ func Samples(fsys fs.FS) (map[string]*Event, error) {
 			errs = append(errs, fmt.Errorf("read sample %s: %w", n, err))
 			continue
 		}
-		ev, err := Decode(SampleEventName(n), b)
+		ev, err := decode(path.Base(n), b)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("sample %s: %w", n, err))
 			continue
@@ -43,12 +39,13 @@ func Samples(fsys fs.FS) (map[string]*Event, error) {
 	return out, errors.Join(errs...)
 }
 
-// Check renders every sample event of the default templates' tree for
-// every target (and every variant the templates define), checks each
-// message fits, renders a digest of them all, and returns every problem
-// joined (nil when all is well). It backs `coding-relay templates check`.
-func (r *Renderer) Check() error {
-	samples, err := Samples(r.defaults)
+// Check renders every sample event of the default templates' tree, decoded
+// with decode, for every target (and every variant the templates define),
+// checks each message fits, renders a digest of them all, and returns every
+// problem joined (nil when all is well). It backs `coding-relay templates
+// check`.
+func (r *Renderer) Check(decode SampleDecoder) error {
+	samples, err := Samples(r.defaults, decode)
 	var errs []error
 	if err != nil {
 		errs = append(errs, err)

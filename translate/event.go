@@ -1,13 +1,8 @@
 package translate
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,13 +36,17 @@ var Events = []string{
 // zeroSHA is the before/after of a created/deleted ref.
 const zeroSHA = "0000000000000000000000000000000000000000"
 
-// Event is one decoded CODING webhook. Name is canonical (see CanonicalEvent);
-// Code keeps a Service Hook code such as GIT_PUSHED. Which of the objects
-// are set depends on the event; everything is optional.
+// Event is one decoded CODING webhook. Name is canonical (see
+// coding.CanonicalEvent); Code keeps a Service Hook code such as
+// GIT_PUSHED. Which of the objects are set depends on the event; everything
+// is optional.
 type Event struct {
 	Name  string `json:"-"` // canonical: push, merge_request, ci, ...
 	Code  string `json:"-"` // Service Hook code (GIT_PUSHED, ...), else ""
 	Label string `json:"eventName"`
+	// CodeVerb is what Code says happened, in lower case (GIT_MR_MERGED →
+	// merged), as the source worked it out; Verb prefers it to Action.
+	CodeVerb string `json:"-"`
 
 	Action string `json:"action"`
 
@@ -119,182 +118,11 @@ func (e *Event) Raw() map[string]any {
 	return r.m
 }
 
-// Decode parses a CODING webhook body. name is the event name the server
-// found in the headers (X-Coding-Event, else X-Coding-Service-Hook-Event)
-// and may be empty, in which case the body's "event" field is used; with no
-// name anywhere the error wraps ErrNoEventName. Decoding is lenient: unknown
-// fields are ignored, wrongly typed ones are coerced or left empty; only
-// malformed JSON (or JSON that is not an object) fails.
-func Decode(name string, body []byte) (*Event, error) {
-	src := string(body)
-	nodes := tapePool.Get().(*[]node)
-	defer func() {
-		if cap(*nodes) <= maxPooledNodes {
-			tapePool.Put(nodes)
-		}
-	}()
-	t, err := parseTape(src, *nodes)
-	if err != nil || t.nodes[0].kind != kindObject {
-		// Malformed JSON, or not an object: the slow path says exactly why.
-		return decodeGeneric(name, body)
-	}
-	*nodes = t.nodes[:0]
-	name = strings.TrimSpace(name)
-	if name == "" {
-		if v := t.member(0, "event"); v >= 0 {
-			if s, ok := t.scalarString(v); ok {
-				name = strings.TrimSpace(s)
-			}
-		}
-	}
-	if name == "" {
-		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
-	}
-	ev := &Event{raw: &rawPayload{src: src}}
-	t.fillStruct(reflect.ValueOf(ev).Elem(), eventPlan.st, 0)
-	ev.finish(name)
-	return ev, nil
-}
-
-var (
-	tapePool  = sync.Pool{New: func() any { return new([]node) }}
-	eventPlan = planFor(reflect.TypeFor[Event]())
-)
-
-// maxPooledNodes keeps the tapes of huge payloads out of the pool.
-const maxPooledNodes = 1 << 14
-
-// member is the value node of the last key of object obj, -1 if none.
-func (t *tape) member(obj int32, key string) int32 {
-	v := int32(-1)
-	for k := obj + 1; k < t.nodes[obj].next; k = t.nodes[k+1].next {
-		if t.str(k) == key {
-			v = k + 1
-		}
-	}
-	return v
-}
-
-// decodeGeneric is Decode by way of encoding/json and a generic value: the
-// slow path, for what the fast one does not accept.
-func decodeGeneric(name string, body []byte) (*Event, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("decode webhook body: malformed JSON: data after the top-level value")
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", jsonKind(v))
-	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		if s, ok := scalarString(obj["event"]); ok {
-			name = strings.TrimSpace(s)
-		}
-	}
-	if name == "" {
-		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
-	}
-	raw := &rawPayload{m: obj}
-	raw.once.Do(func() {})
-	ev := &Event{raw: raw}
-	fillStruct(reflect.ValueOf(ev).Elem(), obj)
-	ev.finish(name)
-	return ev, nil
-}
-
-// finish sets what Decode derives from the event name and the payload.
-func (ev *Event) finish(name string) {
-	ev.Name = CanonicalEvent(name)
-	if isServiceHookCode(name) {
-		ev.Code = strings.ToUpper(name)
-	}
-	ev.fixCommitURLs()
-	if ev.Action == "" && ev.Code != "" {
-		ev.Action = codeAction(ev.Code)
-	}
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// serviceHookFamilies maps Service Hook code prefixes to canonical names.
-var serviceHookFamilies = []struct{ prefix, name string }{
-	{"GIT_PUSHED", EventPush},
-	{"GIT_PUSH_", EventPush},
-	{"GIT_MR_", EventMergeRequest},
-	{"CI_JOB_", EventCI},
-	{"ARTIFACTS_", EventArtifact},
-	{"ARTIFACT_", EventArtifact},
-	{"MEMBER_", EventMember},
-	{"ISSUE_", EventIssue},
-	{"ITERATION_", EventIteration},
-	{"WIKI_", EventWiki},
-	{"FILE_", EventFile},
-}
-
-func isServiceHookCode(name string) bool {
-	up := strings.ToUpper(strings.TrimSpace(name))
-	for _, f := range serviceHookFamilies {
-		if strings.HasPrefix(up, f.prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// codeAction derives an action from a Service Hook code for payloads
-// without an "action": GIT_MR_CREATED → created.
-func codeAction(code string) string {
-	for _, f := range serviceHookFamilies {
-		if rest, ok := strings.CutPrefix(code, f.prefix); ok {
-			if rest == "" {
-				rest = strings.TrimPrefix(f.prefix, "GIT_")
-			}
-			return strings.ToLower(rest)
-		}
-	}
-	return ""
-}
-
-// CanonicalEvent maps any event name CODING uses to the canonical one:
-// "merge request" and "merge_request" to merge_request, Service Hook codes
-// to their family (GIT_PUSHED → push, GIT_MR_* → merge_request, CI_JOB_* →
-// ci, ARTIFACTS_* → artifact, MEMBER_* → member, ISSUE_* → issue,
-// ITERATION_* → iteration, WIKI_* → wiki, FILE_* → file). Other names are
-// returned trimmed and lower-cased.
-func CanonicalEvent(name string) string {
-	n := strings.TrimSpace(name)
-	up := strings.ToUpper(n)
-	for _, f := range serviceHookFamilies {
-		if strings.HasPrefix(up, f.prefix) {
-			return f.name
-		}
-	}
-	n = strings.ToLower(n)
-	switch strings.Join(strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }), "_") {
-	case "merge_request", "mergerequest", "pull_request", "mr":
-		return EventMergeRequest
-	}
-	return n
+// NewEvent is an empty Event whose Raw and Get read payload, the webhook
+// body as received (a JSON object); the source that decodes the payload
+// (translate/coding) fills in the rest before the event is shared.
+func NewEvent(payload string) *Event {
+	return &Event{raw: &rawPayload{src: payload}}
 }
 
 // Zen is the ping's zen sentence.
@@ -587,90 +415,15 @@ func (e *Event) Get(path string) any {
 	return cur
 }
 
-// Verb is what happened, in lower case: the Service Hook code without its
-// family prefix (GIT_MR_MERGED → merged, ARTIFACTS_VERSION_CREATED →
+// Verb is what happened, in lower case: CodeVerb, what the Service Hook
+// code says (GIT_MR_MERGED → merged, ARTIFACTS_VERSION_CREATED →
 // version_created), else the payload's action (merge, trigger_build, …).
 func (e *Event) Verb() string {
 	if e == nil {
 		return ""
 	}
-	if e.Code != "" {
-		if v := codeAction(e.Code); v != "" {
-			return v
-		}
+	if e.CodeVerb != "" {
+		return e.CodeVerb
 	}
 	return strings.ToLower(strings.TrimSpace(e.Action))
-}
-
-// parseAPICommitURL splits the API address CODING puts in a commit's url,
-// <origin>/api/team/<team>/project/<project>/git/commit/<sha> with origin
-// http(s)://<host> (all parts non-empty, none with a slash, sha hex).
-func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
-	var rest string
-	switch {
-	case strings.HasPrefix(u, "https://"):
-		rest = u[len("https://"):]
-	case strings.HasPrefix(u, "http://"):
-		rest = u[len("http://"):]
-	default:
-		return "", "", "", false
-	}
-	host := strings.IndexByte(rest, '/')
-	if host <= 0 {
-		return "", "", "", false
-	}
-	origin = u[:len(u)-len(rest)+host]
-	// api/team/<team>/project/<project>/git/commit/<sha>
-	var parts [8]string
-	p := rest[host+1:]
-	for i := range parts {
-		j := strings.IndexByte(p, '/')
-		if i == len(parts)-1 {
-			if j >= 0 {
-				return "", "", "", false
-			}
-			parts[i] = p
-			break
-		}
-		if j < 0 {
-			return "", "", "", false
-		}
-		parts[i], p = p[:j], p[j+1:]
-	}
-	if parts[0] != "api" || parts[1] != "team" || parts[2] == "" || parts[3] != "project" || parts[4] == "" ||
-		parts[5] != "git" || parts[6] != "commit" || parts[7] == "" || !isHexString(parts[7]) {
-		return "", "", "", false
-	}
-	return origin, parts[4], parts[7], true
-}
-
-func isHexString(s string) bool {
-	for i := range len(s) {
-		if !isHex(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// fixCommitURLs replaces commit API addresses (which a browser cannot
-// show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,
-// when the repository is known.
-func (e *Event) fixCommitURLs() {
-	if e.Repository == nil || e.Repository.Name == "" {
-		return
-	}
-	fix := func(c *Commit) {
-		origin, project, sha, ok := parseAPICommitURL(c.URL)
-		if !ok {
-			return
-		}
-		c.URL = origin + "/p/" + project + "/d/" + strings.ReplaceAll(url.PathEscape(e.Repository.Name), "@", "%40") + "/git/commit/" + sha
-	}
-	for i := range e.Commits {
-		fix(&e.Commits[i])
-	}
-	if e.HeadCommit != nil {
-		fix(e.HeadCommit)
-	}
 }

@@ -12,8 +12,6 @@ import (
 // The references below are the straightforward implementations the fast
 // paths replaced; the tests check that both agree.
 
-var apiCommitURLRef = regexp.MustCompile(`^(https?://[^/]+)/api/team/[^/]+/project/([^/]+)/git/commit/([0-9a-fA-F]+)$`)
-
 func cleanURLRef(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -142,11 +140,6 @@ func checkFastPaths(t *testing.T, s string) {
 		if got := dingTalkBodyLen(m); got != len(body) {
 			t.Errorf("dingTalkBodyLen(%+v) = %d, len(Body) = %d", m, got, len(body))
 		}
-	}
-	o, p, h, ok := parseAPICommitURL(s)
-	m := apiCommitURLRef.FindStringSubmatch(s)
-	if ok != (m != nil) || (ok && (o != m[1] || p != m[2] || h != m[3])) {
-		t.Errorf("parseAPICommitURL(%q) = %q %q %q %v, regexp %q", s, o, p, h, ok, m)
 	}
 }
 

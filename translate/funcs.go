@@ -133,7 +133,12 @@ func toInt64(v any) (int64, bool) {
 	case reflect.Float32, reflect.Float64:
 		return int64(rv.Float()), true
 	}
-	return scalarInt(toString(v))
+	// A numeric string, trimmed: CODING sends timestamps both ways.
+	f, err := strconv.ParseFloat(strings.TrimSpace(toString(v)), 64)
+	if err != nil || math.IsNaN(f) || f >= math.MaxInt64 || f < math.MinInt64 {
+		return 0, false
+	}
+	return int64(f), true
 }
 
 // toInt is toInt64 for counts; no number is 0.

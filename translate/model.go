@@ -6,6 +6,12 @@ package translate
 // `time` helper. Fields tagged coding:"url" hold a plain http(s) URL even
 // when an old payload sent an HTML anchor.
 
+// CleanURL is what a field tagged coding:"url" holds of the text s a
+// payload put there: the plain http(s) URL, also out of an HTML anchor's
+// href, made safe inside a markdown link, or "" when s holds none. It is
+// what the templates' url helper does; sources call it as they decode.
+func CleanURL(s string) string { return cleanURL(s) }
+
 // User is anybody CODING names: sender, pusher, commit author, MR author,
 // assignee, member. Push payloads fill Name/Email/Username; the others fill
 // ID/Login/Name/HTMLURL.

@@ -114,7 +114,7 @@ func TestExecErrorIsReported(t *testing.T) {
 	if _, err := r.Render(decodeFile(t, "push.json"), DingTalk, ""); err == nil || !strings.Contains(err.Error(), "push.text") {
 		t.Errorf("err = %v", err)
 	}
-	if err := r.Check(); err == nil {
+	if err := r.Check(decodeSample); err == nil {
 		t.Error("Check passed with a broken push.text")
 	}
 	user = mapFS{"x.tmpl": `{{define "push.text"}}{{include "push.text" .}}{{end}}`}
@@ -163,11 +163,11 @@ func TestLocation(t *testing.T) {
 
 func TestCheckDefaults(t *testing.T) {
 	for _, lang := range templates.Languages {
-		if err := newTestRenderer(t, lang).Check(); err != nil {
+		if err := newTestRenderer(t, lang).Check(decodeSample); err != nil {
 			t.Errorf("%s: %v", lang, err)
 		}
 	}
-	samples, err := Samples(templates.FS)
+	samples, err := Samples(templates.FS, decodeSample)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,9 @@
-// Package translate turns a CODING webhook into the markdown message a group
+// Package translate turns a webhook event into the markdown message a group
 // robot shows. It is pure: no network, no clock, no logging. The server
-// decodes with Decode, renders per target kind with a Renderer and builds the
-// wire body with Body; everything here is safe for concurrent use.
+// decodes with a source (translate/coding), renders per target kind with a
+// Renderer and builds the wire body with Body; everything here is safe for
+// concurrent use.
 package translate
-
-import "errors"
 
 // Target is a robot kind, which is also a markdown dialect: DingTalk, WeCom
 // and Feishu disagree on line breaks, lists, colours, escapes and raw HTML,
@@ -45,10 +44,6 @@ const (
 	// markdown_v2.content) in UTF-8 bytes.
 	WeComMaxContent = 4096
 )
-
-// ErrNoEventName reports a webhook whose event name is in neither the
-// headers nor the body.
-var ErrNoEventName = errors.New("no event name")
 
 // Message is what one group sees for one event, already in the target's
 // markdown dialect and already small enough for the target.

@@ -55,6 +55,7 @@ type EventView struct {
 	Name       string
 	Action     string
 	Code       string
+	CodeVerb   string
 	Label      string
 	Sender     *User
 	Repository *Repository
@@ -82,7 +83,7 @@ type EventView struct {
 // newEventView is the view of e; e must not change while the view is in use.
 func newEventView(e *Event) *EventView {
 	return &EventView{
-		Name: e.Name, Code: e.Code, Label: e.Label, Action: e.Action,
+		Name: e.Name, Code: e.Code, CodeVerb: e.CodeVerb, Label: e.Label, Action: e.Action,
 		Sender: e.Sender, Repository: e.Repository, Project: e.Project, Team: e.Team,
 		Ref: e.Ref, Before: e.Before, After: e.After, Created: e.Created, Deleted: e.Deleted,
 		Compare: e.Compare, Commits: e.Commits, HeadCommit: e.HeadCommit, Pusher: e.Pusher,

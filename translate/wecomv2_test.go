@@ -272,7 +272,7 @@ func TestWeComV2Lookup(t *testing.T) {
 	if !r.HasVariant("terse") || r.HasVariant("nosuch") {
 		t.Error("HasVariant")
 	}
-	if err := r.Check(); err != nil {
+	if err := r.Check(decodeSample); err != nil {
 		t.Errorf("Check: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
+	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 // parseMentions reads RELAY_MENTIONS: a JSON object from CODING user (login,
@@ -199,7 +200,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		if err := r.Check(); err != nil {
+		if err := r.Check(coding.DecodeSample); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
 		fmt.Fprintln(stdout, "templates OK: every sample event renders for dingtalk, wecom and wecom_v2 within limits")

@@ -27,7 +27,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coding-relay/coding-relay/translate"
+	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 const (
@@ -259,11 +259,11 @@ func TestE2EEveryPayload(t *testing.T) {
 	sent := 0
 	for _, f := range files {
 		body, _ := os.ReadFile(f)
-		name := translate.SampleEventName(f)
+		name := coding.SampleEventName(f)
 		if name == "ping" {
 			continue // answered by the relay itself
 		}
-		if _, err := translate.Decode(name, body); err != nil {
+		if _, err := coding.Decode(name, body); err != nil {
 			continue
 		}
 		relay.post(t, name, "e2e-"+filepath.Base(f), body)

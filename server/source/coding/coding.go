@@ -19,6 +19,7 @@ import (
 
 	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/translate"
+	payloads "github.com/coding-relay/coding-relay/translate/coding"
 )
 
 // Source is the CODING intake. The zero value takes unsigned webhooks.
@@ -68,9 +69,9 @@ func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 		}
 		payload = []byte(p)
 	}
-	ev, err := translate.Decode(s.EventHeader(h), payload)
+	ev, err := payloads.Decode(s.EventHeader(h), payload)
 	if err != nil {
-		if errors.Is(err, translate.ErrNoEventName) {
+		if errors.Is(err, payloads.ErrNoEventName) {
 			return nil, source.Errorf(source.ErrBadRequest, "no event name: set X-Coding-Event or X-Coding-Service-Hook-Event, or an event field in the body")
 		}
 		return nil, source.Errorf(source.ErrBadRequest, "malformed JSON payload: %v", err)
@@ -83,7 +84,7 @@ func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 
 // DecodePayload decodes a CODING payload for the event name.
 func (Source) DecodePayload(name string, payload []byte) (*translate.Event, error) {
-	return translate.Decode(name, payload)
+	return payloads.Decode(name, payload)
 }
 
 // Delivery is X-Coding-Delivery.
@@ -99,7 +100,7 @@ func (Source) EventHeader(h http.Header) string {
 
 // Canonical maps CODING's event names and Service Hook codes to the
 // model's names.
-func (Source) Canonical(name string) string { return translate.CanonicalEvent(name) }
+func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
 // Verify checks the signature over the raw body as it streams, when a
 // token is set.

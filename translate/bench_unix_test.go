@@ -1,0 +1,18 @@
+//go:build unix
+
+package translate
+
+import (
+	"syscall"
+	"time"
+)
+
+// processCPU is the CPU time the process has used, garbage collection
+// included.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return -1
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,209 @@
+// Package coding decodes CODING (coding.net) webhooks into the event model
+// the templates see (translate.Event): the event names CODING uses, its
+// payloads decoded by lenient rules (lenient.go), and its quirks (Service
+// Hook codes, commit links to the API). It is pure, like translate: no
+// network, no clock, no logging.
+package coding
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"reflect"
+	"strings"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// ErrNoEventName reports a webhook whose event name is in neither the
+// headers nor the body.
+var ErrNoEventName = errors.New("no event name")
+
+var eventInfo = infoFor(reflect.TypeFor[translate.Event]())
+
+// Decode parses a CODING webhook body. name is the event name the server
+// found in the headers (X-Coding-Event, else X-Coding-Service-Hook-Event)
+// and may be empty, in which case the body's "event" field is used; with no
+// name anywhere the error wraps ErrNoEventName. Decoding is lenient (see
+// lenient.go): unknown fields are ignored, wrongly typed ones are coerced or
+// left empty; only malformed JSON, or JSON that is not an object, fails.
+func Decode(name string, body []byte) (*translate.Event, error) {
+	src := string(body) // the event's strings are substrings of this copy
+	p := newParser()
+	defer p.release()
+	d, err := p.parse(body, src)
+	if err != nil {
+		return nil, err
+	}
+	if k := d.nodes[0].kind; k != '{' {
+		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", kindName(k))
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		if v := d.last(0, "event"); v >= 0 {
+			if s, ok := d.str(v); ok {
+				name = strings.TrimSpace(s)
+			}
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
+	}
+	ev := translate.NewEvent(src)
+	d.fillStruct(reflect.ValueOf(ev).Elem(), eventInfo, 0)
+	ev.Name = CanonicalEvent(name)
+	if isServiceHookCode(name) {
+		ev.Code = strings.ToUpper(name)
+		ev.CodeVerb = codeAction(ev.Code)
+		if ev.Action == "" {
+			ev.Action = ev.CodeVerb
+		}
+	}
+	fixCommitURLs(ev)
+	return ev, nil
+}
+
+// SampleEventName is the event name a sample payload file stands for: its
+// name up to the first "-" without .json (merge_request-create.json →
+// merge_request, GIT_MR_CREATED.json → GIT_MR_CREATED), as templates/
+// names them.
+func SampleEventName(file string) string {
+	base := strings.TrimSuffix(path.Base(file), ".json")
+	name, _, _ := strings.Cut(base, "-")
+	return name
+}
+
+// DecodeSample decodes a sample payload file by its name, for
+// translate.Renderer.Check.
+func DecodeSample(file string, body []byte) (*translate.Event, error) {
+	return Decode(SampleEventName(file), body)
+}
+
+// serviceHookFamilies maps Service Hook code prefixes to canonical names.
+var serviceHookFamilies = []struct{ prefix, name string }{
+	{"GIT_PUSHED", translate.EventPush},
+	{"GIT_PUSH_", translate.EventPush},
+	{"GIT_MR_", translate.EventMergeRequest},
+	{"CI_JOB_", translate.EventCI},
+	{"ARTIFACTS_", translate.EventArtifact},
+	{"ARTIFACT_", translate.EventArtifact},
+	{"MEMBER_", translate.EventMember},
+	{"ISSUE_", translate.EventIssue},
+	{"ITERATION_", translate.EventIteration},
+	{"WIKI_", translate.EventWiki},
+	{"FILE_", translate.EventFile},
+}
+
+func isServiceHookCode(name string) bool {
+	up := strings.ToUpper(strings.TrimSpace(name))
+	for _, f := range serviceHookFamilies {
+		if strings.HasPrefix(up, f.prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// codeAction is what a Service Hook code says happened: the code without
+// its family prefix, lower-cased (GIT_MR_CREATED → created,
+// ARTIFACTS_VERSION_CREATED → version_created, GIT_PUSHED → pushed).
+func codeAction(code string) string {
+	for _, f := range serviceHookFamilies {
+		if rest, ok := strings.CutPrefix(code, f.prefix); ok {
+			if rest == "" {
+				rest = strings.TrimPrefix(f.prefix, "GIT_")
+			}
+			return strings.ToLower(rest)
+		}
+	}
+	return ""
+}
+
+// CanonicalEvent maps any event name CODING uses to the canonical one:
+// "merge request" and "merge_request" to merge_request, Service Hook codes
+// to their family (GIT_PUSHED → push, GIT_MR_* → merge_request, CI_JOB_* →
+// ci, ARTIFACTS_* → artifact, MEMBER_* → member, ISSUE_* → issue,
+// ITERATION_* → iteration, WIKI_* → wiki, FILE_* → file). Other names are
+// returned trimmed and lower-cased.
+func CanonicalEvent(name string) string {
+	n := strings.TrimSpace(name)
+	up := strings.ToUpper(n)
+	for _, f := range serviceHookFamilies {
+		if strings.HasPrefix(up, f.prefix) {
+			return f.name
+		}
+	}
+	n = strings.ToLower(n)
+	switch strings.Join(strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }), "_") {
+	case "merge_request", "mergerequest", "pull_request", "mr":
+		return translate.EventMergeRequest
+	}
+	return n
+}
+
+// parseAPICommitURL splits the API address CODING puts in a commit's url,
+// <origin>/api/team/<team>/project/<project>/git/commit/<sha> with origin
+// http(s)://<host> (all parts non-empty, none with a slash, sha hex).
+func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
+	var rest string
+	switch {
+	case strings.HasPrefix(u, "https://"):
+		rest = u[len("https://"):]
+	case strings.HasPrefix(u, "http://"):
+		rest = u[len("http://"):]
+	default:
+		return "", "", "", false
+	}
+	host := strings.IndexByte(rest, '/')
+	if host <= 0 {
+		return "", "", "", false
+	}
+	origin = u[:len(u)-len(rest)+host]
+	var parts [8]string
+	p := rest[host+1:]
+	for i := range parts {
+		var more bool
+		parts[i], p, more = strings.Cut(p, "/")
+		if more != (i < len(parts)-1) {
+			return "", "", "", false // fewer or more than 8 parts
+		}
+	}
+	if parts[0] != "api" || parts[1] != "team" || parts[2] == "" || parts[3] != "project" ||
+		parts[4] == "" || parts[5] != "git" || parts[6] != "commit" || !isHex(parts[7]) {
+		return "", "", "", false
+	}
+	return origin, parts[4], parts[7], true
+}
+
+// isHex reports a non-empty string of hex digits.
+func isHex(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// fixCommitURLs replaces commit API addresses (which a browser cannot
+// show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,
+// when the repository is known.
+func fixCommitURLs(ev *translate.Event) {
+	if ev.Repository == nil || ev.Repository.Name == "" {
+		return
+	}
+	fix := func(c *translate.Commit) {
+		origin, project, sha, ok := parseAPICommitURL(c.URL)
+		if !ok {
+			return
+		}
+		c.URL = origin + "/p/" + project + "/d/" + strings.ReplaceAll(url.PathEscape(ev.Repository.Name), "@", "%40") + "/git/commit/" + sha
+	}
+	for i := range ev.Commits {
+		fix(&ev.Commits[i])
+	}
+	if ev.HeadCommit != nil {
+		fix(ev.HeadCommit)
+	}
+}
