@@ -7,10 +7,7 @@ import (
 )
 
 // The fake robot of server/robot/robottest, under this package's names.
-type (
-	fakeRobot = robottest.Robot
-	received  = robottest.Request
-)
+type fakeRobot = robottest.Robot
 
 func newFakeRobot(tb testing.TB, answer func(n int) (int, string)) *fakeRobot {
 	tb.Helper()

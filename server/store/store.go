@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrDuplicate marks a delivery already accepted within the dedup window.
@@ -67,7 +68,7 @@ func Open(dir string, o Options) (*Store, error) {
 		InitialMmapSize: 64 << 20,
 	})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("store: open: %s is locked by another running relay", dir)
 		}
 		return nil, fmt.Errorf("store: open: %w", err)
