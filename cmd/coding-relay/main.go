@@ -138,6 +138,15 @@ func rendererLoader(cfg *server.Config) (func() (*translate.Renderer, error), er
 	}, nil
 }
 
+// history is where delivered messages are kept for the console: the store,
+// unless RELAY_HISTORY_MAX is 0.
+func history(cfg *server.Config, st *store.Store) queue.History {
+	if cfg.HistoryMax == 0 {
+		return nil
+	}
+	return st
+}
+
 func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
 	cfg, err := server.LoadConfig(ctx, env, registry(""))
 	if err != nil {
@@ -189,7 +198,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax})
+		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax, HistoryMax: cfg.HistoryMax, HistoryAge: cfg.HistoryMaxAge})
 		if err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("RELAY_DATA_DIR: %w", err)
@@ -214,6 +223,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			RetryMaxAge:  cfg.RetryMaxAge,
 			RetryMaxWait: cfg.RetryMaxWait,
 			Render:       tmpls.Current,
+			History:      history(cfg, st),
 		}, log, qm)
 		if err != nil {
 			_ = st.Close()
