@@ -45,6 +45,10 @@ func TestSnapshotDeadLetterReplayedAfterTheRobotIsFixed(t *testing.T) {
 	if st.Hour != (queue.SendCounts{Failed: 2}) || st.Depth != 0 {
 		t.Fatalf("snapshot = %+v, want 2 failed in the last hour and nothing queued", st)
 	}
+	dead, _, _ := env.queue.Dead(10)
+	if d := dead[0]; d.Reason != "permanent" || d.ErrCode != 310000 || d.Attempts != 1 {
+		t.Fatalf("dead letter = %+v, want reason permanent, errcode 310000, one attempt", d)
+	}
 
 	f.setAnswer(nil) // the keyword was added to the robot
 	if _, _, err := env.queue.RetryRobot("nobody", 10); err != queue.ErrUnknownRobot {

@@ -130,10 +130,8 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	err := l.sender.Send(ctx, g.msg, g.uuid)
 	cancel()
 	l.duration.Observe(q.opts.now().Sub(now).Seconds())
-	code, errcode := "", 0
-	var ec errCoder
-	if errors.As(err, &ec) && ec.ErrCode() != 0 {
-		errcode = ec.ErrCode()
+	code, errcode := "", errCode(err)
+	if errcode != 0 {
 		code = strconv.Itoa(errcode)
 	}
 	switch {
@@ -169,6 +167,15 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	}
 }
 
+// errCode is the service's error code err carries, 0 for none.
+func errCode(err error) int {
+	var ec errCoder
+	if errors.As(err, &ec) {
+		return ec.ErrCode()
+	}
+	return 0
+}
+
 func isRetryable(err error) bool {
 	var r retryable
 	if errors.As(err, &r) {
@@ -186,7 +193,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		it.LastError = cause.Error()
+		it.LastError, it.ErrCode = cause.Error(), errCode(cause)
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
@@ -206,7 +213,7 @@ func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		it.LastError = cause.Error()
+		it.LastError, it.ErrCode, it.Reason = cause.Error(), errCode(cause), reason
 		it.DeadAt = now
 	}
 	l.mu.Unlock()
