@@ -1,0 +1,31 @@
+package console
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestProblemOfFindsFileAndLine(t *testing.T) {
+	for msg, want := range map[string]problem{
+		`parse templates: template: zh/push.tmpl:12: unexpected "}" in operand`:                                    {File: "zh/push.tmpl", Line: 12},
+		`render: template: user/mine.tmpl:3:14: executing "push.text" at <index .Commits 99>: error calling index`: {File: "user/mine.tmpl", Line: 3},
+		`payload: unexpected end of JSON input`:                                                                    {},
+	} {
+		p := problemOf("template", errors.New(msg))
+		if p.File != want.File || p.Line != want.Line || p.Message != msg {
+			t.Errorf("%q: %+v, want file %q line %d", msg, p, want.File, want.Line)
+		}
+	}
+}
+
+func TestMaskMobiles(t *testing.T) {
+	body := []byte(`{"msgtype":"markdown","markdown":{"title":"t","text":"hi @13812345678"},"at":{"atMobiles":["13812345678"],"atUserIds":[],"isAtAll":false}}`)
+	want := `{"msgtype":"markdown","markdown":{"title":"t","text":"hi @138****5678"},"at":{"atMobiles":["138****5678"],"atUserIds":[],"isAtAll":false}}`
+	if got := string(maskMobiles(body)); got != want {
+		t.Errorf("masked\n%s\nwant\n%s", got, want)
+	}
+	plain := []byte(`{"msgtype":"markdown","markdown":{"content":"13812345678"}}`)
+	if got := string(maskMobiles(plain)); got != string(plain) {
+		t.Errorf("a body without mentions changed: %s", got)
+	}
+}
