@@ -322,7 +322,7 @@ func TestConsoleOverviewDeliveriesAndReplay(t *testing.T) {
 	b := robots[0].(map[string]any)
 	last, _ := b["last"].(map[string]any)
 	if b["name"] != "backend" || b["kind"] != "dingtalk" || !strings.HasSuffix(b["url"].(string), "/robot/send") || b["signed"] != true ||
-		b["rate"] != "20/1m0s" || b["dead"] != 1.0 || b["depth"] != 0.0 || last["result"] != "failed" || last["errcode"] != 310000.0 ||
+		b["rate"] != "20/1m" || b["dead"] != 1.0 || b["depth"] != 0.0 || last["result"] != "failed" || last["errcode"] != 310000.0 ||
 		!strings.Contains(last["error"].(string), "keywords not in content") || b["last_hour"].(map[string]any)["failed"] != 1.0 ||
 		strings.Join(anyStrings(b["events"]), ",") != "push,merge_request" || strings.Join(anyStrings(b["branches"]), ",") != "main,master" {
 		t.Errorf("backend in the overview: %v", b)

@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -49,12 +51,32 @@ func (c *Console) describe(r robot.Robot) robotView {
 		Signed: r.Endpoint.Signed(), Template: r.Template,
 		Events: r.Events, Actions: r.Actions, Branches: r.Branches, Projects: r.Projects}
 	if c.opts.RateOf != nil {
-		v.Rate = c.opts.RateOf(r).String()
+		v.Rate = rateText(c.opts.RateOf(r))
 	}
 	if r.Inflight > 1 {
 		v.Inflight = r.Inflight
 	}
 	return v
+}
+
+// rateText writes limits as an operator writes them: "20/1m",
+// "100/1m,5/1s", "0" for no pacing.
+func rateText(l robot.Limits) string {
+	if !l.Enabled() {
+		return "0"
+	}
+	parts := make([]string, len(l))
+	for i, r := range l {
+		d := r.Per.String()
+		if strings.HasSuffix(d, "m0s") {
+			d = strings.TrimSuffix(d, "0s")
+		}
+		if strings.HasSuffix(d, "h0m") {
+			d = strings.TrimSuffix(d, "0m")
+		}
+		parts[i] = strconv.Itoa(r.N) + "/" + d
+	}
+	return strings.Join(parts, ",")
 }
 
 func (c *Console) handleOverview(ctx echo.Context) error {

@@ -3,6 +3,9 @@ package console
 import (
 	"errors"
 	"testing"
+	"time"
+
+	"github.com/coding-relay/coding-relay/server/robot"
 )
 
 func TestProblemOfFindsFileAndLine(t *testing.T) {
@@ -27,5 +30,20 @@ func TestMaskMobiles(t *testing.T) {
 	plain := []byte(`{"msgtype":"markdown","markdown":{"content":"13812345678"}}`)
 	if got := string(maskMobiles(plain)); got != string(plain) {
 		t.Errorf("a body without mentions changed: %s", got)
+	}
+}
+
+func TestRateText(t *testing.T) {
+	for want, l := range map[string]robot.Limits{
+		"0":           nil,
+		"20/1m":       {{N: 20, Per: time.Minute}},
+		"100/1m,5/1s": {{N: 100, Per: time.Minute}, {N: 5, Per: time.Second}},
+		"10/1h":       {{N: 10, Per: time.Hour}},
+		"3/1m30s":     {{N: 3, Per: 90 * time.Second}},
+		"7/1h30m":     {{N: 7, Per: 90 * time.Minute}},
+	} {
+		if got := rateText(l); got != want {
+			t.Errorf("rateText(%v) = %q, want %q", l, got, want)
+		}
 	}
 }
