@@ -147,9 +147,10 @@ func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
 }
 
 // history is where delivered messages are kept for the console: the store,
-// unless RELAY_HISTORY_MAX is 0.
+// unless the console is off (no RELAY_ADMIN_TOKEN: nobody could read it, and
+// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0.
 func history(cfg *server.Config, st *store.Store) queue.History {
-	if cfg.HistoryMax == 0 {
+	if cfg.AdminToken == "" || cfg.HistoryMax == 0 {
 		return nil
 	}
 	return st

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -14,8 +15,10 @@ import (
 
 // The history of delivered messages lives in bucketSent, one nested bucket
 // per robot name, keyed by that bucket's sequence (big-endian, so oldest
-// first). A value is the 8-byte big-endian Unix nanoseconds of the send,
-// then the Sent as JSON: pruning by age reads the time without decoding.
+// first). A value is the 8-byte big-endian Unix nanoseconds of the send, the
+// 4-byte length of the Sent as JSON without its body, that JSON, then the
+// body as it is: pruning by age reads the time without decoding, and the
+// body (already JSON) is not encoded again.
 // Entries are only ever removed from the front, so the keys of a robot
 // stay contiguous.
 
@@ -61,14 +64,17 @@ type SentItem struct {
 // next commit that someone waits for, as removing delivered messages does.
 // done hears the outcome on the writer and must not block.
 func (s *Store) Record(e Sent, done func(error)) {
-	v, err := json.Marshal(&e)
+	body := e.Body
+	e.Body = nil
+	meta, err := json.Marshal(&e)
 	if err != nil {
 		done(fmt.Errorf("store: record sent message: %w", err))
 		return
 	}
-	val := make([]byte, 8, 8+len(v))
+	val := make([]byte, 12, 12+len(meta)+len(body))
 	binary.BigEndian.PutUint64(val, uint64(e.At.UnixNano()))
-	val = append(val, v...)
+	binary.BigEndian.PutUint32(val[8:], uint32(len(meta)))
+	val = append(append(val, meta...), body...)
 	cutoff := e.At.Add(-s.historyAge).UnixNano()
 	s.ops <- &op{fn: func(tx *bolt.Tx) error {
 		b, err := tx.Bucket(bucketSent).CreateBucketIfNotExists([]byte(e.Robot))
@@ -107,6 +113,23 @@ func (s *Store) Record(e Sent, done func(error)) {
 	}, lazy: true}
 }
 
+// decodeSent reads a value of bucketSent.
+func decodeSent(v []byte) (Sent, error) {
+	var e Sent
+	if len(v) < 12 {
+		return e, errors.New("truncated")
+	}
+	n := int(binary.BigEndian.Uint32(v[8:]))
+	if n > len(v)-12 {
+		return e, errors.New("truncated")
+	}
+	if err := json.Unmarshal(v[12:12+n], &e); err != nil {
+		return e, err
+	}
+	e.Body = append(json.RawMessage(nil), v[12+n:]...) // v is bbolt's, valid only in the transaction
+	return e, nil
+}
+
 // History lists up to limit delivered messages of robot, newest first
 // ("" means every robot's, merged by time). Entries older than
 // Options.HistoryAge are left out even before a new send prunes them.
@@ -122,8 +145,8 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) 
 				if len(v) < 8 || int64(binary.BigEndian.Uint64(v)) < cutoff {
 					break // older ones are older still
 				}
-				var e Sent
-				if err := json.Unmarshal(v[8:], &e); err != nil {
+				e, err := decodeSent(v)
+				if err != nil {
 					return fmt.Errorf("sent message %s/%x: %w", name, k, err)
 				}
 				e.ID, e.Robot = binary.BigEndian.Uint64(k), string(name)
