@@ -218,8 +218,12 @@ func TestConsoleInBrowser(t *testing.T) {
 			&& d.querySelector("pre.json").textContent.includes('"msgtype": "markdown"'); })()`)
 	screenshot(t, ctx, "deliveries-sent")
 
-	// Playground: a sample for the robot, then a template edited as typed.
-	step(t, ctx, "opening the playground", chromedp.Click(chromedp.CSS(`#nav a[data-view="playground"]`)))
+	// Playground: the webhook of that message, then a sample for the robot,
+	// then a template edited as typed.
+	step(t, ctx, "opening its webhook in the playground", chromedp.Click(chromedp.CSS(`#delivery-detail button.open-in-playground`)))
+	until(t, ctx, "the webhook rendered again", `!document.getElementById("view-playground").hidden && document.getElementById("pg-source").value === "recent:push-1"
+		&& document.getElementById("pg-payload").value.includes("fix: login") && document.getElementById("pg-preview").textContent.includes("fix: login")`)
+	choose(t, ctx, "pg-source", "sample:push-two-commits.json")
 	until(t, ctx, "the sample rendered for backend", `(() => { const p = document.getElementById("pg-preview");
 		return p.querySelector(".chat-dingtalk .chat-bubble") !== null && p.textContent.includes("更新文件 README.md")
 			&& document.getElementById("pg-sent").textContent.includes("would be sent")

@@ -377,7 +377,7 @@ func TestConsoleOverviewDeliveriesAndReplay(t *testing.T) {
 	var robotGot, shown map[string]any
 	_ = json.Unmarshal([]byte(got[len(got)-1].Raw), &robotGot)
 	shown = s["body"].(map[string]any)
-	if want, _ := json.Marshal(robotGot); string(asJSON(t, shown)) != string(want) || s["items"].([]any)[0].(map[string]any)["delivery"] != "d-1" || s["target"] != "dingtalk" {
+	if want, _ := json.Marshal(robotGot); string(asJSON(t, shown)) != string(want) || s["items"].([]any)[0].(map[string]any)["delivery"] != "d-1" || s["target"] != "dingtalk" || s["kept"] != true {
 		t.Errorf("history entry %v\nwant the body the robot got %s", s, want)
 	}
 	if a := r.consoleCall(t, "GET", "/console/api/deliveries?status=sent&robot=ops", "", session); len(a.body["sent"].([]any)) != 0 {

@@ -36,6 +36,9 @@ type sentView struct {
 	Items    []store.SentItem `json:"items"`
 	Body     json.RawMessage  `json:"body"`
 	Bytes    int              `json:"bytes"`
+	// Kept says the webhook it came from is still among the recent ones,
+	// so the playground can open its payload.
+	Kept bool `json:"kept"`
 }
 
 // deliveries is GET /console/api/deliveries.
@@ -122,9 +125,12 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 			}
 			out.Matched++
 			if len(out.Sent) < limit {
-				body := maskMobiles(e.Body)
-				out.Sent = append(out.Sent, sentView{ID: e.ID, Robot: e.Robot, At: e.At, Created: e.Created, Attempts: e.Attempts,
-					Target: string(e.Target), Title: e.Title, Items: e.Items, Body: body, Bytes: len(e.Body)})
+				v := sentView{ID: e.ID, Robot: e.Robot, At: e.At, Created: e.Created, Attempts: e.Attempts,
+					Target: string(e.Target), Title: e.Title, Items: e.Items, Body: maskMobiles(e.Body), Bytes: len(e.Body)}
+				if len(e.Items) == 1 {
+					_, v.Kept = c.opts.Recent.Get(e.Items[0].Delivery)
+				}
+				out.Sent = append(out.Sent, v)
 			}
 		}
 	default:

@@ -17,6 +17,7 @@ const state = {
   autoFile: true,
   renderSeq: 0,
   renderTimer: 0,
+  pendingSource: "", // a payload to open once the playground is shown
 };
 
 const $ = (id) => document.getElementById(id);
@@ -352,16 +353,23 @@ function showSent(s, tr) {
   box.append(renderChat(s.target, s.body));
   box.append(el("h3", "", t("detail.body")));
   box.append(el("pre", "json", JSON.stringify(s.body, null, 2)));
-  if (s.items.length === 1 && state.pg && state.pg.recent.some((p) => p.delivery === s.items[0].delivery)) {
-    const b = el("button", "", t("detail.open"));
+  if (s.kept) {
+    const b = el("button", "open-in-playground", t("detail.open"));
     b.type = "button";
-    b.addEventListener("click", () => { location.hash = "#playground"; pickSource("recent:" + s.items[0].delivery); });
+    b.addEventListener("click", () => openInPlayground(s.items[0].delivery));
     box.append(b);
   }
   box.hidden = false;
 }
 
 // ---- playground ----
+
+// openInPlayground shows the playground with a recent webhook's payload.
+async function openInPlayground(delivery) {
+  state.pendingSource = "recent:" + delivery;
+  if (location.hash === "#playground") loadPlayground();
+  else location.hash = "#playground";
+}
 
 async function loadPlayground() {
   const r = await api("GET", "/playground");
@@ -372,7 +380,11 @@ async function loadPlayground() {
   fillPlaygroundChoices();
   $("pg-editor").hidden = !r.data.editable;
   $("pg-noedit").hidden = r.data.editable;
-  if (first) {
+  if (state.pendingSource) {
+    const src = state.pendingSource;
+    state.pendingSource = "";
+    await pickSource(src);
+  } else if (first) {
     const push = r.data.samples.find((s) => s.name === "push-two-commits.json") || r.data.samples[0];
     if (push) await pickSource("sample:" + push.name);
   }
