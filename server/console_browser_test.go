@@ -235,9 +235,20 @@ func TestConsoleInBrowser(t *testing.T) {
 	step(t, ctx, "typing into the template", chromedp.KeyEvent("Edited in the browser. "))
 	until(t, ctx, "the preview changed", `document.getElementById("pg-preview").textContent.includes("Edited in the browser.") && document.getElementById("pg-error").hidden
 		&& document.getElementById("pg-file").selectedOptions[0].textContent.includes("(edited)")`)
+	// Each client's own rendering: WeCom quotes, markdown_v2 lists, a
+	// Feishu card with its button.
+	for target, shape := range map[string]string{
+		"wecom":    "#pg-preview .chat-wecom .chat-bubble blockquote a",
+		"wecom_v2": "#pg-preview .chat-wecom_v2 .chat-bubble ul li a",
+		"dingtalk": "#pg-preview .chat-dingtalk .chat-bubble ul li a",
+	} {
+		choose(t, ctx, "pg-for", "target:"+target)
+		until(t, ctx, target+"'s rendering", fmt.Sprintf(`document.querySelector(%q) !== null && document.getElementById("pg-preview").textContent.includes("Edited in the browser.")`, shape))
+	}
 	choose(t, ctx, "pg-for", "target:feishu")
 	until(t, ctx, "the Feishu card", `(() => { const c = document.querySelector("#pg-preview .chat-feishu .chat-card");
-		return c !== null && c.textContent.includes("Edited in the browser.") && c.querySelector(".chat-button-primary") !== null; })()`)
+		return c !== null && c.textContent.includes("Edited in the browser.") && c.querySelector(".chat-button-primary") !== null
+			&& c.querySelector(".chat-card-head.chat-card-blue") !== null; })()`)
 	screenshot(t, ctx, "playground")
 	js(t, ctx, "placing the caret again", caret)
 	step(t, ctx, "breaking the template", chromedp.KeyEvent("{{if}}"))
