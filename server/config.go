@@ -36,6 +36,8 @@ type Config struct {
 	RetryMaxAge     time.Duration `env:"RELAY_RETRY_MAX_AGE, default=12h" validate:"gt=0" help:"how long a message is retried before it is dead-lettered"`
 	RetryMaxWait    time.Duration `env:"RELAY_RETRY_MAX_WAIT, default=1m" validate:"gte=1s,lte=1h" help:"longest wait between two attempts of a message: retries wait 2s, doubling up to this (a wait the robot asks for, such as DingTalk's 10-minute throttle, is waited out in full)"`
 	DedupMax        int           `env:"RELAY_DEDUP_MAX, default=1000000" validate:"gt=0" help:"most X-Coding-Delivery ids remembered for dedup (each for 24h); beyond it the oldest are forgotten first"`
+	HistoryMax      int           `env:"RELAY_HISTORY_MAX, default=1000" validate:"gte=0" help:"delivered messages kept per robot for the console's history (0 keeps none)"`
+	HistoryMaxAge   time.Duration `env:"RELAY_HISTORY_MAX_AGE, default=168h" validate:"gt=0" help:"how long delivered messages stay in the console's history"`
 	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight requests and sends may finish after SIGTERM (one deadline for both)"`
 	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
 	Language        string        `env:"RELAY_LANGUAGE, default=zh" validate:"oneof=zh en" help:"language of the default templates: zh | en"`

@@ -1,6 +1,7 @@
 // Package server is the relay's HTTP side: the webhook intake (Echo) for
 // every source, the probes, the admin API over the delivery queue
-// (server/queue, backed by server/store) and the metrics. Robot kinds (server/robot/…) and webhook sources
+// (server/queue, backed by server/store), the web console (server/console)
+// and the metrics. Robot kinds (server/robot/…) and webhook sources
 // (server/source/…) plug in through small interfaces; cmd lists them. It
 // renders with translate and never the other way round.
 package server
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/source"
@@ -36,6 +38,9 @@ type Server struct {
 	gatherer  prometheus.Gatherer
 	echo      *echo.Echo
 	budget    *bodyBudget
+	// recent keeps the last webhooks for the console's playground; nil
+	// while the console is off.
+	recent *console.Recent
 }
 
 // Options are what New wires together; cmd builds them.
@@ -47,6 +52,9 @@ type Options struct {
 	Gatherer  prometheus.Gatherer
 	Queue     *queue.Queue // nil when no robot is configured (dry run)
 	Templates *Templates
+	// TemplateSource is where the templates come from, for the console's
+	// playground to edit them in memory; nil turns editing off.
+	TemplateSource *TemplateSource
 }
 
 // New builds the server and registers its routes.
@@ -61,13 +69,29 @@ func New(o Options) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
-	s.routes()
+	if o.Config.AdminToken != "" {
+		s.recent = console.NewRecent()
+	}
+	s.routes(s.console(o.TemplateSource))
 	return s
 }
 
+// console builds the web console over what the server has.
+func (s *Server) console(src *TemplateSource) *console.Console {
+	o := console.Options{
+		Token: s.cfg.AdminToken, Language: s.cfg.Language, Log: s.log, Queue: s.queue,
+		Robots: s.robots, Kinds: s.kinds, Sources: s.sources, RateOf: s.cfg.RateOf,
+		Renderer: s.templates.Current, Recent: s.recent, MaxBody: int64(s.cfg.MaxBody),
+	}
+	if src != nil {
+		o.Templates = src
+	}
+	return console.New(o)
+}
+
 // routes registers every endpoint: one webhook route per source, probes,
-// metrics and the admin API.
-func (s *Server) routes() {
+// metrics, the admin API and the console.
+func (s *Server) routes(con *console.Console) {
 	e := s.echo
 	for _, src := range s.sources {
 		e.POST(src.Path(), s.handleWebhook(src))
@@ -79,6 +103,7 @@ func (s *Server) routes() {
 	api.GET("/deliveries", s.handleListDeliveries)
 	api.POST("/deliveries/:id/retry", s.handleRetryDelivery)
 	api.POST("/render", s.handleRender)
+	con.Register(e)
 }
 
 // Handler is the server as an http.Handler, for tests and embedding.

@@ -63,9 +63,8 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(logs), zap.DebugLevel))
 	reg := prometheus.NewRegistry()
 	m := server.NewMetrics(reg)
-	tmpls, err := server.NewTemplates(func() (*translate.Renderer, error) {
-		return translate.New(templates.FS, nil, translate.Options{})
-	}, log, m)
+	src := &server.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{Language: cfg.Language}}
+	tmpls, err := server.NewTemplates(src.Load, log, m)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -83,7 +82,7 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 		for _, r := range cfg.RobotList {
 			lanes = append(lanes, queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
 		}
-		q, err = queue.New(st, lanes, queue.Options{SendTimeout: cfg.SendTimeout, RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current}, log, queue.NewMetrics(reg))
+		q, err = queue.New(st, lanes, queue.Options{SendTimeout: cfg.SendTimeout, RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current, History: bolt}, log, queue.NewMetrics(reg))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -94,7 +93,7 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 			_ = q.Close(ctx)
 		})
 	}
-	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
+	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src})
 	ts := httptest.NewServer(s.Handler())
 	tb.Cleanup(ts.Close)
 	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg, handler: s.Handler()}

@@ -42,7 +42,7 @@ type pingAnswer struct {
 // only then answer 202.
 func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ev, delivery, err := s.readEvent(c, src)
+		ev, delivery, raw, err := s.readEvent(c, src)
 		if err != nil {
 			name := src.EventHeader(c.Request().Header)
 			if ev != nil {
@@ -55,7 +55,11 @@ func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 			s.m.Events.WithLabelValues(metricEvent(src, name), "rejected_"+reason).Inc()
 			return err
 		}
-		return s.accept(c, src, ev, delivery)
+		if err := s.accept(c, src, ev, delivery); err != nil {
+			return err
+		}
+		s.recent.Add(delivery, src.Name(), ev.Name, time.Now(), raw)
+		return nil
 	}
 }
 
@@ -136,11 +140,12 @@ func (s *Server) anyRobotWantsPing() bool {
 }
 
 // readEvent checks, reads and decodes the request: the source's header
-// check, the size, then the source's verification and decoding.
-func (s *Server) readEvent(c echo.Context, src source.Source) (*translate.Event, string, error) {
+// check, the size, then the source's verification and decoding. raw is the
+// body, which the caller may keep: it is not reused.
+func (s *Server) readEvent(c echo.Context, src source.Source) (ev *translate.Event, delivery string, raw []byte, err error) {
 	req := c.Request()
 	if err := src.Check(req.Header); err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	var check func(io.Reader) error
 	if v, ok := src.(source.Verifier); ok {
@@ -149,17 +154,17 @@ func (s *Server) readEvent(c echo.Context, src source.Source) (*translate.Event,
 	raw, release, err := s.readBody(c, check)
 	defer release()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	ev, err := src.Decode(req.Header, raw)
+	ev, err = src.Decode(req.Header, raw)
 	if err != nil {
-		return ev, "", err
+		return ev, "", nil, err
 	}
-	delivery := src.Delivery(req.Header)
+	delivery = src.Delivery(req.Header)
 	if delivery == "" {
 		delivery = uuid.NewString()
 	}
-	return ev, delivery, nil
+	return ev, delivery, raw, nil
 }
 
 // readBody reads the request body up to RELAY_MAX_BODY within the bodies'

@@ -46,14 +46,14 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 // loadRenderer parses the embedded defaults, then dir's *.tmpl (if dir is
 // set), so a user {{define}} of the same name wins.
 func loadRenderer(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) (*translate.Renderer, error) {
-	var user fs.FS
-	if dir != "" {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return nil, fmt.Errorf("RELAY_TEMPLATES_DIR %s is not a readable directory", dir)
-		}
-		user = os.DirFS(dir)
-	}
-	return translate.New(templates.FS, user, translate.Options{Location: loc, Language: lang, Mentions: mentions})
+	return templateSource(dir, lang, loc, mentions).Load()
+}
+
+// templateSource is where the templates come from: the embedded defaults
+// and dir, rendered with these options.
+func templateSource(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) *server.TemplateSource {
+	return &server.TemplateSource{Defaults: templates.FS, Dir: dir,
+		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions}}
 }
 
 // rendererFromEnv builds the renderer the relay would use, from the same

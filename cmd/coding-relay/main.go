@@ -125,6 +125,16 @@ func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
 // rendererLoader parses the embedded templates of the configured language,
 // then the user's directory; server.Templates calls it again on reload.
 func rendererLoader(cfg *server.Config) (func() (*translate.Renderer, error), error) {
+	src, err := sourceOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return src.Load, nil
+}
+
+// sourceOf is where cfg's templates come from, for loading them and for
+// the console's playground.
+func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_TIMEZONE: %w", err)
@@ -133,9 +143,17 @@ func rendererLoader(cfg *server.Config) (func() (*translate.Renderer, error), er
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_MENTIONS: %w", err)
 	}
-	return func() (*translate.Renderer, error) {
-		return loadRenderer(cfg.TemplatesDir, cfg.Language, loc, mentions)
-	}, nil
+	return templateSource(cfg.TemplatesDir, cfg.Language, loc, mentions), nil
+}
+
+// history is where delivered messages are kept for the console: the store,
+// unless the console is off (no RELAY_ADMIN_TOKEN: nobody could read it, and
+// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0.
+func history(cfg *server.Config, st *store.Store) queue.History {
+	if cfg.AdminToken == "" || cfg.HistoryMax == 0 {
+		return nil
+	}
+	return st
 }
 
 func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
@@ -156,11 +174,11 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	m := server.NewMetrics(reg)
 	qm := queue.NewMetrics(reg)
 
-	load, err := rendererLoader(cfg)
+	src, err := sourceOf(cfg)
 	if err != nil {
 		return err
 	}
-	tmpls, err := server.NewTemplates(load, log, m)
+	tmpls, err := server.NewTemplates(src.Load, log, m)
 	if err != nil {
 		return fmt.Errorf("templates: %w", err)
 	}
@@ -189,7 +207,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax})
+		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax, HistoryMax: cfg.HistoryMax, HistoryAge: cfg.HistoryMaxAge})
 		if err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("RELAY_DATA_DIR: %w", err)
@@ -214,6 +232,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			RetryMaxAge:  cfg.RetryMaxAge,
 			RetryMaxWait: cfg.RetryMaxWait,
 			Render:       tmpls.Current,
+			History:      history(cfg, st),
 		}, log, qm)
 		if err != nil {
 			_ = st.Close()
@@ -244,7 +263,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		}
 	}()
 
-	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls})
+	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
 		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
 	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the

@@ -19,6 +19,8 @@ type Delivery struct {
 	Title     string    `json:"title"`
 	Attempts  int       `json:"attempts"`
 	LastError string    `json:"last_error,omitempty"`
+	ErrCode   int       `json:"errcode,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
 	Created   time.Time `json:"created"`
 	AgeSecond float64   `json:"age_seconds"`
 	DeadAt    time.Time `json:"dead_at,omitzero"`
@@ -28,7 +30,7 @@ func (q *Queue) view(it *store.Item, status string) Delivery {
 	return Delivery{
 		ID: strconv.FormatUint(it.ID, 10), Status: status, Robot: it.Robot, Delivery: it.Delivery,
 		Event: it.Event, Action: it.Action, Title: it.Message.Title, Attempts: it.Attempts,
-		LastError: it.LastError, Created: it.Created, AgeSecond: q.opts.now().Sub(it.Created).Seconds(), DeadAt: it.DeadAt,
+		LastError: it.LastError, ErrCode: it.ErrCode, Reason: it.Reason, Created: it.Created, AgeSecond: q.opts.now().Sub(it.Created).Seconds(), DeadAt: it.DeadAt,
 	}
 }
 

@@ -26,6 +26,8 @@ type lane struct {
 	depth, age prometheus.Gauge
 	sentOK     prometheus.Counter
 	duration   prometheus.Observer
+	// stats is what the console's overview shows (Snapshot).
+	stats laneStats
 
 	mu sync.Mutex
 	// items is the head of the FIFO with message bodies in memory; the

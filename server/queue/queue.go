@@ -54,6 +54,8 @@ type Options struct {
 	// Render gives the renderer in use now (it changes on template reload);
 	// digests are rendered with it.
 	Render func() *translate.Renderer
+	// History, when set, keeps every delivered message for the console.
+	History History
 
 	// What production leaves at its defaults; tests set these through
 	// export_test.go.
@@ -107,6 +109,8 @@ type Queue struct {
 	log   *zap.Logger
 	m     *Metrics
 	lanes map[string]*lane
+	// order is the lanes in the order the robots were configured.
+	order []*lane
 	// byDest finds lanes by robot fingerprint (see laneFor).
 	byDest map[string][]*lane
 
@@ -134,6 +138,7 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 			return nil, fmt.Errorf("queue: loading pace of %s: %w", l.Robot.Name, err)
 		}
 		q.lanes[l.Robot.Name] = newLane(l, hist, m)
+		q.order = append(q.order, q.lanes[l.Robot.Name])
 		if fp := l.Robot.Fingerprint; fp != "" {
 			q.byDest[fp] = append(q.byDest[fp], q.lanes[l.Robot.Name])
 		}

@@ -15,7 +15,13 @@ import (
 
 // BenchmarkQueueDrain measures the delivery side alone: b.N stored messages
 // sent in order to one robot (pacing off) that answers errcode 0.
-func BenchmarkQueueDrain(b *testing.B) {
+func BenchmarkQueueDrain(b *testing.B) { benchmarkDrain(b, false) }
+
+// BenchmarkQueueDrainHistory is BenchmarkQueueDrain keeping every delivered
+// message in the history, as the console does: its cost per send.
+func BenchmarkQueueDrainHistory(b *testing.B) { benchmarkDrain(b, true) }
+
+func benchmarkDrain(b *testing.B, history bool) {
 	var got atomic.Int64
 	done := make(chan struct{})
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +33,7 @@ func BenchmarkQueueDrain(b *testing.B) {
 	}))
 	defer sink.Close()
 	f := &fakeRobot{Server: sink}
-	env := &queueEnv{dir: b.TempDir(), lanes: []queue.Lane{testLane(b, "r", dingtalk.Kind{}, f, robot.Limits{})}}
+	env := &queueEnv{dir: b.TempDir(), history: history, lanes: []queue.Lane{testLane(b, "r", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(b, false)
 	defer env.close(b)
 	enqueue(b, env.queue, "r", translate.DingTalk, 0, b.N)

@@ -55,6 +55,7 @@ type queueEnv struct {
 	metrics *queue.Metrics
 	reg     *prometheus.Registry
 	log     *zap.Logger // nil: the test's own
+	history bool        // keep delivered messages in the store
 }
 
 // open opens the store in env.dir and a queue over it; start runs workers.
@@ -74,7 +75,11 @@ func (e *queueEnv) open(tb testing.TB, start bool) {
 	default:
 		log = zaptest.NewLogger(tb)
 	}
-	q, err := queue.New(st, e.lanes, e.opts, log, e.metrics)
+	opts := e.opts
+	if e.history {
+		opts.History = st
+	}
+	q, err := queue.New(st, e.lanes, opts, log, e.metrics)
 	if err != nil {
 		tb.Fatal(err)
 	}

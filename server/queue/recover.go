@@ -39,7 +39,7 @@ func (q *Queue) recover() error {
 	// replayable should it come back, instead of waiting unseen forever.
 	for _, it := range expired {
 		it.LastError = fmt.Sprintf("its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, %s)", q.opts.RetryMaxAge)
-		it.DeadAt = now
+		it.DeadAt, it.Reason = now, "orphaned"
 		q.m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
 	}
 	for batch := range slices.Chunk(expired, 1000) { // one commit per thousand

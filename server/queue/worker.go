@@ -43,6 +43,7 @@ func (q *Queue) work(l *lane) {
 		}
 		now := q.opts.now()
 		if g != nil && g.next.After(now) {
+			l.stats.set(StateBackoff, g.next)
 			if !q.sleep(g.next.Sub(now)) {
 				return
 			}
@@ -50,6 +51,7 @@ func (q *Queue) work(l *lane) {
 		}
 		if t := l.pacer.next(now); t.After(now) {
 			q.m.ThrottleWaits.WithLabelValues(l.robot.Name).Inc()
+			l.stats.set(StatePaced, t)
 			if !q.sleep(t.Sub(now)) {
 				return
 			}
@@ -66,8 +68,10 @@ func (q *Queue) work(l *lane) {
 				continue
 			}
 		}
+		l.stats.set(StateSending, time.Time{})
 		if q.send(l, g, now) {
 			g = nil
+			l.stats.set(StateIdle, time.Time{})
 		}
 	}
 }
@@ -126,14 +130,15 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	err := l.sender.Send(ctx, g.msg, g.uuid)
 	cancel()
 	l.duration.Observe(q.opts.now().Sub(now).Seconds())
-	code := ""
-	var ec errCoder
-	if errors.As(err, &ec) && ec.ErrCode() != 0 {
-		code = strconv.Itoa(ec.ErrCode())
+	code, errcode := "", errCode(err)
+	if errcode != 0 {
+		code = strconv.Itoa(errcode)
 	}
 	switch {
 	case err == nil:
 		l.sentOK.Inc()
+		l.stats.sent(now, "ok", 0, nil)
+		q.record(l, g, now)
 		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
 			q.noteWrite(err)
 			if err != nil {
@@ -147,6 +152,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 		return true
 	case isRetryable(err):
 		q.m.Sends.WithLabelValues(l.robot.Name, kind, "retry", code).Inc()
+		l.stats.sent(now, "retry", errcode, err)
 		if q.opts.now().Sub(g.items[0].Created) > q.opts.RetryMaxAge {
 			q.bury(l, g, "expired", fmt.Errorf("gave up after %s: %w", q.opts.RetryMaxAge, err))
 			return true
@@ -155,9 +161,19 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 		return false
 	default:
 		q.m.Sends.WithLabelValues(l.robot.Name, kind, "failed", code).Inc()
+		l.stats.sent(now, "failed", errcode, err)
 		q.bury(l, g, "permanent", err)
 		return true
 	}
+}
+
+// errCode is the service's error code err carries, 0 for none.
+func errCode(err error) int {
+	var ec errCoder
+	if errors.As(err, &ec) {
+		return ec.ErrCode()
+	}
+	return 0
 }
 
 func isRetryable(err error) bool {
@@ -177,7 +193,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		it.LastError = cause.Error()
+		it.LastError, it.ErrCode = cause.Error(), errCode(cause)
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
@@ -197,7 +213,7 @@ func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		it.LastError = cause.Error()
+		it.LastError, it.ErrCode, it.Reason = cause.Error(), errCode(cause), reason
 		it.DeadAt = now
 	}
 	l.mu.Unlock()

@@ -60,7 +60,7 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 		if err != nil {
 			return err
 		}
-		it.ID, it.Attempts, it.LastError, it.DeadAt = nid, 0, "", time.Time{}
+		it.ID, it.Attempts, it.LastError, it.ErrCode, it.Reason, it.DeadAt = nid, 0, "", 0, "", time.Time{}
 		buf, err := json.Marshal(&it)
 		if err != nil {
 			return err

@@ -24,6 +24,12 @@ type Item struct {
 	Created   time.Time         `json:"created"`
 	Attempts  int               `json:"attempts"`
 	LastError string            `json:"last_error,omitempty"`
+	// ErrCode is the service's error code of the last failed attempt (0
+	// for none, or a failure without one).
+	ErrCode int `json:"errcode,omitempty"`
+	// Reason is why a dead letter was given up on: permanent, expired or
+	// orphaned (as in relay_dead_letters_total).
+	Reason string `json:"reason,omitempty"`
 	// UUID is sent as DingTalk's msgUuid and stays the same across retries,
 	// so a send that timed out but arrived is not shown twice.
 	UUID   string    `json:"uuid"`

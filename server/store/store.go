@@ -1,7 +1,8 @@
 // Package store is the relay's durable state: the messages waiting for
-// robots, the dead letters, the delivery IDs seen recently (dedup) and each
-// paced robot's recent send times. It is a bbolt file in the data
-// directory; every write goes through one group committer.
+// robots, the dead letters, the delivery IDs seen recently (dedup), each
+// paced robot's recent send times and, for the console, the messages each
+// robot was sent lately (bounded by count and age). It is a bbolt file in
+// the data directory; every write goes through one group committer.
 package store
 
 import (
@@ -28,6 +29,7 @@ var (
 	bucketDedupTime = []byte("dedup_by_time")
 	bucketPace      = []byte("pace")
 	bucketProbe     = []byte("probe")
+	bucketSent      = []byte("sent")
 )
 
 // Options tune the store. Zero values take the defaults.
@@ -36,6 +38,10 @@ type Options struct {
 	// 1,000,000); beyond it the oldest are forgotten first, whatever their
 	// age.
 	DedupMax int
+	// HistoryMax bounds the delivered messages kept per robot for the
+	// console (default 1,000) and HistoryAge their age (default 7 days).
+	HistoryMax int
+	HistoryAge time.Duration
 }
 
 // Store is the durable queue: a bbolt file in the data directory. Writes from
@@ -47,6 +53,9 @@ type Store struct {
 	ops chan *op
 	// dedupMax is Options.DedupMax.
 	dedupMax uint64
+	// historyMax and historyAge are Options.HistoryMax and HistoryAge.
+	historyMax uint64
+	historyAge time.Duration
 	// done is closed when the writer has exited.
 	done chan struct{}
 }
@@ -55,6 +64,12 @@ type Store struct {
 func Open(dir string, o Options) (*Store, error) {
 	if o.DedupMax <= 0 {
 		o.DedupMax = defaultDedupMax
+	}
+	if o.HistoryMax <= 0 {
+		o.HistoryMax = defaultHistoryMax
+	}
+	if o.HistoryAge <= 0 {
+		o.HistoryAge = defaultHistoryAge
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
@@ -74,7 +89,7 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPending, bucketDead, bucketDedup, bucketDedupTime, bucketPace, bucketProbe} {
+		for _, b := range [][]byte{bucketPending, bucketDead, bucketDedup, bucketDedupTime, bucketPace, bucketProbe, bucketSent} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -89,7 +104,8 @@ func Open(dir string, o Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open: counting delivery ids: %w", err)
 	}
-	s := &Store{db: db, ops: make(chan *op, 4096), done: make(chan struct{}), dedupMax: uint64(o.DedupMax)}
+	s := &Store{db: db, ops: make(chan *op, 4096), done: make(chan struct{}), dedupMax: uint64(o.DedupMax),
+		historyMax: uint64(o.HistoryMax), historyAge: o.HistoryAge}
 	go s.writer()
 	return s, nil
 }

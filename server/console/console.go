@@ -1,0 +1,190 @@
+// Package console is the relay's web console at /console/: an overview of
+// every robot's delivery, the pending, dead-lettered and recently delivered
+// messages with replay, and a template playground that shows a message the
+// way each chat client does. The page is plain HTML, CSS and JavaScript
+// embedded in the binary; it talks to the JSON endpoints here, behind a
+// session cookie obtained with RELAY_ADMIN_TOKEN. The server mounts it on
+// its Echo instance, so errors take the server's one error → status table.
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/queue"
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// Templates is what the playground needs of the relay's templates: the
+// files they are made of and renderers built from them with some edited
+// in memory. *server.TemplateSource is the production one.
+type Templates interface {
+	// Files maps each template file's name as errors give it
+	// ("zh/push.tmpl", "user/push.tmpl") to its text.
+	Files() (map[string]string, error)
+	// Compose parses the templates with edits (name → text) in place of
+	// those files; errors name the file and line.
+	Compose(edits map[string]string) (*translate.Renderer, error)
+	// Samples is the sample payloads by file name.
+	Samples() map[string][]byte
+}
+
+// Options is what the console shows and acts on.
+type Options struct {
+	// Token is RELAY_ADMIN_TOKEN; empty turns the console off (its page
+	// says how to turn it on, its API answers 404).
+	Token string
+	// Language is RELAY_LANGUAGE, the page's language until the user
+	// switches.
+	Language string
+	Log      *zap.Logger
+	// Queue is nil in dry-run mode.
+	Queue   *queue.Queue
+	Robots  []robot.Robot
+	Kinds   []robot.Kind
+	Sources []source.Source
+	// RateOf is each robot's pacing (server.Config.RateOf).
+	RateOf func(robot.Robot) robot.Limits
+	// Renderer is the renderer in use now.
+	Renderer func() *translate.Renderer
+	// Templates is nil when the playground cannot edit templates.
+	Templates Templates
+	// Recent is the webhooks received lately; nil keeps none.
+	Recent *Recent
+	// MaxBody bounds a request body (RELAY_MAX_BODY).
+	MaxBody int64
+	// SessionTTL is how long a login lasts; default 12h.
+	SessionTTL time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Console serves /console/.
+type Console struct {
+	opts     Options
+	log      *zap.Logger
+	sessions *sessions
+	limiter  *loginLimiter
+	index    []byte
+	// composing bounds the playground's template parses running at once
+	// (each takes a few ms of CPU and MBs).
+	composing chan struct{}
+}
+
+// New builds the console; Register mounts it.
+func New(o Options) *Console {
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = zap.NewNop()
+	}
+	if o.Language != "en" {
+		o.Language = "zh"
+	}
+	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, o.SessionTTL, o.Now),
+		limiter: newLoginLimiter(o.Now), composing: make(chan struct{}, 2)}
+	c.index = c.page()
+	return c
+}
+
+// page is the HTML the console answers /console/ with: the application, or
+// the page saying how to turn it on.
+func (c *Console) page() []byte {
+	name := "assets/index.html"
+	if c.opts.Token == "" {
+		name = "assets/off.html"
+	}
+	t := template.Must(template.ParseFS(assets, name))
+	var b bytes.Buffer
+	if err := t.Execute(&b, map[string]string{"Lang": c.opts.Language}); err != nil {
+		panic(err) // the embedded page is known to execute
+	}
+	return b.Bytes()
+}
+
+// Register mounts the console's routes on e.
+func (c *Console) Register(e *echo.Echo) {
+	e.GET("/console", func(ctx echo.Context) error {
+		return ctx.Redirect(http.StatusMovedPermanently, "/console/")
+	})
+	g := e.Group("/console", c.headers)
+	g.GET("/", c.handlePage)
+	static, _ := fs.Sub(assets, "assets")
+	files := http.StripPrefix("/console/assets/", http.FileServer(http.FS(static)))
+	g.GET("/assets/*", echo.WrapHandler(files))
+
+	api := g.Group("/api", c.enabled)
+	api.POST("/login", c.handleLogin, c.sameOrigin)
+	api.POST("/logout", c.handleLogout, c.sameOrigin)
+	api.GET("/session", c.handleSession)
+
+	auth := api.Group("", c.requireSession)
+	auth.GET("/overview", c.handleOverview)
+	auth.GET("/deliveries", c.handleDeliveries)
+	auth.POST("/deliveries/:id/replay", c.handleReplay, c.sameOrigin)
+	auth.POST("/robots/:name/replay", c.handleReplayRobot, c.sameOrigin)
+	auth.GET("/playground", c.handlePlayground)
+	auth.GET("/samples/:name", c.handleSample)
+	auth.GET("/recent/:delivery", c.handleRecent)
+	auth.GET("/template", c.handleTemplate)
+	auth.POST("/render", c.handleRender, c.sameOrigin)
+}
+
+// contentSecurity allows the page nothing but its own files: no inline
+// script, no other origin, no framing.
+const contentSecurity = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// headers sets the console's security headers on every answer.
+func (c *Console) headers(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(ctx echo.Context) error {
+		h := ctx.Response().Header()
+		h.Set("Content-Security-Policy", contentSecurity)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		if strings.HasPrefix(ctx.Request().URL.Path, "/console/api/") {
+			h.Set("Cache-Control", "no-store")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
+		return next(ctx)
+	}
+}
+
+// enabled answers the API 404 while RELAY_ADMIN_TOKEN is unset.
+func (c *Console) enabled(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(ctx echo.Context) error {
+		if c.opts.Token == "" {
+			return echo.NewHTTPError(http.StatusNotFound, "the console is off: set RELAY_ADMIN_TOKEN to turn it on")
+		}
+		return next(ctx)
+	}
+}
+
+func (c *Console) handlePage(ctx echo.Context) error {
+	return ctx.HTMLBlob(http.StatusOK, c.index)
+}
+
+// bad is a 400 with a message for the page.
+func bad(format string, args ...any) error {
+	return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf(format, args...))
+}

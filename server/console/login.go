@@ -1,0 +1,160 @@
+package console
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+)
+
+// Failed logins are limited per client address and in all: a token cannot
+// be guessed at any useful speed, and a flood from many addresses is
+// bounded too. The address is the connection's, not X-Forwarded-For, which
+// a client could vary at will; behind a proxy all clients share the
+// proxy's limit.
+const (
+	loginWindow    = time.Minute
+	loginPerClient = 5
+	loginInAll     = 30
+	// maxClients bounds the addresses tracked; past it, new ones count
+	// against the overall limit only.
+	maxClients = 10_000
+)
+
+// loginLimiter remembers the failed logins of the last loginWindow.
+type loginLimiter struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	client map[string][]time.Time
+	all    []time.Time
+}
+
+func newLoginLimiter(now func() time.Time) *loginLimiter {
+	return &loginLimiter{now: now, client: map[string][]time.Time{}}
+}
+
+// recent drops the times that left the window.
+func recent(ts []time.Time, now time.Time) []time.Time {
+	i := 0
+	for i < len(ts) && now.Sub(ts[i]) >= loginWindow {
+		i++
+	}
+	return ts[i:]
+}
+
+// wait is how long ip must wait before it may try again; 0 when it may now.
+func (l *loginLimiter) wait(ip string) time.Duration {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all = recent(l.all, now)
+	ts := recent(l.client[ip], now)
+	if len(ts) == 0 {
+		delete(l.client, ip)
+	} else {
+		l.client[ip] = ts
+	}
+	var until time.Time
+	if len(ts) >= loginPerClient {
+		until = ts[len(ts)-loginPerClient].Add(loginWindow)
+	}
+	if len(l.all) >= loginInAll {
+		if t := l.all[len(l.all)-loginInAll].Add(loginWindow); t.After(until) {
+			until = t
+		}
+	}
+	return max(until.Sub(now), 0)
+}
+
+// fail counts a failed login of ip and returns its failures in the window.
+func (l *loginLimiter) fail(ip string) int {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all = append(l.all, now)
+	if _, ok := l.client[ip]; !ok && len(l.client) >= maxClients {
+		for k, ts := range l.client { // make room by dropping stale addresses
+			if len(recent(ts, now)) == 0 {
+				delete(l.client, k)
+			}
+		}
+		if len(l.client) >= maxClients {
+			return len(l.all)
+		}
+	}
+	l.client[ip] = append(l.client[ip], now)
+	return len(l.client[ip])
+}
+
+// clientIP is the address the request came from (the connection's).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// tokenMatches compares in constant time, also in the length: both sides
+// are hashed first.
+func tokenMatches(got, want string) bool {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1 && want != ""
+}
+
+// handleLogin checks the admin token and sets the session cookie. The
+// token is never logged; failures are logged with the client's address.
+func (c *Console) handleLogin(ctx echo.Context) error {
+	req := ctx.Request()
+	ip := clientIP(req)
+	if wait := c.limiter.wait(ip); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		ctx.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		c.log.Warn("console login refused: too many failed attempts", zap.String("remote", ip), zap.Int("retry_after_seconds", secs))
+		return echo.NewHTTPError(http.StatusTooManyRequests, "too many failed logins: try again in "+strconv.Itoa(secs)+"s")
+	}
+	var body struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(ctx.Response(), req.Body, 4<<10)).Decode(&body); err != nil {
+		return bad("body must be JSON {\"token\": …}")
+	}
+	if !tokenMatches(body.Token, c.opts.Token) {
+		n := c.limiter.fail(ip)
+		c.log.Warn("console login failed: wrong token", zap.String("remote", ip), zap.Int("failures_last_minute", n))
+		return echo.NewHTTPError(http.StatusUnauthorized, "wrong token")
+	}
+	v, exp := c.sessions.issue()
+	ctx.SetCookie(cookie(ctx, v, exp))
+	c.log.Info("console login", zap.String("remote", ip), zap.Time("expires", exp))
+	return ctx.JSON(http.StatusOK, map[string]any{"authenticated": true, "expires": exp})
+}
+
+// handleLogout ends the session and clears its cookie.
+func (c *Console) handleLogout(ctx echo.Context) error {
+	if ck, err := ctx.Cookie(cookieName); err == nil {
+		c.sessions.revoke(ck.Value)
+	}
+	ctx.SetCookie(cookie(ctx, "", time.Time{}))
+	return ctx.JSON(http.StatusOK, map[string]bool{"authenticated": false})
+}
+
+// handleSession tells the page whether it is logged in: 200 either way, as
+// the page asks before it knows.
+func (c *Console) handleSession(ctx echo.Context) error {
+	ans := map[string]any{"authenticated": false, "language": c.opts.Language}
+	if ck, err := ctx.Cookie(cookieName); err == nil {
+		if _, exp, ok := c.sessions.check(ck.Value); ok {
+			ans["authenticated"], ans["expires"] = true, exp
+		}
+	}
+	return ctx.JSON(http.StatusOK, ans)
+}

@@ -1,0 +1,207 @@
+package console
+
+import (
+	"encoding/json"
+	"net/http"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// playground is GET /console/api/playground: what the page offers to pick.
+type playground struct {
+	Samples  []sample      `json:"samples"`
+	Robots   []robotChoice `json:"robots"`
+	Targets  []targetInfo  `json:"targets"`
+	Variants []string      `json:"variants"`
+	Files    []string      `json:"files"`
+	Editable bool          `json:"editable"`
+	Recent   []Payload     `json:"recent"`
+	Language string        `json:"language"`
+}
+
+type sample struct {
+	Name  string `json:"name"`
+	Event string `json:"event"`
+}
+
+type robotChoice struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Target   string `json:"target"`
+	Template string `json:"template,omitempty"`
+}
+
+type targetInfo struct {
+	Target string `json:"target"`
+	Kind   string `json:"kind"`
+	Limit  int    `json:"limit"`
+}
+
+func (c *Console) handlePlayground(ctx echo.Context) error {
+	r := c.opts.Renderer()
+	out := playground{Samples: []sample{}, Robots: []robotChoice{}, Targets: []targetInfo{}, Variants: r.Variants(),
+		Files: []string{}, Editable: c.opts.Templates != nil, Recent: c.opts.Recent.List(), Language: r.Language()}
+	if out.Variants == nil {
+		out.Variants = []string{}
+	}
+	if t := c.opts.Templates; t != nil {
+		for name := range t.Samples() {
+			out.Samples = append(out.Samples, sample{Name: name, Event: sampleEvent(name)})
+		}
+		files, err := t.Files()
+		if err != nil {
+			return err
+		}
+		for name := range files {
+			out.Files = append(out.Files, name)
+		}
+	}
+	sort.Slice(out.Samples, func(i, j int) bool { return out.Samples[i].Name < out.Samples[j].Name })
+	sort.Strings(out.Files)
+	for _, rb := range c.opts.Robots {
+		out.Robots = append(out.Robots, robotChoice{Name: rb.Name, Kind: rb.KindName(), Target: string(rb.Endpoint.Target()), Template: rb.Template})
+	}
+	for _, k := range c.opts.Kinds {
+		for _, t := range k.Targets() {
+			out.Targets = append(out.Targets, targetInfo{Target: string(t), Kind: k.Name(), Limit: translate.Limit(t)})
+		}
+	}
+	return ctx.JSON(http.StatusOK, out)
+}
+
+func (c *Console) handleSample(ctx echo.Context) error {
+	name := ctx.Param("name")
+	var body []byte
+	if t := c.opts.Templates; t != nil {
+		body = t.Samples()[name]
+	}
+	if body == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "no sample named "+name)
+	}
+	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "event": sampleEvent(name), "payload": string(body)})
+}
+
+func (c *Console) handleRecent(ctx echo.Context) error {
+	p, ok := c.opts.Recent.Get(ctx.Param("delivery"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, "that webhook is no longer kept (the playground keeps the last few this process received)")
+	}
+	return ctx.JSON(http.StatusOK, map[string]any{"delivery": p.Delivery, "event": p.Event, "source": p.Source, "at": p.At, "payload": string(p.Body)})
+}
+
+func (c *Console) handleTemplate(ctx echo.Context) error {
+	if c.opts.Templates == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "template editing is not available")
+	}
+	files, err := c.opts.Templates.Files()
+	if err != nil {
+		return err
+	}
+	name := ctx.QueryParam("name")
+	text, ok := files[name]
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, "no template file "+name)
+	}
+	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "text": text})
+}
+
+// renderRequest is POST /console/api/render: a payload (with its event
+// name when the payload does not say), a configured robot or a target and
+// variant, and template files edited in the page.
+type renderRequest struct {
+	Event   string            `json:"event"`
+	Source  string            `json:"source"`
+	Payload string            `json:"payload"`
+	Robot   string            `json:"robot"`
+	Target  string            `json:"target"`
+	Variant string            `json:"variant"`
+	Edits   map[string]string `json:"edits"`
+}
+
+func (c *Console) handleRender(ctx echo.Context) error {
+	var req renderRequest
+	dec := json.NewDecoder(http.MaxBytesReader(ctx.Response(), ctx.Request().Body, c.opts.MaxBody))
+	if err := dec.Decode(&req); err != nil {
+		return bad("body must be JSON {event, payload, robot or target, variant, edits}")
+	}
+	if req.Payload == "" {
+		return bad("payload is required")
+	}
+	src, err := c.source(req.Source)
+	if err != nil {
+		return err
+	}
+	var p preview
+	switch {
+	case req.Robot != "":
+		if req.Target != "" || req.Variant != "" {
+			return bad("a robot renders with its own target and template: leave target and variant empty")
+		}
+		i := slices.IndexFunc(c.opts.Robots, func(r robot.Robot) bool { return r.Name == req.Robot })
+		if i < 0 {
+			return bad("no robot named %q", req.Robot)
+		}
+		rb := c.opts.Robots[i]
+		p = preview{target: rb.Endpoint.Target(), kind: rb.KindName(), endpoint: rb.Endpoint, variant: rb.Template, robot: &rb}
+	default:
+		t := translate.Target(req.Target)
+		if t == "" {
+			t = c.opts.Kinds[0].Targets()[0]
+		}
+		k, ok := robot.ForTarget(c.opts.Kinds, t)
+		if !ok {
+			return bad("no target %q", req.Target)
+		}
+		p = preview{target: t, kind: k.Name(), endpoint: k.Preview(t), variant: req.Variant}
+	}
+	r := c.opts.Renderer()
+	if len(req.Edits) > 0 {
+		if c.opts.Templates == nil {
+			return bad("template editing is not available")
+		}
+		files, err := c.opts.Templates.Files()
+		if err != nil {
+			return err
+		}
+		for name := range req.Edits {
+			if _, ok := files[name]; !ok && !newUserFile(name) {
+				return bad("no template file %q (edit a listed file, or name a new one user/<name>.tmpl)", name)
+			}
+		}
+		c.composing <- struct{}{}
+		r, err = c.opts.Templates.Compose(req.Edits)
+		<-c.composing
+		if err != nil {
+			return ctx.JSON(http.StatusOK, renderAnswer{Problem: problemOf("template", err)})
+		}
+	}
+	return ctx.JSON(http.StatusOK, p.render(r, src, req.Event, []byte(req.Payload)))
+}
+
+// source is the webhook source by name, the first (CODING) by default.
+func (c *Console) source(name string) (source.Source, error) {
+	if name == "" {
+		return c.opts.Sources[0], nil
+	}
+	for _, s := range c.opts.Sources {
+		if s.Name() == name {
+			return s, nil
+		}
+	}
+	return nil, bad("no source named %q", name)
+}
+
+// sampleEvent is the event a sample file is of: its name up to the first
+// "-" (push-tag.json is a push), as templates/samples names them.
+func sampleEvent(file string) string {
+	name, _, _ := strings.Cut(strings.TrimSuffix(path.Base(file), ".json"), "-")
+	return name
+}

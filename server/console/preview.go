@@ -1,0 +1,153 @@
+package console
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// preview is what the playground renders for: a target and the endpoint
+// that builds its wire body (a configured robot's, with its keywords and
+// format, or the kind's placeholder), and the template variant.
+type preview struct {
+	target   translate.Target
+	kind     string
+	endpoint robot.Endpoint
+	variant  string
+	robot    *robot.Robot // nil for a bare target
+}
+
+// renderAnswer is the playground's rendering: the message, the exact body
+// and its size against the target's limit; or the problem that stopped it
+// (a payload that does not decode, a template that does not parse or
+// fails), which is an answer too, not an HTTP error, as it happens while
+// the user types.
+type renderAnswer struct {
+	OK      bool     `json:"ok"`
+	Problem *problem `json:"problem,omitempty"`
+
+	Event  string `json:"event,omitempty"`
+	Action string `json:"action,omitempty"`
+	Target string `json:"target,omitempty"`
+	Kind   string `json:"kind,omitempty"`
+	// Robot and Sent: the configured robot rendered for, and whether its
+	// filters let the event through.
+	Robot string `json:"robot,omitempty"`
+	Sent  *bool  `json:"sent,omitempty"`
+
+	Title   string          `json:"title,omitempty"`
+	Text    string          `json:"text,omitempty"`
+	Outcome string          `json:"outcome,omitempty"`
+	Body    json.RawMessage `json:"body,omitempty"`
+	Bytes   int             `json:"bytes,omitempty"`
+	// Size is what the target's limit is measured on (translate.Size),
+	// Limit that limit.
+	Size     int      `json:"size,omitempty"`
+	Limit    int      `json:"limit,omitempty"`
+	Fits     bool     `json:"fits"`
+	Variant  string   `json:"variant,omitempty"`
+	Variants []string `json:"variants,omitempty"`
+}
+
+// problem is why a rendering did not happen, with the template file and
+// line when a template is at fault.
+type problem struct {
+	Stage   string `json:"stage"` // payload, template, render, body
+	Message string `json:"message"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+}
+
+// templatePos finds "name.tmpl:line" in text/template's errors, which name
+// the file a template was parsed from ("template: zh/push.tmpl:12: …",
+// also for an error while executing a {{define}} of that file).
+var templatePos = regexp.MustCompile(`((?:[A-Za-z0-9._-]+/)?[A-Za-z0-9._-]+\.tmpl):(\d+)`)
+
+func problemOf(stage string, err error) *problem {
+	p := &problem{Stage: stage, Message: err.Error()}
+	if m := templatePos.FindStringSubmatch(p.Message); m != nil {
+		p.File = m[1]
+		p.Line, _ = strconv.Atoi(m[2])
+	}
+	return p
+}
+
+// newUserFile reports a name a new file of the user's directory may have.
+func newUserFile(name string) bool {
+	dir, base := path.Split(name)
+	return dir == "user/" && userBase.MatchString(base)
+}
+
+var userBase = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.tmpl$`)
+
+// render decodes the payload and renders it with r as p's robot gets it.
+func (p preview) render(r *translate.Renderer, src source.Source, event string, payload []byte) renderAnswer {
+	ans := renderAnswer{Target: string(p.target), Kind: p.kind, Variant: p.variant, Variants: r.Variants()}
+	ev, err := src.DecodePayload(event, payload)
+	if err != nil {
+		ans.Problem = problemOf("payload", err)
+		return ans
+	}
+	ans.Event, ans.Action = ev.Name, ev.Action
+	if p.robot != nil {
+		sent := p.robot.Wants(ev)
+		ans.Robot, ans.Sent = p.robot.Name, &sent
+	}
+	if !r.HasVariant(p.variant) {
+		ans.Problem = &problem{Stage: "template", Message: fmt.Sprintf("no template defines the variant %q (known: %s)", p.variant, strings.Join(r.Variants(), ", "))}
+		return ans
+	}
+	msg, err := r.Render(ev, p.target, p.variant)
+	if err != nil {
+		ans.Problem = problemOf("render", err)
+		return ans
+	}
+	body, err := p.endpoint.Body(msg, "")
+	if err != nil {
+		ans.Problem = problemOf("body", err)
+		return ans
+	}
+	ans.OK = true
+	ans.Title, ans.Text, ans.Outcome = mask(msg.Title, msg.AtMobiles), mask(msg.Text, msg.AtMobiles), msg.Outcome
+	ans.Body, ans.Bytes = maskMobiles(body), len(body)
+	ans.Size, ans.Limit, ans.Fits = translate.Size(msg), translate.Limit(p.target), translate.Fits(msg)
+	return ans
+}
+
+// maskMobiles hides, in a DingTalk body, the phone numbers it @-mentions
+// (from RELAY_MENTIONS, which is secret): 13812345678 → 138****5678, the
+// same length, as the relay's logs show them. Other bodies are returned as
+// they are.
+func maskMobiles(body []byte) []byte {
+	var v struct {
+		At struct {
+			AtMobiles []string `json:"atMobiles"`
+		} `json:"at"`
+	}
+	if !bytes.Contains(body, []byte(`"atMobiles"`)) || json.Unmarshal(body, &v) != nil || len(v.At.AtMobiles) == 0 {
+		return body
+	}
+	return []byte(mask(string(body), v.At.AtMobiles))
+}
+
+func mask(text string, mobiles []string) string {
+	for _, m := range mobiles {
+		if m == "" {
+			continue
+		}
+		masked := strings.Repeat("*", len(m))
+		if len(m) >= 7 {
+			masked = m[:3] + strings.Repeat("*", len(m)-7) + m[len(m)-4:]
+		}
+		text = strings.ReplaceAll(text, m, masked)
+	}
+	return text
+}

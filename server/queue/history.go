@@ -1,0 +1,94 @@
+package queue
+
+import (
+	"errors"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// History keeps the messages robots accepted, for the console; the store
+// bounds it by count and age. *store.Store is the production one.
+type History interface {
+	// Record adds a delivered message without waiting for its commit;
+	// done hears the outcome and must not block.
+	Record(e store.Sent, done func(error))
+	// History lists up to limit delivered messages of robot ("" for
+	// all), newest first.
+	History(robot string, limit int, now time.Time) ([]store.Sent, error)
+}
+
+var _ History = (*store.Store)(nil)
+
+// deadScan bounds how many dead letters RetryRobot looks through, so that
+// one request never decodes an unbounded backlog.
+const deadScan = 10_000
+
+// record keeps a delivered group in the robot's history: the wire body the
+// robot's endpoint built for it, which is what Send posted (a signature
+// added at send time aside).
+func (q *Queue) record(l *lane, g *group, at time.Time) {
+	if q.opts.History == nil || l.robot.Endpoint == nil {
+		return
+	}
+	body, err := l.robot.Endpoint.Body(g.msg, g.uuid)
+	if err != nil {
+		q.log.Warn("history: building the sent body", zap.String("robot", l.robot.Name), zap.Error(err))
+		return
+	}
+	e := store.Sent{Robot: l.robot.Name, At: at, Created: g.items[0].Created, Attempts: g.items[0].Attempts + 1,
+		Target: g.msg.Target, Title: g.msg.Title, Body: body, Items: make([]store.SentItem, len(g.items))}
+	for i, it := range g.items {
+		e.Items[i] = store.SentItem{Delivery: it.Delivery, Event: it.Event, Action: it.Action}
+	}
+	q.opts.History.Record(e, func(err error) {
+		if err != nil {
+			q.log.Warn("history: recording a sent message", zap.String("robot", l.robot.Name), zap.Error(err))
+		}
+	})
+}
+
+// Sent lists up to limit messages robot was sent ("" for every robot),
+// newest first; none when no History is configured.
+func (q *Queue) Sent(robot string, limit int) ([]store.Sent, error) {
+	if q.opts.History == nil {
+		return nil, nil
+	}
+	return q.opts.History.History(robot, limit, q.opts.now())
+}
+
+// RetryRobot moves up to limit of the robot's dead letters back to the end
+// of its queue, oldest first, each as Retry does. It looks among the
+// oldest dead letters (at most deadScan of them) and returns how many it
+// moved and how many of the robot's it saw are still dead. An unknown
+// robot is ErrUnknownRobot.
+func (q *Queue) RetryRobot(name string, limit int) (moved, left int, err error) {
+	l, ok := q.lanes[name]
+	if !ok {
+		return 0, 0, ErrUnknownRobot
+	}
+	dead, _, err := q.store.Dead(deadScan)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, it := range dead {
+		if q.laneFor(it) != l {
+			continue
+		}
+		if moved == limit {
+			left++
+			continue
+		}
+		switch _, err := q.Retry(it.ID); {
+		case errors.Is(err, store.ErrNotFound):
+			// Replayed by someone else meanwhile.
+		case err != nil:
+			return moved, left, err
+		default:
+			moved++
+		}
+	}
+	return moved, left, nil
+}

@@ -1,0 +1,161 @@
+package queue
+
+import (
+	"sync"
+	"time"
+)
+
+// What a robot's worker is doing, as RobotState.State reports it.
+const (
+	// StateIdle is a robot with nothing to send.
+	StateIdle = "idle"
+	// StateSending is a send under way.
+	StateSending = "sending"
+	// StatePaced is a robot waiting for its rate window (RELAY_RATE_LIMIT,
+	// rate=) until RobotState.Until.
+	StatePaced = "paced"
+	// StateBackoff is a message waiting to be retried after a failure,
+	// until RobotState.Until (a wait the service asked for, such as
+	// DingTalk's ten-minute throttle after 130101, included).
+	StateBackoff = "backoff"
+)
+
+// RobotState is one robot's delivery as the console's overview shows it: a
+// copy, read without holding up intake or sends.
+type RobotState struct {
+	Robot string `json:"robot"`
+	// Depth is how many messages wait; OldestAge how long the oldest of
+	// them has waited.
+	Depth     int     `json:"depth"`
+	OldestAge float64 `json:"oldest_age_seconds"`
+	// State is StateIdle, StateSending, StatePaced or StateBackoff; Until
+	// is when a pacing or backoff wait ends. With inflight= above 1 it is
+	// what the latest of the robot's workers did.
+	State string    `json:"state"`
+	Until time.Time `json:"until,omitzero"`
+	// Last is the latest send since start-up; nil before the first.
+	Last *LastSend `json:"last,omitempty"`
+	// Hour counts the sends of the last hour by outcome.
+	Hour SendCounts `json:"last_hour"`
+}
+
+// LastSend is the outcome of one send.
+type LastSend struct {
+	At time.Time `json:"at"`
+	// Result is "ok", "retry" (failed, will be retried) or "failed"
+	// (dead-lettered), as in relay_sends_total.
+	Result  string `json:"result"`
+	ErrCode int    `json:"errcode,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// SendCounts are sends by outcome.
+type SendCounts struct {
+	OK      int `json:"ok"`
+	Failed  int `json:"failed"`
+	Retried int `json:"retried"`
+}
+
+// laneStats is what a lane remembers of its sends for Snapshot. It has a
+// lock of its own: the lane's is the intake's, and an overview that
+// refreshes every few seconds must not compete with webhooks for it.
+type laneStats struct {
+	mu    sync.Mutex
+	state string
+	until time.Time
+	last  *LastSend
+	// minutes counts sends per minute of the last hour, a ring indexed by
+	// the minute since the epoch modulo 60.
+	minutes [60]minuteCount
+}
+
+type minuteCount struct {
+	minute int64 // Unix minute this slot counts; older slots are stale
+	counts SendCounts
+}
+
+// set records what the worker does now.
+func (s *laneStats) set(state string, until time.Time) {
+	s.mu.Lock()
+	s.state, s.until = state, until
+	s.mu.Unlock()
+}
+
+// sent records one send's outcome at now.
+func (s *laneStats) sent(now time.Time, result string, code int, err error) {
+	last := &LastSend{At: now, Result: result, ErrCode: code}
+	if err != nil {
+		last.Error = err.Error()
+	}
+	m := now.Unix() / 60
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = last
+	slot := &s.minutes[m%60]
+	if slot.minute != m {
+		*slot = minuteCount{minute: m}
+	}
+	switch result {
+	case "ok":
+		slot.counts.OK++
+	case "retry":
+		slot.counts.Retried++
+	default:
+		slot.counts.Failed++
+	}
+}
+
+// read copies the stats for a RobotState at now.
+func (s *laneStats) read(now time.Time, st *RobotState) {
+	m := now.Unix() / 60
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.State, st.Until = s.state, s.until
+	if st.State == "" {
+		st.State = StateIdle
+	}
+	if st.State == StatePaced || st.State == StateBackoff {
+		if !st.Until.After(now) {
+			// The wait is over; the worker is about to move on.
+			st.State, st.Until = StateSending, time.Time{}
+		}
+	} else {
+		st.Until = time.Time{}
+	}
+	if s.last != nil {
+		l := *s.last
+		st.Last = &l
+	}
+	for _, slot := range s.minutes {
+		if slot.minute > m-60 && slot.minute <= m {
+			st.Hour.OK += slot.counts.OK
+			st.Hour.Failed += slot.counts.Failed
+			st.Hour.Retried += slot.counts.Retried
+		}
+	}
+}
+
+// Snapshot is every robot's delivery state, in the order the robots were
+// configured.
+func (q *Queue) Snapshot() []RobotState {
+	now := q.opts.now()
+	out := make([]RobotState, 0, len(q.order))
+	for _, l := range q.order {
+		st := RobotState{Robot: l.robot.Name}
+		l.mu.Lock()
+		st.Depth = len(l.items) + len(l.spilled)
+		switch {
+		case len(l.items) > 0:
+			st.OldestAge = now.Sub(l.items[0].Created).Seconds()
+		case len(l.spilled) > 0:
+			st.OldestAge = now.Sub(l.spilled[0].created).Seconds()
+		}
+		l.mu.Unlock()
+		l.stats.read(now, &st)
+		if st.Depth == 0 && st.State == StateSending {
+			st.State = StateIdle
+		}
+		out = append(out, st)
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// The history of delivered messages lives in bucketSent, one nested bucket
+// per robot name, keyed by that bucket's sequence (big-endian, so oldest
+// first). A value is the 8-byte big-endian Unix nanoseconds of the send, the
+// 4-byte length of the Sent as JSON without its body, that JSON, then the
+// body as it is: pruning by age reads the time without decoding, and the
+// body (already JSON) is not encoded again.
+// Entries are only ever removed from the front, so the keys of a robot
+// stay contiguous.
+
+// Defaults of Options.HistoryMax and Options.HistoryAge.
+const (
+	defaultHistoryMax = 1000
+	defaultHistoryAge = 7 * 24 * time.Hour
+)
+
+// pruneBatch bounds the entries one Record removes, so lowering
+// RELAY_HISTORY_MAX does not make one commit long; the next records remove
+// the rest.
+const pruneBatch = 1000
+
+// Sent is a message a robot accepted, kept for the console's history: the
+// wire body as it was posted (a signature the kind adds to the URL or body
+// at send time excepted: it is derived from the robot's secret).
+type Sent struct {
+	ID    uint64    `json:"id"`
+	Robot string    `json:"robot"`
+	At    time.Time `json:"at"`
+	// Created is when the oldest message it carries was accepted.
+	Created  time.Time        `json:"created"`
+	Attempts int              `json:"attempts"`
+	Target   translate.Target `json:"target"`
+	Title    string           `json:"title"`
+	// Items are the webhook deliveries it carried: one, or several for a
+	// digest.
+	Items []SentItem      `json:"items"`
+	Body  json.RawMessage `json:"body"`
+}
+
+// SentItem is one delivery a sent message carried.
+type SentItem struct {
+	Delivery string `json:"delivery"`
+	Event    string `json:"event"`
+	Action   string `json:"action,omitempty"`
+}
+
+// Record adds s to its robot's history and forgets what is beyond
+// Options.HistoryMax or older than Options.HistoryAge. It does not wait for
+// the commit (the history is for people, not for delivery): it shares the
+// next commit that someone waits for, as removing delivered messages does.
+// done hears the outcome on the writer and must not block.
+func (s *Store) Record(e Sent, done func(error)) {
+	body := e.Body
+	e.Body = nil
+	meta, err := json.Marshal(&e)
+	if err != nil {
+		done(fmt.Errorf("store: record sent message: %w", err))
+		return
+	}
+	val := make([]byte, 12, 12+len(meta)+len(body))
+	binary.BigEndian.PutUint64(val, uint64(e.At.UnixNano()))
+	binary.BigEndian.PutUint32(val[8:], uint32(len(meta)))
+	val = append(append(val, meta...), body...)
+	cutoff := e.At.Add(-s.historyAge).UnixNano()
+	s.ops <- &op{fn: func(tx *bolt.Tx) error {
+		b, err := tx.Bucket(bucketSent).CreateBucketIfNotExists([]byte(e.Robot))
+		if err != nil {
+			return err
+		}
+		b.FillPercent = appendFill
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := b.Put(key(id), val); err != nil {
+			return err
+		}
+		c := b.Cursor()
+		for range pruneBatch {
+			k, v := c.First() // after a Delete, Next could skip one
+			if k == nil {
+				break
+			}
+			old := binary.BigEndian.Uint64(k)+s.historyMax <= id
+			stale := len(v) >= 8 && int64(binary.BigEndian.Uint64(v)) < cutoff
+			if !old && !stale {
+				break
+			}
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, done: func(err error) {
+		if err != nil {
+			err = fmt.Errorf("store: record sent message: %w", err)
+		}
+		done(err)
+	}, lazy: true}
+}
+
+// decodeSent reads a value of bucketSent.
+func decodeSent(v []byte) (Sent, error) {
+	var e Sent
+	if len(v) < 12 {
+		return e, errors.New("truncated")
+	}
+	n := int(binary.BigEndian.Uint32(v[8:]))
+	if n > len(v)-12 {
+		return e, errors.New("truncated")
+	}
+	if err := json.Unmarshal(v[12:12+n], &e); err != nil {
+		return e, err
+	}
+	e.Body = append(json.RawMessage(nil), v[12+n:]...) // v is bbolt's, valid only in the transaction
+	return e, nil
+}
+
+// History lists up to limit delivered messages of robot, newest first
+// ("" means every robot's, merged by time). Entries older than
+// Options.HistoryAge are left out even before a new send prunes them.
+func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) {
+	cutoff := now.Add(-s.historyAge).UnixNano()
+	var out []Sent
+	err := s.db.View(func(tx *bolt.Tx) error {
+		root := tx.Bucket(bucketSent)
+		read := func(name []byte, b *bolt.Bucket) error {
+			c := b.Cursor()
+			n := 0
+			for k, v := c.Last(); k != nil && n < limit; k, v = c.Prev() {
+				if len(v) < 8 || int64(binary.BigEndian.Uint64(v)) < cutoff {
+					break // older ones are older still
+				}
+				e, err := decodeSent(v)
+				if err != nil {
+					return fmt.Errorf("sent message %s/%x: %w", name, k, err)
+				}
+				e.ID, e.Robot = binary.BigEndian.Uint64(k), string(name)
+				out = append(out, e)
+				n++
+			}
+			return nil
+		}
+		if robot != "" {
+			if b := root.Bucket([]byte(robot)); b != nil {
+				return read([]byte(robot), b)
+			}
+			return nil
+		}
+		return root.ForEachBucket(func(name []byte) error {
+			return read(name, root.Bucket(name))
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: read history: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b Sent) int { return b.At.Compare(a.At) })
+	return out[:min(limit, len(out))], nil
+}

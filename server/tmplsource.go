@@ -1,0 +1,140 @@
+package server
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"testing/fstest"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// TemplateSource is where the relay's templates come from: the embedded
+// tree, the user's directory and the options they render with. Load builds
+// the renderer the relay runs; the console's playground composes renderers
+// from the same files with some of them edited, in memory only.
+type TemplateSource struct {
+	// Defaults is the embedded tree (templates.FS): zh/, en/, samples/.
+	Defaults fs.FS
+	// Dir is RELAY_TEMPLATES_DIR, "" for none.
+	Dir string
+	// Options are the renderer's (Language picks the defaults'
+	// directory).
+	Options translate.Options
+}
+
+// userPrefix is how translate names the user directory's files in errors
+// ("user/push.tmpl:3: …"); the defaults' are named by their language.
+const userPrefix = "user"
+
+var templateBase = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.tmpl$`)
+
+// Load parses the defaults, then the directory's *.tmpl.
+func (s *TemplateSource) Load() (*translate.Renderer, error) {
+	user, err := s.user()
+	if err != nil {
+		return nil, err
+	}
+	return translate.New(s.Defaults, user, s.Options)
+}
+
+func (s *TemplateSource) user() (fs.FS, error) {
+	if s.Dir == "" {
+		return nil, nil
+	}
+	if fi, err := os.Stat(s.Dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("RELAY_TEMPLATES_DIR %s is not a readable directory", s.Dir)
+	}
+	return os.DirFS(s.Dir), nil
+}
+
+func (s *TemplateSource) lang() string {
+	if l := strings.ToLower(strings.TrimSpace(s.Options.Language)); l != "" {
+		return l
+	}
+	return "zh"
+}
+
+// Files is every template file by the name errors give it ("zh/push.tmpl",
+// "user/push.tmpl") with its text.
+func (s *TemplateSource) Files() (map[string]string, error) {
+	out := map[string]string{}
+	if err := readTemplates(s.Defaults, s.lang(), s.lang(), out); err != nil {
+		return nil, err
+	}
+	user, err := s.user()
+	if err != nil {
+		return nil, err
+	}
+	if user != nil {
+		if err := readTemplates(user, ".", userPrefix, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func readTemplates(fsys fs.FS, dir, prefix string, out map[string]string) error {
+	names, err := fs.Glob(fsys, path.Join(dir, "*.tmpl"))
+	if err != nil {
+		return fmt.Errorf("listing templates: %w", err)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return fmt.Errorf("reading template %s: %w", n, err)
+		}
+		out[path.Join(prefix, path.Base(n))] = string(b)
+	}
+	return nil
+}
+
+// Compose parses the templates as Load does with the edited files' text in
+// place of theirs: edits maps a name from Files, or a new "user/<name>.tmpl",
+// to its text. Nothing is written anywhere. Errors name the file and line.
+func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, error) {
+	files, err := s.Files()
+	if err != nil {
+		return nil, err
+	}
+	for name, text := range edits {
+		dir, base := path.Split(name)
+		if _, ok := files[name]; !ok && (dir != userPrefix+"/" || !templateBase.MatchString(base)) {
+			return nil, fmt.Errorf("no template file %q (edit one of the listed files, or add user/<name>.tmpl)", name)
+		}
+		files[name] = text
+	}
+	// In-memory file systems laid out as translate reads them: the
+	// defaults under their language's directory, the user's at the root.
+	// fstest.MapFS is the standard library's; only reads happen here.
+	defaults, user := fstest.MapFS{}, fstest.MapFS{}
+	for name, text := range files {
+		if base, ok := strings.CutPrefix(name, userPrefix+"/"); ok {
+			user[base] = &fstest.MapFile{Data: []byte(text), Mode: 0o444}
+		} else {
+			defaults[name] = &fstest.MapFile{Data: []byte(text), Mode: 0o444}
+		}
+	}
+	var u fs.FS
+	if len(user) > 0 {
+		u = user
+	}
+	return translate.New(defaults, u, s.Options)
+}
+
+// Samples is the embedded sample payloads by file name (push.json, …).
+func (s *TemplateSource) Samples() map[string][]byte {
+	out := map[string][]byte{}
+	names, _ := fs.Glob(s.Defaults, "samples/*.json")
+	for _, n := range names {
+		if b, err := fs.ReadFile(s.Defaults, n); err == nil {
+			out[path.Base(n)] = b
+		}
+	}
+	return out
+}
