@@ -16,7 +16,10 @@ type Item struct {
 	Robot string `json:"robot"`
 	// Dest is the robot's Fingerprint: after a restart the message goes to
 	// the robot with that credential, whatever its name is now.
-	Dest      string            `json:"dest,omitempty"`
+	Dest string `json:"dest,omitempty"`
+	// Lane is the queue a shared store (Redis) keeps the item in; the
+	// bbolt store does not use it, and it stays empty there.
+	Lane      string            `json:"lane,omitempty"`
 	Delivery  string            `json:"delivery"`
 	Event     string            `json:"event"`
 	Action    string            `json:"action,omitempty"`

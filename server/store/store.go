@@ -20,6 +20,11 @@ var ErrDuplicate = errors.New("duplicate delivery")
 // ErrNotFound is a dead letter that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable marks a failure to reach a store that lives elsewhere
+// (Redis): nothing was decided, the same call may succeed once it is back.
+// The bbolt store never returns it.
+var ErrUnavailable = errors.New("the store is unavailable")
+
 var (
 	bucketPending   = []byte("pending")
 	bucketDead      = []byte("dead")
