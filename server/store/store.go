@@ -25,6 +25,10 @@ var ErrNotFound = errors.New("not found")
 // The bbolt store never returns it.
 var ErrUnavailable = errors.New("the store is unavailable")
 
+// ErrLeaseLost is a shared store refusing a send for a robot whose lease
+// another replica holds now. The bbolt store never returns it.
+var ErrLeaseLost = errors.New("the robot's lease is held by another replica")
+
 var (
 	bucketPending   = []byte("pending")
 	bucketDead      = []byte("dead")

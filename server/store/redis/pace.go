@@ -8,11 +8,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/store"
 )
-
-// ErrLeaseLost is Slot's answer to a take when this replica no longer
-// holds the lane's lease: another one sends for it now.
-var ErrLeaseLost = errors.New("the lane's lease is held by another replica")
 
 // paceScript checks a lane's sliding windows at Redis's clock (one clock for
 // every replica) and, when asked to take and every window allows it, records
@@ -53,7 +50,8 @@ return {math.ceil(wait), free}
 
 // Slot checks lane's windows (each Rate's N sends per Per, margins already
 // added by the caller) and, with take, records a send when they allow one,
-// only while this replica holds the lane's lease (ErrLeaseLost otherwise).
+// only while this replica holds the lane's lease (store.ErrLeaseLost
+// otherwise).
 // wait is how long until a send may start, free how many may start now.
 func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Duration, free int, err error) {
 	keep, longest := 0, time.Duration(0)
@@ -74,7 +72,7 @@ func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Du
 		return 0, 0, errors.New("redis: pace: unexpected answer")
 	}
 	if res[0] < 0 {
-		return 0, 0, ErrLeaseLost
+		return 0, 0, store.ErrLeaseLost
 	}
 	return time.Duration(res[0]) * time.Millisecond, int(res[1]), nil
 }

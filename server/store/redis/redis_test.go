@@ -118,7 +118,7 @@ func TestLeases(t *testing.T) {
 		t.Fatalf("b.Hold = %v, %v; want [false true]", held, err)
 	}
 	win := robot.Limits{{N: 5, Per: time.Minute}}
-	if _, _, err := b.Slot("x", win, true); !errors.Is(err, redis.ErrLeaseLost) {
+	if _, _, err := b.Slot("x", win, true); !errors.Is(err, store.ErrLeaseLost) {
 		t.Fatalf("b takes a send of a's lane: %v, want ErrLeaseLost", err)
 	}
 	if err := a.Release(lanes); err != nil {
