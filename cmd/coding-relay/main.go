@@ -28,7 +28,6 @@ import (
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
-	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -189,10 +188,10 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax})
+		st, shared, err := openStore(cfg, log)
 		if err != nil {
 			_ = ln.Close()
-			return fmt.Errorf("RELAY_DATA_DIR: %w", err)
+			return err
 		}
 		client := &http.Client{Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
@@ -215,8 +214,14 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			RetryMaxWait: cfg.RetryMaxWait,
 			Render:       tmpls.Current,
 		}, log, qm)
-		if err != nil {
+		if err == nil && shared != nil {
+			if err = migrate(cfg, shared, q, log); err != nil {
+				_ = q.Close(context.Background())
+			}
+		} else if err != nil {
 			_ = st.Close()
+		}
+		if err != nil {
 			_ = ln.Close()
 			return err
 		}
