@@ -160,7 +160,8 @@ func waitPing(addr string, exited <-chan struct{}) error {
 			_, _ = c.Write([]byte("PING\r\n"))
 			line, err := bufio.NewReader(c).ReadString('\n')
 			_ = c.Close()
-			if err == nil && strings.HasPrefix(line, "+PONG") {
+			// NOAUTH: up, with --requirepass.
+			if err == nil && (strings.HasPrefix(line, "+PONG") || strings.HasPrefix(line, "-NOAUTH")) {
 				return nil
 			}
 		}
