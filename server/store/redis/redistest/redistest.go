@@ -102,6 +102,16 @@ func (s *Server) Restart() error {
 	return fmt.Errorf("redistest: redis-server did not come up on %s: %w\n%s", s.Addr, lastErr, log)
 }
 
+// Pid is the running server's process ID.
+func (s *Server) Pid() (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0, errors.New("redistest: not running")
+	}
+	return s.cmd.Process.Pid, nil
+}
+
 // Kill stops the server with SIGKILL, as a crash would.
 func (s *Server) Kill() { s.stop(syscall.SIGKILL) }
 
