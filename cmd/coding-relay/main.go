@@ -68,6 +68,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 			addr = defaultAddr
 		}
 		return healthcheck(ctx, addr, stdout)
+	case "pause":
+		return pause(ctx, args[1:])
 	case "render":
 		return renderCommand(ctx, args[1:], stdout, stderr, env)
 	case "templates":
@@ -83,6 +85,7 @@ func usage(w io.Writer) {
 Usage:
   coding-relay [serve]                      run the relay (POST /webhook)
   coding-relay healthcheck                  probe the local relay's /healthz (exit code)
+  coding-relay pause DURATION               wait (a preStop hook in an image without sleep)
   coding-relay render [--event NAME] [--target dingtalk|wecom|wecom_v2|feishu] [--robot URL]
                       [--template NAME] [--templates DIR] FILE|-
                                             print the JSON body that would be sent
