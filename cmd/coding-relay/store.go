@@ -53,6 +53,10 @@ func checkDurability(rs *redis.Store, log *zap.Logger) {
 	case d.AppendFsync != "always":
 		log.Info("Redis AOF is on with appendfsync "+d.AppendFsync+": a crash of Redis itself can lose about the last second of accepted events; appendfsync always loses none", zap.String("appendfsync", d.AppendFsync))
 	}
+	if err == nil && d.MaxmemoryPolicy != "" && d.MaxmemoryPolicy != "noeviction" {
+		log.Warn("Redis may evict keys when its memory is full (maxmemory-policy "+d.MaxmemoryPolicy+"): queued messages would be lost; set maxmemory-policy noeviction (docs/deploy.md)",
+			zap.String("maxmemory_policy", d.MaxmemoryPolicy))
+	}
 }
 
 // migrate moves a queue left in RELAY_DATA_DIR by a relay that ran without

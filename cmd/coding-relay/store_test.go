@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,4 +111,52 @@ func loadAll(tb testing.TB, st *store.Store) []*store.Item {
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// syncBuffer is a log the relay writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A Redis that would lose what it acknowledged (no AOF, evicting keys) is
+// warned about at start-up; the relay still starts.
+func TestServeWarnsAboutANonDurableRedis(t *testing.T) {
+	srv := redistest.Start(t, "--appendonly", "no", "--maxmemory-policy", "allkeys-lru")
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- realMain(ctx, nil, io.Discard, logs, envconfig.MapLookuper(map[string]string{
+			"RELAY_ADDR":      "127.0.0.1:0",
+			"RELAY_ROBOTS":    "dingtalk+http://127.0.0.1:1/robot/send?access_token=tok",
+			"RELAY_DATA_DIR":  t.TempDir(),
+			"RELAY_REDIS_URL": srv.URL,
+		}))
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "coding-relay listening") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v\n%s", err, logs)
+	}
+	for _, want := range []string{"without AOF (appendonly no)", "maxmemory-policy allkeys-lru"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no warning %q in the log:\n%s", want, logs)
+		}
+	}
 }

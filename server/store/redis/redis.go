@@ -157,20 +157,32 @@ func (s *Store) Probe() error {
 	return nil
 }
 
-// Durability is what the server says about its persistence.
+// Durability is what the server says about keeping what it acknowledged.
 type Durability struct {
 	AppendOnly  string // "yes" or "no"
 	AppendFsync string // "always", "everysec" or "no"
+	// MaxmemoryPolicy other than noeviction lets Redis drop keys (queued
+	// messages among them) when it runs out of memory.
+	MaxmemoryPolicy string
 }
 
-// Durability reads appendonly and appendfsync with CONFIG GET; managed
-// services often disable CONFIG, which is an error here, not a verdict.
+// Durability reads appendonly, appendfsync and maxmemory-policy with
+// CONFIG GET; managed services often disable CONFIG, which is an error
+// here, not a verdict.
 func (s *Store) Durability() (Durability, error) {
-	m, err := s.c.ConfigGet(context.Background(), "append*").Result()
-	if err != nil {
-		return Durability{}, fmt.Errorf("redis: CONFIG GET appendonly: %w", err)
+	var d Durability
+	for _, pattern := range []string{"append*", "maxmemory-policy"} {
+		m, err := s.c.ConfigGet(context.Background(), pattern).Result()
+		if err != nil {
+			return Durability{}, fmt.Errorf("redis: CONFIG GET %s: %w", pattern, err)
+		}
+		if v, ok := m["appendonly"]; ok {
+			d.AppendOnly, d.AppendFsync = v, m["appendfsync"]
+		}
+		if v, ok := m["maxmemory-policy"]; ok {
+			d.MaxmemoryPolicy = v
+		}
 	}
-	d := Durability{AppendOnly: m["appendonly"], AppendFsync: m["appendfsync"]}
 	if d.AppendOnly == "" {
 		return d, errors.New("redis: CONFIG GET appendonly: no answer")
 	}

@@ -229,7 +229,7 @@ func TestUnavailableAndDurable(t *testing.T) {
 		t.Fatalf("after restart: %s, %v", titles(got), err)
 	}
 	d, err := st.Durability()
-	if err != nil || d.AppendOnly != "yes" || d.AppendFsync != "always" {
+	if err != nil || d.AppendOnly != "yes" || d.AppendFsync != "always" || d.MaxmemoryPolicy != "noeviction" {
 		t.Fatalf("Durability = %+v, %v", d, err)
 	}
 }
