@@ -31,7 +31,7 @@ func (q *Queue) form(l *lane, free int) (*group, error) {
 	if !l.pacer.Enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
 		l.taken++
 		l.mu.Unlock()
-		return g, nil
+		return g.waiting(), nil
 	}
 	l.mu.Unlock()
 	// Rendering digests takes a while: not under the lock, which the store's
@@ -45,7 +45,18 @@ func (q *Queue) form(l *lane, free int) (*group, error) {
 	l.mu.Lock()
 	l.taken += len(g.items)
 	l.mu.Unlock()
-	return g, err
+	return g.waiting(), err
+}
+
+// waiting sets the group's next attempt to the latest one its items were
+// given by a replica that tried them before (zero with a local store).
+func (g *group) waiting() *group {
+	for _, it := range g.items {
+		if it.NotBefore.After(g.next) {
+			g.next = it.NotBefore
+		}
+	}
+	return g
 }
 
 // digest merges the largest prefix of backlog that renders into a single

@@ -261,3 +261,32 @@ func TestSharedSweepMovesAndBuries(t *testing.T) {
 		t.Errorf("lanes after the sweep: %v", lanes)
 	}
 }
+
+// A retry's wait is stored with the message: the replica that takes the
+// robot over waits it out instead of trying at once (after DingTalk's
+// 130101 that would extend its 10-minute throttle).
+func TestSharedTakeoverKeepsTheRetryWait(t *testing.T) {
+	srv := redistest.Start(t)
+	f := newFakeRobot(t, func(n int) (int, string) {
+		if n == 1 {
+			return 500, "busy"
+		}
+		return 200, `{"errcode":0,"errmsg":"ok"}`
+	})
+	lanes := []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, nil)}
+	opts := queue.WithFirstWait(queue.Options{}, 3*time.Second)
+	a := replica(t, srv, lanes, opts)
+	it := item("ding", 1)
+	if err := a.Enqueue(it.Delivery, true, []*store.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first attempt", func() bool { return len(f.received()) == 1 })
+	time.Sleep(100 * time.Millisecond) // its failure recorded
+	queue.Crash(a.Queue)
+	replica(t, srv, lanes, opts)
+	waitFor(t, "the retry", func() bool { return len(f.received()) == 2 })
+	got := f.received()
+	if d := got[1].At.Sub(got[0].At); d < 2200*time.Millisecond {
+		t.Errorf("the replica that took over retried %s after the failure; the wait was at least 2.25s", d)
+	}
+}

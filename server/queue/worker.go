@@ -81,8 +81,8 @@ func (q *Queue) work(l *lane) {
 				// form fell back to sending the head message alone.
 				q.log.Error("rendering digest", zap.String("robot", l.robot.Name), zap.Error(err))
 			}
-			if g == nil {
-				continue
+			if g == nil || g.next.After(now) {
+				continue // nothing, or a wait another replica began
 			}
 		}
 		// Check and Take are apart only for a shared window, which another
@@ -236,6 +236,9 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	for _, it := range g.items {
 		it.Attempts++
 		it.LastError = cause.Error()
+		if q.shared != nil {
+			it.NotBefore = g.next
+		}
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()

@@ -31,6 +31,11 @@ type Item struct {
 	// so a send that timed out but arrived is not shown twice.
 	UUID   string    `json:"uuid"`
 	DeadAt time.Time `json:"dead_at,omitzero"`
+	// NotBefore is when the next attempt may start, kept in a shared store
+	// so that a replica taking the robot over waits out a retry's wait
+	// (DingTalk's 10-minute throttle among them); the bbolt store's relay
+	// keeps it in memory.
+	NotBefore time.Time `json:"not_before,omitzero"`
 }
 
 // key is an item's key: its ID big-endian, so keys sort in arrival order.
