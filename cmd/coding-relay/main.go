@@ -191,7 +191,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, shared, err := openStore(cfg, log)
+		st, shared, err := openStore(ctx, cfg, log)
 		if err != nil {
 			_ = ln.Close()
 			return err

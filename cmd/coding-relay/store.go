@@ -23,7 +23,7 @@ import (
 // openStore opens the delivery state: the bbolt file in RELAY_DATA_DIR, or
 // with RELAY_REDIS_URL the Redis every replica shares (returned twice, the
 // second time for what only it does: migrating a local queue into it).
-func openStore(cfg *server.Config, log *zap.Logger) (queue.Store, *redis.Store, error) {
+func openStore(ctx context.Context, cfg *server.Config, log *zap.Logger) (queue.Store, *redis.Store, error) {
 	if cfg.RedisURL == "" {
 		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax})
 		if err != nil {
@@ -32,7 +32,22 @@ func openStore(cfg *server.Config, log *zap.Logger) (queue.Store, *redis.Store, 
 		return st, nil, nil
 	}
 	goredis.SetLogger(redisLog{log.Named("redis")})
-	rs, err := redis.Open(cfg.RedisURL, redis.Options{DedupMax: cfg.DedupMax, Password: cfg.RedisPassword})
+	// Redis restarting at the same time as the relay (a node back up) is
+	// waited for, a while: Kubernetes' startup probe allows a minute.
+	var rs *redis.Store
+	var err error
+	for deadline := time.Now().Add(redisWait); ; {
+		rs, err = redis.Open(cfg.RedisURL, redis.Options{DedupMax: cfg.DedupMax, Password: cfg.RedisPassword})
+		if err == nil || !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
+			break
+		}
+		log.Warn("Redis does not answer yet; trying again", zap.String("redis", redis.Redact(cfg.RedisURL)), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("RELAY_REDIS_URL: %w", err)
+		case <-time.After(time.Second):
+		}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("RELAY_REDIS_URL: %w", err)
 	}
@@ -40,6 +55,9 @@ func openStore(cfg *server.Config, log *zap.Logger) (queue.Store, *redis.Store, 
 	checkDurability(rs, log)
 	return rs, rs, nil
 }
+
+// redisWait is how long start-up waits for Redis to answer.
+const redisWait = 30 * time.Second
 
 // checkDurability warns when Redis could lose accepted events: a 202 is
 // only as durable as Redis's persistence.
