@@ -159,6 +159,7 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 		var p Pacer
 		if q.shared != nil {
 			p = newSharedPacer(q.shared, key, l.Rate)
+			m.LeaseHeld.WithLabelValues(name).Set(0)
 		} else {
 			hist, err := st.Pace(name)
 			if err != nil {

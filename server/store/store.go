@@ -1,7 +1,8 @@
 // Package store is the relay's durable state: the messages waiting for
 // robots, the dead letters, the delivery IDs seen recently (dedup) and each
 // paced robot's recent send times. It is a bbolt file in the data
-// directory; every write goes through one group committer.
+// directory; every write goes through one group committer. The same state
+// shared by several replicas lives in Redis: package server/store/redis.
 package store
 
 import (
