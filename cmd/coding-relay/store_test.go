@@ -132,9 +132,26 @@ func (s *syncBuffer) String() string {
 }
 
 // A Redis that would lose what it acknowledged (no AOF, evicting keys) is
-// warned about at start-up; the relay still starts.
+// warned about at start-up; one that hides CONFIG (as managed services do)
+// is said to be unchecked. The relay starts either way.
 func TestServeWarnsAboutANonDurableRedis(t *testing.T) {
 	srv := redistest.Start(t, "--appendonly", "no", "--maxmemory-policy", "allkeys-lru")
+	logs := serveOnce(t, srv)
+	for _, want := range []string{"without AOF (appendonly no)", "maxmemory-policy allkeys-lru"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no warning %q in the log:\n%s", want, logs)
+		}
+	}
+	hidden := redistest.Start(t, "--rename-command", "CONFIG", "")
+	if logs := serveOnce(t, hidden); !strings.Contains(logs, "could not read Redis's persistence settings") {
+		t.Errorf("no word about the unchecked settings in the log:\n%s", logs)
+	}
+}
+
+// serveOnce runs the relay against srv until it listens, then stops it,
+// and returns its log.
+func serveOnce(t *testing.T, srv *redistest.Server) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
@@ -154,9 +171,5 @@ func TestServeWarnsAboutANonDurableRedis(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v\n%s", err, logs)
 	}
-	for _, want := range []string{"without AOF (appendonly no)", "maxmemory-policy allkeys-lru"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("no warning %q in the log:\n%s", want, logs)
-		}
-	}
+	return logs.String()
 }
