@@ -53,7 +53,8 @@ type manifests struct {
 	Deployment      *appsv1.Deployment
 	Service         *corev1.Service
 	ServiceAccount  *corev1.ServiceAccount
-	Secret          *corev1.Secret
+	Secret          *corev1.Secret            // the chart's own (robots, tokens)
+	Secrets         map[string]*corev1.Secret // every Secret by name
 	ConfigMaps      map[string]*corev1.ConfigMap
 	PVC             *corev1.PersistentVolumeClaim
 	Ingress         *networkingv1.Ingress
@@ -144,7 +145,7 @@ func mustRender(tb testing.TB, vs valueSet) *manifests {
 // the chart is not expected to produce.
 func decodeAll(tb testing.TB, manifest string) *manifests {
 	tb.Helper()
-	m := &manifests{ConfigMaps: map[string]*corev1.ConfigMap{}}
+	m := &manifests{ConfigMaps: map[string]*corev1.ConfigMap{}, Secrets: map[string]*corev1.Secret{}}
 	for _, doc := range splitYAML(manifest) {
 		var tm metav1.TypeMeta
 		if err := yaml.Unmarshal([]byte(doc.body), &tm); err != nil {
@@ -162,8 +163,7 @@ func decodeAll(tb testing.TB, manifest string) *manifests {
 			m.ServiceAccount = &corev1.ServiceAccount{}
 			obj = m.ServiceAccount
 		case "v1/Secret":
-			m.Secret = &corev1.Secret{}
-			obj = m.Secret
+			obj = &corev1.Secret{}
 		case "v1/ConfigMap":
 			obj = &corev1.ConfigMap{}
 		case "v1/PersistentVolumeClaim":
@@ -186,6 +186,12 @@ func decodeAll(tb testing.TB, manifest string) *manifests {
 		}
 		if cm, ok := obj.(*corev1.ConfigMap); ok {
 			m.ConfigMaps[cm.Name] = cm
+		}
+		if sec, ok := obj.(*corev1.Secret); ok {
+			m.Secrets[sec.Name] = sec
+			if sec.Name == fullname {
+				m.Secret = sec
+			}
 		}
 		m.kinds = append(m.kinds, tm.Kind)
 		m.renderedSources = append(m.renderedSources, doc.source)
@@ -567,10 +573,13 @@ func checkWorkload(t *testing.T, m *manifests) {
 	if d == nil {
 		t.Fatal("no Deployment")
 	}
-	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 {
+	shared := m.shared(t)
+	switch {
+	case shared:
+		checkShared(t, m)
+	case d.Spec.Replicas == nil || *d.Spec.Replicas != 1:
 		t.Errorf("replicas = %v, want 1", d.Spec.Replicas)
-	}
-	if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType || d.Spec.Strategy.RollingUpdate != nil {
+	case d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType || d.Spec.Strategy.RollingUpdate != nil:
 		t.Errorf("strategy = %+v, want Recreate", d.Spec.Strategy)
 	}
 
@@ -634,8 +643,9 @@ func checkWorkload(t *testing.T, m *manifests) {
 		t.Errorf("resources = %+v, want cpu/memory requests and a memory limit", c.Resources)
 	}
 
-	// The read-only root needs writable /data and /tmp.
-	if vm := m.mount(t, "data"); vm == nil || vm.MountPath != "/data" || vm.ReadOnly {
+	// The read-only root needs writable /data (unless Redis holds
+	// everything) and /tmp.
+	if vm := m.mount(t, "data"); !shared && (vm == nil || vm.MountPath != "/data" || vm.ReadOnly) {
 		t.Errorf("data mount = %+v, want writable /data", vm)
 	}
 	if vm := m.mount(t, "tmp"); vm == nil || vm.MountPath != "/tmp" {
@@ -699,8 +709,8 @@ func checkWorkload(t *testing.T, m *manifests) {
 func checkNames(t *testing.T, m *manifests) {
 	t.Helper()
 	metas := []metav1.ObjectMeta{m.Deployment.ObjectMeta, m.Service.ObjectMeta, m.ServiceAccount.ObjectMeta}
-	if m.Secret != nil {
-		metas = append(metas, m.Secret.ObjectMeta)
+	for _, sec := range m.Secrets {
+		metas = append(metas, sec.ObjectMeta)
 	}
 	for _, cm := range m.ConfigMaps {
 		metas = append(metas, cm.ObjectMeta)
@@ -899,7 +909,10 @@ func TestSchemaRejects(t *testing.T) {
 		{"robot unknown field", []string{"robots[0].url=https://x.example/send", "robots[0].secrte=x"}, "secrte"},
 		{"robot events a number", []string{"robots[0].url=https://x.example/send", "robots[0].events=5"}, "events"},
 		{"robot inflight too high", []string{"robots[0].url=https://x.example/send", "robots[0].inflight=100"}, "inflight"},
-		{"two replicas", []string{"replicaCount=2"}, "replicaCount"},
+		{"replicas negative", []string{"replicaCount=-1"}, "replicaCount"},
+		{"redis url not redis", []string{"redis.url=http://redis:6379/0"}, "url"},
+		{"redis unknown key", []string{"redis.host=redis"}, "host"},
+		{"preStopSeconds negative", []string{"preStopSeconds=-1"}, "preStopSeconds"},
 		{"port a string", []string{"config.port=http"}, "port"},
 		{"duration typo", []string{"config.sendTimeout=5 seconds"}, "sendTimeout"},
 		{"log format", []string{"config.logFormat=text"}, "logFormat"},

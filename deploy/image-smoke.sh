@@ -20,7 +20,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 port=${SMOKE_PORT:-18080}
-max_bytes=$((25 * 1000 * 1000))
+max_bytes=$((28 * 1000 * 1000))
 work=$(mktemp -d /tmp/coding-relay-image-smoke.XXXXXX)
 B=(buildah --root "$work/root" --runroot "$work/runroot" --storage-driver vfs)
 relay_pid=""

@@ -36,8 +36,9 @@ func renderedEnv(tb testing.TB, m *manifests) (env, tmpls map[string]string) {
 	for _, e := range m.container(tb).Env {
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
-			if m.Secret != nil {
-				if v, ok := m.Secret.Data[e.ValueFrom.SecretKeyRef.Key]; ok {
+			ref := e.ValueFrom.SecretKeyRef
+			if sec := m.Secrets[ref.Name]; sec != nil {
+				if v, ok := sec.Data[ref.Key]; ok {
 					env[e.Name] = string(v)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -29,7 +30,9 @@ type Config struct {
 	MaxBody         ByteSize      `env:"RELAY_MAX_BODY, default=1MiB" validate:"gt=0" help:"largest accepted webhook body (bytes, or with KiB, MiB, GiB, KB, MB, GB); a 120-commit push is about 50 KB"`
 	BodyBudget      ByteSize      `env:"RELAY_BODY_BUDGET, default=16MiB" validate:"gt=0" help:"memory all webhook bodies being read may hold together; beyond it a request waits up to 1s, then gets 503 (at least RELAY_MAX_BODY)"`
 	Timezone        string        `env:"RELAY_TIMEZONE, default=Asia/Shanghai" validate:"timezone" help:"zone for rendered timestamps"`
-	DataDir         string        `env:"RELAY_DATA_DIR, default=data" validate:"required" help:"directory of the durable delivery queue"`
+	DataDir         string        `env:"RELAY_DATA_DIR, default=data" validate:"required" help:"directory of the durable delivery queue (with RELAY_REDIS_URL: only read, to move a queue left there into Redis)"`
+	RedisURL        string        `env:"RELAY_REDIS_URL" secret:"true" help:"redis:// or rediss:// URL of a Redis or Valkey (with AOF) shared by every replica: the whole delivery state lives there; unset: the bbolt file in RELAY_DATA_DIR (one replica)"`
+	RedisPassword   string        `env:"RELAY_REDIS_PASSWORD" secret:"true" help:"Redis password, when RELAY_REDIS_URL has none"`
 	LogLevel        string        `env:"RELAY_LOG_LEVEL, default=info" validate:"oneof=debug info warn error" help:"debug | info | warn | error"`
 	LogFormat       string        `env:"RELAY_LOG_FORMAT, default=json" validate:"oneof=json console" help:"json | console"`
 	RateLimit       robot.Limits  `env:"RELAY_RATE_LIMIT" help:"messages per robot per sliding window (N/duration, several with commas); 0 disables pacing; unset: each kind's own limit (DingTalk and WeCom 20/1m, Feishu 100/1m,5/1s)"`
@@ -90,6 +93,9 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 		}
 		return nil, err
 	}
+	if err := checkRedisURL(c.RedisURL); err != nil {
+		return nil, err
+	}
 	if c.BodyBudget < c.MaxBody {
 		return nil, fmt.Errorf("RELAY_BODY_BUDGET: %d bytes is less than RELAY_MAX_BODY (%d bytes): a body of the largest accepted size could never be read", c.BodyBudget, c.MaxBody)
 	}
@@ -141,6 +147,24 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 	}
 	c.RobotList = robots
 	return &c, nil
+}
+
+// checkRedisURL refuses a RELAY_REDIS_URL that is not redis:// or
+// rediss://host… without quoting it: it may hold a password.
+func checkRedisURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return errors.New("RELAY_REDIS_URL: not a URL (expected redis://[user:password@]host:port/db or rediss://…; percent-encode a password's @, :, / or %)")
+	case u.Scheme != "redis" && u.Scheme != "rediss":
+		return fmt.Errorf("RELAY_REDIS_URL: scheme %q is not redis or rediss", u.Scheme)
+	case u.Host == "":
+		return errors.New("RELAY_REDIS_URL: no host (expected redis://host:port/db)")
+	}
+	return nil
 }
 
 // RateOf is a robot's pacing: its rate=, else RELAY_RATE_LIMIT, else its

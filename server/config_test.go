@@ -64,6 +64,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4&rate=5/5s", "RELAY_RATE_LIMIT": "0"}, []string{"RELAY_ROBOTS", "needs pacing off"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=0&rate=0"}, []string{"RELAY_ROBOTS", "inflight", "1 to 64"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=many&rate=0"}, []string{"RELAY_ROBOTS", "inflight"}},
+		{map[string]string{"RELAY_REDIS_URL": "http://u:SECRETTOKEN@redis:6379/0"}, []string{"RELAY_REDIS_URL", `"http" is not redis or rediss`}},
+		{map[string]string{"RELAY_REDIS_URL": "redis://u:SECRETTOKEN@[::1/0"}, []string{"RELAY_REDIS_URL", "not a URL"}},
+		{map[string]string{"RELAY_REDIS_URL": "redis:///0"}, []string{"RELAY_REDIS_URL", "no host"}},
 	}
 	for _, tt := range tests {
 		_, err := load(t, tt.env)

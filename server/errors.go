@@ -39,6 +39,7 @@ var statuses = []struct {
 	{source.ErrBadRequest, http.StatusBadRequest, ""},
 	{source.ErrUnsupported, http.StatusUnsupportedMediaType, ""},
 	{queue.ErrShuttingDown, http.StatusServiceUnavailable, "relay is shutting down"},
+	{store.ErrUnavailable, http.StatusServiceUnavailable, "the relay cannot store events now (its Redis is unreachable); nothing was stored"},
 	{store.ErrNotFound, http.StatusNotFound, ""},
 	{queue.ErrUnknownRobot, http.StatusConflict, ""},
 }

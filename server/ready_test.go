@@ -11,6 +11,8 @@ import (
 
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/store"
+	"github.com/coding-relay/coding-relay/server/store/redis"
+	"github.com/coding-relay/coding-relay/server/store/redis/redistest"
 )
 
 // fullDisk is the bbolt store with its writes failing on demand, as they do
@@ -107,4 +109,49 @@ func TestReadyzReflectsFailingStoreWrites(t *testing.T) {
 	}
 	disk.full.Store(false)
 	waitFor(t, "ready again by the store probe", func() bool { return get("/readyz").status == http.StatusOK })
+}
+
+// With Redis unreachable a webhook gets 503 with a JSON error (CODING shows
+// the failure), /readyz is not ready, and both recover when Redis is back,
+// without an event to try.
+func TestRedisOutageIs503AndNotReady(t *testing.T) {
+	srv := redistest.Start(t)
+	f := newFakeRobot(t, nil)
+	r := newTestRelayOver(t, map[string]string{"RELAY_ROBOTS": "dingtalk+" + f.URL + "/robot/send?access_token=t"},
+		func(bolt *store.Store) queue.Store {
+			_ = bolt.Close()
+			rs, err := redis.Open(srv.URL, redis.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		})
+	push := map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push"}
+	readyz := func() int {
+		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/readyz", nil)
+		return do(t, req).status
+	}
+	if a := r.post(t, "/webhook", push, pushPayload); a.status != http.StatusAccepted {
+		t.Fatalf("webhook: %d %v", a.status, a.body)
+	}
+	waitFor(t, "delivered", func() bool { return len(f.Received()) == 1 })
+	srv.Kill()
+	a := r.post(t, "/webhook", push, pushPayload)
+	if msg, _ := a.body["error"].(string); a.status != http.StatusServiceUnavailable || !strings.Contains(msg, "nothing was stored") {
+		t.Fatalf("webhook with Redis down: %d %v, want 503 with an error", a.status, a.body)
+	}
+	if msg, _ := a.body["error"].(string); strings.Contains(msg, srv.Addr) {
+		t.Errorf("the answer shows Redis's address: %q", msg)
+	}
+	if s := readyz(); s != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with Redis down: %d", s)
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "ready again", func() bool { return readyz() == http.StatusOK })
+	if a := r.post(t, "/webhook", push, pushPayload); a.status != http.StatusAccepted {
+		t.Fatalf("webhook after Redis came back: %d %v", a.status, a.body)
+	}
+	waitFor(t, "delivered after the outage", func() bool { return len(f.Received()) == 2 })
 }

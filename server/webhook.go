@@ -101,6 +101,11 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	case errors.Is(err, queue.ErrShuttingDown):
 		s.m.Events.WithLabelValues(label, "unavailable").Inc()
 		return err
+	case errors.Is(err, store.ErrUnavailable):
+		// CODING shows the failure; the cause (an address) is logged.
+		s.m.Events.WithLabelValues(label, "store_unavailable").Inc()
+		s.log.Error("storing event: the shared store is unreachable", zap.String("delivery", delivery), zap.Error(err))
+		return err
 	case err != nil:
 		s.m.Events.WithLabelValues(label, "store_error").Inc()
 		s.log.Error("storing event", zap.String("delivery", delivery), zap.Error(err))

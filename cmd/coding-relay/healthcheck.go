@@ -154,3 +154,22 @@ func healthzURLs(addr string) ([]string, error) {
 	}
 	return urls, nil
 }
+
+// pause waits the given duration (5s), or until ctx ends: the chart's
+// preStop hook, which the distroless image has no sleep for.
+func pause(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: coding-relay pause DURATION (e.g. 5s)")
+	}
+	d, err := time.ParseDuration(args[0])
+	if err != nil || d < 0 {
+		return fmt.Errorf("pause: %q is not a duration such as 5s", args[0])
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil
+}

@@ -28,7 +28,6 @@ import (
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
-	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -69,6 +68,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 			addr = defaultAddr
 		}
 		return healthcheck(ctx, addr, stdout)
+	case "pause":
+		return pause(ctx, args[1:])
 	case "render":
 		return renderCommand(ctx, args[1:], stdout, stderr, env)
 	case "templates":
@@ -84,6 +85,7 @@ func usage(w io.Writer) {
 Usage:
   coding-relay [serve]                      run the relay (POST /webhook)
   coding-relay healthcheck                  probe the local relay's /healthz (exit code)
+  coding-relay pause DURATION               wait (a preStop hook in an image without sleep)
   coding-relay render [--event NAME] [--target dingtalk|wecom|wecom_v2|feishu] [--robot URL]
                       [--template NAME] [--templates DIR] FILE|-
                                             print the JSON body that would be sent
@@ -148,12 +150,14 @@ func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
 
 // history is where delivered messages are kept for the console: the store,
 // unless the console is off (no RELAY_ADMIN_TOKEN: nobody could read it, and
-// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0.
-func history(cfg *server.Config, st *store.Store) queue.History {
-	if cfg.AdminToken == "" || cfg.HistoryMax == 0 {
+// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0. The
+// Redis store keeps no history yet: the console then shows none.
+func history(cfg *server.Config, st queue.Store) queue.History {
+	h, ok := st.(queue.History)
+	if !ok || cfg.AdminToken == "" || cfg.HistoryMax == 0 {
 		return nil
 	}
-	return st
+	return h
 }
 
 func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
@@ -207,10 +211,10 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 
 	var q *queue.Queue
 	if len(cfg.RobotList) > 0 {
-		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax, HistoryMax: cfg.HistoryMax, HistoryAge: cfg.HistoryMaxAge})
+		st, shared, err := openStore(ctx, cfg, log)
 		if err != nil {
 			_ = ln.Close()
-			return fmt.Errorf("RELAY_DATA_DIR: %w", err)
+			return err
 		}
 		client := &http.Client{Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
@@ -234,8 +238,14 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			Render:       tmpls.Current,
 			History:      history(cfg, st),
 		}, log, qm)
-		if err != nil {
+		if err == nil && shared != nil {
+			if err = migrate(cfg, shared, q, log); err != nil {
+				_ = q.Close(context.Background())
+			}
+		} else if err != nil {
 			_ = st.Close()
+		}
+		if err != nil {
 			_ = ln.Close()
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sethvargo/go-envconfig"
 	"go.uber.org/zap"
@@ -150,5 +151,17 @@ func TestSubcommandHelp(t *testing.T) {
 	out, _, err := run(t, nil, "templates", "check", "-h")
 	if err != nil || !strings.Contains(out, "usage: coding-relay templates check") {
 		t.Errorf("templates check -h: %v %q", err, out)
+	}
+}
+
+// pause is the chart's preStop hook: it waits, and refuses what is not a
+// duration.
+func TestPause(t *testing.T) {
+	start := time.Now()
+	if _, _, err := run(t, nil, "pause", "50ms"); err != nil || time.Since(start) < 50*time.Millisecond {
+		t.Fatalf("pause 50ms: %v after %s", err, time.Since(start))
+	}
+	if _, _, err := run(t, nil, "pause", "soon"); err == nil {
+		t.Fatal("pause soon: no error")
 	}
 }

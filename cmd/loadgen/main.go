@@ -7,6 +7,12 @@
 //	go build -o /tmp/coding-relay ./cmd/coding-relay
 //	go run ./cmd/loadgen -relay /tmp/coding-relay -n 20000 -c 16
 //	go run ./cmd/loadgen -relay /tmp/coding-relay -n 10000 -c 16 -rate 1000
+//
+// With -redis it starts a redis-server of its own (free loopback port, AOF
+// on, in the temporary directory) and -replicas relays sharing it; requests
+// go to the replicas in turn:
+//
+//	go run ./cmd/loadgen -relay /tmp/coding-relay -redis $(command -v redis-server) -replicas 2 -n 20000 -c 16
 package main
 
 import (
@@ -34,6 +40,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/coding-relay/coding-relay/server/store/redis/redistest"
 	"github.com/coding-relay/coding-relay/templates"
 )
 
@@ -56,6 +63,9 @@ type options struct {
 	keepData bool
 	inflight int
 	profile  string
+	redis    string
+	replicas int
+	fsync    string
 }
 
 func realMain(ctx context.Context) error {
@@ -70,10 +80,16 @@ func realMain(ctx context.Context) error {
 	flag.BoolVar(&o.keepData, "keep", false, "keep the relay's data directory")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write the load generator's own CPU profile here")
 	flag.IntVar(&o.inflight, "inflight", 1, "the robots' inflight= (sends under way at once; 1 keeps each group's order)")
+	flag.StringVar(&o.redis, "redis", "", "path of a redis-server binary: run the relays on a Redis of their own instead of bbolt")
+	flag.IntVar(&o.replicas, "replicas", 1, "relay processes sharing the Redis (with -redis); requests go to them in turn")
+	flag.StringVar(&o.fsync, "fsync", "everysec", "the Redis AOF's appendfsync: always or everysec")
 	flag.Parse()
 	if o.relay == "" {
 		flag.Usage()
 		return errors.New("-relay is required")
+	}
+	if o.replicas < 1 || o.replicas > 1 && o.redis == "" {
+		return errors.New("-replicas above 1 needs -redis")
 	}
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
@@ -114,10 +130,6 @@ func realMain(ctx context.Context) error {
 	if !o.keepData {
 		defer os.RemoveAll(dir)
 	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
 	var robots []string
 	for i := range o.robots {
 		if i%2 == 0 {
@@ -127,22 +139,44 @@ func realMain(ctx context.Context) error {
 		}
 	}
 	const token = "loadgen-token"
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.CommandContext(ctx, o.relay)
-	cmd.Env = append(os.Environ(),
-		"RELAY_ADDR="+addr, "RELAY_ROBOTS="+strings.Join(robots, " "), "RELAY_RATE_LIMIT=0",
-		"RELAY_DATA_DIR="+filepath.Join(dir, "data"), "RELAY_CODING_TOKEN="+token, "RELAY_LOG_LEVEL=warn")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting relay: %w", err)
+	env := append(os.Environ(), "RELAY_ROBOTS="+strings.Join(robots, " "), "RELAY_RATE_LIMIT=0",
+		"RELAY_CODING_TOKEN="+token, "RELAY_LOG_LEVEL=warn")
+	var pids []int
+	if o.redis != "" {
+		srv, err := redistest.Launch(o.redis, dir, "--appendfsync", o.fsync)
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		env = append(env, "RELAY_REDIS_URL="+srv.URL)
+		if pid, err := srv.Pid(); err == nil {
+			pids = append(pids, pid)
+		}
 	}
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	}()
-	base := "http://" + addr
-	if err := waitReady(ctx, base+"/readyz"); err != nil {
-		return err
+	var bases []string
+	var relayPIDs []int
+	for r := range o.replicas {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		cmd := exec.CommandContext(ctx, o.relay)
+		cmd.Env = append(env, "RELAY_ADDR="+addr, "RELAY_DATA_DIR="+filepath.Join(dir, fmt.Sprintf("data%d", r)))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("starting relay: %w", err)
+		}
+		defer func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		}()
+		base := "http://" + addr
+		if err := waitReady(ctx, base+"/readyz"); err != nil {
+			return err
+		}
+		bases = append(bases, base)
+		relayPIDs = append(relayPIDs, cmd.Process.Pid)
 	}
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.c, MaxConnsPerHost: o.c}, Timeout: 10 * time.Second}
@@ -159,9 +193,16 @@ func realMain(ctx context.Context) error {
 		defer t.Stop()
 		tick = t.C
 	}
-	var rss peak
+	rss := make([]*peak, len(relayPIDs))
 	rssCtx, rssStop := context.WithCancel(ctx)
-	go rss.watch(rssCtx, cmd.Process.Pid)
+	for i, pid := range relayPIDs {
+		rss[i] = &peak{}
+		go rss[i].watch(rssCtx, pid)
+	}
+	var redisRSS peak
+	for _, pid := range pids {
+		go redisRSS.watch(rssCtx, pid)
+	}
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -177,7 +218,7 @@ func realMain(ctx context.Context) error {
 				if tick != nil {
 					<-tick
 				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/webhook", bytes.NewReader(payload))
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, bases[int(i)%len(bases)]+"/webhook", bytes.NewReader(payload))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("X-Coding-Event", "push")
 				req.Header.Set("X-Coding-Delivery", fmt.Sprintf("load-%d-%d", start.UnixNano(), i))
@@ -219,15 +260,24 @@ func realMain(ctx context.Context) error {
 		return all[min(len(all)-1, int(float64(len(all))*p))]
 	}
 	accepted := len(all)
-	fmt.Printf("events: %d sent, %d accepted (202), %d failed; concurrency %d; rate %s; robots %d, inflight %d\n",
-		o.n, accepted, failed.Load(), o.c, rateString(o.rate), o.robots, o.inflight)
+	mode := "bbolt"
+	if o.redis != "" {
+		mode = fmt.Sprintf("redis (appendfsync %s), %d replicas", o.fsync, o.replicas)
+	}
+	fmt.Printf("events: %d sent, %d accepted (202), %d failed; concurrency %d; rate %s; robots %d, inflight %d; store %s\n",
+		o.n, accepted, failed.Load(), o.c, rateString(o.rate), o.robots, o.inflight, mode)
 	fmt.Printf("intake: %.0f events/s accepted; latency p50 %s, p99 %s, max %s\n",
 		float64(accepted)/intake.Seconds(), pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
 	fmt.Printf("delivery: %d of %d messages delivered; %.0f events/s end to end (first request to last delivery: %s)\n",
 		delivered.Load(), want, float64(delivered.Load())/float64(o.robots)/e2e.Seconds(), e2e.Round(time.Millisecond))
 	fmt.Printf("delivered while intake ran: %d (%.0f/s)\n", deliveredDuringIntake, float64(deliveredDuringIntake)/intake.Seconds())
-	fmt.Printf("relay peak RSS: %.1f MB (largest samples: %.1f MB anonymous, %.1f MB file-backed: binary and bbolt map)\n",
-		float64(rss.max.Load())/(1<<20), float64(rss.anon.Load())/(1<<20), float64(rss.file.Load())/(1<<20))
+	for i, p := range rss {
+		fmt.Printf("relay %d peak RSS: %.1f MB (largest samples: %.1f MB anonymous, %.1f MB file-backed: the binary, and the bbolt map without -redis)\n",
+			i+1, float64(p.max.Load())/(1<<20), float64(p.anon.Load())/(1<<20), float64(p.file.Load())/(1<<20))
+	}
+	if len(pids) > 0 {
+		fmt.Printf("redis-server peak RSS: %.1f MB\n", float64(redisRSS.max.Load())/(1<<20))
+	}
 	if delivered.Load() < want {
 		return fmt.Errorf("only %d of %d messages delivered", delivered.Load(), want)
 	}

@@ -34,12 +34,18 @@ func (q *Queue) view(it *store.Item, status string) Delivery {
 	}
 }
 
-// Depth is how many messages wait for robots.
+// Depth is how many messages wait for robots: with a shared store, for
+// every replica's robots (this replica's view if the store cannot answer).
 func (q *Queue) Depth() int {
+	if q.shared != nil {
+		if _, total, err := q.shared.List(0); err == nil {
+			return total
+		}
+	}
 	n := 0
 	for _, l := range q.lanes {
 		l.mu.Lock()
-		n += len(l.items) + len(l.spilled)
+		n += len(l.items) + l.beyond()
 		l.mu.Unlock()
 	}
 	return n
@@ -51,6 +57,18 @@ func (q *Queue) Depth() int {
 // only when they make the list: the lanes' locks, which intake needs too,
 // are held for a bounded copy whatever the backlog.
 func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
+	if q.shared != nil {
+		// Every replica's lanes, as the shared store has them.
+		items, total, err := q.shared.List(limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		out := make([]Delivery, len(items))
+		for i, it := range items {
+			out[i] = q.view(it, "pending")
+		}
+		return out, total, nil
+	}
 	type entry struct {
 		id      uint64
 		created time.Time
@@ -131,13 +149,19 @@ func (q *Queue) Dead(limit int) ([]Delivery, int, error) {
 func (q *Queue) Retry(id uint64) (Delivery, error) {
 	var d Delivery
 	err := q.store.Revive(id, func(it *store.Item) error {
-		if q.laneFor(it) == nil {
+		l := q.laneFor(it)
+		if l == nil {
 			return ErrUnknownRobot
 		}
 		it.Created = q.opts.now() // a fresh retry budget
+		it.Lane = l.key           // a shared store's; the local one ignores it
 		return nil
 	}, func(it *store.Item) {
 		d = q.view(it, "pending")
+		if q.shared != nil {
+			q.poke(q.laneFor(it)) // its lane's holder reads it from the store
+			return
+		}
 		q.push(q.laneFor(it), it)
 	})
 	q.noteWrite(err)

@@ -16,7 +16,9 @@ import (
 type lane struct {
 	robot  robot.Robot
 	sender Sender
-	pacer  *pacer // used by the lane's only worker: paced lanes have one
+	// key names the lane in a shared store (see laneKey).
+	key   string
+	pacer Pacer // used by the lane's only worker: paced lanes have one
 	// inflight is how many sends may be under way at once (robot's
 	// inflight=, pacing off only); each has its own worker.
 	inflight int
@@ -38,6 +40,25 @@ type lane struct {
 	spilled   []spilled
 	refilling bool
 	wake      chan struct{}
+
+	// With a shared store: what follows the items in the store (instead
+	// of spilled), and the lease (see lease.go).
+	tail tail
+	// heldUntil is when this replica's lease on the lane runs out (zero:
+	// not held); leaseGen counts the times it was gained, gen is the one
+	// the lane's memory was read under.
+	heldUntil     time.Time
+	leaseGen, gen uint64
+}
+
+// tail is the part of a lane's backlog in a shared store after the items
+// in memory: cursor is the last ID read, rest how many followed it then,
+// stale set when items may have been added since (a wake, a timer).
+type tail struct {
+	cursor uint64
+	rest   int
+	stale  bool
+	failed bool // the last read failed: wait before the next
 }
 
 // spilled is a pending message whose body was left in the store.
@@ -46,14 +67,14 @@ type spilled struct {
 	created time.Time
 }
 
-func newLane(l Lane, history []int64, m *Metrics) *lane {
+func newLane(l Lane, key string, p Pacer, m *Metrics) *lane {
 	inflight := max(l.Robot.Inflight, 1)
 	if l.Rate.Enabled() {
 		inflight = 1 // LoadConfig rejects inflight= on a paced robot
 	}
 	name, kind := l.Robot.Name, l.Robot.KindName()
-	return &lane{robot: l.Robot, sender: l.Sender, pacer: newPacer(l.Rate, history),
-		inflight: inflight, wake: make(chan struct{}, 1),
+	return &lane{robot: l.Robot, sender: l.Sender, key: key, pacer: p,
+		inflight: inflight, wake: make(chan struct{}, 1), tail: tail{stale: true},
 		depth: m.QueueDepth.WithLabelValues(name), age: m.OldestAge.WithLabelValues(name),
 		sentOK: m.Sends.WithLabelValues(name, kind, "ok", "0"), duration: m.SendDuration.WithLabelValues(name, kind)}
 }
@@ -83,10 +104,22 @@ func signal(c chan struct{}) {
 	}
 }
 
+// beyond is how many messages wait after those in memory.
+func (l *lane) beyond() int {
+	if len(l.spilled) > 0 {
+		return len(l.spilled)
+	}
+	return l.tail.rest
+}
+
 // refill reads spilled messages back from the store once the messages
 // waiting in memory have drained to half of resident. Only one worker
 // refills at a time; pushes meanwhile keep spilling, which keeps the order.
 func (q *Queue) refill(l *lane) {
+	if q.shared != nil {
+		q.refillShared(l)
+		return
+	}
 	l.mu.Lock()
 	// Messages being sent do not count: with inflight= they could fill the
 	// resident part and leave nothing to take.
@@ -129,9 +162,14 @@ func (q *Queue) refill(l *lane) {
 
 // pop removes a finished group's items from the lane. With one worker they
 // are the head; with several they may sit anywhere among the taken ones.
+// A group taken before the lane's memory was dropped (a lease changed
+// hands) is no longer in it.
 func (q *Queue) pop(l *lane, g *group) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if g.gen != l.gen {
+		return
+	}
 	n := len(g.items)
 	if n <= len(l.items) && l.items[0] == g.items[0] && l.items[n-1] == g.items[n-1] {
 		clear(l.items[:n])
@@ -157,7 +195,7 @@ func (q *Queue) gauge(l *lane) {
 }
 
 func (q *Queue) gaugeLocked(l *lane) {
-	l.depth.Set(float64(len(l.items) + len(l.spilled)))
+	l.depth.Set(float64(len(l.items) + l.beyond()))
 	age := 0.0
 	switch {
 	case len(l.items) > 0:

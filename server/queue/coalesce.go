@@ -3,7 +3,6 @@ package queue
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -15,7 +14,8 @@ import (
 // the sends the window still allows, the oldest messages are merged into a
 // digest so that everything becomes visible within about one window instead
 // of trickling out for minutes.
-func (q *Queue) form(l *lane, now time.Time) (*group, error) {
+// free is how many sends the robot's windows allow now (Pacer.Check).
+func (q *Queue) form(l *lane, free int) (*group, error) {
 	l.mu.Lock()
 	// A view that appends cannot change; the items in it leave the lane
 	// only through this worker (coalescing lanes have one).
@@ -24,15 +24,14 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 		l.mu.Unlock()
 		return nil, nil // another worker took it since await
 	}
-	pending := len(backlog) + len(l.spilled)
+	pending := len(backlog) + l.beyond()
 	head := backlog[0]
 	// A group owns its slice: pop by another worker shifts l.items.
-	g := &group{items: []*store.Item{head}, msg: head.Message, uuid: head.UUID}
-	free := l.pacer.free(now)
-	if !l.pacer.enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
+	g := &group{items: []*store.Item{head}, msg: head.Message, uuid: head.UUID, gen: l.gen}
+	if !l.pacer.Enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
 		l.taken++
 		l.mu.Unlock()
-		return g, nil
+		return g.waiting(), nil
 	}
 	l.mu.Unlock()
 	// Rendering digests takes a while: not under the lock, which the store's
@@ -40,12 +39,24 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	want := max(min(pending-free+1, q.opts.maxDigestItems, len(backlog)), 2)
 	d, err := q.digest(l, backlog[:want])
 	if d != nil {
+		d.gen = g.gen
 		g = d
 	}
 	l.mu.Lock()
 	l.taken += len(g.items)
 	l.mu.Unlock()
-	return g, err
+	return g.waiting(), err
+}
+
+// waiting sets the group's next attempt to the latest one its items were
+// given by a replica that tried them before (zero with a local store).
+func (g *group) waiting() *group {
+	for _, it := range g.items {
+		if it.NotBefore.After(g.next) {
+			g.next = it.NotBefore
+		}
+	}
+	return g
 }
 
 // digest merges the largest prefix of backlog that renders into a single

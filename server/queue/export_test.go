@@ -1,6 +1,8 @@
 package queue
 
-import "time"
+import (
+	"time"
+)
 
 // WithResident is o keeping resident messages per robot in memory and
 // merging at most maxDigest into one digest, so tests reach the spill and
@@ -20,4 +22,27 @@ func WithFirstWait(o Options, d time.Duration) Options {
 func WithClock(o Options, now func() time.Time) Options {
 	o.now = now
 	return o
+}
+
+// WithLease is o with leases on shared lanes lasting ttl, renewed every
+// each, so takeover tests take a second instead of ten.
+func WithLease(o Options, ttl, each time.Duration) Options {
+	o.leaseTTL, o.leaseEvery = ttl, each
+	return o
+}
+
+// Crash stops q as a killed process would stop: nothing more is sent or
+// renewed, and nothing is released or flushed.
+func Crash(q *Queue) {
+	q.stopOnce.Do(func() { close(q.stopping) })
+	q.hardCancel()
+	q.wg.Wait()
+	if q.stopShared != nil {
+		close(q.stopShared)
+		q.cancelWatch()
+		for _, c := range q.sharedDone {
+			<-c
+		}
+		q.stopShared = nil // Close only closes the store
+	}
 }

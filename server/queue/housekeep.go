@@ -12,7 +12,8 @@ const dedupWindow = 24 * time.Hour
 // housekeep refreshes every lane's gauges each second (the oldest message
 // ages without any event), probes the store each second while its writes
 // fail (see Ready) and forgets delivery IDs past dedupWindow every ten
-// minutes.
+// minutes (and, with a shared store, sweeps lanes of robots this replica
+// does not have).
 func (q *Queue) housekeep() {
 	defer q.wg.Done()
 	t := time.NewTicker(time.Second)
@@ -28,6 +29,9 @@ func (q *Queue) housekeep() {
 			}
 			q.probe()
 			if now.Sub(sweep) > 10*time.Minute {
+				if q.shared != nil && !sweep.IsZero() {
+					q.sweep() // Start swept once already
+				}
 				sweep = now
 				n, err := q.store.Expire(q.opts.now().Add(-dedupWindow))
 				q.noteWrite(err)

@@ -16,6 +16,7 @@ type Metrics struct {
 	ThrottleWaits *prometheus.CounterVec
 	Digests       *prometheus.CounterVec
 	DigestItems   *prometheus.CounterVec
+	LeaseHeld     *prometheus.GaugeVec
 }
 
 // NewMetrics registers the delivery engine's series on reg.
@@ -58,8 +59,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "relay_digest_items_total",
 			Help: "Messages merged into digests.",
 		}, []string{"robot"}),
+		LeaseHeld: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "relay_lease_held",
+			Help: "With a shared store (Redis): 1 while this replica holds the robot's lease and sends for it, else 0.",
+		}, []string{"robot"}),
 	}
 	reg.MustRegister(m.Sends, m.SendDuration, m.QueueDepth, m.OldestAge, m.Retries,
-		m.DeadLetters, m.ThrottleWaits, m.Digests, m.DigestItems)
+		m.DeadLetters, m.ThrottleWaits, m.Digests, m.DigestItems, m.LeaseHeld)
 	return m
 }

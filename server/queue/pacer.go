@@ -1,10 +1,44 @@
 package queue
 
 import (
+	"math"
 	"time"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 )
+
+// Pacer keeps a lane under its robot's limits. The in-process one (pacer)
+// remembers the lane's sends itself and has them persisted with the lane's
+// store writes; the shared one (sharedPacer) keeps them in a shared store,
+// where the sends of every replica count.
+type Pacer interface {
+	// Enabled reports whether the lane is paced at all.
+	Enabled() bool
+	// Check is how long until a send may start (0: now) and how many
+	// sends may start now without waiting.
+	Check(now time.Time) (wait time.Duration, free int, err error)
+	// Take records a send starting at now if every window allows it, and
+	// otherwise says how long to wait.
+	Take(now time.Time) (wait time.Duration, err error)
+	// History is the send times (Unix ms) to persist with the lane's store
+	// writes; nil when the store keeps them itself or the lane is unpaced.
+	History() []int64
+}
+
+var (
+	_ Pacer = (*pacer)(nil)
+	_ Pacer = (*sharedPacer)(nil)
+)
+
+// unlimited is free's answer for a lane without pacing.
+const unlimited = math.MaxInt
+
+// margin keeps the jitter between our stamp and the robot's clock (its
+// window starts when the request arrives, a few milliseconds later) from
+// letting two sends fall inside one of its windows.
+func margin(r robot.Rate) time.Duration {
+	return min(max(r.Per/50, 50*time.Millisecond), 2*time.Second)
+}
 
 // pacer keeps a robot under each of its limits in every sliding window: it
 // remembers the last sends (as many as the largest limit allows), and the
@@ -22,10 +56,7 @@ type pacer struct {
 func newPacer(l robot.Limits, history []int64) *pacer {
 	p := &pacer{limits: l}
 	for _, r := range l {
-		// The robot's clock starts its window when the request arrives, a
-		// few milliseconds after we stamp it; a margin keeps that jitter
-		// from letting two sends fall inside one of its windows.
-		p.margins = append(p.margins, min(max(r.Per/50, 50*time.Millisecond), 2*time.Second))
+		p.margins = append(p.margins, margin(r))
 		p.keep = max(p.keep, r.N)
 	}
 	if !l.Enabled() {
@@ -61,9 +92,9 @@ func (p *pacer) next(now time.Time) time.Time {
 // free is how many sends may start now without waiting.
 func (p *pacer) free(now time.Time) int {
 	if !p.enabled() {
-		return int(^uint(0) >> 1)
+		return unlimited
 	}
-	least := int(^uint(0) >> 1)
+	least := unlimited
 	for i, r := range p.limits {
 		used := 0
 		for _, t := range p.sent {
@@ -100,3 +131,27 @@ func (p *pacer) history() []int64 {
 	}
 	return out
 }
+
+// Enabled reports whether the robot is paced at all.
+func (p *pacer) Enabled() bool { return p.enabled() }
+
+// Check is the wait until the next send and the sends free now.
+func (p *pacer) Check(now time.Time) (time.Duration, int, error) {
+	if !p.enabled() {
+		return 0, unlimited, nil
+	}
+	return max(p.next(now).Sub(now), 0), p.free(now), nil
+}
+
+// Take records a send at now unless a window is full. A lane's only
+// worker checked just before, so it never is.
+func (p *pacer) Take(now time.Time) (time.Duration, error) {
+	if w := p.next(now).Sub(now); w > 0 {
+		return w, nil
+	}
+	p.record(now)
+	return 0, nil
+}
+
+// History is the state to persist.
+func (p *pacer) History() []int64 { return p.history() }

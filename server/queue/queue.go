@@ -72,6 +72,9 @@ type Options struct {
 	resident int
 	// now is the clock; default time.Now.
 	now func() time.Time
+	// leaseTTL and leaseEvery are how long a lease on a lane of a shared
+	// store lasts and how often it is renewed (see lease.go).
+	leaseTTL, leaseEvery time.Duration
 }
 
 // withDefaults fills in what o leaves zero.
@@ -98,6 +101,9 @@ func (o Options) withDefaults() Options {
 	if o.now == nil {
 		o.now = time.Now
 	}
+	if o.leaseTTL <= 0 {
+		o.leaseTTL, o.leaseEvery = defaultLeaseTTL, defaultLeaseEvery
+	}
 	return o
 }
 
@@ -105,14 +111,24 @@ func (o Options) withDefaults() Options {
 // paces, coalesces, retries and dead-letters, all backed by the Store.
 type Queue struct {
 	store Store
-	opts  Options
-	log   *zap.Logger
-	m     *Metrics
-	lanes map[string]*lane
-	// order is the lanes in the order the robots were configured.
-	order []*lane
+	// shared is store when several replicas share it (nil: a local store).
+	shared Shared
+	opts   Options
+	log    *zap.Logger
+	m      *Metrics
+	lanes  map[string]*lane
 	// byDest finds lanes by robot fingerprint (see laneFor).
 	byDest map[string][]*lane
+	// With a shared store: the lanes in configuration order, their keys,
+	// and the lanes by key.
+	order []*lane
+	keys  []string
+	byKey map[string]*lane
+	// stopShared ends the lease renewals and the watch; sharedDone
+	// closes as each has ended.
+	stopShared  chan struct{}
+	cancelWatch context.CancelFunc
+	sharedDone  []chan struct{}
 
 	// healthMu guards writeErr, the last store write's failure (nil once
 	// one succeeds): see Ready.
@@ -127,21 +143,41 @@ type Queue struct {
 }
 
 // New loads pending work from the store into a lane per robot (see
-// recover). The queue owns st from now on: Close closes it.
+// recover); a shared store's work is read by the lanes as they get their
+// leases, after Start. The queue owns st from now on: Close closes it.
 func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Queue, error) {
 	opts = opts.withDefaults()
 	q := &Queue{store: st, opts: opts, log: log, m: m, lanes: map[string]*lane{}, byDest: map[string][]*lane{}, stopping: make(chan struct{})}
+	q.shared, _ = st.(Shared)
 	q.hard, q.hardCancel = context.WithCancel(context.Background())
+	robots := make([]robot.Robot, len(lanes))
+	for i, l := range lanes {
+		robots[i] = l.Robot
+	}
+	keys := laneKeys(robots)
+	q.byKey = map[string]*lane{}
 	for _, l := range lanes {
-		hist, err := st.Pace(l.Robot.Name)
-		if err != nil {
-			return nil, fmt.Errorf("queue: loading pace of %s: %w", l.Robot.Name, err)
+		name, key := l.Robot.Name, keys[l.Robot.Name]
+		var p Pacer
+		if q.shared != nil {
+			p = newSharedPacer(q.shared, key, l.Rate)
+			m.LeaseHeld.WithLabelValues(name).Set(0)
+		} else {
+			hist, err := st.Pace(name)
+			if err != nil {
+				return nil, fmt.Errorf("queue: loading pace of %s: %w", name, err)
+			}
+			p = newPacer(l.Rate, hist)
 		}
-		q.lanes[l.Robot.Name] = newLane(l, hist, m)
-		q.order = append(q.order, q.lanes[l.Robot.Name])
+		ln := newLane(l, key, p, m)
+		q.lanes[name] = ln
+		q.order, q.keys, q.byKey[key] = append(q.order, ln), append(q.keys, key), ln
 		if fp := l.Robot.Fingerprint; fp != "" {
-			q.byDest[fp] = append(q.byDest[fp], q.lanes[l.Robot.Name])
+			q.byDest[fp] = append(q.byDest[fp], ln)
 		}
+	}
+	if q.shared != nil {
+		return q, nil
 	}
 	if err := q.recover(); err != nil {
 		return nil, err
@@ -149,8 +185,21 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 	return q, nil
 }
 
-// Start runs the workers of every robot and the housekeeping loop.
+// Start runs the workers of every robot and the housekeeping loop. With a
+// shared store it first asks for the robots' leases (a replica that starts
+// first takes them at once) and looks after lanes no robot here has, then
+// keeps renewing the leases and watching for new messages.
 func (q *Queue) Start() {
+	if q.shared != nil {
+		q.holdLeases()
+		q.sweep()
+		q.stopShared = make(chan struct{})
+		var ctx context.Context
+		ctx, q.cancelWatch = context.WithCancel(context.Background())
+		q.sharedDone = []chan struct{}{make(chan struct{}), make(chan struct{})}
+		go q.leases(q.stopShared, q.sharedDone[0])
+		go q.watch(ctx, q.sharedDone[1])
+	}
 	for _, l := range q.lanes {
 		for range l.inflight {
 			q.wg.Add(1)
@@ -173,6 +222,8 @@ func (q *Queue) Accepting() bool {
 
 // Close stops starting sends, lets in-flight sends finish until ctx is done
 // (then aborts them), and closes the store. What is left stays pending.
+// With a shared store the leases are renewed until the sends have
+// finished, then released, so that another replica takes over at once.
 func (q *Queue) Close(ctx context.Context) error {
 	q.stopOnce.Do(func() { close(q.stopping) })
 	done := make(chan struct{})
@@ -184,7 +235,18 @@ func (q *Queue) Close(ctx context.Context) error {
 		<-done
 	}
 	q.hardCancel()
-	return q.store.Close()
+	var err error
+	if q.stopShared != nil {
+		close(q.stopShared)
+		q.cancelWatch()
+		for _, c := range q.sharedDone {
+			<-c
+		}
+		if err = q.shared.Release(q.keys); err != nil {
+			err = fmt.Errorf("queue: releasing leases: %w", err)
+		}
+	}
+	return errors.Join(err, q.store.Close())
 }
 
 // Enqueue stores items durably and hands them to their robots. It returns
@@ -195,9 +257,24 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 		return ErrShuttingDown
 	}
 	for _, it := range items {
-		if _, ok := q.lanes[it.Robot]; !ok {
+		l, ok := q.lanes[it.Robot]
+		if !ok {
 			return fmt.Errorf("queue: enqueue: no robot named %q", it.Robot)
 		}
+		if q.shared != nil {
+			it.Lane = l.key
+		}
+	}
+	if q.shared != nil {
+		// The lane's holder, here or on another replica, reads the items
+		// from the store in the order the store took them.
+		err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
+			for _, it := range items {
+				q.poke(q.lanes[it.Robot])
+			}
+		})
+		q.noteWrite(err)
+		return err
 	}
 	err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
 		// Runs on the store's writer in commit order, which keeps each

@@ -1,8 +1,10 @@
 package queue
 
 import (
+	"context"
 	"time"
 
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
@@ -40,3 +42,40 @@ type Store interface {
 }
 
 var _ Store = (*store.Store)(nil)
+
+// Shared is a Store that several replicas use at once (server/store/redis).
+// With one, a lane is worked only by the replica holding its lease, which
+// reads the lane's messages from the store (they may have arrived at any
+// replica) instead of having them pushed, paces through the store so that
+// every replica's sends count against one window, and forgets what it had
+// in memory whenever the lease changed hands.
+type Shared interface {
+	Store
+	// Hold takes or renews this replica's lease on each lane for ttl;
+	// held[i] tells whether it holds lanes[i].
+	Hold(lanes []string, ttl time.Duration) (held []bool, err error)
+	// Release gives leases up, once what this replica delivered is
+	// removed.
+	Release(lanes []string) error
+	// Slot checks a lane's windows (margins included) at the store's
+	// clock: how long until a send may start and how many may start now.
+	// With take it also records a send when they allow one, only while
+	// this replica holds the lease (store.ErrLeaseLost otherwise).
+	Slot(lane string, windows robot.Limits, take bool) (wait time.Duration, free int, err error)
+	// Next reads up to n pending items of lane with IDs above after,
+	// oldest first: last is the cursor for the next call, rest how many
+	// follow.
+	Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error)
+	// Watch calls fn with a lane's name when items were added to it, by
+	// any replica, until ctx ends; at most once, so lanes look on their
+	// own too.
+	Watch(ctx context.Context, fn func(lane string))
+	// List is up to limit pending items of every lane, oldest first, and
+	// how many are pending in all.
+	List(limit int) ([]*store.Item, int, error)
+	// Lanes lists the lanes that hold or held items; Move moves items of
+	// one to the end of another; Forget drops an empty one from Lanes.
+	Lanes() ([]string, error)
+	Move(items []*store.Item, from, to string) (int, error)
+	Forget(lane string) (bool, error)
+}

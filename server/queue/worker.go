@@ -29,15 +29,28 @@ type group struct {
 	failure string
 	streak  int
 	next    time.Time
+	// gen is the lane's generation the items were taken in (see current).
+	gen uint64
 }
 
 // work is one worker of a lane. A paced lane has one, so its messages go
 // out strictly in order; a lane with inflight=N has N, each sending the
-// oldest message nobody is sending yet.
+// oldest message nobody is sending yet. With a shared store a worker sends
+// only while this replica holds the lane's lease.
 func (q *Queue) work(l *lane) {
 	defer q.wg.Done()
 	var g *group // the send in progress, kept across its retries
 	for q.Accepting() {
+		held, gen := q.current(l)
+		if g != nil && g.gen != gen {
+			g = nil // the lane was read afresh: the group is in it again
+		}
+		if !held {
+			if !q.waitLease(l) {
+				return
+			}
+			continue
+		}
 		if g == nil && (!q.await(l) || !q.Accepting()) {
 			return
 		}
@@ -49,24 +62,39 @@ func (q *Queue) work(l *lane) {
 			}
 			continue
 		}
-		if t := l.pacer.next(now); t.After(now) {
+		wait, free, err := l.pacer.Check(now)
+		if err != nil {
+			if !q.paceFailed(l, err) {
+				return
+			}
+			continue
+		}
+		if wait > 0 {
 			q.m.ThrottleWaits.WithLabelValues(l.robot.Name).Inc()
-			l.stats.set(StatePaced, t)
-			if !q.sleep(t.Sub(now)) {
+			l.stats.set(StatePaced, now.Add(wait))
+			if !q.sleep(wait) {
 				return
 			}
 			continue
 		}
 		if g == nil {
-			var err error
-			if g, err = q.form(l, now); err != nil {
+			if g, err = q.form(l, free); err != nil {
 				// A digest that cannot render must not block the robot:
 				// form fell back to sending the head message alone.
 				q.log.Error("rendering digest", zap.String("robot", l.robot.Name), zap.Error(err))
 			}
-			if g == nil {
-				continue
+			if g == nil || g.next.After(now) {
+				continue // nothing, or a wait another replica began
 			}
+		}
+		// Check and Take are apart only for a shared window, which another
+		// replica's send may have filled in between (just before it lost
+		// the lease): then wait like any throttled send.
+		if wait, err := l.pacer.Take(now); err != nil || wait > 0 {
+			if err != nil && !q.paceFailed(l, err) || err == nil && !q.sleep(wait) {
+				return
+			}
+			continue
 		}
 		l.stats.set(StateSending, time.Time{})
 		if q.send(l, g, now) {
@@ -76,30 +104,61 @@ func (q *Queue) work(l *lane) {
 	}
 }
 
+// paceFailed handles a shared window that could not be checked: the lease
+// is gone (another replica sends now), or the store is unreachable (wait a
+// second; readiness follows). It returns false when the queue stops.
+func (q *Queue) paceFailed(l *lane, err error) bool {
+	if errors.Is(err, store.ErrLeaseLost) {
+		q.lost(l)
+		return true
+	}
+	q.noteWrite(err)
+	q.log.Debug("pacing through the shared store", zap.String("robot", l.robot.Name), zap.Error(err))
+	return q.sleep(time.Second)
+}
+
 // await blocks until the lane has a message no worker is sending, reading
-// spilled ones back as needed. It returns false when the queue stops.
+// more from the store as needed. It returns false when the queue stops;
+// with a shared store it also returns when the lease was lost, and looks
+// for new messages every second on its own (pub/sub may miss some).
 func (q *Queue) await(l *lane) bool {
+	var poll <-chan time.Time
+	if q.shared != nil {
+		t := time.NewTicker(q.opts.leaseEvery)
+		defer t.Stop()
+		poll = t.C
+	}
 	for {
 		q.refill(l)
 		l.mu.Lock()
 		untaken := len(l.items) - l.taken
-		more := len(l.spilled) > 0 && !l.refilling
+		more := (len(l.spilled) > 0 || l.tail.rest > 0 || q.shared != nil && l.tail.stale) && !l.refilling
+		failed := l.tail.failed
+		held := q.shared == nil || time.Now().Before(l.heldUntil)
 		l.mu.Unlock()
 		if untaken > 1 && l.inflight > 1 {
 			signal(l.wake) // pushes wake one worker; pass it on
 		}
-		if untaken > 0 {
+		if untaken > 0 || !held {
 			return true
 		}
 		if more {
 			// A failed read back: give the store a moment.
-			if !q.sleep(100 * time.Millisecond) {
+			d := 100 * time.Millisecond
+			if failed {
+				d = time.Second
+			}
+			if !q.sleep(d) {
 				return false
 			}
 			continue
 		}
 		select {
 		case <-l.wake:
+		case <-poll:
+			l.mu.Lock()
+			l.tail.stale = true
+			l.mu.Unlock()
 		case <-q.stopping:
 			return false
 		}
@@ -125,7 +184,6 @@ func (q *Queue) sleep(d time.Duration) bool {
 // (delivered or dead-lettered) rather than waiting for a retry.
 func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	kind := l.robot.KindName()
-	l.pacer.record(now)
 	ctx, cancel := context.WithTimeout(q.hard, q.opts.SendTimeout)
 	err := l.sender.Send(ctx, g.msg, g.uuid)
 	cancel()
@@ -139,7 +197,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 		l.sentOK.Inc()
 		l.stats.sent(now, "ok", 0, nil)
 		q.record(l, g, now)
-		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
+		q.store.Done(g.items, l.robot.Name, l.pacer.History(), func(err error) {
 			q.noteWrite(err)
 			if err != nil {
 				// The message went out but is still stored: it will be
@@ -194,10 +252,13 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	for _, it := range g.items {
 		it.Attempts++
 		it.LastError, it.ErrCode = cause.Error(), errCode(cause)
+		if q.shared != nil {
+			it.NotBefore = g.next
+		}
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
-	err := q.store.Update(g.items, l.robot.Name, l.pacer.history())
+	err := q.store.Update(g.items, l.robot.Name, l.pacer.History())
 	q.noteWrite(err)
 	if err != nil {
 		q.log.Error("recording a failed attempt", zap.String("robot", l.robot.Name), zap.Error(err))
@@ -217,7 +278,7 @@ func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 		it.DeadAt = now
 	}
 	l.mu.Unlock()
-	err := q.store.Bury(g.items, l.robot.Name, l.pacer.history())
+	err := q.store.Bury(g.items, l.robot.Name, l.pacer.History())
 	q.noteWrite(err)
 	if err != nil {
 		q.log.Error("dead-lettering", zap.String("robot", l.robot.Name), zap.Error(err))

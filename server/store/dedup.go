@@ -123,3 +123,21 @@ func (s *Store) Expire(cutoff time.Time) (int, error) {
 	}
 	return int(n), nil
 }
+
+// Seen calls fn with every delivery ID remembered for dedup, oldest first,
+// and the time it was seen: what moving to a shared store carries over, so
+// a redelivery after the switch is still answered as a duplicate.
+func (s *Store) Seen(fn func(delivery string, at time.Time) error) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDedupTime).ForEach(func(k, _ []byte) error {
+			if len(k) < 8 {
+				return nil
+			}
+			return fn(string(k[8:]), time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))))
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("store: read delivery ids: %w", err)
+	}
+	return nil
+}

@@ -82,3 +82,23 @@ func TestExpireForgetsIDsByAge(t *testing.T) {
 		}
 	}
 }
+
+// Seen lists what dedup remembers, oldest first, with its time: what a
+// move to Redis carries over.
+func TestSeenListsRememberedIDsOldestFirst(t *testing.T) {
+	st := openStoreWith(t, t.TempDir(), store.Options{DedupMax: 2})
+	base := time.Unix(1_700_000_000, 0)
+	for i := 1; i <= 3; i++ {
+		seen(t, st, fmt.Sprint("d", i), base.Add(time.Duration(i)*time.Second))
+	}
+	var got []string
+	if err := st.Seen(func(id string, at time.Time) error {
+		got = append(got, fmt.Sprintf("%s@%d", id, at.Unix()-base.Unix()))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[d2@2 d3@3]"; fmt.Sprint(got) != want {
+		t.Fatalf("Seen = %v, want %s", got, want)
+	}
+}

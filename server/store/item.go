@@ -16,7 +16,10 @@ type Item struct {
 	Robot string `json:"robot"`
 	// Dest is the robot's Fingerprint: after a restart the message goes to
 	// the robot with that credential, whatever its name is now.
-	Dest      string            `json:"dest,omitempty"`
+	Dest string `json:"dest,omitempty"`
+	// Lane is the queue a shared store (Redis) keeps the item in; the
+	// bbolt store does not use it, and it stays empty there.
+	Lane      string            `json:"lane,omitempty"`
 	Delivery  string            `json:"delivery"`
 	Event     string            `json:"event"`
 	Action    string            `json:"action,omitempty"`
@@ -34,6 +37,11 @@ type Item struct {
 	// so a send that timed out but arrived is not shown twice.
 	UUID   string    `json:"uuid"`
 	DeadAt time.Time `json:"dead_at,omitzero"`
+	// NotBefore is when the next attempt may start, kept in a shared store
+	// so that a replica taking the robot over waits out a retry's wait
+	// (DingTalk's 10-minute throttle among them); the bbolt store's relay
+	// keeps it in memory.
+	NotBefore time.Time `json:"not_before,omitzero"`
 }
 
 // key is an item's key: its ID big-endian, so keys sort in arrival order.

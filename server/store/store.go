@@ -2,7 +2,9 @@
 // robots, the dead letters, the delivery IDs seen recently (dedup), each
 // paced robot's recent send times and, for the console, the messages each
 // robot was sent lately (bounded by count and age). It is a bbolt file in
-// the data directory; every write goes through one group committer.
+// the data directory; every write goes through one group committer. The
+// same state shared by several replicas lives in Redis: package
+// server/store/redis.
 package store
 
 import (
@@ -21,6 +23,15 @@ var ErrDuplicate = errors.New("duplicate delivery")
 
 // ErrNotFound is a dead letter that does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable marks a failure to reach a store that lives elsewhere
+// (Redis): nothing was decided, the same call may succeed once it is back.
+// The bbolt store never returns it.
+var ErrUnavailable = errors.New("the store is unavailable")
+
+// ErrLeaseLost is a shared store refusing a send for a robot whose lease
+// another replica holds now. The bbolt store never returns it.
+var ErrLeaseLost = errors.New("the robot's lease is held by another replica")
 
 var (
 	bucketPending   = []byte("pending")

@@ -182,13 +182,55 @@ millisecond count as nothing.
 {{- end }}
 
 {{/*
+"true" when the delivery state is in Redis (RELAY_REDIS_URL is set), from
+redis.url or from a key of redis.existingSecret.
+*/}}
+{{- define "coding-relay.redis" -}}
+{{- if or .Values.redis.url (and .Values.redis.existingSecret .Values.redis.existingSecretKeys.url) }}true{{ end }}
+{{- end }}
+
+{{/*
+"true" when replicas share everything through Redis and keep nothing on a
+volume: then any number may run, and they roll one at a time. With Redis
+and persistence still enabled, the volume holds a bbolt queue to move into
+Redis at start-up (a ReadWriteOnce claim): one pod, Recreate, as without
+Redis.
+*/}}
+{{- define "coding-relay.shared" -}}
+{{- if and (include "coding-relay.redis" .) (not .Values.persistence.enabled) }}true{{ end }}
+{{- end }}
+
+{{/*
+The Secret holding RELAY_REDIS_URL when redis.url is set.
+*/}}
+{{- define "coding-relay.redisSecretName" -}}
+{{- printf "%s-redis" (include "coding-relay.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
 Fails the render when the pod would be killed before the relay's drain
-deadline.
+deadline (with replicas sharing Redis, the preStop pause comes first), and
+on replica counts the queue cannot have.
 */}}
 {{- define "coding-relay.validate" -}}
 {{- $drain := include "coding-relay.durationSeconds" .Values.config.shutdownTimeout | float64 }}
 {{- $grace := .Values.terminationGracePeriodSeconds | int64 }}
+{{- $shared := include "coding-relay.shared" . }}
 {{- if le (float64 $grace) $drain }}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than config.shutdownTimeout (%s): Kubernetes would kill the relay before it finishes in-flight sends" $grace (toString .Values.config.shutdownTimeout)) }}
+{{- end }}
+{{- if and $shared (le (float64 $grace) (addf $drain (.Values.preStopSeconds | float64))) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than preStopSeconds (%d) plus config.shutdownTimeout (%s): the preStop pause comes before the drain" $grace (.Values.preStopSeconds | int) (toString .Values.config.shutdownTimeout)) }}
+{{- end }}
+{{- if and .Values.redis.existingSecret (not .Values.redis.url) (not .Values.redis.existingSecretKeys.url) }}
+{{- fail "redis.existingSecret is set but nothing gives the URL: set redis.url (the password can stay in the Secret) or redis.existingSecretKeys.url" }}
+{{- end }}
+{{- if gt (int .Values.replicaCount) 1 }}
+{{- if not (include "coding-relay.redis" .) }}
+{{- fail "replicaCount above 1 needs redis.url (or redis.existingSecret): without Redis the queue is one bbolt file on one volume, which only one pod can hold" }}
+{{- end }}
+{{- if .Values.persistence.enabled }}
+{{- fail "replicaCount above 1 needs persistence.enabled: false: with Redis the volume only holds a bbolt queue to move into Redis, and its ReadWriteOnce claim cannot be shared (move it with replicaCount 1 first; see docs/deploy.md)" }}
+{{- end }}
 {{- end }}
 {{- end }}

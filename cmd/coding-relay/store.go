@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/queue"
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/store"
+	"github.com/coding-relay/coding-relay/server/store/redis"
+)
+
+// openStore opens the delivery state: the bbolt file in RELAY_DATA_DIR, or
+// with RELAY_REDIS_URL the Redis every replica shares (returned twice, the
+// second time for what only it does: migrating a local queue into it).
+func openStore(ctx context.Context, cfg *server.Config, log *zap.Logger) (queue.Store, *redis.Store, error) {
+	if cfg.RedisURL == "" {
+		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax, HistoryMax: cfg.HistoryMax, HistoryAge: cfg.HistoryMaxAge})
+		if err != nil {
+			return nil, nil, fmt.Errorf("RELAY_DATA_DIR: %w", err)
+		}
+		return st, nil, nil
+	}
+	goredis.SetLogger(redisLog{log.Named("redis")})
+	// Redis restarting at the same time as the relay (a node back up) is
+	// waited for, a while: Kubernetes' startup probe allows a minute.
+	var rs *redis.Store
+	var err error
+	for deadline := time.Now().Add(redisWait); ; {
+		rs, err = redis.Open(cfg.RedisURL, redis.Options{DedupMax: cfg.DedupMax, Password: cfg.RedisPassword})
+		if err == nil || !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
+			break
+		}
+		log.Warn("Redis does not answer yet; trying again", zap.String("redis", redis.Redact(cfg.RedisURL)), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("RELAY_REDIS_URL: %w", err)
+		case <-time.After(time.Second):
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("RELAY_REDIS_URL: %w", err)
+	}
+	log.Info("delivery state in Redis, shared by every replica", zap.String("redis", redis.Redact(cfg.RedisURL)), zap.String("replica", rs.Token()))
+	checkDurability(rs, log)
+	return rs, rs, nil
+}
+
+// redisWait is how long start-up waits for Redis to answer.
+const redisWait = 30 * time.Second
+
+// checkDurability warns when Redis could lose accepted events: a 202 is
+// only as durable as Redis's persistence.
+func checkDurability(rs *redis.Store, log *zap.Logger) {
+	d, err := rs.Durability()
+	switch {
+	case err != nil:
+		log.Info("could not read Redis's persistence settings (CONFIG GET may be disabled, as on managed services): make sure it runs with appendonly yes", zap.Error(err))
+	case d.AppendOnly != "yes":
+		log.Warn("Redis runs without AOF (appendonly no): a Redis restart loses queued messages and dedup; set appendonly yes and appendfsync always or everysec (docs/deploy.md)")
+	case d.AppendFsync != "always":
+		log.Info("Redis AOF is on with appendfsync "+d.AppendFsync+": a crash of Redis itself can lose about the last second of accepted events; appendfsync always loses none", zap.String("appendfsync", d.AppendFsync))
+	}
+	if err == nil && d.MaxmemoryPolicy != "" && d.MaxmemoryPolicy != "noeviction" {
+		log.Warn("Redis may evict keys when its memory is full (maxmemory-policy "+d.MaxmemoryPolicy+"): queued messages would be lost; set maxmemory-policy noeviction (docs/deploy.md)",
+			zap.String("maxmemory_policy", d.MaxmemoryPolicy))
+	}
+}
+
+// migrate moves a queue left in RELAY_DATA_DIR by a relay that ran without
+// Redis into Redis, once: its pending messages (each to its robot's lane,
+// after whatever Redis holds already), dead letters, the robots' send
+// times and the delivery IDs it remembers. Every item is marked in Redis as
+// it is added, so a move cut short is finished by the next start without
+// duplicates; afterwards the file is renamed so it is not read again. A
+// file that cannot be opened (another relay has it) stops start-up.
+func migrate(cfg *server.Config, rs *redis.Store, q *queue.Queue, log *zap.Logger) error {
+	path := filepath.Join(cfg.DataDir, "queue.db")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("RELAY_DATA_DIR: %w", err)
+	}
+	src, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax, HistoryMax: cfg.HistoryMax, HistoryAge: cfg.HistoryMaxAge})
+	if err != nil {
+		return fmt.Errorf("RELAY_DATA_DIR holds a local queue (%s) to move into Redis, but it cannot be opened: %w. "+
+			"Stop the relay that uses it and start this one again, or drain it first: run that relay without RELAY_REDIS_URL "+
+			"until GET /api/deliveries shows nothing pending, then remove the file", path, err)
+	}
+	n, err := copyQueue(src, rs, q, cfg)
+	if cerr := src.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("moving the local queue %s into Redis (start again to finish; nothing is added twice): %w", path, err)
+	}
+	moved := path + ".moved-to-redis-" + time.Now().UTC().Format("20060102T150405Z")
+	if err := os.Rename(path, moved); err != nil {
+		log.Warn("the local queue was moved into Redis but could not be renamed; the next start checks it again (nothing is added twice)", zap.String("file", path), zap.Error(err))
+		moved = path
+	}
+	log.Info("moved the local queue into Redis", zap.Int("pending", n.pending), zap.Int("dead_letters", n.dead),
+		zap.Int("delivery_ids", n.seen), zap.String("file", moved))
+	return nil
+}
+
+type moveCounts struct{ pending, dead, seen int }
+
+// copyQueue copies src into rs in batches, in arrival order.
+func copyQueue(src *store.Store, rs *redis.Store, q *queue.Queue, cfg *server.Config) (moveCounts, error) {
+	var n moveCounts
+	var batch []*store.Item
+	flush := func(dead bool) error {
+		added, err := rs.Import(batch, dead)
+		if dead {
+			n.dead += added
+		} else {
+			n.pending += added
+		}
+		batch = batch[:0]
+		return err
+	}
+	err := src.Pending(func(it *store.Item) error {
+		it.Lane = q.LaneOf(it)
+		if batch = append(batch, it); len(batch) == 200 {
+			return flush(false)
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush(false)
+	}
+	if err != nil {
+		return n, err
+	}
+	dead, _, err := src.Dead(1 << 30)
+	if err != nil {
+		return n, err
+	}
+	for chunk := range slices.Chunk(dead, 200) {
+		for _, it := range chunk {
+			it.Lane = q.LaneOf(it)
+		}
+		batch = append(batch[:0], chunk...)
+		if err := flush(true); err != nil {
+			return n, err
+		}
+	}
+	for _, r := range cfg.RobotList {
+		if err := copyPace(src, rs, q, r, cfg.RateOf(r)); err != nil {
+			return n, err
+		}
+	}
+	var seen []redis.Seen
+	now := time.Now()
+	err = src.Seen(func(delivery string, at time.Time) error {
+		if seen = append(seen, redis.Seen{Delivery: delivery, At: at}); len(seen) == 1000 {
+			n.seen += len(seen)
+			err := rs.ImportSeen(seen, now)
+			seen = seen[:0]
+			return err
+		}
+		return nil
+	})
+	if err == nil {
+		n.seen += len(seen)
+		err = rs.ImportSeen(seen, now)
+	}
+	return n, err
+}
+
+// copyPace carries a paced robot's recent send times over, so the move does
+// not let it exceed a window that is still open.
+func copyPace(src *store.Store, rs *redis.Store, q *queue.Queue, r robot.Robot, limits robot.Limits) error {
+	if !limits.Enabled() {
+		return nil
+	}
+	hist, err := src.Pace(r.Name)
+	if err != nil || len(hist) == 0 {
+		return err
+	}
+	longest := time.Duration(0)
+	for _, l := range limits {
+		longest = max(longest, l.Per)
+	}
+	lane := q.LaneOf(&store.Item{Robot: r.Name, Dest: r.Fingerprint})
+	return rs.ImportPace(lane, hist, longest+5*time.Second)
+}
+
+// redisLog sends go-redis's own messages (reconnects, pool trouble) to the
+// relay's log instead of stderr.
+type redisLog struct{ log *zap.Logger }
+
+func (l redisLog) Printf(_ context.Context, format string, v ...any) {
+	l.log.Warn(fmt.Sprintf(format, v...))
+}

@@ -1,0 +1,122 @@
+package queue
+
+import (
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// With a shared store a lane is sent by one replica at a time: the one
+// holding its lease. Every replica asks for the leases of all its lanes
+// each leaseEvery; a lease lasts leaseTTL from the request and is renewed
+// each time, so a replica that dies (kill -9, a lost node) hands its
+// robots over within leaseTTL. A replica counts its lease as ending a
+// tenth of leaseTTL before the store does, measured from before its
+// request, so it stops sending before anyone else may start; paced sends
+// are also fenced in the store (see sharedPacer).
+const (
+	defaultLeaseTTL   = 10 * time.Second
+	defaultLeaseEvery = time.Second
+)
+
+// holdLeases takes or renews the leases of every lane in one round trip
+// and wakes the lanes whose lease was gained or lost.
+func (q *Queue) holdLeases() {
+	start := time.Now()
+	held, err := q.shared.Hold(q.keys, q.opts.leaseTTL)
+	q.noteWrite(err)
+	if err != nil {
+		return // held leases run out on their own
+	}
+	for i, l := range q.order {
+		l.mu.Lock()
+		was := time.Now().Before(l.heldUntil)
+		if held[i] {
+			if !was {
+				l.leaseGen++
+			}
+			l.heldUntil = start.Add(q.opts.leaseTTL - q.opts.leaseTTL/10)
+		} else {
+			l.heldUntil = time.Time{}
+		}
+		l.mu.Unlock()
+		if was != held[i] {
+			q.leaseChanged(l, held[i])
+		}
+	}
+}
+
+func (q *Queue) leaseChanged(l *lane, held bool) {
+	v := 0.0
+	if held {
+		v = 1
+	}
+	q.m.LeaseHeld.WithLabelValues(l.robot.Name).Set(v)
+	q.log.Info("robot lease", zap.String("robot", l.robot.Name), zap.Bool("held", held))
+	signal(l.wake)
+}
+
+// lost drops the lane's lease after the store said another replica holds
+// it.
+func (q *Queue) lost(l *lane) {
+	l.mu.Lock()
+	was := !l.heldUntil.IsZero()
+	l.heldUntil = time.Time{}
+	l.mu.Unlock()
+	if was {
+		q.leaseChanged(l, false)
+	}
+}
+
+// current reports whether this replica may send for l now, and the
+// generation its memory belongs to. Whenever the lease is not held, or was
+// gained anew since the lane was read (another replica may have sent
+// meanwhile), the lane's memory is dropped: it is read afresh from the
+// store. A local store's lanes are always current.
+func (q *Queue) current(l *lane) (bool, uint64) {
+	if q.shared == nil {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	held := time.Now().Before(l.heldUntil)
+	if !held || l.gen != l.leaseGen {
+		clear(l.items)
+		l.items, l.taken, l.tail = nil, 0, tail{stale: true}
+		l.gen = l.leaseGen
+		if !held {
+			l.gen-- // gained again, leaseGen moves on: read afresh then too
+		}
+		q.gaugeLocked(l)
+	}
+	return held, l.gen
+}
+
+// waitLease waits for the lane's lease to change, or a lease period. It
+// returns false when the queue stops.
+func (q *Queue) waitLease(l *lane) bool {
+	t := time.NewTimer(q.opts.leaseEvery)
+	defer t.Stop()
+	select {
+	case <-l.wake:
+	case <-t.C:
+	case <-q.stopping:
+		return false
+	}
+	return true
+}
+
+// leases renews the leases until stop is closed.
+func (q *Queue) leases(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(q.opts.leaseEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			q.holdLeases()
+		}
+	}
+}

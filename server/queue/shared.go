@@ -1,0 +1,190 @@
+package queue
+
+import (
+	"context"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// laneKeys names each lane in a shared store after what its messages are
+// tied to, as recover ties them in a local one: a robot with a name= by
+// that name (it keeps its backlog across a token change), any other by its
+// credential's fingerprint (its default name is a position and changes when
+// robots are added or removed). Two unnamed entries for one robot each
+// have their own pacing, so they go by name.
+func laneKeys(robots []robot.Robot) map[string]string {
+	count := map[string]int{}
+	for _, r := range robots {
+		count[r.Fingerprint]++
+	}
+	keys := make(map[string]string, len(robots))
+	for _, r := range robots {
+		if r.Named || r.Fingerprint == "" || count[r.Fingerprint] > 1 {
+			keys[r.Name] = "name:" + r.Name
+		} else {
+			keys[r.Name] = "dest:" + r.Fingerprint
+		}
+	}
+	return keys
+}
+
+// LaneOf is the shared store's lane for a stored item, found as recover
+// finds it (it may rename it.Robot); an item of no configured robot gets
+// the lane its robot would have, where it waits for it.
+func (q *Queue) LaneOf(it *store.Item) string {
+	if l := q.laneFor(it); l != nil {
+		return l.key
+	}
+	if it.Dest != "" {
+		return "dest:" + it.Dest
+	}
+	return "name:" + it.Robot
+}
+
+// refillShared reads the lane's next messages from the shared store when
+// the ones in memory have drained to half of resident and more may follow.
+func (q *Queue) refillShared(l *lane) {
+	l.mu.Lock()
+	waiting := len(l.items) - l.taken
+	t := &l.tail
+	if l.refilling || (!t.stale && t.rest == 0) || waiting > q.opts.resident/2 {
+		l.mu.Unlock()
+		return
+	}
+	n := q.opts.resident - waiting
+	after, gen := t.cursor, l.gen
+	l.refilling, t.stale = true, false // a wake during the read sets it again
+	l.mu.Unlock()
+
+	items, last, rest, err := q.shared.Next(l.key, after, n)
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refilling = false
+	if gen != l.gen {
+		return // the lease changed hands meanwhile
+	}
+	if err != nil {
+		t.stale, t.failed = true, true
+		q.log.Debug("reading queued messages from the shared store", zap.String("robot", l.robot.Name), zap.Error(err))
+		return
+	}
+	t.failed = false
+	for _, it := range items {
+		it.Robot = l.robot.Name // moved from an older name
+		l.items = append(l.items, it)
+	}
+	t.cursor, t.rest = last, rest
+	q.gaugeLocked(l)
+}
+
+// watch wakes the lanes this replica holds when any replica adds to them.
+func (q *Queue) watch(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	q.shared.Watch(ctx, func(key string) {
+		if l := q.byKey[key]; l != nil {
+			q.poke(l)
+		}
+	})
+}
+
+// poke tells a held lane that the store may have more for it.
+func (q *Queue) poke(l *lane) {
+	l.mu.Lock()
+	held := time.Now().Before(l.heldUntil)
+	if held {
+		l.tail.stale = true
+	}
+	l.mu.Unlock()
+	if held {
+		signal(l.wake)
+	}
+}
+
+// sweep looks after lanes in the shared store that no robot of this
+// replica's has, once no replica holds them (one that still has the robot
+// keeps sending it): their messages move to the robot they belong to now
+// (renamed, or given a name=, found as recover finds it), those older than
+// RetryMaxAge become dead letters, the rest stay and are logged.
+func (q *Queue) sweep() {
+	keys, err := q.shared.Lanes()
+	if err != nil {
+		q.log.Warn("listing the shared store's lanes", zap.Error(err))
+		return
+	}
+	for _, key := range keys {
+		if q.byKey[key] != nil {
+			continue
+		}
+		held, err := q.shared.Hold([]string{key}, q.opts.leaseTTL)
+		if err != nil || !held[0] {
+			continue
+		}
+		q.sweepLane(key)
+		if err := q.shared.Release([]string{key}); err != nil {
+			q.log.Warn("releasing a swept lane", zap.String("lane", key), zap.Error(err))
+		}
+	}
+}
+
+func (q *Queue) sweepLane(key string) {
+	now := q.opts.now()
+	moved, left := map[string]int{}, 0
+	var expired []*store.Item
+	for after := uint64(0); ; {
+		items, last, rest, err := q.shared.Next(key, after, 500)
+		if err != nil {
+			q.log.Warn("reading a lane of a robot that is not configured", zap.String("lane", key), zap.Error(err))
+			return
+		}
+		to := map[*lane][]*store.Item{}
+		for _, it := range items {
+			switch l := q.laneFor(it); {
+			case l != nil:
+				to[l] = append(to[l], it)
+			case now.Sub(it.Created) > q.opts.RetryMaxAge:
+				it.LastError = "its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, " + q.opts.RetryMaxAge.String() + ")"
+				it.DeadAt = now
+				expired = append(expired, it)
+			default:
+				left++
+			}
+		}
+		for l, its := range to {
+			n, err := q.shared.Move(its, key, l.key)
+			if err != nil {
+				q.log.Warn("moving a backlog to its robot", zap.String("robot", l.robot.Name), zap.Error(err))
+				return
+			}
+			moved[l.robot.Name] += n
+		}
+		if rest == 0 || last == after {
+			break
+		}
+		after = last
+	}
+	for name, n := range moved {
+		q.log.Info("moved a backlog to the robot it belongs to now", zap.String("robot", name), zap.String("from", key), zap.Int("messages", n))
+	}
+	if len(expired) > 0 {
+		for _, it := range expired {
+			q.m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
+		}
+		if err := q.shared.Bury(expired, "", nil); err != nil {
+			q.log.Warn("dead-lettering messages of a removed robot", zap.Error(err))
+		} else {
+			q.log.Warn("messages of a robot no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", zap.String("lane", key), zap.Int("messages", len(expired)))
+		}
+	}
+	if left > 0 {
+		q.log.Warn("pending messages for a robot that is no longer configured stay in the store", zap.String("lane", key), zap.Int("messages", left))
+		return
+	}
+	if _, err := q.shared.Forget(key); err != nil {
+		q.log.Debug("forgetting an empty lane", zap.String("lane", key), zap.Error(err))
+	}
+}

@@ -1,0 +1,46 @@
+package redis
+
+import (
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Dedup: each delivery ID is a key of its own set with NX and a 24 h TTL
+// (the lookup, and forgetting by age, cost Redis nothing more), and a
+// member of one sorted set by the time it was seen, which is what bounds
+// their number: at RELAY_DEDUP_MAX the oldest are forgotten first, whatever
+// their age, as in the bbolt store. Both are written by the intake script.
+// An ID costs about 150-200 bytes of Redis memory, some 200 MB at the
+// default bound of 1,000,000.
+
+// expireScript drops sorted-set entries older than a cutoff, at most a
+// batch per call (their keys have expired by themselves).
+//
+// KEYS: dedupq. ARGV: cutoff (ms), batch.
+var expireScript = goredis.NewScript(`
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #old > 0 then redis.call('ZREM', KEYS[1], unpack(old)) end
+return #old
+`)
+
+// expireBatch bounds the entries one call drops, so no write waits long
+// behind it.
+const expireBatch = 5_000
+
+// Expire forgets the count-bound entries of delivery IDs seen before
+// cutoff, at most ten thousand per call, and says how many it forgot.
+func (s *Store) Expire(cutoff time.Time) (int, error) {
+	total := 0
+	for range 2 {
+		n, err := expireScript.Run(ctx(), s.c, []string{keyDedupQ}, cutoff.UnixMilli(), expireBatch).Int()
+		if err != nil {
+			return total, unavailable("expire delivery ids", err)
+		}
+		total += n
+		if n < expireBatch {
+			break
+		}
+	}
+	return total, nil
+}

@@ -1,0 +1,187 @@
+package redis
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// Removing delivered items is batched: a robot with pacing off can take
+// thousands a second, and one round trip for each would bound its rate. A
+// removal waits up to removeDelay for company; a crash meanwhile only means
+// the message is sent once more (at-least-once), as with the bbolt store's
+// lazy commits. A batch that fails is kept and tried again until Redis
+// takes it, and until then Next leaves its items out, so that a lane read
+// afresh (after a lease came back) does not send them again.
+const (
+	removeDelay = 2 * time.Millisecond
+	removeBatch = 512
+	removeRetry = 200 * time.Millisecond
+)
+
+type removal struct {
+	lane string
+	ids  []uint64
+	done func(error)
+}
+
+type remover struct {
+	s    *Store
+	mu   sync.Mutex
+	cond *sync.Cond
+	// queue is what waits to be sent; ids every ID queued or being removed.
+	queue   []removal
+	ids     map[uint64]struct{}
+	busy    bool
+	closing bool
+	stopped chan struct{}
+}
+
+func newRemover(s *Store) *remover {
+	r := &remover{s: s, ids: map[uint64]struct{}{}, stopped: make(chan struct{})}
+	r.cond = sync.NewCond(&r.mu)
+	go r.run()
+	return r
+}
+
+// Done removes delivered items without waiting for Redis; done hears the
+// first outcome (and must not block). A failed removal is retried in the
+// background.
+func (s *Store) Done(items []*store.Item, robot string, pace []int64, done func(error)) {
+	byLane := map[string][]uint64{}
+	var order []string
+	for _, it := range items {
+		if _, ok := byLane[it.Lane]; !ok {
+			order = append(order, it.Lane)
+		}
+		byLane[it.Lane] = append(byLane[it.Lane], it.ID)
+	}
+	r := s.rm
+	r.mu.Lock()
+	for i, lane := range order {
+		rm := removal{lane: lane, ids: byLane[lane]}
+		if i == 0 {
+			rm.done = done
+		}
+		for _, id := range rm.ids {
+			r.ids[id] = struct{}{}
+		}
+		r.queue = append(r.queue, rm)
+	}
+	r.cond.Broadcast()
+	r.mu.Unlock()
+}
+
+// removing reports whether id is delivered but not yet removed.
+func (r *remover) removing(id uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.ids[id]
+	return ok
+}
+
+func (r *remover) run() {
+	defer close(r.stopped)
+	for {
+		r.mu.Lock()
+		for len(r.queue) == 0 && !r.closing {
+			r.cond.Wait()
+		}
+		if len(r.queue) == 0 {
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+		time.Sleep(removeDelay) // let more removals join
+		r.mu.Lock()
+		n, count := 0, 0
+		for n < len(r.queue) && count < removeBatch {
+			count += len(r.queue[n].ids)
+			n++
+		}
+		batch := append([]removal(nil), r.queue[:n]...)
+		r.busy = true
+		r.mu.Unlock()
+
+		err := r.remove(batch)
+
+		r.mu.Lock()
+		r.busy = false
+		if err == nil {
+			r.queue = r.queue[n:]
+			for _, rm := range batch {
+				for _, id := range rm.ids {
+					delete(r.ids, id)
+				}
+			}
+		} else {
+			// Tell each waiter once; the batch stays queued for a retry.
+			for i := range batch {
+				r.queue[i].done = nil
+			}
+		}
+		closing := r.closing
+		r.cond.Broadcast()
+		r.mu.Unlock()
+		for _, rm := range batch {
+			if rm.done != nil {
+				rm.done(err)
+			}
+		}
+		if err != nil {
+			if closing {
+				return // what is left is sent again by whoever takes the lanes
+			}
+			time.Sleep(removeRetry)
+		}
+	}
+}
+
+// remove deletes a batch in one transaction.
+func (r *remover) remove(batch []removal) error {
+	_, err := r.s.c.TxPipelined(ctx(), func(p goredis.Pipeliner) error {
+		for _, rm := range batch {
+			members := make([]any, len(rm.ids))
+			fields := make([]string, len(rm.ids))
+			for i, id := range rm.ids {
+				members[i] = id
+				fields[i] = strconv.FormatUint(id, 10)
+			}
+			p.ZRem(ctx(), pending(rm.lane), members...)
+			p.HDel(ctx(), keyItems, fields...)
+		}
+		return nil
+	})
+	if err != nil {
+		return unavailable("remove delivered", err)
+	}
+	return nil
+}
+
+// flush waits until every removal queued so far is done or d has passed,
+// and reports whether the queue emptied.
+func (r *remover) flush(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	t := time.AfterFunc(d, func() { r.mu.Lock(); r.cond.Broadcast(); r.mu.Unlock() })
+	defer t.Stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for (len(r.queue) > 0 || r.busy) && time.Now().Before(deadline) {
+		r.cond.Wait()
+	}
+	return len(r.queue) == 0 && !r.busy
+}
+
+// close flushes for up to d and stops the background removals.
+func (r *remover) close(d time.Duration) {
+	r.flush(d)
+	r.mu.Lock()
+	r.closing = true
+	r.cond.Broadcast()
+	r.mu.Unlock()
+	<-r.stopped
+}

@@ -1,0 +1,131 @@
+package redis
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// Moving a bbolt queue in is idempotent: every item is marked by its UUID
+// in one hash as it is added, in the same script, so an import cut short
+// (a crash, Redis going away) and run again adds only what is missing.
+
+// importScript adds items under new IDs unless their UUID was imported
+// before, to their lanes (pending) or to the dead letters.
+//
+// KEYS: seq, items, dead, deadq, lanes, imported, then one pending key per
+// item. ARGV: dead (0/1), n, then n UUIDs, n lanes, n JSON bodies.
+var importScript = goredis.NewScript(`
+local n = tonumber(ARGV[2])
+local added = 0
+for i = 1, n do
+  if redis.call('HSETNX', KEYS[6], ARGV[2 + i], 1) == 1 then
+    local id = redis.call('INCR', KEYS[1])
+    if ARGV[1] == '1' then
+      redis.call('HSET', KEYS[3], id, ARGV[2 + 2 * n + i])
+      redis.call('ZADD', KEYS[4], id, id)
+    else
+      redis.call('HSET', KEYS[2], id, ARGV[2 + 2 * n + i])
+      redis.call('ZADD', KEYS[6 + i], id, id)
+      redis.call('SADD', KEYS[5], ARGV[2 + n + i])
+    end
+    added = added + 1
+  end
+end
+redis.call('EXPIRE', KEYS[6], 30 * 24 * 3600)
+return added
+`)
+
+// Import adds items moved from a bbolt file, in the order given, to their
+// lanes (it.Lane) or, with dead, to the dead letters; an item imported
+// before (same UUID) is skipped. It says how many it added.
+func (s *Store) Import(items []*store.Item, dead bool) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
+	n := len(items)
+	keys := []string{keySeq, keyItems, keyDead, keyDeadQ, keyLanes, keyImported}
+	flag := "0"
+	if dead {
+		flag = "1"
+	}
+	args := []any{flag, n}
+	for _, it := range items {
+		args = append(args, it.UUID)
+	}
+	for _, it := range items {
+		args = append(args, it.Lane)
+		keys = append(keys, pending(it.Lane))
+	}
+	for _, it := range items {
+		v, err := json.Marshal(it)
+		if err != nil {
+			return 0, fmt.Errorf("redis: import: %w", err)
+		}
+		args = append(args, v)
+	}
+	added, err := importScript.Run(ctx(), s.c, keys, args...).Int()
+	if err != nil {
+		return 0, unavailable("import", err)
+	}
+	return added, nil
+}
+
+// ImportPace sets a lane's send times (Unix ms, oldest first) unless Redis
+// has some already, so a robot paced by the bbolt file keeps its window.
+func (s *Store) ImportPace(lane string, history []int64, keepFor time.Duration) error {
+	if len(history) == 0 {
+		return nil
+	}
+	vals := make([]any, len(history))
+	for i, t := range history {
+		vals[i] = t
+	}
+	key := pfxPace + lane
+	if n, err := s.c.Exists(ctx(), key).Result(); err != nil {
+		return unavailable("import pace", err)
+	} else if n > 0 {
+		return nil
+	}
+	_, err := s.c.TxPipelined(ctx(), func(p goredis.Pipeliner) error {
+		p.Del(ctx(), key)
+		p.RPush(ctx(), key, vals...)
+		p.PExpire(ctx(), key, keepFor)
+		return nil
+	})
+	if err != nil {
+		return unavailable("import pace", err)
+	}
+	return nil
+}
+
+// Seen is a delivery ID and when it was seen.
+type Seen struct {
+	Delivery string
+	At       time.Time
+}
+
+// ImportSeen remembers delivery IDs seen by a bbolt file for what is left
+// of their 24 hours (older ones are skipped); the count bound applies at
+// the next intake.
+func (s *Store) ImportSeen(ids []Seen, now time.Time) error {
+	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
+		for _, d := range ids {
+			left := dedupTTL - now.Sub(d.At)
+			if left < time.Second {
+				continue
+			}
+			p.SetNX(ctx(), pfxDedup+d.Delivery, d.At.UnixMilli(), left)
+			p.ZAddNX(ctx(), keyDedupQ, goredis.Z{Score: float64(d.At.UnixMilli()), Member: d.Delivery})
+		}
+		return nil
+	})
+	if err != nil {
+		return unavailable("import delivery ids", err)
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package redis
+
+import (
+	"slices"
+	"strconv"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// List returns up to limit pending items of every lane, whichever replica
+// sends them, oldest (lowest ID) first, and how many are pending in all:
+// the admin API's view across replicas. Only the first limit of each lane
+// are looked at.
+func (s *Store) List(limit int) ([]*store.Item, int, error) {
+	lanes, err := s.Lanes()
+	if err != nil {
+		return nil, 0, err
+	}
+	heads := make([]*goredis.StringSliceCmd, len(lanes))
+	sizes := make([]*goredis.IntCmd, len(lanes))
+	_, err = s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
+		for i, l := range lanes {
+			if limit > 0 {
+				heads[i] = p.ZRange(ctx(), pending(l), 0, int64(limit)-1)
+			}
+			sizes[i] = p.ZCard(ctx(), pending(l))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, unavailable("list pending", err)
+	}
+	total := 0
+	var ids []uint64
+	lane := map[uint64]string{}
+	for i := range lanes {
+		total += int(sizes[i].Val())
+		if heads[i] == nil {
+			continue
+		}
+		for _, m := range heads[i].Val() {
+			if id, err := strconv.ParseUint(m, 10, 64); err == nil {
+				ids = append(ids, id)
+				lane[id] = lanes[i]
+			}
+		}
+	}
+	slices.Sort(ids)
+	ids = ids[:min(len(ids), max(limit, 0))]
+	items, err := s.Load(ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*store.Item, 0, len(items))
+	for _, it := range items {
+		if it != nil { // else delivered meanwhile
+			it.Lane = lane[it.ID]
+			out = append(out, it)
+		}
+	}
+	return out, total, nil
+}

@@ -1,0 +1,261 @@
+package redis
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// addScript stores one delivery: its dedup mark (unless seen: -1), then
+// every item under a new ID in its lane, and wakes the lanes' senders.
+//
+// KEYS: seq, items, lanes, dedup key, dedupq, then one pending key per item.
+// ARGV: dedup (0/1), now (ms), dedup TTL (s), dedup max, wake channel,
+// delivery, dedup key prefix, n, then n lane names and n JSON bodies.
+var addScript = goredis.NewScript(`
+if ARGV[1] == '1' then
+  if not redis.call('SET', KEYS[4], ARGV[2], 'NX', 'EX', ARGV[3]) then return -1 end
+  local over = redis.call('ZCARD', KEYS[5]) - tonumber(ARGV[4]) + 1
+  if over > 0 then
+    local old = redis.call('ZPOPMIN', KEYS[5], over)
+    for i = 1, #old, 2 do redis.call('DEL', ARGV[7] .. old[i]) end
+  end
+  redis.call('ZADD', KEYS[5], ARGV[2], ARGV[6])
+end
+local n = tonumber(ARGV[8])
+local first = redis.call('INCRBY', KEYS[1], n) - n
+for i = 1, n do
+  local id = first + i
+  local lane = ARGV[8 + i]
+  redis.call('HSET', KEYS[2], id, ARGV[8 + n + i])
+  redis.call('ZADD', KEYS[5 + i], id, id)
+  redis.call('SADD', KEYS[3], lane)
+  redis.call('PUBLISH', ARGV[5], lane)
+end
+return first + 1
+`)
+
+// Add stores a delivery's items in their lanes (it.Lane) in one atomic
+// step, with its dedup mark when dedup is set (store.ErrDuplicate for an ID
+// seen within 24 h and among the last DedupMax). post runs once Redis has
+// acknowledged the write; unlike the bbolt store's, concurrent Adds' posts
+// may run in any order: a lane's order is its IDs', kept in Redis.
+func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error {
+	n := len(items)
+	keys := make([]string, 0, 5+n)
+	keys = append(keys, keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ)
+	args := make([]any, 0, 8+2*n)
+	flag := "0"
+	if dedup {
+		flag = "1"
+	}
+	args = append(args, flag, now.UnixMilli(), int(dedupTTL/time.Second), s.dedupMax, keyWake, delivery, pfxDedup, n)
+	for _, it := range items {
+		if it.Lane == "" {
+			return fmt.Errorf("redis: add delivery: item for %s has no lane", it.Robot)
+		}
+		keys = append(keys, pending(it.Lane))
+		args = append(args, it.Lane)
+	}
+	for _, it := range items {
+		v, err := json.Marshal(it)
+		if err != nil {
+			return fmt.Errorf("redis: add delivery: %w", err)
+		}
+		args = append(args, v)
+	}
+	first, err := addScript.Run(ctx(), s.c, keys, args...).Int64()
+	switch {
+	case err != nil:
+		return unavailable("add delivery", err)
+	case first < 0:
+		return fmt.Errorf("redis: add delivery: %w", store.ErrDuplicate)
+	}
+	for i, it := range items {
+		it.ID = uint64(first) + uint64(i)
+	}
+	if post != nil {
+		post()
+	}
+	return nil
+}
+
+// nextScript reads a lane's first items after an ID, with their bodies,
+// and counts the rest.
+//
+// KEYS: pending key, items. ARGV: after (exclusive), n.
+var nextScript = goredis.NewScript(`
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'LIMIT', 0, tonumber(ARGV[2]))
+if #ids == 0 then return {0, {}, {}} end
+local vals = redis.call('HMGET', KEYS[2], unpack(ids))
+local rest = redis.call('ZCOUNT', KEYS[1], '(' .. ids[#ids], '+inf')
+return {rest, ids, vals}
+`)
+
+// Next reads up to n pending items of lane with IDs above after, oldest
+// first, in one round trip. last is the highest ID looked at (a cursor for
+// the next call, past items that vanished meanwhile) and rest how many
+// follow it. Items whose removal this process has not finished are left
+// out: they were delivered.
+func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error) {
+	res, err := nextScript.Run(ctx(), s.c, []string{pending(lane), keyItems}, after, n).Slice()
+	if err != nil {
+		return nil, after, 0, unavailable("read pending", err)
+	}
+	if len(res) != 3 {
+		return nil, after, 0, errors.New("redis: read pending: unexpected answer")
+	}
+	restN, _ := res[0].(int64)
+	ids, _ := res[1].([]any)
+	vals, _ := res[2].([]any)
+	last = after
+	for i, raw := range ids {
+		id, err := strconv.ParseUint(fmt.Sprint(raw), 10, 64)
+		if err != nil {
+			continue
+		}
+		last = id
+		v, ok := vals[i].(string)
+		if !ok || s.rm.removing(id) {
+			continue
+		}
+		it, err := decode(id, v)
+		if err != nil {
+			continue // one damaged record must not stop the lane
+		}
+		it.Lane = lane
+		items = append(items, it)
+	}
+	return items, last, int(restN), nil
+}
+
+// Load reads pending items by ID; a missing or undecodable one is nil.
+func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
+	out := make([]*store.Item, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	fields := make([]string, len(ids))
+	for i, id := range ids {
+		fields[i] = strconv.FormatUint(id, 10)
+	}
+	vals, err := s.c.HMGet(ctx(), keyItems, fields...).Result()
+	if err != nil {
+		return nil, unavailable("load pending", err)
+	}
+	for i, v := range vals {
+		if str, ok := v.(string); ok {
+			out[i], _ = decode(ids[i], str)
+		}
+	}
+	return out, nil
+}
+
+// Pending calls fn with every pending item of every lane in ID order
+// (arrival order). It reads every lane's IDs at once and the bodies a few
+// hundred at a time: for moving a backlog or a listing, not for sending.
+func (s *Store) Pending(fn func(*store.Item) error) error {
+	lanes, err := s.Lanes()
+	if err != nil {
+		return err
+	}
+	var ids []uint64
+	for _, lane := range lanes {
+		members, err := s.c.ZRange(ctx(), pending(lane), 0, -1).Result()
+		if err != nil {
+			return unavailable("read pending", err)
+		}
+		for _, m := range members {
+			if id, err := strconv.ParseUint(m, 10, 64); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	for batch := range slices.Chunk(ids, 500) {
+		items, err := s.Load(batch)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// updateScript rewrites items that are still pending.
+//
+// KEYS: items, then one pending key per item. ARGV: n IDs, n JSON bodies.
+var updateScript = goredis.NewScript(`
+local n = #KEYS - 1
+for i = 1, n do
+  if redis.call('ZSCORE', KEYS[1 + i], ARGV[i]) then redis.call('HSET', KEYS[1], ARGV[i], ARGV[n + i]) end
+end
+return 0
+`)
+
+// Update rewrites items after a failed attempt (attempts, last error); an
+// item no longer pending (delivered by another replica) is left alone. The
+// robot and pace arguments belong to the bbolt store: send times are in
+// Redis already.
+func (s *Store) Update(items []*store.Item, robot string, pace []int64) error {
+	keys, args, err := itemArgs(keyItems, items)
+	if err != nil {
+		return fmt.Errorf("redis: record attempt: %w", err)
+	}
+	if err := updateScript.Run(ctx(), s.c, keys, args...).Err(); err != nil {
+		return unavailable("record attempt", err)
+	}
+	return nil
+}
+
+// itemArgs are the keys (first, then each item's pending key) and
+// arguments (the IDs, then the JSON bodies) of scripts that act on items.
+func itemArgs(first string, items []*store.Item) ([]string, []any, error) {
+	keys := []string{first}
+	args := make([]any, 0, 2*len(items))
+	for _, it := range items {
+		keys = append(keys, pending(it.Lane))
+		args = append(args, it.ID)
+	}
+	for _, it := range items {
+		v, err := json.Marshal(it)
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, v)
+	}
+	return keys, args, nil
+}
+
+// Lanes lists every lane that has held items.
+func (s *Store) Lanes() ([]string, error) {
+	lanes, err := s.c.SMembers(ctx(), keyLanes).Result()
+	if err != nil {
+		return nil, unavailable("list lanes", err)
+	}
+	slices.Sort(lanes)
+	return lanes, nil
+}
+
+func decode(id uint64, v string) (*store.Item, error) {
+	it := new(store.Item)
+	if err := json.Unmarshal([]byte(v), it); err != nil {
+		return nil, fmt.Errorf("item %d: %w", id, err)
+	}
+	it.ID = id
+	return it, nil
+}

@@ -1,0 +1,205 @@
+// Package redis is the delivery state on a Redis (or Valkey) server shared
+// by any number of relay replicas: the pending messages of every robot, the
+// dead letters, the delivery IDs seen recently, each robot's recent send
+// times and the leases that give one replica at a time the right to send to
+// a robot. It implements the same store interface as the bbolt file, plus
+// what several processes need to coordinate (queue.Shared).
+//
+// Every change that must be all-or-nothing is one Lua script, which Redis
+// runs atomically: an event's items and its dedup mark are stored together,
+// a send time is recorded only if the window allows it and only while this
+// replica holds the robot's lease. Item IDs come from one counter, so the
+// order of a robot's queue is the order in which Redis accepted its items,
+// whichever replica took the webhook.
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// prefix starts every key the relay uses; a Redis shared with other
+// applications or another relay deployment should give this one a database
+// of its own (the /N of the URL).
+const prefix = "coding-relay:"
+
+// Keys. Lane names are the queue's (name:… or dest:…).
+const (
+	keySeq      = prefix + "seq"      // string: the last item ID
+	keyItems    = prefix + "items"    // hash: pending item ID → JSON
+	keyLanes    = prefix + "lanes"    // set: lanes that have held items
+	keyDead     = prefix + "dead"     // hash: dead letter ID → JSON
+	keyDeadQ    = prefix + "deadq"    // sorted set: dead letter IDs
+	keyDedupQ   = prefix + "dedupq"   // sorted set: delivery ID by time seen (ms)
+	keyImported = prefix + "imported" // hash: UUIDs moved in from a bbolt file
+	keyWake     = prefix + "wake"     // pub/sub channel: a lane got items
+	pfxPending  = prefix + "pending:" // sorted set per lane: item IDs (score = ID)
+	pfxPace     = prefix + "pace:"    // list per lane: send times (ms), oldest first
+	pfxLease    = prefix + "lease:"   // string per lane: the holding replica's token
+	pfxDedup    = prefix + "dedup:"   // string per delivery ID, 24 h TTL
+	pfxProbe    = prefix + "probe:"   // string per replica: its last probe
+)
+
+// dedupTTL is how long a delivery ID is remembered, as in the bbolt store.
+const dedupTTL = 24 * time.Hour
+
+// Options tune the store. Zero values take the defaults.
+type Options struct {
+	// DedupMax bounds how many delivery IDs are remembered (default
+	// 1,000,000); beyond it the oldest are forgotten first.
+	DedupMax int
+	// Password is used when the URL has none (RELAY_REDIS_PASSWORD).
+	Password string
+}
+
+// Store is the shared delivery state in one Redis database.
+type Store struct {
+	c *goredis.Client
+	// token names this process in leases; a new process is a new replica,
+	// even on the same host.
+	token    string
+	dedupMax int
+	rm       *remover
+	closeMu  sync.Once
+}
+
+// Open connects to the Redis at rawURL (redis:// or rediss://) and checks
+// that it answers.
+func Open(rawURL string, o Options) (*Store, error) {
+	opt, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Password == "" && o.Password != "" {
+		opt.Password = o.Password
+	}
+	// An intake write must fail within CODING's 5 s; a retry of a script
+	// whose answer was lost could store an event twice, so go-redis never
+	// retries: the callers' own loops do, where that is safe.
+	opt.MaxRetries = -1
+	opt.DialTimeout = 2 * time.Second
+	opt.ReadTimeout = 2 * time.Second
+	opt.WriteTimeout = 2 * time.Second
+	opt.PoolTimeout = 2 * time.Second
+	if o.DedupMax <= 0 {
+		o.DedupMax = 1_000_000
+	}
+	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(), dedupMax: o.DedupMax}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.c.Ping(ctx).Err(); err != nil {
+		_ = s.c.Close()
+		return nil, unavailable("connect to "+Redact(rawURL), err)
+	}
+	s.rm = newRemover(s)
+	return s, nil
+}
+
+// parseURL accepts redis:// and rediss:// only. Its errors never quote the
+// URL, which may hold a password.
+func parseURL(rawURL string) (*goredis.Options, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, errors.New("redis: the URL does not parse (expected redis://[user:password@]host:port/db or rediss://…)")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return nil, fmt.Errorf("redis: URL scheme %q is not redis or rediss", u.Scheme)
+	}
+	opt, err := goredis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("redis: %s: the URL is not valid (expected redis://[user:password@]host:port/db)", Redact(rawURL))
+	}
+	return opt, nil
+}
+
+// Redact shows a Redis URL without its user and password, for logs.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "redis://…"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
+
+// Token is this process's name in leases.
+func (s *Store) Token() string { return s.token }
+
+// Close waits briefly for removals of delivered messages still under way
+// and disconnects. Nothing pending is touched.
+func (s *Store) Close() error {
+	var err error
+	s.closeMu.Do(func() {
+		s.rm.close(2 * time.Second)
+		if e := s.c.Close(); e != nil {
+			err = fmt.Errorf("redis: close: %w", e)
+		}
+	})
+	return err
+}
+
+// Probe makes a small write of its own and reports whether it succeeded.
+func (s *Store) Probe() error {
+	if err := s.c.Set(context.Background(), pfxProbe+s.token, time.Now().UnixMilli(), time.Minute).Err(); err != nil {
+		return unavailable("probe", err)
+	}
+	return nil
+}
+
+// Durability is what the server says about keeping what it acknowledged.
+type Durability struct {
+	AppendOnly  string // "yes" or "no"
+	AppendFsync string // "always", "everysec" or "no"
+	// MaxmemoryPolicy other than noeviction lets Redis drop keys (queued
+	// messages among them) when it runs out of memory.
+	MaxmemoryPolicy string
+}
+
+// Durability reads appendonly, appendfsync and maxmemory-policy with
+// CONFIG GET; managed services often disable CONFIG, which is an error
+// here, not a verdict.
+func (s *Store) Durability() (Durability, error) {
+	var d Durability
+	for _, pattern := range []string{"append*", "maxmemory-policy"} {
+		m, err := s.c.ConfigGet(context.Background(), pattern).Result()
+		if err != nil {
+			return Durability{}, fmt.Errorf("redis: CONFIG GET %s: %w", pattern, err)
+		}
+		if v, ok := m["appendonly"]; ok {
+			d.AppendOnly, d.AppendFsync = v, m["appendfsync"]
+		}
+		if v, ok := m["maxmemory-policy"]; ok {
+			d.MaxmemoryPolicy = v
+		}
+	}
+	if d.AppendOnly == "" {
+		return d, errors.New("redis: CONFIG GET appendonly: no answer")
+	}
+	return d, nil
+}
+
+// unavailable marks a failed round trip: the caller can tell it from a
+// refusal (a duplicate, a missing dead letter) with store.ErrUnavailable.
+func unavailable(op string, err error) error {
+	return fmt.Errorf("redis: %s: %w: %w", op, store.ErrUnavailable, err)
+}
+
+// ctx is the context of one call; the client's own timeouts bound it.
+func ctx() context.Context { return context.Background() }
+
+// pending is the key of a lane's queue.
+func pending(lane string) string { return pfxPending + lane }
+
+// laneOf is the lane a pending key belongs to.
+func laneOf(key string) string { return strings.TrimPrefix(key, pfxPending) }
