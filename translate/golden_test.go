@@ -86,6 +86,7 @@ func TestGolden(t *testing.T) {
 						t.Fatalf("Render: %v", err)
 					}
 					assertWellFormed(t, m, wireBody(t, m, ""))
+					assertLinked(t, m)
 					switch target {
 					case WeComV2:
 						assertWeComV2(t, m)
@@ -218,6 +219,19 @@ func assertWellFormed(tb testing.TB, m Message, body []byte) {
 	assertLinksComplete(tb, m.Text)
 	assertLinksComplete(tb, m.Summary)
 	assertOnlyOurHTML(tb, m.Target, m.Text)
+}
+
+// assertLinked fails when a message links nowhere: every sample payload
+// names at least its project or team, so every message has a Link and its
+// text at least one link.
+func assertLinked(tb testing.TB, m Message) {
+	tb.Helper()
+	if m.Link == "" {
+		tb.Errorf("message has no link:\n%s", m.Text)
+	}
+	if !strings.Contains(m.Text, "](http") {
+		tb.Errorf("text links nowhere:\n%s", m.Text)
+	}
 }
 
 // assertLinksComplete fails when a "[" or "](" starts a link that never
