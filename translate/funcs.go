@@ -51,6 +51,7 @@ func funcMap(t Target, loc *time.Location, set **template.Template) template.Fun
 		"buildLevel":    buildLevel,
 		"priorityLevel": priorityLevel,
 		"workStatus":    workStatus,
+		"sameUser":      sameUser,
 		"bullet":        func() string { return bullet(t) },
 		"oneOf":         oneOf,
 		"include": func(name string, data any) (string, error) {
@@ -341,6 +342,50 @@ func workStatus(v any) string {
 		return "closed"
 	}
 	return ""
+}
+
+// sameUser reports whether a and b (users or members) are the same
+// person: they share an id, login, username or email, or, when neither
+// has any of those, a name. Templates leave out a detail line that would
+// name again who the headline names.
+func sameUser(a, b any) bool {
+	ua, ub := asUser(a), asUser(b)
+	if ua == nil || ub == nil {
+		return false
+	}
+	if ua.ID != "" && ua.ID == ub.ID {
+		return true
+	}
+	keys := func(u *User) []string { return []string{u.Login, u.Username, u.Email} }
+	keyed := false
+	for _, ka := range keys(ua) {
+		for _, kb := range keys(ub) {
+			if ka != "" && kb != "" {
+				keyed = true
+				if strings.EqualFold(ka, kb) {
+					return true
+				}
+			}
+		}
+	}
+	return !keyed && ua.Display() != "" && ua.Display() == ub.Display()
+}
+
+// asUser is the User a template value stands for, nil for none.
+func asUser(v any) *User {
+	switch u := v.(type) {
+	case *User:
+		return u
+	case User:
+		return &u
+	case *Member:
+		if u != nil {
+			return &u.User
+		}
+	case Member:
+		return &u.User
+	}
+	return nil
 }
 
 // bullet starts a list item: DingTalk, WeCom markdown_v2 and Feishu render

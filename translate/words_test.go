@@ -27,3 +27,23 @@ func TestWorkStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestSameUser(t *testing.T) {
+	sender := &User{ID: "1", Login: "zhangliang", Name: "张亮"}
+	for _, tt := range []struct {
+		a, b any
+		want bool
+	}{
+		{sender, &User{Username: "zhangliang", Name: "张亮"}, true}, // a pusher
+		{sender, &User{ID: "1"}, true},
+		{sender, &Member{User: User{Login: "ZhangLiang"}}, true},
+		{sender, User{Login: "lisi", Name: "张亮"}, false}, // a namesake
+		{&User{Name: "张亮"}, sender, true},
+		{sender, (*User)(nil), false},
+		{sender, "zhangliang", false},
+	} {
+		if got := sameUser(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameUser(%+v, %+v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
