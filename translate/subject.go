@@ -24,6 +24,7 @@ type Subject struct {
 	Tag    string // tag_name, else tag, else the pushed tag
 	Number string // number, else iid, else code
 	Status string // status, else state
+	Commit string // commit_id, else sha, else commit
 	URL    string // html_url, else web_url, else url (its page)
 }
 
@@ -122,6 +123,7 @@ func (s *Subject) read(obj map[string]any) bool {
 	s.Tag = first("tag_name", "tag")
 	s.Number = first("number", "iid", "code")
 	s.Status = first("status", "state")
+	s.Commit = first("commit_id", "sha", "commit")
 	for _, k := range []string{"html_url", "web_url", "url"} {
 		if u := webURL(first(k)); u != "" {
 			s.URL = u
