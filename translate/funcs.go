@@ -52,6 +52,7 @@ func funcMap(t Target, loc *time.Location, set **template.Template) template.Fun
 		"priorityLevel": priorityLevel,
 		"workStatus":    workStatus,
 		"sameUser":      sameUser,
+		"mark":          mark,
 		"bullet":        func() string { return bullet(t) },
 		"oneOf":         oneOf,
 		"include": func(name string, data any) (string, error) {
@@ -307,6 +308,25 @@ func buildLevel(status any) string {
 		return "running"
 	}
 	return "neutral"
+}
+
+// mark is the status mark of a level (buildLevel's, color's) or an
+// outcome: ✅ success, ❌ failure, ⏳ running, ⚠️ warning, "" for the rest.
+// It tells success from failure where colours are not shown (WeCom
+// markdown_v2, a digest line, a notification's title) and for readers who
+// cannot tell red from green.
+func mark(level any) string {
+	switch strings.ToLower(strings.TrimSpace(toString(level))) {
+	case "success", "info":
+		return "✅"
+	case "failure", "error":
+		return "❌"
+	case "running":
+		return "⏳"
+	case "warning":
+		return "⚠️"
+	}
+	return ""
 }
 
 // priorityLevel reads CODING's priority of a task or an issue: 0, 1, 2, 3

@@ -87,6 +87,7 @@ func TestGolden(t *testing.T) {
 					}
 					assertWellFormed(t, m, wireBody(t, m, ""))
 					assertLinked(t, m)
+					assertOutcomeShown(t, m)
 					switch target {
 					case WeComV2:
 						assertWeComV2(t, m)
@@ -239,6 +240,19 @@ func assertLinked(tb testing.TB, m Message) {
 	}
 	if !strings.Contains(m.Text, "](http") {
 		tb.Errorf("text links nowhere:\n%s", m.Text)
+	}
+}
+
+// assertOutcomeShown fails when a failure does not say so at a glance:
+// its title (a notification) and its text carry the mark ❌, which
+// shows where colours do not.
+func assertOutcomeShown(tb testing.TB, m Message) {
+	tb.Helper()
+	if m.Outcome == OutcomeFailure && (!strings.HasPrefix(m.Title, "❌") || !strings.Contains(m.Text, "❌")) {
+		tb.Errorf("a failure without its mark:\n%s\n%s", m.Title, m.Text)
+	}
+	if m.Outcome != OutcomeFailure && strings.Contains(m.Title, "❌") {
+		tb.Errorf("a mark of failure on %s: %s", m.Outcome, m.Title)
 	}
 }
 

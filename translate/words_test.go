@@ -47,3 +47,13 @@ func TestSameUser(t *testing.T) {
 		}
 	}
 }
+
+func TestMark(t *testing.T) {
+	for in, want := range map[string]string{
+		"success": "✅", "failure": "❌", "running": "⏳", "warning": "⚠️", "neutral": "", "": "", "ERROR": "❌",
+	} {
+		if got := mark(in); got != want {
+			t.Errorf("mark(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
