@@ -266,6 +266,27 @@ func (e *Event) BuildURL() string {
 	return u
 }
 
+// isJobVerb reports the verbs of a CI event about its job (the build
+// plan) rather than a build.
+func isJobVerb(verb string) bool {
+	return oneOf(verb, "update_job", "delete_job", "create_job", "created", "updated", "deleted")
+}
+
+// jobURL links to the CI job: the payload's link, else …/ci/job/<job>.
+func (e *Event) jobURL() string {
+	if e.CI.HTMLURL != "" {
+		return e.CI.HTMLURL
+	}
+	base := projectPage(e.ProjectURL())
+	if base == "" {
+		return ""
+	}
+	if e.CI.ID == "" {
+		return base + "/ci/job"
+	}
+	return base + "/ci/job/" + pathPart(e.CI.ID)
+}
+
 // CommitURL links to a commit of the event's repository
 // (…/p/<project>/d/<repo>/git/commit/<sha>), "" when the repository or sha
 // is unknown.
@@ -329,6 +350,9 @@ func (e *Event) ObjectURL() string {
 			}
 		}
 	case EventCI:
+		if isJobVerb(e.Verb()) {
+			return e.jobURL()
+		}
 		return e.BuildURL()
 	case EventArtifact:
 		return e.ArtifactURL()
