@@ -382,7 +382,10 @@ func (e *Event) ObjectURL() string {
 		}
 	case EventMember:
 		if m := e.Member; m != nil {
-			return webURL(m.HTMLURL)
+			if u := webURL(m.HTMLURL); u != "" {
+				return u
+			}
+			return webURL(m.URL)
 		}
 	default:
 		if s := e.Subject(); s != nil {
@@ -404,8 +407,8 @@ func (e *Event) pushURL() string {
 			return shown[0].URL
 		}
 	}
-	if e.Compare != "" {
-		return e.Compare
+	if u := e.CompareURL(); u != "" {
+		return u
 	}
 	if c := e.LatestCommit(); c != nil {
 		if c.URL != "" {
@@ -414,6 +417,23 @@ func (e *Event) pushURL() string {
 		return e.CommitURL(c.ID)
 	}
 	return ""
+}
+
+// CompareURL is a push's compare page: the payload's, else
+// …/p/<project>/d/<repo>/git/compare/<before>...<after> when both ends are
+// commits; "" for a push that created or deleted its ref.
+func (e *Event) CompareURL() string {
+	if e == nil || e.Compare != "" {
+		return e.Compare
+	}
+	if e.Before == "" || e.After == "" || e.RefCreated() || e.RefDeleted() {
+		return ""
+	}
+	repo, base := e.RepoName(), projectPage(e.ProjectURL())
+	if repo == "" || base == "" {
+		return ""
+	}
+	return base + "/d/" + pathPart(repo) + "/git/compare/" + url.PathEscape(e.Before) + "..." + url.PathEscape(e.After)
 }
 
 // Link is the main URL of the event, the one a card's button opens: a

@@ -56,6 +56,10 @@ func TestLinksFromWhatThePayloadHas(t *testing.T) {
 			"pay", "https://t.coding.net/p/pay/d/gw/git/merge/5", "https://t.coding.net/p/pay/d/gw/git/merge/5"},
 		{"deleted branch", &Event{Name: EventPush, Ref: "refs/heads/x", Deleted: true, Before: "abc", Repository: &Repository{Name: "gw", HTMLURL: "https://t.coding.net/p/pay/d/gw/git"}},
 			"pay", "https://t.coding.net/p/pay/d/gw/git", "https://t.coding.net/p/pay/d/gw/git"},
+		{"push without compare", &Event{Name: EventPush, Ref: "refs/heads/m", Before: "a1", After: "b2", Project: &Project{URL: "https://t.coding.net/p/pay"}, Repository: &Repository{Name: "gw"}},
+			"pay", "https://t.coding.net/p/pay/d/gw/git/compare/a1...b2", "https://t.coding.net/p/pay/d/gw/git/compare/a1...b2"},
+		{"member by its url", &Event{Name: EventMember, Project: &Project{URL: "https://t.coding.net/p/pay"}, Member: &Member{User: User{URL: "https://t.coding.net/api/user/key/zhou"}}},
+			"pay", "https://t.coding.net/u/zhou", "https://t.coding.net/p/pay"},
 		{"nothing but the team", &Event{Name: "release", Team: team}, "", "", "https://t.coding.net"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,6 +39,7 @@ type EventView struct {
 	ActorURL     string
 	ShownCommits []Commit
 	ObjectURL    string
+	CompareURL   string
 	RepoName     string
 	RepoURL      string
 	TeamURL      string
@@ -116,6 +117,7 @@ func newEventView(e *Event) *EventView {
 		ActorURL:     e.ActorURL(),
 		ShownCommits: e.ShownCommits(),
 		ObjectURL:    e.ObjectURL(),
+		CompareURL:   e.CompareURL(),
 		RepoName:     e.RepoName(),
 		RepoURL:      e.RepoURL(),
 		TeamURL:      e.TeamURL(),
