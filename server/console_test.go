@@ -506,8 +506,7 @@ func TestConsolePlayground(t *testing.T) {
 	}
 
 	// Errors say the file and the line.
-	lines := strings.Split(text, "\n")
-	broken := strings.Join(append(append([]string{}, lines[:2]...), append([]string{"{{if}}"}, lines[2:]...)...), "\n")
+	broken := "\n\n{{if}}\n" + text // line 3, whatever the file starts with
 	a = render(map[string]any{"event": "push", "target": "dingtalk", "edits": map[string]string{"zh/push.tmpl": broken}})
 	p, _ := a.body["problem"].(map[string]any)
 	if a.status != 200 || a.body["ok"] != false || p["stage"] != "template" || p["file"] != "zh/push.tmpl" || p["line"] != 3.0 {

@@ -75,14 +75,16 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 			tb.Fatal(err)
 		}
 		var st queue.Store = bolt
+		var history queue.History = bolt
 		if wrap != nil {
 			st = wrap(bolt)
+			history, _ = st.(queue.History) // the Redis store keeps none
 		}
 		var lanes []queue.Lane
 		for _, r := range cfg.RobotList {
 			lanes = append(lanes, queue.Lane{Robot: r, Rate: cfg.RateOf(r), Sender: robot.Sender{Endpoint: r.Endpoint, Client: http.DefaultClient}})
 		}
-		q, err = queue.New(st, lanes, queue.Options{SendTimeout: cfg.SendTimeout, RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current, History: bolt}, log, queue.NewMetrics(reg))
+		q, err = queue.New(st, lanes, queue.Options{SendTimeout: cfg.SendTimeout, RetryMaxWait: 50 * time.Millisecond, Render: tmpls.Current, History: history}, log, queue.NewMetrics(reg))
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -6,13 +6,23 @@ import (
 	"strings"
 )
 
-// DigestItem is one coalesced message as the digest templates see it.
+// DigestItem is one coalesced message as the digest templates see it. It
+// holds only what the queued Message carried: a digest is rendered from
+// stored messages, not from their events.
 type DigestItem struct {
-	Event   string
-	Action  string
-	Title   string
-	Summary string // one line, target markdown, already escaped
+	Event  string
+	Action string
+	Title  string
+	// Summary is the item's digest line: one line of target markdown,
+	// already escaped, with what tells it apart from the other items of
+	// its kind (a push's head commit, a merge request's number and state,
+	// a build's number and status, …), as the event's summary template
+	// rendered it. A message stored before it was rendered for this
+	// target has its title linked instead.
+	Summary string
 	Link    string
+	// Outcome is the item's Message.Outcome.
+	Outcome string
 }
 
 // DigestData is what digest.title and digest.text templates see.
@@ -21,6 +31,9 @@ type DigestData struct {
 	Lang   string
 	Count  int
 	Items  []DigestItem
+	// Failed are the items whose outcome is a failure, in order, for a
+	// title that puts them first.
+	Failed []DigestItem
 	// Outcome is the digest's outcome (Message.Outcome): failure when an
 	// item failed, else warning when one warns, success when all succeeded,
 	// else "" (neutral).
@@ -206,7 +219,11 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 			// one from the plain title and the link.
 			summary = mdLink(t, m.Title, m.Link)
 		}
-		d.Items = append(d.Items, DigestItem{Event: m.Event, Action: m.Action, Title: m.Title, Summary: summary, Link: m.Link})
+		it := DigestItem{Event: m.Event, Action: m.Action, Title: m.Title, Summary: summary, Link: m.Link, Outcome: m.Outcome}
+		d.Items = append(d.Items, it)
+		if it.Outcome == OutcomeFailure {
+			d.Failed = append(d.Failed, it)
+		}
 		for _, mob := range m.AtMobiles {
 			ms.add(Mention{DingTalkMobile: mob})
 		}
@@ -243,7 +260,11 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		}
 		text = b.String()
 	}
-	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: msgs[0].Link, Outcome: d.Outcome, Lang: r.lang}
+	link := msgs[0].Link
+	if len(d.Failed) > 0 && d.Failed[0].Link != "" {
+		link = d.Failed[0].Link // the title names the first failure
+	}
+	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: link, Outcome: d.Outcome, Lang: r.lang}
 	m.Summary = escapeFor(t, m.Title)
 	switch t {
 	case DingTalk:

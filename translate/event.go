@@ -2,7 +2,6 @@ package translate
 
 import (
 	"encoding/json"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -171,40 +170,6 @@ func (e *Event) Branch() string {
 	return ""
 }
 
-// ProjectName is the repository name, else the project's name.
-func (e *Event) ProjectName() string {
-	switch {
-	case e == nil:
-		return ""
-	case e.Repository != nil && e.Repository.Name != "":
-		return e.Repository.Name
-	case e.Project != nil && e.Project.DisplayName != "":
-		return e.Project.DisplayName
-	case e.Project != nil && e.Project.Name != "":
-		return e.Project.Name
-	case e.MergeRequest != nil && e.MergeRequest.Base != nil && e.MergeRequest.Base.Repo != nil:
-		return e.MergeRequest.Base.Repo.Name
-	case e.Artifact != nil && e.Artifact.ProjectName != "":
-		return e.Artifact.ProjectName
-	}
-	return ""
-}
-
-// ProjectURL links to the repository, else the project.
-func (e *Event) ProjectURL() string {
-	switch {
-	case e == nil:
-		return ""
-	case e.Repository != nil && e.Repository.HTMLURL != "":
-		return e.Repository.HTMLURL
-	case e.Project != nil && e.Project.HTMLURL != "":
-		return e.Project.HTMLURL
-	case e.MergeRequest != nil && e.MergeRequest.Base != nil && e.MergeRequest.Base.Repo != nil:
-		return e.MergeRequest.Base.Repo.HTMLURL
-	}
-	return ""
-}
-
 // ActorUser is who triggered the event: the sender, else the pusher, else
 // the author of the thing the event is about.
 func (e *Event) ActorUser() *User {
@@ -238,158 +203,6 @@ func (e *Event) Actor() string { return e.ActorUser().Key() }
 
 // ActorName is the display name of who triggered the event, for messages.
 func (e *Event) ActorName() string { return e.ActorUser().Display() }
-
-// ActorURL links to the actor's CODING profile, if known.
-func (e *Event) ActorURL() string {
-	if u := e.ActorUser(); u != nil {
-		return u.HTMLURL
-	}
-	return ""
-}
-
-// ShownCommits is the push's commit list, or its head commit when CODING
-// sent no list (a branch creation does that).
-func (e *Event) ShownCommits() []Commit {
-	if e == nil {
-		return nil
-	}
-	if len(e.Commits) > 0 {
-		return e.Commits
-	}
-	if e.HeadCommit != nil && e.HeadCommit.ID != "" && !e.RefDeleted() {
-		return []Commit{*e.HeadCommit}
-	}
-	return nil
-}
-
-// BuildURL links to the CI build: the payload's own link, else the build
-// page under the project (…/p/<project>/ci/job/<job>/build/<number>/pipeline).
-func (e *Event) BuildURL() string {
-	if e == nil || e.CI == nil {
-		return ""
-	}
-	if b := e.CI.Build; b != nil && b.HTMLURL != "" {
-		return b.HTMLURL
-	}
-	if e.CI.HTMLURL != "" {
-		return e.CI.HTMLURL
-	}
-	base := e.projectPageURL()
-	if base == "" {
-		return ""
-	}
-	if e.CI.ID == "" {
-		return base + "/ci/job"
-	}
-	u := base + "/ci/job/" + e.CI.ID
-	if b := e.CI.Build; b != nil && b.Number > 0 {
-		u += "/build/" + strconv.FormatInt(b.Number, 10) + "/pipeline"
-	}
-	return u
-}
-
-// CommitURL links to a commit of the event's repository
-// (…/p/<project>/d/<repo>/git/commit/<sha>), "" when the repository or sha
-// is unknown.
-func (e *Event) CommitURL(sha string) string {
-	if e == nil || e.Repository == nil || e.Repository.Name == "" || sha == "" {
-		return ""
-	}
-	base := e.projectPageURL()
-	if base == "" || !strings.Contains(base, "/p/") {
-		return ""
-	}
-	return base + "/d/" + strings.ReplaceAll(url.PathEscape(e.Repository.Name), "@", "%40") + "/git/commit/" + url.PathEscape(sha)
-}
-
-// ArtifactURL links to the artifact: the payload's own link, else the
-// project's artifact repositories page.
-func (e *Event) ArtifactURL() string {
-	if e == nil || e.Artifact == nil {
-		return ""
-	}
-	if e.Artifact.HTMLURL != "" {
-		return e.Artifact.HTMLURL
-	}
-	if base := e.projectPageURL(); base != "" {
-		return base + "/artifacts"
-	}
-	return ""
-}
-
-// projectPageURL is the https://team.coding.net/p/<project> page, derived
-// from the repository or project link.
-func (e *Event) projectPageURL() string {
-	u := e.ProjectURL()
-	if u == "" {
-		return ""
-	}
-	// A repository link may be …/p/<project>/d/<repo>/git; keep …/p/<project>.
-	if i := strings.Index(u, "/p/"); i >= 0 {
-		rest := u[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			return u[:i+3+j]
-		}
-	}
-	return strings.TrimRight(u, "/")
-}
-
-// Link is the main URL of the event: the compare page or commit of a push,
-// the merge request, build, artifact, issue, ... else the repository.
-func (e *Event) Link() string {
-	if e == nil {
-		return ""
-	}
-	switch e.Name {
-	case EventPush:
-		if !e.RefDeleted() {
-			if e.RefCreated() {
-				if shown := e.ShownCommits(); len(shown) == 1 && shown[0].URL != "" {
-					return shown[0].URL
-				}
-			}
-			if e.Compare != "" {
-				return e.Compare
-			}
-			if e.HeadCommit != nil && e.HeadCommit.URL != "" {
-				return e.HeadCommit.URL
-			}
-		}
-	case EventCI:
-		if u := e.BuildURL(); u != "" {
-			return u
-		}
-	case EventArtifact:
-		if u := e.ArtifactURL(); u != "" {
-			return u
-		}
-	}
-	switch {
-	case e.Comment != nil && e.Comment.HTMLURL != "":
-		return e.Comment.HTMLURL
-	case e.MergeRequest != nil && e.MergeRequest.HTMLURL != "":
-		return e.MergeRequest.HTMLURL
-	case e.Task != nil && e.Task.HTMLURL != "":
-		return e.Task.HTMLURL
-	case e.Issue != nil && e.Issue.HTMLURL != "":
-		return e.Issue.HTMLURL
-	case e.Iteration != nil && e.Iteration.HTMLURL != "":
-		return e.Iteration.HTMLURL
-	case e.Wiki != nil && e.Wiki.HTMLURL != "":
-		return e.Wiki.HTMLURL
-	case e.File != nil && e.File.HTMLURL != "":
-		return e.File.HTMLURL
-	case e.Document != nil && e.Document.HTMLURL != "":
-		return e.Document.HTMLURL
-	}
-	if u := e.ProjectURL(); u != "" {
-		return u
-	}
-	if e.Team != nil {
-		return e.Team.HTMLURL
-	}
-	return ""
-}
 
 // Get reads a value of the raw payload by a dotted path ("ci.build.status"),
 // for templates of events without a model. Missing paths give nil.

@@ -32,25 +32,29 @@ func funcMap(t Target, loc *time.Location, set **template.Template) template.Fun
 		delete(fm, name)
 	}
 	helpers := template.FuncMap{
-		"sha7":       sha7,
-		"shortSHA":   sha7,
-		"time":       func(v any) string { return formatMillis(v, loc) },
-		"bytes":      humanBytes,
-		"refName":    func(v any) string { return refName(toString(v)) },
-		"isTag":      func(v any) bool { return strings.HasPrefix(toString(v), "refs/tags/") },
-		"firstLine":  func(v any) string { return firstLine(toString(v)) },
-		"truncate":   func(n, v any) string { return truncateRunes(toInt(n), toString(v)) },
-		"clip":       func(n, v any) string { return clipLines(toInt(n), toString(v)) },
-		"duration":   formatDuration,
-		"plural":     plural,
-		"url":        func(v any) string { return cleanURL(toString(v)) },
-		"esc":        func(v any) string { return escapeFor(t, toString(v)) },
-		"blockquote": func(v any) string { return quoteBlock(t, toString(v)) },
-		"link":       func(text, u any) string { return mdLink(t, text, u) },
-		"color":      func(level string, text any) string { return colorize(t, level, toString(text)) },
-		"buildLevel": buildLevel,
-		"bullet":     func() string { return bullet(t) },
-		"oneOf":      oneOf,
+		"sha7":          sha7,
+		"shortSHA":      sha7,
+		"time":          func(v any) string { return formatMillis(v, loc) },
+		"bytes":         humanBytes,
+		"refName":       func(v any) string { return refName(toString(v)) },
+		"isTag":         func(v any) bool { return strings.HasPrefix(toString(v), "refs/tags/") },
+		"firstLine":     func(v any) string { return firstLine(toString(v)) },
+		"truncate":      func(n, v any) string { return truncateRunes(toInt(n), toString(v)) },
+		"clip":          func(n, v any) string { return clipLines(toInt(n), toString(v)) },
+		"duration":      formatDuration,
+		"plural":        plural,
+		"url":           func(v any) string { return cleanURL(toString(v)) },
+		"esc":           func(v any) string { return escapeFor(t, toString(v)) },
+		"blockquote":    func(v any) string { return quoteBlock(t, toString(v)) },
+		"link":          func(text, u any) string { return mdLink(t, text, u) },
+		"color":         func(level string, text any) string { return colorize(t, level, toString(text)) },
+		"buildLevel":    buildLevel,
+		"priorityLevel": priorityLevel,
+		"workStatus":    workStatus,
+		"sameUser":      sameUser,
+		"mark":          mark,
+		"bullet":        func() string { return bullet(t) },
+		"oneOf":         oneOf,
 		"include": func(name string, data any) (string, error) {
 			if d, ok := data.(depthTracker); ok {
 				if d.enter() > maxIncludeDepth {
@@ -304,6 +308,104 @@ func buildLevel(status any) string {
 		return "running"
 	}
 	return "neutral"
+}
+
+// mark is the status mark of a level (buildLevel's, color's) or an
+// outcome: ✅ success, ❌ failure, ⏳ running, ⚠️ warning, "" for the rest.
+// It tells success from failure where colours are not shown (WeCom
+// markdown_v2, a digest line, a notification's title) and for readers who
+// cannot tell red from green.
+func mark(level any) string {
+	switch strings.ToLower(strings.TrimSpace(toString(level))) {
+	case "success", "info":
+		return "✅"
+	case "failure", "error":
+		return "❌"
+	case "running":
+		return "⏳"
+	case "warning":
+		return "⚠️"
+	}
+	return ""
+}
+
+// priorityLevel reads CODING's priority of a task or an issue: 0, 1, 2, 3
+// (as CODING codes them), the English or Chinese word; it is low, medium,
+// high, urgent, or "" for anything else. Templates put the words of their
+// language on it.
+func priorityLevel(v any) string {
+	switch strings.ToLower(strings.TrimSpace(toString(v))) {
+	case "0", "low", "lowest", "低":
+		return "low"
+	case "1", "medium", "normal", "中":
+		return "medium"
+	case "2", "high", "高":
+		return "high"
+	case "3", "urgent", "highest", "critical", "紧急":
+		return "urgent"
+	}
+	return ""
+}
+
+// workStatus reads the status code of a work item (issue, task,
+// iteration): todo, doing, done, closed, or "" for a code it does not know
+// (a team's own status names, which templates show as they are).
+func workStatus(v any) string {
+	switch strings.ToUpper(strings.TrimSpace(toString(v))) {
+	case "TODO", "WAIT_PROCESS", "NOT_STARTED", "OPEN", "OPENED", "NEW":
+		return "todo"
+	case "PROCESSING", "IN_PROGRESS", "DOING", "STARTED":
+		return "doing"
+	case "COMPLETED", "DONE", "FINISHED", "RESOLVED":
+		return "done"
+	case "CLOSED", "CANCELED", "CANCELLED":
+		return "closed"
+	}
+	return ""
+}
+
+// sameUser reports whether a and b (users or members) are the same
+// person: they share an id, login, username or email, or, when neither
+// has any of those, a name. Templates leave out a detail line that would
+// name again who the headline names.
+func sameUser(a, b any) bool {
+	ua, ub := asUser(a), asUser(b)
+	if ua == nil || ub == nil {
+		return false
+	}
+	if ua.ID != "" && ua.ID == ub.ID {
+		return true
+	}
+	keys := func(u *User) []string { return []string{u.Login, u.Username, u.Email} }
+	keyed := false
+	for _, ka := range keys(ua) {
+		for _, kb := range keys(ub) {
+			if ka != "" && kb != "" {
+				keyed = true
+				if strings.EqualFold(ka, kb) {
+					return true
+				}
+			}
+		}
+	}
+	return !keyed && ua.Display() != "" && ua.Display() == ub.Display()
+}
+
+// asUser is the User a template value stands for, nil for none.
+func asUser(v any) *User {
+	switch u := v.(type) {
+	case *User:
+		return u
+	case User:
+		return &u
+	case *Member:
+		if u != nil {
+			return &u.User
+		}
+	case Member:
+		return &u.User
+	}
+	return nil
 }
 
 // bullet starts a list item: DingTalk, WeCom markdown_v2 and Feishu render

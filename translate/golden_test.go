@@ -86,6 +86,8 @@ func TestGolden(t *testing.T) {
 						t.Fatalf("Render: %v", err)
 					}
 					assertWellFormed(t, m, wireBody(t, m, ""))
+					assertLinked(t, m)
+					assertOutcomeShown(t, m)
 					switch target {
 					case WeComV2:
 						assertWeComV2(t, m)
@@ -95,29 +97,37 @@ func TestGolden(t *testing.T) {
 					checkGolden(t, filepath.Join(dir, strings.TrimSuffix(name, ".json")+".md"), goldenText(m))
 				})
 			}
-			t.Run(lang+"/"+string(target)+"/digest", func(t *testing.T) {
-				var msgs []Message
-				for _, name := range digestSamples {
-					m, err := r.Render(decodeFile(t, name), target, "")
-					if err != nil {
-						t.Fatal(err)
+			for _, golden := range sortedKeys(digestGoldens) {
+				t.Run(lang+"/"+string(target)+"/"+golden, func(t *testing.T) {
+					var msgs []Message
+					for _, name := range digestGoldens[golden] {
+						m, err := r.Render(decodeFile(t, name), target, "")
+						if err != nil {
+							t.Fatal(err)
+						}
+						msgs = append(msgs, m)
 					}
-					msgs = append(msgs, m)
-				}
-				d, n, err := r.DigestPrefix(target, msgs)
-				if err != nil || n != len(msgs) {
-					t.Fatalf("DigestPrefix: %d of %d, %v", n, len(msgs), err)
-				}
-				assertWellFormed(t, d, wireBody(t, d, ""))
-				checkGolden(t, filepath.Join(dir, "_digest.md"), goldenText(d))
-			})
+					d, n, err := r.DigestPrefix(target, msgs)
+					if err != nil || n != len(msgs) {
+						t.Fatalf("DigestPrefix: %d of %d, %v", n, len(msgs), err)
+					}
+					assertWellFormed(t, d, wireBody(t, d, ""))
+					checkGolden(t, filepath.Join(dir, golden+".md"), goldenText(d))
+				})
+			}
 		}
 	}
 }
 
-// digestSamples are the messages of the golden digest (_digest.md): each
-// outcome, and mentions.
-var digestSamples = []string{"push-two-commits.json", "merge_request-create.json", "ci-complete_build-failed.json", "merge_request-merge.json", "push-branch-delete.json"}
+// digestGoldens are the golden digests (_digest*.md) and their messages:
+// _digest has each outcome and mentions; _digest-burst is a burst of mixed
+// events from several projects, two builds failing among them.
+var digestGoldens = map[string][]string{
+	"_digest": {"push-two-commits.json", "merge_request-create.json", "ci-complete_build-failed.json", "merge_request-merge.json", "push-branch-delete.json"},
+	"_digest-burst": {"push-120-commits-oldest-first.json", "GIT_PUSHED.json", "ci-complete_build-success.json", "CI_JOB_FINISHED-no-html-url.json",
+		"GIT_MR_CREATED-no-html-url.json", "GIT_MR_MERGED-by-reviewer.json", "task-opened-priority-3.json", "ISSUE_STATUS_UPDATED.json",
+		"GIT_PUSHED-branch-delete.json", "release-published.json", "ci-failed_build.json", "DEPLOY_FINISHED.json"},
+}
 
 // goldenDir is the golden files' directory of one language and target;
 // with -update it is emptied first, so goldens of removed payloads go.
@@ -218,6 +228,32 @@ func assertWellFormed(tb testing.TB, m Message, body []byte) {
 	assertLinksComplete(tb, m.Text)
 	assertLinksComplete(tb, m.Summary)
 	assertOnlyOurHTML(tb, m.Target, m.Text)
+}
+
+// assertLinked fails when a message links nowhere: every sample payload
+// names at least its project or team, so every message has a Link and its
+// text at least one link.
+func assertLinked(tb testing.TB, m Message) {
+	tb.Helper()
+	if m.Link == "" {
+		tb.Errorf("message has no link:\n%s", m.Text)
+	}
+	if !strings.Contains(m.Text, "](http") {
+		tb.Errorf("text links nowhere:\n%s", m.Text)
+	}
+}
+
+// assertOutcomeShown fails when a failure does not say so at a glance:
+// its title (a notification) and its text carry the mark ❌, which
+// shows where colours do not.
+func assertOutcomeShown(tb testing.TB, m Message) {
+	tb.Helper()
+	if m.Outcome == OutcomeFailure && (!strings.HasPrefix(m.Title, "❌") || !strings.Contains(m.Text, "❌")) {
+		tb.Errorf("a failure without its mark:\n%s\n%s", m.Title, m.Text)
+	}
+	if m.Outcome != OutcomeFailure && strings.Contains(m.Title, "❌") {
+		tb.Errorf("a mark of failure on %s: %s", m.Outcome, m.Title)
+	}
 }
 
 // assertLinksComplete fails when a "[" or "](" starts a link that never

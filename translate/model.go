@@ -70,7 +70,8 @@ type Repository struct {
 	UpdatedAt     int64  `json:"updated_at"`
 }
 
-// Project is the Service Hook "project" object.
+// Project is the Service Hook "project" object. Service Hook payloads send
+// the project's page as url and often no html_url.
 type Project struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
@@ -81,12 +82,14 @@ type Project struct {
 	Icon        string `json:"icon" coding:"url"`
 }
 
-// Team is the Service Hook "team" object.
+// Team is the Service Hook "team" object. Service Hook payloads send the
+// team's page as url (and no html_url).
 type Team struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	Domain  string `json:"domain"`
 	HTMLURL string `json:"html_url" alias:"htmlUrl,web_url" coding:"url"`
+	URL     string `json:"url" coding:"url"`
 }
 
 // Commit is one entry of a push's commits (and head_commit).

@@ -49,6 +49,16 @@ func outcomeOf(ev *Event) string {
 	if isDeletion(verb) {
 		return OutcomeWarning
 	}
+	if s := ev.Subject(); s != nil {
+		// An event without a model says how it ended in its status, if
+		// at all (a deployment that FAILED).
+		switch buildLevel(s.Status) {
+		case "success":
+			return OutcomeSuccess
+		case "failure":
+			return OutcomeFailure
+		}
+	}
 	return OutcomeNeutral
 }
 

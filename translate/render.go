@@ -29,8 +29,9 @@ type Data struct {
 	// failure, warning or "" (neutral).
 	Outcome string
 
-	// Commits is the part of the push's commits to list (the first ones);
-	// MoreCommits how many were left out, TotalCommits all of them.
+	// Commits is the part of the push's commits to list: the newest ones,
+	// the head commit first (Event.ShownCommits); MoreCommits how many
+	// earlier ones were left out, TotalCommits all of them.
 	Commits      []Commit
 	TotalCommits int
 	MoreCommits  int

@@ -38,6 +38,13 @@ type EventView struct {
 	Actor        string
 	ActorURL     string
 	ShownCommits []Commit
+	ObjectURL    string
+	CompareURL   string
+	RepoName     string
+	RepoURL      string
+	TeamURL      string
+	LatestCommit *Commit
+	Subject      *Subject
 
 	// Event's fields, the objects the templates read most first.
 	CI           *CI
@@ -82,7 +89,7 @@ type EventView struct {
 
 // newEventView is the view of e; e must not change while the view is in use.
 func newEventView(e *Event) *EventView {
-	return &EventView{
+	v := &EventView{
 		Name: e.Name, Code: e.Code, CodeVerb: e.CodeVerb, Label: e.Label, Action: e.Action,
 		Sender: e.Sender, Repository: e.Repository, Project: e.Project, Team: e.Team,
 		Ref: e.Ref, Before: e.Before, After: e.After, Created: e.Created, Deleted: e.Deleted,
@@ -109,9 +116,19 @@ func newEventView(e *Event) *EventView {
 		Actor:        e.Actor(),
 		ActorURL:     e.ActorURL(),
 		ShownCommits: e.ShownCommits(),
+		ObjectURL:    e.ObjectURL(),
+		CompareURL:   e.CompareURL(),
+		RepoName:     e.RepoName(),
+		RepoURL:      e.RepoURL(),
+		TeamURL:      e.TeamURL(),
+		Subject:      e.Subject(),
 
 		ev: e,
 	}
+	if len(v.ShownCommits) > 0 {
+		v.LatestCommit = &v.ShownCommits[0]
+	}
+	return v
 }
 
 // MarshalJSON marshals the Event the view shows, without escaping HTML

@@ -85,7 +85,8 @@ func TestWeComV2Helpers(t *testing.T) {
 
 // TestWeComV2Render renders events with hostile user content for
 // markdown_v2 and checks the structure is the templates' own: list items,
-// quote lines, headings and paragraphs, no table, code block or HTML, and
+// quote lines, headings and paragraphs (starting with bold or a link of
+// theirs: a user's "[" is escaped), no table, code block or HTML, and
 // nobody mentioned although the templates ask for mentions.
 func TestWeComV2Render(t *testing.T) {
 	for _, lang := range templates.Languages {
@@ -111,7 +112,7 @@ func TestWeComV2Render(t *testing.T) {
 			assertWellFormed(t, m, body)
 			assertWeComV2(t, m)
 			for _, line := range strings.Split(m.Text, "\n") {
-				if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "#### ") && !strings.HasPrefix(line, "**") &&
+				if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "#### ") && !strings.HasPrefix(line, "**") && !strings.HasPrefix(line, "[") &&
 					!strings.HasPrefix(line, "- ") && !strings.HasPrefix(line, "> ") && strings.TrimSpace(line) != ">" {
 					t.Errorf("%s/%s: line with structure of its own: %q", lang, ev.Name, line)
 				}
@@ -219,7 +220,7 @@ func TestWeComV2Lookup(t *testing.T) {
 		return m.Text
 	}
 	def := render(nil, WeComV2, "")
-	if !strings.HasPrefix(def, "#### uc-api") {
+	if !strings.HasPrefix(def, "#### [uc-api]") {
 		t.Fatalf("default push: %q", def)
 	}
 

@@ -1,0 +1,134 @@
+package translate
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Subject is what an event without templates of its own (one rendered by
+// generic.*) is about, read from the raw payload: the object its name
+// points at (a release event's "release"), with the fields that identify
+// it. Every field may be empty.
+type Subject struct {
+	// Kind is the payload member the object was read from ("release"),
+	// "" when the payload has none.
+	Kind string
+	// Event is the event's name without a verb taken from it (below).
+	Event string
+	// Verb is what happened: Event.Verb, else for a name like
+	// deploy_finished its last word ("finished").
+	Verb   string
+	Name   string // name, else display_name
+	Title  string // title
+	Tag    string // tag_name, else tag, else the pushed tag
+	Number string // number, else iid, else code
+	Status string // status, else state
+	Commit string // commit_id, else sha, else commit
+	URL    string // html_url, else web_url, else url (its page)
+}
+
+// Display is what the subject is called: its tag, else title, else name,
+// else #number.
+func (s *Subject) Display() string {
+	switch {
+	case s == nil:
+		return ""
+	case s.Tag != "":
+		return s.Tag
+	case s.Title != "":
+		return s.Title
+	case s.Name != "":
+		return s.Name
+	case s.Number != "":
+		return "#" + s.Number
+	}
+	return ""
+}
+
+// commonMembers are payload members that describe who and where, not the
+// subject of an event.
+var commonMembers = map[string]bool{
+	"sender": true, "pusher": true, "repository": true, "repo": true, "depot": true,
+	"project": true, "team": true, "hook": true, "head_commit": true, "commits": true,
+	"owner": true, "user": true, "author": true, "creator": true, "assignee": true,
+	"committer": true, "organization": true, "enterprise": true, "installation": true,
+}
+
+// subjectMembers are the members tried, after the event's own name, for
+// its object.
+var subjectMembers = []string{"release", "tag", "object", "resource", "target", "item", "data"}
+
+// Subject is what an event of no known family is about (see Subject); nil
+// for the events that have templates of their own, whose models say it.
+func (e *Event) Subject() *Subject {
+	if e == nil || slices.Contains(Events, e.Name) {
+		return nil
+	}
+	s := &Subject{Event: e.Name, Verb: e.Verb()}
+	if s.Verb == "" {
+		if i := strings.LastIndexByte(e.Name, '_'); i > 0 && i < len(e.Name)-1 {
+			s.Event, s.Verb = e.Name[:i], e.Name[i+1:]
+		}
+	}
+	raw := e.Raw()
+	candidates := append([]string{e.Name, s.Event}, strings.Split(e.Name, "_")...)
+	candidates = append(candidates, subjectMembers...)
+	var rest []string
+	for k, v := range raw {
+		if _, ok := v.(map[string]any); ok && !commonMembers[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range append(candidates, rest...) {
+		obj, ok := raw[k].(map[string]any)
+		if !ok || commonMembers[k] {
+			continue
+		}
+		var got Subject
+		if got.read(obj) {
+			got.Kind, got.Event, got.Verb = k, s.Event, s.Verb
+			*s = got
+			break
+		}
+	}
+	if s.Tag == "" && e.IsTag() {
+		s.Tag = e.RefName()
+	}
+	return s
+}
+
+// read fills s from the payload object obj and reports whether it had
+// anything that identifies it.
+func (s *Subject) read(obj map[string]any) bool {
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			switch v := obj[k].(type) {
+			case string:
+				if v = strings.TrimSpace(v); v != "" {
+					return v
+				}
+			case nil, map[string]any, []any, bool:
+			default:
+				if t := toString(v); t != "" {
+					return t
+				}
+			}
+		}
+		return ""
+	}
+	s.Name = first("name", "display_name")
+	s.Title = first("title")
+	s.Tag = first("tag_name", "tag")
+	s.Number = first("number", "iid", "code")
+	s.Status = first("status", "state")
+	s.Commit = first("commit_id", "sha", "commit")
+	for _, k := range []string{"html_url", "web_url", "url"} {
+		if u := webURL(first(k)); u != "" {
+			s.URL = u
+			break
+		}
+	}
+	return s.Name != "" || s.Title != "" || s.Tag != "" || s.Number != ""
+}
