@@ -67,16 +67,17 @@ func (b *bodyBudget) take(ctx context.Context, n int64) error {
 	if n > b.total {
 		return errBusy
 	}
-	if b.sem.TryAcquire(n) { // the usual case: no timer, no context
-		b.inUse.Add(float64(n))
-		return nil
-	}
-	wctx, cancel := context.WithTimeout(ctx, b.wait)
-	defer cancel()
-	if b.sem.Acquire(wctx, n) != nil {
-		return errBusy
+	if !b.sem.TryAcquire(n) { // usually free: no timer, no context
+		wctx, cancel := context.WithTimeout(ctx, b.wait)
+		defer cancel()
+		if b.sem.Acquire(wctx, n) != nil {
+			return errBusy
+		}
 	}
 	b.inUse.Add(float64(n))
+	if h := b.held.Add(n); h > b.peak.Load() {
+		b.peak.Store(h)
+	}
 	return nil
 }
 
@@ -131,34 +132,30 @@ func (b *bodyBudget) shrink() {
 
 // read reads r (at most limit bytes, which fail with *http.MaxBytesError)
 // into budgeted chunks as the bytes arrive, then into one buffer of the
-// body's size. check, when not nil, sees the body first, straight from the
-// chunks: a body it refuses (an unsigned one) is never put together, so a
-// flood of them leaves no garbage but the reused chunks. release gives the
+// body's size. check, when not nil, sees a body of more than one chunk
+// first, straight from the chunks: a large body it refuses (an unsigned
+// one) is never put together, so a flood of them leaves no garbage but the
+// reused chunks. (A one-chunk body is left to the source's Decode, which
+// verifies anyway: checking it twice would only cost time.) release gives the
 // reservation back; call it once the body is no longer used, also after
 // an error.
 func (b *bodyBudget) read(ctx context.Context, r io.Reader, check func(io.Reader) error) (body []byte, release func(), err error) {
 	var kept int64 // the returned buffer's reservation
 	release = func() { b.give(kept); kept = 0 }
 	var parts []*[budgetChunk]byte
-	var held, n int64 // chunks' reservation, bytes read
+	var reserved, n int64 // the chunks' reservation, bytes read
 	defer func() {
 		for _, c := range parts {
 			chunks.Put(c)
 		}
-		b.give(held)
+		b.give(reserved)
 	}()
-	note := func(d int64) {
-		if h := b.held.Add(d); h > b.peak.Load() {
-			b.peak.Store(h)
-		}
-	}
 	for {
 		if n == int64(len(parts))*budgetChunk {
 			if err := b.take(ctx, budgetChunk); err != nil {
 				return nil, release, err
 			}
-			held += budgetChunk
-			note(budgetChunk)
+			reserved += budgetChunk
 			parts = append(parts, chunks.Get().(*[budgetChunk]byte))
 		}
 		c := parts[len(parts)-1]
@@ -172,7 +169,9 @@ func (b *bodyBudget) read(ctx context.Context, r io.Reader, check func(io.Reader
 			return nil, release, err
 		}
 	}
-	if check != nil {
+	// A body in one chunk costs little to put together: the source's own
+	// verification in Decode then checks it, once.
+	if check != nil && len(parts) > 1 {
 		readers := make([]io.Reader, len(parts))
 		for i, c := range parts {
 			readers[i] = bytes.NewReader(c[:min(budgetChunk, n-int64(i)*budgetChunk)])
@@ -185,7 +184,6 @@ func (b *bodyBudget) read(ctx context.Context, r io.Reader, check func(io.Reader
 		return nil, release, err
 	}
 	kept = n
-	note(n)
 	body = make([]byte, n)
 	for i, c := range parts {
 		copy(body[int64(i)*budgetChunk:], c[:])

@@ -190,8 +190,8 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 		switch {
 		case errors.As(err, &mbe):
 			return nil, release, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
-		case check != nil && (errors.Is(err, source.ErrUnauthorized) || errors.Is(err, source.ErrBadRequest)):
-			return nil, release, err // the source refused it
+		case errors.As(err, new(*source.Error)):
+			return nil, release, err // the source's check refused it
 		case errors.Is(err, errBusy):
 			s.log.Warn("webhook refused: the bodies' memory budget is spent (RELAY_BODY_BUDGET)", zap.Int64("budget_bytes", s.budget.total))
 			return nil, release, err

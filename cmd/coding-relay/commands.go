@@ -104,9 +104,10 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
+	src := registry("").Sources[0] // the payload is CODING's; no token: nothing is verified
 	var ep robot.Endpoint
 	if *robotURL != "" {
-		robots, err := robot.Parser{Kinds: kinds, Canonical: registry("").Sources[0].Canonical}.Parse(*robotURL)
+		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)
 		if err != nil {
 			return fmt.Errorf("--robot: %w", err)
 		}
@@ -135,7 +136,7 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	ev, err := registry("").Sources[0].DecodePayload(*event, payload)
+	ev, err := src.DecodePayload(*event, payload)
 	if err != nil {
 		return fmt.Errorf("payload: %w", err)
 	}
