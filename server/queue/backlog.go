@@ -35,8 +35,13 @@ type lane struct {
 	// items is the head of the FIFO with message bodies in memory; the
 	// first taken of them are being sent. spilled is the rest, oldest
 	// first, as IDs only: every spilled message is newer than every item.
-	items     []*store.Item
-	taken     int
+	items []*store.Item
+	taken int
+	// settled is how many of the taken items have their fate decided
+	// (delivered or dead-lettered) but are not popped yet: the overview
+	// does not count them as waiting, so it never shows a message as
+	// both dead and pending.
+	settled   int
 	spilled   []spilled
 	refilling bool
 	wake      chan struct{}
@@ -182,10 +187,19 @@ func (q *Queue) pop(l *lane, g *group) {
 		}
 	}
 	l.taken -= n
+	l.settled = max(0, l.settled-n)
 	if len(l.items) == 0 {
 		l.items = nil // let the backing array go
 	}
 	q.gaugeLocked(l)
+}
+
+// settleLocked marks a taken group as decided before its fate is
+// written to the store (see lane.settled); l.mu is held.
+func settleLocked(l *lane, g *group) {
+	if g.gen == l.gen {
+		l.settled += len(g.items)
+	}
 }
 
 func (q *Queue) gauge(l *lane) {

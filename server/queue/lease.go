@@ -82,7 +82,7 @@ func (q *Queue) current(l *lane) (bool, uint64) {
 	held := time.Now().Before(l.heldUntil)
 	if !held || l.gen != l.leaseGen {
 		clear(l.items)
-		l.items, l.taken, l.tail = nil, 0, tail{stale: true}
+		l.items, l.taken, l.settled, l.tail = nil, 0, 0, tail{stale: true}
 		l.gen = l.leaseGen
 		if !held {
 			l.gen-- // gained again, leaseGen moves on: read afresh then too

@@ -143,10 +143,12 @@ func (q *Queue) Snapshot() []RobotState {
 	for _, l := range q.order {
 		st := RobotState{Robot: l.robot.Name}
 		l.mu.Lock()
-		st.Depth = len(l.items) + len(l.spilled)
+		st.Depth = len(l.items) - l.settled + len(l.spilled)
 		switch {
-		case len(l.items) > 0:
-			st.OldestAge = now.Sub(l.items[0].Created).Seconds()
+		case len(l.items) > l.settled:
+			// Settled items are taken first, so the next one is the oldest
+			// still waiting (exactly so on a paced lane's single worker).
+			st.OldestAge = now.Sub(l.items[l.settled].Created).Seconds()
 		case len(l.spilled) > 0:
 			st.OldestAge = now.Sub(l.spilled[0].created).Seconds()
 		}

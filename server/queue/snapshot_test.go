@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,10 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
+	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/translate"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap/zaptest"
 )
 
 // state is the snapshot of the robot named name.
@@ -110,5 +114,76 @@ func TestSnapshotShowsBackoffAndPacing(t *testing.T) {
 	}
 	if list, err := env.queue.Sent("paced", 10); err != nil || list != nil {
 		t.Fatalf("Sent without a History = %v, %v; want nothing", list, err)
+	}
+}
+
+// watchingStore looks at the robot's snapshot at the moment a message's
+// fate is written, when the dead-letter list or the history can already
+// show it.
+type watchingStore struct {
+	*store.Store
+	q     func() *queue.Queue
+	robot string
+	depth chan int
+}
+
+func (s *watchingStore) look() { s.depth <- stateOf(s.q(), s.robot).Depth }
+
+func (s *watchingStore) Bury(items []*store.Item, robot string, pace []int64) error {
+	err := s.Store.Bury(items, robot, pace)
+	s.look()
+	return err
+}
+
+func (s *watchingStore) Done(items []*store.Item, robot string, pace []int64, done func(error)) {
+	s.look()
+	s.Store.Done(items, robot, pace, done)
+}
+
+func stateOf(q *queue.Queue, name string) queue.RobotState {
+	for _, st := range q.Snapshot() {
+		if st.Robot == name {
+			return st
+		}
+	}
+	return queue.RobotState{}
+}
+
+// A message whose fate is decided no longer counts as waiting, even for
+// the moment before it leaves the in-memory backlog: the overview never
+// shows a dead letter as pending too, nor a delivered one.
+func TestSnapshotDoesNotCountASettledMessageAsWaiting(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		answer func(int) (int, string)
+	}{
+		{"dead-lettered", func(int) (int, string) { return 200, `{"errcode":310000,"errmsg":"keywords not in content"}` }},
+		{"delivered", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeRobot(t, c.answer)
+			st, err := store.Open(t.TempDir(), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var q *queue.Queue
+			ws := &watchingStore{Store: st, q: func() *queue.Queue { return q }, robot: "ding", depth: make(chan int, 1)}
+			q, err = queue.New(ws, []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, nil)}, queue.Options{}, zaptest.NewLogger(t), queue.NewMetrics(prometheus.NewRegistry()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Start()
+			defer func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := q.Close(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+			enqueue(t, q, "ding", translate.DingTalk, 0, 1)
+			if d := <-ws.depth; d != 0 {
+				t.Fatalf("depth when the message's fate was written = %d, want 0", d)
+			}
+		})
 	}
 }

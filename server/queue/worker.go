@@ -194,6 +194,9 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	}
 	switch {
 	case err == nil:
+		l.mu.Lock()
+		settleLocked(l, g)
+		l.mu.Unlock()
 		l.sentOK.Inc()
 		l.stats.sent(now, "ok", 0, nil)
 		q.record(l, g, now)
@@ -277,6 +280,7 @@ func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 		it.LastError, it.ErrCode, it.Reason = cause.Error(), errCode(cause), reason
 		it.DeadAt = now
 	}
+	settleLocked(l, g)
 	l.mu.Unlock()
 	err := q.store.Bury(g.items, l.robot.Name, l.pacer.History())
 	q.noteWrite(err)
