@@ -111,8 +111,9 @@ func TestE2ERedisBurstOverTwoReplicas(t *testing.T) {
 
 // TestE2ERedisDedupAndOrder: the same delivery ID posted to both replicas
 // gives one message, and events posted alternately to two replicas reach
-// the robot in posting order. The Redis password (RELAY_REDIS_PASSWORD)
-// never shows in a log.
+// the robot in posting order; either replica's console history lists what
+// both sent. The Redis password (RELAY_REDIS_PASSWORD) never shows in a
+// log.
 func TestE2ERedisDedupAndOrder(t *testing.T) {
 	const password = "e2e-redis-Passw0rd"
 	env := startSim(t, requireSim(t), "-limit", "0", "-secret", e2eDingToken+"="+e2eDingSecret)
@@ -127,20 +128,24 @@ func TestE2ERedisDedupAndOrder(t *testing.T) {
 		}
 	})
 	for range 2 {
-		relays = append(relays, env.startRelay(t, t.TempDir(), "RELAY_RATE_LIMIT=0", "RELAY_REDIS_URL="+srv.URL, "RELAY_REDIS_PASSWORD="+password))
+		relays = append(relays, env.startRelay(t, t.TempDir(), "RELAY_RATE_LIMIT=0", "RELAY_REDIS_URL="+srv.URL, "RELAY_REDIS_PASSWORD="+password,
+			"RELAY_ADMIN_TOKEN="+e2eAdminToken))
 	}
 	relays[0].post(t, "push", "same-id", pushBody(500))
-	relays[1].post(t, "push", "same-id", pushBody(500))
+	if status := relays[1].tryPost("same-id", pushBody(500)); status != http.StatusOK {
+		t.Errorf("the same delivery ID at the other replica: %d, want 200 (a duplicate, nothing stored)", status)
+	}
 	for i := range 30 {
 		relays[i%2].post(t, "push", "order-"+strconv.Itoa(i), pushBody(i))
 	}
-	var order []int
-	eventually(t, 30*time.Second, "31 messages on DingTalk", func() bool {
-		count, o := markers(env.messages(t), simDing)
-		order = o
-		return len(count) == 31
+	// The last event follows the others in the robot's one queue: once it
+	// is shown, so is anything stored before it, a second copy of 500
+	// included.
+	relays[1].post(t, "push", "order-last", pushBody(999))
+	eventually(t, 30*time.Second, "32 events on DingTalk", func() bool {
+		count, _ := markers(env.messages(t), simDing)
+		return count[999] > 0
 	})
-	time.Sleep(300 * time.Millisecond) // a second copy would show by now
 	count, order := markers(env.messages(t), simDing)
 	if count[500] != 1 {
 		t.Errorf("the delivery posted to both replicas shown %d times", count[500])
@@ -149,10 +154,37 @@ func TestE2ERedisDedupAndOrder(t *testing.T) {
 	for i := range 30 {
 		want = append(want, i)
 	}
+	want = append(want, 999)
 	if fmt.Sprint(order) != fmt.Sprint(want) {
 		t.Errorf("DingTalk order %v, want %v", order, want)
 	}
 	noRejections(t, env)
+
+	// Whichever replica sent them, each replica's console lists the 32
+	// messages the DingTalk robot was sent.
+	for i, r := range relays {
+		var hist struct {
+			Sent []struct {
+				Robot string `json:"robot"`
+				Items []struct {
+					Delivery string `json:"delivery"`
+				} `json:"items"`
+			} `json:"sent"`
+		}
+		eventually(t, 10*time.Second, fmt.Sprintf("replica %d's history", i+1), func() bool {
+			r.getJSON(t, "/console/api/deliveries?status=sent&robot=ding&limit=100", e2eAdminToken, &hist)
+			return len(hist.Sent) == 32
+		})
+		seen := map[string]bool{}
+		for _, e := range hist.Sent {
+			for _, it := range e.Items {
+				seen[it.Delivery] = true
+			}
+		}
+		if !seen["same-id"] || !seen["order-0"] || !seen["order-1"] || !seen["order-last"] {
+			t.Errorf("replica %d's history lacks deliveries of either replica: %v", i+1, seen)
+		}
+	}
 }
 
 // TestE2ERedisKillReplicaWithBacklog: the replica holding the robots'

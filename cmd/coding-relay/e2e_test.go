@@ -38,6 +38,8 @@ const (
 	// The Feishu bot is signed and needs a keyword too.
 	e2eFeishuToken  = "e2e-feishu-token"
 	e2eFeishuSecret = "FSe2eSecret42"
+	// The admin token of relays whose console or admin API a test reads.
+	e2eAdminToken = "e2e-admin-token"
 )
 
 type e2eEnv struct {
@@ -131,7 +133,7 @@ func (e *e2eEnv) startRelay(tb testing.TB, dataDir string, extra ...string) *rel
 	tb.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
-		for _, s := range []string{e2eDingToken, e2eDingSecret, e2eWeComKey, e2eHookToken, e2eFeishuToken, e2eFeishuSecret} {
+		for _, s := range []string{e2eDingToken, e2eDingSecret, e2eWeComKey, e2eHookToken, e2eFeishuToken, e2eFeishuSecret, e2eAdminToken} {
 			if strings.Contains(logs.String(), s) {
 				tb.Errorf("relay log contains the secret %q", s)
 			}
@@ -162,6 +164,26 @@ func (p *relayProc) post(tb testing.TB, event, delivery string, body []byte) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
 		tb.Fatalf("%s %s: %d %s", event, delivery, resp.StatusCode, b)
+	}
+}
+
+// getJSON reads path of the relay with the admin token as the bearer and
+// decodes the 200 answer into v.
+func (p *relayProc) getJSON(tb testing.TB, path, token string, v any) {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, p.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		tb.Fatalf("GET %s: %v", path, err)
 	}
 }
 

@@ -37,7 +37,8 @@ func openStore(ctx context.Context, cfg *server.Config, log *zap.Logger) (queue.
 	var rs *redis.Store
 	var err error
 	for deadline := time.Now().Add(redisWait); ; {
-		rs, err = redis.Open(cfg.RedisURL, redis.Options{DedupMax: cfg.DedupMax, Password: cfg.RedisPassword})
+		rs, err = redis.Open(cfg.RedisURL, redis.Options{DedupMax: cfg.DedupMax, Password: cfg.RedisPassword,
+			HistoryMax: cfg.HistoryMax, HistoryAge: cfg.HistoryMaxAge})
 		if err == nil || !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
 			break
 		}

@@ -90,7 +90,7 @@ func TestMigrateMovesTheLocalQueueOnce(t *testing.T) {
 	if _, dead, _ := rs.Dead(10); dead != 1 {
 		t.Errorf("%d dead letters in Redis, want 1", dead)
 	}
-	if hist, _ := rs.History(items[0].Lane); len(hist) != 1 {
+	if hist, _ := rs.SendTimes(items[0].Lane); len(hist) != 1 {
 		t.Errorf("send times in Redis: %v, want the one recorded", hist)
 	}
 	if err := rs.Add("b", true, time.Now(), []*store.Item{{Robot: "ding", Lane: items[0].Lane}}, nil); !errors.Is(err, store.ErrDuplicate) {

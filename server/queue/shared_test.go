@@ -21,7 +21,10 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-var _ queue.Shared = (*redis.Store)(nil)
+var (
+	_ queue.Shared  = (*redis.Store)(nil)
+	_ queue.History = (*redis.Store)(nil)
+)
 
 // rep is one relay's queue over a shared Redis; stop closes it once.
 type rep struct {

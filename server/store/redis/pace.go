@@ -77,8 +77,8 @@ func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Du
 	return time.Duration(res[0]) * time.Millisecond, int(res[1]), nil
 }
 
-// History returns the send times (Unix ms) recorded for a lane.
-func (s *Store) History(lane string) ([]int64, error) {
+// SendTimes returns the send times (Unix ms) recorded for a lane.
+func (s *Store) SendTimes(lane string) ([]int64, error) {
 	vals, err := s.c.LRange(ctx(), pfxPace+lane, 0, -1).Result()
 	if err != nil {
 		return nil, unavailable("read pace", err)

@@ -1,7 +1,7 @@
 // Package redis is the delivery state on a Redis (or Valkey) server shared
 // by any number of relay replicas: the pending messages of every robot, the
 // dead letters, the delivery IDs seen recently, each robot's recent send
-// times and the leases that give one replica at a time the right to send to
+// times, the console's history of delivered messages and the leases that give one replica at a time the right to send to
 // a robot. It implements the same store interface as the bbolt file, plus
 // what several processes need to coordinate (queue.Shared).
 //
@@ -60,6 +60,11 @@ type Options struct {
 	DedupMax int
 	// Password is used when the URL has none (RELAY_REDIS_PASSWORD).
 	Password string
+	// HistoryMax bounds the delivered messages kept per robot for the
+	// console (default 1,000) and HistoryAge their age (default 7 days),
+	// as in the bbolt store.
+	HistoryMax int
+	HistoryAge time.Duration
 }
 
 // Store is the shared delivery state in one Redis database.
@@ -70,7 +75,11 @@ type Store struct {
 	token    string
 	dedupMax int
 	rm       *remover
-	closeMu  sync.Once
+	// historyMax and historyAge are Options.HistoryMax and HistoryAge.
+	historyMax int
+	historyAge time.Duration
+	rec        *recorder
+	closeMu    sync.Once
 }
 
 // Open connects to the Redis at rawURL (redis:// or rediss://) and checks
@@ -94,7 +103,14 @@ func Open(rawURL string, o Options) (*Store, error) {
 	if o.DedupMax <= 0 {
 		o.DedupMax = 1_000_000
 	}
-	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(), dedupMax: o.DedupMax}
+	if o.HistoryMax <= 0 {
+		o.HistoryMax = 1000
+	}
+	if o.HistoryAge <= 0 {
+		o.HistoryAge = 7 * 24 * time.Hour
+	}
+	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(), dedupMax: o.DedupMax,
+		historyMax: o.HistoryMax, historyAge: o.HistoryAge}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.c.Ping(ctx).Err(); err != nil {
@@ -102,6 +118,7 @@ func Open(rawURL string, o Options) (*Store, error) {
 		return nil, unavailable("connect to "+Redact(rawURL), err)
 	}
 	s.rm = newRemover(s)
+	s.rec = newRecorder(s)
 	return s, nil
 }
 
@@ -136,12 +153,14 @@ func Redact(rawURL string) string {
 // Token is this process's name in leases.
 func (s *Store) Token() string { return s.token }
 
-// Close waits briefly for removals of delivered messages still under way
-// and disconnects. Nothing pending is touched.
+// Close waits briefly for removals of delivered messages still under way,
+// writes the history entries already queued, and disconnects. Nothing
+// pending is touched.
 func (s *Store) Close() error {
 	var err error
 	s.closeMu.Do(func() {
 		s.rm.close(2 * time.Second)
+		s.rec.close()
 		if e := s.c.Close(); e != nil {
 			err = fmt.Errorf("redis: close: %w", e)
 		}

@@ -162,7 +162,7 @@ func TestSlotsSharedAcrossReplicas(t *testing.T) {
 	if wait, _, _ := a.Slot("x", win, true); wait <= 0 {
 		t.Fatal("a fourth send was taken inside the window")
 	}
-	hist, _ := a.History("x")
+	hist, _ := a.SendTimes("x")
 	if len(hist) != 3 {
 		t.Fatalf("history %v, want 3 sends", hist)
 	}

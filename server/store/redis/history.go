@@ -1,0 +1,188 @@
+package redis
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/coding-relay/coding-relay/server/store"
+)
+
+// The console's history of delivered messages, shared by every replica: a
+// sorted set per robot whose members are the sent messages as JSON (behind
+// a zero-padded ID, so members are unique and equal times keep their
+// order) scored by the send time in ms, and a set of the robots that have
+// one. Each record prunes its robot's set by age and count in the same
+// script, so the history stays within Options.HistoryMax and HistoryAge
+// per robot however many replicas write to it.
+const (
+	keySentRobots = prefix + "sent"     // set: robots with a history
+	pfxSent       = prefix + "sent:"    // sorted set per robot: sent messages
+	pfxSentSeq    = prefix + "sentseq:" // string per robot: the last history ID
+	idWidth       = 20                  // digits of the ID before a member's JSON
+)
+
+// recordScript adds one sent message and prunes the robot's history.
+//
+// KEYS: the robot's sorted set, its ID counter, the set of robots.
+// ARGV: the send time (ms), the message as JSON, the age cutoff (ms), the
+// most to keep, the robot's name. It answers the new entry's ID.
+var recordScript = goredis.NewScript(`
+local id = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], ARGV[1], string.format('%020d', id) .. ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('SADD', KEYS[3], ARGV[5])
+return id
+`)
+
+// recordQueue bounds the sent messages waiting for Redis. The history is
+// for people, not for delivery: when Redis is slow or away, an entry that
+// finds the queue full is dropped (and its done told so) instead of
+// holding up a send.
+const recordQueue = 1024
+
+// errHistoryFull is what done hears for a dropped history entry.
+var errHistoryFull = errors.New("redis: record sent message: too many waiting for Redis; this one is not kept")
+
+// recorder writes history entries on one goroutine, in order.
+type recorder struct {
+	s       *Store
+	queue   chan recordOp
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+}
+
+type recordOp struct {
+	e    store.Sent
+	done func(error)
+}
+
+func newRecorder(s *Store) *recorder {
+	r := &recorder{s: s, queue: make(chan recordOp, recordQueue), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+func (r *recorder) run() {
+	defer close(r.stopped)
+	for {
+		select {
+		case op := <-r.queue:
+			op.done(r.s.record(op.e))
+		case <-r.stop:
+			// Write what is already queued, then stop.
+			for {
+				select {
+				case op := <-r.queue:
+					op.done(r.s.record(op.e))
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// close stops the recorder once what was queued is written.
+func (r *recorder) close() {
+	r.once.Do(func() { close(r.stop) })
+	<-r.stopped
+}
+
+// Record adds a delivered message to its robot's history without waiting
+// for Redis; done hears the outcome on the recorder's goroutine and must
+// not block.
+func (s *Store) Record(e store.Sent, done func(error)) {
+	select {
+	case s.rec.queue <- recordOp{e: e, done: done}:
+	default:
+		done(errHistoryFull)
+	}
+}
+
+// record writes one entry.
+func (s *Store) record(e store.Sent) error {
+	e.ID = 0
+	b, err := json.Marshal(&e)
+	if err != nil {
+		return fmt.Errorf("redis: record sent message: %w", err)
+	}
+	at := e.At.UnixMilli()
+	cutoff := e.At.Add(-s.historyAge).UnixMilli()
+	keys := []string{pfxSent + e.Robot, pfxSentSeq + e.Robot, keySentRobots}
+	if err := recordScript.Run(ctx(), s.c, keys, at, b, cutoff, s.historyMax, e.Robot).Err(); err != nil {
+		return unavailable("record sent message", err)
+	}
+	return nil
+}
+
+// History lists up to limit delivered messages of robot, newest first (""
+// means every robot's, merged by time), leaving out those older than
+// Options.HistoryAge even before a new record prunes them.
+func (s *Store) History(robot string, limit int, now time.Time) ([]store.Sent, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	robots := []string{robot}
+	if robot == "" {
+		var err error
+		if robots, err = s.c.SMembers(ctx(), keySentRobots).Result(); err != nil {
+			return nil, unavailable("read history", err)
+		}
+	}
+	cutoff := strconv.FormatInt(now.Add(-s.historyAge).UnixMilli(), 10)
+	cmds := make([]*goredis.StringSliceCmd, len(robots))
+	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
+		for i, name := range robots {
+			cmds[i] = p.ZRevRangeByScore(ctx(), pfxSent+name, &goredis.ZRangeBy{Min: cutoff, Max: "+inf", Count: int64(limit)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, unavailable("read history", err)
+	}
+	var out []store.Sent
+	for i, cmd := range cmds {
+		for _, m := range cmd.Val() {
+			e, err := decodeSent(m)
+			if err != nil {
+				return nil, fmt.Errorf("redis: read history of %s: %w", robots[i], err)
+			}
+			e.Robot = robots[i]
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b store.Sent) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return out[:min(limit, len(out))], nil
+}
+
+// decodeSent reads a member of a history set: the ID, then the JSON.
+func decodeSent(m string) (store.Sent, error) {
+	var e store.Sent
+	if len(m) < idWidth {
+		return e, errors.New("truncated entry")
+	}
+	id, err := strconv.ParseUint(m[:idWidth], 10, 64)
+	if err != nil {
+		return e, fmt.Errorf("entry ID: %w", err)
+	}
+	if err := json.Unmarshal([]byte(m[idWidth:]), &e); err != nil {
+		return e, fmt.Errorf("entry: %w", err)
+	}
+	e.ID = id
+	return e, nil
+}
