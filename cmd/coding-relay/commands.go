@@ -204,7 +204,11 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err := r.Check(coding.DecodeSample); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
-		fmt.Fprintln(stdout, "templates OK: every sample event renders for dingtalk, wecom and wecom_v2 within limits")
+		targets := make([]string, len(translate.Targets))
+		for i, t := range translate.Targets {
+			targets[i] = string(t)
+		}
+		fmt.Fprintf(stdout, "templates OK: every sample event renders for %s within limits\n", strings.Join(targets, ", "))
 		return nil
 	}
 	return fmt.Errorf("unknown templates command %q (export, check)", args[0])
