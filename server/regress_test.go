@@ -43,9 +43,15 @@ func TestRegressPingOnlyToRobotsListingIt(t *testing.T) {
 		t.Errorf("ping answer %d %v, README promises 200 {\"zen\"}", a.status, a.body)
 	}
 	waitFor(t, "ping at the robot that lists it", func() bool { return len(pinged.Received()) == 1 })
-	time.Sleep(100 * time.Millisecond)
-	if n := len(other.Received()); n != 0 {
-		t.Errorf("robot without events=ping got %d ping message(s)", n)
+	// A push after the ping reaches both robots; in the other robot's one
+	// queue it follows whatever the ping put there.
+	push := `{"ref":"refs/heads/after-the-ping"}`
+	if a := r.post(t, "/webhook", map[string]string{"Content-Type": "application/json", "X-Coding-Event": "push"}, push); a.status != 202 {
+		t.Fatalf("push after the ping: %d %v", a.status, a.body)
+	}
+	waitFor(t, "the push at the other robot", func() bool { return len(other.Received()) > 0 })
+	if got := other.Received(); len(got) != 1 || !strings.Contains(got[0].Raw, "after-the-ping") {
+		t.Errorf("robot without events=ping got %d message(s), want only the push", len(got))
 	}
 }
 

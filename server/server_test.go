@@ -221,9 +221,18 @@ func TestWebhookStatuses(t *testing.T) {
 	}
 	// json, form and the Service Hook event reach the robot; nothing else.
 	waitFor(t, "3 messages", func() bool { return len(ding.Received()) == 3 })
-	time.Sleep(50 * time.Millisecond)
-	if n := len(ding.Received()); n != 3 {
-		t.Errorf("robot got %d messages, want 3", n)
+	// A last event follows them in the robot's one queue: once it is
+	// there, anything the table stored is there too, before it.
+	last := `{"ref":"refs/heads/last-of-the-table"}`
+	if a := r.post(t, "/webhook", js(map[string]string{"X-Coding-Signature": sign("hook-token", last)}), last); a.status != 202 {
+		t.Fatalf("last event: %d %v", a.status, a.body)
+	}
+	waitFor(t, "the last event", func() bool {
+		got := ding.Received()
+		return strings.Contains(got[len(got)-1].Raw, "last-of-the-table")
+	})
+	if got := ding.Received(); len(got) != 4 || strings.Contains(got[2].Raw, "last-of-the-table") {
+		t.Errorf("robot got %d messages, want the 3 of the table, then the last event alone", len(got))
 	}
 }
 

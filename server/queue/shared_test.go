@@ -81,7 +81,17 @@ func TestSharedReplicasKeepOrder(t *testing.T) {
 		want = append(want, fmt.Sprintf("event %d", i))
 	}
 	waitFor(t, "40 sends", func() bool { return len(f.Received()) >= 40 })
-	time.Sleep(200 * time.Millisecond) // a duplicate would show by now
+	// A last event follows the 40 in the robot's one queue: once it is
+	// sent, a second copy of any of them would have been sent before it.
+	last := item("ding", 40)
+	if err := b.Enqueue(last.Delivery, true, []*store.Item{last}); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, "event 40")
+	waitFor(t, "the last event", func() bool {
+		got := titles(f.Received())
+		return got[len(got)-1] == "event 40"
+	})
 	if got := titles(f.Received()); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("robot got %v,\nwant %v", got, want)
 	}
@@ -283,8 +293,10 @@ func TestSharedTakeoverKeepsTheRetryWait(t *testing.T) {
 	if err := a.Enqueue(it.Delivery, true, []*store.Item{it}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first attempt", func() bool { return len(f.Received()) == 1 })
-	time.Sleep(100 * time.Millisecond) // its failure recorded
+	waitFor(t, "the first attempt's failure in Redis", func() bool {
+		p, _, err := a.Pending(10)
+		return err == nil && len(p) == 1 && p[0].Attempts == 1
+	})
 	queue.Crash(a.Queue)
 	replica(t, srv, lanes, opts)
 	waitFor(t, "the retry", func() bool { return len(f.Received()) == 2 })
