@@ -20,7 +20,9 @@ import (
 )
 
 // updateScreenshots rewrites docs/console/*.png from the browser test
-// (also RELAY_UPDATE_SCREENSHOTS=1); normal runs leave them alone.
+// (also RELAY_UPDATE_SCREENSHOTS=1); normal runs leave them alone. The
+// pages show Chinese: without a CJK font (Debian's fonts-noto-cjk) chromium
+// draws boxes.
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the console's screenshots to docs/console/")
 
 // chromium is the browser to drive. Outside CI its absence skips the
