@@ -343,6 +343,8 @@ func TestDefaultValues(t *testing.T) {
 		"RELAY_RETRY_MAX_AGE":    "12h",
 		"RELAY_RETRY_MAX_WAIT":   "1m",
 		"RELAY_DEDUP_MAX":        "1000000",
+		"RELAY_HISTORY_MAX":      "1000",
+		"RELAY_HISTORY_MAX_AGE":  "168h",
 		"RELAY_SHUTDOWN_TIMEOUT": "15s",
 		"RELAY_LANGUAGE":         "zh",
 	}

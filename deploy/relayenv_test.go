@@ -183,6 +183,7 @@ func TestRenderedValuesStartTheRelay(t *testing.T) {
 			"robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t", "robots[0].inflight=8",
 		}, setString: []string{"config.rateLimit=0"}}},
 		{"dedupMax from --set", valueSet{set: []string{"config.dedupMax=2500000"}}},
+		{"short console history", valueSet{set: []string{"config.historyMax=50", "config.historyMaxAge=24h"}}},
 		{"longest retryMaxWait", valueSet{set: []string{"config.retryMaxWait=1h"}}},
 		{"retryMaxWait minutes and seconds", valueSet{set: []string{"config.retryMaxWait=2m30s"}}},
 	}
@@ -193,6 +194,18 @@ func TestRenderedValuesStartTheRelay(t *testing.T) {
 				t.Errorf("the relay refuses the rendered environment: %s", lastLine(out))
 			}
 		})
+	}
+}
+
+// historyMax 0 means no history, which the relay must be told: left out,
+// RELAY_HISTORY_MAX would take its default of 1,000.
+func TestRenderedHistoryOff(t *testing.T) {
+	env, tmpls := renderedEnv(t, mustRender(t, valueSet{set: []string{"config.historyMax=0"}}))
+	if env["RELAY_HISTORY_MAX"] != "0" {
+		t.Errorf("historyMax 0 renders RELAY_HISTORY_MAX=%q, want \"0\"", env["RELAY_HISTORY_MAX"])
+	}
+	if ok, out := startRelay(t, env, tmpls); !ok {
+		t.Errorf("the relay refuses the rendered environment: %s", lastLine(out))
 	}
 }
 
@@ -279,6 +292,8 @@ func TestChartRefusesWhatTheRelayRefuses(t *testing.T) {
 		{"retryMaxWait 0s", []string{"config.retryMaxWait=0s"}, "retryMaxWait"},
 		{"dedupMax 0", []string{"config.dedupMax=0"}, "dedupMax"},
 		{"dedupMax not a number", []string{"config.dedupMax=lots"}, "dedupMax"},
+		{"historyMax negative", []string{"config.historyMax=-1"}, "historyMax"},
+		{"historyMaxAge 0s", []string{"config.historyMaxAge=0s"}, "historyMaxAge"},
 		{"shutdownTimeout 0s", []string{"config.shutdownTimeout=0s"}, "shutdownTimeout"},
 	}
 	for _, tt := range tests {
