@@ -15,10 +15,10 @@ import (
 // in the bucket's header, in the same transaction as the IDs, so counting
 // costs nothing and survives a crash exactly.
 
-// defaultDedupMax is how many delivery IDs are kept when Options.DedupMax
+// DefaultDedupMax is how many delivery IDs are kept when Options.DedupMax
 // is 0: about 150 MB of the file at the bound (random IDs fill pages
-// half-way).
-const defaultDedupMax = 1_000_000
+// half-way). The Redis store keeps the same by default.
+const DefaultDedupMax = 1_000_000
 
 // trimBatch bounds the IDs forgotten in one transaction, so no write waits
 // long behind it.

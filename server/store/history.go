@@ -22,10 +22,11 @@ import (
 // Entries are only ever removed from the front, so the keys of a robot
 // stay contiguous.
 
-// Defaults of Options.HistoryMax and Options.HistoryAge.
+// DefaultHistoryMax and DefaultHistoryAge are the defaults of
+// Options.HistoryMax and Options.HistoryAge, the Redis store's too.
 const (
-	defaultHistoryMax = 1000
-	defaultHistoryAge = 7 * 24 * time.Hour
+	DefaultHistoryMax = 1000
+	DefaultHistoryAge = 7 * 24 * time.Hour
 )
 
 // pruneBatch bounds the entries one Record removes, so lowering

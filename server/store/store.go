@@ -74,13 +74,13 @@ type Store struct {
 // Open opens (creating if needed) the store in dir.
 func Open(dir string, o Options) (*Store, error) {
 	if o.DedupMax <= 0 {
-		o.DedupMax = defaultDedupMax
+		o.DedupMax = DefaultDedupMax
 	}
 	if o.HistoryMax <= 0 {
-		o.HistoryMax = defaultHistoryMax
+		o.HistoryMax = DefaultHistoryMax
 	}
 	if o.HistoryAge <= 0 {
-		o.HistoryAge = defaultHistoryAge
+		o.HistoryAge = DefaultHistoryAge
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)

@@ -49,10 +49,17 @@ return id
 // holding up a send.
 const recordQueue = 1024
 
+// recordBatch bounds the entries written in one round trip: a robot with
+// pacing off can be sent thousands of messages a second, and one round
+// trip each would bound the history's rate, as batching does the removals
+// of delivered messages (done.go).
+const recordBatch = 128
+
 // errHistoryFull is what done hears for a dropped history entry.
 var errHistoryFull = errors.New("redis: record sent message: too many waiting for Redis; this one is not kept")
 
-// recorder writes history entries on one goroutine, in order.
+// recorder writes history entries on one goroutine, in order, a batch at
+// a time.
 type recorder struct {
 	s       *Store
 	queue   chan recordOp
@@ -72,30 +79,46 @@ func newRecorder(s *Store) *recorder {
 	return r
 }
 
+// run writes what is queued until stop, and then what is left.
 func (r *recorder) run() {
 	defer close(r.stopped)
+	batch := make([]recordOp, 0, recordBatch)
 	for {
+		var first recordOp
 		select {
-		case op := <-r.queue:
-			op.done(r.s.record(op.e))
+		case first = <-r.queue:
 		case <-r.stop:
-			// Write what is already queued, then stop.
-			for {
-				select {
-				case op := <-r.queue:
-					op.done(r.s.record(op.e))
-				default:
-					return
-				}
+			select {
+			case first = <-r.queue:
+			default:
+				return
 			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < recordBatch {
+			select {
+			case op := <-r.queue:
+				batch = append(batch, op)
+			default:
+				break fill
+			}
+		}
+		errs := r.s.record(batch)
+		for i, op := range batch {
+			op.done(errs[i])
 		}
 	}
 }
 
-// close stops the recorder once what was queued is written.
-func (r *recorder) close() {
+// close waits up to d for what was queued to be written. Past d the
+// client's Close, which follows, fails what is left at once.
+func (r *recorder) close(d time.Duration) {
 	r.once.Do(func() { close(r.stop) })
-	<-r.stopped
+	select {
+	case <-r.stopped:
+	case <-time.After(d):
+	}
 }
 
 // Record adds a delivered message to its robot's history without waiting
@@ -109,20 +132,33 @@ func (s *Store) Record(e store.Sent, done func(error)) {
 	}
 }
 
-// record writes one entry.
-func (s *Store) record(e store.Sent) error {
-	e.ID = 0
-	b, err := json.Marshal(&e)
-	if err != nil {
-		return fmt.Errorf("redis: record sent message: %w", err)
+// record writes a batch of entries in one pipeline and returns each one's
+// outcome. Eval sends the script with each entry (a few hundred bytes next
+// to the message): EvalSha's fallback on a Redis that lost its script
+// cache does not work inside a pipeline.
+func (s *Store) record(batch []recordOp) []error {
+	errs := make([]error, len(batch))
+	cmds := make([]*goredis.Cmd, len(batch))
+	_, _ = s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
+		for i, op := range batch {
+			e := op.e
+			e.ID = 0
+			b, err := json.Marshal(&e)
+			if err != nil {
+				errs[i] = fmt.Errorf("redis: record sent message: %w", err)
+				continue
+			}
+			keys := []string{pfxSent + e.Robot, pfxSentSeq + e.Robot, keySentRobots}
+			cmds[i] = recordScript.Eval(ctx(), p, keys, e.At.UnixMilli(), b, e.At.Add(-s.historyAge).UnixMilli(), s.historyMax, e.Robot)
+		}
+		return nil
+	})
+	for i, cmd := range cmds {
+		if cmd != nil && cmd.Err() != nil {
+			errs[i] = unavailable("record sent message", cmd.Err())
+		}
 	}
-	at := e.At.UnixMilli()
-	cutoff := e.At.Add(-s.historyAge).UnixMilli()
-	keys := []string{pfxSent + e.Robot, pfxSentSeq + e.Robot, keySentRobots}
-	if err := recordScript.Run(ctx(), s.c, keys, at, b, cutoff, s.historyMax, e.Robot).Err(); err != nil {
-		return unavailable("record sent message", err)
-	}
-	return nil
+	return errs
 }
 
 // History lists up to limit delivered messages of robot, newest first (""

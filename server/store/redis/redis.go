@@ -1,8 +1,8 @@
 // Package redis is the delivery state on a Redis (or Valkey) server shared
 // by any number of relay replicas: the pending messages of every robot, the
 // dead letters, the delivery IDs seen recently, each robot's recent send
-// times, the console's history of delivered messages and the leases that give one replica at a time the right to send to
-// a robot. It implements the same store interface as the bbolt file, plus
+// times, the console's history of delivered messages and the leases that
+// give one replica at a time the right to send to a robot. It implements the same store interface as the bbolt file, plus
 // what several processes need to coordinate (queue.Shared).
 //
 // Every change that must be all-or-nothing is one Lua script, which Redis
@@ -101,13 +101,13 @@ func Open(rawURL string, o Options) (*Store, error) {
 	opt.WriteTimeout = 2 * time.Second
 	opt.PoolTimeout = 2 * time.Second
 	if o.DedupMax <= 0 {
-		o.DedupMax = 1_000_000
+		o.DedupMax = store.DefaultDedupMax
 	}
 	if o.HistoryMax <= 0 {
-		o.HistoryMax = 1000
+		o.HistoryMax = store.DefaultHistoryMax
 	}
 	if o.HistoryAge <= 0 {
-		o.HistoryAge = 7 * 24 * time.Hour
+		o.HistoryAge = store.DefaultHistoryAge
 	}
 	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(), dedupMax: o.DedupMax,
 		historyMax: o.HistoryMax, historyAge: o.HistoryAge}
@@ -153,14 +153,14 @@ func Redact(rawURL string) string {
 // Token is this process's name in leases.
 func (s *Store) Token() string { return s.token }
 
-// Close waits briefly for removals of delivered messages still under way,
-// writes the history entries already queued, and disconnects. Nothing
+// Close waits briefly for removals of delivered messages still under way
+// and for the history entries already queued, and disconnects. Nothing
 // pending is touched.
 func (s *Store) Close() error {
 	var err error
 	s.closeMu.Do(func() {
 		s.rm.close(2 * time.Second)
-		s.rec.close()
+		s.rec.close(2 * time.Second)
 		if e := s.c.Close(); e != nil {
 			err = fmt.Errorf("redis: close: %w", e)
 		}
