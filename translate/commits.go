@@ -8,7 +8,8 @@ import "slices"
 // order is worked out from the head commit's place in the list, else the
 // timestamps, else CODING's order is assumed. A head commit missing from
 // the list is put in front; with no list (a new branch) it is the list.
-// A deleted branch or tag shows none.
+// A deleted branch or tag shows none. The commits are copies with Short,
+// Subject, Link and AuthorName set.
 func (e *Event) ShownCommits() []Commit {
 	if e == nil || e.RefDeleted() {
 		return nil
@@ -18,7 +19,7 @@ func (e *Event) ShownCommits() []Commit {
 	switch n := len(e.Commits); {
 	case n == 0:
 	case head != "" && e.Commits[0].ID == head:
-		out = e.Commits
+		out = slices.Clone(e.Commits)
 	default:
 		out = slices.Clone(e.Commits)
 		slices.Reverse(out)
@@ -45,6 +46,13 @@ func (e *Event) ShownCommits() []Commit {
 		// The head is the newest whatever the timestamps say (a rebase
 		// keeps old author dates).
 		out = slices.Concat([]Commit{out[i]}, out[:i], out[i+1:])
+	}
+	for i := range out {
+		c := &out[i]
+		c.Short, c.Subject, c.AuthorName = sha7(c.ID), firstLine(c.Message), c.Author.Display()
+		if c.Link = c.URL; c.Link == "" {
+			c.Link = e.CommitURL(c.ID)
+		}
 	}
 	return out
 }

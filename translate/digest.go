@@ -28,9 +28,11 @@ type DigestItem struct {
 // DigestData is what digest.title and digest.text templates see.
 type DigestData struct {
 	Target Target
-	Lang   string
-	Count  int
-	Items  []DigestItem
+	// IsDingTalk, IsWeCom, IsWeComV2 and IsFeishu test Target, as on Data.
+	IsDingTalk, IsWeCom, IsWeComV2, IsFeishu bool
+	Lang                                     string
+	Count                                    int
+	Items                                    []DigestItem
 	// Failed are the items whose outcome is a failure, in order, for a
 	// title that puts them first.
 	Failed []DigestItem
@@ -44,16 +46,6 @@ type DigestData struct {
 
 func (d *DigestData) enter() int { d.depth++; return d.depth }
 func (d *DigestData) leave()     { d.depth-- }
-
-// IsDingTalk reports a DingTalk render.
-func (d *DigestData) IsDingTalk() bool { return d.Target == DingTalk }
-
-// IsWeCom reports a WeCom markdown (v1) render; false for WeComV2, as on
-// Data.
-func (d *DigestData) IsWeCom() bool { return d.Target == WeCom }
-
-// IsWeComV2 reports a WeCom markdown_v2 render.
-func (d *DigestData) IsWeComV2() bool { return d.Target == WeComV2 }
 
 // Digest coalesces messages for target t (a robot that must not get them
 // one by one, e.g. while throttled) into as few digest messages as
@@ -209,7 +201,8 @@ func mentionCost(t Target, id string) int {
 }
 
 func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
-	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs), Outcome: digestOutcome(msgs)}
+	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs), Outcome: digestOutcome(msgs),
+		IsDingTalk: t == DingTalk, IsWeCom: t == WeCom, IsWeComV2: t == WeComV2, IsFeishu: t == Feishu}
 	var ms mentions
 	for _, m := range msgs {
 		summary := m.Summary

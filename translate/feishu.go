@@ -78,12 +78,6 @@ func FeishuButtonText(lang string) string {
 	return "查看详情"
 }
 
-// IsFeishu reports a Feishu render.
-func (d *Data) IsFeishu() bool { return d.Target == Feishu }
-
-// IsFeishu reports a Feishu render.
-func (d *DigestData) IsFeishu() bool { return d.Target == Feishu }
-
 // feishuColors are the <font> colours of color's levels: Feishu's card
 // markdown documents green, red and grey.
 var feishuColors = map[string]string{

@@ -104,6 +104,17 @@ type Commit struct {
 	Added     []string `json:"added"`
 	Removed   []string `json:"removed"`
 	Modified  []string `json:"modified"`
+
+	// Short, Subject, Link and AuthorName are what a line about the commit
+	// shows: its id's first 7 characters, its message's first line, URL
+	// (else the commit's page in the event's repository) and the author's
+	// Display. They are set on the commits a render lists (.Commits,
+	// .Event.ShownCommits, .Event.LatestCommit), not on the payload's own
+	// .Event.Commits and .Event.HeadCommit.
+	Short      string `json:"-"`
+	Subject    string `json:"-"`
+	Link       string `json:"-"`
+	AuthorName string `json:"-"`
 }
 
 // BranchRef is one side of a merge request (head = source, base = target).

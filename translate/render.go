@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
@@ -21,10 +22,17 @@ import (
 // budget; nothing else (no configuration, no secrets). Templates call
 // {{$.Mention user}} to @-mention somebody.
 type Data struct {
-	Event   *EventView
-	Target  Target
-	Lang    string
-	Variant string
+	Event  *EventView
+	Target Target
+	// IsDingTalk, IsWeCom, IsWeComV2 and IsFeishu are shorthands for
+	// testing Target. IsWeCom is false for WeComV2: templates test it to
+	// use what only v1 has (colours, quote-line lists), which markdown_v2
+	// would show wrongly. They are fields, not methods, because
+	// text/template calls a method through reflect, several times slower
+	// than reading a field, and templates test them in every message.
+	IsDingTalk, IsWeCom, IsWeComV2, IsFeishu bool
+	Lang                                     string
+	Variant                                  string
 	// Outcome is the event's outcome as Message.Outcome has it: success,
 	// failure, warning or "" (neutral).
 	Outcome string
@@ -85,18 +93,6 @@ func (d *Data) Mention(who ...any) string {
 	return ""
 }
 
-// IsDingTalk reports a DingTalk render; it, IsWeCom, IsWeComV2 and
-// IsFeishu are shorthands for templates.
-func (d *Data) IsDingTalk() bool { return d.Target == DingTalk }
-
-// IsWeCom reports a WeCom markdown (v1) render. It is false for WeComV2:
-// templates test it to use what only v1 has (colours, quote-line lists),
-// which markdown_v2 would show wrongly.
-func (d *Data) IsWeCom() bool { return d.Target == WeCom }
-
-// IsWeComV2 reports a WeCom markdown_v2 render.
-func (d *Data) IsWeComV2() bool { return d.Target == WeComV2 }
-
 // Options tune a Renderer.
 type Options struct {
 	// Location renders epoch-millisecond timestamps; nil means Asia/Shanghai.
@@ -118,6 +114,12 @@ type Renderer struct {
 	sets  map[Target]*template.Template
 	dir   directory
 	files []string // parsed files, for errors and Check
+
+	// parts caches templateParts (partsKey → *partSet), which would
+	// otherwise build a dozen template names and look each up in every
+	// render; the sets never change after New.
+	parts     sync.Map
+	partsSize atomic.Int32
 }
 
 // partSet is what lookup finds for each part of a message.
@@ -126,8 +128,7 @@ type partSet struct {
 }
 
 // partsFor is the templates of each part of event for target t and the
-// variant, by lookup's chain. (A cache of them measured no faster end to
-// end: a lookup is a few map reads, next to a render's template work.)
+// variant, by lookup's chain.
 func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
 	return &partSet{
 		text:     r.lookup(t, event, variant, "text"),
@@ -136,6 +137,16 @@ func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
 		mentions: r.lookup(t, event, variant, "mentions"),
 	}
 }
+
+// partsKey names the templates of one event for one target and variant.
+type partsKey struct {
+	t              Target
+	event, variant string
+}
+
+// maxCachedParts bounds the cache of templateParts: event names come from
+// webhooks, and a sender making up new ones must not grow it for ever.
+const maxCachedParts = 1024
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
@@ -241,12 +252,23 @@ func (r *Renderer) lookup(t Target, event, variant, part string) *template.Templ
 // templateParts is the templates that render an event: those of its own
 // name when it has a text template, else generic's.
 func (r *Renderer) templateParts(t Target, name, variant string) *partSet {
+	k := partsKey{t, name, variant}
+	if ps, ok := r.parts.Load(k); ok {
+		return ps.(*partSet)
+	}
+	var ps *partSet
 	if name != "" && name != "generic" {
-		if ps := r.partsFor(t, name, variant); ps.text != nil {
-			return ps
+		ps = r.partsFor(t, name, variant)
+	}
+	if ps == nil || ps.text == nil {
+		ps = r.partsFor(t, "generic", variant)
+	}
+	if r.partsSize.Load() < maxCachedParts {
+		if _, loaded := r.parts.LoadOrStore(k, ps); !loaded {
+			r.partsSize.Add(1)
 		}
 	}
-	return r.partsFor(t, "generic", variant)
+	return ps
 }
 
 // HasVariant reports whether any template of the variant exists, for
@@ -354,6 +376,7 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, out
 	shown := all[:min(len(all), b.commits)]
 	d := &Data{
 		Event: ev, Target: t, Lang: r.lang, Variant: variant, Outcome: outcome,
+		IsDingTalk: t == DingTalk, IsWeCom: t == WeCom, IsWeComV2: t == WeComV2, IsFeishu: t == Feishu,
 		Commits: shown, TotalCommits: len(all), MoreCommits: len(all) - len(shown),
 		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
 	}
