@@ -34,10 +34,17 @@ import (
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
+// stopProfiling ends the CPU profile of a build with -tags pprof
+// (profile.go) before the process exits; nil in other builds.
+var stopProfiling func()
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr, envconfig.OsLookuper())
 	stop()
+	if stopProfiling != nil {
+		stopProfiling()
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		return // a subcommand's -h printed its usage
 	}

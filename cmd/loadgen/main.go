@@ -14,6 +14,13 @@
 // go to the replicas in turn:
 //
 //	go run ./cmd/loadgen -relay /tmp/coding-relay -redis $(command -v redis-server) -replicas 2 -n 20000 -c 16
+//
+// Other payloads: -payload templates/samples/merge_request-create.json
+// (the event is the file's name up to the first "-", or -event). The
+// relay's CPU profile of the whole run, from a build with -tags pprof:
+//
+//	go build -tags pprof -o /tmp/coding-relay-pprof ./cmd/coding-relay
+//	go run ./cmd/loadgen -relay /tmp/coding-relay-pprof -relay-cpuprofile /tmp/relay.pprof
 package main
 
 import (
@@ -43,6 +50,7 @@ import (
 
 	"github.com/coding-relay/coding-relay/server/store/redis/redistest"
 	"github.com/coding-relay/coding-relay/templates"
+	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 func main() {
@@ -60,10 +68,12 @@ type options struct {
 	rate     float64
 	robots   int
 	payload  string
+	event    string
 	timeout  time.Duration
 	keepData bool
 	inflight int
 	profile  string
+	relayCPU string
 	redis    string
 	replicas int
 	fsync    string
@@ -77,9 +87,11 @@ func realMain(ctx context.Context) error {
 	flag.Float64Var(&o.rate, "rate", 0, "events per second across all connections (0 = as fast as possible)")
 	flag.IntVar(&o.robots, "robots", 1, "robots each event is delivered to (alternating DingTalk and WeCom)")
 	flag.StringVar(&o.payload, "payload", "", "payload file (default: the embedded push sample)")
+	flag.StringVar(&o.event, "event", "", "the X-Coding-Event header (default: the payload file's name up to the first -, as templates/samples names them: push for the embedded sample)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for deliveries after this")
 	flag.BoolVar(&o.keepData, "keep", false, "keep the relay's data directory")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write the load generator's own CPU profile here")
+	flag.StringVar(&o.relayCPU, "relay-cpuprofile", "", "write the (first) relay's CPU profile of the whole run here; the relay must be built with -tags pprof")
 	flag.IntVar(&o.inflight, "inflight", 1, "the robots' inflight= (sends under way at once; 1 keeps each group's order)")
 	flag.StringVar(&o.redis, "redis", "", "path of a redis-server binary: run the relays on a Redis of their own instead of bbolt")
 	flag.IntVar(&o.replicas, "replicas", 1, "relay processes sharing the Redis (with -redis); requests go to them in turn")
@@ -106,6 +118,13 @@ func realMain(ctx context.Context) error {
 	payload, err := loadPayload(o.payload)
 	if err != nil {
 		return err
+	}
+	event := o.event
+	if event == "" {
+		event = "push"
+		if o.payload != "" {
+			event = coding.SampleEventName(o.payload)
+		}
 	}
 
 	// The robot: answers like DingTalk/WeCom, counts every message.
@@ -154,6 +173,14 @@ func realMain(ctx context.Context) error {
 			pids = append(pids, pid)
 		}
 	}
+	if o.relayCPU != "" {
+		// Registered before the relays' stops, so it runs after them.
+		defer func() {
+			if st, err := os.Stat(o.relayCPU); err != nil || st.Size() == 0 {
+				fmt.Fprintln(os.Stderr, "loadgen: the relay wrote no CPU profile; build it with -tags pprof")
+			}
+		}()
+	}
 	var bases []string
 	var relayPIDs []int
 	for r := range o.replicas {
@@ -164,6 +191,9 @@ func realMain(ctx context.Context) error {
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		cmd := exec.CommandContext(ctx, o.relay)
 		cmd.Env = append(env, "RELAY_ADDR="+addr, "RELAY_DATA_DIR="+filepath.Join(dir, fmt.Sprintf("data%d", r)))
+		if r == 0 && o.relayCPU != "" {
+			cmd.Env = append(cmd.Env, "RELAY_CPUPROFILE="+o.relayCPU)
+		}
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("starting relay: %w", err)
@@ -225,7 +255,7 @@ func realMain(ctx context.Context) error {
 				}
 				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, bases[int(i)%len(bases)]+"/webhook", bytes.NewReader(payload))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Coding-Event", "push")
+				req.Header.Set("X-Coding-Event", event)
 				req.Header.Set("X-Coding-Delivery", fmt.Sprintf("load-%d-%d", start.UnixNano(), i))
 				req.Header.Set("X-Coding-Signature", sig)
 				t0 := time.Now()

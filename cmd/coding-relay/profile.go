@@ -1,0 +1,34 @@
+//go:build pprof
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+)
+
+// A relay built with -tags pprof writes a CPU profile of its whole run to
+// the file RELAY_CPUPROFILE names, for cmd/loadgen -relay-cpuprofile
+// (README, "Performance"). Release builds have no such variable: a profile
+// is a developer's tool, not a setting.
+func init() {
+	path := os.Getenv("RELAY_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "coding-relay: RELAY_CPUPROFILE:", err)
+		os.Exit(1)
+	}
+	stopProfiling = func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "coding-relay: RELAY_CPUPROFILE:", err)
+		}
+	}
+}
