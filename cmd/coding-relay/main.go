@@ -19,6 +19,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/sethvargo/go-envconfig"
@@ -39,6 +40,11 @@ var version = "dev"
 var stopProfiling func()
 
 func main() {
+	// Every queued message gets a random msgUuid (the robots' idempotency
+	// key, not a secret): drawing them from a pool of random bytes saves a
+	// getrandom system call per message. Here, before anything runs
+	// concurrently, as the uuid package requires.
+	uuid.EnableRandPool()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr, envconfig.OsLookuper())
 	stop()
