@@ -46,7 +46,7 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 		if v == nil {
 			return ErrNotFound
 		}
-		if err := json.Unmarshal(v, &it); err != nil {
+		if err := UnmarshalItem(v, &it); err != nil {
 			return err
 		}
 		if refused = accept(&it); refused != nil {

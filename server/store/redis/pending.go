@@ -253,7 +253,7 @@ func (s *Store) Lanes() ([]string, error) {
 
 func decode(id uint64, v string) (*store.Item, error) {
 	it := new(store.Item)
-	if err := json.Unmarshal([]byte(v), it); err != nil {
+	if err := store.UnmarshalItem([]byte(v), it); err != nil {
 		return nil, fmt.Errorf("item %d: %w", id, err)
 	}
 	it.ID = id
