@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -16,6 +17,41 @@ type Mention struct {
 	// Feishu, as <at id=…></at> in the card's text.
 	FeishuOpenID string `json:"feishu_open_id,omitempty"`
 	FeishuUserID string `json:"feishu_user_id,omitempty"`
+}
+
+// Validate reports a field whose value a message could not carry as it
+// is. The ids go into markup (@userid on DingTalk, <@userid> on WeCom,
+// <at id=…></at> on Feishu) and into the robots' JSON lists, so each must
+// be 1 to 64 letters, digits and _ . @ + -, which every id and phone number
+// of those services is: a space or a ">" would end the mention early and
+// show the rest as text. The error names the field, not the value (phone
+// numbers are personal data).
+func (mn Mention) Validate() error {
+	for _, f := range []struct{ name, v string }{
+		{"dingtalk_mobile", mn.DingTalkMobile}, {"dingtalk_userid", mn.DingTalkUserID},
+		{"wecom_userid", mn.WeComUserID}, {"feishu_open_id", mn.FeishuOpenID}, {"feishu_user_id", mn.FeishuUserID},
+	} {
+		if f.v != "" && !mentionID(f.v) {
+			return fmt.Errorf("%s: want 1 to 64 letters, digits and _ . @ + -", f.name)
+		}
+	}
+	return nil
+}
+
+// mentionID reports an id Validate accepts.
+func mentionID(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for i := range len(s) {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '_', c == '.', c == '@', c == '+', c == '-':
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // feishuID is the id a Feishu card mentions the user by: the open_id,

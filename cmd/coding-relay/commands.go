@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +41,11 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 			return nil, fmt.Errorf("not valid JSON at byte %d (want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\", \"feishu_open_id\": \"…\"}})", se.Offset)
 		}
 		return nil, fmt.Errorf("want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\", \"feishu_open_id\": \"…\"}}: %v", err)
+	}
+	for _, who := range slices.Sorted(maps.Keys(m)) {
+		if err := m[who].Validate(); err != nil {
+			return nil, fmt.Errorf("%q: %w", who, err)
+		}
 	}
 	return m, nil
 }

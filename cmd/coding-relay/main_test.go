@@ -50,6 +50,20 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "RELAY_MENTIONS") || strings.Contains(err.Error(), "13800000000") {
 		t.Fatalf("err = %v", err)
 	}
+	// An id that would break the mention markup is refused at start-up,
+	// naming the user and the field but not the value.
+	for _, tc := range []struct{ mentions, field string }{
+		{`{"tom": {"feishu_open_id": "ou_a></at><at id=all"}}`, "feishu_open_id"},
+		{`{"tom": {"dingtalk_mobile": "138 0000 0000"}}`, "dingtalk_mobile"},
+		{`{"tom": {"wecom_userid": "tom>"}, "amy": {"wecom_userid": "amy"}}`, "wecom_userid"},
+		{`{"tom": {"dingtalk_userid": "` + strings.Repeat("x", 65) + `"}}`, "dingtalk_userid"},
+	} {
+		_, _, err = run(t, map[string]string{"RELAY_MENTIONS": tc.mentions})
+		if err == nil || !strings.Contains(err.Error(), `RELAY_MENTIONS: "tom": `+tc.field) ||
+			strings.Contains(err.Error(), "138 0000") || strings.Contains(err.Error(), "ou_a") {
+			t.Errorf("RELAY_MENTIONS=%s: err = %v", tc.mentions, err)
+		}
+	}
 }
 
 func TestTemplatesExportCheckAndRender(t *testing.T) {
