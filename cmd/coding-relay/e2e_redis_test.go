@@ -199,7 +199,7 @@ func TestE2ERedisKillReplicaWithBacklog(t *testing.T) {
 	for i := range 10 {
 		relays[i%2].post(t, "push", "kill-"+strconv.Itoa(i), pushBody(200+i))
 	}
-	time.Sleep(500 * time.Millisecond)
+	env.waitHanging(t, simDing, simWeCom)
 	_ = relays[0].cmd.Process.Kill()
 	_ = relays[0].cmd.Wait()
 	killed := time.Now()

@@ -213,6 +213,27 @@ func (e *e2eEnv) messages(tb testing.TB) []simMessage {
 	return out
 }
 
+// waitHanging waits until each robot has a send hanging at the simulator
+// (a "hang" fault holds it until the connection goes), so that killing a
+// relay then kills it mid-send.
+func (e *e2eEnv) waitHanging(tb testing.TB, robots ...string) {
+	tb.Helper()
+	eventually(tb, 20*time.Second, fmt.Sprintf("a send hanging at each of %v", robots), func() bool {
+		var st struct {
+			Robots map[string]struct {
+				Rejected map[string]int `json:"rejected"`
+			} `json:"robots"`
+		}
+		getJSON(tb, e.simURL+"/_sim/stats", &st)
+		for _, r := range robots {
+			if st.Robots[r].Rejected["hung"] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func (e *e2eEnv) simPost(tb testing.TB, path string) {
 	tb.Helper()
 	resp, err := http.Post(e.simURL+path, "", nil)
@@ -403,7 +424,7 @@ func TestE2EKillDuringHangingSends(t *testing.T) {
 	for i := range 10 {
 		relay.post(t, "push", "kill-"+strconv.Itoa(i), pushBody(100+i))
 	}
-	time.Sleep(500 * time.Millisecond)
+	env.waitHanging(t, simDing, simWeCom)
 	_ = relay.cmd.Process.Kill()
 	_ = relay.cmd.Wait()
 	env.simPost(t, "/_sim/reset")
