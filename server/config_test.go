@@ -61,6 +61,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci&template=brief"}, []string{"RELAY_ROBOTS", "robots 1 dingtalk-1 and 2 dingtalk-2", "same dingtalk robot", "rate="}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=push&rate=10/1m https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&events=ci"}, []string{"RELAY_ROBOTS", "same dingtalk robot"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&keywords=a,b,c,d,e,f,g,h,i,j,k"}, []string{"RELAY_ROBOTS", "at most 10"}},
+		{map[string]string{"RELAY_ROBOTS": "https://open.feishu.cn/open-apis/bot/v2/hook/SECRETTOKEN?keywords=a,b,c,d,e,f,g,h,i,j,k"}, []string{"RELAY_ROBOTS", "at most 10"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=4&rate=5/5s", "RELAY_RATE_LIMIT": "0"}, []string{"RELAY_ROBOTS", "needs pacing off"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=0&rate=0"}, []string{"RELAY_ROBOTS", "inflight", "1 to 64"}},
 		{map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=SECRETTOKEN&inflight=many&rate=0"}, []string{"RELAY_ROBOTS", "inflight"}},

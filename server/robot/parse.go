@@ -299,6 +299,17 @@ func List(s string) []string {
 	return out
 }
 
+// Keywords reads a kind's keywords= parameter (the custom keywords that
+// DingTalk and Feishu robots require in each message): a comma-separated
+// list of at most max.
+func Keywords(own url.Values, max int) ([]string, error) {
+	kw := List(own.Get("keywords"))
+	if len(kw) > max {
+		return nil, fmt.Errorf("keywords: at most %d (this robot's kind allows no more)", max)
+	}
+	return kw, nil
+}
+
 // redactRaw shows a robot URL whose kind is not known yet: scheme and host
 // only, since a credential may sit in the path or the query.
 func redactRaw(raw string) string {

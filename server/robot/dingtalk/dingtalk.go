@@ -70,11 +70,11 @@ func (Kind) Open(u *url.URL, own url.Values) (robot.Endpoint, error) {
 	if u.Query().Get("access_token") == "" {
 		return nil, errors.New("missing access_token in the URL")
 	}
-	e := &Endpoint{url: u, secret: own.Get("secret"), keywords: robot.List(own.Get("keywords")), now: time.Now}
-	if len(e.keywords) > MaxKeywords {
-		return nil, fmt.Errorf("keywords: a DingTalk robot has at most %d", MaxKeywords)
+	kw, err := robot.Keywords(own, MaxKeywords)
+	if err != nil {
+		return nil, err
 	}
-	return e, nil
+	return New(u, own.Get("secret"), kw...), nil
 }
 
 // Endpoint is one DingTalk robot.

@@ -73,11 +73,11 @@ func (Kind) Open(u *url.URL, own url.Values) (robot.Endpoint, error) {
 	if tokenOf(u) == "" {
 		return nil, errors.New("missing the bot's token at the end of the URL's path (…/open-apis/bot/v2/hook/<token>)")
 	}
-	e := New(u, own.Get("secret"), robot.List(own.Get("keywords"))...)
-	if len(e.keywords) > MaxKeywords {
-		return nil, errors.New("keywords: at most 10")
+	kw, err := robot.Keywords(own, MaxKeywords)
+	if err != nil {
+		return nil, err
 	}
-	return e, nil
+	return New(u, own.Get("secret"), kw...), nil
 }
 
 // tokenOf is the last path segment, unless it is the hook path itself.
