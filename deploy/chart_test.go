@@ -924,6 +924,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"mentions feishu typo", []string{"mentions.zhangsan.feishu_openid=ou_1"}, "feishu_openid"},
 		{"mention id breaking the markup", []string{"mentions.zhangsan.feishu_open_id=ou_1></at>"}, "feishu_open_id"},
 		{"mention mobile with spaces", []string{"mentions.zhangsan.dingtalk_mobile=138 0000 0000"}, "dingtalk_mobile"},
+		{"mention mobile with letters", []string{"mentions.zhangsan.dingtalk_mobile=138abc"}, "dingtalk_mobile"},
 		{"robot kind unknown", []string{"robots[0].url=https://x.example/send", "robots[0].kind=lark"}, "kind"},
 		{"robot url prefix unknown", []string{"robots[0].url=lark+https://x.example/send"}, "url"},
 		{"rate list with a zero", []string{"robots[0].url=https://x.example/send", "robots[0].rate=0/1m\\,5/1s"}, "rate"},
@@ -946,7 +947,7 @@ func TestSchemaRejects(t *testing.T) {
 func TestSchemaAccepts(t *testing.T) {
 	for _, set := range [][]string{
 		{"mentions.zhangsan.feishu_open_id=ou_1", "mentions.zhangsan.feishu_user_id=u1", "mentions.zhangsan.dingtalk_userid=d1"},
-		{"mentions.zhangsan.dingtalk_mobile=+86-13800000000", "mentions.zhangsan.wecom_userid=zhang.san@corp"},
+		{"mentions.zhangsan.dingtalk_mobile=+86-13800000000", "mentions.zhangsan.wecom_userid=zhang.san@corp", "mentions.zhangsan.dingtalk_userid=张三#01"},
 		{"robots[0].url=https://open.feishu.cn/open-apis/bot/v2/hook/t", "robots[0].kind=feishu"},
 		{"robots[0].url=feishu+http://127.0.0.1:9400/open-apis/bot/v2/hook/t"},
 		{"config.rateLimit=100/1m\\,5/1s"},

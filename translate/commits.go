@@ -11,6 +11,20 @@ import "slices"
 // A deleted branch or tag shows none. The commits are copies with Short,
 // Subject, Link and AuthorName set.
 func (e *Event) ShownCommits() []Commit {
+	out := e.newestFirst()
+	for i := range out {
+		c := &out[i]
+		c.Short, c.Subject, c.AuthorName = sha7(c.ID), firstLine(c.Message), c.Author.Display()
+		if c.Link = c.URL; c.Link == "" {
+			c.Link = e.CommitURL(c.ID)
+		}
+	}
+	return out
+}
+
+// newestFirst is ShownCommits without the fields for display: for what
+// only needs the order (a push's link).
+func (e *Event) newestFirst() []Commit {
 	if e == nil || e.RefDeleted() {
 		return nil
 	}
@@ -46,13 +60,6 @@ func (e *Event) ShownCommits() []Commit {
 		// The head is the newest whatever the timestamps say (a rebase
 		// keeps old author dates).
 		out = slices.Concat([]Commit{out[i]}, out[:i], out[i+1:])
-	}
-	for i := range out {
-		c := &out[i]
-		c.Short, c.Subject, c.AuthorName = sha7(c.ID), firstLine(c.Message), c.Author.Display()
-		if c.Link = c.URL; c.Link == "" {
-			c.Link = e.CommitURL(c.ID)
-		}
 	}
 	return out
 }

@@ -402,19 +402,18 @@ func (e *Event) pushURL() string {
 	if e.RefDeleted() {
 		return e.RepoURL()
 	}
-	if e.RefCreated() {
-		if shown := e.ShownCommits(); len(shown) == 1 && shown[0].URL != "" {
-			return shown[0].URL
-		}
+	shown := e.newestFirst()
+	if e.RefCreated() && len(shown) == 1 && shown[0].URL != "" {
+		return shown[0].URL
 	}
 	if u := e.CompareURL(); u != "" {
 		return u
 	}
-	if c := e.LatestCommit(); c != nil {
-		if c.URL != "" {
-			return c.URL
+	if len(shown) > 0 {
+		if shown[0].URL != "" {
+			return shown[0].URL
 		}
-		return e.CommitURL(c.ID)
+		return e.CommitURL(shown[0].ID)
 	}
 	return ""
 }

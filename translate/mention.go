@@ -1,10 +1,13 @@
 package translate
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Mention says how to @-mention one CODING user in each target. Options
@@ -21,18 +24,23 @@ type Mention struct {
 
 // Validate reports a field whose value a message could not carry as it
 // is. The ids go into markup (@userid on DingTalk, <@userid> on WeCom,
-// <at id=…></at> on Feishu) and into the robots' JSON lists, so each must
-// be 1 to 64 letters, digits and _ . @ + -, which every id and phone number
-// of those services is: a space or a ">" would end the mention early and
-// show the rest as text. The error names the field, not the value (phone
-// numbers are personal data).
+// <at id=…></at> on Feishu), where a space, a quote or a ">" would end the
+// mention early and show the rest as text (or forge another mention), so
+// an id is 1 to 64 characters without white space, control characters or
+// < > " ' &; the services' ids never have them (DingTalk lets a company
+// choose its userids, so nothing stricter). A phone number is digits with
+// an optional leading + and - between groups. The error names the field,
+// not the value (phone numbers are personal data).
 func (mn Mention) Validate() error {
+	if m := mn.DingTalkMobile; m != "" && !phoneNumber(m) {
+		return errors.New("dingtalk_mobile: want a phone number (digits, a leading + and - between groups)")
+	}
 	for _, f := range []struct{ name, v string }{
-		{"dingtalk_mobile", mn.DingTalkMobile}, {"dingtalk_userid", mn.DingTalkUserID},
-		{"wecom_userid", mn.WeComUserID}, {"feishu_open_id", mn.FeishuOpenID}, {"feishu_user_id", mn.FeishuUserID},
+		{"dingtalk_userid", mn.DingTalkUserID}, {"wecom_userid", mn.WeComUserID},
+		{"feishu_open_id", mn.FeishuOpenID}, {"feishu_user_id", mn.FeishuUserID},
 	} {
 		if f.v != "" && !mentionID(f.v) {
-			return fmt.Errorf("%s: want 1 to 64 letters, digits and _ . @ + -", f.name)
+			return fmt.Errorf(`%s: want 1 to 64 characters without spaces, control characters or < > " ' &`, f.name)
 		}
 	}
 	return nil
@@ -40,18 +48,32 @@ func (mn Mention) Validate() error {
 
 // mentionID reports an id Validate accepts.
 func mentionID(s string) bool {
-	if len(s) > 64 {
+	if s == "" || utf8.RuneCountInString(s) > 64 || !utf8.ValidString(s) {
 		return false
 	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`<>"'&`, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// phoneNumber reports a number Validate accepts: 5 to 20 digits, with an
+// optional leading + and single - between them.
+func phoneNumber(s string) bool {
+	s = strings.TrimPrefix(s, "+")
+	digits := 0
 	for i := range len(s) {
 		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '_', c == '.', c == '@', c == '+', c == '-':
+		case '0' <= c && c <= '9':
+			digits++
+		case c == '-' && i > 0 && i < len(s)-1 && s[i-1] != '-':
 		default:
 			return false
 		}
 	}
-	return s != ""
+	return 5 <= digits && digits <= 20
 }
 
 // feishuID is the id a Feishu card mentions the user by: the open_id,

@@ -145,8 +145,12 @@ type partsKey struct {
 }
 
 // maxCachedParts bounds the cache of templateParts: event names come from
-// webhooks, and a sender making up new ones must not grow it for ever.
-const maxCachedParts = 1024
+// webhooks, and a sender making up new ones must not grow it for ever;
+// names longer than maxCachedName are not cached at all.
+const (
+	maxCachedParts = 1024
+	maxCachedName  = 64
+)
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
@@ -263,7 +267,10 @@ func (r *Renderer) templateParts(t Target, name, variant string) *partSet {
 	if ps == nil || ps.text == nil {
 		ps = r.partsFor(t, "generic", variant)
 	}
-	if r.partsSize.Load() < maxCachedParts {
+	if len(name) <= maxCachedName && r.partsSize.Load() < maxCachedParts {
+		// A copy: the name may be a substring of a whole webhook body,
+		// which the key would otherwise keep alive.
+		k.event = strings.Clone(name)
 		if _, loaded := r.parts.LoadOrStore(k, ps); !loaded {
 			r.partsSize.Add(1)
 		}

@@ -187,8 +187,8 @@ func TestE2ERedisDedupAndOrder(t *testing.T) {
 	}
 }
 
-// TestE2ERedisKillReplicaWithBacklog: the replica holding the robots'
-// leases and a backlog is killed with SIGKILL and never comes back; the
+// TestE2ERedisKillReplicaWithBacklog: a replica holding robots' leases
+// and a backlog is killed with SIGKILL, mid-send, and never comes back; the
 // other takes the robots over within the lease's 10 s and delivers all.
 func TestE2ERedisKillReplicaWithBacklog(t *testing.T) {
 	env := startSim(t, requireSim(t), "-limit", "0", "-secret", e2eDingToken+"="+e2eDingSecret)
@@ -200,8 +200,17 @@ func TestE2ERedisKillReplicaWithBacklog(t *testing.T) {
 		relays[i%2].post(t, "push", "kill-"+strconv.Itoa(i), pushBody(200+i))
 	}
 	env.waitHanging(t, simDing, simWeCom)
-	_ = relays[0].cmd.Process.Kill()
-	_ = relays[0].cmd.Wait()
+	// The victim is a replica holding leases (one may hold both robots'),
+	// so that the survivor has to take them over.
+	victim := relays[0]
+	if relays[1].leasesHeld(t) > relays[0].leasesHeld(t) {
+		victim = relays[1]
+	}
+	if victim.leasesHeld(t) == 0 {
+		t.Fatal("no replica holds a lease while sends hang")
+	}
+	_ = victim.cmd.Process.Kill()
+	_ = victim.cmd.Wait()
 	killed := time.Now()
 	env.simPost(t, "/_sim/reset")
 	eventually(t, 40*time.Second, "all 10 delivered to both robots by the survivor", func() bool {

@@ -219,12 +219,7 @@ func (e *e2eEnv) messages(tb testing.TB) []simMessage {
 func (e *e2eEnv) waitHanging(tb testing.TB, robots ...string) {
 	tb.Helper()
 	eventually(tb, 20*time.Second, fmt.Sprintf("a send hanging at each of %v", robots), func() bool {
-		var st struct {
-			Robots map[string]struct {
-				Rejected map[string]int `json:"rejected"`
-			} `json:"robots"`
-		}
-		getJSON(tb, e.simURL+"/_sim/stats", &st)
+		st := e.stats(tb)
 		for _, r := range robots {
 			if st.Robots[r].Rejected["hung"] == 0 {
 				return false
@@ -232,6 +227,25 @@ func (e *e2eEnv) waitHanging(tb testing.TB, robots ...string) {
 		}
 		return true
 	})
+}
+
+// leasesHeld counts the robots whose lease the relay holds, from its
+// relay_lease_held gauge.
+func (p *relayProc) leasesHeld(tb testing.TB) int {
+	tb.Helper()
+	resp, err := http.Get(p.url + "/metrics")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "relay_lease_held{") && strings.HasSuffix(line, " 1") {
+			n++
+		}
+	}
+	return n
 }
 
 func (e *e2eEnv) simPost(tb testing.TB, path string) {

@@ -14,8 +14,8 @@ import (
 // is a developer's tool, not a setting.
 func init() {
 	path := os.Getenv("RELAY_CPUPROFILE")
-	if path == "" {
-		return
+	if path == "" || len(os.Args) > 1 {
+		return // only the relay itself, not a subcommand (healthcheck, render, …)
 	}
 	f, err := os.Create(path)
 	if err == nil {

@@ -50,6 +50,7 @@ import (
 
 	"github.com/coding-relay/coding-relay/server/store/redis/redistest"
 	"github.com/coding-relay/coding-relay/templates"
+	"github.com/coding-relay/coding-relay/translate"
 	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
@@ -87,7 +88,7 @@ func realMain(ctx context.Context) error {
 	flag.Float64Var(&o.rate, "rate", 0, "events per second across all connections (0 = as fast as possible)")
 	flag.IntVar(&o.robots, "robots", 1, "robots each event is delivered to (alternating DingTalk and WeCom)")
 	flag.StringVar(&o.payload, "payload", "", "payload file (default: the embedded push sample)")
-	flag.StringVar(&o.event, "event", "", "the X-Coding-Event header (default: the payload file's name up to the first -, as templates/samples names them: push for the embedded sample)")
+	flag.StringVar(&o.event, "event", "", "the X-Coding-Event header (default: the payload file's name up to the first -, as templates/samples names them, when that is an event; else push)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for deliveries after this")
 	flag.BoolVar(&o.keepData, "keep", false, "keep the relay's data directory")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write the load generator's own CPU profile here")
@@ -122,8 +123,10 @@ func realMain(ctx context.Context) error {
 	event := o.event
 	if event == "" {
 		event = "push"
-		if o.payload != "" {
-			event = coding.SampleEventName(o.payload)
+		if n := coding.SampleEventName(o.payload); o.payload != "" && slices.Contains(translate.Events, coding.CanonicalEvent(n)) {
+			event = n
+		} else if o.payload != "" {
+			fmt.Fprintf(os.Stderr, "loadgen: no event in the name of %s; sending it as push (set -event)\n", o.payload)
 		}
 	}
 
@@ -190,6 +193,10 @@ func realMain(ctx context.Context) error {
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		cmd := exec.CommandContext(ctx, o.relay)
+		// Interrupted, the relay is stopped as at the end of a run (a
+		// profile is written), not killed.
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = 30 * time.Second
 		cmd.Env = append(env, "RELAY_ADDR="+addr, "RELAY_DATA_DIR="+filepath.Join(dir, fmt.Sprintf("data%d", r)))
 		if r == 0 && o.relayCPU != "" {
 			cmd.Env = append(cmd.Env, "RELAY_CPUPROFILE="+o.relayCPU)
@@ -303,8 +310,8 @@ func realMain(ctx context.Context) error {
 	if o.redis != "" {
 		mode = fmt.Sprintf("redis (appendfsync %s), %d replicas", o.fsync, o.replicas)
 	}
-	fmt.Printf("events: %d sent, %d accepted (202), %d failed; concurrency %d; rate %s; robots %d, inflight %d; store %s\n",
-		o.n, accepted, failed.Load(), o.c, rateString(o.rate), o.robots, o.inflight, mode)
+	fmt.Printf("events (%s): %d sent, %d accepted (202), %d failed; concurrency %d; rate %s; robots %d, inflight %d; store %s\n",
+		event, o.n, accepted, failed.Load(), o.c, rateString(o.rate), o.robots, o.inflight, mode)
 	fmt.Printf("intake: %.0f events/s accepted; latency p50 %s, p99 %s, max %s\n",
 		float64(accepted)/intake.Seconds(), pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
 	fmt.Printf("delivery: %d of %d messages delivered; %.0f events/s end to end (first request to last delivery: %s)\n",

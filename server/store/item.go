@@ -7,6 +7,7 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -66,6 +67,7 @@ func UnmarshalItem(v []byte, it *Item) error {
 }
 
 var itemJSON = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
+	jsonv1.MatchCaseSensitiveDelimiter(true), // "deadat" is not dead_at, as for encoding/json
 	jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 func decodeItem(k, v []byte) (*Item, error) {

@@ -34,6 +34,7 @@ func TestUnmarshalItemReadsEncodingJSON(t *testing.T) {
 		"names in another case and repeated": `{"Robot":"a","ROBOT":"b","Message":{"Text":"x","text":"y"},"created":"2026-12-04T10:30:00Z"}`,
 		"invalid UTF-8":                      "{\"robot\":\"a\xffb\",\"created\":\"2026-12-04T10:30:00Z\"}",
 		"unknown members":                    `{"robot":"a","later_field":{"x":[1,2]},"created":"2026-12-04T10:30:00Z"}`,
+		"names without their underscore":     `{"robot":"a","deadat":"2026-12-04T10:30:00Z","lasterror":"x","created":"2026-12-04T10:30:00Z"}`,
 	} {
 		var want, got store.Item
 		if err := json.Unmarshal([]byte(raw), &want); err != nil {
