@@ -1,0 +1,72 @@
+package gitlab
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseHook(t *testing.T) {
+	for name, want := range map[string]Hook{
+		"Push Hook": HookPush, "push hook": HookPush, "Push_Hook": HookPush, "push": HookPush,
+		"Tag Push Hook": HookTagPush, "tag_push": HookTagPush, "System Hook": HookSystem,
+		"Merge Request Hook": "Merge Request Hook", "merge_request": "Merge Request Hook",
+		"user_add_to_group": HookMember, "subgroup_destroy": HookSubgroup, "project_create": HookProject,
+		"access_token": "Resource Access Token Hook",
+	} {
+		if got, ok := ParseHook(name); !ok || got != want {
+			t.Errorf("ParseHook(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"", "Hook", "Review Hook", "GIT_PUSHED"} {
+		if h, ok := ParseHook(name); ok {
+			t.Errorf("ParseHook(%q) = %q; GitLab sends no such hook", name, h)
+		}
+	}
+}
+
+func TestDecodeNamesTheEvent(t *testing.T) {
+	tests := []struct {
+		name, hook, body string
+		kind, code       string
+		err              error
+	}{
+		{"header", "Pipeline Hook", `{}`, "ci", "Pipeline Hook", nil},
+		{"object_kind", "", `{"object_kind":"wiki_page"}`, "wiki", "Wiki Page Hook", nil},
+		{"event_name of a group hook", "", `{"event_name":"subgroup_create"}`, "subgroup", "Subgroup Hook", nil},
+		{"object_kind before event_name", "", `{"object_kind":"access_token","event_name":"expiring_access_token"}`, "access_token", "Resource Access Token Hook", nil},
+		{"a push by its look", "", `{"ref":"refs/heads/dev","after":"b"}`, "push", "Push Hook", nil},
+		{"a tag push by its look", "", `{"ref":"refs/tags/v2","before":"a"}`, "push", "Tag Push Hook", nil},
+		{"an unknown event_name is no name", "", `{"event_name":"repository_update"}`, "", "", ErrNoEventName},
+		{"nothing", "", `{"ref":"refs/heads/dev"}`, "", "", ErrNoEventName},
+		{"an undocumented hook", "Review Hook", `{}`, "review", "Review Hook", nil},
+	}
+	for _, tt := range tests {
+		ev, err := Decode(tt.hook, "", []byte(tt.body))
+		if tt.err != nil {
+			if !errors.Is(err, tt.err) {
+				t.Errorf("%s: err = %v, want %v", tt.name, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || ev.Name != tt.kind || ev.Code != tt.code {
+			t.Errorf("%s: %+v, %v; want %s (%s)", tt.name, ev, err, tt.kind, tt.code)
+		}
+	}
+	for _, bad := range []string{``, `[]`, `"push"`, `{"object_kind":`, `nul`} {
+		if _, err := Decode("Push Hook", "", []byte(bad)); err == nil {
+			t.Errorf("Decode(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestSampleHook(t *testing.T) {
+	for file, want := range map[string]string{
+		"push.json": "Push Hook", "merge_request-update-oldrev.json": "Merge Request Hook",
+		"testdata/wiki_page-create.json": "Wiki Page Hook", "issue-work_item-task.json": "Issue Hook",
+		"resource_access_token-group.json": "Resource Access Token Hook", "body-member.json": "",
+	} {
+		if got := SampleHook(file); got != want {
+			t.Errorf("SampleHook(%q) = %q, want %q", file, got, want)
+		}
+	}
+}
