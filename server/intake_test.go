@@ -168,3 +168,37 @@ func TestRenderUnknownTemplateIs400(t *testing.T) {
 		t.Errorf("render with brief: %v", a)
 	}
 }
+
+// TestIgnoredEventIsAnswered200 posts a GitLab System Hook, which a source
+// answers and does not relay: 200 with the reason, counted as ignored,
+// never queued for the robot.
+func TestIgnoredEventIsAnswered200(t *testing.T) {
+	r := newTestRelay(t, map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=t"})
+	a := r.post(t, "/webhook/gitlab", map[string]string{"Content-Type": "application/json", "X-Gitlab-Event": "System Hook", "Idempotency-Key": "k-1"},
+		`{"event_name":"project_create","name":"payments","path_with_namespace":"acme/payments"}`)
+	if a.status != http.StatusOK || a.body["ignored"] == nil || a.body["delivery"] != "k-1" || a.body["robots"] != float64(0) {
+		t.Errorf("System Hook answered %v", a)
+	}
+	if n := counter(t, r.reg, "relay_events_received_total", "outcome", "ignored"); n != 1 {
+		t.Errorf("ignored events counted %v, want 1", n)
+	}
+}
+
+// counter reads the counter of name whose label has value.
+func counter(tb testing.TB, reg *prometheus.Registry, name, label, value string) float64 {
+	tb.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if mf.GetName() == name && l.GetName() == label && l.GetValue() == value {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}

@@ -24,7 +24,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_events_received_total",
-			Help: "Webhooks received, by event and outcome (accepted, duplicate, ping, dry_run, filtered, or the rejection reason).",
+			Help: "Webhooks received, by event and outcome (accepted, duplicate, ping, dry_run, filtered, ignored, or the rejection reason).",
 		}, []string{"event", "outcome"}),
 		TemplateLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_template_loads_total",

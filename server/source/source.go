@@ -25,8 +25,9 @@ type Source interface {
 	// source cannot take (its media type) is refused without reading it.
 	Check(h http.Header) error
 	// Decode verifies the request (signature) and decodes its event from
-	// the raw body. Errors wrap ErrUnauthorized, ErrBadRequest or
-	// ErrUnsupported, and their text is safe to show the sender.
+	// the raw body. Errors wrap ErrUnauthorized, ErrBadRequest,
+	// ErrUnsupported or ErrIgnored, and their text is safe to show the
+	// sender.
 	Decode(h http.Header, body []byte) (*translate.Event, error)
 	// DecodePayload decodes a payload given apart from a request (a
 	// preview: /api/render, the render command) for the event name, which
@@ -60,6 +61,9 @@ var (
 	ErrBadRequest = errors.New("bad request")
 	// ErrUnsupported is a media type the source does not take (415).
 	ErrUnsupported = errors.New("unsupported media type")
+	// ErrIgnored is a genuine event the relay does not relay by design
+	// (GitLab's System Hook): answered 200 and counted, nothing sent.
+	ErrIgnored = errors.New("ignored")
 )
 
 // Error is an intake error: its class and a message safe to show.
