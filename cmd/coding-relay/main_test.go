@@ -46,6 +46,11 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "RELAY_LOG_FORMAT") {
 		t.Fatalf("err = %v", err)
 	}
+	// A signing key GitLab would not show is named, its value is not.
+	_, _, err = run(t, map[string]string{"RELAY_GITLAB_SIGNING_KEY": "sk-not-a-whsec-key"})
+	if err == nil || !strings.Contains(err.Error(), "RELAY_GITLAB_SIGNING_KEY") || strings.Contains(err.Error(), "sk-not") {
+		t.Fatalf("err = %v", err)
+	}
 	_, _, err = run(t, map[string]string{"RELAY_MENTIONS": `{"tom": {"phone": "13800000000"}}`})
 	if err == nil || !strings.Contains(err.Error(), "RELAY_MENTIONS") || strings.Contains(err.Error(), "13800000000") {
 		t.Fatalf("err = %v", err)
