@@ -29,16 +29,21 @@ var ErrNoEventName = errors.New("no event name")
 // ones are coerced or left empty; only malformed JSON, or JSON that is not
 // an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
-	if !jsonv1.Valid(body) {
-		return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
-	}
 	if k := kind(body); k != "" {
+		if !jsonv1.Valid(body) {
+			return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
+		}
 		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", k)
 	}
 	var p payload
-	// A member of the wrong shape is left empty; the payload is valid JSON,
-	// so no other error can come.
-	_ = jsonv1.Unmarshal(body, &p)
+	if err := jsonv1.Unmarshal(body, &p); err != nil {
+		// A member of the wrong shape is left empty and the rest decoded;
+		// only a body that is no JSON fails.
+		var te *jsonv1.UnmarshalTypeError
+		if !errors.As(err, &te) || !jsonv1.Valid(body) {
+			return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
+		}
+	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = strings.TrimSpace(p.Event.str())
@@ -78,7 +83,11 @@ func syntaxError(body []byte) error {
 // kind names the JSON value of a valid body that is not an object, "" for
 // an object.
 func kind(body []byte) string {
-	switch b := bytes.TrimLeft(body, " \t\r\n"); b[0] {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
 	case '{':
 		return ""
 	case '[':
