@@ -41,7 +41,7 @@ func TestDecodeNamesTheEvent(t *testing.T) {
 		{"an undocumented hook", "Review Hook", `{}`, "review", "Review Hook", nil},
 	}
 	for _, tt := range tests {
-		ev, err := Decode(tt.hook, "", []byte(tt.body))
+		ev, err := Decode(tt.hook, []byte(tt.body), Origin{})
 		if tt.err != nil {
 			if !errors.Is(err, tt.err) {
 				t.Errorf("%s: err = %v, want %v", tt.name, err, tt.err)
@@ -53,7 +53,7 @@ func TestDecodeNamesTheEvent(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{``, `[]`, `"push"`, `{"object_kind":`, `nul`} {
-		if _, err := Decode("Push Hook", "", []byte(bad)); err == nil {
+		if _, err := Decode("Push Hook", []byte(bad), Origin{}); err == nil {
 			t.Errorf("Decode(%q) succeeded", bad)
 		}
 	}

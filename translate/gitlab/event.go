@@ -1,0 +1,347 @@
+package gitlab
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// mapper maps one payload onto the model.
+type mapper struct {
+	p   *payload
+	ev  *translate.Event
+	web string // the project's page, "" when the payload has none
+	// origin is the GitLab's address (https://gitlab.example.com): the
+	// project page's, else the instance the headers named.
+	origin string
+}
+
+// toEvent maps p onto ev, whose Name, Code and Action are set.
+func toEvent(p *payload, ev *translate.Event, instance string) {
+	m := &mapper{p: p, ev: ev}
+	if pr := p.Project; pr != nil {
+		ev.ProjectName, m.web = pr.Name, pr.WebURL
+		ev.ProjectKeys = []string{pr.PathWithNS, pr.Name}
+	} else if r := p.Repository; r != nil {
+		ev.ProjectName, m.web = r.Name, r.Homepage
+		ev.ProjectKeys = []string{strings.Trim(pathOf(r.Homepage), "/"), r.Name}
+	} else if before, _, ok := strings.Cut(p.Attrs.URL, "/-/"); ok {
+		m.web = before // a vulnerability names its project by its page only
+		ev.ProjectKeys = []string{strings.Trim(pathOf(before), "/")}
+		ev.ProjectName = lastSegment(ev.ProjectKeys[0])
+	}
+	m.web = translate.CleanURL(m.web)
+	ev.ProjectURL = m.web
+	m.origin = instance
+	if u, err := url.Parse(m.web); err == nil && u.Host != "" {
+		m.origin = u.Scheme + "://" + u.Host
+	}
+	if m.web != "" {
+		ev.LinkCommits(func(sha string) string { return m.web + "/-/commit/" + sha })
+	}
+	ev.ActorUser = m.person(p.User)
+	if a := p.Attrs; a.Note != "" {
+		ev.Comment = &translate.Comment{Body: a.Note, URL: a.URL, Author: ev.ActorUser}
+	}
+	switch ev.Name {
+	case translate.EventPush:
+		m.push()
+	case translate.EventMergeRequest:
+		m.mergeRequest()
+	case translate.EventComment:
+		m.comment()
+	case translate.EventIssue:
+		m.issue()
+	case translate.EventCI, translate.EventJob, translate.EventDeployment:
+		m.build()
+	default:
+		m.other()
+	}
+}
+
+// person is a GitLab user in the model; nil for none.
+func (m *mapper) person(u *user) *translate.User {
+	if u == nil || (u.Name == "" && u.Username == "") {
+		return nil
+	}
+	p := &translate.User{Login: u.Username, Name: u.Name, Email: email(u.Email)}
+	if u.ID != 0 {
+		p.ID = strconv.FormatInt(u.ID, 10)
+	}
+	if m.origin != "" && u.Username != "" && (m.p.Project != nil || m.p.Repository == nil) {
+		// GitLab's profile pages; Codeup and TGit, which send a repository
+		// but no project, keep theirs elsewhere.
+		p.URL = m.origin + "/" + url.PathEscape(u.Username)
+	}
+	return p
+}
+
+func (m *mapper) people(us []user) []translate.User {
+	var out []translate.User
+	for i := range us {
+		if p := m.person(&us[i]); p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// email is an address as sent, "" for GitLab's [REDACTED] (an author
+// without a public email).
+func email(s string) string {
+	if strings.Contains(s, "@") {
+		return s
+	}
+	return ""
+}
+
+// commit is a payload commit in the model, linked to its page.
+func (m *mapper) commit(c *commit) *translate.Commit {
+	if c == nil || (c.ID == "" && c.SHA == "") {
+		return nil
+	}
+	out := &translate.Commit{ID: c.ID, Message: c.Message, Link: translate.CleanURL(c.URL)}
+	if out.ID == "" {
+		out.ID = c.SHA // a job's commit is its pipeline, with the commit in sha
+	}
+	if out.Link == "" && m.web != "" {
+		out.Link = m.web + "/-/commit/" + out.ID
+	}
+	if a := c.Author; a != nil {
+		out.Author = &translate.User{Name: a.Name, Email: email(a.Email)}
+	} else if c.AuthorName != "" {
+		out.Author = &translate.User{Name: c.AuthorName, Email: email(c.AuthorEmail)}
+	}
+	out.Time, _ = time.Parse(time.RFC3339, c.Timestamp)
+	return out
+}
+
+// push: the ref, its commits newest first, the page of what changed.
+func (m *mapper) push() {
+	p, ev := m.p, m.ev
+	ev.ActorUser = m.person(&user{Name: p.UserName, Username: p.UserUsername, Email: p.UserEmail})
+	ev.Ref, ev.CommitCount, ev.Body = p.Ref, p.TotalCommits, p.Message
+	ev.RefCreated = p.Before == translate.ZeroSHA
+	ev.RefDeleted = p.After == translate.ZeroSHA
+	name := translate.RefName(p.Ref)
+	if strings.HasPrefix(p.Ref, "refs/tags/") {
+		ev.Tag = name
+	}
+	if ev.RefDeleted {
+		ev.Before = m.commit(&commit{ID: p.Before})
+		ev.ObjectURL = m.web
+		return
+	}
+	commits := make([]translate.Commit, 0, len(p.Commits))
+	for i := range p.Commits {
+		commits = append(commits, *m.commit(&p.Commits[i]))
+	}
+	ev.Commits = translate.NewestFirst(commits, p.After, nil)
+	if p.Project != nil && !ev.RefCreated && p.Before != "" {
+		ev.CompareURL = m.web + "/-/compare/" + p.Before + "..." + p.After
+	}
+	switch {
+	case ev.Tag != "" && p.Project != nil:
+		ev.ObjectURL = m.web + "/-/tags/" + url.PathEscape(name)
+	case len(ev.Commits) == 1 || (len(ev.Commits) > 0 && ev.CompareURL == ""):
+		ev.ObjectURL = ev.Commits[0].Link
+	case ev.CompareURL != "":
+		ev.ObjectURL = ev.CompareURL
+	case p.Project != nil:
+		ev.ObjectURL = m.web + "/-/tree/" + name
+	}
+}
+
+// object fills what a merge request, an issue or a note's object share.
+func (m *mapper) object(a *attributes, sigil string) {
+	ev := m.ev
+	if a.IID != 0 {
+		ev.Number = strconv.FormatInt(a.IID, 10)
+		ev.ID = sigil + ev.Number
+	}
+	ev.Title, ev.State, ev.ObjectURL = a.Title, a.State, translate.CleanURL(a.URL)
+	ev.SourceBranch, ev.TargetBranch = a.SourceBranch, a.TargetBranch
+	ev.Draft = a.Draft || a.WIP
+	for _, l := range slices.Concat(a.Labels, m.p.Labels) {
+		if !slices.Contains(ev.Labels, l.Title) {
+			ev.Labels = append(ev.Labels, l.Title)
+		}
+	}
+}
+
+// mergeRequest: the request, its branches and people. An update that only
+// relabels or rechecks it is quiet.
+func (m *mapper) mergeRequest() {
+	p, ev, a := m.p, m.ev, &m.p.Attrs
+	if p.MergeRequest != nil { // a note on it (Codeup)
+		m.comment()
+		return
+	}
+	m.object(a, "!")
+	ev.Body, ev.Commit = a.Description, m.commit(a.LastCommit)
+	ev.Assignees, ev.Reviewers = m.people(p.Assignees), m.people(p.Reviewers)
+	switch ev.Verb {
+	case "open":
+		ev.Author = ev.ActorUser
+	case "merge":
+		ev.MergedBy = ev.ActorUser
+	case "update":
+		ev.Quiet = a.OldRev == "" && a.ExtensionAction != "push-update" && !m.notable()
+	}
+}
+
+// notable reports an update whose changes people read about: not only
+// labels, timestamps or the merge status (GitLab sends those too).
+func (m *mapper) notable() bool {
+	if m.p.Changes == nil {
+		return true // a sender that does not say
+	}
+	for k := range m.p.Changes {
+		switch k {
+		case "title", "description", "draft", "target_branch", "assignees", "reviewers", "due_date", "milestone_id", "confidential":
+			return true
+		}
+	}
+	return false
+}
+
+// comment: a note, on the object it was made on. A note on a merge request
+// is a merge request event.
+func (m *mapper) comment() {
+	p, ev := m.p, m.ev
+	ev.Verb, ev.Quiet = "comment", p.Attrs.System || p.Attrs.Action == "update"
+	ev.Type = strings.ToUpper(p.Attrs.NoteableType)
+	switch {
+	case p.MergeRequest != nil:
+		ev.Name = translate.EventMergeRequest
+		m.object(p.MergeRequest, "!")
+	case p.Issue != nil:
+		m.object(p.Issue, "#")
+	case p.Snippet != nil:
+		ev.Number, ev.ID = strconv.FormatInt(p.Snippet.ID, 10), "$"+strconv.FormatInt(p.Snippet.ID, 10)
+		ev.Title, ev.ObjectURL = p.Snippet.Title, translate.CleanURL(p.Snippet.URL)
+	case p.Commit != nil:
+		ev.Commit = m.commit(p.Commit)
+		ev.ID, ev.Title, ev.ObjectURL = sha8(ev.Commit.ID), firstLine(ev.Commit.Message), ev.Commit.Link
+	}
+}
+
+// issue: an issue, incident, task or other work item. An update that does
+// not change what people read about (labels, order, time spent) is quiet;
+// one that changes the assignees is an assignment.
+func (m *mapper) issue() {
+	p, ev, a := m.p, m.ev, &m.p.Attrs
+	m.object(a, "#")
+	ev.Body, ev.Assignees = a.Description, m.people(p.Assignees)
+	ev.Type = strings.ToUpper(strings.ReplaceAll(a.Type, " ", "_"))
+	if a.Severity != "unknown" {
+		ev.Priority = a.Severity
+	}
+	ev.Due = parseDate(a.DueDate)
+	if ev.Verb == "update" {
+		if _, ok := p.Changes["assignees"]; ok {
+			ev.Verb = "assigned"
+		}
+		ev.Quiet = !m.notable()
+	}
+}
+
+// build: a pipeline, a job or a deployment, by its status. Only the final
+// states of a pipeline, a failed job (one allowed to fail aside) and a
+// finished deployment are sent unless a robot asks for more.
+func (m *mapper) build() {
+	p, ev, a := m.p, m.ev, &m.p.Attrs
+	ev.Commit = m.commit(p.Commit)
+	switch ev.Name {
+	case translate.EventCI:
+		ev.Number, ev.Title, ev.Type = strconv.FormatInt(a.ID, 10), a.Name, "pipeline"
+		ev.Status, ev.Cause = a.Status, a.Source
+		ev.Duration = time.Duration(a.Duration * float64(time.Second))
+		ev.ObjectURL = translate.CleanURL(a.URL)
+		if ev.ObjectURL == "" && m.web != "" {
+			ev.ObjectURL = m.web + "/-/pipelines/" + ev.Number
+		}
+		m.ref(a.Ref, a.Tag)
+		if mr := p.MergeRequest; mr != nil {
+			ev.SourceBranch, ev.TargetBranch, ev.Branch = mr.SourceBranch, mr.TargetBranch, mr.SourceBranch
+		}
+		var failed []string
+		for _, b := range p.Builds {
+			if b.Status == "failed" && !b.AllowFailure {
+				failed = append(failed, b.Name)
+			}
+		}
+		slices.Sort(failed)
+		ev.Error = strings.Join(failed, ", ")
+		ev.Quiet = !slices.Contains([]string{"success", "failed", "canceled"}, a.Status)
+	case translate.EventJob:
+		ev.Number, ev.Title, ev.Type, ev.Status = strconv.FormatInt(p.BuildID, 10), p.BuildName, p.BuildStage, p.BuildStatus
+		ev.Duration = time.Duration(p.BuildDuration * float64(time.Second))
+		if ev.Commit != nil {
+			ev.Commit.Link = m.web + "/-/commit/" + ev.Commit.ID
+		}
+		if m.web != "" {
+			ev.ObjectURL = m.web + "/-/jobs/" + ev.Number
+		}
+		if p.BuildStatus == "failed" {
+			ev.Error = p.BuildFailure
+		}
+		tag, _ := p.Tag.(bool)
+		m.ref(p.Ref, tag)
+		if env, ok := p.Environment.(map[string]any); ok {
+			ev.Environment, _ = env["name"].(string)
+		}
+		ev.Quiet = p.BuildStatus != "failed" || p.BuildAllowed
+	case translate.EventDeployment:
+		ev.Number, ev.Status = strconv.FormatInt(p.DeploymentID, 10), p.Status
+		ev.Environment, _ = p.Environment.(string)
+		ev.Commit = m.commit(&commit{ID: pathBase(p.CommitURL), Message: p.CommitTitle, URL: p.CommitURL})
+		ev.ObjectURL = translate.CleanURL(firstOf(p.DeployableURL, p.EnvironmentURL))
+		if ev.ObjectURL == "" && m.web != "" {
+			ev.ObjectURL = m.web + "/-/environments"
+		}
+		m.ref(p.Ref, false)
+		ev.Quiet = !slices.Contains([]string{"success", "failed", "canceled"}, p.Status)
+		ev.Subject = &translate.Subject{Kind: "deployment", Event: "deployment", Name: ev.Environment,
+			URL: translate.CleanURL(firstOf(p.EnvironmentURL, ev.ObjectURL)), Commit: commitID(ev.Commit)}
+		if p.Status != "canceled" { // the verb says it, and canceled reads as a closed work item
+			ev.Subject.Status = p.Status
+		}
+	}
+	ev.Action = ev.Status
+	ev.Verb = buildVerb(ev.Status)
+	if ev.Subject != nil {
+		ev.Subject.Verb = ev.Verb
+	}
+}
+
+// ref sets a build's branch or tag.
+func (m *mapper) ref(ref string, tag bool) {
+	switch {
+	case ref == "":
+	case tag:
+		m.ev.Ref, m.ev.Tag = "refs/tags/"+ref, ref
+	case !strings.HasPrefix(ref, "refs/"):
+		m.ev.Ref = "refs/heads/" + ref
+	}
+}
+
+// buildVerb is what a pipeline's, job's or deployment's status says
+// happened.
+func buildVerb(status string) string {
+	switch status {
+	case "running":
+		return "started"
+	case "success":
+		return "succeeded"
+	case "failed", "canceled", "skipped":
+		return status
+	case "manual":
+		return "blocked"
+	}
+	return "pending" // created, waiting_for_resource, preparing, pending, scheduled
+}
