@@ -36,7 +36,7 @@ const (
 var Events = []string{
 	EventPing, EventPush, EventMergeRequest, EventTask, EventDocument,
 	EventMember, EventCI, EventArtifact, EventIssue, EventIteration,
-	EventWiki, EventFile,
+	EventWiki, EventFile, EventJob, EventComment,
 }
 
 // Event is one webhook event in the relay's own terms: what happened, who

@@ -34,7 +34,7 @@ func outcomeOf(ev *Event) string {
 		return OutcomeNeutral
 	case EventMergeRequest:
 		return mergeRequestOutcome(verb, ev.State)
-	case EventCI:
+	case EventCI, EventJob:
 		return ciOutcome(verb, ev.Status)
 	case EventArtifact:
 		switch verb {
