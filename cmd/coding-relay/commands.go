@@ -20,9 +20,9 @@ import (
 
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
-	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 // parseMentions reads RELAY_MENTIONS: a JSON object from CODING user (login,
@@ -208,7 +208,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		if err := r.Check(coding.DecodeSample); err != nil {
+		if err := r.Check(source.DecodeSample(plain().Sources)); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
 		targets := make([]string, len(translate.Targets))
