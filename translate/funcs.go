@@ -315,13 +315,14 @@ func colorize(t Target, level, text string) string {
 	return text
 }
 
-// buildLevel classifies a CODING CI build status for colour: success,
+// buildLevel classifies a build's, job's or deployment's status (any
+// source's words for it) for colour: success,
 // failure, running or neutral.
 func buildLevel(status any) string {
 	switch strings.ToUpper(strings.TrimSpace(toString(status))) {
 	case "SUCCEED", "SUCCEEDED", "SUCCESS", "SUCCESSFUL", "PASSED", "DONE":
 		return "success"
-	case "FAILED", "FAILURE", "FAIL", "ERROR", "TIMEOUT", "ABNORMAL":
+	case "FAILED", "FAILURE", "FAIL", "ERROR", "TIMEOUT", "TIMED_OUT", "ABNORMAL", "STARTUP_FAILURE":
 		return "failure"
 	case "RUNNING", "BUILDING", "IN_PROGRESS", "PROCESSING", "STARTED":
 		return "running"

@@ -34,7 +34,7 @@ func outcomeOf(ev *Event) string {
 		return OutcomeNeutral
 	case EventMergeRequest:
 		return mergeRequestOutcome(verb, ev.State)
-	case EventCI, EventJob:
+	case EventCI, EventJob, EventDeployment:
 		return ciOutcome(verb, ev.Status)
 	case EventArtifact:
 		switch verb {
@@ -96,6 +96,8 @@ func ciOutcome(verb, status string) string {
 		return OutcomeNeutral
 	case oneOf(verb, "failed_build", "failed"):
 		return OutcomeFailure
+	case oneOf(verb, "succeeded"):
+		return OutcomeSuccess
 	case oneOf(verb, "cancel_build", "canceled", "cancelled"):
 		return OutcomeWarning
 	}

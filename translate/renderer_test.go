@@ -176,7 +176,9 @@ func TestCheckDefaults(t *testing.T) {
 		seen[ev.Name] = true
 	}
 	for _, e := range Events {
-		if !seen[e] {
+		// CODING sends no jobs, deployments or comments of their own; the
+		// samples of the sources that do cover them (TestNewKinds here).
+		if !seen[e] && e != EventJob && e != EventDeployment && e != EventComment {
 			t.Errorf("no sample for %s", e)
 		}
 	}

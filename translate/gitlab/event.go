@@ -12,31 +12,30 @@ import (
 
 // mapper maps one payload onto the model.
 type mapper struct {
-	p   *payload
-	ev  *translate.Event
-	web string // the project's page, "" when the payload has none
-	// origin is the GitLab's address (https://gitlab.example.com): the
-	// project page's, else the instance the headers named.
-	origin string
+	p  *payload
+	ev *translate.Event
+	// web is the project's page; origin the GitLab's address (the
+	// project page's, else the instance the headers named).
+	web, origin string
 }
 
-// toEvent maps p onto ev, whose Name, Code and Action are set.
+// toEvent maps p onto ev, whose Name, Code, Action and Verb are set.
 func toEvent(p *payload, ev *translate.Event, instance string) {
-	m := &mapper{p: p, ev: ev}
-	if pr := p.Project; pr != nil {
-		ev.ProjectName, m.web = pr.Name, pr.WebURL
-		ev.ProjectKeys = []string{pr.PathWithNS, pr.Name}
-	} else if r := p.Repository; r != nil {
-		ev.ProjectName, m.web = r.Name, r.Homepage
-		ev.ProjectKeys = []string{strings.Trim(pathOf(r.Homepage), "/"), r.Name}
-	} else if before, _, ok := strings.Cut(p.Attrs.URL, "/-/"); ok {
-		m.web = before // a vulnerability names its project by its page only
-		ev.ProjectKeys = []string{strings.Trim(pathOf(before), "/")}
+	m := &mapper{p: p, ev: ev, origin: instance}
+	switch {
+	case p.Project != nil:
+		ev.ProjectName, m.web = p.Project.Name, p.Project.WebURL
+		ev.ProjectKeys = []string{p.Project.PathWithNS, p.Project.Name}
+	case p.Repository != nil: // Codeup and TGit send no project
+		ev.ProjectName, m.web = p.Repository.Name, p.Repository.Homepage
+		ev.ProjectKeys = []string{strings.Trim(pathOf(m.web), "/"), p.Repository.Name}
+	default: // a vulnerability names its project by its page only
+		m.web, _, _ = strings.Cut(p.Attrs.URL, "/-/")
+		ev.ProjectKeys = []string{strings.Trim(pathOf(m.web), "/")}
 		ev.ProjectName = lastSegment(ev.ProjectKeys[0])
 	}
 	m.web = translate.CleanURL(m.web)
 	ev.ProjectURL = m.web
-	m.origin = instance
 	if u, err := url.Parse(m.web); err == nil && u.Host != "" {
 		m.origin = u.Scheme + "://" + u.Host
 	}
@@ -104,10 +103,7 @@ func (m *mapper) commit(c *commit) *translate.Commit {
 	if c == nil || (c.ID == "" && c.SHA == "") {
 		return nil
 	}
-	out := &translate.Commit{ID: c.ID, Message: c.Message, Link: translate.CleanURL(c.URL)}
-	if out.ID == "" {
-		out.ID = c.SHA // a job's commit is its pipeline, with the commit in sha
-	}
+	out := &translate.Commit{ID: firstOf(c.ID, c.SHA), Message: c.Message, Link: translate.CleanURL(c.URL)}
 	if out.Link == "" && m.web != "" {
 		out.Link = m.web + "/-/commit/" + out.ID
 	}
@@ -125,15 +121,13 @@ func (m *mapper) push() {
 	p, ev := m.p, m.ev
 	ev.ActorUser = m.person(&user{Name: p.UserName, Username: p.UserUsername, Email: p.UserEmail})
 	ev.Ref, ev.CommitCount, ev.Body = p.Ref, p.TotalCommits, p.Message
-	ev.RefCreated = p.Before == translate.ZeroSHA
-	ev.RefDeleted = p.After == translate.ZeroSHA
+	ev.RefCreated, ev.RefDeleted = p.Before == translate.ZeroSHA, p.After == translate.ZeroSHA
 	name := translate.RefName(p.Ref)
 	if strings.HasPrefix(p.Ref, "refs/tags/") {
 		ev.Tag = name
 	}
 	if ev.RefDeleted {
-		ev.Before = m.commit(&commit{ID: p.Before})
-		ev.ObjectURL = m.web
+		ev.Before, ev.ObjectURL = m.commit(&commit{ID: p.Before}), m.web
 		return
 	}
 	commits := make([]translate.Commit, 0, len(p.Commits))
@@ -164,8 +158,7 @@ func (m *mapper) object(a *attributes, sigil string) {
 		ev.ID = sigil + ev.Number
 	}
 	ev.Title, ev.State, ev.ObjectURL = a.Title, a.State, translate.CleanURL(a.URL)
-	ev.SourceBranch, ev.TargetBranch = a.SourceBranch, a.TargetBranch
-	ev.Draft = a.Draft || a.WIP
+	ev.SourceBranch, ev.TargetBranch, ev.Draft = a.SourceBranch, a.TargetBranch, a.Draft || a.WIP
 	for _, l := range slices.Concat(a.Labels, m.p.Labels) {
 		if !slices.Contains(ev.Labels, l.Title) {
 			ev.Labels = append(ev.Labels, l.Title)
@@ -173,8 +166,9 @@ func (m *mapper) object(a *attributes, sigil string) {
 	}
 }
 
-// mergeRequest: the request, its branches and people. An update that only
-// relabels or rechecks it is quiet.
+// mergeRequest: the request, its branches and people. An update is
+// ready or draft when that is what changed, quiet when it only relabels
+// or rechecks the request, edited when it brings no commits.
 func (m *mapper) mergeRequest() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	if p.MergeRequest != nil { // a note on it (Codeup)
@@ -185,12 +179,16 @@ func (m *mapper) mergeRequest() {
 	ev.Body, ev.Commit = a.Description, m.commit(a.LastCommit)
 	ev.Assignees, ev.Reviewers = m.people(p.Assignees), m.people(p.Reviewers)
 	switch ev.Verb {
-	case "open":
+	case "opened":
 		ev.Author = ev.ActorUser
-	case "merge":
+	case "merged":
 		ev.MergedBy = ev.ActorUser
-	case "update":
-		ev.Quiet = a.OldRev == "" && a.ExtensionAction != "push-update" && !m.notable()
+	case "updated":
+		if d, ok := p.Changes["draft"].(map[string]any); ok {
+			ev.Verb = map[bool]string{true: "draft", false: "ready"}[d["current"] == true]
+		} else if a.OldRev == "" && a.ExtensionAction == "" {
+			ev.Quiet = !m.notable()
+		}
 	}
 }
 
@@ -202,19 +200,19 @@ func (m *mapper) notable() bool {
 	}
 	for k := range m.p.Changes {
 		switch k {
-		case "title", "description", "draft", "target_branch", "assignees", "reviewers", "due_date", "milestone_id", "confidential":
+		case "title", "description", "target_branch", "assignees", "reviewers", "due_date", "milestone_id", "confidential":
 			return true
 		}
 	}
 	return false
 }
 
-// comment: a note, on the object it was made on. A note on a merge request
-// is a merge request event.
+// comment: a note, on the object it was made on; a note on a merge
+// request is a merge request event. Edited and system notes are quiet.
 func (m *mapper) comment() {
 	p, ev := m.p, m.ev
-	ev.Verb, ev.Quiet = "comment", p.Attrs.System || p.Attrs.Action == "update"
-	ev.Type = strings.ToUpper(p.Attrs.NoteableType)
+	ev.Verb, ev.Quiet = "commented", p.Attrs.System || p.Attrs.Action == "update"
+	ev.Type = snake(p.Attrs.NoteableType)
 	switch {
 	case p.MergeRequest != nil:
 		ev.Name = translate.EventMergeRequest
@@ -222,49 +220,64 @@ func (m *mapper) comment() {
 	case p.Issue != nil:
 		m.object(p.Issue, "#")
 	case p.Snippet != nil:
-		ev.Number, ev.ID = strconv.FormatInt(p.Snippet.ID, 10), "$"+strconv.FormatInt(p.Snippet.ID, 10)
-		ev.Title, ev.ObjectURL = p.Snippet.Title, translate.CleanURL(p.Snippet.URL)
+		ev.Number = strconv.FormatInt(p.Snippet.ID, 10)
+		ev.ID, ev.Title, ev.ObjectURL = "$"+ev.Number, p.Snippet.Title, translate.CleanURL(p.Snippet.URL)
 	case p.Commit != nil:
 		ev.Commit = m.commit(p.Commit)
-		ev.ID, ev.Title, ev.ObjectURL = sha8(ev.Commit.ID), firstLine(ev.Commit.Message), ev.Commit.Link
+		ev.ID, ev.ObjectURL = ev.Commit.ID[:min(8, len(ev.Commit.ID))], ev.Commit.Link
+		ev.Title, _, _ = strings.Cut(ev.Commit.Message, "\n")
 	}
 }
 
-// issue: an issue, incident, task or other work item. An update that does
-// not change what people read about (labels, order, time spent) is quiet;
-// one that changes the assignees is an assignment.
+// snake is GitLab's type name in the model's words: MergeRequest →
+// merge_request.
+func snake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if 'A' <= r && r <= 'Z' && i > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToLower(b.String())
+}
+
+// issue: an issue, incident, task or other work item. An update that
+// changes the assignees is an assignment; one that only relabels,
+// reorders or logs time is quiet.
 func (m *mapper) issue() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	m.object(a, "#")
-	ev.Body, ev.Assignees = a.Description, m.people(p.Assignees)
+	ev.Body, ev.Assignees, ev.Due = a.Description, m.people(p.Assignees), parseDate(a.DueDate)
 	ev.Type = strings.ToUpper(strings.ReplaceAll(a.Type, " ", "_"))
 	if a.Severity != "unknown" {
 		ev.Priority = a.Severity
 	}
-	ev.Due = parseDate(a.DueDate)
-	if ev.Verb == "update" {
-		if _, ok := p.Changes["assignees"]; ok {
+	if ev.Verb == "updated" {
+		_, assigned := p.Changes["assignees"]
+		_, labeled := p.Changes["labels"]
+		switch {
+		case assigned:
 			ev.Verb = "assigned"
+		case labeled:
+			ev.Verb = "labeled"
 		}
 		ev.Quiet = !m.notable()
 	}
 }
 
 // build: a pipeline, a job or a deployment, by its status. Only the final
-// states of a pipeline, a failed job (one allowed to fail aside) and a
-// finished deployment are sent unless a robot asks for more.
+// states of a pipeline and of a deployment, and a failed job (one allowed
+// to fail aside), reach a robot unless it asks for more.
 func (m *mapper) build() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	ev.Commit = m.commit(p.Commit)
+	final := []string{"success", "failed", "canceled"}
 	switch ev.Name {
 	case translate.EventCI:
-		ev.Number, ev.Title, ev.Type = strconv.FormatInt(a.ID, 10), a.Name, "pipeline"
-		ev.Status, ev.Cause = a.Status, a.Source
+		ev.Number, ev.Title, ev.Type, ev.Status, ev.Cause = strconv.FormatInt(a.ID, 10), a.Name, "pipeline", a.Status, a.Source
 		ev.Duration = time.Duration(a.Duration * float64(time.Second))
-		ev.ObjectURL = translate.CleanURL(a.URL)
-		if ev.ObjectURL == "" && m.web != "" {
-			ev.ObjectURL = m.web + "/-/pipelines/" + ev.Number
-		}
+		ev.ObjectURL = m.page(a.URL, "/-/pipelines/"+ev.Number)
 		m.ref(a.Ref, a.Tag)
 		if mr := p.MergeRequest; mr != nil {
 			ev.SourceBranch, ev.TargetBranch, ev.Branch = mr.SourceBranch, mr.TargetBranch, mr.SourceBranch
@@ -276,17 +289,11 @@ func (m *mapper) build() {
 			}
 		}
 		slices.Sort(failed)
-		ev.Error = strings.Join(failed, ", ")
-		ev.Quiet = !slices.Contains([]string{"success", "failed", "canceled"}, a.Status)
+		ev.Error, ev.Quiet = strings.Join(failed, ", "), !slices.Contains(final, a.Status)
 	case translate.EventJob:
 		ev.Number, ev.Title, ev.Type, ev.Status = strconv.FormatInt(p.BuildID, 10), p.BuildName, p.BuildStage, p.BuildStatus
 		ev.Duration = time.Duration(p.BuildDuration * float64(time.Second))
-		if ev.Commit != nil {
-			ev.Commit.Link = m.web + "/-/commit/" + ev.Commit.ID
-		}
-		if m.web != "" {
-			ev.ObjectURL = m.web + "/-/jobs/" + ev.Number
-		}
+		ev.ObjectURL = m.page("", "/-/jobs/"+ev.Number)
 		if p.BuildStatus == "failed" {
 			ev.Error = p.BuildFailure
 		}
@@ -299,24 +306,23 @@ func (m *mapper) build() {
 	case translate.EventDeployment:
 		ev.Number, ev.Status = strconv.FormatInt(p.DeploymentID, 10), p.Status
 		ev.Environment, _ = p.Environment.(string)
-		ev.Commit = m.commit(&commit{ID: pathBase(p.CommitURL), Message: p.CommitTitle, URL: p.CommitURL})
-		ev.ObjectURL = translate.CleanURL(firstOf(p.DeployableURL, p.EnvironmentURL))
-		if ev.ObjectURL == "" && m.web != "" {
-			ev.ObjectURL = m.web + "/-/environments"
-		}
+		ev.Commit = m.commit(&commit{ID: lastSegment(pathOf(p.CommitURL)), Message: p.CommitTitle, URL: p.CommitURL})
+		ev.ObjectURL = m.page(firstOf(p.DeployableURL, p.EnvironmentURL), "/-/environments")
 		m.ref(p.Ref, false)
-		ev.Quiet = !slices.Contains([]string{"success", "failed", "canceled"}, p.Status)
-		ev.Subject = &translate.Subject{Kind: "deployment", Event: "deployment", Name: ev.Environment,
-			URL: translate.CleanURL(firstOf(p.EnvironmentURL, ev.ObjectURL)), Commit: commitID(ev.Commit)}
-		if p.Status != "canceled" { // the verb says it, and canceled reads as a closed work item
-			ev.Subject.Status = p.Status
-		}
+		ev.Quiet = !slices.Contains(final, p.Status)
 	}
-	ev.Action = ev.Status
-	ev.Verb = buildVerb(ev.Status)
-	if ev.Subject != nil {
-		ev.Subject.Verb = ev.Verb
+	ev.Action, ev.Verb = ev.Status, buildVerb(ev.Status)
+	if ev.Verb == "triggered" && ev.Name == translate.EventDeployment {
+		ev.Verb = "created"
 	}
+}
+
+// page is u, else the page at path under the project's.
+func (m *mapper) page(u, path string) string {
+	if u = translate.CleanURL(u); u == "" && m.web != "" {
+		u = m.web + path
+	}
+	return u
 }
 
 // ref sets a build's branch or tag.
@@ -338,10 +344,8 @@ func buildVerb(status string) string {
 		return "started"
 	case "success":
 		return "succeeded"
-	case "failed", "canceled", "skipped":
+	case "failed", "canceled", "skipped", "manual":
 		return status
-	case "manual":
-		return "blocked"
 	}
-	return "pending" // created, waiting_for_resource, preparing, pending, scheduled
+	return "triggered" // created, waiting_for_resource, preparing, pending, scheduled
 }

@@ -39,13 +39,21 @@ func Decode(name string, body []byte, from Origin) (*translate.Event, error) {
 	ev := &translate.Event{Source: "gitlab", SourceName: firstOf(from.Sender, "GitLab"), Name: hook.Kind(), Code: string(hook)}
 	ev.Action = firstOf(p.Attrs.ExtensionAction, p.Attrs.Action, p.Action)
 	ev.Verb = strings.ToLower(ev.Action)
-	if ev.Verb == "push-update" { // TGit: new commits
-		ev.Verb = "update"
+	if v, ok := verbs[ev.Verb]; ok {
+		ev.Verb = v
 	}
 	toEvent(p, ev, from.Instance)
 	ev.WithPayload(string(body))
 	ev.Complete()
 	return ev, nil
+}
+
+// verbs are the model's words for GitLab's actions; an action not listed
+// is its own verb (approved, unapproved).
+var verbs = map[string]string{
+	"open": "opened", "update": "updated", "close": "closed", "reopen": "reopened", "merge": "merged",
+	"approval": "approved", "unapproval": "unapproved", "create": "created", "delete": "deleted",
+	"push-update": "updated", // TGit: new commits on a merge request
 }
 
 // parse finds the hook and decodes the payload.
