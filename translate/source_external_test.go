@@ -14,7 +14,7 @@ import (
 func init() {
 	translate.SetTestSource(func(name string, body []byte) (*translate.Event, error) {
 		if name == "gitlab/" {
-			return gitlab.Decode("", body, gitlab.Origin{})
+			return gitlab.Decode("", body, "")
 		}
 		return coding.Decode(name, body)
 	}, func(file string) string {

@@ -212,7 +212,7 @@ func (m *mapper) notable() bool {
 func (m *mapper) comment() {
 	p, ev := m.p, m.ev
 	ev.Verb, ev.Quiet = "commented", p.Attrs.System || p.Attrs.Action == "update"
-	ev.Type = snake(p.Attrs.NoteableType)
+	ev.Type = strings.ToLower(p.Attrs.NoteableType) // commit, issue, snippet
 	switch {
 	case p.MergeRequest != nil:
 		ev.Name = translate.EventMergeRequest
@@ -227,19 +227,6 @@ func (m *mapper) comment() {
 		ev.ID, ev.ObjectURL = ev.Commit.ID[:min(8, len(ev.Commit.ID))], ev.Commit.Link
 		ev.Title, _, _ = strings.Cut(ev.Commit.Message, "\n")
 	}
-}
-
-// snake is GitLab's type name in the model's words: MergeRequest →
-// merge_request.
-func snake(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if 'A' <= r && r <= 'Z' && i > 0 {
-			b.WriteByte('_')
-		}
-		b.WriteRune(r)
-	}
-	return strings.ToLower(b.String())
 }
 
 // issue: an issue, incident, task or other work item. An update that

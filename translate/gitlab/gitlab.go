@@ -19,30 +19,24 @@ import (
 // header nor by its body.
 var ErrNoEventName = errors.New("no event name")
 
-// Origin is what the intake knows of a webhook's sender besides the
-// body: the GitLab's address (X-Gitlab-Instance), for the links of events
-// that carry none, and what people call the sender ("GitLab", "Codeup",
-// "TGit"; GitLab when empty).
-type Origin struct {
-	Instance, Sender string
-}
-
 // Decode decodes a GitLab-format webhook body. name is the hook the
-// headers name ("Push Hook"), or "" to take it from the body. Only
-// malformed JSON, JSON that is not an object and a body that names no
-// event fail; a member of the wrong type is left empty.
-func Decode(name string, body []byte, from Origin) (*translate.Event, error) {
+// headers name ("Push Hook"), or "" to take it from the body; instance is
+// the GitLab's address when the headers give it (X-Gitlab-Instance), for
+// the links of events that carry none. Only malformed JSON, JSON that is
+// not an object and a body that names no event fail; a member of the wrong
+// type is left empty.
+func Decode(name string, body []byte, instance string) (*translate.Event, error) {
 	hook, p, err := parse(name, body)
 	if err != nil {
 		return nil, err
 	}
-	ev := &translate.Event{Source: "gitlab", SourceName: firstOf(from.Sender, "GitLab"), Name: hook.Kind(), Code: string(hook)}
+	ev := &translate.Event{Source: "gitlab", SourceName: "GitLab", Name: hook.Kind(), Code: string(hook)}
 	ev.Action = firstOf(p.Attrs.ExtensionAction, p.Attrs.Action, p.Action)
 	ev.Verb = strings.ToLower(ev.Action)
 	if v, ok := verbs[ev.Verb]; ok {
 		ev.Verb = v
 	}
-	toEvent(p, ev, from.Instance)
+	toEvent(p, ev, instance)
 	ev.WithPayload(string(body))
 	ev.Complete()
 	return ev, nil

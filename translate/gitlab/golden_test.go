@@ -69,7 +69,7 @@ func TestGolden(t *testing.T) {
 					continue // answered and not sent (see server/source/gitlab)
 				}
 				t.Run(lang+"/"+string(target)+"/"+name, func(t *testing.T) {
-					ev, err := Decode(SampleHook(name), body, Origin{Instance: "https://gitlab.example.com"})
+					ev, err := Decode(SampleHook(name), body, "https://gitlab.example.com")
 					if err != nil {
 						t.Fatal(err)
 					}

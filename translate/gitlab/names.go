@@ -9,67 +9,31 @@ import (
 // Codeup-Event, TGit in X-Event): "Push Hook", "Merge Request Hook", …
 type Hook string
 
-// The hooks whose handling differs from their kind's.
-const (
-	HookPush     Hook = "Push Hook"
-	HookTagPush  Hook = "Tag Push Hook"
-	HookMember   Hook = "Member Hook"
-	HookSubgroup Hook = "Subgroup Hook"
-	HookProject  Hook = "Project Hook"
-	// HookSystem is an instance's System Hook: an administrator's feed of
-	// every project, which the relay answers and does not send.
-	HookSystem Hook = "System Hook"
-)
+// HookSystem is an instance's System Hook: an administrator's feed of every
+// project, which the relay answers and does not send.
+const HookSystem Hook = "System Hook"
 
-// hooks maps each hook, by its key (see key), to the model's kind of
-// event; a hook without templates keeps its key as its kind. object_kind
-// values are keys too.
-var hooks = map[string]struct {
-	hook Hook
-	kind string
-}{
-	"push":                  {HookPush, "push"},
-	"tag_push":              {HookTagPush, "push"},
-	"merge_request":         {"Merge Request Hook", "merge_request"},
-	"note":                  {"Note Hook", "comment"},
-	"confidential_note":     {"Confidential Note Hook", "comment"},
-	"issue":                 {"Issue Hook", "issue"},
-	"confidential_issue":    {"Confidential Issue Hook", "issue"},
-	"work_item":             {"Work Item Hook", "issue"},
-	"pipeline":              {"Pipeline Hook", "ci"},
-	"job":                   {"Job Hook", "job"},
-	"build":                 {"Build Hook", "job"},
-	"deployment":            {"Deployment Hook", "deployment"},
-	"release":               {"Release Hook", "release"},
-	"wiki_page":             {"Wiki Page Hook", "wiki"},
-	"feature_flag":          {"Feature Flag Hook", "feature_flag"},
-	"emoji":                 {"Emoji Hook", "emoji"},
-	"member":                {HookMember, "member"},
-	"subgroup":              {HookSubgroup, "subgroup"},
-	"project":               {HookProject, "project"},
-	"milestone":             {"Milestone Hook", "iteration"},
-	"resource_access_token": {"Resource Access Token Hook", "access_token"},
-	"access_token":          {"Resource Access Token Hook", "access_token"},
-	"vulnerability":         {"Vulnerability Hook", "vulnerability"},
-	"system":                {HookSystem, "system"},
+// kinds maps each hook by its key (see key: its name, its object_kind) to
+// the model's kind of event; a hook without templates keeps its key.
+var kinds = map[string]string{
+	"push": "push", "tag_push": "push", "merge_request": "merge_request", "note": "comment",
+	"confidential_note": "comment", "issue": "issue", "confidential_issue": "issue", "work_item": "issue",
+	"pipeline": "ci", "job": "job", "build": "job", "deployment": "deployment", "release": "release",
+	"wiki_page": "wiki", "feature_flag": "feature_flag", "emoji": "emoji", "member": "member",
+	"subgroup": "subgroup", "project": "project", "milestone": "iteration", "vulnerability": "vulnerability",
+	"resource_access_token": "access_token", "access_token": "access_token", "system": "system",
 }
 
-// groupEvents are the event_name values of the group-level hooks, which
-// carry no object_kind.
-var groupEvents = map[string]Hook{
-	"user_add_to_group":                    HookMember,
-	"user_update_for_group":                HookMember,
-	"user_remove_from_group":               HookMember,
-	"user_access_request_to_group":         HookMember,
-	"user_access_request_denied_for_group": HookMember,
-	"subgroup_create":                      HookSubgroup,
-	"subgroup_destroy":                     HookSubgroup,
-	"project_create":                       HookProject,
-	"project_destroy":                      HookProject,
+// groupEvents are the hooks of the group-level event_name values, which
+// come without object_kind.
+var groupEvents = map[string]string{
+	"user_add_to_group": "member", "user_update_for_group": "member", "user_remove_from_group": "member",
+	"user_access_request_to_group": "member", "user_access_request_denied_for_group": "member",
+	"subgroup_create": "subgroup", "subgroup_destroy": "subgroup", "project_create": "project", "project_destroy": "project",
 }
 
-// key is a name as the hooks table spells it: lower case, words joined by
-// "_", without the trailing "hook" ("Merge Request Hook" → merge_request).
+// key is a name as kinds spells it: lower case, words joined by "_",
+// without the trailing "hook" ("Merge Request Hook" → merge_request).
 func key(name string) string {
 	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == ' ' || r == '_' || r == '-' })
 	if n := len(words); n > 1 && words[n-1] == "hook" {
@@ -79,23 +43,32 @@ func key(name string) string {
 }
 
 // ParseHook is the hook a name stands for: a hook's name in any case
-// ("Push Hook", "push hook", "Push_Hook"), an object_kind ("tag_push") or a
-// group event's event_name ("user_add_to_group"). ok is false for a name
-// GitLab does not send.
+// ("Push Hook", "push hook"), an object_kind ("tag_push") or a group
+// event's event_name ("user_add_to_group"). ok is false for a name GitLab
+// does not send.
 func ParseHook(name string) (h Hook, ok bool) {
 	k := key(name)
-	if e, ok := hooks[k]; ok {
-		return e.hook, true
+	if g, ok := groupEvents[k]; ok {
+		k = g
 	}
-	h, ok = groupEvents[k]
-	return h, ok
+	if _, ok := kinds[k]; !ok {
+		return "", false
+	}
+	if k == "access_token" {
+		k = "resource_access_token"
+	}
+	words := strings.Split(k, "_")
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return Hook(strings.Join(words, " ") + " Hook"), true
 }
 
 // Kind is the model's kind of event (push, merge_request, ci, …) for a
 // hook, or the hook's own key for one without templates (feature_flag).
 func (h Hook) Kind() string {
-	if e, ok := hooks[key(string(h))]; ok {
-		return e.kind
+	if k, ok := kinds[key(string(h))]; ok {
+		return k
 	}
 	return key(string(h))
 }
@@ -121,9 +94,9 @@ func detect(p *payload) Hook {
 	}
 	if p.Ref != "" && (p.Before != "" || p.After != "") {
 		if strings.HasPrefix(p.Ref, "refs/tags/") {
-			return HookTagPush
+			return "Tag Push Hook"
 		}
-		return HookPush
+		return "Push Hook"
 	}
 	return ""
 }
@@ -134,8 +107,9 @@ func detect(p *payload) Hook {
 // to the body.
 func SampleHook(file string) string {
 	base, _, _ := strings.Cut(strings.TrimSuffix(path.Base(file), ".json"), "-")
-	if h, ok := hooks[base]; ok {
-		return string(h.hook)
+	if _, ok := kinds[base]; !ok {
+		return ""
 	}
-	return ""
+	h, _ := ParseHook(base)
+	return string(h)
 }

@@ -87,7 +87,7 @@ func (s Source) Decode(h http.Header, body []byte) (*translate.Event, error) {
 	if len(h.Get("Idempotency-Key")) > maxDelivery {
 		return nil, source.Errorf(source.ErrBadRequest, "Idempotency-Key is longer than %d characters", maxDelivery)
 	}
-	ev, err := payloads.Decode(name, body, payloads.Origin{Instance: h.Get("X-Gitlab-Instance"), Sender: sender(h)})
+	ev, err := payloads.Decode(name, body, h.Get("X-Gitlab-Instance"))
 	if errors.Is(err, payloads.ErrNoEventName) {
 		return nil, source.Errorf(source.ErrBadRequest, "no event name: set X-Gitlab-Event, or send object_kind or event_name in the body")
 	}
@@ -100,7 +100,7 @@ func (s Source) Decode(h http.Header, body []byte) (*translate.Event, error) {
 // DecodePayload decodes a payload for a hook name ("Push Hook", or "" to
 // take it from the body).
 func (Source) DecodePayload(name string, payload []byte) (*translate.Event, error) {
-	return payloads.Decode(name, payload, payloads.Origin{})
+	return payloads.Decode(name, payload, "")
 }
 
 // Delivery is Idempotency-Key, which GitLab keeps across its retries and
@@ -127,17 +127,6 @@ func (Source) EventHeader(h http.Header) string {
 // Canonical maps GitLab's names of events ("Merge Request Hook",
 // "pipeline", "note") to the model's.
 func (Source) Canonical(name string) string { return payloads.Canonical(name) }
-
-// sender is who sent a request, by the headers only that sender sets.
-func sender(h http.Header) string {
-	switch {
-	case h.Get("X-Event") != "" || h.Get("X-Token") != "":
-		return "TGit"
-	case h.Get("Codeup-Event") != "" || h.Get("X-Codeup-Token") != "":
-		return "Codeup"
-	}
-	return "GitLab"
-}
 
 // checkToken compares the secret token in constant time, when one is set.
 func (s Source) checkToken(h http.Header) error {
