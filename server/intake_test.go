@@ -169,6 +169,25 @@ func TestRenderUnknownTemplateIs400(t *testing.T) {
 	}
 }
 
+// TestRenderGitLabPayload previews a GitLab payload through /api/render,
+// its event named by GitLab's header name, then by its body.
+func TestRenderGitLabPayload(t *testing.T) {
+	r := newTestRelay(t, map[string]string{"RELAY_ADMIN_TOKEN": "adm"})
+	payload := `{"object_kind":"build","build_id":702,"build_name":"unit","build_status":"failed","build_failure_reason":"script_failure","project":{"name":"payments","web_url":"https://gitlab.example.com/acme/payments"},"user":{"name":"Alice","username":"alice"}}`
+	for _, event := range []string{"Job Hook", ""} {
+		a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm", "Content-Type": "application/json"},
+			`{"source":"gitlab","event":"`+event+`","target":"dingtalk","payload":`+payload+`}`)
+		if a.status != http.StatusOK || !strings.Contains(fmt.Sprint(a.body), "unit #702") || !strings.Contains(fmt.Sprint(a.body), "https://gitlab.example.com/acme/payments/-/jobs/702") {
+			t.Errorf("render of a GitLab job (event %q): %v", event, a)
+		}
+	}
+	a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm", "Content-Type": "application/json"},
+		`{"source":"gitlab","payload":{"project":{"name":"payments"}}}`)
+	if a.status != http.StatusBadRequest {
+		t.Errorf("a GitLab payload naming no event: %v", a)
+	}
+}
+
 // TestIgnoredEventIsAnswered200 posts a GitLab System Hook, which a source
 // answers and does not relay: 200 with the reason, counted as ignored,
 // never queued for the robot.
@@ -179,13 +198,14 @@ func TestIgnoredEventIsAnswered200(t *testing.T) {
 	if a.status != http.StatusOK || a.body["ignored"] == nil || a.body["delivery"] != "k-1" || a.body["robots"] != float64(0) {
 		t.Errorf("System Hook answered %v", a)
 	}
-	if n := counter(t, r.reg, "relay_events_received_total", "outcome", "ignored"); n != 1 {
-		t.Errorf("ignored events counted %v, want 1", n)
+	if n := counter(t, r.reg, "relay_events_received_total", "source", "gitlab", "outcome", "ignored"); n != 1 {
+		t.Errorf("ignored GitLab events counted %v, want 1", n)
 	}
 }
 
-// counter reads the counter of name whose label has value.
-func counter(tb testing.TB, reg *prometheus.Registry, name, label, value string) float64 {
+// counter reads the counter of name whose labels have the values given as
+// pairs.
+func counter(tb testing.TB, reg *prometheus.Registry, name string, labels ...string) float64 {
 	tb.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -193,10 +213,16 @@ func counter(tb testing.TB, reg *prometheus.Registry, name, label, value string)
 	}
 	for _, mf := range mfs {
 		for _, m := range mf.GetMetric() {
+			have := map[string]string{}
 			for _, l := range m.GetLabel() {
-				if mf.GetName() == name && l.GetName() == label && l.GetValue() == value {
-					return m.GetCounter().GetValue()
-				}
+				have[l.GetName()] = l.GetValue()
+			}
+			match := mf.GetName() == name
+			for i := 0; i+1 < len(labels); i += 2 {
+				match = match && have[labels[i]] == labels[i+1]
+			}
+			if match {
+				return m.GetCounter().GetValue()
 			}
 		}
 	}

@@ -63,6 +63,15 @@ func templateSource(dir, lang string, loc *time.Location, mentions map[string]tr
 		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions}}
 }
 
+// sourceNames are the webhook sources' names.
+func sourceNames() []string {
+	var out []string
+	for _, s := range plain().Sources {
+		out = append(out, s.Name())
+	}
+	return out
+}
+
 // rendererFromEnv builds the renderer the relay would use, from the same
 // variables, optionally with another templates directory.
 func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
@@ -84,13 +93,14 @@ func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*
 func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	event := fl.String("event", "", "event name (X-Coding-Event), e.g. push, \"merge request\", GIT_PUSHED; default: the body's event field")
+	from := fl.String("source", "coding", "the payload's sender: "+strings.Join(sourceNames(), ", "))
+	event := fl.String("event", "", "event name as the sender's header gives it (X-Coding-Event: push, GIT_PUSHED; X-Gitlab-Event: \"Push Hook\"); default: the body's")
 	target := fl.String("target", "", "dingtalk, wecom, wecom_v2 or feishu (default: the --robot's, else dingtalk)")
 	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
 	dir := fl.String("templates", "", "templates directory (default RELAY_TEMPLATES_DIR)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coding-relay render --event NAME --target dingtalk|wecom|wecom_v2|feishu [--robot URL] [--template NAME] FILE|-")
+		fmt.Fprintln(stderr, "usage: coding-relay render [--source coding|gitlab] --event NAME --target dingtalk|wecom|wecom_v2|feishu [--robot URL] [--template NAME] FILE|-")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -111,7 +121,12 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	src := plain().Sources[0] // the payload is CODING's; no token: nothing is verified
+	srcs := plain().Sources // no secrets: nothing is verified
+	i := slices.IndexFunc(srcs, func(s source.Source) bool { return s.Name() == *from })
+	if i < 0 {
+		return fmt.Errorf("--source %q: accepted %s", *from, strings.Join(sourceNames(), ", "))
+	}
+	src := srcs[i]
 	var ep robot.Endpoint
 	if *robotURL != "" {
 		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)

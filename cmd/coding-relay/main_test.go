@@ -120,6 +120,16 @@ func TestTemplatesExportCheckAndRender(t *testing.T) {
 		t.Fatalf("render for wecom robot: %v %s", err, out)
 	}
 
+	// A GitLab payload, named by GitLab's header.
+	gl := filepath.Join("..", "..", "translate", "gitlab", "testdata", "merge_request-merge.json")
+	out, _, err = run(t, nil, "render", "--source", "gitlab", "--event", "Merge Request Hook", "--target", "wecom", gl)
+	if err != nil || !strings.Contains(out, "!17") || strings.Contains(out, "CODING") {
+		t.Fatalf("render of a GitLab payload: %v %s", err, out)
+	}
+	if _, _, err := run(t, nil, "render", "--source", "github", gl); err == nil || !strings.Contains(err.Error(), "coding, gitlab") {
+		t.Errorf("render with an unknown source: %v", err)
+	}
+
 	// A broken template is reported with file and line, and check fails.
 	if err := os.WriteFile(filepath.Join(dir, "broken.tmpl"), []byte("{{define \"x\"}}\n{{if}}\n{{end}}"), 0o644); err != nil {
 		t.Fatal(err)
