@@ -2,7 +2,6 @@ package translate
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -76,12 +75,9 @@ func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 // to fit. A coalescing queue calls it once for its backlog.
 //
 // It renders a few candidate digests, not one per prefix: two messages
-// first, then the prefix that the sizes of the items' summaries predict
-// and the one after it; only when the prediction misses (templates that
-// list more or less than the summaries) does it search, doubling the
-// prefix and then halving the gap, so the work grows with what fits, not
-// with the backlog. The search takes it that a longer prefix never
-// renders shorter.
+// first, then doubling the prefix and then halving the gap, so the work
+// grows with the logarithm of what fits, not with the backlog. The search
+// takes it that a longer prefix never renders shorter.
 func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) {
 	dl, ok := r.byName[t]
 	if !ok {
@@ -95,47 +91,19 @@ func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) 
 	// not to, len(msgs)+1 while none is known.
 	lo, hi := 1, len(msgs)+1
 	var best Message
-	var size2 int
-	try := func(k int) error {
-		d, err := r.renderDigest(dl, msgs[:k])
-		if err != nil {
-			return err
-		}
-		size := dl.Size(d)
-		if k == 2 {
-			size2 = size
-		}
-		if size <= dl.Limit() {
-			lo, best = k, d
-		} else {
-			hi = k
-		}
-		return nil
-	}
-	if len(msgs) >= 2 {
-		if err := try(2); err != nil {
-			return Message{}, 0, err
-		}
-	}
-	if lo == 2 && hi > 3 {
-		if g := predictPrefix(dl, msgs, size2); g > lo && g < hi {
-			if err := try(g); err != nil {
-				return Message{}, 0, err
-			}
-			if lo == g && g+1 < hi {
-				if err := try(g + 1); err != nil {
-					return Message{}, 0, err
-				}
-			}
-		}
-	}
 	for hi-lo > 1 {
 		k := lo + (hi-lo)/2
 		if hi > len(msgs) {
 			k = min(2*lo, len(msgs)) // no bound yet: gallop
 		}
-		if err := try(k); err != nil {
+		d, err := r.renderDigest(dl, msgs[:k])
+		if err != nil {
 			return Message{}, 0, err
+		}
+		if fits(dl, d) {
+			lo, best = k, d
+		} else {
+			hi = k
 		}
 	}
 	if lo > 1 {
@@ -153,48 +121,6 @@ func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) 
 		d = shrink(dl, d)
 	}
 	return d, 1, nil
-}
-
-// predictPrefix guesses the longest prefix of msgs whose digest fits d
-// from size2, the Size of the digest of the first two: the default
-// templates list each item's summary as one bullet line and mention
-// everybody once at the end, so every further item adds about its line
-// and its new mentions (their markup in the text, and for a mention list
-// in the body, the quoted id and a comma). The guess only saves renders;
-// DigestPrefix checks it.
-func predictPrefix(d Dialect, msgs []Message, size2 int) int {
-	seen := map[string]bool{}
-	bullet := len(d.Bullet())
-	cost := func(m Message) int {
-		summary := m.Summary
-		if summary == "" || m.Target != d.Name() {
-			summary = m.Title + m.Link + "[]()"
-		}
-		// Its length in JSON: quotes (<font color="…">) and backslashes
-		// (markdown escapes) take two bytes; a summary is one line.
-		n := bullet + len(summary) + strings.Count(summary, `"`) + strings.Count(summary, `\`) + 2 // "\n"
-		if m.Target != d.Name() {
-			return n // its mentions are not carried over
-		}
-		for _, id := range slices.Concat(m.AtMobiles, m.AtUserIDs) {
-			if !seen[id] {
-				seen[id] = true
-				n += len(d.MentionLine(nil, []string{id})) + 1 + len(id) + 3
-			}
-		}
-		return n
-	}
-	cost(msgs[0]) // their mentions are in size2
-	cost(msgs[1])
-	total, k := size2, 2
-	for k < len(msgs) {
-		total += cost(msgs[k])
-		if total > d.Limit() {
-			break
-		}
-		k++
-	}
-	return k
 }
 
 func (r *Renderer) renderDigest(dl *dialect, msgs []Message) (Message, error) {

@@ -237,8 +237,7 @@ func TestDigestPrefixBoundary(t *testing.T) {
 }
 
 // TestDigestPrefixOwnTemplate: a digest template that lists nothing fits
-// any number of messages; the prediction from summaries misses and the
-// search still finds them all.
+// any number of messages, and the search finds them all.
 func TestDigestPrefixOwnTemplate(t *testing.T) {
 	user := mapFS{"d.tmpl": `{{define "digest.text"}}{{.Count}} updates{{end}}`}
 	r, err := New(templates.FS, user, Options{Dialects: testKinds.dialects})
