@@ -128,7 +128,9 @@ type Renderer struct {
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
 // user file replaces the default of the same name, for every dialect of
-// Options.Dialects. Errors name the file, the line and the reason.
+// Options.Dialects. Errors name the file, the line and the reason; a user
+// file that uses a field templates no longer have is an error naming the
+// field and what replaced it.
 func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 	if defaults == nil {
 		return nil, errors.New("new renderer: no default templates")
@@ -203,7 +205,11 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 		rd := &dialect{Dialect: d, set: *set, caps: d.Capabilities(), keys: d.MentionKeys()}
 		r.dialects, r.byName[d.Name()] = append(r.dialects, rd), rd
 	}
-
+	if user != nil {
+		if err := checkRemoved(r.dialects[0].set); err != nil {
+			return nil, fmt.Errorf("new renderer: %w", err)
+		}
+	}
 	for _, f := range files {
 		r.files = append(r.files, f.name)
 	}
