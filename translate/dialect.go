@@ -6,7 +6,8 @@ import "text/template"
 // made inert, how links, list items, colours and @-mentions are written,
 // what the kind can show, and how big a message may be. A robot kind
 // implements it in its own package (composing the escaping building blocks
-// of this one: EscapeInline, EscapeLinkText, MarkdownLink, Blockquote, …);
+// of this one: EscapeInline, EscapeLinkText, NoPipes, MarkdownLink,
+// QuoteLines);
 // a Renderer renders for the dialects of Options.Dialects. Implementations
 // must be safe for concurrent use.
 type Dialect interface {
@@ -51,31 +52,18 @@ type Dialect interface {
 // Capabilities is what a dialect can show. Templates see each as a field
 // (.Headings, .Colors, …) and ask for what they need, never for a kind.
 type Capabilities struct {
-	// Headings: "#### " starts a heading.
-	Headings bool
-	// Colors: color shows the level's colour (else just the words, so a
-	// template says the outcome in words or with mark as well).
-	Colors bool
-	// Lists: "- " items show as a list (bullet knows what starts an item
-	// either way).
-	Lists bool
-	// Quotes: "> " lines show as a quote.
-	Quotes bool
-	// Mentions: .Mention @-mentions people.
-	Mentions bool
-	// Card: the message is a card whose header shows the title above the
-	// text, and which links to Message.Link with a button.
-	Card bool
+	Headings bool // "#### " starts a heading
+	Colors   bool // color shows colours (else the words alone: say it with mark too)
+	Lists    bool // "- " items show as a list (bullet starts an item either way)
+	Quotes   bool // "> " lines show as a quote
+	Mentions bool // .Mention @-mentions people
+	Card     bool // a card: its header shows the title, its button the link
 }
 
 // MentionKey is one key of a Mention that a dialect reads.
 type MentionKey struct {
-	// Name is the key in RELAY_MENTIONS, lower case with underscores
-	// ("wecom_userid").
-	Name string
-	// Phone marks a phone number (Message.AtMobiles); other keys hold an
-	// id (Message.AtUserIDs).
-	Phone bool
+	Name  string // as in RELAY_MENTIONS: "wecom_userid"
+	Phone bool   // a phone number (Message.AtMobiles), else an id (AtUserIDs)
 }
 
 // dialect is a Dialect with what a Renderer keeps for it: its parsed

@@ -1,6 +1,7 @@
 package feishu
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 
@@ -76,12 +77,12 @@ func cardOf(m translate.Message, ts int64, sign string) card {
 	}
 	c := card{MsgType: "interactive", Card: cardBody{
 		Config:   cardConfig{WideScreenMode: true},
-		Header:   header{Title: plainText{"plain_text", title}, Template: headerColour(m.Outcome)},
+		Header:   header{Title: plainText{"plain_text", title}, Template: cmp.Or(headerColours[m.Outcome], "blue")},
 		Elements: []any{markdownElement{"markdown", m.Text}},
 	}}
 	if m.Link != "" {
 		c.Card.Elements = append(c.Card.Elements, actionElement{Tag: "action", Actions: []button{{
-			Tag: "button", Text: plainText{"plain_text", buttonText(m.Lang)}, Type: "primary", URL: m.Link,
+			Tag: "button", Text: plainText{"plain_text", cmp.Or(buttonTexts[m.Lang], "查看详情")}, Type: "primary", URL: m.Link,
 		}}})
 	}
 	if ts != 0 {
@@ -92,26 +93,10 @@ func cardOf(m translate.Message, ts int64, sign string) card {
 
 func formatTS(ts int64) string { return strconv.FormatInt(ts, 10) }
 
-// headerColour is the card header template (colour) for a message's
-// outcome: green for success, red for failure, orange for a warning, blue
-// otherwise.
-func headerColour(outcome string) string {
-	switch outcome {
-	case translate.OutcomeSuccess:
-		return "green"
-	case translate.OutcomeFailure:
-		return "red"
-	case translate.OutcomeWarning:
-		return "orange"
-	}
-	return "blue"
-}
-
-// buttonText is the text of the button that opens Message.Link, in the
-// language of the templates.
-func buttonText(lang string) string {
-	if lang == "en" {
-		return "View"
-	}
-	return "查看详情"
-}
+// headerColours are the card header's template (colour) by the message's
+// outcome, blue for none; buttonTexts the button's text by the templates'
+// language, 查看详情 for zh and any other.
+var (
+	headerColours = map[string]string{translate.OutcomeSuccess: "green", translate.OutcomeFailure: "red", translate.OutcomeWarning: "orange"}
+	buttonTexts   = map[string]string{"en": "View"}
+)

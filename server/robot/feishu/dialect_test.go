@@ -104,16 +104,18 @@ func TestHelpers(t *testing.T) {
 			t.Errorf("color %s = %q, want %q", tt.level, got, tt.want)
 		}
 	}
-	headers := []struct{ outcome, want string }{
-		{translate.OutcomeSuccess, "green"}, {translate.OutcomeFailure, "red"}, {translate.OutcomeWarning, "orange"}, {translate.OutcomeNeutral, "blue"}, {"bogus", "blue"},
+	cards := []struct{ outcome, lang, header, button string }{
+		{translate.OutcomeSuccess, "zh", "green", "查看详情"}, {translate.OutcomeFailure, "en", "red", "View"},
+		{translate.OutcomeWarning, "", "orange", "查看详情"}, {translate.OutcomeNeutral, "en", "blue", "View"}, {"bogus", "fr", "blue", "查看详情"},
 	}
-	for _, tt := range headers {
-		if got := headerColour(tt.outcome); got != tt.want {
-			t.Errorf("headerColour(%q) = %q, want %q", tt.outcome, got, tt.want)
+	for _, tt := range cards {
+		c := cardOf(translate.Message{Target: Target, Outcome: tt.outcome, Lang: tt.lang, Link: "https://x"}, 0, "")
+		if got := c.Card.Header.Template; got != tt.header {
+			t.Errorf("header of %q = %q, want %q", tt.outcome, got, tt.header)
 		}
-	}
-	if buttonText("zh") != "查看详情" || buttonText("en") != "View" || buttonText("") != "查看详情" {
-		t.Error("buttonText")
+		if got := c.Card.Elements[1].(actionElement).Actions[0].Text.Content; got != tt.button {
+			t.Errorf("button in %q = %q, want %q", tt.lang, got, tt.button)
+		}
 	}
 	if got := d.MentionLine([]string{"13800000000"}, []string{"ou_a", "u_b"}); got != "<at id=ou_a></at> <at id=u_b></at>" {
 		t.Errorf("mention line %q", got)

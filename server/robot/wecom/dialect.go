@@ -17,46 +17,41 @@ const (
 // markdown_v2 alike, in UTF-8 bytes.
 const MaxContent = 4096
 
-// Dialect is the markdown of one WeCom message format: Markdown or
-// MarkdownV2.
-type Dialect struct{ v2 bool }
+// Dialect is the markdown of one WeCom message format.
+type Dialect struct {
+	name   translate.Target
+	caps   translate.Capabilities
+	bullet string
+	keys   []translate.MentionKey
+	// pipes is what happens to a "|" in user text, which builds tables
+	// where they render (v2); lineEnd ends a line of a quote.
+	pipes   func(string) string
+	lineEnd string
+}
 
 // The dialects of the two formats. Markdown (v1) has colours and
-// <@userid> mentions but no lists, so a list item is a quote line;
+// <@userid> mentions but no lists, so a list item is a quote line.
 // MarkdownV2 has real lists (and tables, code blocks, images) but no
 // colours and no mentions, so its messages say the outcome in words and
-// mention nobody. A message rendered for one and sent in the other still
-// reads (see Body).
+// mention nobody; its quote lines end in two spaces, as WeCom does not
+// say how it treats a lone newline in a paragraph (CommonMark: a space).
+// A message rendered for one and sent in the other still reads (Body).
 var (
-	Markdown   = Dialect{}
-	MarkdownV2 = Dialect{v2: true}
+	Markdown = Dialect{Target, translate.Capabilities{Headings: true, Quotes: true, Colors: true, Mentions: true},
+		"> ", []translate.MentionKey{{Name: "wecom_userid"}}, func(s string) string { return s }, "\n"}
+	MarkdownV2 = Dialect{TargetV2, translate.Capabilities{Headings: true, Quotes: true, Lists: true},
+		"- ", nil, translate.NoPipes, "  \n"}
 )
 
 var _ translate.Dialect = Markdown
 
 // Name is Target or TargetV2.
-func (d Dialect) Name() translate.Target {
-	if d.v2 {
-		return TargetV2
-	}
-	return Target
-}
+func (d Dialect) Name() translate.Target { return d.name }
 
 // Capabilities: headings and quotes; v1 colours and mentions, v2 lists.
-func (d Dialect) Capabilities() translate.Capabilities {
-	return translate.Capabilities{Headings: true, Quotes: true, Colors: !d.v2, Mentions: !d.v2, Lists: d.v2}
-}
+func (d Dialect) Capabilities() translate.Capabilities { return d.caps }
 
-// pipes is what v2 does to a "|" in user text, which could build a table
-// there: v1 renders no tables.
-func (d Dialect) pipes(s string) string {
-	if d.v2 {
-		return translate.NoPipes(s)
-	}
-	return s
-}
-
-// Escape is translate.EscapeInline, and for v2 translate.NoPipes.
+// Escape is translate.EscapeInline, with full-width pipes in v2.
 func (d Dialect) Escape(s string) string { return d.pipes(translate.EscapeInline(s)) }
 
 // Link is a markdown link.
@@ -64,23 +59,13 @@ func (d Dialect) Link(text, href string) string {
 	return translate.MarkdownLink(d.pipes(translate.EscapeLinkText(text)), href)
 }
 
-// Quote is a markdown quote. v1 breaks a line at a newline; v2 gets
-// two-space line ends as well, since WeCom does not say how it treats a
-// lone newline in a paragraph, which CommonMark shows as a space.
+// Quote is a markdown quote.
 func (d Dialect) Quote(s string) string {
-	if d.v2 {
-		return translate.QuoteLines(s, "  \n", ">", func(l string) string { return "> " + translate.NoPipes(l) })
-	}
-	return translate.QuoteLines(s, "\n", ">", func(l string) string { return "> " + l })
+	return translate.QuoteLines(s, d.lineEnd, ">", func(l string) string { return "> " + d.pipes(l) })
 }
 
-// Bullet is a list item in v2 and a quote line in v1, which has no lists.
-func (d Dialect) Bullet() string {
-	if d.v2 {
-		return "- "
-	}
-	return "> "
-}
+// Bullet is a list item in v2 and a quote line in v1.
+func (d Dialect) Bullet() string { return d.bullet }
 
 // colors are v1's three <font> colours for the levels.
 var colors = map[string]string{
@@ -90,27 +75,20 @@ var colors = map[string]string{
 }
 
 // Color is a <font color="info|warning|comment"> element in v1; v2 would
-// show the tags as they are, so it gets the text alone.
+// show the tags as they are.
 func (d Dialect) Color(level, text string) string {
-	if c, ok := colors[level]; ok && !d.v2 {
+	if c, ok := colors[level]; ok && d.caps.Colors {
 		return `<font color="` + c + `">` + text + `</font>`
 	}
 	return text
 }
 
-var mentionKeys = []translate.MentionKey{{Name: "wecom_userid"}}
-
 // MentionKeys is wecom_userid for v1; v2 mentions nobody.
-func (d Dialect) MentionKeys() []translate.MentionKey {
-	if d.v2 {
-		return nil
-	}
-	return mentionKeys
-}
+func (d Dialect) MentionKeys() []translate.MentionKey { return d.keys }
 
-// MentionLine is <@userid> for each (v1); v2 would show them as text.
+// MentionLine is <@userid> for each in v1; v2 would show them as text.
 func (d Dialect) MentionLine(_, ids []string) string {
-	if d.v2 {
+	if !d.caps.Mentions {
 		return ""
 	}
 	var parts []string
