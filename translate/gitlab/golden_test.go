@@ -1,4 +1,4 @@
-package gitlab
+package gitlab_test
 
 import (
 	"flag"
@@ -9,18 +9,26 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/robot/feishu"
+	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
+	"github.com/coding-relay/coding-relay/translate/gitlab"
 )
+
+// kinds are the robot kinds the goldens render for.
+var kinds = []robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}}
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // mentions is the directory the goldens render with: by GitLab username,
 // and by email (a commit author has no username).
 var mentions = map[string]translate.Mention{
-	"alice":           {DingTalkMobile: "13800000001", WeComUserID: "AliceZ", FeishuOpenID: "ou_alice"},
-	"bob@example.com": {DingTalkUserID: "bob-ding", WeComUserID: "BobW", FeishuUserID: "bob-feishu"},
-	"lisi":            {DingTalkMobile: "13800000002", WeComUserID: "LiSi", FeishuOpenID: "ou_lisi"},
+	"alice":           {"dingtalk_mobile": "13800000001", "wecom_userid": "AliceZ", "feishu_open_id": "ou_alice"},
+	"bob@example.com": {"dingtalk_userid": "bob-ding", "wecom_userid": "BobW", "feishu_user_id": "bob-feishu"},
+	"lisi":            {"dingtalk_mobile": "13800000002", "wecom_userid": "LiSi", "feishu_open_id": "ou_lisi"},
 }
 
 // samples reads testdata/*.json.
@@ -52,11 +60,12 @@ var debris = regexp.MustCompile(`<no value>|\{\{|%!|\bnil\b|\[\]\(|\(\)|map\[`)
 func TestGolden(t *testing.T) {
 	ps := samples(t)
 	for _, lang := range templates.Languages {
-		r, err := translate.New(templates.FS, nil, translate.Options{Language: lang, Mentions: mentions})
+		r, err := translate.New(templates.FS, nil, translate.Options{Dialects: robot.Dialects(kinds), Language: lang, Mentions: mentions})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, target := range translate.Targets {
+		for _, d := range robot.Dialects(kinds) {
+			target := d.Name()
 			dir := filepath.Join("testdata", "golden", lang, string(target))
 			if *update {
 				_ = os.RemoveAll(dir)
@@ -69,7 +78,7 @@ func TestGolden(t *testing.T) {
 					continue // answered and not sent (see server/source/gitlab)
 				}
 				t.Run(lang+"/"+string(target)+"/"+name, func(t *testing.T) {
-					ev, err := Decode(SampleHook(name), body, "https://gitlab.example.com")
+					ev, err := gitlab.Decode(gitlab.SampleHook(name), body, "https://gitlab.example.com")
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -77,7 +86,7 @@ func TestGolden(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					checkMessage(t, m, ev, body, lang)
+					checkMessage(t, d, m, ev, body, lang)
 					golden := filepath.Join(dir, strings.TrimSuffix(name, ".json")+".md")
 					got := goldenText(m)
 					if *update {
@@ -97,14 +106,19 @@ func TestGolden(t *testing.T) {
 }
 
 // checkMessage asserts what every message of this source must be.
-func checkMessage(t *testing.T, m translate.Message, ev *translate.Event, payload []byte, lang string) {
+func checkMessage(t *testing.T, d translate.Dialect, m translate.Message, ev *translate.Event, payload []byte, lang string) {
 	t.Helper()
 	all := m.Title + "\n" + m.Text + "\n" + m.Summary
 	if m.Link == "" || !strings.HasPrefix(m.Link, "http") {
 		t.Errorf("link %q", m.Link)
 	}
-	if !translate.Fits(m) {
-		t.Errorf("does not fit %s", m.Target)
+	if d.Size(m) > d.Limit() {
+		t.Errorf("%d bytes do not fit %s's %d", d.Size(m), m.Target, d.Limit())
+	}
+	if k, _, _ := robot.ForTarget(kinds, m.Target); k != nil {
+		if _, err := k.Preview(m.Target).Body(m, ""); err != nil {
+			t.Errorf("wire body: %v", err)
+		}
 	}
 	if s := debris.FindString(all); s != "" {
 		t.Errorf("template debris %q in\n%s", s, all)
