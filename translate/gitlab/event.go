@@ -187,24 +187,19 @@ func (m *mapper) mergeRequest() {
 		if d, ok := p.Changes["draft"].(map[string]any); ok {
 			ev.Verb = map[bool]string{true: "draft", false: "ready"}[d["current"] == true]
 		} else if a.OldRev == "" && a.ExtensionAction == "" {
-			ev.Quiet = !m.notable()
+			ev.Quiet = m.quiet()
 		}
 	}
 }
 
-// notable reports an update whose changes people read about: not only
-// labels, timestamps or the merge status (GitLab sends those too).
-func (m *mapper) notable() bool {
-	if m.p.Changes == nil {
-		return true // a sender that does not say
-	}
-	for k := range m.p.Changes {
-		switch k {
-		case "title", "description", "target_branch", "assignees", "reviewers", "due_date", "milestone_id", "confidential":
-			return true
-		}
-	}
-	return false
+// notable are the changes people read about; GitLab also sends updates
+// that only relabel, reorder, log time or recheck the merge status.
+var notable = []string{"title", "description", "target_branch", "assignees", "reviewers", "due_date", "milestone_id", "confidential"}
+
+// quiet reports an update without notable changes (a sender that lists
+// none, as Codeup and TGit, is heard).
+func (m *mapper) quiet() bool {
+	return m.p.Changes != nil && !slices.ContainsFunc(notable, func(k string) bool { _, ok := m.p.Changes[k]; return ok })
 }
 
 // comment: a note, on the object it was made on; a note on a merge
@@ -249,7 +244,7 @@ func (m *mapper) issue() {
 		case labeled:
 			ev.Verb = "labeled"
 		}
-		ev.Quiet = !m.notable()
+		ev.Quiet = m.quiet()
 	}
 }
 
@@ -298,7 +293,7 @@ func (m *mapper) build() {
 		m.ref(p.Ref, false)
 		ev.Quiet = !slices.Contains(final, p.Status)
 	}
-	ev.Action, ev.Verb = ev.Status, buildVerb(ev.Status)
+	ev.Action, ev.Verb = ev.Status, firstOf(buildVerbs[ev.Status], "triggered")
 	if ev.Verb == "triggered" && ev.Name == translate.EventDeployment {
 		ev.Verb = "created"
 	}
@@ -323,16 +318,8 @@ func (m *mapper) ref(ref string, tag bool) {
 	}
 }
 
-// buildVerb is what a pipeline's, job's or deployment's status says
-// happened.
-func buildVerb(status string) string {
-	switch status {
-	case "running":
-		return "started"
-	case "success":
-		return "succeeded"
-	case "failed", "canceled", "skipped", "manual":
-		return status
-	}
-	return "triggered" // created, waiting_for_resource, preparing, pending, scheduled
-}
+// buildVerbs are what a pipeline's, job's or deployment's status says
+// happened; the other statuses (created, pending, scheduled, …) say it was
+// triggered.
+var buildVerbs = map[string]string{"running": "started", "success": "succeeded", "failed": "failed",
+	"canceled": "canceled", "skipped": "skipped", "manual": "manual"}

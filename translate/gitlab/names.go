@@ -1,9 +1,6 @@
 package gitlab
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // Hook is an event as GitLab names it in X-Gitlab-Event (Codeup in
 // Codeup-Event, TGit in X-Event): "Push Hook", "Merge Request Hook", …
@@ -99,17 +96,4 @@ func detect(p *payload) Hook {
 		return "Push Hook"
 	}
 	return ""
-}
-
-// SampleHook is the hook a sample payload file stands for: the file name up
-// to its first "-" is the hook's key (merge_request-open.json → Merge
-// Request Hook); a name that is none ("body-member.json") leaves the hook
-// to the body.
-func SampleHook(file string) string {
-	base, _, _ := strings.Cut(strings.TrimSuffix(path.Base(file), ".json"), "-")
-	if _, ok := kinds[base]; !ok {
-		return ""
-	}
-	h, _ := ParseHook(base)
-	return string(h)
 }

@@ -59,15 +59,3 @@ func TestDecodeNamesTheEvent(t *testing.T) {
 		}
 	}
 }
-
-func TestSampleHook(t *testing.T) {
-	for file, want := range map[string]string{
-		"push.json": "Push Hook", "merge_request-update-oldrev.json": "Merge Request Hook",
-		"testdata/wiki_page-create.json": "Wiki Page Hook", "issue-work_item-task.json": "Issue Hook",
-		"resource_access_token-group.json": "Resource Access Token Hook", "body-member.json": "",
-	} {
-		if got := SampleHook(file); got != want {
-			t.Errorf("SampleHook(%q) = %q, want %q", file, got, want)
-		}
-	}
-}

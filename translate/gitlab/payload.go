@@ -5,7 +5,9 @@ package gitlab
 // members the relay reads. They are decoded with encoding/json's rules: a
 // member of the wrong type is left empty and the rest is still read.
 
-// payload is what any hook may carry; each hook fills its part.
+// payload is what any hook may carry; each hook fills its part. A push
+// gives its actor in user_* members, which a Member Hook uses for the
+// member; tag and environment differ in type between hooks.
 type payload struct {
 	ObjectKind string      `json:"object_kind"`
 	EventName  string      `json:"event_name"`
@@ -15,8 +17,6 @@ type payload struct {
 	Repository *repository `json:"repository"`
 	Group      *group      `json:"group"`
 
-	// Push and Tag Push Hook, whose actor is in user_* members; also the
-	// Member Hook's member.
 	Before       string   `json:"before"`
 	After        string   `json:"after"`
 	Ref          string   `json:"ref"`
@@ -38,7 +38,6 @@ type payload struct {
 	Commit       *commit        `json:"commit"`
 	Builds       []build        `json:"builds"`
 
-	// Job (Build) Hook; tag and environment differ in type between hooks.
 	Tag           any     `json:"tag"`
 	Environment   any     `json:"environment"`
 	BuildID       int64   `json:"build_id"`
@@ -49,7 +48,6 @@ type payload struct {
 	BuildFailure  string  `json:"build_failure_reason"`
 	BuildAllowed  bool    `json:"build_allow_failure"`
 
-	// Deployment, Release, Member, Subgroup and Project Hook.
 	Status         string `json:"status"`
 	DeploymentID   int64  `json:"deployment_id"`
 	DeployableURL  string `json:"deployable_url"`

@@ -39,12 +39,6 @@ var (
 // maxDelivery bounds Idempotency-Key: it keys the dedup index.
 const maxDelivery = 200
 
-// tokenHeaders are where GitLab, Codeup and TGit put the secret token.
-var tokenHeaders = []string{"X-Gitlab-Token", "X-Codeup-Token", "X-Token"}
-
-// eventHeaders are where GitLab, Codeup and TGit name the event.
-var eventHeaders = []string{"X-Gitlab-Event", "Codeup-Event", "X-Event"}
-
 // Name is "gitlab".
 func (Source) Name() string { return "gitlab" }
 
@@ -84,7 +78,7 @@ func (s Source) Decode(h http.Header, body []byte) (*translate.Event, error) {
 	if hook, _ := payloads.ParseHook(name); hook == payloads.HookSystem {
 		return nil, source.Errorf(source.ErrIgnored, "System Hook events are not relayed: add the webhook to a project or a group")
 	}
-	if len(h.Get("Idempotency-Key")) > maxDelivery {
+	if len(s.Delivery(h)) > maxDelivery {
 		return nil, source.Errorf(source.ErrBadRequest, "Idempotency-Key is longer than %d characters", maxDelivery)
 	}
 	ev, err := payloads.Decode(name, body, h.Get("X-Gitlab-Instance"))
@@ -107,39 +101,42 @@ func (Source) DecodePayload(name string, payload []byte) (*translate.Event, erro
 // manual resends (X-Gitlab-Webhook-UUID changes on each), else the
 // signature's webhook-id, which GitLab sets to the same key.
 func (Source) Delivery(h http.Header) string {
-	if k := h.Get("Idempotency-Key"); k != "" {
-		return k
-	}
-	return h.Get("Webhook-Id")
+	_, v := header(h, "Idempotency-Key", "Webhook-Id")
+	return v
 }
 
 // EventHeader is X-Gitlab-Event, else Codeup's Codeup-Event, else TGit's
 // X-Event.
 func (Source) EventHeader(h http.Header) string {
-	for _, k := range eventHeaders {
-		if v := h.Get(k); v != "" {
-			return v
-		}
-	}
-	return ""
+	_, v := header(h, "X-Gitlab-Event", "Codeup-Event", "X-Event")
+	return v
 }
 
 // Canonical maps GitLab's names of events ("Merge Request Hook",
 // "pipeline", "note") to the model's.
 func (Source) Canonical(name string) string { return payloads.Canonical(name) }
 
-// checkToken compares the secret token in constant time, when one is set.
+// checkToken compares the secret token (GitLab's, else Codeup's, else
+// TGit's header) in constant time, when one is set.
 func (s Source) checkToken(h http.Header) error {
-	if s.Token == "" {
+	k, v := header(h, "X-Gitlab-Token", "X-Codeup-Token", "X-Token")
+	switch {
+	case s.Token == "":
 		return nil
+	case v == "":
+		return source.Errorf(source.ErrUnauthorized, "missing X-Gitlab-Token (RELAY_GITLAB_TOKEN is set)")
+	case subtle.ConstantTimeCompare([]byte(v), []byte(s.Token)) != 1:
+		return source.Errorf(source.ErrUnauthorized, "%s does not match RELAY_GITLAB_TOKEN", k)
 	}
-	for _, k := range tokenHeaders {
+	return nil
+}
+
+// header is the first of keys that h has, and its value.
+func header(h http.Header, keys ...string) (key, value string) {
+	for _, k := range keys {
 		if v := h.Get(k); v != "" {
-			if subtle.ConstantTimeCompare([]byte(v), []byte(s.Token)) != 1 {
-				return source.Errorf(source.ErrUnauthorized, "%s does not match RELAY_GITLAB_TOKEN", k)
-			}
-			return nil
+			return k, v
 		}
 	}
-	return source.Errorf(source.ErrUnauthorized, "missing X-Gitlab-Token (RELAY_GITLAB_TOKEN is set)")
+	return "", ""
 }
