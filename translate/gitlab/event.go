@@ -89,6 +89,19 @@ func (m *mapper) people(us []user) []translate.User {
 	return out
 }
 
+// assignees are the object's assignees, or its one assignee as older
+// GitLabs and Codeup give it.
+func (m *mapper) assignees() []translate.User {
+	if p := m.p; len(p.Assignees) == 0 {
+		for _, u := range []*user{p.Assignee, p.Attrs.Assignee} {
+			if u != nil {
+				return m.people([]user{*u})
+			}
+		}
+	}
+	return m.people(m.p.Assignees)
+}
+
 // email is an address as sent, "" for GitLab's [REDACTED] (an author
 // without a public email).
 func email(s string) string {
@@ -177,7 +190,7 @@ func (m *mapper) mergeRequest() {
 	}
 	m.object(a, "!")
 	ev.Body, ev.Commit = a.Description, m.commit(a.LastCommit)
-	ev.Assignees, ev.Reviewers = m.people(p.Assignees), m.people(p.Reviewers)
+	ev.Assignees, ev.Reviewers = m.assignees(), m.people(p.Reviewers)
 	switch ev.Verb {
 	case "opened":
 		ev.Author = ev.ActorUser
@@ -230,7 +243,7 @@ func (m *mapper) comment() {
 func (m *mapper) issue() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	m.object(a, "#")
-	ev.Body, ev.Assignees, ev.Due = a.Description, m.people(p.Assignees), parseDate(a.DueDate)
+	ev.Body, ev.Assignees, ev.Due = a.Description, m.assignees(), parseDate(a.DueDate)
 	ev.Type = strings.ToUpper(strings.ReplaceAll(a.Type, " ", "_"))
 	if a.Severity != "unknown" {
 		ev.Priority = a.Severity

@@ -30,6 +30,7 @@ type payload struct {
 	Attrs        attributes     `json:"object_attributes"`
 	Labels       []label        `json:"labels"`
 	Assignees    []user         `json:"assignees"`
+	Assignee     *user          `json:"assignee"` // before GitLab listed several
 	Reviewers    []user         `json:"reviewers"`
 	Changes      map[string]any `json:"changes"`
 	MergeRequest *attributes    `json:"merge_request"`
@@ -137,6 +138,7 @@ type attributes struct {
 	TargetBranch    string  `json:"target_branch"`
 	OldRev          string  `json:"oldrev"`
 	LastCommit      *commit `json:"last_commit"`
+	Assignee        *user   `json:"assignee"` // Codeup's
 	Note            string  `json:"note"`
 	NoteableType    string  `json:"noteable_type"`
 	System          bool    `json:"system"`
