@@ -281,10 +281,10 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		it.LastError, it.ErrCode = cause.Error(), errCode(cause)
-		if q.shared != nil {
-			it.NotBefore = g.next
-		}
+		// Stored with the attempt: a restart, or a replica taking the
+		// robot over, waits out the rest (DingTalk's ten-minute throttle
+		// grows with every request sent into it).
+		it.LastError, it.ErrCode, it.NotBefore = cause.Error(), errCode(cause), g.next
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
