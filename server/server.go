@@ -55,6 +55,8 @@ type Options struct {
 	// TemplateSource is where the templates come from, for the console's
 	// playground to edit them in memory; nil turns editing off.
 	TemplateSource *TemplateSource
+	// Revocations keeps console logouts: the store (nil: in memory).
+	Revocations console.Revocations
 }
 
 // New builds the server and registers its routes.
@@ -72,13 +74,13 @@ func New(o Options) *Server {
 	if o.Config.AdminToken != "" {
 		s.recent = console.NewRecent()
 	}
-	s.routes(s.console(o.TemplateSource))
+	s.routes(s.console(o.TemplateSource, o.Revocations))
 	return s
 }
 
 // console builds the web console over what the server has.
-func (s *Server) console(src *TemplateSource) *console.Console {
-	o := console.Options{
+func (s *Server) console(src *TemplateSource, revoked console.Revocations) *console.Console {
+	o := console.Options{Revocations: revoked,
 		Token: s.cfg.AdminToken, Language: s.cfg.Language, Log: s.log, Queue: s.queue,
 		Robots: s.robots, Kinds: s.kinds, Sources: s.sources, RateOf: s.cfg.RateOf,
 		Renderer: s.templates.Current, Recent: s.recent, MaxBody: int64(s.cfg.MaxBody),

@@ -140,10 +140,12 @@ func (c *Console) handleLogin(ctx echo.Context) error {
 
 // handleLogout ends the session and clears its cookie.
 func (c *Console) handleLogout(ctx echo.Context) error {
-	if ck, err := ctx.Cookie(cookieName); err == nil {
-		c.sessions.revoke(ck.Value)
-	}
 	ctx.SetCookie(cookie(ctx, "", time.Time{}))
+	if ck, err := ctx.Cookie(cookieName); err == nil {
+		if err := c.sessions.revoke(ck.Value); err != nil {
+			return err // the store's error: the session is not ended
+		}
+	}
 	return ctx.JSON(http.StatusOK, map[string]bool{"authenticated": false})
 }
 
