@@ -65,7 +65,7 @@ func New(o Options) *Server {
 		cfg: o.Config, log: o.Logger, m: o.Metrics, queue: o.Queue,
 		robots: o.Config.RobotList, kinds: o.Registry.Kinds, sources: o.Registry.Sources,
 		templates: o.Templates, gatherer: o.Gatherer,
-		budget: newBodyBudget(int64(o.Config.BodyBudget), o.Metrics.BodyBytes),
+		budget: newBodyBudget(int64(o.Config.BodyBudget), int64(o.Config.MaxBody), o.Metrics.BodyBytes),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -117,7 +117,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       bodyDeadline,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
