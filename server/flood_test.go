@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // clientFrom is an HTTP client whose connections come from the loopback
@@ -97,5 +100,73 @@ func TestOneClientCannotStarveOthersOfTheBodyBudget(t *testing.T) {
 	}
 	if used := gauge(t, r.reg, "relay_intake_body_bytes"); used > budget/2 {
 		t.Errorf("the stalling client holds %v bytes of a %d budget", used, budget)
+	}
+}
+
+// serve runs the relay's own server (its deadlines and connection limit)
+// on a loopback listener until the test ends, and returns its address.
+func (r *testRelay) serve(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.server.Serve(ctx, ln, time.Second) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Error(err)
+		}
+	})
+	return ln.Addr().String()
+}
+
+// Connections left open after one request each are closed, the longest
+// idle first, once the relay has 1,024 open: its memory stays bounded, and
+// a webhook sender's new connection is served at once.
+func TestIdleConnectionsAreBounded(t *testing.T) {
+	const limit, extra = 1024, 64
+	r := newTestRelay(t, map[string]string{"RELAY_CODING_TOKEN": "tok",
+		"RELAY_ROBOTS": "dingtalk+" + newFakeRobot(t, nil).URL + "/robot/send?access_token=T"})
+	addr := r.serve(t)
+	var closed atomic.Int32
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	for i := range limit + extra {
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		go func() {
+			if _, err := br.ReadByte(); err != nil { // the relay closed it
+				closed.Add(1)
+			}
+		}()
+	}
+	waitFor(t, "the longest idle connections to be closed", func() bool { return closed.Load() >= extra })
+	if n := gauge(t, r.reg, "relay_http_connections"); n > limit {
+		t.Errorf("%v connections open, limit %d", n, limit)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhook", strings.NewReader(pushPayload))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Coding-Event", "push")
+	req.Header.Set("X-Coding-Signature", sign("tok", pushPayload))
+	resp, err := clientFrom("127.0.0.3").Do(req)
+	if err != nil {
+		t.Fatalf("a sender at the limit: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Errorf("a sender at the limit: %d, want 202", resp.StatusCode)
 	}
 }

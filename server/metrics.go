@@ -17,6 +17,8 @@ type Metrics struct {
 	// BodyBytes is the memory webhook bodies being read hold now, of
 	// RELAY_BODY_BUDGET.
 	BodyBytes prometheus.Gauge
+	// Connections is the HTTP connections open now (at most maxConns).
+	Connections prometheus.Gauge
 }
 
 // NewMetrics registers the intake's and the templates' series on reg.
@@ -42,7 +44,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "relay_intake_body_bytes",
 			Help: "Memory held by webhook bodies being read now (bounded by RELAY_BODY_BUDGET).",
 		}),
+		Connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "relay_http_connections",
+			Help: "HTTP connections open now (at most 1,024: the longest idle is closed to make room).",
+		}),
 	}
-	reg.MustRegister(m.BodyBytes, m.Events, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
+	reg.MustRegister(m.Connections, m.BodyBytes, m.Events, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
 	return m
 }

@@ -114,14 +114,16 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Serve answers on ln until ctx is done, then stops accepting and waits up
 // to drain for requests in flight. http.ErrServerClosed is the normal end.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	lim := newConnLimit(ln, maxConns, s.m.Connections)
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       bodyDeadline,
 		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+		ConnState:         lim.state,
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -130,7 +132,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		defer cancel()
 		errc <- srv.Shutdown(sctx)
 	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Serve(lim); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serving: %w", err)
 	}
 	if err := <-errc; err != nil {

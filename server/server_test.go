@@ -43,6 +43,9 @@ type testRelay struct {
 	// their own http.Server settings.
 	handler http.Handler
 	stopped *bool // by stop: the cleanup leaves the queue alone
+	// server is the relay's server, for tests that Serve it on a listener
+	// of their own.
+	server *server.Server
 }
 
 func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
@@ -106,7 +109,7 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src, Revocations: revoked})
 	ts := httptest.NewServer(s.Handler())
 	tb.Cleanup(ts.Close)
-	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg, handler: s.Handler(), stopped: stopped}
+	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg, handler: s.Handler(), stopped: stopped, server: s}
 }
 
 // stop stops the relay as SIGTERM does: the server, then the queue and
