@@ -69,6 +69,11 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 	reg := prometheus.NewRegistry()
 	m := server.NewMetrics(reg)
 	src := &server.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{Language: cfg.Language}}
+	if cfg.Mentions != "" { // as cmd reads it, less the checks
+		if err := json.Unmarshal([]byte(cfg.Mentions), &src.Options.Mentions); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	tmpls, err := server.NewTemplates(src.Load, log, m)
 	if err != nil {
 		tb.Fatal(err)

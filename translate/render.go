@@ -51,6 +51,7 @@ type Data struct {
 	mentions *mentions
 	depth    int
 	includes map[string]string // include's output by template name
+	guard    *previewGuard     // a preview's bounds (see Preview); nil to send
 }
 
 func (d *Data) enter() int { d.depth++; return d.depth }
@@ -120,6 +121,8 @@ type Renderer struct {
 	// render; the sets never change after New.
 	parts     sync.Map
 	partsSize atomic.Int32
+	// guard bounds a preview's renders (see Preview); nil for sending.
+	guard *previewGuard
 }
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
@@ -296,7 +299,7 @@ func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, out
 		Event: ev, Target: t, Lang: r.lang, Variant: variant, Outcome: outcome,
 		IsDingTalk: t == DingTalk, IsWeCom: t == WeCom, IsWeComV2: t == WeComV2, IsFeishu: t == Feishu,
 		Commits: shown, TotalCommits: len(all), MoreCommits: len(all) - len(shown),
-		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
+		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{}, guard: r.guard,
 	}
 	text, err := execPart(ps.text, t, d)
 	if err != nil {
@@ -361,7 +364,7 @@ func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 			execBuffers.Put(b)
 		}
 	}()
-	if err := tm.Execute(b, d); err != nil {
+	if err := tm.Execute(d.out(b), d); err != nil {
 		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
 	}
 	return b.String(), nil
