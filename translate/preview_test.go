@@ -23,6 +23,10 @@ func TestPreviewBoundsAndMasks(t *testing.T) {
 {{define "writes.push.text"}}{{range until 2000}}{{range until 2000}}x{{end}}{{end}}{{end}}
 {{define "builds.push.text"}}{{range $i := until 20000000}}x{{end}}{{end}}
 {{define "included.push.text"}}{{include "writes.push.text" 1}}{{end}}
+{{define "seq.push.text"}}{{seq 1 200000}}{{end}}
+{{define "repeat.push.text"}}{{repeat 2000 (repeat 1000 "x")}}{{end}}
+{{define "indent.push.text"}}{{indent 200000 "x"}}{{end}}
+{{define "untilStep.push.text"}}{{range untilStep 0 1000000 1}}{{end}}{{end}}
 {{define "spins.push.text"}}{{range 100000000}}{{end}}{{end}}`}, Options{Mentions: mentions})
 	if err != nil {
 		t.Fatal(err)
@@ -47,8 +51,10 @@ func TestPreviewBoundsAndMasks(t *testing.T) {
 			t.Errorf("%s: %v, want ErrPreviewTooLarge", variant, err)
 		}
 	}
-	if _, err := r.Preview(context.Background(), ev, DingTalk, "builds"); err == nil || !strings.Contains(err.Error(), "until: 20000000 is more") {
-		t.Errorf("builds: %v, want until refusing 20000000", err)
+	for _, variant := range []string{"builds", "seq", "repeat", "indent", "untilStep"} {
+		if _, err := r.Render(ev, DingTalk, variant); err == nil || !strings.Contains(err.Error(), "is more than a message can use") {
+			t.Errorf("%s: %v, want the count refused", variant, err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
