@@ -96,8 +96,18 @@ func (q *Queue) work(l *lane) {
 			}
 			continue
 		}
-		if !q.keepPace(l) {
-			return
+		// The robot counts a request as it arrives: a paced lane's window,
+		// this send in it, is committed before the send leaves (after the
+		// last message's removal: the store commits in order), so a crash
+		// cannot leave a restarted relay one send short of the robot's
+		// count. A failed write waits a second, the send still counted.
+		if h := l.pacer.History(); h != nil {
+			if err := q.store.Update(nil, l.robot.Name, h); err != nil {
+				if !q.paceFailed(l, err) {
+					return
+				}
+				continue
+			}
 		}
 		l.stats.set(StateSending, time.Time{})
 		if q.send(l, g, now) {
@@ -118,30 +128,6 @@ func (q *Queue) paceFailed(l *lane, err error) bool {
 	q.noteWrite(err)
 	q.log.Debug("pacing through the shared store", zap.String("robot", l.robot.Name), zap.Error(err))
 	return q.sleep(time.Second)
-}
-
-// keepPace commits a paced lane's window, with the send just taken, before
-// that send leaves: the robot counts a request when it arrives, so a crash
-// after that must not leave a restarted relay believing the window has
-// room for one more (DingTalk would silence the group for ten minutes).
-// The store commits in order, so the previous message's removal is durable
-// by now too: at most the message about to leave is sent again after a
-// crash. It returns false when the queue stops; a failed write is retried
-// after a second, the window counting the send meanwhile (the safe side).
-func (q *Queue) keepPace(l *lane) bool {
-	h := l.pacer.History() // nil: unpaced, or the shared store paces
-	for h != nil {
-		err := q.store.Update(nil, l.robot.Name, h)
-		q.noteWrite(err)
-		if err == nil {
-			break
-		}
-		q.log.Error("recording a send in the robot's window", zap.String("robot", l.robot.Name), zap.Error(err))
-		if !q.sleep(time.Second) {
-			return false
-		}
-	}
-	return true
 }
 
 // await blocks until the lane has a message no worker is sending, reading
