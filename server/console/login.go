@@ -25,8 +25,7 @@ import (
 const (
 	loginWindow    = time.Minute
 	loginPerClient = 5
-	// maxClients bounds the addresses tracked; past it the stalest is
-	// forgotten (it may try again sooner, nobody is locked out).
+	// maxClients bounds the addresses tracked; past it they start over.
 	maxClients = 10_000
 )
 
@@ -74,17 +73,7 @@ func (l *loginLimiter) fail(ip string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, ok := l.client[ip]; !ok && len(l.client) >= maxClients {
-		var stalest string
-		for k, ts := range l.client {
-			if len(recent(ts, now)) == 0 {
-				delete(l.client, k)
-			} else if stalest == "" || ts[len(ts)-1].Before(l.client[stalest][len(l.client[stalest])-1]) {
-				stalest = k
-			}
-		}
-		if len(l.client) >= maxClients {
-			delete(l.client, stalest)
-		}
+		clear(l.client) // all may try again sooner; nobody is locked out
 	}
 	l.client[ip] = append(l.client[ip], now)
 	return len(l.client[ip])

@@ -46,7 +46,7 @@ func newSessions(token string, ttl time.Duration, now func() time.Time, revoked 
 	m := hmac.New(sha256.New, []byte(token))
 	m.Write([]byte("coding-relay console session v1"))
 	if revoked == nil {
-		revoked = &memRevocations{now: now, m: map[string]time.Time{}}
+		revoked = &memRevocations{}
 	}
 	return &sessions{key: m.Sum(nil), ttl: ttl, now: now, revoked: revoked}
 }
@@ -104,30 +104,23 @@ func (s *sessions) revoke(v string) error {
 	return s.revoked.RevokeSession(nonce, exp)
 }
 
-// memRevocations keeps logouts in memory, for a relay without a store (a
-// dry run): there they last until the relay stops.
-type memRevocations struct {
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]time.Time // nonce → expiry
-}
+// memRevocations keeps logouts in memory (nonce → expiry) for a relay
+// without a store (a dry run), until it stops.
+type memRevocations struct{ m sync.Map }
 
 func (r *memRevocations) RevokeSession(id string, until time.Time) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for n, e := range r.m {
-		if !r.now().Before(e) {
-			delete(r.m, n)
+	r.m.Range(func(k, exp any) bool {
+		if time.Now().After(exp.(time.Time)) {
+			r.m.Delete(k)
 		}
-	}
-	r.m[id] = until
+		return true
+	})
+	r.m.Store(id, until)
 	return nil
 }
 
 func (r *memRevocations) SessionRevoked(id string) (bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.m[id]
+	_, ok := r.m.Load(id)
 	return ok, nil
 }
 
