@@ -24,12 +24,8 @@ import (
 // (not as announced), so a slow client holds only what it has sent; a
 // finished body holds its chunks and its final buffer for a moment (twice
 // its size), then the buffer alone until the request is answered.
-//
-// One client address may hold only a share of the budget (a quarter, or
-// what one body of RELAY_MAX_BODY needs if more), so a client sending
-// bodies it never finishes, or a flood of bodies it cannot sign, cannot
-// starve the others; the server's read deadline (bodyDeadline) bounds how
-// long anyone holds a share.
+// One client address may hold a share of it only, so that stalled or
+// unsigned bodies of one client cannot starve the others.
 type bodyBudget struct {
 	sem   *semaphore.Weighted
 	total int64

@@ -9,35 +9,32 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// maxConns bounds the relay's open connections. Each costs about 20 KiB
-// (a goroutine and its buffers): 6,000 left open after one request each
-// took the relay past the chart's 128 MiB. Webhook senders open a
-// connection per event or keep a few.
-const maxConns = 1024
+// maxConns bounds the open connections, about 20 KiB each: 6,000 left open
+// after one request each took the relay past the chart's 128 MiB.
+// idleTimeout closes a keep-alive connection left idle that long.
+const (
+	maxConns    = 1024
+	idleTimeout = 30 * time.Second
+)
 
-// idleTimeout closes a keep-alive connection left idle this long.
-const idleTimeout = 30 * time.Second
-
-// connLimit is a listener that keeps at most max connections open. A
-// connection arriving at the limit makes room by closing the one idle the
-// longest (a keep-alive between requests, or one that has not sent a
-// byte), so that a sender is served instead of waiting behind idle
-// clients; only while every connection is in the middle of a request does
-// it wait for one to end, which the read and write deadlines bound.
+// connLimit is a listener that keeps at most max connections open. One
+// arriving at the limit closes the connection idle the longest (between
+// requests, or not a byte sent yet), so that a sender is served rather
+// than wait behind idle clients; only while every connection is in the
+// middle of a request does it wait for one to end (the deadlines bound it).
 type connLimit struct {
 	net.Listener
 	max   int
 	open  prometheus.Gauge
 	freed chan struct{} // a connection ended
-	done  chan struct{} // the listener is closed
+	done  chan struct{} // closed with the listener
 	once  sync.Once
 
 	mu    sync.Mutex
 	conns map[net.Conn]connState
 }
 
-// connState is what the limit knows of a connection: whether a request is
-// under way on it, and since when it is in that state.
+// connState is whether a request is under way on a connection, and since.
 type connState struct {
 	busy  bool
 	since time.Time
@@ -51,10 +48,7 @@ func newConnLimit(ln net.Listener, max int, open prometheus.Gauge) *connLimit {
 // Accept waits for a connection and for room for it.
 func (l *connLimit) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	for {
+	for err == nil {
 		l.mu.Lock()
 		if len(l.conns) < l.max {
 			l.conns[c] = connState{since: time.Now()}
@@ -78,9 +72,10 @@ func (l *connLimit) Accept() (net.Conn, error) {
 		case <-l.freed:
 		case <-l.done:
 			_ = c.Close()
-			return nil, net.ErrClosed
+			err = net.ErrClosed
 		}
 	}
+	return nil, err
 }
 
 // Close closes the listener and ends a wait for room.
@@ -94,12 +89,13 @@ func (l *connLimit) state(c net.Conn, s http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, ok := l.conns[c]; !ok {
-		return // closed to make room, or not accepted here
+		return // closed to make room
 	}
-	switch s {
-	case http.StateActive, http.StateIdle:
+	if s == http.StateActive || s == http.StateIdle {
 		l.conns[c] = connState{busy: s == http.StateActive, since: time.Now()}
-	case http.StateHijacked, http.StateClosed:
+		return
+	}
+	if s == http.StateHijacked || s == http.StateClosed {
 		delete(l.conns, c)
 		l.open.Set(float64(len(l.conns)))
 		select {

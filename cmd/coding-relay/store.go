@@ -207,9 +207,5 @@ func (l redisLog) Printf(_ context.Context, format string, v ...any) {
 	l.log.Warn(fmt.Sprintf(format, v...))
 }
 
-// Both stores keep console logouts where a restart and every replica see
-// them.
-var (
-	_ console.Revocations = (*store.Store)(nil)
-	_ console.Revocations = (*redis.Store)(nil)
-)
+// Both stores keep console logouts, for restarts and other replicas.
+var _, _ console.Revocations = (*store.Store)(nil), (*redis.Store)(nil)

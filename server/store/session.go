@@ -13,9 +13,7 @@ import (
 var bucketRevoked = []byte("revoked")
 
 // RevokeSession remembers that the console session id was logged out, until
-// it would have expired; the sessions that have expired since are
-// forgotten (their cookies are refused for their age), which bounds the
-// bucket by the logouts of one session lifetime.
+// it would have expired; those expired since are forgotten.
 func (s *Store) RevokeSession(id string, until time.Time) error {
 	now := time.Now().Unix()
 	err := s.write(func(tx *bolt.Tx) error {
