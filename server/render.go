@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -87,8 +88,10 @@ func (s *Server) handleRender(c echo.Context) error {
 		previews = []preview{{rb.Endpoint.Target(), rb.Endpoint}}
 	}
 	out := map[string]any{}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), translate.PreviewTimeout)
+	defer cancel()
 	for _, p := range previews {
-		msg, err := s.templates.Current().Render(ev, p.target, template)
+		msg, err := s.templates.Current().Preview(ctx, ev, p.target, template)
 		if err != nil {
 			return fail(http.StatusUnprocessableEntity, "rendering for %s: %v", p.target, err)
 		}

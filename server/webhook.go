@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/source"
@@ -181,7 +182,7 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 	if req.ContentLength > limit {
 		return nil, func() {}, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
 	}
-	body, release, err = s.budget.read(req.Context(), http.MaxBytesReader(c.Response(), req.Body, limit), check)
+	body, release, err = s.budget.read(req.Context(), console.ClientAddr(req), http.MaxBytesReader(c.Response(), req.Body, limit), check)
 	if err != nil {
 		// The rest of the body is not wanted: close the connection rather
 		// than have net/http read it to reuse the connection.
@@ -193,7 +194,8 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 		case errors.As(err, new(*source.Error)):
 			return nil, release, err // the source's check refused it
 		case errors.Is(err, errBusy):
-			s.log.Warn("webhook refused: the bodies' memory budget is spent (RELAY_BODY_BUDGET)", zap.Int64("budget_bytes", s.budget.total))
+			s.log.Warn("webhook refused: the bodies' memory budget, or this client's share of it, is spent (RELAY_BODY_BUDGET)",
+				zap.Int64("budget_bytes", s.budget.total), zap.Int64("share_bytes", s.budget.share), zap.String("remote", req.RemoteAddr))
 			return nil, release, err
 		}
 		// The error names socket addresses: log it, answer a fixed text.

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -107,7 +108,9 @@ func (p preview) render(r *translate.Renderer, src source.Source, event string, 
 		ans.Problem = &problem{Stage: "template", Message: fmt.Sprintf("no template defines the variant %q (known: %s)", p.variant, strings.Join(r.Variants(), ", "))}
 		return ans
 	}
-	msg, err := r.Render(ev, p.target, p.variant)
+	ctx, cancel := context.WithTimeout(context.Background(), translate.PreviewTimeout)
+	defer cancel()
+	msg, err := r.Preview(ctx, ev, p.target, p.variant)
 	if err != nil {
 		ans.Problem = problemOf("render", err)
 		return ans
