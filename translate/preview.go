@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -130,6 +131,21 @@ func (d directory) masked(phone map[string]bool) directory {
 		}
 	}
 	return out
+}
+
+// MaskPhones masks in b, a message or body that was sent, every phone
+// number of the mention directory, as previews show them: the console's
+// history shows what went out without the numbers.
+func (r *Renderer) MaskPhones(b []byte) []byte {
+	phone := r.phoneKeys()
+	for _, mn := range r.dir.exact {
+		for k, v := range mn {
+			if phone[k] && v != "" {
+				b = bytes.ReplaceAll(b, []byte(v), []byte(MaskPhone(v)))
+			}
+		}
+	}
+	return b
 }
 
 // MaskPhone hides the middle of a phone number as the logs show it:

@@ -62,3 +62,19 @@ func TestPreviewBoundsAndMasks(t *testing.T) {
 		t.Errorf("spins: %v, want ErrPreviewTimeout", err)
 	}
 }
+
+// TestMaskPhones: what was sent shows the directory's phone numbers only
+// masked, as previews do; ids and other text stay.
+func TestMaskPhones(t *testing.T) {
+	r, err := New(templates.FS, nil, Options{Dialects: testKinds.dialects, Mentions: map[string]Mention{
+		"zl": {"dingtalk_mobile": "13812345678", "wecom_userid": "ZhangLiang"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"markdown":{"text":"hi @13812345678 <@ZhangLiang>"},"at":{"atMobiles":["13812345678"]}}`
+	want := `{"markdown":{"text":"hi @138****5678 <@ZhangLiang>"},"at":{"atMobiles":["138****5678"]}}`
+	if got := string(r.MaskPhones([]byte(body))); got != want {
+		t.Errorf("masked\n%s\nwant\n%s", got, want)
+	}
+}
