@@ -77,6 +77,12 @@ func noSecrets(tb testing.TB, what, raw string) {
 // ding and a WeCom robot that accepts everything.
 func consoleRelay(tb testing.TB, ding *fakeRobot, env map[string]string) *testRelay {
 	tb.Helper()
+	return newTestRelay(tb, withConsole(tb, ding, env))
+}
+
+// withConsole is env with the console on and consoleRelay's robots.
+func withConsole(tb testing.TB, ding *fakeRobot, env map[string]string) map[string]string {
+	tb.Helper()
 	wecom := newFakeRobot(tb, nil)
 	if env == nil {
 		env = map[string]string{}
@@ -84,7 +90,7 @@ func consoleRelay(tb testing.TB, ding *fakeRobot, env map[string]string) *testRe
 	env["RELAY_ADMIN_TOKEN"] = adminToken
 	env["RELAY_ROBOTS"] = "dingtalk+" + ding.URL + "/robot/send?access_token=" + dingToken + "&secret=SECsign&name=backend&events=push,merge_request&branches=main,master " +
 		"wecom+" + wecom.URL + "/cgi-bin/webhook/send?key=" + wecomKey + "&name=ops&events=ci"
-	return newTestRelay(tb, env)
+	return env
 }
 
 var keywordMissing = func(int) (int, string) { return 200, `{"errcode":310000,"errmsg":"keywords not in content"}` }

@@ -31,6 +31,7 @@ func funcMap(d Dialect, loc *time.Location, set **template.Template) template.Fu
 	for _, name := range forbiddenFuncs {
 		delete(fm, name)
 	}
+	boundCounts(fm)
 	helpers := template.FuncMap{
 		"sha7":       sha7,
 		"shortSHA":   sha7,
@@ -78,7 +79,7 @@ func funcMap(d Dialect, loc *time.Location, set **template.Template) template.Fu
 				return out, nil
 			}
 			var b strings.Builder
-			err := (*set).ExecuteTemplate(&b, name, data)
+			err := (*set).ExecuteTemplate(d.out(&b), name, data)
 			if err == nil {
 				d.remember(name, b.String())
 			}

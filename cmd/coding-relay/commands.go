@@ -44,12 +44,6 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
-// loadRenderer parses the embedded defaults, then dir's *.tmpl (if dir is
-// set), so a user {{define}} of the same name wins.
-func loadRenderer(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) (*translate.Renderer, error) {
-	return templateSource(dir, lang, loc, mentions).Load()
-}
-
 // templateSource is where the templates come from: the embedded defaults
 // and dir, rendered with these options.
 func templateSource(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) *server.TemplateSource {
@@ -156,19 +150,14 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return fmt.Errorf("payload: %w", err)
 	}
-	msg, err := r.Render(ev, t, *variant)
+	pv, err := robot.RenderPreview(ctx, r, ev, ep, d, *variant)
 	if err != nil {
 		return fmt.Errorf("rendering: %w", err)
 	}
-	body, err := ep.Body(msg, "")
-	if err != nil {
+	if _, err := fmt.Fprintln(stdout, string(pv.Body)); err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintln(stdout, string(body)); err != nil {
-		return err
-	}
-	size, limit := d.Size(msg), d.Limit()
-	fmt.Fprintf(stderr, "%s: %d of %d bytes of its size limit (%d%%)\n", t, size, limit, size*100/limit)
+	fmt.Fprintf(stderr, "%s: %d of %d bytes of its size limit (%d%%)\n", t, pv.Size, pv.Limit, pv.Size*100/pv.Limit)
 	return nil
 }
 

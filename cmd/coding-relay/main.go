@@ -27,6 +27,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
@@ -236,12 +237,14 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	}
 
 	var q *queue.Queue
+	var revoked console.Revocations // console logouts: the store's, in memory without one
 	if len(cfg.RobotList) > 0 {
 		st, shared, err := openStore(ctx, cfg, log)
 		if err != nil {
 			_ = ln.Close()
 			return err
 		}
+		revoked, _ = st.(console.Revocations)
 		client := &http.Client{Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			MaxIdleConns:        64,
@@ -299,7 +302,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		}
 	}()
 
-	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src})
+	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src, Revocations: revoked})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
 		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
 	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the

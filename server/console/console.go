@@ -67,6 +67,8 @@ type Options struct {
 	Recent *Recent
 	// MaxBody bounds a request body (RELAY_MAX_BODY).
 	MaxBody int64
+	// Revocations keeps logouts (the store); nil keeps them in memory.
+	Revocations Revocations
 	// SessionTTL is how long a login lasts; default 12h.
 	SessionTTL time.Duration
 	// Now is the clock; default time.Now.
@@ -99,7 +101,7 @@ func New(o Options) *Console {
 	if o.Language != "en" {
 		o.Language = "zh"
 	}
-	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, o.SessionTTL, o.Now),
+	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, o.SessionTTL, o.Now, o.Revocations),
 		limiter: newLoginLimiter(o.Now), composing: make(chan struct{}, 2)}
 	c.index = c.page()
 	return c
