@@ -457,6 +457,19 @@ func TestConsolePlayground(t *testing.T) {
 	if a := r.consoleCall(t, "GET", "/console/api/samples/nope.json", "", session); a.status != 404 {
 		t.Errorf("unknown sample: %d", a.status)
 	}
+	// A GitLab sample: the body names its event, the page renders it as
+	// GitLab's.
+	if !strings.Contains(pg.raw, `"sources":["coding","gitlab"]`) {
+		t.Errorf("playground sources: %s", pg.raw)
+	}
+	gl := r.consoleCall(t, "GET", "/console/api/samples/gitlab/merge_request-open.json", "", session)
+	if gl.status != 200 || gl.body["source"] != "gitlab" || gl.body["event"] != "" {
+		t.Fatalf("GitLab sample: %d %s", gl.status, gl.raw)
+	}
+	gr := r.consoleCall(t, "POST", "/console/api/render", string(asJSON(t, map[string]any{"source": "gitlab", "payload": gl.body["payload"], "target": "wecom"})), session)
+	if gr.body["ok"] != true || !strings.Contains(gr.raw, "!17") {
+		t.Errorf("render of the GitLab sample: %s", gr.raw)
+	}
 	tmpl := r.consoleCall(t, "GET", "/console/api/template?name=zh/push.tmpl", "", session)
 	text, _ := tmpl.body["text"].(string)
 	if tmpl.status != 200 || !strings.Contains(text, `define "push.text"`) {

@@ -28,6 +28,8 @@ type webhookAnswer struct {
 	Duplicate bool   `json:"duplicate,omitempty"`
 	DryRun    bool   `json:"dry_run,omitempty"`
 	Zen       string `json:"zen,omitempty"`
+	// Ignored says why an event the source does not relay was not sent.
+	Ignored string `json:"ignored,omitempty"`
 }
 
 // pingAnswer answers a ping no robot asked for.
@@ -47,6 +49,10 @@ func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 			name := src.EventHeader(c.Request().Header)
 			if ev != nil {
 				name = ev.Name
+			}
+			if errors.Is(err, source.ErrIgnored) {
+				s.m.Events.WithLabelValues(src.Name(), metricEvent(src, name), "ignored").Inc()
+				return c.JSON(http.StatusOK, webhookAnswer{Delivery: src.Delivery(c.Request().Header), Event: name, Ignored: err.Error()})
 			}
 			reason := "error"
 			if status, _, ok := answerFor(err); ok {

@@ -2,6 +2,7 @@ package translate_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
@@ -9,6 +10,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/translate"
 	"github.com/coding-relay/coding-relay/translate/coding"
+	"github.com/coding-relay/coding-relay/translate/gitlab"
 )
 
 // kinds are the robot kinds the tests of package translate render for.
@@ -17,7 +19,19 @@ var kinds = []robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}}
 // init runs before the tests of package translate, which decode and render
 // with what it hands them (see source_test.go and kinds_test.go).
 func init() {
-	translate.SetTestSource(coding.Decode, coding.SampleEventName)
+	// CODING's payloads, and the GitLab samples of the templates
+	// (samples/gitlab/, whose bodies name their events).
+	translate.SetTestSource(func(name string, body []byte) (*translate.Event, error) {
+		if name == "gitlab/" {
+			return gitlab.Decode("", body, "")
+		}
+		return coding.Decode(name, body)
+	}, func(file string) string {
+		if strings.HasPrefix(file, "gitlab/") {
+			return "gitlab/"
+		}
+		return coding.SampleEventName(file)
+	})
 	translate.SetTestKinds(robot.Dialects(kinds), func(m translate.Message, msgUUID string) ([]byte, error) {
 		k, _, ok := robot.ForTarget(kinds, m.Target)
 		if !ok {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,9 +19,9 @@ import (
 
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
-	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 // parseMentions reads RELAY_MENTIONS: a JSON object from user (login,
@@ -43,7 +44,6 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
-
 // templateSource is where the templates come from: the embedded defaults
 // and dir, rendered with these options.
 func templateSource(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) *server.TemplateSource {
@@ -51,10 +51,19 @@ func templateSource(dir, lang string, loc *time.Location, mentions map[string]tr
 		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions, Dialects: robot.Dialects(kinds)}}
 }
 
+// sourceNames are the webhook sources' names.
+func sourceNames() []string {
+	var out []string
+	for _, s := range plain().Sources {
+		out = append(out, s.Name())
+	}
+	return out
+}
+
 // rendererFromEnv builds the renderer the relay would use, from the same
 // variables, optionally with another templates directory.
 func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
-	cfg, err := server.LoadConfig(ctx, env, registry(""))
+	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -72,13 +81,14 @@ func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*
 func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	event := fl.String("event", "", "event name (X-Coding-Event), e.g. push, \"merge request\", GIT_PUSHED; default: the body's event field")
+	from := fl.String("source", "coding", "the payload's sender: "+strings.Join(sourceNames(), ", "))
+	event := fl.String("event", "", "event name as the sender's header gives it (X-Coding-Event: push, GIT_PUSHED; X-Gitlab-Event: \"Push Hook\"); default: the body's")
 	target := fl.String("target", "", strings.Join(robot.Targets(kinds), ", ")+" (default: the --robot's, else "+robot.Targets(kinds)[0]+")")
 	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
 	dir := fl.String("templates", "", "templates directory (default RELAY_TEMPLATES_DIR)")
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "usage: coding-relay render --event NAME --target %s [--robot URL] [--template NAME] FILE|-\n", strings.Join(robot.Targets(kinds), "|"))
+		fmt.Fprintf(stderr, "usage: coding-relay render [--source %s] --event NAME --target %s [--robot URL] [--template NAME] FILE|-\n", strings.Join(sourceNames(), "|"), strings.Join(robot.Targets(kinds), "|"))
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -99,7 +109,12 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	src := registry("").Sources[0] // the payload is CODING's; no token: nothing is verified
+	srcs := plain().Sources // no secrets: nothing is verified
+	i := slices.IndexFunc(srcs, func(s source.Source) bool { return s.Name() == *from })
+	if i < 0 {
+		return fmt.Errorf("--source %q: accepted %s", *from, strings.Join(sourceNames(), ", "))
+	}
+	src := srcs[i]
 	var ep robot.Endpoint
 	if *robotURL != "" {
 		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)
@@ -191,7 +206,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		if err := r.Check(coding.DecodeSample); err != nil {
+		if err := r.Check(source.DecodeSample(plain().Sources)); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
 		fmt.Fprintf(stdout, "templates OK: every sample event renders for %s within limits\n", strings.Join(robot.Targets(kinds), ", "))

@@ -185,11 +185,14 @@ func history(cfg *server.Config, st queue.Store) queue.History {
 }
 
 func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
-	cfg, err := server.LoadConfig(ctx, env, registry(""))
+	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {
 		return err
 	}
-	plugins := registry(cfg.CodingToken)
+	plugins, err := registry(cfg)
+	if err != nil {
+		return err
+	}
 	log, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err

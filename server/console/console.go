@@ -144,7 +144,7 @@ func (c *Console) Register(e *echo.Echo) {
 	auth.POST("/deliveries/:id/replay", c.handleReplay, c.sameOrigin)
 	auth.POST("/robots/:name/replay", c.handleReplayRobot, c.sameOrigin)
 	auth.GET("/playground", c.handlePlayground)
-	auth.GET("/samples/:name", c.handleSample)
+	auth.GET("/samples/*", c.handleSample)
 	auth.GET("/recent/:delivery", c.handleRecent)
 	auth.GET("/template", c.handleTemplate)
 	auth.POST("/render", c.handleRender, c.sameOrigin)

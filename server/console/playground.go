@@ -3,10 +3,8 @@ package console
 import (
 	"encoding/json"
 	"net/http"
-	"path"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,6 +16,7 @@ import (
 // playground is GET /console/api/playground: what the page offers to pick.
 type playground struct {
 	Samples  []sample      `json:"samples"`
+	Sources  []string      `json:"sources"`
 	Robots   []robotChoice `json:"robots"`
 	Targets  []targetInfo  `json:"targets"`
 	Variants []string      `json:"variants"`
@@ -28,8 +27,9 @@ type playground struct {
 }
 
 type sample struct {
-	Name  string `json:"name"`
-	Event string `json:"event"`
+	Name   string `json:"name"`
+	Source string `json:"source"`
+	Event  string `json:"event"`
 }
 
 type robotChoice struct {
@@ -54,7 +54,7 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 	}
 	if t := c.opts.Templates; t != nil {
 		for name := range t.Samples() {
-			out.Samples = append(out.Samples, sample{Name: name, Event: sampleEvent(name)})
+			out.Samples = append(out.Samples, c.sample(name))
 		}
 		files, err := t.Files()
 		if err != nil {
@@ -65,6 +65,9 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 		}
 	}
 	sort.Slice(out.Samples, func(i, j int) bool { return out.Samples[i].Name < out.Samples[j].Name })
+	for _, s := range c.opts.Sources {
+		out.Sources = append(out.Sources, s.Name())
+	}
 	sort.Strings(out.Files)
 	for _, rb := range c.opts.Robots {
 		out.Robots = append(out.Robots, robotChoice{Name: rb.Name, Kind: rb.KindName(), Target: string(rb.Endpoint.Target()), Template: rb.Template})
@@ -78,7 +81,7 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 }
 
 func (c *Console) handleSample(ctx echo.Context) error {
-	name := ctx.Param("name")
+	name := ctx.Param("*")
 	var body []byte
 	if t := c.opts.Templates; t != nil {
 		body = t.Samples()[name]
@@ -86,7 +89,8 @@ func (c *Console) handleSample(ctx echo.Context) error {
 	if body == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no sample named "+name)
 	}
-	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "event": sampleEvent(name), "payload": string(body)})
+	s := c.sample(name)
+	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "source": s.Source, "event": s.Event, "payload": string(body)})
 }
 
 func (c *Console) handleRecent(ctx echo.Context) error {
@@ -200,9 +204,13 @@ func (c *Console) source(name string) (source.Source, error) {
 	return nil, bad("no source named %q", name)
 }
 
-// sampleEvent is the event a sample file is of: its name up to the first
-// "-" (push-tag.json is a push), as templates/samples names them.
-func sampleEvent(file string) string {
-	name, _, _ := strings.Cut(strings.TrimSuffix(path.Base(file), ".json"), "-")
-	return name
+// sample is what a sample file is of: its source (the first when the file
+// does not say) and its event ("" when the body names it), see
+// source.Sample.
+func (c *Console) sample(file string) sample {
+	src, event := source.Sample(file)
+	if src == "" {
+		src = c.opts.Sources[0].Name()
+	}
+	return sample{Name: file, Source: src, Event: event}
 }
