@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
@@ -36,7 +37,7 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", k)
 	}
 	var p payload
-	if err := jsonv1.Unmarshal(body, &p); err != nil {
+	if err := json.Unmarshal(body, &p, jsonv1.DefaultOptionsV1(), jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		// A member of the wrong shape is left empty and the rest decoded;
 		// only a body that is no JSON fails.
 		var te *jsonv1.UnmarshalTypeError

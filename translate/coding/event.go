@@ -49,8 +49,8 @@ func person(u *user) *translate.User {
 	}
 	return &translate.User{
 		ID:    u.ID.str(),
-		Login: first(u.Login, u.GlobalKey, u.GlobalKey2, u.Username),
-		Name:  first(u.Name, u.Nickname, u.DisplayName, u.DisplayName2),
+		Login: first(u.Login, u.GlobalKey, u.Username),
+		Name:  first(u.Name, u.Nickname, u.DisplayName),
 		Email: u.Email.str(),
 		URL:   firstWeb(u.page(), u.URL.str()),
 	}
@@ -162,7 +162,7 @@ func toEvent(p *payload, ev *translate.Event) {
 	ev.TeamURL = pl.teamURL(actorURL)
 	ev.ProjectKeys = []string{ev.ProjectName, pl.repoName}
 	if pr := p.Project; pr != nil {
-		ev.ProjectKeys = append(ev.ProjectKeys, pr.Name.str(), first(pr.DisplayName, pr.DisplayName2))
+		ev.ProjectKeys = append(ev.ProjectKeys, pr.Name.str(), pr.DisplayName.str())
 	}
 	ev.LinkCommits(pl.commitURL)
 	ev.LinkPages(webURL)
@@ -323,10 +323,10 @@ func taskEvent(p *payload, pl *places, ev *translate.Event) {
 	}
 	code := first(t.Code, t.Number)
 	ev.Number, ev.Title, ev.Body = code, first(t.Title, t.Content, t.Name), first(t.Description, t.Body)
-	ev.Status, ev.StatusName, ev.Priority = t.Status.str(), first(t.StatusName, t.StatusZh, t.StatusName2), t.Priority.str()
-	ev.Due = millis(max(t.Deadline, t.DueDate, t.DueDate2))
+	ev.Status, ev.StatusName, ev.Priority = t.Status.str(), first(t.StatusName, t.StatusZh), t.Priority.str()
+	ev.Due = millis(max(t.Deadline, t.DueDate))
 	ev.Author, ev.Assignees, ev.Labels = person(t.Creator), people(firstUser(t.Assignee, t.Owner)), labels(t.Labels)
-	ev.ObjectURL = pl.under(firstURL(t.HTMLURL, t.HTMLURL2, t.WebURL, t.URL), "/all/issues/", code)
+	ev.ObjectURL = pl.under(firstURL(t.HTMLURL, t.WebURL, t.URL), "/all/issues/", code)
 }
 
 // issueEvent: a Service Hook issue (requirement, task, defect, epic).
@@ -338,7 +338,7 @@ func issueEvent(p *payload, pl *places, ev *translate.Event) {
 	ev.Number, ev.Title, ev.Body = i.Code.str(), first(i.Title, i.Name), i.Description.str()
 	ev.Type, ev.TypeName = i.Type.str(), i.TypeZh.str()
 	ev.Status, ev.StatusName, ev.Priority = i.Status.str(), i.StatusZh.str(), i.Priority.str()
-	ev.Due = millis(max(i.DueDate, i.DueDate2))
+	ev.Due = millis(i.DueDate)
 	ev.Author, ev.Assignees, ev.Labels = person(i.Creator), people(i.Assignee), labels(i.Labels)
 	if it := i.Iteration; it != nil {
 		ev.Milestone = &translate.Place{Name: first(it.Name, it.Title), URL: it.page()}
@@ -356,7 +356,7 @@ func artifactEvent(p *payload, ev *translate.Event) {
 	ev.Package = first(a.PkgName, a.PkgName2, a.PkgName3, a.PkgName4)
 	ev.Version = first(a.VersionName, a.VersionName2, a.VersionName3)
 	ev.Type, ev.Size = first(a.Type, a.Type2, a.Type3), int64(a.Size)
-	ev.ObjectURL = firstURL(a.HTMLURL, a.HTMLURL2, a.WebURL, a.URL)
+	ev.ObjectURL = firstURL(a.HTMLURL, a.WebURL, a.URL)
 	if base := strings.TrimRight(ev.ProjectURL, "/"); ev.ObjectURL == "" && base != "" {
 		ev.ObjectURL = base + "/artifacts"
 	}
@@ -368,7 +368,7 @@ func objectEvent(p *payload, pl *places, ev *translate.Event) {
 	case translate.EventDocument:
 		if d := p.Document; d != nil {
 			ev.Title, ev.Type, ev.Path, ev.Size = first(d.Name, d.Title), d.Type.str(), d.Path.str(), int64(d.Size)
-			ev.ObjectURL = firstURL(d.HTMLURL, d.HTMLURL2, d.WebURL, d.URL)
+			ev.ObjectURL = firstURL(d.HTMLURL, d.WebURL, d.URL)
 		}
 	case translate.EventFile:
 		if f := p.File; f != nil {
@@ -377,13 +377,13 @@ func objectEvent(p *payload, pl *places, ev *translate.Event) {
 		}
 	case translate.EventMember:
 		if m := p.Member; m != nil {
-			ev.Member, ev.Role = person(&m.user), first(m.Role, m.RoleName, m.RoleName2)
+			ev.Member, ev.Role = person(&m.user), first(m.Role, m.RoleName)
 			ev.ObjectURL = firstWeb(m.page(), m.URL.str())
 		}
 	case translate.EventIteration:
 		if it := p.Iteration; it != nil {
 			ev.Title, ev.Status, ev.Goal = first(it.Name, it.Title), it.Status.str(), it.Goal.str()
-			ev.Start, ev.End = millis(max(it.StartAt, it.StartAt2)), millis(max(it.EndAt, it.EndAt2))
+			ev.Start, ev.End = millis(it.StartAt), millis(it.EndAt)
 			ev.Assignees = people(it.Assignee)
 			ev.ObjectURL = pl.under(it.page(), "/iterations/", it.Code.str())
 		}

@@ -162,7 +162,7 @@ func (pl *places) findProjectURL() string {
 // page, else the artifact's project, else the repository's name.
 func (pl *places) projectName() string {
 	if p := pl.p.Project; p != nil {
-		if s := first(p.DisplayName, p.DisplayName2, p.Name); s != "" {
+		if s := first(p.DisplayName, p.Name); s != "" {
 			return s
 		}
 	}

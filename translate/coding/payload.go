@@ -1,9 +1,10 @@
 package coding
 
 // The payloads CODING sends, as it sends them. Every member is optional.
-// CODING spells a member several ways across its payload versions
-// (html_url, htmlUrl, web_url): each spelling is a field of its own, and
-// the mapping onto the event model (event.go) takes the first one given.
+// CODING spells a member several ways across its payload versions: names
+// match ignoring case, "_" and "-" (html_url, htmlUrl), and each other
+// spelling (web_url) is a field of its own, of which the mapping onto the
+// event model (event.go) takes the first one given.
 // Scalars are the tolerant types of scalar.go; a member of the wrong shape
 // (an object where text belongs) is left empty and the rest is decoded.
 
@@ -60,27 +61,24 @@ type release struct {
 
 // links are the spellings of an object's page.
 type links struct {
-	HTMLURL  text `json:"html_url"`
-	HTMLURL2 text `json:"htmlUrl"`
-	WebURL   text `json:"web_url"`
+	HTMLURL text `json:"html_url"`
+	WebURL  text `json:"web_url"`
 }
 
 // page is the object's own page, "" when it has none.
-func (l links) page() string { return firstURL(l.HTMLURL, l.HTMLURL2, l.WebURL) }
+func (l links) page() string { return firstURL(l.HTMLURL, l.WebURL) }
 
 type user struct {
 	links
-	ID           text `json:"id"`
-	Login        text `json:"login"`
-	GlobalKey    text `json:"global_key"`
-	GlobalKey2   text `json:"globalKey"`
-	Name         text `json:"name"`
-	Nickname     text `json:"nickname"`
-	DisplayName  text `json:"display_name"`
-	DisplayName2 text `json:"displayName"`
-	Username     text `json:"username"`
-	Email        text `json:"email"`
-	URL          text `json:"url"`
+	ID          text `json:"id"`
+	Login       text `json:"login"`
+	GlobalKey   text `json:"global_key"`
+	Name        text `json:"name"`
+	Nickname    text `json:"nickname"`
+	DisplayName text `json:"display_name"`
+	Username    text `json:"username"`
+	Email       text `json:"email"`
+	URL         text `json:"url"`
 }
 
 type repository struct {
@@ -92,10 +90,9 @@ type repository struct {
 
 type project struct {
 	links
-	Name         text `json:"name"`
-	DisplayName  text `json:"display_name"`
-	DisplayName2 text `json:"displayName"`
-	URL          text `json:"url"`
+	Name        text `json:"name"`
+	DisplayName text `json:"display_name"`
+	URL         text `json:"url"`
 }
 
 type team struct {
@@ -158,11 +155,9 @@ type task struct {
 	Status      text    `json:"status"`
 	StatusName  text    `json:"status_name"`
 	StatusZh    text    `json:"statusZh"`
-	StatusName2 text    `json:"statusName"`
 	Priority    text    `json:"priority"`
 	Deadline    num     `json:"deadline"`
 	DueDate     num     `json:"due_date"`
-	DueDate2    num     `json:"dueDate"`
 	Creator     *user   `json:"creator"`
 	Assignee    *user   `json:"assignee"`
 	Owner       *user   `json:"owner"`
@@ -184,9 +179,8 @@ type document struct {
 
 type member struct {
 	user
-	Role      text `json:"role"`
-	RoleName  text `json:"role_name"`
-	RoleName2 text `json:"roleName"`
+	Role     text `json:"role"`
+	RoleName text `json:"role_name"`
 }
 
 type build struct {
@@ -239,7 +233,6 @@ type issue struct {
 	StatusZh    text       `json:"statusZh"`
 	Priority    text       `json:"priority"`
 	DueDate     num        `json:"due_date"`
-	DueDate2    num        `json:"dueDate"`
 	Description text       `json:"description"`
 	Creator     *user      `json:"creator"`
 	Assignee    *user      `json:"assignee"`
@@ -255,9 +248,7 @@ type iteration struct {
 	Goal     text  `json:"goal"`
 	Status   text  `json:"status"`
 	StartAt  num   `json:"start_at"`
-	StartAt2 num   `json:"startAt"`
 	EndAt    num   `json:"end_at"`
-	EndAt2   num   `json:"endAt"`
 	Assignee *user `json:"assignee"`
 }
 
