@@ -29,7 +29,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_events_received_total",
-			Help: "Webhooks received, by source (coding, gitlab), event and outcome (accepted, duplicate, ping, dry_run, filtered, ignored, or the rejection reason).",
+			Help: "Webhooks received, by source, event and outcome (accepted, duplicate, ping, dry_run, filtered, ignored, or the rejection reason).",
 		}, []string{"source", "event", "outcome"}),
 		TemplateLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_template_loads_total",

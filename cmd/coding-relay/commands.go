@@ -81,8 +81,8 @@ func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*
 func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	from := fl.String("source", "coding", "the payload's sender: "+strings.Join(sourceNames(), ", "))
-	event := fl.String("event", "", "event name as the sender's header gives it (X-Coding-Event: push, GIT_PUSHED; X-Gitlab-Event: \"Push Hook\"); default: the body's")
+	from := fl.String("source", sourceNames()[0], "the payload's sender: "+strings.Join(sourceNames(), ", "))
+	event := fl.String("event", "", "event name as the sender's event header gives it (push, GIT_PUSHED, \"Push Hook\", pull_request); default: the body's")
 	target := fl.String("target", "", strings.Join(robot.Targets(kinds), ", ")+" (default: the --robot's, else "+robot.Targets(kinds)[0]+")")
 	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
