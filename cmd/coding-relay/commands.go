@@ -66,7 +66,7 @@ func templateSource(dir, lang string, loc *time.Location, mentions map[string]tr
 // rendererFromEnv builds the renderer the relay would use, from the same
 // variables, optionally with another templates directory.
 func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
-	cfg, err := server.LoadConfig(ctx, env, registry(""))
+	cfg, err := server.LoadConfig(ctx, env, registry(nil))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,7 +111,7 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	src := registry("").Sources[0] // the payload is CODING's; no token: nothing is verified
+	src := registry(nil).Sources[0] // the payload is CODING's; no token: nothing is verified
 	var ep robot.Endpoint
 	if *robotURL != "" {
 		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)

@@ -174,11 +174,11 @@ func history(cfg *server.Config, st queue.Store) queue.History {
 }
 
 func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
-	cfg, err := server.LoadConfig(ctx, env, registry(""))
+	cfg, err := server.LoadConfig(ctx, env, registry(nil))
 	if err != nil {
 		return err
 	}
-	plugins := registry(cfg.CodingToken)
+	plugins := registry(cfg)
 	log, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err
@@ -288,7 +288,8 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 
 	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
-		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
+		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""),
+		zap.Bool("github_signature_required", cfg.GitHubSecret != ""))
 	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the
 	// sends together, so a slow client cannot double it.
 	var stopAt atomic.Int64
