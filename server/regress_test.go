@@ -118,7 +118,7 @@ func TestRegressProjectsFilterMatchesProjectName(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !robots[0].Wants(ev) {
-			t.Errorf("projects=uc-api drops %s of project uc-api (ProjectName()=%q)", code, ev.ProjectName())
+			t.Errorf("projects=uc-api drops %s of project uc-api (ProjectName=%q)", code, ev.ProjectName)
 		}
 	}
 }

@@ -70,7 +70,7 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	ping := ev.Name == translate.EventPing
 	if ping && (s.queue == nil || !s.anyRobotWantsPing()) {
 		s.m.Events.WithLabelValues(label, "ping").Inc()
-		return c.JSON(http.StatusOK, pingAnswer{Event: "ping", Delivery: delivery, Zen: ev.Zen()})
+		return c.JSON(http.StatusOK, pingAnswer{Event: "ping", Delivery: delivery, Zen: ev.Zen})
 	}
 	if s.queue == nil {
 		return s.dryRun(c, r, ev, delivery, label)
@@ -86,7 +86,7 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	// asked to see pings.
 	status := http.StatusAccepted
 	if ping {
-		status, ans.Zen = http.StatusOK, ev.Zen()
+		status, ans.Zen = http.StatusOK, ev.Zen
 	}
 	if len(items) == 0 {
 		s.m.Events.WithLabelValues(label, "filtered").Inc()

@@ -4,10 +4,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
-func TestShownCommitsNewestFirst(t *testing.T) {
-	c := func(id string, ts int64) Commit { return Commit{ID: id, Timestamp: ts} }
+func TestNewestFirst(t *testing.T) {
+	c := func(id string, ts int64) Commit {
+		var at time.Time
+		if ts > 0 {
+			at = time.Unix(ts, 0)
+		}
+		return Commit{ID: id, Time: at}
+	}
 	ids := func(cs []Commit) []string {
 		var out []string
 		for _, c := range cs {
@@ -16,35 +23,27 @@ func TestShownCommitsNewestFirst(t *testing.T) {
 		return out
 	}
 	for _, tt := range []struct {
-		name string
-		ev   Event
-		want []string
+		name    string
+		commits []Commit
+		head    string
+		headC   *Commit
+		want    []string
 	}{
-		{"oldest first, as CODING sends", Event{Ref: "refs/heads/m", After: "c", Commits: []Commit{c("a", 1), c("b", 2), c("c", 3)}, HeadCommit: &Commit{ID: "c"}},
-			[]string{"c", "b", "a"}},
-		{"newest first", Event{Ref: "refs/heads/m", Commits: []Commit{c("c", 3), c("b", 2), c("a", 1)}, HeadCommit: &Commit{ID: "c"}},
-			[]string{"c", "b", "a"}},
-		{"no head, by timestamps", Event{Ref: "refs/heads/m", Commits: []Commit{c("b", 2), c("c", 3), c("a", 1)}},
-			[]string{"c", "b", "a"}},
-		{"no head, no timestamps: CODING's order", Event{Ref: "refs/heads/m", Commits: []Commit{c("a", 0), c("b", 0)}},
-			[]string{"b", "a"}},
-		{"head not listed", Event{Ref: "refs/heads/m", Commits: []Commit{c("a", 0), c("b", 0)}, HeadCommit: &Commit{ID: "z"}},
-			[]string{"z", "b", "a"}},
-		{"head older by its date (a rebase)", Event{Ref: "refs/heads/m", After: "a", Commits: []Commit{c("b", 5), c("a", 1), c("x", 3)}},
-			[]string{"a", "b", "x"}},
-		{"new branch, no list", Event{Ref: "refs/heads/m", HeadCommit: &Commit{ID: "h"}}, []string{"h"}},
-		{"deleted branch", Event{Ref: "refs/heads/m", Deleted: true, HeadCommit: &Commit{ID: "h"}}, nil},
+		{"oldest first, as CODING sends", []Commit{c("a", 1), c("b", 2), c("c", 3)}, "c", &Commit{ID: "c"}, []string{"c", "b", "a"}},
+		{"newest first, as GitLab sends", []Commit{c("c", 3), c("b", 2), c("a", 1)}, "c", &Commit{ID: "c"}, []string{"c", "b", "a"}},
+		{"no head, by times", []Commit{c("b", 2), c("c", 3), c("a", 1)}, "", nil, []string{"c", "b", "a"}},
+		{"no head, no times: oldest first", []Commit{c("a", 0), c("b", 0)}, "", nil, []string{"b", "a"}},
+		{"head not listed", []Commit{c("a", 0), c("b", 0)}, "z", &Commit{ID: "z"}, []string{"z", "b", "a"}},
+		{"head older by its date (a rebase)", []Commit{c("b", 5), c("a", 1), c("x", 3)}, "a", nil, []string{"a", "b", "x"}},
+		{"new branch, no list", nil, "h", &Commit{ID: "h"}, []string{"h"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			before := ids(tt.ev.Commits)
-			if got := ids(tt.ev.ShownCommits()); !slices.Equal(got, tt.want) {
-				t.Errorf("ShownCommits = %v, want %v", got, tt.want)
+			before := ids(tt.commits)
+			if got := ids(NewestFirst(tt.commits, tt.head, tt.headC)); !slices.Equal(got, tt.want) {
+				t.Errorf("NewestFirst = %v, want %v", got, tt.want)
 			}
-			if !slices.Equal(before, ids(tt.ev.Commits)) {
-				t.Errorf("ShownCommits changed the event's commits: %v", ids(tt.ev.Commits))
-			}
-			if len(tt.want) > 0 && tt.ev.LatestCommit().ID != tt.want[0] {
-				t.Errorf("LatestCommit = %v", tt.ev.LatestCommit())
+			if !slices.Equal(before, ids(tt.commits)) {
+				t.Errorf("NewestFirst changed its argument: %v", ids(tt.commits))
 			}
 		})
 	}
@@ -62,9 +61,9 @@ func TestLongPushShowsTheNewest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			head := "[" + ev.HeadCommit.ID[:7] + "](" + ev.HeadCommit.URL + ")"
+			head := "[" + ev.LatestCommit.ID[:7] + "](" + ev.LatestCommit.Link + ")"
 			more := map[string]string{"zh": "及更早的 110 个提交", "en": "and 110 earlier commits"}[lang]
-			if !containsAll(m.Text, head, more, ev.Compare) || countLinesWith(m.Text, "/git/commit/") != 10 {
+			if !containsAll(m.Text, head, more, ev.CompareURL) || countLinesWith(m.Text, "/git/commit/") != 10 {
 				t.Errorf("%s/%s: the newest 10 commits, the head first, then the rest:\n%s", lang, target, m.Text)
 			}
 		}

@@ -2,6 +2,7 @@ package translate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,30 +16,29 @@ func TestDigestLinesTellItemsApart(t *testing.T) {
 	var events []*Event
 	for i := range 55 {
 		ev := decodeFile(t, "push.json") // tom creates master
-		head := *ev.HeadCommit
+		ev.Commits = slices.Clone(ev.Commits)
+		head := &ev.Commits[0]
 		head.ID = fmt.Sprintf("%07x%033d", i+1, 0)
 		head.Message = fmt.Sprintf("fix: 第 %d 个修复", i+1)
-		head.URL = ""
-		ev.HeadCommit, ev.After = &head, head.ID
+		head.Short, head.Subject, head.Link = "", "", ev.CommitURL(head.ID)
+		ev.LatestCommit, ev.ObjectURL, ev.Link = nil, head.Link, head.Link
+		ev.Complete()
 		events = append(events, ev)
 	}
 	for i := range 4 {
 		ev := decodeFile(t, "ci-complete_build-failed.json")
-		b := *ev.CI.Build
-		b.Number = int64(100 + i)
+		ev.Number, ev.ID = fmt.Sprint(100+i), ""
 		if i%2 == 1 {
-			b.Status = "SUCCEED"
+			ev.Status = "SUCCEED"
 		}
-		ci := *ev.CI
-		ci.Build = &b
-		ev.CI = &ci
+		ev.Complete()
 		events = append(events, ev)
 	}
 	for i := range 3 {
 		ev := decodeFile(t, "merge_request-create.json")
-		mr := *ev.MergeRequest
-		mr.Number, mr.HTMLURL = int64(20+i), ""
-		ev.MergeRequest = &mr
+		ev.Number, ev.ID = fmt.Sprint(20+i), fmt.Sprintf("!%d", 20+i)
+		ev.ObjectURL, ev.Link = "https://e.coding.net/p/uc/d/uc/git/merge/"+ev.Number, ""
+		ev.Complete()
 		events = append(events, ev)
 	}
 	for _, lang := range []string{"zh", "en"} {

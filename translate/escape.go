@@ -12,6 +12,10 @@ import (
 // compare, commit url and repository html_url as <a href='…'>…</a>.
 var anchorHref = regexp.MustCompile(`(?i)href\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s>]+))`)
 
+// CleanURL is cleanURL, for the sources: what they put in a link of the
+// model must be a plain http(s) URL safe in a markdown link.
+func CleanURL(s string) string { return cleanURL(s) }
+
 // cleanURL turns what CODING put where a URL belongs into a plain http(s)
 // URL that is safe inside a markdown link destination, or "" when it is not
 // an http(s) URL at all (javascript:, an anchor without href, text).

@@ -5,88 +5,296 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
-// Canonical event names (Event.Name). The v2 names keep their spelling
-// except "merge request", which becomes merge_request; Service Hook codes
-// map onto the family they belong to.
+// The kinds of events (Event.Name) the default templates know. A source
+// maps its own event names onto them; an event of a kind not listed keeps
+// the source's name for it and is rendered by the generic templates.
 const (
-	EventPing         = "ping"
-	EventPush         = "push"
-	EventMergeRequest = "merge_request"
-	EventTask         = "task"
-	EventDocument     = "document"
-	EventMember       = "member"
-	EventCI           = "ci"
-	EventArtifact     = "artifact"
-	EventIssue        = "issue"
-	EventIteration    = "iteration"
-	EventWiki         = "wiki"
-	EventFile         = "file"
+	EventPing         = "ping"          // the sender checks the webhook
+	EventPush         = "push"          // commits pushed; a branch or tag created or deleted
+	EventMergeRequest = "merge_request" // a merge (pull) request, its reviews and comments
+	EventIssue        = "issue"         // an issue, work item, requirement or defect
+	EventTask         = "task"          // a task of a project-management board
+	EventCI           = "ci"            // a pipeline, build or workflow run
+	EventJob          = "job"           // one job of a pipeline
+	EventRelease      = "release"       // a release published, edited or deleted
+	EventDeployment   = "deployment"    // a deployment to an environment
+	EventComment      = "comment"       // a comment on a commit, an issue or a snippet
+	EventWiki         = "wiki"          // a wiki page
+	EventDocument     = "document"      // a file or folder of a document store
+	EventFile         = "file"          // a file of a project's file store
+	EventMember       = "member"        // a member added, removed or changed
+	EventArtifact     = "artifact"      // a package or artifact version
+	EventIteration    = "iteration"     // an iteration, sprint or milestone
 )
 
-// Events lists every canonical event that has templates of its own.
+// Events lists every kind that has default templates of its own; an event
+// of another kind (a release, until it has templates) is rendered by the
+// generic templates from its Subject.
 var Events = []string{
 	EventPing, EventPush, EventMergeRequest, EventTask, EventDocument,
 	EventMember, EventCI, EventArtifact, EventIssue, EventIteration,
 	EventWiki, EventFile,
 }
 
-// zeroSHA is the before/after of a created/deleted ref.
-const zeroSHA = "0000000000000000000000000000000000000000"
-
-// Event is one decoded CODING webhook. Name is canonical (see
-// coding.CanonicalEvent); Code keeps a Service Hook code such as
-// GIT_PUSHED. Which of the objects are set depends on the event; everything
-// is optional.
+// Event is one webhook event in the relay's own terms: what happened, who
+// did it, where, and to which object. Every source fills it from its own
+// payload (see server/source), the templates and digests read nothing
+// else, and routing filters match it. Every field is optional; a field an
+// event does not have is its zero value. An Event is read-only once its
+// source returns it: it is rendered concurrently for several robots.
 type Event struct {
-	Name  string `json:"-"` // canonical: push, merge_request, ci, ...
-	Code  string `json:"-"` // Service Hook code (GIT_PUSHED, ...), else ""
-	Label string `json:"eventName"`
-	// CodeVerb is what Code says happened, in lower case (GIT_MR_MERGED →
-	// merged), as the source worked it out; Verb prefers it to Action.
-	CodeVerb string `json:"-"`
+	// Source is the name of the source that decoded the event ("coding",
+	// "gitlab", "github"); SourceName what people call the sender
+	// (CODING, GitLab, Gitea), for messages that name it.
+	Source     string
+	SourceName string
+	// Name is the kind of event (EventPush, …; the source's own name for
+	// a kind the relay has no templates for).
+	Name string
+	// Verb is what happened to the object, as a lower-case word: opened,
+	// updated, merged, closed, reopened, approved, commented, assigned,
+	// created, deleted, started, succeeded, failed, canceled, … (see
+	// docs/templates.md for each kind's words).
+	Verb string
+	// Action is the action as the sender wrote it (CODING's
+	// trigger_build, GitLab's "open", GitHub's "synchronize"); a robot's
+	// actions= matches it, its Code and Verb.
+	Action string
+	// Code is the sender's own name of the event when it differs from
+	// Name (GIT_MR_CREATED, "Merge Request Hook", pull_request_review).
+	Code string
+	// Label is the sender's human name of the event, when it sends one.
+	Label string
+	// Quiet marks an event a robot gets only when its actions= or
+	// events= names it: an intermediate pipeline state, a label added,
+	// a star.
+	Quiet bool
 
-	Action string `json:"action"`
+	// ActorUser is who did it; ActorName and ActorURL its display name and
+	// page, Actor its account (for logs).
+	ActorUser *User
+	ActorName string
+	ActorURL  string
+	Actor     string
 
-	Sender     *User       `json:"sender"`
-	Repository *Repository `json:"repository" alias:"repo,depot"`
-	Project    *Project    `json:"project"`
-	Team       *Team       `json:"team"`
+	// ProjectName and ProjectURL are the project (a CODING project, a
+	// GitLab project, a GitHub repository); RepoName and RepoURL the Git
+	// repository where it is not the project itself; TeamURL the team,
+	// group or organisation.
+	ProjectName string
+	ProjectURL  string
+	RepoName    string
+	RepoURL     string
+	TeamURL     string
+	// ProjectKeys are the names a robot's projects= may match: the
+	// project's path with its namespace, its name and display name, the
+	// repository's.
+	ProjectKeys []string
 
-	// push
-	Ref        string   `json:"ref"`
-	Before     string   `json:"before"`
-	After      string   `json:"after"`
-	Created    bool     `json:"created"`
-	Deleted    bool     `json:"deleted"`
-	Compare    string   `json:"compare" coding:"url"`
-	Commits    []Commit `json:"commits"`
-	HeadCommit *Commit  `json:"head_commit"`
-	Pusher     *User    `json:"pusher"`
+	// Link is the event's main page, the one a card's button opens;
+	// ObjectURL the page of the object (which Link is unless a comment
+	// has a page of its own).
+	Link      string
+	ObjectURL string
 
-	// merge request
-	Number       int64         `json:"number"`
-	MergeRequest *MergeRequest `json:"mergeRequest" alias:"merge_request,mergerequest,pull_request"`
+	// Branch is what branches= matches: the pushed branch or tag, a merge
+	// request's target branch, a pipeline's ref.
+	Branch string
+	// Ref is a push's full ref (refs/heads/main), RefName without its
+	// prefix; IsTag, RefCreated and RefDeleted say what kind of push it
+	// was.
+	Ref        string
+	RefName    string
+	IsTag      bool
+	RefCreated bool
+	RefDeleted bool
+	// Before is the commit a deleted branch or tag pointed to.
+	Before *Commit
+	// CompareURL compares the commits before and after a push.
+	CompareURL string
+	// Commits are a push's commits, newest first (the head commit first),
+	// as many as the payload lists; CommitCount is how many the push
+	// had, which may be more; LatestCommit is the first of Commits.
+	Commits      []Commit
+	CommitCount  int
+	LatestCommit *Commit
 
-	Task      *Task      `json:"task"`
-	Document  *Document  `json:"document"`
-	Member    *Member    `json:"member"`
-	CI        *CI        `json:"ci"`
-	Artifact  *Artifact  `json:"artifact" alias:"artifacts"`
-	Issue     *Issue     `json:"issue"`
-	Iteration *Iteration `json:"iteration"`
-	Wiki      *Wiki      `json:"wiki"`
-	File      *File      `json:"file"`
-	Comment   *Comment   `json:"comment" alias:"note"`
+	// The object the event is about: a merge request, an issue, a build, …
+	//
+	// Number is its number or code as the sender gives it (12, T-12); ID
+	// the way people write it, sigil included (!12 for a GitLab or CODING
+	// merge request, #12 for an issue or a GitHub pull request).
+	Number string
+	ID     string
+	Title  string
+	// Body is its description, as written.
+	Body string
+	// State is its state in the sender's code (opened, merged, CANMERGE,
+	// …); Status a build's or work item's status (SUCCEED, failed,
+	// PROCESSING, …); StatusName the sender's own word for the status
+	// when it sends one.
+	State      string
+	Status     string
+	StatusName string
+	// Type is the kind of object in the sender's code (DEFECT, folder,
+	// maven, incident); TypeName the sender's word for it.
+	Type     string
+	TypeName string
+	Draft    bool
+	// SourceBranch and TargetBranch are a merge request's branches.
+	SourceBranch string
+	TargetBranch string
+	Author       *User
+	Assignees    []User
+	Reviewers    []User
+	MergedBy     *User
+	Labels       []string
+	// Priority is a work item's priority: low, medium, high, urgent, or
+	// the sender's own word.
+	Priority string
+	Due      time.Time
+	Start    time.Time
+	End      time.Time
+	// Duration is how long a build or job ran.
+	Duration time.Duration
+	// Cause is why a build ran (its trigger); Error why it failed.
+	Cause string
+	Error string
+	// Commit is the commit a build, job, release or deployment is about.
+	Commit *Commit
+	// Changes counts a merge request's changes.
+	Changes Changes
+	// Milestone is the iteration, sprint or milestone the object is in.
+	Milestone *Place
+	// Comment is the comment an event is about, or that came with it.
+	Comment *Comment
+	// Member is the person a member event is about, Role their role.
+	Member *User
+	Role   string
+	// Environment is a deployment's environment; Tag a release's tag.
+	Environment string
+	Tag         string
+	// Path, Size, Version, Package and Registry describe a file, a wiki
+	// page or an artifact; Goal is an iteration's.
+	Path     string
+	Size     int64
+	Version  string
+	Package  string
+	Registry string
+	Goal     string
+	// Zen is a ping's motto.
+	Zen string
 
-	// ping
-	ZenText string `json:"zen"`
-	HookID  string `json:"hook_id"`
-	Hook    *Hook  `json:"hook"`
+	// Subject is what an event of a kind without templates is about, read
+	// from the payload (see Subject); nil for the known kinds.
+	Subject *Subject
 
-	// raw is the whole payload, decoded to generic JSON on first use by Raw.
-	raw *rawPayload
+	raw       *rawPayload
+	commitURL func(sha string) string
+	pages     func(u string) string
+}
+
+// LinkPages sets how a link read from the payload for Subject becomes a
+// page a browser shows (CODING sends API addresses); without it a link is
+// only cleaned.
+func (e *Event) LinkPages(f func(u string) string) { e.pages = f }
+
+// pageURL is the page of a link read from the payload.
+func (e *Event) pageURL(u string) string {
+	if e.pages != nil {
+		return e.pages(u)
+	}
+	return cleanURL(u)
+}
+
+// LinkCommits sets how CommitURL links a commit of the event's repository
+// by its id; a source calls it when it can build such links.
+func (e *Event) LinkCommits(f func(sha string) string) { e.commitURL = f }
+
+// CommitURL is the page of a commit of the event's repository, "" when the
+// source cannot tell: {{link (sha7 .) ($.Event.CommitURL .)}}.
+func (e *Event) CommitURL(sha string) string {
+	if e == nil || e.commitURL == nil {
+		return ""
+	}
+	return e.commitURL(sha)
+}
+
+// User is a person the event names.
+type User struct {
+	// ID is the sender's id of the account; Login its account name
+	// (CODING global key, GitLab username, GitHub login), which mentions
+	// and comparisons use; Name the display name.
+	ID    string
+	Login string
+	Name  string
+	Email string
+	// URL is the person's profile page.
+	URL string
+}
+
+// Display is the name a human recognises: the display name, else the login,
+// else the email.
+func (u *User) Display() string {
+	if u == nil {
+		return ""
+	}
+	for _, s := range []string{u.Name, u.Login, u.Email} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Key is the account of the user: login, else email, else name.
+func (u *User) Key() string {
+	if u == nil {
+		return ""
+	}
+	for _, s := range []string{u.Login, u.Email, u.Name} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Commit is a commit the event names.
+type Commit struct {
+	// ID is the full id; Short its first 7 characters.
+	ID    string
+	Short string
+	// Message is the whole message; Subject its first line.
+	Message string
+	Subject string
+	// Link is the commit's page.
+	Link string
+	// Author wrote the commit; AuthorName is its Display.
+	Author     *User
+	AuthorName string
+	Time       time.Time
+}
+
+// Place is a thing with a name and a page: a milestone, an iteration.
+type Place struct {
+	Name string
+	URL  string
+}
+
+// Comment is a comment or note.
+type Comment struct {
+	Body   string
+	URL    string
+	Author *User
+}
+
+// Changes counts the changes of a merge request.
+type Changes struct {
+	Files, Additions, Deletions int64
 }
 
 // rawPayload is the body of a decoded event and, once somebody asked for
@@ -97,10 +305,14 @@ type rawPayload struct {
 	m    map[string]any
 }
 
+// WithPayload keeps payload, the webhook's JSON body as received, for Raw
+// and Get; a source calls it on the event it returns.
+func (e *Event) WithPayload(payload string) { e.raw = &rawPayload{src: payload} }
+
 // Raw is the whole payload as generic JSON (objects are map[string]any,
-// numbers json.Number), for templates of events the relay has no model for:
-// {{.Event.Raw.ci.build.status}}. It is decoded on first use; nil for an
-// Event that Decode did not make.
+// numbers json.Number), for what the model does not carry:
+// {{.Event.Raw.object_attributes.iid}}. It is decoded on first use; nil
+// when the source kept no payload.
 func (e *Event) Raw() map[string]any {
 	if e == nil || e.raw == nil {
 		return nil
@@ -117,95 +329,8 @@ func (e *Event) Raw() map[string]any {
 	return r.m
 }
 
-// NewEvent is an empty Event whose Raw and Get read payload, the webhook
-// body as received (a JSON object); the source that decodes the payload
-// (translate/coding) fills in the rest before the event is shared.
-func NewEvent(payload string) *Event {
-	return &Event{raw: &rawPayload{src: payload}}
-}
-
-// Zen is the ping's zen sentence.
-func (e *Event) Zen() string {
-	if e == nil {
-		return ""
-	}
-	return e.ZenText
-}
-
-// IsTag reports whether the push is about a tag.
-func (e *Event) IsTag() bool { return e != nil && strings.HasPrefix(e.Ref, "refs/tags/") }
-
-// RefName is the pushed branch or tag name without refs/heads/ or refs/tags/.
-func (e *Event) RefName() string {
-	if e == nil {
-		return ""
-	}
-	return refName(e.Ref)
-}
-
-// RefCreated reports a push that created the branch or tag.
-func (e *Event) RefCreated() bool {
-	return e != nil && e.Ref != "" && (e.Created || e.Before == zeroSHA)
-}
-
-// RefDeleted reports a push that deleted the branch or tag.
-func (e *Event) RefDeleted() bool {
-	return e != nil && e.Ref != "" && (e.Deleted || e.After == zeroSHA)
-}
-
-// Branch is the pushed branch or tag name, else the merge request's target
-// branch, else the CI build's branch; "" if the event has none. Routing
-// filters match it.
-func (e *Event) Branch() string {
-	switch {
-	case e == nil:
-		return ""
-	case e.Ref != "":
-		return refName(e.Ref)
-	case e.MergeRequest != nil && e.MergeRequest.Target() != "":
-		return e.MergeRequest.Target()
-	case e.CI != nil && e.CI.Build != nil:
-		return refName(e.CI.Build.Branch)
-	}
-	return ""
-}
-
-// ActorUser is who triggered the event: the sender, else the pusher, else
-// the author of the thing the event is about.
-func (e *Event) ActorUser() *User {
-	if e == nil {
-		return nil
-	}
-	keyed := func(u *User) bool { return u.Key() != "" }
-	switch {
-	case keyed(e.Sender):
-		return e.Sender
-	case keyed(e.Pusher):
-		return e.Pusher
-	case e.MergeRequest != nil && keyed(e.MergeRequest.MergedBy):
-		return e.MergeRequest.MergedBy
-	case e.MergeRequest != nil && keyed(e.MergeRequest.User):
-		return e.MergeRequest.User
-	case e.HeadCommit != nil && keyed(e.HeadCommit.Author):
-		return e.HeadCommit.Author
-	case e.Issue != nil && keyed(e.Issue.Creator):
-		return e.Issue.Creator
-	case e.Task != nil && keyed(e.Task.Creator):
-		return e.Task.Creator
-	case e.Artifact != nil && e.Artifact.UserName != "":
-		return &User{Name: e.Artifact.UserName}
-	}
-	return nil
-}
-
-// Actor is the login (else name) of who triggered the event, for logs.
-func (e *Event) Actor() string { return e.ActorUser().Key() }
-
-// ActorName is the display name of who triggered the event, for messages.
-func (e *Event) ActorName() string { return e.ActorUser().Display() }
-
-// Get reads a value of the raw payload by a dotted path ("ci.build.status"),
-// for templates of events without a model. Missing paths give nil.
+// Get reads a value of the raw payload by a dotted path
+// ("object_attributes.iid"). Missing paths give nil.
 func (e *Event) Get(path string) any {
 	if e == nil {
 		return nil
@@ -226,17 +351,4 @@ func (e *Event) Get(path string) any {
 		}
 	}
 	return cur
-}
-
-// Verb is what happened, in lower case: CodeVerb, what the Service Hook
-// code says (GIT_MR_MERGED → merged, ARTIFACTS_VERSION_CREATED →
-// version_created), else the payload's action (merge, trigger_build, …).
-func (e *Event) Verb() string {
-	if e == nil {
-		return ""
-	}
-	if e.CodeVerb != "" {
-		return e.CodeVerb
-	}
-	return strings.ToLower(strings.TrimSpace(e.Action))
 }

@@ -24,16 +24,16 @@ func TestEventAccessors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ev.Branch(); got != tt.branch {
+			if got := ev.Branch; got != tt.branch {
 				t.Errorf("Branch = %q, want %q", got, tt.branch)
 			}
-			if got := ev.ProjectName(); got != tt.project {
+			if got := ev.ProjectName; got != tt.project {
 				t.Errorf("ProjectName = %q, want %q", got, tt.project)
 			}
-			if got := ev.Actor(); got != tt.actor {
+			if got := ev.Actor; got != tt.actor {
 				t.Errorf("Actor = %q, want %q", got, tt.actor)
 			}
-			if got := ev.Zen(); got != tt.zen {
+			if got := ev.Zen; got != tt.zen {
 				t.Errorf("Zen = %q, want %q", got, tt.zen)
 			}
 		})
@@ -51,14 +51,16 @@ func TestRawAndGet(t *testing.T) {
 	if _, ok := ev.Raw()["x"]; !ok {
 		t.Errorf("Raw lacks the null key x: %#v", ev.Raw())
 	}
-	cp := ev.forTemplates()
+	cp := *ev
 	if reflect.ValueOf(cp.Raw()).Pointer() != reflect.ValueOf(ev.Raw()).Pointer() {
 		t.Error("a copy of the event decodes Raw again")
 	}
 	if (&Event{}).Raw() != nil || (*Event)(nil).Get("a") != nil {
-		t.Error("an event not made by NewEvent has a Raw payload")
+		t.Error("an event without a payload has a Raw payload")
 	}
-	if NewEvent(`[1]`).Raw() != nil {
+	var other Event
+	other.WithPayload(`[1]`)
+	if other.Raw() != nil {
 		t.Error("a payload that is not an object has a Raw map")
 	}
 }

@@ -176,6 +176,12 @@ func firstLine(s string) string {
 // loc; zero or no value gives "". Values that look like seconds (before
 // 2001-09 in ms) are taken as seconds, as some CODING fields are.
 func formatMillis(v any, loc *time.Location) string {
+	if t, ok := v.(time.Time); ok {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("2006-01-02 15:04")
+	}
 	ms, ok := toInt64(v)
 	if !ok || ms <= 0 {
 		return ""
@@ -214,13 +220,19 @@ func humanBytes(v any) string {
 // formatDuration formats a CI duration, by default in milliseconds (as
 // CODING sends it); an optional unit "s" takes seconds. 0 gives "".
 func formatDuration(v any, unit ...string) string {
-	n, ok := toInt64(v)
-	if !ok || n <= 0 {
-		return ""
+	d, ok := v.(time.Duration)
+	if !ok {
+		n, ok := toInt64(v)
+		if !ok {
+			return ""
+		}
+		d = time.Duration(n) * time.Millisecond
+		if len(unit) > 0 && (unit[0] == "s" || unit[0] == "sec" || unit[0] == "seconds") {
+			d = time.Duration(n) * time.Second
+		}
 	}
-	d := time.Duration(n) * time.Millisecond
-	if len(unit) > 0 && (unit[0] == "s" || unit[0] == "sec" || unit[0] == "seconds") {
-		d = time.Duration(n) * time.Second
+	if d <= 0 {
+		return ""
 	}
 	if d < time.Second {
 		return d.String()
@@ -376,7 +388,7 @@ func sameUser(a, b any) bool {
 	if ua.ID != "" && ua.ID == ub.ID {
 		return true
 	}
-	keys := func(u *User) []string { return []string{u.Login, u.Username, u.Email} }
+	keys := func(u *User) []string { return []string{u.Login, u.Email} }
 	keyed := false
 	for _, ka := range keys(ua) {
 		for _, kb := range keys(ub) {
@@ -398,12 +410,11 @@ func asUser(v any) *User {
 		return u
 	case User:
 		return &u
-	case *Member:
-		if u != nil {
-			return &u.User
+	case []User:
+		// A list of one (the assignees) stands for its one user.
+		if len(u) == 1 {
+			return &u[0]
 		}
-	case Member:
-		return &u.User
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func TestPush120CommitsFitsAndCounts(t *testing.T) {
 			if !strings.Contains(m.Title, "120") || !strings.Contains(m.Text, "120") {
 				t.Errorf("%s/%s: 120 commits not said:\n%s", lang, target, m.Text)
 			}
-			if !strings.Contains(m.Text, ev.Compare) {
+			if !strings.Contains(m.Text, ev.CompareURL) {
 				t.Errorf("%s/%s: no compare link for the rest", lang, target)
 			}
 			if target == DingTalk && len(body) >= DingTalkMaxBody {

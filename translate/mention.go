@@ -143,8 +143,8 @@ func (d directory) find(keys ...string) (Mention, bool) {
 	return Mention{}, false
 }
 
-// resolve adds every user found in v (a *User, User, *Member, a slice of
-// them, a login string or a slice of strings) to ms.
+// resolve adds every user found in v (a *User, User, a slice of them, a
+// login string or a slice of strings) to ms.
 func (d directory) resolve(ms *mentions, v any) {
 	switch u := v.(type) {
 	case nil:
@@ -156,18 +156,12 @@ func (d directory) resolve(ms *mentions, v any) {
 		}
 	case *User:
 		if u != nil {
-			if mn, ok := d.find(u.Login, u.Username, u.Email, u.Name); ok {
+			if mn, ok := d.find(u.Login, u.Email, u.Name); ok {
 				ms.add(mn)
 			}
 		}
 	case User:
 		d.resolve(ms, &u)
-	case *Member:
-		if u != nil {
-			d.resolve(ms, &u.User)
-		}
-	case Member:
-		d.resolve(ms, &u.User)
 	case []string:
 		for _, s := range u {
 			d.resolve(ms, s)

@@ -23,19 +23,19 @@ const (
 // happened: the verb first (deleting a build whose status was SUCCEED is
 // still a deletion), then the state of the family's main object.
 func outcomeOf(ev *Event) string {
-	verb := ev.Verb()
+	verb := ev.Verb
 	switch ev.Name {
 	case EventPing:
 		return OutcomeSuccess
 	case EventPush:
-		if ev.RefDeleted() {
+		if ev.RefDeleted {
 			return OutcomeWarning
 		}
 		return OutcomeNeutral
 	case EventMergeRequest:
-		return mergeRequestOutcome(verb, ev.MergeRequest)
+		return mergeRequestOutcome(verb, ev.State)
 	case EventCI:
-		return ciOutcome(verb, ev.CI)
+		return ciOutcome(verb, ev.Status)
 	case EventArtifact:
 		switch verb {
 		case "version_download_blocked":
@@ -49,7 +49,7 @@ func outcomeOf(ev *Event) string {
 	if isDeletion(verb) {
 		return OutcomeWarning
 	}
-	if s := ev.Subject(); s != nil {
+	if s := ev.Subject; s != nil {
 		// An event without a model says how it ended in its status, if
 		// at all (a deployment that FAILED).
 		switch buildLevel(s.Status) {
@@ -68,7 +68,7 @@ func isDeletion(verb string) bool {
 	return strings.HasPrefix(verb, "delete") || strings.HasSuffix(verb, "_deleted") || verb == "moved_to_recycle_bin"
 }
 
-func mergeRequestOutcome(verb string, mr *MergeRequest) string {
+func mergeRequestOutcome(verb, state string) string {
 	switch {
 	case oneOf(verb, "merge", "merged"):
 		return OutcomeSuccess
@@ -77,20 +77,18 @@ func mergeRequestOutcome(verb string, mr *MergeRequest) string {
 	case isDeletion(verb):
 		return OutcomeWarning
 	}
-	if mr != nil {
-		switch strings.ToUpper(strings.TrimSpace(mr.State)) {
-		case "CANNOTMERGE":
-			return OutcomeWarning
-		case "ABNORMAL":
-			return OutcomeFailure
-		}
+	switch strings.ToUpper(strings.TrimSpace(state)) {
+	case "CANNOTMERGE":
+		return OutcomeWarning
+	case "ABNORMAL":
+		return OutcomeFailure
 	}
 	return OutcomeNeutral
 }
 
 // ciOutcome follows the CI templates: a job (build plan) change has no
 // build status worth showing, a build's status decides the rest.
-func ciOutcome(verb string, ci *CI) string {
+func ciOutcome(verb, status string) string {
 	switch {
 	case isDeletion(verb):
 		return OutcomeWarning
@@ -101,10 +99,7 @@ func ciOutcome(verb string, ci *CI) string {
 	case oneOf(verb, "cancel_build", "canceled", "cancelled"):
 		return OutcomeWarning
 	}
-	if ci == nil || ci.Build == nil {
-		return OutcomeNeutral
-	}
-	switch status := ci.Build.Status; buildLevel(status) {
+	switch buildLevel(status) {
 	case "success":
 		return OutcomeSuccess
 	case "failure":

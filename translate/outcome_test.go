@@ -81,16 +81,16 @@ func TestOutcomeOfStatuses(t *testing.T) {
 		{"create_job", "FAILED", OutcomeNeutral},
 	}
 	for _, tt := range tests {
-		ev := &Event{Name: EventCI, Action: tt.verb, CI: &CI{Build: &Build{Status: tt.status}}}
+		ev := &Event{Name: EventCI, Verb: tt.verb, Status: tt.status}
 		if got := outcomeOf(ev); got != tt.want {
 			t.Errorf("ci %s %s: %q, want %q", tt.verb, tt.status, got, tt.want)
 		}
 	}
-	if got := outcomeOf(&Event{Name: EventCI, Action: "complete_build"}); got != OutcomeNeutral {
+	if got := outcomeOf(&Event{Name: EventCI, Verb: "complete_build"}); got != OutcomeNeutral {
 		t.Errorf("ci without build: %q", got)
 	}
 	mr := func(verb, state string) string {
-		return outcomeOf(&Event{Name: EventMergeRequest, Action: verb, MergeRequest: &MergeRequest{State: state}})
+		return outcomeOf(&Event{Name: EventMergeRequest, Verb: verb, State: state})
 	}
 	if got := mr("update", "ABNORMAL"); got != OutcomeFailure {
 		t.Errorf("abnormal merge request: %q", got)

@@ -22,7 +22,7 @@ import (
 // budget; nothing else (no configuration, no secrets). Templates call
 // {{$.Mention user}} to @-mention somebody.
 type Data struct {
-	Event  *EventView
+	Event  *Event
 	Target Target
 	// IsDingTalk, IsWeCom, IsWeComV2 and IsFeishu are shorthands for
 	// testing Target. IsWeCom is false for WeComV2: templates test it to
@@ -38,8 +38,8 @@ type Data struct {
 	Outcome string
 
 	// Commits is the part of the push's commits to list: the newest ones,
-	// the head commit first (Event.ShownCommits); MoreCommits how many
-	// earlier ones were left out, TotalCommits all of them.
+	// the head commit first (of Event.Commits); MoreCommits how many
+	// earlier ones were left out, TotalCommits all of them (Event.CommitCount).
 	Commits      []Commit
 	TotalCommits int
 	MoreCommits  int
@@ -217,12 +217,11 @@ func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) 
 		return Message{}, fmt.Errorf("render: unknown target %q", t)
 	}
 	ps := r.templateParts(t, ev.Name, variant)
-	view := newEventView(ev.forTemplates())
 	outcome := outcomeOf(ev)
 	var m Message
 	for _, b := range budgets {
 		var err error
-		m, err = r.renderOnce(view, t, ps, variant, outcome, b)
+		m, err = r.renderOnce(ev, t, ps, variant, outcome, b)
 		if err != nil {
 			return Message{}, err
 		}
@@ -233,69 +232,12 @@ func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) 
 	return shrink(m), nil
 }
 
-// forTemplates is a shallow copy of e in which the main object of its
-// family exists, so templates need no {{with}} around it even when a
-// partial payload left it out. e itself is never changed (it may be
-// rendered concurrently).
-func (e *Event) forTemplates() *Event {
-	cp := *e
-	switch cp.Name {
-	case EventMergeRequest:
-		if cp.MergeRequest == nil {
-			cp.MergeRequest = &MergeRequest{}
-		}
-	case EventTask:
-		if cp.Task == nil {
-			cp.Task = &Task{}
-		}
-	case EventDocument:
-		if cp.Document == nil {
-			cp.Document = &Document{}
-		}
-	case EventMember:
-		if cp.Member == nil {
-			cp.Member = &Member{}
-		}
-	case EventCI:
-		if cp.CI == nil {
-			cp.CI = &CI{}
-		}
-		if cp.CI.Build == nil {
-			ci := *cp.CI
-			ci.Build = &Build{}
-			cp.CI = &ci
-		}
-	case EventArtifact:
-		if cp.Artifact == nil {
-			cp.Artifact = &Artifact{}
-		}
-	case EventIssue:
-		if cp.Issue == nil {
-			cp.Issue = &Issue{}
-		}
-	case EventIteration:
-		if cp.Iteration == nil {
-			cp.Iteration = &Iteration{}
-		}
-	case EventWiki:
-		if cp.Wiki == nil {
-			cp.Wiki = &Wiki{}
-		}
-	case EventFile:
-		if cp.File == nil {
-			cp.File = &File{}
-		}
-	}
-	return &cp
-}
-
-func (r *Renderer) renderOnce(ev *EventView, t Target, ps *partSet, variant, outcome string, b budget) (Message, error) {
-	all := ev.ShownCommits
-	shown := all[:min(len(all), b.commits)]
+func (r *Renderer) renderOnce(ev *Event, t Target, ps *partSet, variant, outcome string, b budget) (Message, error) {
+	shown := ev.Commits[:min(len(ev.Commits), b.commits)]
 	d := &Data{
 		Event: ev, Target: t, Lang: r.lang, Variant: variant, Outcome: outcome,
 		IsDingTalk: t == DingTalk, IsWeCom: t == WeCom, IsWeComV2: t == WeComV2, IsFeishu: t == Feishu,
-		Commits: shown, TotalCommits: len(all), MoreCommits: len(all) - len(shown),
+		Commits: shown, TotalCommits: ev.CommitCount, MoreCommits: ev.CommitCount - len(shown),
 		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
 	}
 	text, err := execPart(ps.text, t, d)

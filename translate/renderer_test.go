@@ -151,7 +151,7 @@ func TestLanguages(t *testing.T) {
 
 func TestLocation(t *testing.T) {
 	utc := time.UTC
-	r, err := New(templates.FS, mapFS{"t.tmpl": `{{define "push.text"}}{{time .Event.HeadCommit.Timestamp}}{{end}}`}, Options{Location: utc})
+	r, err := New(templates.FS, mapFS{"t.tmpl": `{{define "push.text"}}{{time .Event.LatestCommit.Time}}{{end}}`}, Options{Location: utc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestConcurrentRender(t *testing.T) {
 func TestIncludeKeptPerRender(t *testing.T) {
 	user := mapFS{"mine.tmpl": `{{define "push.text"}}{{include "body" .}}|{{include "body" .}}{{include "who" .}}{{end}}
 {{define "body"}}{{if gt .MaxDesc 100}}{{repeat 12000 "x"}}{{else}}desc {{.MaxDesc}}{{end}}{{end}}
-{{define "who"}}{{.Mention .Event.Pusher}}{{end}}
+{{define "who"}}{{.Mention "zhangliang@zhuzi.me"}}{{end}}
 {{define "push.mentions"}}{{include "who" .}}{{end}}`}
 	r, err := New(templates.FS, user, Options{Mentions: map[string]Mention{"zhangliang@zhuzi.me": {WeComUserID: "ZhangLiang"}}})
 	if err != nil {

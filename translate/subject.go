@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"slices"
 	"sort"
 	"strings"
 )
@@ -59,13 +58,9 @@ var commonMembers = map[string]bool{
 // its object.
 var subjectMembers = []string{"release", "tag", "object", "resource", "target", "item", "data"}
 
-// Subject is what an event of no known family is about (see Subject); nil
-// for the events that have templates of their own, whose models say it.
-func (e *Event) Subject() *Subject {
-	if e == nil || slices.Contains(Events, e.Name) {
-		return nil
-	}
-	s := &Subject{Event: e.Name, Verb: e.Verb()}
+// subject is what an event of no known kind is about (see Subject).
+func (e *Event) subject() *Subject {
+	s := &Subject{Event: e.Name, Verb: e.Verb}
 	if s.Verb == "" {
 		if i := strings.LastIndexByte(e.Name, '_'); i > 0 && i < len(e.Name)-1 {
 			s.Event, s.Verb = e.Name[:i], e.Name[i+1:]
@@ -87,21 +82,21 @@ func (e *Event) Subject() *Subject {
 			continue
 		}
 		var got Subject
-		if got.read(obj) {
+		if got.read(obj, e.pageURL) {
 			got.Kind, got.Event, got.Verb = k, s.Event, s.Verb
 			*s = got
 			break
 		}
 	}
-	if s.Tag == "" && e.IsTag() {
-		s.Tag = e.RefName()
+	if s.Tag == "" && e.IsTag {
+		s.Tag = e.RefName
 	}
 	return s
 }
 
 // read fills s from the payload object obj and reports whether it had
 // anything that identifies it.
-func (s *Subject) read(obj map[string]any) bool {
+func (s *Subject) read(obj map[string]any, page func(string) string) bool {
 	first := func(keys ...string) string {
 		for _, k := range keys {
 			switch v := obj[k].(type) {
@@ -125,7 +120,7 @@ func (s *Subject) read(obj map[string]any) bool {
 	s.Status = first("status", "state")
 	s.Commit = first("commit_id", "sha", "commit")
 	for _, k := range []string{"html_url", "web_url", "url"} {
-		if u := webURL(first(k)); u != "" {
+		if u := page(first(k)); u != "" {
 			s.URL = u
 			break
 		}

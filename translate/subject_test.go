@@ -19,20 +19,22 @@ func TestSubject(t *testing.T) {
 			Subject{Event: "star", Verb: "starred"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ev := NewEvent(tt.payload)
-			ev.Name = tt.name
+			ev := &Event{Name: tt.name}
+			ev.WithPayload(tt.payload)
 			for _, k := range []string{"action"} {
 				if v, ok := ev.Raw()[k].(string); ok {
-					ev.Action = v
+					ev.Verb = v
 				}
 			}
 			ev.Ref, _ = ev.Raw()["ref"].(string)
-			if got := ev.Subject(); got == nil || *got != tt.want {
+			ev.Complete()
+			if got := ev.Subject; got == nil || *got != tt.want {
 				t.Errorf("Subject = %+v, want %+v", got, tt.want)
 			}
 		})
 	}
-	if (&Event{Name: EventPush}).Subject() != nil {
+	push := &Event{Name: EventPush}
+	if push.Complete(); push.Subject != nil {
 		t.Error("a push has a Subject")
 	}
 }

@@ -96,8 +96,8 @@ func TestWeComV2Render(t *testing.T) {
 		push.Commits[0].Message = "| a | b |\n|---|---|"
 		push.Commits[1].Message = "```sh\nrm -rf /\n```"
 		mr := decodeFile(t, "merge_request-create.json")
-		mr.MergeRequest.Title = "1. fix | <@LiSi>"
-		mr.MergeRequest.Body = "| x | y |\n| --- | --- |\n| 1 | 2 |\n\n```\ncode\n```\n- item\n1. one\n![img](http://evil)\n<font color=\"warning\">red</font>"
+		mr.Title = "1. fix | <@LiSi>"
+		mr.Body = "| x | y |\n| --- | --- |\n| 1 | 2 |\n\n```\ncode\n```\n- item\n1. one\n![img](http://evil)\n<font color=\"warning\">red</font>"
 		ci := decodeFile(t, "ci-complete_build-failed.json")
 
 		for _, ev := range []*Event{push, mr, ci} {
@@ -281,7 +281,7 @@ func TestWeComV2Lookup(t *testing.T) {
 // TestWeComV2Mentions: a mentions template may run for wecom_v2, but
 // markdown_v2 cannot mention, so nobody is.
 func TestWeComV2Mentions(t *testing.T) {
-	user := mapFS{"m.tmpl": `{{define "push.mentions"}}{{.Mention .Event.Pusher "lisi"}}{{end}}`}
+	user := mapFS{"m.tmpl": `{{define "push.mentions"}}{{.Mention .Event.ActorUser "lisi"}}{{end}}`}
 	r, err := New(templates.FS, user, Options{Mentions: testMentions})
 	if err != nil {
 		t.Fatal(err)

@@ -34,9 +34,9 @@ func TestSameUser(t *testing.T) {
 		a, b any
 		want bool
 	}{
-		{sender, &User{Username: "zhangliang", Name: "张亮"}, true}, // a pusher
+		{sender, &User{Login: "zhangliang", Name: "张亮"}, true}, // a pusher
 		{sender, &User{ID: "1"}, true},
-		{sender, &Member{User: User{Login: "ZhangLiang"}}, true},
+		{sender, []User{{Login: "ZhangLiang"}}, true},    // one assignee
 		{sender, User{Login: "lisi", Name: "张亮"}, false}, // a namesake
 		{&User{Name: "张亮"}, sender, true},
 		{sender, (*User)(nil), false},

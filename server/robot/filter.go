@@ -16,34 +16,32 @@ func (r Robot) Wants(ev *translate.Event) bool {
 	if len(r.Events) > 0 && !slices.Contains(r.Events, ev.Name) {
 		return false
 	}
-	if len(r.Actions) > 0 && !slices.Contains(r.Actions, ev.Action) && !slices.Contains(r.Actions, ev.Code) {
+	if len(r.Actions) > 0 && !r.namesAction(ev) {
 		return false
 	}
-	if len(r.Branches) > 0 && !anyGlob(r.Branches, ev.Branch()) {
+	if ev.Quiet && !r.namesAction(ev) && !slices.Contains(r.Events, ev.Code) &&
+		!(slices.Contains(r.Events, ev.Name) && !slices.Contains(translate.Events, ev.Name)) {
+		// A quiet event (a pipeline still running, a label added, a
+		// star) reaches only the robots that name it.
 		return false
 	}
-	if len(r.Projects) > 0 && !anyGlob(r.Projects, projectNames(ev)...) {
+	if len(r.Branches) > 0 && !anyGlob(r.Branches, ev.Branch) {
+		return false
+	}
+	if len(r.Projects) > 0 && !anyGlob(r.Projects, ev.ProjectKeys...) {
 		return false
 	}
 	return true
 }
 
+// namesAction reports whether the robot's actions= names the event's
+// action, as the sender wrote it, as the model's verb or as its code.
+func (r Robot) namesAction(ev *translate.Event) bool {
+	return slices.Contains(r.Actions, ev.Action) || slices.Contains(r.Actions, ev.Verb) || slices.Contains(r.Actions, ev.Code)
+}
+
 // WantsPing reports whether the robot asked for CODING's test event.
 func (r Robot) WantsPing() bool { return slices.Contains(r.Events, "ping") }
-
-// projectNames are the names projects= may match: the repository's, and the
-// project's name and display name (Service Hook events of a project without
-// a repository carry only those).
-func projectNames(ev *translate.Event) []string {
-	names := []string{ev.ProjectName()}
-	if ev.Repository != nil {
-		names = append(names, ev.Repository.Name)
-	}
-	if ev.Project != nil {
-		names = append(names, ev.Project.Name, ev.Project.DisplayName)
-	}
-	return names
-}
 
 // anyGlob reports whether one of globs matches one of the non-empty names.
 func anyGlob(globs []string, names ...string) bool {

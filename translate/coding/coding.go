@@ -1,17 +1,18 @@
 // Package coding decodes CODING (coding.net) webhooks into the event model
-// the templates see (translate.Event): the event names CODING uses, its
-// payloads decoded by lenient rules (lenient.go), and its quirks (Service
-// Hook codes, commit links to the API). It is pure, like translate: no
-// network, no clock, no logging.
+// (translate.Event): the event names CODING uses, its payloads
+// (payload.go), its links (links.go) and its quirks (Service Hook codes,
+// commit links to the API). It is pure, like translate: no network, no
+// clock, no logging.
 package coding
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"net/url"
 	"path"
-	"reflect"
 	"strings"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -20,48 +21,85 @@ import (
 // headers nor the body.
 var ErrNoEventName = errors.New("no event name")
 
-var eventInfo = infoFor(reflect.TypeFor[translate.Event]())
-
 // Decode parses a CODING webhook body. name is the event name the server
 // found in the headers (X-Coding-Event, else X-Coding-Service-Hook-Event)
 // and may be empty, in which case the body's "event" field is used; with no
-// name anywhere the error wraps ErrNoEventName. Decoding is lenient (see
-// lenient.go): unknown fields are ignored, wrongly typed ones are coerced or
-// left empty; only malformed JSON, or JSON that is not an object, fails.
+// name anywhere the error wraps ErrNoEventName. Decoding is tolerant (see
+// payload.go and scalar.go): unknown members are ignored, wrongly typed
+// ones are coerced or left empty; only malformed JSON, or JSON that is not
+// an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
-	src := string(body) // the event's strings are substrings of this copy
-	p := newParser()
-	defer p.release()
-	d, err := p.parse(body, src)
-	if err != nil {
-		return nil, err
+	if k := kind(body); k != "" {
+		if !jsonv1.Valid(body) {
+			return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
+		}
+		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", k)
 	}
-	if k := d.nodes[0].kind; k != '{' {
-		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", kindName(k))
+	var p payload
+	if err := jsonv1.Unmarshal(body, &p); err != nil {
+		// A member of the wrong shape is left empty and the rest decoded;
+		// only a body that is no JSON fails.
+		var te *jsonv1.UnmarshalTypeError
+		if !errors.As(err, &te) || !jsonv1.Valid(body) {
+			return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
+		}
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		if v := d.last(0, "event"); v >= 0 {
-			if s, ok := d.str(v); ok {
-				name = strings.TrimSpace(s)
-			}
-		}
+		name = strings.TrimSpace(p.Event.str())
 	}
 	if name == "" {
 		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
 	}
-	ev := translate.NewEvent(src)
-	d.fillStruct(reflect.ValueOf(ev).Elem(), eventInfo, 0)
-	ev.Name = CanonicalEvent(name)
+	ev := &translate.Event{Name: CanonicalEvent(name), Action: p.Action.str()}
+	ev.Verb = strings.ToLower(strings.TrimSpace(ev.Action))
 	if isServiceHookCode(name) {
 		ev.Code = strings.ToUpper(name)
-		ev.CodeVerb = codeAction(ev.Code)
+		ev.Verb = codeAction(ev.Code)
 		if ev.Action == "" {
-			ev.Action = ev.CodeVerb
+			ev.Action = ev.Verb
 		}
 	}
-	fixCommitURLs(ev)
+	fixCommitURLs(&p)
+	toEvent(&p, ev)
+	ev.WithPayload(string(body))
+	ev.Complete()
 	return ev, nil
+}
+
+// syntaxError is why a body is not JSON, without quoting the body.
+func syntaxError(body []byte) error {
+	var v any
+	if err := jsonv1.Unmarshal(body, &v); err != nil {
+		var se *jsonv1.SyntaxError
+		if errors.As(err, &se) {
+			return errors.New(strings.TrimPrefix(se.Error(), "json: "))
+		}
+		return err
+	}
+	return errors.New("invalid JSON")
+}
+
+// kind names the JSON value of a valid body that is not an object, "" for
+// an object.
+func kind(body []byte) string {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '{':
+		return ""
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // SampleEventName is the event name a sample payload file stands for: its
@@ -189,21 +227,22 @@ func isHex(s string) bool {
 // fixCommitURLs replaces commit API addresses (which a browser cannot
 // show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,
 // when the repository is known.
-func fixCommitURLs(ev *translate.Event) {
-	if ev.Repository == nil || ev.Repository.Name == "" {
+func fixCommitURLs(p *payload) {
+	repo := firstRepo(p)
+	if repo == nil || repo.Name == "" {
 		return
 	}
-	fix := func(c *translate.Commit) {
-		origin, project, sha, ok := parseAPICommitURL(c.URL)
+	fix := func(c *commit) {
+		origin, project, sha, ok := parseAPICommitURL(translate.CleanURL(c.URL.str()))
 		if !ok {
 			return
 		}
-		c.URL = origin + "/p/" + project + "/d/" + strings.ReplaceAll(url.PathEscape(ev.Repository.Name), "@", "%40") + "/git/commit/" + sha
+		c.URL = text(origin + "/p/" + project + "/d/" + pathPart(repo.Name.str()) + "/git/commit/" + sha)
 	}
-	for i := range ev.Commits {
-		fix(&ev.Commits[i])
+	for i := range p.Commits {
+		fix(&p.Commits[i])
 	}
-	if ev.HeadCommit != nil {
-		fix(ev.HeadCommit)
+	if p.HeadCommit != nil {
+		fix(p.HeadCommit)
 	}
 }

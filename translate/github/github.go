@@ -27,13 +27,14 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 	if t := strings.TrimSpace(string(body)); !strings.HasPrefix(t, "{") {
 		return nil, errors.New("decode webhook body: want a JSON object")
 	}
-	src := string(body)
-	ev := translate.NewEvent(src)
-	if err := json.Unmarshal(body, ev); err != nil {
+	var p struct{ Action, Zen string }
+	if err := json.Unmarshal(body, &p); err != nil {
 		if _, mismatch := errors.AsType[*json.UnmarshalTypeError](err); !mismatch {
 			return nil, fmt.Errorf("decode webhook body: %w", err)
 		}
 	}
-	ev.Name = CanonicalEvent(name)
+	ev := &translate.Event{Source: "github", Name: CanonicalEvent(name), Code: name, Action: p.Action, Zen: p.Zen}
+	ev.WithPayload(string(body))
+	ev.Complete()
 	return ev, nil
 }

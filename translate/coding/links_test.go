@@ -1,4 +1,4 @@
-package translate
+package coding
 
 import "testing"
 
@@ -37,39 +37,39 @@ func TestProjectPage(t *testing.T) {
 // a payload: every message links to its thing, else its project, else
 // its team.
 func TestLinksFromWhatThePayloadHas(t *testing.T) {
-	team := &Team{URL: "https://t.coding.net"}
+	const team = `"team":{"url":"https://t.coding.net"}`
 	for _, tt := range []struct {
-		name              string
-		ev                *Event
+		name, event, body string
 		project, obj, lnk string
 	}{
-		{"build under project.url", &Event{Name: EventCI, Project: &Project{Name: "pay", URL: "https://t.coding.net/p/pay"}, Team: team,
-			CI: &CI{ID: "7", Build: &Build{Number: 3}}},
+		{"build under project.url", "ci", `{"project":{"name":"pay","url":"https://t.coding.net/p/pay"},` + team + `,"ci":{"id":"7","build":{"number":3}}}`,
 			"pay", "https://t.coding.net/p/pay/ci/job/7/build/3/pipeline", "https://t.coding.net/p/pay/ci/job/7/build/3/pipeline"},
-		{"build under the team", &Event{Name: EventCI, Project: &Project{Name: "pay", DisplayName: "支付"}, Team: team,
-			CI: &CI{ID: "7", Build: &Build{Number: 3}}},
+		{"build under the team", "ci", `{"project":{"name":"pay","display_name":"支付"},` + team + `,"ci":{"id":"7","build":{"number":3}}}`,
 			"支付", "https://t.coding.net/p/pay/ci/job/7/build/3/pipeline", "https://t.coding.net/p/pay/ci/job/7/build/3/pipeline"},
-		{"issue by code", &Event{Name: EventIssue, Project: &Project{Name: "pay", URL: "https://t.coding.net/p/pay"}, Issue: &Issue{Code: "9"}},
+		{"issue by code", "ISSUE_CREATED", `{"project":{"name":"pay","url":"https://t.coding.net/p/pay"},"issue":{"code":"9"}}`,
 			"pay", "https://t.coding.net/p/pay/all/issues/9", "https://t.coding.net/p/pay/all/issues/9"},
-		{"merge request by number", &Event{Name: EventMergeRequest, Repository: &Repository{Name: "gw", FullName: "t/pay/gw", URL: "https://t.coding.net/api/team/t/project/pay/depot/gw"},
-			MergeRequest: &MergeRequest{Number: 5}},
+		{"merge request by number", "merge_request", `{"repository":{"name":"gw","full_name":"t/pay/gw","url":"https://t.coding.net/api/team/t/project/pay/depot/gw"},"mergeRequest":{"number":5}}`,
 			"pay", "https://t.coding.net/p/pay/d/gw/git/merge/5", "https://t.coding.net/p/pay/d/gw/git/merge/5"},
-		{"deleted branch", &Event{Name: EventPush, Ref: "refs/heads/x", Deleted: true, Before: "abc", Repository: &Repository{Name: "gw", HTMLURL: "https://t.coding.net/p/pay/d/gw/git"}},
+		{"deleted branch", "push", `{"ref":"refs/heads/x","deleted":true,"before":"abc","repository":{"name":"gw","html_url":"https://t.coding.net/p/pay/d/gw/git"}}`,
 			"pay", "https://t.coding.net/p/pay/d/gw/git", "https://t.coding.net/p/pay/d/gw/git"},
-		{"push without compare", &Event{Name: EventPush, Ref: "refs/heads/m", Before: "a1", After: "b2", Project: &Project{URL: "https://t.coding.net/p/pay"}, Repository: &Repository{Name: "gw"}},
+		{"push without compare", "push", `{"ref":"refs/heads/m","before":"a1","after":"b2","project":{"url":"https://t.coding.net/p/pay"},"repository":{"name":"gw"}}`,
 			"pay", "https://t.coding.net/p/pay/d/gw/git/compare/a1...b2", "https://t.coding.net/p/pay/d/gw/git/compare/a1...b2"},
-		{"member by its url", &Event{Name: EventMember, Project: &Project{URL: "https://t.coding.net/p/pay"}, Member: &Member{User: User{URL: "https://t.coding.net/api/user/key/zhou"}}},
+		{"member by its url", "member", `{"project":{"url":"https://t.coding.net/p/pay"},"member":{"url":"https://t.coding.net/api/user/key/zhou"}}`,
 			"pay", "https://t.coding.net/u/zhou", "https://t.coding.net/p/pay"},
-		{"nothing but the team", &Event{Name: "release", Team: team}, "", "", "https://t.coding.net"},
+		{"nothing but the team", "release", `{` + team + `}`, "", "", "https://t.coding.net"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.ev.ProjectName(); got != tt.project {
+			ev, err := Decode(tt.event, []byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ev.ProjectName; got != tt.project {
 				t.Errorf("ProjectName = %q, want %q", got, tt.project)
 			}
-			if got := tt.ev.ObjectURL(); got != tt.obj {
+			if got := ev.ObjectURL; got != tt.obj {
 				t.Errorf("ObjectURL = %q, want %q", got, tt.obj)
 			}
-			if got := tt.ev.Link(); got != tt.lnk {
+			if got := ev.Link; got != tt.lnk {
 				t.Errorf("Link = %q, want %q", got, tt.lnk)
 			}
 		})

@@ -1,0 +1,396 @@
+package coding
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// first is the first non-empty of the spellings of a member.
+func first(ts ...text) string {
+	for _, t := range ts {
+		if t != "" {
+			return string(t)
+		}
+	}
+	return ""
+}
+
+func (p *payload) mergeRequest() *mergeRequest {
+	for _, mr := range []*mergeRequest{p.MergeRequest, p.MergeRequest2, p.PullRequest} {
+		if mr != nil {
+			return mr
+		}
+	}
+	return nil
+}
+
+func (p *payload) artifact() *artifact {
+	if p.Artifact != nil {
+		return p.Artifact
+	}
+	return p.Artifacts
+}
+
+func (p *payload) comment() *comment {
+	if p.Comment != nil {
+		return p.Comment
+	}
+	return p.Note
+}
+
+// person is a CODING user in the model; nil for none.
+func person(u *user) *translate.User {
+	if u == nil {
+		return nil
+	}
+	return &translate.User{
+		ID:    u.ID.str(),
+		Login: first(u.Login, u.GlobalKey, u.GlobalKey2, u.Username),
+		Name:  first(u.Name, u.Nickname, u.DisplayName, u.DisplayName2),
+		Email: u.Email.str(),
+		URL:   firstWeb(u.page(), u.URL.str()),
+	}
+}
+
+// people is a list of users in the model.
+func people(us ...*user) []translate.User {
+	var out []translate.User
+	for _, u := range us {
+		if p := person(u); p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// firstWeb is the first of us that is a web page (see webURL).
+func firstWeb(us ...string) string {
+	for _, u := range us {
+		if w := webURL(u); w != "" {
+			return w
+		}
+	}
+	return ""
+}
+
+func labels(ls []label) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Name.str())
+	}
+	return out
+}
+
+// millis is an epoch timestamp in milliseconds, or in seconds when it is
+// too small to be milliseconds (before 2001-09), as some CODING fields
+// are; zero for none.
+func millis(n num) time.Time {
+	switch {
+	case n <= 0:
+		return time.Time{}
+	case n < 1e12:
+		return time.Unix(int64(n), 0)
+	}
+	return time.UnixMilli(int64(n))
+}
+
+func number(n num) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(n), 10)
+}
+
+// actor is who triggered the event: the sender, else the pusher, else the
+// author of the thing the event is about.
+func (p *payload) actor() *translate.User {
+	keyed := func(u *user) *translate.User {
+		if pu := person(u); pu.Key() != "" {
+			return pu
+		}
+		return nil
+	}
+	cands := []*user{p.Sender, p.Pusher}
+	if mr := p.mergeRequest(); mr != nil {
+		cands = append(cands, mr.MergedBy, firstUser(mr.User, mr.Author, mr.Creator))
+	}
+	if p.HeadCommit != nil {
+		cands = append(cands, p.HeadCommit.Author)
+	}
+	if p.Issue != nil {
+		cands = append(cands, p.Issue.Creator)
+	}
+	if p.Task != nil {
+		cands = append(cands, p.Task.Creator)
+	}
+	for _, u := range cands {
+		if pu := keyed(u); pu != nil {
+			return pu
+		}
+	}
+	if a := p.artifact(); a != nil && a.UserName != "" {
+		return &translate.User{Name: a.UserName.str()}
+	}
+	return nil
+}
+
+func firstUser(us ...*user) *user {
+	for _, u := range us {
+		if u != nil {
+			return u
+		}
+	}
+	return nil
+}
+
+// toEvent maps a CODING payload onto the event model; ev has its Name,
+// Code, Verb and Action set.
+func toEvent(p *payload, ev *translate.Event) {
+	pl := newPlaces(p)
+	ev.Source, ev.SourceName, ev.Label = "coding", "CODING", p.Label.str()
+	ev.ActorUser = p.actor()
+	ev.ProjectName, ev.ProjectURL = pl.projectName(), pl.projectURL
+	ev.RepoName, ev.RepoURL = pl.repoName, pl.repoURL()
+	actorURL := ""
+	if ev.ActorUser != nil {
+		actorURL = ev.ActorUser.URL
+	}
+	ev.TeamURL = pl.teamURL(actorURL)
+	ev.ProjectKeys = []string{ev.ProjectName, pl.repoName}
+	if pr := p.Project; pr != nil {
+		ev.ProjectKeys = append(ev.ProjectKeys, pr.Name.str(), first(pr.DisplayName, pr.DisplayName2))
+	}
+	ev.LinkCommits(pl.commitURL)
+	ev.LinkPages(webURL)
+	if c := p.comment(); c != nil {
+		ev.Comment = &translate.Comment{Body: first(c.Body, c.Content), URL: c.page(),
+			Author: person(firstUser(c.User, c.Author, c.Creator))}
+	}
+	ev.Zen = p.Zen.str()
+	switch ev.Name {
+	case translate.EventPush:
+		pushEvent(p, pl, ev)
+	case translate.EventMergeRequest:
+		mergeRequestEvent(p, pl, ev)
+	case translate.EventCI:
+		ciEvent(p, pl, ev)
+	case translate.EventTask:
+		taskEvent(p, pl, ev)
+	case translate.EventIssue:
+		issueEvent(p, pl, ev)
+	case translate.EventArtifact:
+		artifactEvent(p, ev)
+	default:
+		objectEvent(p, pl, ev)
+	}
+	if ev.Ref == "" {
+		// A Service Hook event of another family may name a pushed tag.
+		ev.Ref = p.Ref.str()
+	}
+}
+
+// pushEvent: the ref, its commits newest first, the compare page.
+func pushEvent(p *payload, pl *places, ev *translate.Event) {
+	ref, before, after := p.Ref.str(), p.Before.str(), p.After.str()
+	ev.Ref = ref
+	ev.RefCreated = ref != "" && (bool(p.Created) || before == translate.ZeroSHA)
+	ev.RefDeleted = ref != "" && (bool(p.Deleted) || after == translate.ZeroSHA)
+	if ev.RefDeleted {
+		if before != "" && !strings.HasPrefix(before, "0000000") {
+			ev.Before = &translate.Commit{ID: before, Link: pl.commitURL(before)}
+		}
+		ev.ObjectURL = ev.RepoURL
+		return
+	}
+	own := map[string]bool{} // commits with a link of their own
+	commits := make([]translate.Commit, len(p.Commits))
+	for i := range p.Commits {
+		commits[i] = pl.commit(&p.Commits[i], own)
+	}
+	var head *translate.Commit
+	headID := after
+	if p.HeadCommit != nil && first(p.HeadCommit.ID, p.HeadCommit.SHA) != "" {
+		c := pl.commit(p.HeadCommit, own)
+		head, headID = &c, c.ID
+	} else if headID == translate.ZeroSHA {
+		headID = ""
+	}
+	ev.Commits = translate.NewestFirst(commits, headID, head)
+	ev.CompareURL = translate.CleanURL(p.Compare.str())
+	if ev.CompareURL == "" && before != "" && after != "" && !ev.RefCreated && pl.repoName != "" && pl.projectBase != "" {
+		ev.CompareURL = pl.projectBase + "/d/" + pathPart(pl.repoName) + "/git/compare/" + url.PathEscape(before) + "..." + url.PathEscape(after)
+	}
+	switch shown := ev.Commits; {
+	case ev.RefCreated && len(shown) == 1 && own[shown[0].ID]:
+		ev.ObjectURL = shown[0].Link
+	case ev.CompareURL != "":
+		ev.ObjectURL = ev.CompareURL
+	case len(shown) > 0:
+		ev.ObjectURL = shown[0].Link
+	}
+}
+
+// commit is a payload commit in the model, linked to its page (its own
+// link, else the page built from the repository's); own records the ids of
+// commits that had a link of their own.
+func (pl *places) commit(c *commit, own map[string]bool) translate.Commit {
+	id := first(c.ID, c.SHA)
+	link := firstURL(c.URL, c.HTMLURL)
+	if link != "" {
+		own[id] = true
+	} else {
+		link = pl.commitURL(id)
+	}
+	return translate.Commit{ID: id, Message: c.Message.str(), Link: link, Author: person(c.Author), Time: millis(c.Timestamp)}
+}
+
+// mergeRequestEvent: the request, its branches, people and changes.
+func mergeRequestEvent(p *payload, pl *places, ev *translate.Event) {
+	mr := p.mergeRequest()
+	if mr == nil {
+		return
+	}
+	n := first(text(number(mr.Number)), text(number(mr.IID)))
+	ev.Number, ev.Title = n, mr.Title.str()
+	if n != "" {
+		ev.ID = "!" + n
+	}
+	ev.State, ev.Body = first(mr.State, mr.Status), first(mr.Body, mr.Content, mr.Description)
+	if mr.Head != nil {
+		ev.SourceBranch = mr.Head.Ref.str()
+	}
+	if mr.Base != nil {
+		ev.TargetBranch = mr.Base.Ref.str()
+	}
+	ev.Author = person(firstUser(mr.User, mr.Author, mr.Creator))
+	for i := range mr.Reviewers {
+		ev.Reviewers = append(ev.Reviewers, *person(&mr.Reviewers[i]))
+	}
+	ev.Assignees = people(mr.Assignee)
+	ev.MergedBy = person(mr.MergedBy)
+	ev.Changes = translate.Changes{Files: int64(mr.ChangedFiles), Additions: int64(mr.Additions), Deletions: int64(mr.Deletions)}
+	ev.ObjectURL = mr.page()
+	if ev.ObjectURL == "" && pl.repoName != "" && mr.Number > 0 {
+		ev.ObjectURL = pl.under("", "/d/"+pathPart(pl.repoName)+"/git/merge/", number(mr.Number))
+	}
+}
+
+// isJobVerb reports the verbs of a CI event about its job (the build
+// plan) rather than a build.
+func isJobVerb(verb string) bool {
+	switch verb {
+	case "update_job", "delete_job", "create_job", "created", "updated", "deleted":
+		return true
+	}
+	return false
+}
+
+// ciEvent: the job (build plan) and the build the event is about.
+func ciEvent(p *payload, pl *places, ev *translate.Event) {
+	c := p.CI
+	if c == nil {
+		c = &ci{}
+	}
+	ev.Title = c.Name.str()
+	job := isJobVerb(ev.Verb)
+	ev.ObjectURL = pl.buildURL(c, job)
+	b := c.Build
+	if b == nil {
+		return
+	}
+	if !job {
+		ev.Number = number(b.Number)
+	}
+	ev.Status, ev.Cause, ev.Error = b.Status.str(), b.Cause.str(), b.FailedMessage.str()
+	ev.Branch = translate.RefName(b.Branch.str())
+	if id := strings.TrimSpace(b.CommitID.str()); id != "" {
+		ev.Commit = &translate.Commit{ID: id, Link: pl.commitURL(id)}
+	}
+	if b.Duration > 0 {
+		ev.Duration = time.Duration(b.Duration) * time.Millisecond
+	}
+}
+
+// taskEvent: a v2 task.
+func taskEvent(p *payload, pl *places, ev *translate.Event) {
+	t := p.Task
+	if t == nil {
+		return
+	}
+	code := first(t.Code, t.Number)
+	ev.Number, ev.Title, ev.Body = code, first(t.Title, t.Content, t.Name), first(t.Description, t.Body)
+	ev.Status, ev.StatusName, ev.Priority = t.Status.str(), first(t.StatusName, t.StatusZh, t.StatusName2), t.Priority.str()
+	ev.Due = millis(max(t.Deadline, t.DueDate, t.DueDate2))
+	ev.Author, ev.Assignees, ev.Labels = person(t.Creator), people(firstUser(t.Assignee, t.Owner)), labels(t.Labels)
+	ev.ObjectURL = pl.under(firstURL(t.HTMLURL, t.HTMLURL2, t.WebURL, t.URL), "/all/issues/", code)
+}
+
+// issueEvent: a Service Hook issue (requirement, task, defect, epic).
+func issueEvent(p *payload, pl *places, ev *translate.Event) {
+	i := p.Issue
+	if i == nil {
+		return
+	}
+	ev.Number, ev.Title, ev.Body = i.Code.str(), first(i.Title, i.Name), i.Description.str()
+	ev.Type, ev.TypeName = i.Type.str(), i.TypeZh.str()
+	ev.Status, ev.StatusName, ev.Priority = i.Status.str(), i.StatusZh.str(), i.Priority.str()
+	ev.Due = millis(max(i.DueDate, i.DueDate2))
+	ev.Author, ev.Assignees, ev.Labels = person(i.Creator), people(i.Assignee), labels(i.Labels)
+	if it := i.Iteration; it != nil {
+		ev.Milestone = &translate.Place{Name: first(it.Name, it.Title), URL: it.page()}
+	}
+	ev.ObjectURL = pl.under(i.page(), "/all/issues/", i.Code.str())
+}
+
+// artifactEvent: a package version or an artifact repository.
+func artifactEvent(p *payload, ev *translate.Event) {
+	a := p.artifact()
+	if a == nil {
+		return
+	}
+	ev.Registry = first(a.RepoName, a.RepoName2, a.RepoName3)
+	ev.Package = first(a.PkgName, a.PkgName2, a.PkgName3, a.PkgName4)
+	ev.Version = first(a.VersionName, a.VersionName2, a.VersionName3)
+	ev.Type, ev.Size = first(a.Type, a.Type2, a.Type3), int64(a.Size)
+	ev.ObjectURL = firstURL(a.HTMLURL, a.HTMLURL2, a.WebURL, a.URL)
+	if base := strings.TrimRight(ev.ProjectURL, "/"); ev.ObjectURL == "" && base != "" {
+		ev.ObjectURL = base + "/artifacts"
+	}
+}
+
+// objectEvent: documents, files, members, iterations and wiki pages.
+func objectEvent(p *payload, pl *places, ev *translate.Event) {
+	switch ev.Name {
+	case translate.EventDocument:
+		if d := p.Document; d != nil {
+			ev.Title, ev.Type, ev.Path, ev.Size = first(d.Name, d.Title), d.Type.str(), d.Path.str(), int64(d.Size)
+			ev.ObjectURL = firstURL(d.HTMLURL, d.HTMLURL2, d.WebURL, d.URL)
+		}
+	case translate.EventFile:
+		if f := p.File; f != nil {
+			ev.Title, ev.Type, ev.Path, ev.Size = first(f.Name, f.Title), f.Type.str(), f.Path.str(), int64(f.Size)
+			ev.ObjectURL = pl.under(f.page(), "/files/", f.ID.str())
+		}
+	case translate.EventMember:
+		if m := p.Member; m != nil {
+			ev.Member, ev.Role = person(&m.user), first(m.Role, m.RoleName, m.RoleName2)
+			ev.ObjectURL = firstWeb(m.page(), m.URL.str())
+		}
+	case translate.EventIteration:
+		if it := p.Iteration; it != nil {
+			ev.Title, ev.Status, ev.Goal = first(it.Name, it.Title), it.Status.str(), it.Goal.str()
+			ev.Start, ev.End = millis(max(it.StartAt, it.StartAt2)), millis(max(it.EndAt, it.EndAt2))
+			ev.Assignees = people(it.Assignee)
+			ev.ObjectURL = pl.under(it.page(), "/iterations/", it.Code.str())
+		}
+	case translate.EventWiki:
+		if w := p.Wiki; w != nil {
+			ev.Title, ev.Path, ev.Version = first(w.Title, w.Name), w.Path.str(), w.Version.str()
+			ev.ObjectURL = pl.under(w.page(), "/wiki/", w.IID.str())
+		}
+	}
+}

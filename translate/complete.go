@@ -1,0 +1,135 @@
+package translate
+
+import (
+	"slices"
+	"strings"
+)
+
+// ZeroSHA is the before or after of a push that created or deleted its ref.
+const ZeroSHA = "0000000000000000000000000000000000000000"
+
+// RefName is a ref's branch or tag name: without refs/heads/, refs/tags/
+// or refs/.
+func RefName(ref string) string { return refName(ref) }
+
+// Complete fills in what follows from the fields a source set, so that
+// every source gets the same rules: the ref's name and kind, the commits'
+// display fields and order, the actor's name and page, the branch routing
+// matches, the subject of an event without templates and the main link.
+// A source calls it last, on the event it returns.
+func (e *Event) Complete() {
+	if e.RefName == "" && e.Ref != "" {
+		e.RefName = refName(e.Ref)
+	}
+	if strings.HasPrefix(e.Ref, "refs/tags/") {
+		e.IsTag = true
+	}
+	for i := range e.Commits {
+		e.Commits[i].complete()
+	}
+	if e.Before != nil {
+		e.Before.complete()
+	}
+	if e.Commit != nil {
+		e.Commit.complete()
+	}
+	if len(e.Commits) > 0 {
+		e.LatestCommit = &e.Commits[0]
+	}
+	e.CommitCount = max(e.CommitCount, len(e.Commits))
+	if u := e.ActorUser; u != nil {
+		if e.ActorName == "" {
+			e.ActorName = u.Display()
+		}
+		if e.Actor == "" {
+			e.Actor = u.Key()
+		}
+		if e.ActorURL == "" {
+			e.ActorURL = u.URL
+		}
+	}
+	if e.Branch == "" {
+		e.Branch = e.RefName
+	}
+	if e.Branch == "" {
+		e.Branch = e.TargetBranch
+	}
+	if e.ID == "" && e.Number != "" {
+		e.ID = "#" + e.Number
+	}
+	if !slices.Contains(Events, e.Name) && e.Subject == nil {
+		e.Subject = e.subject()
+	}
+	if e.ObjectURL == "" && e.Subject != nil {
+		e.ObjectURL = e.Subject.URL
+	}
+	if e.Link == "" {
+		e.Link = e.mainLink()
+	}
+}
+
+// mainLink is the page a card's button opens: a comment's own page, else
+// the object's (but a member event's project), else the repository, the
+// project, the team.
+func (e *Event) mainLink() string {
+	if e.Comment != nil && e.Comment.URL != "" && e.Name != EventPush && e.Name != EventCI {
+		return e.Comment.URL
+	}
+	if e.Name != EventMember && e.ObjectURL != "" {
+		return e.ObjectURL
+	}
+	for _, u := range []string{e.ProjectURL, e.RepoURL, e.TeamURL} {
+		if u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+// complete fills a commit's display fields from its id, message and author.
+func (c *Commit) complete() {
+	if c.Short == "" {
+		c.Short = sha7(c.ID)
+	}
+	if c.Subject == "" {
+		c.Subject = firstLine(c.Message)
+	}
+	if c.AuthorName == "" {
+		c.AuthorName = c.Author.Display()
+	}
+}
+
+// NewestFirst orders a push's commits as a reader wants them, newest
+// first, the head commit (head: its id, "" when unknown) first. Senders
+// list a push's commits oldest first (CODING, GitHub, Gitea) or newest
+// first (GitLab), so the order is worked out from the head commit's place
+// in the list, else from the commits' times, else the list is taken as
+// oldest first. A head commit missing from the list is added in front
+// (headCommit, when not nil). It returns a new slice.
+func NewestFirst(commits []Commit, head string, headCommit *Commit) []Commit {
+	var out []Commit
+	switch n := len(commits); {
+	case n == 0:
+	case head != "" && commits[0].ID == head:
+		out = slices.Clone(commits)
+	default:
+		out = slices.Clone(commits)
+		slices.Reverse(out)
+		if head != "" && out[0].ID == head {
+			break
+		}
+		dated := !slices.ContainsFunc(out, func(c Commit) bool { return c.Time.IsZero() })
+		if dated {
+			slices.SortStableFunc(out, func(a, b Commit) int { return b.Time.Compare(a.Time) })
+		}
+	}
+	if headCommit != nil && headCommit.ID != "" &&
+		!slices.ContainsFunc(out, func(c Commit) bool { return c.ID == headCommit.ID }) {
+		out = append([]Commit{*headCommit}, out...)
+	} else if i := slices.IndexFunc(out, func(c Commit) bool { return c.ID == head }); i > 0 {
+		// The head is the newest whatever the times say (a rebase keeps
+		// old author dates).
+		out = slices.Concat([]Commit{out[i]}, out[:i], out[i+1:])
+	}
+	return out
+}
