@@ -1,14 +1,18 @@
 // Package github decodes the webhooks of GitHub and GitHub Enterprise
 // Server and of the hosts that send GitHub-shaped ones, Gitea, Forgejo and
-// Gogs, into the event model the templates see (translate.Event). It is
-// pure, like translate: no network, no clock, no logging.
+// Gogs, into the event model (translate.Event): their event names
+// (names.go), payloads (payload.go) and the mapping of each event and
+// action (event.go). It is pure, like translate: no network, no clock, no
+// logging.
 package github
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -17,23 +21,28 @@ import (
 var ErrNoEventName = errors.New("no event name")
 
 // Decode parses a webhook body for the event name the sender gave in its
-// headers. Unknown fields are ignored and wrongly typed ones left empty;
-// only malformed JSON, or JSON that is not an object, fails.
+// headers (X-GitHub-Event, Gitea's X-Gitea-Event-Type, …). Unknown members
+// are ignored and wrongly typed ones left empty; only malformed JSON, or
+// JSON that is not an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
-	name = strings.TrimSpace(name)
+	name = strings.ToLower(strings.TrimSpace(name))
 	if name == "" {
 		return nil, ErrNoEventName
 	}
-	if t := strings.TrimSpace(string(body)); !strings.HasPrefix(t, "{") {
+	if !jsonv1.Valid(body) {
+		return nil, errors.New("decode webhook body: not valid JSON")
+	}
+	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) == 0 || b[0] != '{' {
 		return nil, errors.New("decode webhook body: want a JSON object")
 	}
-	var p struct{ Action, Zen string }
-	if err := json.Unmarshal(body, &p); err != nil {
-		if _, mismatch := errors.AsType[*json.UnmarshalTypeError](err); !mismatch {
+	var p payload
+	if err := jsonv1.Unmarshal(body, &p); err != nil {
+		if _, mismatch := errors.AsType[*jsonv1.UnmarshalTypeError](err); !mismatch {
 			return nil, fmt.Errorf("decode webhook body: %w", err)
 		}
 	}
-	ev := &translate.Event{Source: "github", Name: CanonicalEvent(name), Code: name, Action: p.Action, Zen: p.Zen}
+	ev := &translate.Event{Source: "github", SourceName: "GitHub", Name: CanonicalEvent(name), Code: name, Action: p.Action}
+	toEvent(&p, ev)
 	ev.WithPayload(string(body))
 	ev.Complete()
 	return ev, nil
