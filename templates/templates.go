@@ -4,8 +4,10 @@
 //
 // Layout: zh/*.tmpl and en/*.tmpl are the default templates per language
 // (one file per event plus common.tmpl, generic.tmpl, digest.tmpl);
-// samples/*.json are sample CODING payloads named <event>[-<case>].json
-// (<event> is what the X-Coding-Event or Service Hook header would carry).
+// samples/*.json are sample payloads: CODING's named <event>[-<case>].json
+// (<event> is what the X-Coding-Event or Service Hook header would carry),
+// another source's <source>.<event>[-<case>].json
+// (github.pull_request-opened.json; see translate.SampleName).
 package templates
 
 import (

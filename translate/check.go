@@ -14,6 +14,19 @@ import (
 // so a source provides it (coding.DecodeSample).
 type SampleDecoder func(file string, body []byte) (*Event, error)
 
+// SampleName splits a sample file's name into the source whose payload it
+// is and the event it stands for: CODING's samples are named
+// <event>[-<case>].json (source ""), another source's
+// <source>.<event>[-<case>].json (github.pull_request-opened.json).
+func SampleName(file string) (source, event string) {
+	base := strings.TrimSuffix(path.Base(file), ".json")
+	if s, rest, ok := strings.Cut(base, "."); ok {
+		source, base = s, rest
+	}
+	event, _, _ = strings.Cut(base, "-")
+	return source, event
+}
+
 // Samples decodes every samples/*.json of fsys (the embedded templates
 // tree) with decode, keyed by file name.
 func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {

@@ -31,12 +31,13 @@ const (
 )
 
 // Events lists every kind that has default templates of its own; an event
-// of another kind (a release, until it has templates) is rendered by the
+// of another kind (a release, a fork) is rendered by the
 // generic templates from its Subject.
 var Events = []string{
 	EventPing, EventPush, EventMergeRequest, EventTask, EventDocument,
 	EventMember, EventCI, EventArtifact, EventIssue, EventIteration,
 	EventWiki, EventFile,
+	EventJob, EventDeployment, EventComment,
 }
 
 // Event is one webhook event in the relay's own terms: what happened, who
