@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,9 +21,9 @@ import (
 
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
-	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
 // parseMentions reads RELAY_MENTIONS: a JSON object from CODING user (login,
@@ -84,13 +85,14 @@ func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*
 func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	event := fl.String("event", "", "event name (X-Coding-Event), e.g. push, \"merge request\", GIT_PUSHED; default: the body's event field")
+	event := fl.String("event", "", "event name as its header gives it (X-Coding-Event, X-GitHub-Event, …), e.g. push, \"merge request\", GIT_PUSHED, pull_request; CODING: default the body's event field")
+	srcName := fl.String("source", "coding", "the webhook source the payload is from: "+strings.Join(sourceNames(), ", "))
 	target := fl.String("target", "", "dingtalk, wecom, wecom_v2 or feishu (default: the --robot's, else dingtalk)")
 	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
 	dir := fl.String("templates", "", "templates directory (default RELAY_TEMPLATES_DIR)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coding-relay render --event NAME --target dingtalk|wecom|wecom_v2|feishu [--robot URL] [--template NAME] FILE|-")
+		fmt.Fprintln(stderr, "usage: coding-relay render [--source coding|github] --event NAME --target dingtalk|wecom|wecom_v2|feishu [--robot URL] [--template NAME] FILE|-")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -111,7 +113,10 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	src := registry(nil).Sources[0] // the payload is CODING's; no token: nothing is verified
+	src, ok := sourceNamed(*srcName) // without secrets: nothing is verified
+	if !ok {
+		return fmt.Errorf("--source %q: accepted %s", *srcName, strings.Join(sourceNames(), ", "))
+	}
 	var ep robot.Endpoint
 	if *robotURL != "" {
 		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)
@@ -208,7 +213,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		if err := r.Check(coding.DecodeSample); err != nil {
+		if err := r.Check(decodeSample); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
 		targets := make([]string, len(translate.Targets))
@@ -259,4 +264,33 @@ func targetNames() []string {
 		}
 	}
 	return out
+}
+
+// sourceNamed is the webhook source of that name, without secrets.
+func sourceNamed(name string) (source.Source, bool) {
+	for _, s := range registry(nil).Sources {
+		if s.Name() == name {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+func sourceNames() []string {
+	var names []string
+	for _, s := range registry(nil).Sources {
+		names = append(names, s.Name())
+	}
+	return names
+}
+
+// decodeSample decodes a sample payload of the templates' tree with the
+// source its name says (see translate.SampleName).
+func decodeSample(file string, body []byte) (*translate.Event, error) {
+	src, event := translate.SampleName(file)
+	s, ok := sourceNamed(cmp.Or(src, "coding"))
+	if !ok {
+		return nil, fmt.Errorf("sample %s: no source %q", file, src)
+	}
+	return s.DecodePayload(event, body)
 }

@@ -3,10 +3,8 @@ package console
 import (
 	"encoding/json"
 	"net/http"
-	"path"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,8 +26,9 @@ type playground struct {
 }
 
 type sample struct {
-	Name  string `json:"name"`
-	Event string `json:"event"`
+	Name   string `json:"name"`
+	Event  string `json:"event"`
+	Source string `json:"source,omitempty"`
 }
 
 type robotChoice struct {
@@ -54,7 +53,8 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 	}
 	if t := c.opts.Templates; t != nil {
 		for name := range t.Samples() {
-			out.Samples = append(out.Samples, sample{Name: name, Event: sampleEvent(name)})
+			src, event := translate.SampleName(name)
+			out.Samples = append(out.Samples, sample{Name: name, Event: event, Source: src})
 		}
 		files, err := t.Files()
 		if err != nil {
@@ -86,7 +86,8 @@ func (c *Console) handleSample(ctx echo.Context) error {
 	if body == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no sample named "+name)
 	}
-	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "event": sampleEvent(name), "payload": string(body)})
+	src, event := translate.SampleName(name)
+	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "event": event, "source": src, "payload": string(body)})
 }
 
 func (c *Console) handleRecent(ctx echo.Context) error {
@@ -197,11 +198,4 @@ func (c *Console) source(name string) (source.Source, error) {
 		}
 	}
 	return nil, bad("no source named %q", name)
-}
-
-// sampleEvent is the event a sample file is of: its name up to the first
-// "-" (push-tag.json is a push), as templates/samples names them.
-func sampleEvent(file string) string {
-	name, _, _ := strings.Cut(strings.TrimSuffix(path.Base(file), ".json"), "-")
-	return name
 }

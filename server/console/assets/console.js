@@ -469,6 +469,7 @@ async function pickSource(value) {
   if (r.status !== 200) { if (r.status) flash(r.data.error || String(r.status), true); return; }
   $("pg-payload").value = prettyJSON(r.data.payload);
   $("pg-event").value = r.data.event || "";
+  state.source = r.data.source || ""; // the webhook source that decodes it
   state.autoFile = true;
   renderNow();
 }
@@ -487,7 +488,7 @@ async function renderNow() {
   const payload = $("pg-payload").value;
   if (!payload.trim()) return;
   const forValue = $("pg-for").value;
-  const req = { event: $("pg-event").value.trim(), payload, edits: state.edits };
+  const req = { event: $("pg-event").value.trim(), source: state.source || "", payload, edits: state.edits };
   if (forValue.startsWith("robot:")) req.robot = forValue.slice(6);
   else { req.target = forValue.slice(7); req.variant = $("pg-variant").value; }
   const seq = ++state.renderSeq;

@@ -7,10 +7,10 @@
 package github
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"io"
 	"mime"
 	"net/http"
@@ -88,7 +88,7 @@ func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 		}
 	}
 	if s.Secret != "" {
-		if err := s.verify(h, func(m io.Writer) { _, _ = m.Write(raw) }, payload); err != nil {
+		if err := s.verify(h, bytes.NewReader(raw), payload); err != nil {
 			return nil, err
 		}
 	}
@@ -100,6 +100,7 @@ func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 	if err != nil {
 		return nil, source.Errorf(source.ErrBadRequest, "malformed JSON payload: %v", err)
 	}
+	ev.SourceName = sender(h)
 	if len(s.Delivery(h)) > maxDelivery {
 		return ev, source.Errorf(source.ErrBadRequest, "delivery id is longer than %d characters", maxDelivery)
 	}
@@ -133,29 +134,29 @@ func (s Source) Verify(h http.Header, body io.Reader) error {
 		_, err := signature(h)
 		return err
 	}
-	return s.verify(h, func(m io.Writer) { _, _ = io.Copy(m, body) }, nil)
+	return s.verify(h, body, nil)
 }
 
 // verify checks the request's signature, an HMAC-SHA256 with the secret
-// over the raw body (write writes it), in constant time. alt is the JSON
-// of a form body, which the senders other than GitHub sign instead.
-func (s Source) verify(h http.Header, write func(io.Writer), alt []byte) error {
+// over the raw body, in constant time. alt is the JSON of a form body,
+// which the senders other than GitHub sign instead.
+func (s Source) verify(h http.Header, body io.Reader, alt []byte) error {
 	want, err := signature(h)
 	if err != nil {
 		return err
 	}
 	m := hmac.New(sha256.New, []byte(s.Secret))
-	write(m)
-	if hmac.Equal(want, m.Sum(nil)) || alt != nil && hmac.Equal(want, sum(m, alt)) {
+	_, _ = io.Copy(m, body)
+	ok := hmac.Equal(want, m.Sum(nil))
+	if !ok && alt != nil {
+		m.Reset()
+		m.Write(alt)
+		ok = hmac.Equal(want, m.Sum(nil))
+	}
+	if ok {
 		return nil
 	}
 	return source.Errorf(source.ErrUnauthorized, "signature does not match the body (RELAY_GITHUB_SECRET)")
-}
-
-func sum(m hash.Hash, b []byte) []byte {
-	m.Reset()
-	m.Write(b)
-	return m.Sum(nil)
 }
 
 // signature is the first signature header with a value. Gitea sends every
@@ -183,6 +184,17 @@ func signature(h http.Header) ([]byte, error) {
 		"missing signature (RELAY_GITHUB_SECRET is set): X-Hub-Signature-256, X-Gitea-Signature, X-Forgejo-Signature or X-Gogs-Signature")
 }
 
+// sender is what people call the host that sent the request, told by the
+// headers only it sends (Gitea sends Gogs' too, Forgejo Gitea's).
+func sender(h http.Header) string {
+	for _, s := range []string{"Forgejo", "Gitea", "Gogs"} {
+		if h.Get("X-"+s+"-Event") != "" || h.Get("X-"+s+"-Delivery") != "" {
+			return s
+		}
+	}
+	return "GitHub"
+}
+
 func first(h http.Header, keys []string) string {
 	for _, k := range keys {
 		if v := strings.TrimSpace(h.Get(k)); v != "" {
@@ -193,11 +205,10 @@ func first(h http.Header, keys []string) string {
 }
 
 func mediaType(h http.Header) string {
-	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
-	if err != nil {
-		return ""
+	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil {
+		return mt
 	}
-	return mt
+	return ""
 }
 
 func isForm(h http.Header) bool { return mediaType(h) == "application/x-www-form-urlencoded" }

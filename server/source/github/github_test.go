@@ -172,6 +172,9 @@ func TestDecode(t *testing.T) {
 			if err != nil || ev.Name != tt.kind {
 				t.Fatalf("got %v, %v; want kind %s", ev, err, tt.kind)
 			}
+			if want := map[string]string{"github": "GitHub", "gitea": "Gitea", "forgejo": "Forgejo", "gogs": "Gogs"}[tt.req.sender]; ev.SourceName != want {
+				t.Errorf("SourceName = %q, want %q", ev.SourceName, want)
+			}
 			if got := s.EventHeader(req.Header); got != tt.header {
 				t.Errorf("EventHeader = %q, want %q", got, tt.header)
 			}
