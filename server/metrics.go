@@ -24,8 +24,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_events_received_total",
-			Help: "Webhooks received, by event and outcome (accepted, duplicate, ping, dry_run, filtered, or the rejection reason).",
-		}, []string{"event", "outcome"}),
+			Help: "Webhooks received, by source, event and outcome (accepted, duplicate, ping, dry_run, filtered, or the rejection reason).",
+		}, []string{"source", "event", "outcome"}),
 		TemplateLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_template_loads_total",
 			Help: "Template (re)loads by result (ok, error).",

@@ -52,7 +52,7 @@ func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 			if status, _, ok := answerFor(err); ok {
 				reason = strconv.Itoa(status)
 			}
-			s.m.Events.WithLabelValues(metricEvent(src, name), "rejected_"+reason).Inc()
+			s.m.Events.WithLabelValues(src.Name(), metricEvent(src, name), "rejected_"+reason).Inc()
 			return err
 		}
 		if err := s.accept(c, src, ev, delivery); err != nil {
@@ -69,15 +69,15 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	r := s.templates.Current()
 	ping := ev.Name == translate.EventPing
 	if ping && (s.queue == nil || !s.anyRobotWantsPing()) {
-		s.m.Events.WithLabelValues(label, "ping").Inc()
+		s.m.Events.WithLabelValues(src.Name(), label, "ping").Inc()
 		return c.JSON(http.StatusOK, pingAnswer{Event: "ping", Delivery: delivery, Zen: ev.Zen})
 	}
 	if s.queue == nil {
-		return s.dryRun(c, r, ev, delivery, label)
+		return s.dryRun(c, src, r, ev, delivery, label)
 	}
 	items, err := s.render(r, ev, delivery)
 	if err != nil {
-		s.m.Events.WithLabelValues(label, "render_error").Inc()
+		s.m.Events.WithLabelValues(src.Name(), label, "render_error").Inc()
 		s.log.Error("rendering event", zap.String("event", ev.Name), zap.String("delivery", delivery), zap.Error(err))
 		return fail(http.StatusInternalServerError, "rendering %s event failed: %v", ev.Name, err)
 	}
@@ -89,29 +89,29 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 		status, ans.Zen = http.StatusOK, ev.Zen
 	}
 	if len(items) == 0 {
-		s.m.Events.WithLabelValues(label, "filtered").Inc()
+		s.m.Events.WithLabelValues(src.Name(), label, "filtered").Inc()
 		return c.JSON(status, ans)
 	}
 	hasID := src.Delivery(c.Request().Header) != ""
 	switch err := s.queue.Enqueue(delivery, hasID, items); {
 	case errors.Is(err, store.ErrDuplicate):
-		s.m.Events.WithLabelValues(label, "duplicate").Inc()
+		s.m.Events.WithLabelValues(src.Name(), label, "duplicate").Inc()
 		ans.Duplicate, ans.Robots = true, 0
 		return c.JSON(http.StatusOK, ans)
 	case errors.Is(err, queue.ErrShuttingDown):
-		s.m.Events.WithLabelValues(label, "unavailable").Inc()
+		s.m.Events.WithLabelValues(src.Name(), label, "unavailable").Inc()
 		return err
 	case errors.Is(err, store.ErrUnavailable):
 		// CODING shows the failure; the cause (an address) is logged.
-		s.m.Events.WithLabelValues(label, "store_unavailable").Inc()
+		s.m.Events.WithLabelValues(src.Name(), label, "store_unavailable").Inc()
 		s.log.Error("storing event: the shared store is unreachable", zap.String("delivery", delivery), zap.Error(err))
 		return err
 	case err != nil:
-		s.m.Events.WithLabelValues(label, "store_error").Inc()
+		s.m.Events.WithLabelValues(src.Name(), label, "store_error").Inc()
 		s.log.Error("storing event", zap.String("delivery", delivery), zap.Error(err))
 		return fail(http.StatusInternalServerError, "could not store the event")
 	}
-	s.m.Events.WithLabelValues(label, "accepted").Inc()
+	s.m.Events.WithLabelValues(src.Name(), label, "accepted").Inc()
 	return c.JSON(status, ans)
 }
 
@@ -271,7 +271,7 @@ func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.
 // dryRun logs what would have been sent when no robot is configured, so a
 // fresh install shows its output without anything else running: the
 // message in the default dialect of every kind.
-func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Event, delivery, label string) error {
+func (s *Server) dryRun(c echo.Context, src source.Source, r *translate.Renderer, ev *translate.Event, delivery, label string) error {
 	for _, k := range s.kinds {
 		t := k.Targets()[0]
 		msg, err := r.Render(ev, t, "")
@@ -286,7 +286,7 @@ func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Eve
 			zap.String("event", ev.Name), zap.String("delivery", delivery), zap.String("target", string(t)),
 			zap.String("title", msg.Title), zap.String("text", maskMobiles(msg.Text, msg.AtMobiles)), zap.Int("body_bytes", len(body)))
 	}
-	s.m.Events.WithLabelValues(label, "dry_run").Inc()
+	s.m.Events.WithLabelValues(src.Name(), label, "dry_run").Inc()
 	return c.JSON(http.StatusAccepted, webhookAnswer{Delivery: delivery, Event: ev.Name, DryRun: true})
 }
 
