@@ -35,16 +35,16 @@ type Config struct {
 	RedisPassword   string        `env:"RELAY_REDIS_PASSWORD" secret:"true" help:"Redis password, when RELAY_REDIS_URL has none"`
 	LogLevel        string        `env:"RELAY_LOG_LEVEL, default=info" validate:"oneof=debug info warn error" help:"debug | info | warn | error"`
 	LogFormat       string        `env:"RELAY_LOG_FORMAT, default=json" validate:"oneof=json console" help:"json | console"`
-	RateLimit       robot.Limits  `env:"RELAY_RATE_LIMIT" help:"messages per robot per sliding window (N/duration, several with commas); 0 disables pacing; unset: each kind's own limit (DingTalk and WeCom 20/1m, Feishu 100/1m,5/1s)"`
+	RateLimit       robot.Limits  `env:"RELAY_RATE_LIMIT" help:"messages per robot per sliding window (N/duration, several with commas); 0 disables pacing; unset: each kind's own limit (Robot kinds below)"`
 	RetryMaxAge     time.Duration `env:"RELAY_RETRY_MAX_AGE, default=12h" validate:"gt=0" help:"how long a message is retried before it is dead-lettered"`
-	RetryMaxWait    time.Duration `env:"RELAY_RETRY_MAX_WAIT, default=1m" validate:"gte=1s,lte=1h" help:"longest wait between two attempts of a message: retries wait 2s, doubling up to this (a wait the robot asks for, such as DingTalk's 10-minute throttle, is waited out in full)"`
+	RetryMaxWait    time.Duration `env:"RELAY_RETRY_MAX_WAIT, default=1m" validate:"gte=1s,lte=1h" help:"longest wait between two attempts of a message: retries wait 2s, doubling up to this (a wait the robot asks for, such as a 10-minute throttle, is waited out in full)"`
 	DedupMax        int           `env:"RELAY_DEDUP_MAX, default=1000000" validate:"gt=0" help:"most X-Coding-Delivery ids remembered for dedup (each for 24h); beyond it the oldest are forgotten first"`
 	HistoryMax      int           `env:"RELAY_HISTORY_MAX, default=1000" validate:"gte=0" help:"delivered messages kept per robot for the console's history (0 keeps none)"`
 	HistoryMaxAge   time.Duration `env:"RELAY_HISTORY_MAX_AGE, default=168h" validate:"gt=0" help:"how long delivered messages stay in the console's history"`
 	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight requests and sends may finish after SIGTERM (one deadline for both)"`
 	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
 	Language        string        `env:"RELAY_LANGUAGE, default=zh" validate:"oneof=zh en" help:"language of the default templates: zh | en"`
-	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user to dingtalk_mobile, dingtalk_userid, wecom_userid, feishu_open_id, feishu_user_id"`
+	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user (login, username or email) to {key: id}, the keys of the robot kinds (below)"`
 	GitHubSecret    string        `env:"RELAY_GITHUB_SECRET" secret:"true" help:"webhook secret set in GitHub, Gitea, Forgejo or Gogs; requires X-Hub-Signature-256 (or X-Gitea-, X-Forgejo-, X-Gogs-Signature) when set"`
 
 	// RobotList is RELAY_ROBOTS parsed; filled by LoadConfig.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
-	"github.com/coding-relay/coding-relay/translate"
+	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/translate/coding"
 )
 
@@ -147,7 +147,7 @@ dingtalk+http://127.0.0.1:9400/robot/send?access_token=T2&template=brief&keyword
 	if !b.Endpoint.Signed() || strings.Join(b.Events, ",") != "push,merge_request,merge_request" || strings.Join(b.Branches, ",") != "main,release/*" {
 		t.Errorf("backend = %+v", b)
 	}
-	if robots[2].Limits.String() != "5/5s" || !robots[2].LimitsSet || robots[2].Endpoint.Target() != translate.WeComV2 {
+	if robots[2].Limits.String() != "5/5s" || !robots[2].LimitsSet || robots[2].Endpoint.Target() != wecom.TargetV2 {
 		t.Errorf("wecom-2 = %+v", robots[2])
 	}
 	if robots[3].Template != "brief" || strings.Join(robots[3].Endpoint.(*dingtalk.Endpoint).Keywords(), ",") != "CODING,通知" {

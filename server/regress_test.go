@@ -23,6 +23,7 @@ import (
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
@@ -149,7 +150,7 @@ func TestRegressAnswerWithoutErrcodeIsNotSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := translate.Message{Target: translate.DingTalk, Title: "t", Text: "x"}
+	m := translate.Message{Target: dingtalk.Target, Title: "t", Text: "x"}
 	if err := robots[0].Endpoint.Send(context.Background(), ts.Client(), m, ""); err == nil {
 		t.Error("an answer without errcode counted as delivered")
 	}
@@ -173,7 +174,7 @@ func TestRegressOneRobotsTemplateErrorDoesNotLoseTheEventForOthers(t *testing.T)
 	}
 	m := server.NewMetrics(prometheus.NewRegistry())
 	tmpls, err := server.NewTemplates(func() (*translate.Renderer, error) {
-		return translate.New(templates.FS, os.DirFS(dir), translate.Options{})
+		return translate.New(templates.FS, os.DirFS(dir), translate.Options{Dialects: robot.Dialects(testRegistry.Kinds)})
 	}, zap.NewNop(), m)
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ func TestRegressContentLengthIsNotPreallocatedBeforeAuth(t *testing.T) {
 	}
 	m := server.NewMetrics(prometheus.NewRegistry())
 	tmpls, err := server.NewTemplates(func() (*translate.Renderer, error) {
-		return translate.New(templates.FS, nil, translate.Options{})
+		return translate.New(templates.FS, nil, translate.Options{Dialects: robot.Dialects(testRegistry.Kinds)})
 	}, zap.NewNop(), m)
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +274,7 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 		}
 		m := server.NewMetrics(prometheus.NewRegistry())
 		tmpls, err := server.NewTemplates(func() (*translate.Renderer, error) {
-			return translate.New(templates.FS, nil, translate.Options{})
+			return translate.New(templates.FS, nil, translate.Options{Dialects: robot.Dialects(testRegistry.Kinds)})
 		}, zap.NewNop(), m)
 		if err != nil {
 			t.Fatal(err)
@@ -344,14 +345,14 @@ func TestBrokenTemplateFallsBackToTheDefaults(t *testing.T) {
 		reg := prometheus.NewRegistry()
 		m := server.NewMetrics(reg)
 		tmpls, err := server.NewTemplates(func() (*translate.Renderer, error) {
-			return translate.New(templates.FS, os.DirFS(dir), translate.Options{})
+			return translate.New(templates.FS, os.DirFS(dir), translate.Options{Dialects: robot.Dialects(testRegistry.Kinds)})
 		}, zap.NewNop(), m)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if withFallback {
 			tmpls.SetFallback(func() (*translate.Renderer, error) {
-				return translate.New(templates.FS, nil, translate.Options{})
+				return translate.New(templates.FS, nil, translate.Options{Dialects: robot.Dialects(testRegistry.Kinds)})
 			})
 		}
 		st, err := store.Open(cfg.DataDir, store.Options{})

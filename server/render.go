@@ -43,14 +43,14 @@ func (s *Server) handleRender(c echo.Context) error {
 	var previews []preview
 	switch {
 	case req.Target != "":
-		k, ok := robot.ForTarget(s.kinds, translate.Target(req.Target))
+		k, _, ok := robot.ForTarget(s.kinds, translate.Target(req.Target))
 		if !ok {
-			return fail(http.StatusBadRequest, "target must be one of %s", strings.Join(s.targetNames(), ", "))
+			return fail(http.StatusBadRequest, "target must be one of %s", strings.Join(robot.Targets(s.kinds), ", "))
 		}
 		previews = []preview{{translate.Target(req.Target), k.Preview(translate.Target(req.Target))}}
 	default:
 		for _, k := range s.kinds {
-			t := k.Targets()[0]
+			t := k.Dialects()[0].Name()
 			previews = append(previews, preview{t, k.Preview(t)})
 		}
 	}
@@ -103,15 +103,4 @@ func (s *Server) handleRender(c echo.Context) error {
 		out[string(p.target)] = res
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-// targetNames lists every target of the configured kinds.
-func (s *Server) targetNames() []string {
-	var out []string
-	for _, k := range s.kinds {
-		for _, t := range k.Targets() {
-			out = append(out, string(t))
-		}
-	}
-	return out
 }

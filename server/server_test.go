@@ -63,7 +63,7 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(logs), zap.DebugLevel))
 	reg := prometheus.NewRegistry()
 	m := server.NewMetrics(reg)
-	src := &server.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{Language: cfg.Language}}
+	src := &server.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{Dialects: robot.Dialects(testRegistry.Kinds), Language: cfg.Language}}
 	tmpls, err := server.NewTemplates(src.Load, log, m)
 	if err != nil {
 		tb.Fatal(err)

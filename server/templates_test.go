@@ -12,6 +12,8 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 	"github.com/coding-relay/coding-relay/translate/coding"
@@ -23,7 +25,7 @@ func pushTitle(tb testing.TB, r *translate.Renderer) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := r.Render(ev, translate.DingTalk, "")
+	m, err := r.Render(ev, dingtalk.Target, "")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func TestTemplatesReloadOnChangeKeepsGoodSetOnError(t *testing.T) {
 	write("custom.tmpl", `{{define "push.title"}}FIRST{{end}}`)
 	m := server.NewMetrics(prometheus.NewRegistry())
 	tm, err := server.NewTemplates(func() (*translate.Renderer, error) {
-		return translate.New(templates.FS, os.DirFS(dir), translate.Options{})
+		return translate.New(templates.FS, os.DirFS(dir), translate.Options{Dialects: robot.Dialects(testRegistry.Kinds)})
 	}, zaptest.NewLogger(t), m)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +88,7 @@ func TestTemplatesBrokenAtStartStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := server.NewTemplates(func() (*translate.Renderer, error) {
-		return translate.New(templates.FS, os.DirFS(dir), translate.Options{})
+		return translate.New(templates.FS, os.DirFS(dir), translate.Options{Dialects: robot.Dialects(testRegistry.Kinds)})
 	}, zaptest.NewLogger(t), server.NewMetrics(prometheus.NewRegistry()))
 	if err == nil || !strings.Contains(err.Error(), "bad.tmpl") {
 		t.Fatalf("err = %v, want one naming bad.tmpl", err)

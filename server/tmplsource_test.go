@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/server/source/coding"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
@@ -17,7 +19,7 @@ func TestTemplateSourceComposesInMemory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "own.tmpl"), []byte(`{{define "ping.text"}}mine{{end}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src := &server.TemplateSource{Defaults: templates.FS, Dir: dir, Options: translate.Options{Language: "en"}}
+	src := &server.TemplateSource{Defaults: templates.FS, Dir: dir, Options: translate.Options{Dialects: robot.Dialects(testRegistry.Kinds), Language: "en"}}
 	files, err := src.Files()
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +37,7 @@ func TestTemplateSourceComposesInMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev, _ := coding.Source{}.DecodePayload("ping", []byte(`{"zen":"z"}`))
-	if m, err := r.Render(ev, translate.DingTalk, ""); err != nil || !strings.Contains(m.Text, "edited") {
+	if m, err := r.Render(ev, dingtalk.Target, ""); err != nil || !strings.Contains(m.Text, "edited") {
 		t.Fatalf("composed render: %q %v", m.Text, err)
 	}
 	if _, err := src.Compose(map[string]string{"en/push.tmpl": "{{define \"push.text\"}}{{if}}{{end}}"}); err == nil || !strings.Contains(err.Error(), "en/push.tmpl:1") {

@@ -273,7 +273,7 @@ func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.
 // message in the default dialect of every kind.
 func (s *Server) dryRun(c echo.Context, src source.Source, r *translate.Renderer, ev *translate.Event, delivery, label string) error {
 	for _, k := range s.kinds {
-		t := k.Targets()[0]
+		t := k.Dialects()[0].Name()
 		msg, err := r.Render(ev, t, "")
 		if err != nil {
 			return fail(http.StatusInternalServerError, "rendering %s event failed: %v", ev.Name, err)

@@ -53,7 +53,7 @@ func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 }
 
 // Check renders every sample event of the default templates' tree, decoded
-// with decode, for every target (and every variant the templates define),
+// with decode, for every dialect (and every variant the templates define),
 // checks each message fits, renders a digest of them all, and returns every
 // problem joined (nil when all is well). It backs `coding-relay templates
 // check`.
@@ -72,7 +72,8 @@ func (r *Renderer) Check(decode SampleDecoder) error {
 	}
 	sort.Strings(names)
 	variants := append([]string{""}, r.Variants()...)
-	for _, t := range Targets {
+	for _, d := range r.dialects {
+		t := d.Name()
 		var msgs []Message
 		for _, n := range names {
 			for _, v := range variants {
@@ -81,8 +82,8 @@ func (r *Renderer) Check(decode SampleDecoder) error {
 					errs = append(errs, fmt.Errorf("check %s for %s (variant %q): %w", n, t, v, err))
 					continue
 				}
-				if !Fits(m) {
-					errs = append(errs, fmt.Errorf("check %s for %s (variant %q): %d bytes, over the limit %d", n, t, v, Size(m), Limit(t)))
+				if !fits(d, m) {
+					errs = append(errs, fmt.Errorf("check %s for %s (variant %q): %d bytes, over the limit %d", n, t, v, d.Size(m), d.Limit()))
 				}
 				if strings.TrimSpace(m.Text) == "" {
 					errs = append(errs, fmt.Errorf("check %s for %s (variant %q): empty text", n, t, v))
@@ -103,16 +104,16 @@ func (r *Renderer) Check(decode SampleDecoder) error {
 // part of names like brief.push.text or brief.dingtalk.push.text.
 func (r *Renderer) Variants() []string {
 	known := map[string]bool{"generic": true, "digest": true}
-	for _, t := range Targets {
-		known[string(t)] = true
+	for _, d := range r.dialects {
+		known[string(d.Name())] = true
 	}
 	for _, e := range Events {
 		known[e] = true
 	}
 	seen := map[string]bool{}
 	var out []string
-	for _, t := range Targets {
-		for _, n := range r.templateNames(t) {
+	for _, d := range r.dialects {
+		for _, n := range r.templateNames(d) {
 			parts := strings.Split(n, ".")
 			if len(parts) < 3 || known[parts[0]] {
 				continue

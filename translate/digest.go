@@ -2,7 +2,6 @@ package translate
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -28,11 +27,12 @@ type DigestItem struct {
 // DigestData is what digest.title and digest.text templates see.
 type DigestData struct {
 	Target Target
-	// IsDingTalk, IsWeCom, IsWeComV2 and IsFeishu test Target, as on Data.
-	IsDingTalk, IsWeCom, IsWeComV2, IsFeishu bool
-	Lang                                     string
-	Count                                    int
-	Items                                    []DigestItem
+	// Headings, Colors, Lists, Quotes, Mentions and Card are the target's
+	// Capabilities, as on Data.
+	Headings, Colors, Lists, Quotes, Mentions, Card bool
+	Lang                                            string
+	Count                                           int
+	Items                                           []DigestItem
 	// Failed are the items whose outcome is a failure, in order, for a
 	// title that puts them first.
 	Failed []DigestItem
@@ -54,7 +54,7 @@ func (d *DigestData) leave()     { d.depth-- }
 // the target, and mentions everybody its items mentioned. A group of one
 // keeps the original message when it was rendered for t.
 func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
-	if _, ok := r.sets[t]; !ok {
+	if _, ok := r.byName[t]; !ok {
 		return nil, fmt.Errorf("digest: unknown target %q", t)
 	}
 	var out []Message
@@ -75,14 +75,12 @@ func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 // to fit. A coalescing queue calls it once for its backlog.
 //
 // It renders a few candidate digests, not one per prefix: two messages
-// first, then the prefix that the sizes of the items' summaries predict
-// and the one after it; only when the prediction misses (templates that
-// list more or less than the summaries) does it search, doubling the
-// prefix and then halving the gap, so the work grows with what fits, not
-// with the backlog. The search takes it that a longer prefix never
-// renders shorter.
+// first, then doubling the prefix and then halving the gap, so the work
+// grows with the logarithm of what fits, not with the backlog. The search
+// takes it that a longer prefix never renders shorter.
 func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) {
-	if _, ok := r.sets[t]; !ok {
+	dl, ok := r.byName[t]
+	if !ok {
 		return Message{}, 0, fmt.Errorf("digest: unknown target %q", t)
 	}
 	if len(msgs) == 0 {
@@ -93,116 +91,42 @@ func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) 
 	// not to, len(msgs)+1 while none is known.
 	lo, hi := 1, len(msgs)+1
 	var best Message
-	var size2 int
-	try := func(k int) error {
-		d, err := r.renderDigest(t, msgs[:k])
-		if err != nil {
-			return err
-		}
-		if k == 2 {
-			size2 = Size(d)
-		}
-		if Fits(d) {
-			lo, best = k, d
-		} else {
-			hi = k
-		}
-		return nil
-	}
-	if len(msgs) >= 2 {
-		if err := try(2); err != nil {
-			return Message{}, 0, err
-		}
-	}
-	if lo == 2 && hi > 3 {
-		if g := predictPrefix(t, msgs, size2); g > lo && g < hi {
-			if err := try(g); err != nil {
-				return Message{}, 0, err
-			}
-			if lo == g && g+1 < hi {
-				if err := try(g + 1); err != nil {
-					return Message{}, 0, err
-				}
-			}
-		}
-	}
 	for hi-lo > 1 {
 		k := lo + (hi-lo)/2
 		if hi > len(msgs) {
 			k = min(2*lo, len(msgs)) // no bound yet: gallop
 		}
-		if err := try(k); err != nil {
+		d, err := r.renderDigest(dl, msgs[:k])
+		if err != nil {
 			return Message{}, 0, err
+		}
+		if fits(dl, d) {
+			lo, best = k, d
+		} else {
+			hi = k
 		}
 	}
 	if lo > 1 {
 		return best, lo, nil
 	}
 	head := msgs[0]
-	if head.Target == t && Fits(head) {
+	if head.Target == t && fits(dl, head) {
 		return head, 1, nil
 	}
-	d, err := r.renderDigest(t, msgs[:1])
+	d, err := r.renderDigest(dl, msgs[:1])
 	if err != nil {
 		return Message{}, 0, err
 	}
-	if !Fits(d) {
-		d = shrink(d)
+	if !fits(dl, d) {
+		d = shrink(dl, d)
 	}
 	return d, 1, nil
 }
 
-// predictPrefix guesses the longest prefix of msgs whose digest fits t
-// from size2, the Size of the digest of the first two: the default
-// templates list each item's summary as one bullet line and mention
-// everybody once at the end, so every further item adds about its line
-// and its new mentions. The guess only saves renders; DigestPrefix checks
-// it.
-func predictPrefix(t Target, msgs []Message, size2 int) int {
-	seen := map[string]bool{}
-	cost := func(m Message) int {
-		summary := m.Summary
-		if summary == "" || m.Target != t {
-			summary = m.Title + m.Link + "[]()"
-		}
-		n := len(bullet(t)) + jsonStringLen(summary) + 2 // "\n" in JSON
-		for _, id := range slices.Concat(m.AtMobiles, m.AtUserIDs) {
-			if !seen[id] {
-				seen[id] = true
-				n += mentionCost(t, id)
-			}
-		}
-		return n
-	}
-	cost(msgs[0]) // their mentions are in size2
-	cost(msgs[1])
-	total, k := size2, 2
-	for k < len(msgs) {
-		total += cost(msgs[k])
-		if total > Limit(t) {
-			break
-		}
-		k++
-	}
-	return k
-}
-
-// mentionCost is about what mentioning id adds to a digest's Size.
-func mentionCost(t Target, id string) int {
-	switch t {
-	case DingTalk:
-		return 2*len(id) + 5 // " @id" in the text, "id", in the at list
-	case WeCom:
-		return len(id) + 4 // " <@id>"
-	case Feishu:
-		return len(id) + 13 // " <at id=id></at>"
-	}
-	return 0
-}
-
-func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
+func (r *Renderer) renderDigest(dl *dialect, msgs []Message) (Message, error) {
+	t, c := dl.Name(), dl.caps
 	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs), Outcome: digestOutcome(msgs),
-		IsDingTalk: t == DingTalk, IsWeCom: t == WeCom, IsWeComV2: t == WeComV2, IsFeishu: t == Feishu}
+		Headings: c.Headings, Colors: c.Colors, Lists: c.Lists, Quotes: c.Quotes, Mentions: c.Mentions, Card: c.Card}
 	var ms mentions
 	for _, m := range msgs {
 		summary := m.Summary
@@ -210,36 +134,28 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 			// A message queued before its robot changed format (WeCom v1
 			// and markdown_v2) has a summary in the other dialect: rebuild
 			// one from the plain title and the link.
-			summary = mdLink(t, m.Title, m.Link)
+			summary = link(dl, m.Title, m.Link)
 		}
 		it := DigestItem{Event: m.Event, Action: m.Action, Title: m.Title, Summary: summary, Link: m.Link, Outcome: m.Outcome}
 		d.Items = append(d.Items, it)
 		if it.Outcome == OutcomeFailure {
 			d.Failed = append(d.Failed, it)
 		}
-		for _, mob := range m.AtMobiles {
-			ms.add(Mention{DingTalkMobile: mob})
-		}
-		for _, id := range m.AtUserIDs {
-			switch {
-			case t == Feishu || m.Target == Feishu:
-				// Feishu ids mean nothing to the other kinds, nor theirs
-				// to Feishu.
-				if m.Target == t {
-					ms.add(Mention{FeishuOpenID: id})
-				}
-			case t == WeCom:
-				ms.add(Mention{WeComUserID: id})
-			default:
-				ms.add(Mention{DingTalkUserID: id})
+		if m.Target == t {
+			// Ids in another dialect's message are not this one's.
+			for _, mob := range m.AtMobiles {
+				ms.addIDs(mob, "")
+			}
+			for _, id := range m.AtUserIDs {
+				ms.addIDs("", id)
 			}
 		}
 	}
-	title, err := r.execDigest(t, "title", d)
+	title, err := execDigest(dl, "title", d)
 	if err != nil {
 		return Message{}, err
 	}
-	text, err := r.execDigest(t, "text", d)
+	text, err := execDigest(dl, "text", d)
 	if err != nil {
 		return Message{}, err
 	}
@@ -249,7 +165,7 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 	if text == "" {
 		var b strings.Builder
 		for _, it := range d.Items {
-			b.WriteString(bullet(t) + it.Summary + "\n")
+			b.WriteString(dl.Bullet() + it.Summary + "\n")
 		}
 		text = b.String()
 	}
@@ -258,31 +174,18 @@ func (r *Renderer) renderDigest(t Target, msgs []Message) (Message, error) {
 		link = d.Failed[0].Link // the title names the first failure
 	}
 	m := Message{Target: t, Event: "digest", Title: truncateRunes(128, oneLine(title)), Text: tidyText(text), Link: link, Outcome: d.Outcome, Lang: r.lang}
-	m.Summary = escapeFor(t, m.Title)
-	switch t {
-	case DingTalk:
-		m.AtMobiles, m.AtUserIDs = ms.mobiles, ms.dingIDs
-	case WeCom:
-		m.AtUserIDs = ms.wecomIDs
-	case WeComV2:
-		// markdown_v2 cannot mention: the items' mentions are dropped.
-	case Feishu:
-		m.AtUserIDs = ms.feishuIDs
-	}
-	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
-		m.Text += "\n\n" + line
-	}
-	return m, nil
+	m.Summary = dl.Escape(m.Title)
+	return withMentions(dl, m, ms.mobiles, ms.ids), nil
 }
 
-func (r *Renderer) execDigest(t Target, part string, d *DigestData) (string, error) {
-	tm := r.lookup(t, "digest", "", part)
+func execDigest(dl *dialect, part string, d *DigestData) (string, error) {
+	tm := lookup(dl, "digest", "", part)
 	if tm == nil {
 		return "", nil
 	}
 	var b strings.Builder
 	if err := tm.Execute(&b, d); err != nil {
-		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
+		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), dl.Name(), err)
 	}
 	return b.String(), nil
 }

@@ -127,7 +127,7 @@ func longestFitting(tb testing.TB, r *Renderer, t Target, msgs []Message) int {
 	tb.Helper()
 	k := 1
 	for k < len(msgs) {
-		d, err := r.renderDigest(t, msgs[:k+1])
+		d, err := r.renderDigest(r.byName[t], msgs[:k+1])
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func TestDigestPrefix(t *testing.T) {
 					t.Errorf("head returned as it is: %v, want %v", d.Text == tt.msgs[0].Text, tt.same)
 				}
 				if n > 1 {
-					rd, err := r.renderDigest(target, tt.msgs[:n])
+					rd, err := r.renderDigest(r.byName[target], tt.msgs[:n])
 					if err != nil || rd.Text != d.Text || rd.Title != d.Title {
 						t.Errorf("not the digest of the first %d", n)
 					}
@@ -218,12 +218,12 @@ func TestDigestPrefixBoundary(t *testing.T) {
 	r := newTestRenderer(t, "en")
 	for _, target := range Targets {
 		msgs := padded(target, 4, 500)
-		d, err := r.renderDigest(target, msgs[:3])
+		d, err := r.renderDigest(r.byName[target], msgs[:3])
 		if err != nil {
 			t.Fatal(err)
 		}
 		msgs[2].Summary += strings.Repeat("y", Limit(target)-Size(d))
-		if d, _ := r.renderDigest(target, msgs[:3]); Size(d) != Limit(target) {
+		if d, _ := r.renderDigest(r.byName[target], msgs[:3]); Size(d) != Limit(target) {
 			t.Fatalf("%s: padded digest has Size %d, limit %d", target, Size(d), Limit(target))
 		}
 		if _, n, err := r.DigestPrefix(target, msgs); err != nil || n != 3 {
@@ -237,11 +237,10 @@ func TestDigestPrefixBoundary(t *testing.T) {
 }
 
 // TestDigestPrefixOwnTemplate: a digest template that lists nothing fits
-// any number of messages; the prediction from summaries misses and the
-// search still finds them all.
+// any number of messages, and the search finds them all.
 func TestDigestPrefixOwnTemplate(t *testing.T) {
 	user := mapFS{"d.tmpl": `{{define "digest.text"}}{{.Count}} updates{{end}}`}
-	r, err := New(templates.FS, user, Options{})
+	r, err := New(templates.FS, user, Options{Dialects: testKinds.dialects})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,8 +98,8 @@ func asciiEqualFold(s, lower string) bool {
 	return true
 }
 
-// escapeInline makes user content (a title, a name, a commit subject) inert
-// in both markdown dialects, on one line:
+// EscapeInline makes user content (a title, a name, a commit subject) inert
+// in markdown, on one line:
 //   - line breaks become spaces (a title cannot start a new block);
 //   - < becomes full-width ＜ so no raw HTML, no <font>, no WeCom <@userid>
 //     mention and no autolink can form (a lone > is harmless mid-line);
@@ -111,7 +111,7 @@ func asciiEqualFold(s, lower string) bool {
 //     are backslash-escaped; an underscore inside a word is left alone, as
 //     markdown does not treat it as emphasis there;
 //   - block markers at the start (#, >, -, +, =, "1.") are escaped.
-func escapeInline(s string) string {
+func EscapeInline(s string) string {
 	if inlineSafe(s) {
 		return s
 	}
@@ -127,7 +127,7 @@ func escapeInline(s string) string {
 	return escapeLine(s)
 }
 
-// inlineSafe reports whether escapeInline returns s unchanged: valid UTF-8
+// inlineSafe reports whether EscapeInline returns s unchanged: valid UTF-8
 // with no character that any of its rules touches and no block marker at
 // the start. It errs on the side of false.
 func inlineSafe(s string) bool {
@@ -158,7 +158,7 @@ func inlineSafe(s string) bool {
 	return true
 }
 
-// inlineSpecial are the ASCII characters escapeInline may change: control
+// inlineSpecial are the ASCII characters EscapeInline may change: control
 // characters and the markdown it escapes.
 var inlineSpecial = func() (t [utf8.RuneSelf]bool) {
 	for c := range 0x20 {
@@ -170,47 +170,39 @@ var inlineSpecial = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// escapeFor is escapeInline in the dialect of target t. WeCom markdown_v2
-// renders tables, and a "|" in user content is what would build one (a
-// table needs a delimiter row like |---|) or split a cell of one, so for
-// WeComV2 every "|" becomes the full-width "｜". Like < and [ it is
-// replaced rather than backslash-escaped, so that the message stays inert
-// whatever WeCom's renderer does with backslashes. WeCom v1 renders no
-// tables, and an inline value is one line, which cannot make a DingTalk
-// table on its own (multi-line quotes are handled in quoteBlock): both
-// keep "|" as it is. Feishu gets HTML entities for the backslash escapes
-// (see feishuEntities).
-func escapeFor(t Target, s string) string {
-	return inDialect(t, escapeInline(s))
-}
-
-// inDialect adapts the output of escapeInline to target t.
-func inDialect(t Target, s string) string {
-	switch t {
-	case WeComV2:
-		return noPipes(s)
-	case Feishu:
-		return feishuEntities(s)
-	}
-	return s
-}
-
-// noPipes replaces every "|" by the full-width "｜" (see escapeFor).
-func noPipes(s string) string {
+// NoPipes replaces every "|" by the full-width "｜", for dialects that
+// render tables: a "|" in user content is what would build one (a table
+// needs a delimiter row like |---|) or split a cell of one. Like < and [
+// it is replaced rather than backslash-escaped, so that the message stays
+// inert whatever the renderer does with backslashes.
+func NoPipes(s string) string {
 	if strings.IndexByte(s, '|') < 0 {
 		return s
 	}
 	return strings.ReplaceAll(s, "|", "｜")
 }
 
-// escapeLinkText is escapeFor for the text of a link: inside [ ] a leading
-// # or 1. starts no block, so it stays as it is.
-func escapeLinkText(t Target, s string) string {
-	s = escapeInline(s)
+// EscapeLinkText is EscapeInline for the text of a link: inside [ ] a
+// leading # or 1. starts no block, so it stays as it is.
+func EscapeLinkText(s string) string {
+	s = EscapeInline(s)
 	if strings.HasPrefix(s, `\#`) {
 		s = s[1:]
 	}
-	return inDialect(t, s)
+	return s
+}
+
+// MarkdownLink is the markdown link [label](href) of a dialect's Link:
+// label is the text already escaped ("link" when empty), href a clean URL;
+// without href it is the label alone.
+func MarkdownLink(label, href string) string {
+	if label == "" {
+		label = "link"
+	}
+	if href == "" {
+		return label
+	}
+	return "[" + label + "](" + href + ")"
 }
 
 // escapeLine escapes one line of user text (no line breaks inside).
@@ -357,44 +349,25 @@ func userLines(s string) []string {
 	return out
 }
 
-// quoteBlock renders multi-line user text as an escaped markdown quote in the
-// target's dialect: every line is escaped (escapeLine; "|" as escapeFor
-// does, and on DingTalk too, whose desktop client renders tables) and
-// prefixed with "> "; WeCom v1 breaks a line at a newline, DingTalk needs a two-space line
-// end. WeCom markdown_v2 gets the two-space line end too: WeCom does not say
-// how v2 treats a lone newline inside a paragraph, which CommonMark shows
-// as a space (a multi-line description would run into one line), and where
-// a newline breaks anyway the two spaces are invisible. Feishu has no
-// quotes: see feishuQuote.
-func quoteBlock(t Target, s string) string {
+// QuoteLines is the building block of a dialect's Quote: the lines of
+// multi-line user text (CRLF normalised, trailing blanks trimmed, runs of
+// empty lines collapsed to one), each without its leading spaces, escaped
+// as EscapeInline does and written by line, an empty one as blank, joined by sep.
+// A markdown quote is
+//
+//	QuoteLines(s, "\n", ">", func(l string) string { return "> " + l })
+func QuoteLines(s, sep, blank string, line func(escaped string) string) string {
 	lines := userLines(s)
-	if len(lines) == 0 {
-		return ""
-	}
-	if t == Feishu {
-		return feishuQuote(lines)
-	}
-	sep := "\n"
-	if t == DingTalk || t == WeComV2 {
-		sep = "  \n"
-	}
 	var b strings.Builder
 	for i, l := range lines {
 		if i > 0 {
 			b.WriteString(sep)
 		}
 		if l == "" {
-			b.WriteString(">")
+			b.WriteString(blank)
 			continue
 		}
-		b.WriteString("> ")
-		l = escapeLine(strings.TrimLeft(l, " "))
-		if t != WeCom {
-			// Lines of a quote could form a table (a "|---|" row) where
-			// tables render: markdown_v2, and DingTalk on the desktop.
-			l = noPipes(l)
-		}
-		b.WriteString(l)
+		b.WriteString(line(escapeLine(strings.TrimLeft(l, " "))))
 	}
 	return b.String()
 }

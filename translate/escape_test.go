@@ -34,8 +34,8 @@ func TestEscapeInline(t *testing.T) {
 		{"zero\u2028sep\x00ctl", "zerosepctl"},
 	}
 	for _, tt := range tests {
-		if got := escapeInline(tt.in); got != tt.want {
-			t.Errorf("escapeInline(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := EscapeInline(tt.in); got != tt.want {
+			t.Errorf("EscapeInline(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -147,7 +147,7 @@ func TestMentions(t *testing.T) {
 				t.Errorf("%s: WeCom text lacks <@%s>", tt.file, id)
 			}
 		}
-		body, _ := Body(dm, "")
+		body := wireBody(t, dm, "")
 		if (len(tt.mobiles)+len(tt.dingIDs) > 0) != strings.Contains(string(body), `"at":`) {
 			t.Errorf("%s: at present = %v", tt.file, strings.Contains(string(body), `"at":`))
 		}

@@ -31,13 +31,12 @@ const (
 )
 
 // Events lists every kind that has default templates of its own; an event
-// of another kind (a release, a fork) is rendered by the
-// generic templates from its Subject.
+// of another kind is rendered by the generic templates from its Subject.
 var Events = []string{
 	EventPing, EventPush, EventMergeRequest, EventTask, EventDocument,
 	EventMember, EventCI, EventArtifact, EventIssue, EventIteration,
-	EventWiki, EventFile,
-	EventJob, EventDeployment, EventComment,
+	EventWiki, EventFile, EventJob, EventRelease, EventDeployment,
+	EventComment,
 }
 
 // Event is one webhook event in the relay's own terms: what happened, who

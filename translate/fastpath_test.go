@@ -1,12 +1,12 @@
 package translate
 
 import (
+	"encoding/json"
 	"html"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode"
-	"unicode/utf8"
 )
 
 // The references below are the straightforward implementations the fast
@@ -100,24 +100,16 @@ func checkFastPaths(t *testing.T, s string) {
 	if got, want := cleanURL(s), cleanURLRef(s); got != want {
 		t.Errorf("cleanURL(%q) = %q, want %q", s, got, want)
 	}
-	if got, want := escapeInline(s), escapeInlineRef(s); got != want {
-		t.Errorf("escapeInline(%q) = %q, want %q", s, got, want)
+	if got, want := EscapeInline(s), escapeInlineRef(s); got != want {
+		t.Errorf("EscapeInline(%q) = %q, want %q", s, got, want)
 	}
 	if got, want := escapeLine(s), escapeLineSlow(s); got != want {
 		t.Errorf("escapeLine(%q) = %q, want %q", s, got, want)
 	}
-	feishu := escapeFor(Feishu, s)
-	if want := feishuEntities(escapeInlineRef(s)); feishu != want {
-		t.Errorf("escapeFor(feishu, %q) = %q, want %q", s, feishu, want)
-	}
-	for i := 0; i+1 < len(feishu); i++ {
-		if feishu[i] == '\\' && feishu[i+1] < utf8.RuneSelf && isASCIIPunct(feishu[i+1]) {
-			t.Errorf("escapeFor(feishu, %q) = %q keeps a backslash escape", s, feishu)
-			break
+	for _, target := range Targets {
+		if esc := escapeFor(target, s); strings.ContainsAny(esc, "<[]") {
+			t.Errorf("escapeFor(%s, %q) = %q keeps markup", target, s, esc)
 		}
-	}
-	if strings.ContainsAny(feishu, "<[]*`") {
-		t.Errorf("escapeFor(feishu, %q) = %q keeps markup", s, feishu)
 	}
 	if got, want := plainTitle(s), plainTitleRef(s); got != want {
 		t.Errorf("plainTitle(%q) = %q, want %q", s, got, want)
@@ -131,14 +123,10 @@ func checkFastPaths(t *testing.T, s string) {
 	for _, m := range []Message{
 		{Target: DingTalk, Event: "push", Title: s, Text: s + "\n" + s},
 		{Target: DingTalk, Event: s, Text: "x", AtMobiles: []string{s, "138"}},
-		{Target: DingTalk, Event: "e", Title: "t", AtUserIDs: []string{s}},
+		{Target: Feishu, Event: "e", Title: "t", Text: s, Link: s},
 	} {
-		body, err := Body(m, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := dingTalkBodyLen(m); got != len(body) {
-			t.Errorf("dingTalkBodyLen(%+v) = %d, len(Body) = %d", m, got, len(body))
+		if body := wireBody(t, m, ""); !json.Valid(body) || Size(m) < len(body) {
+			t.Errorf("%+v: Size %d, body %s", m, Size(m), body)
 		}
 	}
 }

@@ -3,7 +3,7 @@ package translate
 import "strings"
 
 // Size fitting: a message is rendered with ever smaller budgets until it
-// fits its target (Fits), and cut as the last resort.
+// is within its dialect's limit, and cut as the last resort.
 
 // budget is one step of shortening: how many commits and description runes.
 type budget struct{ commits, desc int }
@@ -17,27 +17,30 @@ var budgets = []budget{{10, 1500}, {10, 600}, {5, 300}, {3, 120}, {1, 60}, {0, 0
 // WeCom digest.
 const maxSummary = 1000
 
+// fits reports whether m is within the limit of d, the dialect it was
+// rendered in.
+func fits(d Dialect, m Message) bool { return d.Size(m) <= d.Limit() }
+
 // shrink is the last resort: cut the text (keeping the mention line, which
 // DingTalk requires in the text) until the message fits, then the title.
-func shrink(m Message) Message { return shrinkKeeping(m, "") }
+func shrink(d Dialect, m Message) Message { return shrinkKeeping(d, m, "") }
 
 // shrinkKeeping is shrink for a text that ends in tail (before the mention
 // line, if any), which is kept whole.
-func shrinkKeeping(m Message, tail string) Message {
-	line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
+func shrinkKeeping(d Dialect, m Message, tail string) Message {
 	suffix := tail
-	if line != "" {
+	if line := d.MentionLine(m.AtMobiles, m.AtUserIDs); line != "" {
 		suffix += "\n\n" + line
 	}
 	core := strings.TrimSuffix(m.Text, suffix)
-	if !Fits(m) && core != "" {
+	if !fits(d, m) && core != "" {
 		// Binary search for the longest cut that fits: JSON escaping makes
 		// the body size a monotonic but not linear function of the cut.
 		lo, hi := 0, len(core)
 		for lo < hi {
 			mid := (lo + hi + 1) / 2
 			m.Text = trimMarkdown(core, mid) + suffix
-			if Fits(m) {
+			if fits(d, m) {
 				lo = mid
 			} else {
 				hi = mid - 1
@@ -46,21 +49,19 @@ func shrinkKeeping(m Message, tail string) Message {
 		m.Text = trimMarkdown(core, lo) + suffix
 		core = trimMarkdown(core, lo)
 	}
-	for i := 0; i < 64 && !Fits(m) && m.Title != ""; i++ {
+	for i := 0; i < 64 && !fits(d, m) && m.Title != ""; i++ {
 		m.Title = truncateRunes(max(1, len([]rune(m.Title))/2), m.Title)
 	}
-	for !Fits(m) && (len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0) {
+	for !fits(d, m) && (len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0) {
 		// Only an absurd mention list can get here; drop mentions from the end.
-		if len(m.AtUserIDs) > 0 {
-			m.AtUserIDs = m.AtUserIDs[:len(m.AtUserIDs)-1]
+		mobiles, ids := m.AtMobiles, m.AtUserIDs
+		if len(ids) > 0 {
+			ids = ids[:len(ids)-1]
 		} else {
-			m.AtMobiles = m.AtMobiles[:len(m.AtMobiles)-1]
+			mobiles = mobiles[:len(mobiles)-1]
 		}
-		line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
 		m.Text = core + tail
-		if line != "" {
-			m.Text += "\n\n" + line
-		}
+		m = withMentions(d, m, mobiles, ids)
 	}
 	return m
 }

@@ -20,40 +20,42 @@ var forbiddenFuncs = []string{"env", "expandenv", "getHostByName", "ago", "now",
 
 // funcMap is sprig's hermetic text functions minus forbiddenFuncs, plus the
 // relay's helpers. Helpers that depend on the markdown dialect (esc, link,
-// color, bullet, blockquote) are bound to t, which is why each target has
+// color, bullet, blockquote) are bound to d, which is why each dialect has
 // its own parsed template set.
 //
 // include renders a named template to a string (to pass it to link or
 // truncate); set is the template set it looks names up in, filled in once
 // parsing is done.
-func funcMap(t Target, loc *time.Location, set **template.Template) template.FuncMap {
+func funcMap(d Dialect, loc *time.Location, set **template.Template) template.FuncMap {
 	fm := template.FuncMap(sprig.HermeticTxtFuncMap())
 	for _, name := range forbiddenFuncs {
 		delete(fm, name)
 	}
 	helpers := template.FuncMap{
-		"sha7":          sha7,
-		"shortSHA":      sha7,
-		"time":          func(v any) string { return formatMillis(v, loc) },
-		"bytes":         humanBytes,
-		"refName":       func(v any) string { return refName(toString(v)) },
-		"isTag":         func(v any) bool { return strings.HasPrefix(toString(v), "refs/tags/") },
-		"firstLine":     func(v any) string { return firstLine(toString(v)) },
-		"truncate":      func(n, v any) string { return truncateRunes(toInt(n), toString(v)) },
-		"clip":          func(n, v any) string { return clipLines(toInt(n), toString(v)) },
-		"duration":      formatDuration,
-		"plural":        plural,
-		"url":           func(v any) string { return cleanURL(toString(v)) },
-		"esc":           func(v any) string { return escapeFor(t, toString(v)) },
-		"blockquote":    func(v any) string { return quoteBlock(t, toString(v)) },
-		"link":          func(text, u any) string { return mdLink(t, text, u) },
-		"color":         func(level string, text any) string { return colorize(t, level, toString(text)) },
+		"sha7":       sha7,
+		"shortSHA":   sha7,
+		"time":       func(v any) string { return formatMillis(v, loc) },
+		"bytes":      humanBytes,
+		"refName":    func(v any) string { return refName(toString(v)) },
+		"isTag":      func(v any) bool { return strings.HasPrefix(toString(v), "refs/tags/") },
+		"firstLine":  func(v any) string { return firstLine(toString(v)) },
+		"truncate":   func(n, v any) string { return truncateRunes(toInt(n), toString(v)) },
+		"clip":       func(n, v any) string { return clipLines(toInt(n), toString(v)) },
+		"duration":   formatDuration,
+		"plural":     plural,
+		"url":        func(v any) string { return cleanURL(toString(v)) },
+		"esc":        func(v any) string { return d.Escape(toString(v)) },
+		"blockquote": func(v any) string { return d.Quote(toString(v)) },
+		"link":       func(text, u any) string { return link(d, text, u) },
+		"color": func(level string, text any) string {
+			return d.Color(strings.ToLower(strings.TrimSpace(level)), toString(text))
+		},
 		"buildLevel":    buildLevel,
 		"priorityLevel": priorityLevel,
 		"workStatus":    workStatus,
 		"sameUser":      sameUser,
 		"mark":          mark,
-		"bullet":        func() string { return bullet(t) },
+		"bullet":        d.Bullet,
 		"oneOf":         oneOf,
 		"include": func(name string, data any) (string, error) {
 			if d, ok := data.(depthTracker); ok {
@@ -256,65 +258,20 @@ func plural(n any, one, many string) string {
 	return many
 }
 
-// mdLink is a markdown link with its text escaped for target t; without a
-// usable URL it is just the escaped text.
-func mdLink(t Target, text, u any) string {
-	label := escapeLinkText(t, toString(text))
-	if label == "" {
-		label = "link"
-	}
-	href := cleanURL(toString(u))
-	if href == "" {
-		return label
-	}
-	return "[" + label + "](" + href + ")"
+// link is a link in dialect d to u (anything cleanURL makes a URL of)
+// showing text; without a usable URL it is just the escaped text.
+func link(d Dialect, text, u any) string {
+	return d.Link(toString(text), cleanURL(toString(u)))
 }
 
-// Colour levels understood by color.
-var (
-	dingTalkColors = map[string]string{
-		"success": "#1a9c3c", "info": "#1a9c3c",
-		"failure": "#d9363e", "warning": "#d9363e", "error": "#d9363e",
-		"running": "#1677ff", "comment": "#8c8c8c", "neutral": "#8c8c8c",
-	}
-	weComColors = map[string]string{
-		"success": "info", "info": "info",
-		"failure": "warning", "warning": "warning", "error": "warning",
-		"running": "comment", "comment": "comment", "neutral": "comment",
-	}
-)
-
-// colorize wraps text (template-owned words, not user content) in the
-// target's font colour for a level: success, failure, running, neutral.
-// Feishu's card markdown writes the colour in single quotes, as its
-// documentation does. WeComV2 gets the text alone: markdown_v2 has no colours and would show
-// the <font> tags as they are.
-func colorize(t Target, level, text string) string {
-	level = strings.ToLower(strings.TrimSpace(level))
-	switch t {
-	case DingTalk:
-		if c, ok := dingTalkColors[level]; ok {
-			return `<font color="` + c + `">` + text + `</font>`
-		}
-	case WeCom:
-		if c, ok := weComColors[level]; ok {
-			return `<font color="` + c + `">` + text + `</font>`
-		}
-	case Feishu:
-		if c, ok := feishuColors[level]; ok {
-			return `<font color='` + c + `'>` + text + `</font>`
-		}
-	}
-	return text
-}
-
-// buildLevel classifies a CODING CI build status for colour: success,
+// buildLevel classifies a build's, job's or deployment's status (any
+// source's words for it) for colour: success,
 // failure, running or neutral.
 func buildLevel(status any) string {
 	switch strings.ToUpper(strings.TrimSpace(toString(status))) {
 	case "SUCCEED", "SUCCEEDED", "SUCCESS", "SUCCESSFUL", "PASSED", "DONE":
 		return "success"
-	case "FAILED", "FAILURE", "FAIL", "ERROR", "TIMEOUT", "ABNORMAL":
+	case "FAILED", "FAILURE", "FAIL", "ERROR", "TIMEOUT", "TIMED_OUT", "ABNORMAL", "STARTUP_FAILURE":
 		return "failure"
 	case "RUNNING", "BUILDING", "IN_PROGRESS", "PROCESSING", "STARTED":
 		return "running"
@@ -417,15 +374,6 @@ func asUser(v any) *User {
 		}
 	}
 	return nil
-}
-
-// bullet starts a list item: DingTalk, WeCom markdown_v2 and Feishu render
-// lists, WeCom markdown v1 does not, so there an item is a quote line.
-func bullet(t Target) string {
-	if t == WeCom {
-		return "> "
-	}
-	return "- "
 }
 
 // oneOf reports whether v (compared as text, ignoring case) is one of the

@@ -19,15 +19,15 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // testMentions is the mention directory the golden renders use.
 // dongfeilong has a Feishu user_id only, the others an open_id.
 var testMentions = map[string]Mention{
-	"zhangliang":  {DingTalkMobile: "13800000001", WeComUserID: "ZhangLiang", FeishuOpenID: "ou_zhangliang"},
-	"dongfeilong": {DingTalkUserID: "dfl-ding", WeComUserID: "DongFeiLong", FeishuUserID: "dfl-feishu"},
-	"lisi":        {DingTalkMobile: "13800000002", WeComUserID: "LiSi", FeishuOpenID: "ou_lisi", FeishuUserID: "lisi-feishu"},
-	"NeayPucMAz":  {DingTalkMobile: "13800000003", WeComUserID: "AlexLi", FeishuOpenID: "ou_alexli"},
+	"zhangliang":  {"dingtalk_mobile": "13800000001", "wecom_userid": "ZhangLiang", "feishu_open_id": "ou_zhangliang"},
+	"dongfeilong": {"dingtalk_userid": "dfl-ding", "wecom_userid": "DongFeiLong", "feishu_user_id": "dfl-feishu"},
+	"lisi":        {"dingtalk_mobile": "13800000002", "wecom_userid": "LiSi", "feishu_open_id": "ou_lisi", "feishu_user_id": "lisi-feishu"},
+	"NeayPucMAz":  {"dingtalk_mobile": "13800000003", "wecom_userid": "AlexLi", "feishu_open_id": "ou_alexli"},
 }
 
 func newTestRenderer(tb testing.TB, lang string) *Renderer {
 	tb.Helper()
-	r, err := New(templates.FS, nil, Options{Language: lang, Mentions: testMentions})
+	r, err := New(templates.FS, nil, Options{Dialects: testKinds.dialects, Language: lang, Mentions: testMentions})
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
@@ -180,7 +180,7 @@ func goldenText(m Message) string {
 	line("link", m.Link)
 	line("outcome", m.Outcome)
 	if m.Target == Feishu {
-		line("card", FeishuHeaderColour(m.Outcome)+" header with the title, a button to the link")
+		line("card", cardHeader(m)+" header with the title, a button to the link")
 	}
 	line("at mobiles", strings.Join(m.AtMobiles, ", "))
 	line("at user ids", strings.Join(m.AtUserIDs, ", "))
@@ -189,6 +189,23 @@ func goldenText(m Message) string {
 	b.WriteString(m.Text)
 	b.WriteString("\n")
 	return b.String()
+}
+
+// cardHeader is the header colour of the card the Feishu kind sends for m.
+func cardHeader(m Message) string {
+	body, err := testKinds.body(m, "")
+	if err != nil {
+		panic(err)
+	}
+	var card struct {
+		Card struct {
+			Header struct{ Template string } `json:"header"`
+		} `json:"card"`
+	}
+	if err := json.Unmarshal(body, &card); err != nil {
+		panic(err)
+	}
+	return card.Card.Header.Template
 }
 
 // assertWellFormed checks what must hold for every message: it fits, it is

@@ -2,15 +2,15 @@ package translate
 
 import "strings"
 
-// WithKeyword makes a message acceptable to a DingTalk robot secured by
-// custom keywords (自定义关键词), which rejects a message whose text holds
-// none of them with errcode 310000 — for every message, permanently. When
-// the text already contains one of keywords, m is returned as it is;
+// WithKeyword makes a message in dialect d acceptable to a robot secured
+// by custom keywords (DingTalk's 自定义关键词, Feishu's), which rejects a
+// message whose text holds none of them — for every message, permanently.
+// When the text already contains one of keywords, m is returned as it is;
 // otherwise the first keyword is added as the text's last line (before the
-// mention line DingTalk needs at the end) and the message is shortened if
-// that took it over its size limit. Only the text is searched: whether
-// DingTalk also looks at the title is not documented.
-func WithKeyword(m Message, keywords []string) Message {
+// dialect's mention line) and the message is shortened if that took it
+// over its size limit. Only the text is searched: whether the services
+// also look at the title is not documented.
+func WithKeyword(d Dialect, m Message, keywords []string) Message {
 	kw := ""
 	for _, k := range keywords {
 		if k == "" {
@@ -26,7 +26,7 @@ func WithKeyword(m Message, keywords []string) Message {
 	if kw == "" {
 		return m
 	}
-	line := mentionLine(m.Target, m.AtMobiles, m.AtUserIDs)
+	line := d.MentionLine(m.AtMobiles, m.AtUserIDs)
 	core := m.Text
 	if line != "" {
 		core = strings.TrimSuffix(core, "\n\n"+line)
@@ -36,8 +36,8 @@ func WithKeyword(m Message, keywords []string) Message {
 	if line != "" {
 		m.Text += "\n\n" + line
 	}
-	if !Fits(m) {
-		m = shrinkKeeping(m, tail)
+	if !fits(d, m) {
+		m = shrinkKeeping(d, m, tail)
 	}
 	return m
 }

@@ -67,7 +67,7 @@ func TestLongDescriptionCutAtLine(t *testing.T) {
 func TestShrinkLastResort(t *testing.T) {
 	long := strings.Repeat("[链接](https://e.coding.net/x) 文字 **粗体** <font color=\"info\">绿</font> ", 800)
 	user := mapFS{"huge.tmpl": `{{define "push.text"}}` + long + `{{end}}{{define "push.title"}}` + strings.Repeat("标题", 500) + `{{end}}`}
-	r, err := New(testDefaults(t), user, Options{Mentions: testMentions})
+	r, err := New(testDefaults(t), user, Options{Dialects: testKinds.dialects, Mentions: testMentions})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 package translate
 
 import (
-	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,43 +10,47 @@ import (
 	"unicode/utf8"
 )
 
-// Mention says how to @-mention one CODING user in each target. Options
-// key it by the user's CODING login, username or email.
-type Mention struct {
-	DingTalkMobile string `json:"dingtalk_mobile,omitempty"`
-	DingTalkUserID string `json:"dingtalk_userid,omitempty"`
-	WeComUserID    string `json:"wecom_userid,omitempty"`
-	// FeishuOpenID (ou_…) or else FeishuUserID mentions the user on
-	// Feishu, as <at id=…></at> in the card's text.
-	FeishuOpenID string `json:"feishu_open_id,omitempty"`
-	FeishuUserID string `json:"feishu_user_id,omitempty"`
-}
+// Mention is how to @-mention one user: ids (and phone numbers) by key,
+// as RELAY_MENTIONS has them ({"wecom_userid": "ZhangSan", …}); each
+// dialect reads its own keys (Dialect.MentionKeys). Options key it by the
+// user's login, username or email.
+type Mention map[string]string
 
-// Validate reports a field whose value a message could not carry as it
-// is. The ids go into markup (@userid on DingTalk, <@userid> on WeCom,
-// <at id=…></at> on Feishu), where a space, a quote or a ">" would end the
-// mention early and show the rest as text (or forge another mention), so
-// an id is 1 to 64 characters without white space, control characters or
-// < > " ' &; the services' ids never have them (DingTalk lets a company
-// choose its userids, so nothing stricter). A phone number is digits with
-// an optional leading + and - between groups. The error names the field,
+// CheckMentions reports the first user (in name order) whose Mention has a
+// key none of dialects reads, or a value the key cannot carry. The ids go
+// into markup (@userid, <@userid>, <at id=…></at>), where a space, a quote
+// or a ">" would end the mention early and show the rest as text (or forge
+// another mention), so an id is 1 to 64 characters without white space,
+// control characters or < > " ' & (nothing stricter: some services let a
+// company choose its ids). A phone number is digits with an optional
+// leading + and - between groups. The error names the user and the key,
 // not the value (phone numbers are personal data).
-func (mn Mention) Validate() error {
-	if m := mn.DingTalkMobile; m != "" && !phoneNumber(m) {
-		return errors.New("dingtalk_mobile: want a phone number (digits, a leading + and - between groups)")
+func CheckMentions(ms map[string]Mention, dialects []Dialect) error {
+	keys := map[string]MentionKey{}
+	for _, d := range dialects {
+		for _, k := range d.MentionKeys() {
+			keys[k.Name] = k
+		}
 	}
-	for _, f := range []struct{ name, v string }{
-		{"dingtalk_userid", mn.DingTalkUserID}, {"wecom_userid", mn.WeComUserID},
-		{"feishu_open_id", mn.FeishuOpenID}, {"feishu_user_id", mn.FeishuUserID},
-	} {
-		if f.v != "" && !mentionID(f.v) {
-			return fmt.Errorf(`%s: want 1 to 64 characters without spaces, control characters or < > " ' &`, f.name)
+	for _, who := range slices.Sorted(maps.Keys(ms)) {
+		for _, name := range slices.Sorted(maps.Keys(ms[who])) {
+			k, ok := keys[name]
+			v := ms[who][name]
+			switch {
+			case !ok:
+				return fmt.Errorf("%q: unknown key %q (known: %s)", who, name, strings.Join(slices.Sorted(maps.Keys(keys)), ", "))
+			case v == "":
+			case k.Phone && !phoneNumber(v):
+				return fmt.Errorf("%q: %s: want a phone number (digits, a leading + and - between groups)", who, name)
+			case !k.Phone && !mentionID(v):
+				return fmt.Errorf(`%q: %s: want 1 to 64 characters without spaces, control characters or < > " ' &`, who, name)
+			}
 		}
 	}
 	return nil
 }
 
-// mentionID reports an id Validate accepts.
+// mentionID reports an id CheckMentions accepts.
 func mentionID(s string) bool {
 	if s == "" || utf8.RuneCountInString(s) > 64 || !utf8.ValidString(s) {
 		return false
@@ -59,7 +63,7 @@ func mentionID(s string) bool {
 	return true
 }
 
-// phoneNumber reports a number Validate accepts: 5 to 20 digits, with an
+// phoneNumber reports a number CheckMentions accepts: 5 to 20 digits, with an
 // optional leading + and single - between them.
 func phoneNumber(s string) bool {
 	s = strings.TrimPrefix(s, "+")
@@ -76,33 +80,36 @@ func phoneNumber(s string) bool {
 	return 5 <= digits && digits <= 20
 }
 
-// feishuID is the id a Feishu card mentions the user by: the open_id,
-// which every bot can resolve, else the tenant's user_id.
-func (mn Mention) feishuID() string {
-	if mn.FeishuOpenID != "" {
-		return mn.FeishuOpenID
-	}
-	return mn.FeishuUserID
-}
-
 // mentions collects, during one render, whom the templates asked to
-// mention, in order and without duplicates.
+// mention, in order and without duplicates: for each user the first phone
+// number and the first id among the dialect's keys.
 type mentions struct {
-	mobiles, dingIDs, wecomIDs, feishuIDs []string
+	keys         []MentionKey
+	mobiles, ids []string
 }
 
 func (m *mentions) add(mn Mention) {
-	if mn.DingTalkMobile != "" && !slices.Contains(m.mobiles, mn.DingTalkMobile) {
-		m.mobiles = append(m.mobiles, mn.DingTalkMobile)
+	var mobile, id string
+	for _, k := range m.keys {
+		switch v := mn[k.Name]; {
+		case v == "":
+		case k.Phone && mobile == "":
+			mobile = v
+		case !k.Phone && id == "":
+			id = v
+		}
 	}
-	if mn.DingTalkUserID != "" && !slices.Contains(m.dingIDs, mn.DingTalkUserID) {
-		m.dingIDs = append(m.dingIDs, mn.DingTalkUserID)
+	m.addIDs(mobile, id)
+}
+
+// addIDs adds a phone number and an id that are not there yet ("" for
+// none).
+func (m *mentions) addIDs(mobile, id string) {
+	if mobile != "" && !slices.Contains(m.mobiles, mobile) {
+		m.mobiles = append(m.mobiles, mobile)
 	}
-	if mn.WeComUserID != "" && !slices.Contains(m.wecomIDs, mn.WeComUserID) {
-		m.wecomIDs = append(m.wecomIDs, mn.WeComUserID)
-	}
-	if id := mn.feishuID(); id != "" && !slices.Contains(m.feishuIDs, id) {
-		m.feishuIDs = append(m.feishuIDs, id)
+	if id != "" && !slices.Contains(m.ids, id) {
+		m.ids = append(m.ids, id)
 	}
 }
 
@@ -176,28 +183,12 @@ func (d directory) resolve(ms *mentions, v any) {
 	}
 }
 
-// mentionLine is the text a target needs for the collected mentions:
-// DingTalk wants each @mobile / @userId in the text (and in "at"), WeCom
-// markdown mentions with <@userid>, a Feishu card with <at id=…></at>.
-// WeComV2 has none: markdown_v2 shows <@userid> as text.
-func mentionLine(t Target, mobiles, userIDs []string) string {
-	var parts []string
-	switch t {
-	case DingTalk:
-		for _, m := range mobiles {
-			parts = append(parts, "@"+m)
-		}
-		for _, id := range userIDs {
-			parts = append(parts, "@"+id)
-		}
-	case WeCom:
-		for _, id := range userIDs {
-			parts = append(parts, "<@"+id+">")
-		}
-	case Feishu:
-		for _, id := range userIDs {
-			parts = append(parts, "<at id="+id+"></at>")
-		}
+// withMentions is m mentioning mobiles and ids in dialect d: in its
+// lists, and by the line the dialect appends to the text.
+func withMentions(d Dialect, m Message, mobiles, ids []string) Message {
+	m.AtMobiles, m.AtUserIDs = mobiles, ids
+	if line := d.MentionLine(mobiles, ids); line != "" {
+		m.Text += "\n\n" + line
 	}
-	return strings.Join(parts, " ")
+	return m
 }

@@ -98,6 +98,8 @@ func ciOutcome(verb, status string) string {
 		return OutcomeNeutral
 	case oneOf(verb, "failed_build", "failed"):
 		return OutcomeFailure
+	case oneOf(verb, "succeeded"):
+		return OutcomeSuccess
 	case oneOf(verb, "cancel_build", "canceled", "cancelled"):
 		return OutcomeWarning
 	}

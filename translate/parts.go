@@ -13,20 +13,20 @@ type partSet struct {
 	text, title, summary, mentions *template.Template
 }
 
-// partsFor is the templates of each part of event for target t and the
+// partsFor is the templates of each part of event for dialect d and the
 // variant, by lookup's chain.
-func (r *Renderer) partsFor(t Target, event, variant string) *partSet {
+func partsFor(d *dialect, event, variant string) *partSet {
 	return &partSet{
-		text:     r.lookup(t, event, variant, "text"),
-		title:    r.lookup(t, event, variant, "title"),
-		summary:  r.lookup(t, event, variant, "summary"),
-		mentions: r.lookup(t, event, variant, "mentions"),
+		text:     lookup(d, event, variant, "text"),
+		title:    lookup(d, event, variant, "title"),
+		summary:  lookup(d, event, variant, "summary"),
+		mentions: lookup(d, event, variant, "mentions"),
 	}
 }
 
-// partsKey names the templates of one event for one target and variant.
+// partsKey names the templates of one event for one dialect and variant.
 type partsKey struct {
-	t              Target
+	d              *dialect
 	event, variant string
 }
 
@@ -41,8 +41,8 @@ const (
 // lookup finds the template for one part of a message by the documented
 // chain: <variant>.<target>.<event>.<part>, <variant>.<event>.<part>,
 // <target>.<event>.<part>, <event>.<part>.
-func (r *Renderer) lookup(t Target, event, variant, part string) *template.Template {
-	set := r.sets[t]
+func lookup(d *dialect, event, variant, part string) *template.Template {
+	set, t := d.set, d.Name()
 	var names []string
 	if variant != "" {
 		names = append(names, variant+"."+string(t)+"."+event+"."+part, variant+"."+event+"."+part)
@@ -58,17 +58,17 @@ func (r *Renderer) lookup(t Target, event, variant, part string) *template.Templ
 
 // templateParts is the templates that render an event: those of its own
 // name when it has a text template, else generic's.
-func (r *Renderer) templateParts(t Target, name, variant string) *partSet {
-	k := partsKey{t, name, variant}
+func (r *Renderer) templateParts(d *dialect, name, variant string) *partSet {
+	k := partsKey{d, name, variant}
 	if ps, ok := r.parts.Load(k); ok {
 		return ps.(*partSet)
 	}
 	var ps *partSet
 	if name != "" && name != "generic" {
-		ps = r.partsFor(t, name, variant)
+		ps = partsFor(d, name, variant)
 	}
 	if ps == nil || ps.text == nil {
-		ps = r.partsFor(t, "generic", variant)
+		ps = partsFor(d, "generic", variant)
 	}
 	if len(name) <= maxCachedName && r.partsSize.Load() < maxCachedParts {
 		// A copy: the name may be a substring of a whole webhook body,
@@ -87,8 +87,8 @@ func (r *Renderer) HasVariant(variant string) bool {
 	if variant == "" {
 		return true
 	}
-	for _, set := range r.sets {
-		for _, tm := range set.Templates() {
+	for _, d := range r.dialects {
+		for _, tm := range d.set.Templates() {
 			if strings.HasPrefix(tm.Name(), variant+".") {
 				return true
 			}

@@ -24,15 +24,14 @@ import (
 type Data struct {
 	Event  *Event
 	Target Target
-	// IsDingTalk, IsWeCom, IsWeComV2 and IsFeishu are shorthands for
-	// testing Target. IsWeCom is false for WeComV2: templates test it to
-	// use what only v1 has (colours, quote-line lists), which markdown_v2
-	// would show wrongly. They are fields, not methods, because
-	// text/template calls a method through reflect, several times slower
-	// than reading a field, and templates test them in every message.
-	IsDingTalk, IsWeCom, IsWeComV2, IsFeishu bool
-	Lang                                     string
-	Variant                                  string
+	// Headings, Colors, Lists, Quotes, Mentions and Card are the target's
+	// Capabilities, which templates ask for rather than for a kind. They
+	// are fields, not methods nor an embedded struct, because text/template
+	// reads a method or a promoted field through slower reflection, and
+	// templates test them in every message.
+	Headings, Colors, Lists, Quotes, Mentions, Card bool
+	Lang                                            string
+	Variant                                         string
 	// Outcome is the event's outcome as Message.Outcome has it: success,
 	// failure, warning or "" (neutral).
 	Outcome string
@@ -100,8 +99,11 @@ type Options struct {
 	// Language picks the default templates' sub-directory: "zh" (default)
 	// or "en". Defaults without language directories are used as they are.
 	Language string
-	// Mentions maps a CODING login, username or email to whom to @-mention.
+	// Mentions maps a login, username or email to whom to @-mention.
 	Mentions map[string]Mention
+	// Dialects are the dialects to render for: each robot kind's (see
+	// Dialect). Render and Digest refuse any other target.
+	Dialects []Dialect
 }
 
 // Renderer renders events with templates parsed once in New; it is safe for
@@ -110,10 +112,11 @@ type Renderer struct {
 	defaults, user fs.FS
 	opts           Options
 
-	lang  string
-	sets  map[Target]*template.Template
-	dir   directory
-	files []string // parsed files, for errors and Check
+	lang     string
+	dialects []*dialect // in Options.Dialects order
+	byName   map[Target]*dialect
+	dir      directory
+	files    []string // parsed files, for errors and Check
 
 	// parts caches templateParts (partsKey → *partSet), which would
 	// otherwise build a dozen template names and look each up in every
@@ -124,11 +127,16 @@ type Renderer struct {
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
 // when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
-// user file replaces the default of the same name. Errors name the file,
-// the line and the reason.
+// user file replaces the default of the same name, for every dialect of
+// Options.Dialects. Errors name the file, the line and the reason; a user
+// file that uses a field templates no longer have is an error naming the
+// field and what replaced it.
 func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 	if defaults == nil {
 		return nil, errors.New("new renderer: no default templates")
+	}
+	if len(opts.Dialects) == 0 {
+		return nil, errors.New("new renderer: no dialects to render for")
 	}
 	if opts.Location == nil {
 		loc, err := time.LoadLocation("Asia/Shanghai")
@@ -182,16 +190,25 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 		}
 	}
 	r := &Renderer{defaults: defaults, user: user, opts: opts, lang: lang,
-		sets: make(map[Target]*template.Template, len(Targets)), dir: newDirectory(opts.Mentions)}
-	for _, t := range Targets {
+		byName: make(map[Target]*dialect, len(opts.Dialects)), dir: newDirectory(opts.Mentions)}
+	for _, d := range opts.Dialects {
+		if _, dup := r.byName[d.Name()]; dup {
+			return nil, fmt.Errorf("new renderer: two dialects named %q", d.Name())
+		}
 		set := new(*template.Template)
-		*set = template.New("coding-relay").Option("missingkey=zero").Funcs(funcMap(t, opts.Location, set))
+		*set = template.New("coding-relay").Option("missingkey=zero").Funcs(funcMap(d, opts.Location, set))
 		for _, f := range files {
 			if _, err := (*set).New(f.name).Parse(f.text); err != nil {
 				return nil, fmt.Errorf("parse templates: %w", err)
 			}
 		}
-		r.sets[t] = *set
+		rd := &dialect{Dialect: d, set: *set, caps: d.Capabilities(), keys: d.MentionKeys()}
+		r.dialects, r.byName[d.Name()] = append(r.dialects, rd), rd
+	}
+	if user != nil {
+		if err := checkRemoved(r.dialects[0].set); err != nil {
+			return nil, fmt.Errorf("new renderer: %w", err)
+		}
 	}
 	for _, f := range files {
 		r.files = append(r.files, f.name)
@@ -213,32 +230,34 @@ func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) 
 	if ev == nil {
 		return Message{}, errors.New("render: nil event")
 	}
-	if _, ok := r.sets[t]; !ok {
+	d, ok := r.byName[t]
+	if !ok {
 		return Message{}, fmt.Errorf("render: unknown target %q", t)
 	}
-	ps := r.templateParts(t, ev.Name, variant)
+	ps := r.templateParts(d, ev.Name, variant)
 	outcome := outcomeOf(ev)
 	var m Message
 	for _, b := range budgets {
 		var err error
-		m, err = r.renderOnce(ev, t, ps, variant, outcome, b)
+		m, err = r.renderOnce(ev, d, ps, variant, outcome, b)
 		if err != nil {
 			return Message{}, err
 		}
-		if Fits(m) {
+		if fits(d, m) {
 			return m, nil
 		}
 	}
-	return shrink(m), nil
+	return shrink(d, m), nil
 }
 
-func (r *Renderer) renderOnce(ev *Event, t Target, ps *partSet, variant, outcome string, b budget) (Message, error) {
+func (r *Renderer) renderOnce(ev *Event, dl *dialect, ps *partSet, variant, outcome string, b budget) (Message, error) {
 	shown := ev.Commits[:min(len(ev.Commits), b.commits)]
+	t, c := dl.Name(), dl.caps
 	d := &Data{
 		Event: ev, Target: t, Lang: r.lang, Variant: variant, Outcome: outcome,
-		IsDingTalk: t == DingTalk, IsWeCom: t == WeCom, IsWeComV2: t == WeComV2, IsFeishu: t == Feishu,
+		Headings: c.Headings, Colors: c.Colors, Lists: c.Lists, Quotes: c.Quotes, Mentions: c.Mentions, Card: c.Card,
 		Commits: shown, TotalCommits: ev.CommitCount, MoreCommits: ev.CommitCount - len(shown),
-		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{},
+		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{keys: dl.keys},
 	}
 	text, err := execPart(ps.text, t, d)
 	if err != nil {
@@ -264,7 +283,7 @@ func (r *Renderer) renderOnce(ev *Event, t Target, ps *partSet, variant, outcome
 		title = plainTitle(ev.Name)
 	}
 	if summary == "" {
-		summary = escapeFor(t, title)
+		summary = dl.Escape(title)
 	}
 	if len(summary) > maxSummary {
 		summary = strings.TrimSpace(cutMarkdown(summary, maxSummary-len("…"))) + "…"
@@ -273,22 +292,7 @@ func (r *Renderer) renderOnce(ev *Event, t Target, ps *partSet, variant, outcome
 		Target: t, Event: ev.Name, Action: ev.Action, Lang: r.lang,
 		Title: title, Text: tidyText(text), Summary: summary, Link: ev.Link, Outcome: outcome,
 	}
-	switch t {
-	case DingTalk:
-		m.AtMobiles, m.AtUserIDs = d.mentions.mobiles, d.mentions.dingIDs
-	case WeCom:
-		m.AtUserIDs = d.mentions.wecomIDs
-	case WeComV2:
-		// markdown_v2 shows <@userid> as text and a markdown message has no
-		// mention list: whatever the templates asked for, nobody is
-		// mentioned.
-	case Feishu:
-		m.AtUserIDs = d.mentions.feishuIDs
-	}
-	if line := mentionLine(t, m.AtMobiles, m.AtUserIDs); line != "" {
-		m.Text += "\n\n" + line
-	}
-	return m, nil
+	return withMentions(dl, m, d.mentions.mobiles, d.mentions.ids), nil
 }
 
 // execPart runs one part's template; a missing part renders as "".
@@ -393,10 +397,10 @@ func isOneLine(s string) bool {
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
-// templateNames lists the defined templates of a target, sorted.
-func (r *Renderer) templateNames(t Target) []string {
+// templateNames lists the defined templates of a dialect, sorted.
+func (r *Renderer) templateNames(d *dialect) []string {
 	var names []string
-	for _, tm := range r.sets[t].Templates() {
+	for _, tm := range d.set.Templates() {
 		if tm.Tree != nil && !strings.HasSuffix(tm.Name(), ".tmpl") {
 			names = append(names, tm.Name())
 		}

@@ -2,7 +2,7 @@ package translate
 
 // The tests of this package render events decoded from CODING payloads,
 // but cannot import translate/coding, which imports translate (an import
-// cycle). source_external_test.go, in package translate_test, which may,
+// cycle). external_test.go, in package translate_test, which may,
 // hands coding's functions to SetTestSource before any test runs.
 
 var testSource struct {
@@ -10,7 +10,7 @@ var testSource struct {
 	sampleName func(file string) string
 }
 
-// SetTestSource is for source_external_test.go: decode is coding.Decode,
+// SetTestSource is for external_test.go: decode is coding.Decode,
 // sampleName coding.SampleEventName.
 func SetTestSource(decode func(name string, body []byte) (*Event, error), sampleName func(file string) string) {
 	testSource.decode, testSource.sampleName = decode, sampleName

@@ -7,8 +7,8 @@ func TestSubject(t *testing.T) {
 		name, payload string
 		want          Subject
 	}{
-		{"release", `{"action":"published","release":{"tag_name":"v1","name":"一","html_url":"https://t.coding.net/p/x/r/v1"},"sender":{"name":"a"}}`,
-			Subject{Kind: "release", Event: "release", Verb: "published", Tag: "v1", Name: "一", URL: "https://t.coding.net/p/x/r/v1"}},
+		{"release_note", `{"action":"published","release":{"tag_name":"v1","name":"一","html_url":"https://t.coding.net/p/x/r/v1"},"sender":{"name":"a"}}`,
+			Subject{Kind: "release", Event: "release_note", Verb: "published", Tag: "v1", Name: "一", URL: "https://t.coding.net/p/x/r/v1"}},
 		{"deploy_finished", `{"deploy":{"number":58,"status":"FAILED","url":"https://t.coding.net/p/x/cd/1"},"project":{"name":"x"}}`,
 			Subject{Kind: "deploy", Event: "deploy", Verb: "finished", Number: "58", Status: "FAILED", URL: "https://t.coding.net/p/x/cd/1"}},
 		{"thing_happened", `{"zzz":{"title":"later"},"aaa":{"title":"first in order"},"hook":{"name":"not this"}}`,

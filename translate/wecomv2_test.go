@@ -47,7 +47,7 @@ func TestWeComV2Escape(t *testing.T) {
 	// The other dialects render no tables: their escaping is unchanged.
 	for _, target := range []Target{DingTalk, WeCom} {
 		for _, in := range []string{"a|b", "| a | b |", "- x", "[x](http://evil)"} {
-			if got, want := escapeFor(target, in), escapeInline(in); got != want {
+			if got, want := escapeFor(target, in), EscapeInline(in); got != want {
 				t.Errorf("escapeFor(%s, %q) = %q, want escapeInline's %q", target, in, got, want)
 			}
 		}
@@ -105,11 +105,7 @@ func TestWeComV2Render(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, err := Body(m, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertWellFormed(t, m, body)
+			assertWellFormed(t, m, wireBody(t, m, ""))
 			assertWeComV2(t, m)
 			for _, line := range strings.Split(m.Text, "\n") {
 				if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "#### ") && !strings.HasPrefix(line, "**") && !strings.HasPrefix(line, "[") &&
@@ -155,17 +151,6 @@ func assertWeComV2(tb testing.TB, m Message) {
 	}
 }
 
-func TestWeComV2Body(t *testing.T) {
-	m := Message{Target: WeComV2, Title: "ignored", Text: "#### a & <b>\n\n- x \"q\"", AtUserIDs: []string{"u1"}}
-	b, err := Body(m, "uuid-ignored")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := `{"msgtype":"markdown_v2","markdown_v2":{"content":"#### a & <b>\n\n- x \"q\""}}`; string(b) != want {
-		t.Errorf("Body =\n%s\nwant\n%s", b, want)
-	}
-}
-
 func TestWeComV2Fits(t *testing.T) {
 	if Limit(WeComV2) != WeComMaxContent || Limit(WeComV2) != 4096 {
 		t.Errorf("Limit = %d", Limit(WeComV2))
@@ -187,7 +172,7 @@ func TestWeComV2Fits(t *testing.T) {
 	// A template that ignores the budget is cut to the limit, outside links.
 	long := strings.Repeat("- [链接](https://e.coding.net/x) 文字 **粗体**\n", 400)
 	user := mapFS{"huge.tmpl": `{{define "wecom_v2.push.text"}}` + long + `{{end}}`}
-	r, err := New(templates.FS, user, Options{Mentions: testMentions})
+	r, err := New(templates.FS, user, Options{Dialects: testKinds.dialects, Mentions: testMentions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,8 +180,7 @@ func TestWeComV2Fits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := Body(m, "")
-	assertWellFormed(t, m, body)
+	assertWellFormed(t, m, wireBody(t, m, ""))
 	if !strings.HasSuffix(m.Text, "…") || Size(m) > 4096 || Size(m) < 4096-200 {
 		t.Errorf("cut to %d bytes, ends %q", Size(m), m.Text[max(0, len(m.Text)-40):])
 	}
@@ -209,7 +193,7 @@ func TestWeComV2Lookup(t *testing.T) {
 	ev := decodeFile(t, "push-two-commits.json")
 	render := func(user mapFS, target Target, variant string) string {
 		t.Helper()
-		r, err := New(templates.FS, user, Options{})
+		r, err := New(templates.FS, user, Options{Dialects: testKinds.dialects})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +217,7 @@ func TestWeComV2Lookup(t *testing.T) {
 	}
 
 	both := mapFS{"u.tmpl": `{{define "wecom.push.text"}}v1{{end}}
-{{define "wecom_v2.push.text"}}v2 {{bullet}}{{color "success" "ok"}} {{.IsWeComV2}} {{.IsWeCom}}{{end}}
+{{define "wecom_v2.push.text"}}v2 {{bullet}}{{color "success" "ok"}} {{.Lists}} {{.Colors}}{{end}}
 {{define "push.text"}}any {{.Target}}{{end}}`}
 	if got := render(both, WeComV2, ""); got != "v2 - ok true false" {
 		t.Errorf("wecom_v2.push.text: %q", got)
@@ -263,7 +247,7 @@ func TestWeComV2Lookup(t *testing.T) {
 		t.Errorf("V.E.P must win over wecom_v2.E.P and V.wecom.E.P must not apply: %q", got)
 	}
 
-	r, err := New(templates.FS, variants, Options{})
+	r, err := New(templates.FS, variants, Options{Dialects: testKinds.dialects})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +266,7 @@ func TestWeComV2Lookup(t *testing.T) {
 // markdown_v2 cannot mention, so nobody is.
 func TestWeComV2Mentions(t *testing.T) {
 	user := mapFS{"m.tmpl": `{{define "push.mentions"}}{{.Mention .Event.ActorUser "lisi"}}{{end}}`}
-	r, err := New(templates.FS, user, Options{Mentions: testMentions})
+	r, err := New(templates.FS, user, Options{Dialects: testKinds.dialects, Mentions: testMentions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +319,7 @@ func TestWeComV2Digest(t *testing.T) {
 	}
 	items := 0
 	for _, d := range out {
-		body, _ := Body(d, "")
+		body := wireBody(t, d, "")
 		assertWellFormed(t, d, body)
 		assertWeComV2(t, d)
 		if !strings.HasPrefix(string(body), `{"msgtype":"markdown_v2",`) {
@@ -350,8 +334,8 @@ func TestWeComV2Digest(t *testing.T) {
 		t.Errorf("%d list items for %d messages", items, len(msgs))
 	}
 
-	user := mapFS{"d.tmpl": `{{define "wecom.digest.text"}}v1 {{.Count}}{{end}}{{define "digest.text"}}all {{.Count}} {{.IsWeComV2}}{{end}}`}
-	r, err = New(templates.FS, user, Options{})
+	user := mapFS{"d.tmpl": `{{define "wecom.digest.text"}}v1 {{.Count}}{{end}}{{define "digest.text"}}all {{.Count}} {{.Lists}}{{end}}`}
+	r, err = New(templates.FS, user, Options{Dialects: testKinds.dialects})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +345,7 @@ func TestWeComV2Digest(t *testing.T) {
 		t.Errorf("digest.text for wecom_v2 = %+v, %v", out, err)
 	}
 	user["d.tmpl"] += `{{define "wecom_v2.digest.text"}}v2 {{.Count}}{{end}}`
-	r, err = New(templates.FS, user, Options{})
+	r, err = New(templates.FS, user, Options{Dialects: testKinds.dialects})
 	if err != nil {
 		t.Fatal(err)
 	}

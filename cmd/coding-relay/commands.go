@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -26,29 +24,24 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// parseMentions reads RELAY_MENTIONS: a JSON object from CODING user (login,
-// username or email) to {"dingtalk_mobile", "dingtalk_userid", "wecom_userid", "feishu_open_id", "feishu_user_id"}.
+// parseMentions reads RELAY_MENTIONS: a JSON object from user (login,
+// username or email) to the ids the robot kinds mention by, under the keys
+// their dialects read ({"wecom_userid": "…", …}).
 func parseMentions(s string) (map[string]translate.Mention, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
 	var m map[string]translate.Mention
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		// The value holds phone numbers: say what is wrong, not what it holds.
+		const want = `want {"login": {"<key>": "<id>", …}}`
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("not valid JSON at byte %d (want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\", \"feishu_open_id\": \"…\"}})", se.Offset)
+			return nil, fmt.Errorf("not valid JSON at byte %d (%s)", se.Offset, want)
 		}
-		return nil, fmt.Errorf("want {\"login\": {\"dingtalk_mobile\": \"…\", \"dingtalk_userid\": \"…\", \"wecom_userid\": \"…\", \"feishu_open_id\": \"…\"}}: %v", err)
+		return nil, fmt.Errorf("%s: %v", want, err)
 	}
-	for _, who := range slices.Sorted(maps.Keys(m)) {
-		if err := m[who].Validate(); err != nil {
-			return nil, fmt.Errorf("%q: %w", who, err)
-		}
-	}
-	return m, nil
+	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
 // loadRenderer parses the embedded defaults, then dir's *.tmpl (if dir is
@@ -61,7 +54,7 @@ func loadRenderer(dir, lang string, loc *time.Location, mentions map[string]tran
 // and dir, rendered with these options.
 func templateSource(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) *server.TemplateSource {
 	return &server.TemplateSource{Defaults: templates.FS, Dir: dir,
-		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions}}
+		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions, Dialects: robot.Dialects(kinds)}}
 }
 
 // rendererFromEnv builds the renderer the relay would use, from the same
@@ -87,12 +80,12 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fl.SetOutput(stderr)
 	event := fl.String("event", "", "event name as its header gives it (X-Coding-Event, X-GitHub-Event, …), e.g. push, \"merge request\", GIT_PUSHED, pull_request; CODING: default the body's event field")
 	srcName := fl.String("source", "coding", "the webhook source the payload is from: "+strings.Join(sourceNames(), ", "))
-	target := fl.String("target", "", "dingtalk, wecom, wecom_v2 or feishu (default: the --robot's, else dingtalk)")
+	target := fl.String("target", "", strings.Join(robot.Targets(kinds), ", ")+" (default: the --robot's, else "+robot.Targets(kinds)[0]+")")
 	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
 	dir := fl.String("templates", "", "templates directory (default RELAY_TEMPLATES_DIR)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coding-relay render [--source coding|github] --event NAME --target dingtalk|wecom|wecom_v2|feishu [--robot URL] [--template NAME] FILE|-")
+		fmt.Fprintf(stderr, "usage: coding-relay render [--source %s] --event NAME --target %s [--robot URL] [--template NAME] FILE|-\n", strings.Join(sourceNames(), "|"), strings.Join(robot.Targets(kinds), "|"))
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -135,11 +128,11 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		}
 	}
 	if t == "" {
-		t = kinds[0].Targets()[0]
+		t = kinds[0].Dialects()[0].Name()
 	}
-	k, ok := robot.ForTarget(kinds, t)
+	k, d, ok := robot.ForTarget(kinds, t)
 	if !ok {
-		return fmt.Errorf("--target %q: accepted %s", t, strings.Join(targetNames(), ", "))
+		return fmt.Errorf("--target %q: accepted %s", t, strings.Join(robot.Targets(kinds), ", "))
 	}
 	if ep == nil || ep.Target() != t {
 		ep = k.Preview(t)
@@ -163,7 +156,7 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if _, err := fmt.Fprintln(stdout, string(body)); err != nil {
 		return err
 	}
-	size, limit := translate.Size(msg), translate.Limit(t)
+	size, limit := d.Size(msg), d.Limit()
 	fmt.Fprintf(stderr, "%s: %d of %d bytes of its size limit (%d%%)\n", t, size, limit, size*100/limit)
 	return nil
 }
@@ -216,11 +209,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err := r.Check(decodeSample); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
-		targets := make([]string, len(translate.Targets))
-		for i, t := range translate.Targets {
-			targets[i] = string(t)
-		}
-		fmt.Fprintf(stdout, "templates OK: every sample event renders for %s within limits\n", strings.Join(targets, ", "))
+		fmt.Fprintf(stdout, "templates OK: every sample event renders for %s within limits\n", strings.Join(robot.Targets(kinds), ", "))
 		return nil
 	}
 	return fmt.Errorf("unknown templates command %q (export, check)", args[0])
@@ -253,17 +242,6 @@ func exportTemplates(dir, lang string, force bool) (int, error) {
 		}
 	}
 	return len(files), nil
-}
-
-// targetNames lists every target of the kinds.
-func targetNames() []string {
-	var out []string
-	for _, k := range kinds {
-		for _, t := range k.Targets() {
-			out = append(out, string(t))
-		}
-	}
-	return out
 }
 
 // sourceNamed is the webhook source of that name, without secrets.

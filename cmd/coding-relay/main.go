@@ -1,5 +1,5 @@
-// Command coding-relay relays CODING webhooks to DingTalk, WeCom and Feishu
-// group robots. All configuration comes from RELAY_* environment variables; run
+// Command coding-relay relays CODING webhooks to group chat robots (the
+// kinds in registry.go). All configuration comes from RELAY_* environment variables; run
 // `coding-relay -h` for the list.
 package main
 
@@ -93,13 +93,13 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, `coding-relay %s: CODING webhooks to DingTalk, WeCom and Feishu group robots.
+	fmt.Fprintf(w, `coding-relay %s: CODING webhooks to group chat robots.
 
 Usage:
   coding-relay [serve]                      run the relay (POST /webhook)
   coding-relay healthcheck                  probe the local relay's /healthz (exit code)
   coding-relay pause DURATION               wait (a preStop hook in an image without sleep)
-  coding-relay render [--event NAME] [--target dingtalk|wecom|wecom_v2|feishu] [--robot URL]
+  coding-relay render [--event NAME] [--target %s] [--robot URL]
                       [--template NAME] [--templates DIR] FILE|-
                                             print the JSON body that would be sent
   coding-relay templates export [--force] [--language zh|en] DIR
@@ -108,7 +108,7 @@ Usage:
   coding-relay version
 
 Environment:
-`, version)
+`, version, strings.Join(robot.Targets(kinds), "|"))
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	for _, v := range server.Variables() {
 		def := v.Default
@@ -116,6 +116,16 @@ Environment:
 			def = "(unset)"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, def, v.Help)
+	}
+	fmt.Fprintln(tw, "\nRobot kinds:\ttargets\tpacing unless RELAY_RATE_LIMIT\tRELAY_MENTIONS keys")
+	for _, k := range kinds {
+		var keys []string
+		for _, d := range k.Dialects() {
+			for _, mk := range d.MentionKeys() {
+				keys = append(keys, mk.Name)
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", k.Name(), strings.Join(robot.Targets([]robot.Kind{k}), ", "), k.Limits(), strings.Join(keys, ", "))
 	}
 	_ = tw.Flush()
 }

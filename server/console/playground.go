@@ -70,8 +70,8 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 		out.Robots = append(out.Robots, robotChoice{Name: rb.Name, Kind: rb.KindName(), Target: string(rb.Endpoint.Target()), Template: rb.Template})
 	}
 	for _, k := range c.opts.Kinds {
-		for _, t := range k.Targets() {
-			out.Targets = append(out.Targets, targetInfo{Target: string(t), Kind: k.Name(), Limit: translate.Limit(t)})
+		for _, d := range k.Dialects() {
+			out.Targets = append(out.Targets, targetInfo{Target: string(d.Name()), Kind: k.Name(), Limit: d.Limit()})
 		}
 	}
 	return ctx.JSON(http.StatusOK, out)
@@ -151,17 +151,18 @@ func (c *Console) handleRender(ctx echo.Context) error {
 			return bad("no robot named %q", req.Robot)
 		}
 		rb := c.opts.Robots[i]
-		p = preview{target: rb.Endpoint.Target(), kind: rb.KindName(), endpoint: rb.Endpoint, variant: rb.Template, robot: &rb}
+		_, d, _ := robot.ForTarget([]robot.Kind{rb.Kind}, rb.Endpoint.Target())
+		p = preview{target: rb.Endpoint.Target(), dialect: d, kind: rb.KindName(), endpoint: rb.Endpoint, variant: rb.Template, robot: &rb}
 	default:
 		t := translate.Target(req.Target)
 		if t == "" {
-			t = c.opts.Kinds[0].Targets()[0]
+			t = c.opts.Kinds[0].Dialects()[0].Name()
 		}
-		k, ok := robot.ForTarget(c.opts.Kinds, t)
+		k, d, ok := robot.ForTarget(c.opts.Kinds, t)
 		if !ok {
 			return bad("no target %q", req.Target)
 		}
-		p = preview{target: t, kind: k.Name(), endpoint: k.Preview(t), variant: req.Variant}
+		p = preview{target: t, dialect: d, kind: k.Name(), endpoint: k.Preview(t), variant: req.Variant}
 	}
 	r := c.opts.Renderer()
 	if len(req.Edits) > 0 {

@@ -14,11 +14,13 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// preview is what the playground renders for: a target and the endpoint
-// that builds its wire body (a configured robot's, with its keywords and
-// format, or the kind's placeholder), and the template variant.
+// preview is what the playground renders for: a target, its dialect, the
+// endpoint that builds its wire body (a configured robot's, with its
+// keywords and format, or the kind's placeholder), and the template
+// variant.
 type preview struct {
 	target   translate.Target
+	dialect  translate.Dialect
 	kind     string
 	endpoint robot.Endpoint
 	variant  string
@@ -48,7 +50,7 @@ type renderAnswer struct {
 	Outcome string          `json:"outcome,omitempty"`
 	Body    json.RawMessage `json:"body,omitempty"`
 	Bytes   int             `json:"bytes,omitempty"`
-	// Size is what the target's limit is measured on (translate.Size),
+	// Size is what the target's limit is measured on (Dialect.Size),
 	// Limit that limit.
 	Size     int      `json:"size,omitempty"`
 	Limit    int      `json:"limit,omitempty"`
@@ -118,7 +120,8 @@ func (p preview) render(r *translate.Renderer, src source.Source, event string, 
 	ans.OK = true
 	ans.Title, ans.Text, ans.Outcome = mask(msg.Title, msg.AtMobiles), mask(msg.Text, msg.AtMobiles), msg.Outcome
 	ans.Body, ans.Bytes = maskMobiles(body), len(body)
-	ans.Size, ans.Limit, ans.Fits = translate.Size(msg), translate.Limit(p.target), translate.Fits(msg)
+	ans.Size, ans.Limit = p.dialect.Size(msg), p.dialect.Limit()
+	ans.Fits = ans.Size <= ans.Limit
 	return ans
 }
 

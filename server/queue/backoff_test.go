@@ -11,7 +11,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
-	"github.com/coding-relay/coding-relay/translate"
 )
 
 // Once: the wait doubled to five minutes and never started over, so a
@@ -37,7 +36,7 @@ func TestQueueRetryWaits(t *testing.T) {
 		opts:  queue.WithFirstWait(queue.Options{RetryMaxWait: maxWait}, first)}
 	env.open(t, true)
 	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 1)
 	retries := func() []observer.LoggedEntry { return logs.FilterMessage("send failed, will retry").All() }
 	// The eighth failure asks for ten minutes; the test does not wait them.
 	waitFor(t, "eight failed attempts", func() bool { return len(retries()) == 8 })

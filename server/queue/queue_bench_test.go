@@ -10,7 +10,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
-	"github.com/coding-relay/coding-relay/translate"
 )
 
 // BenchmarkQueueDrain measures the delivery side alone: b.N stored messages
@@ -36,7 +35,7 @@ func benchmarkDrain(b *testing.B, history bool) {
 	env := &queueEnv{dir: b.TempDir(), history: history, lanes: []queue.Lane{testLane(b, "r", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(b, false)
 	defer env.close(b)
-	enqueue(b, env.queue, "r", translate.DingTalk, 0, b.N)
+	enqueue(b, env.queue, "r", dingtalk.Target, 0, b.N)
 	b.ResetTimer()
 	env.queue.Start()
 	<-done

@@ -18,6 +18,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/robot/feishu"
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/templates"
@@ -100,7 +101,7 @@ func (e *queueEnv) close(tb testing.TB) {
 
 func testRenderer(tb testing.TB) *translate.Renderer {
 	tb.Helper()
-	r, err := translate.New(templates.FS, nil, translate.Options{})
+	r, err := translate.New(templates.FS, nil, translate.Options{Dialects: robot.Dialects([]robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}})})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestQueuePacingNeverExceedsTheLimit(t *testing.T) {
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{rate})}}
 	env.open(t, true)
 	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 10) // no renderer: no coalescing
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 10) // no renderer: no coalescing
 	waitFor(t, "10 sends", func() bool { return len(f.Received()) == 10 })
 	got := f.Received()
 	for i := rate.N; i < len(got); i++ {
@@ -169,7 +170,7 @@ func TestQueuePacingNeverExceedsTheLimit(t *testing.T) {
 
 func TestQueueCoalescesABurst(t *testing.T) {
 	for _, k := range []robot.Kind{dingtalk.Kind{}, wecom.Kind{}} {
-		kind := k.Targets()[0]
+		kind := k.Dialects()[0].Name()
 		t.Run(k.Name(), func(t *testing.T) {
 			f := newFakeRobot(t, nil)
 			rate := robot.Rate{N: 5, Per: time.Minute}
@@ -235,7 +236,7 @@ func TestQueueRetriesUntilRecovery(t *testing.T) {
 		opts: queue.WithFirstWait(queue.Options{SendTimeout: 200 * time.Millisecond, RetryMaxWait: 50 * time.Millisecond}, 10*time.Millisecond)}
 	env.open(t, true)
 	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 2)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 2)
 	waitFor(t, "recovery", func() bool { return len(f.Received()) == 6 })
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
 	got := f.Received()
@@ -265,7 +266,7 @@ func TestQueuePermanentErrorsAreDeadLettered(t *testing.T) {
 	})
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "wc", wecom.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
-	enqueue(t, env.queue, "wc", translate.WeCom, 0, 2)
+	enqueue(t, env.queue, "wc", wecom.Target, 0, 2)
 	waitFor(t, "two sends", func() bool { return len(f.Received()) == 2 })
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
 	dead, _, err := env.queue.Dead(1000)
@@ -314,7 +315,7 @@ func TestQueueGivesUpAfterMaxAge(t *testing.T) {
 		opts: queue.WithFirstWait(queue.Options{RetryMaxAge: 100 * time.Millisecond, RetryMaxWait: 20 * time.Millisecond}, 10*time.Millisecond)}
 	env.open(t, true)
 	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 1)
 	// The metric is counted right after the store commit: wait for both.
 	waitFor(t, "expired dead letter", func() bool {
 		d, _, _ := env.queue.Dead(1000)
@@ -329,8 +330,8 @@ func TestQueueResumesAfterCrash(t *testing.T) {
 		testLane(t, "wc", wecom.Kind{}, f, robot.Limits{}),
 	}}
 	env.open(t, false) // no workers: everything stays pending
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 5)
-	enqueue(t, env.queue, "wc", translate.WeCom, 5, 8)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 5)
+	enqueue(t, env.queue, "wc", wecom.Target, 5, 8)
 	// A crash: the file is closed with nothing drained.
 	if err := env.store.Close(); err != nil {
 		t.Fatal(err)
@@ -355,7 +356,7 @@ func TestQueueShutdownLeavesHangingWorkPending(t *testing.T) {
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
 		opts: queue.Options{SendTimeout: time.Minute}}
 	env.open(t, true)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 3)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 3)
 	waitFor(t, "a send in flight", func() bool { return len(f.Received()) == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -372,11 +373,11 @@ func TestQueueDedupSurvivesRestart(t *testing.T) {
 	f := newFakeRobot(t, nil)
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
 	env.open(t, true)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 1)
 	env.close(t)
 	env.open(t, true)
 	defer env.close(t)
-	it := &store.Item{Robot: "ding", Message: msg(translate.DingTalk, 0), Created: time.Now(), UUID: "x"}
+	it := &store.Item{Robot: "ding", Message: msg(dingtalk.Target, 0), Created: time.Now(), UUID: "x"}
 	if err := env.queue.Enqueue("d-0", true, []*store.Item{it}); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("second enqueue of d-0: %v, want ErrDuplicate", err)
 	}
@@ -396,7 +397,7 @@ func TestQueueKeepsPerRobotOrderUnderConcurrency(t *testing.T) {
 			defer wg.Done()
 			for i := range 25 {
 				n := g*1000 + i
-				it := &store.Item{Robot: "ding", Message: msg(translate.DingTalk, n), Created: time.Now(), UUID: fmt.Sprint(n)}
+				it := &store.Item{Robot: "ding", Message: msg(dingtalk.Target, n), Created: time.Now(), UUID: fmt.Sprint(n)}
 				if err := env.queue.Enqueue(fmt.Sprint(n), true, []*store.Item{it}); err != nil {
 					t.Error(err)
 				}
@@ -425,7 +426,7 @@ func TestQueueKeepsALargeBacklogOnDisk(t *testing.T) {
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
 		opts: queue.WithResident(queue.Options{}, 4, 2)}
 	env.open(t, false)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 30)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 30)
 	if d := env.queue.Depth(); d != 30 {
 		t.Fatalf("depth = %d, want 30", d)
 	}
@@ -445,7 +446,7 @@ func TestQueueKeepsALargeBacklogOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.open(t, false)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 30, 40)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 30, 40)
 	env.queue.Start()
 	defer env.close(t)
 	waitFor(t, "40 sends", func() bool { return len(f.Received()) == 40 })
@@ -487,7 +488,7 @@ func TestQueueInflightSendsConcurrentlyAndLosesNothing(t *testing.T) {
 		opts: queue.WithResident(queue.WithFirstWait(queue.Options{RetryMaxWait: 20 * time.Millisecond}, 5*time.Millisecond), 4, 2)}
 	env.open(t, true)
 	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 40)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 40)
 	waitFor(t, "four sends in flight", func() bool { mu.Lock(); defer mu.Unlock(); return cur == 4 })
 	close(release)
 	waitFor(t, "queue empty", func() bool { return env.queue.Depth() == 0 })
@@ -518,7 +519,7 @@ func TestQueueAddsTheRobotsKeyword(t *testing.T) {
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{l}}
 	env.open(t, true)
 	defer env.close(t)
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 1)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 1)
 	waitFor(t, "one send", func() bool { return len(f.Received()) == 1 })
 	md, _ := f.Received()[0].Body["markdown"].(map[string]any)
 	if text, _ := md["text"].(string); !strings.HasSuffix(text, "\n\nCODING") {
@@ -537,11 +538,11 @@ func TestQueueAdminListingWhileRetrying(t *testing.T) {
 	// The listing reads attempts and last error while the worker records
 	// failed attempts as fast as it can: go test -race checks the locking.
 	env := &queueEnv{dir: t.TempDir(),
-		lanes: []queue.Lane{{Robot: robot.Robot{Name: "r", Kind: dingtalk.Kind{}, Endpoint: dingtalk.Kind{}.Preview(translate.DingTalk)}, Sender: downSender{}}},
+		lanes: []queue.Lane{{Robot: robot.Robot{Name: "r", Kind: dingtalk.Kind{}, Endpoint: dingtalk.Kind{}.Preview(dingtalk.Target)}, Sender: downSender{}}},
 		opts:  queue.Options{RetryMaxWait: time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)
-	enqueue(t, env.queue, "r", translate.DingTalk, 0, 1)
+	enqueue(t, env.queue, "r", dingtalk.Target, 0, 1)
 	attempts := 0
 	for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); {
 		list, total, err := env.queue.Pending(10)

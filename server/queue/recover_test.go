@@ -11,7 +11,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/server/store"
-	"github.com/coding-relay/coding-relay/translate"
 )
 
 // backlogAfterRestart queues one message for the DingTalk robot with query
@@ -31,7 +30,7 @@ func backlogAfterRestart(t *testing.T, before, after string) *fakeRobot {
 	old := lane(before)
 	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{old}}
 	env.open(t, false)
-	it := &store.Item{Robot: old.Robot.Name, Dest: old.Robot.Fingerprint, Delivery: "d", Event: "push", Message: msg(translate.DingTalk, 7), Created: time.Now(), UUID: "u"}
+	it := &store.Item{Robot: old.Robot.Name, Dest: old.Robot.Fingerprint, Delivery: "d", Event: "push", Message: msg(dingtalk.Target, 7), Created: time.Now(), UUID: "u"}
 	if err := env.queue.Enqueue("d", true, []*store.Item{it}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +70,7 @@ func TestOrphansExpireIntoDeadLetters(t *testing.T) {
 		lanes: []queue.Lane{testLane(t, "gone", dingtalk.Kind{}, f, robot.Limits{}), testLane(t, "stays", dingtalk.Kind{}, f, robot.Limits{})},
 		opts:  queue.WithClock(queue.Options{RetryMaxAge: time.Hour}, func() time.Time { return clock })}
 	env.open(t, false)
-	enqueue(t, env.queue, "gone", translate.DingTalk, 0, 2)
+	enqueue(t, env.queue, "gone", dingtalk.Target, 0, 2)
 	if err := env.store.Close(); err != nil {
 		t.Fatal(err)
 	}

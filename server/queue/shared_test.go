@@ -18,7 +18,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 	"github.com/coding-relay/coding-relay/server/store/redis"
 	"github.com/coding-relay/coding-relay/server/store/redis/redistest"
-	"github.com/coding-relay/coding-relay/translate"
 )
 
 var (
@@ -57,7 +56,7 @@ func replica(tb testing.TB, srv *redistest.Server, lanes []queue.Lane, opts queu
 }
 
 func item(robot string, i int) *store.Item {
-	return &store.Item{Robot: robot, Delivery: fmt.Sprintf("d-%d", i), Event: "push", Message: msg(translate.DingTalk, i),
+	return &store.Item{Robot: robot, Delivery: fmt.Sprintf("d-%d", i), Event: "push", Message: msg(dingtalk.Target, i),
 		Created: time.Now(), UUID: fmt.Sprintf("uuid-%d", i)}
 }
 

@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap/zaptest"
+
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/server/store"
-	"github.com/coding-relay/coding-relay/translate"
-	"github.com/prometheus/client_golang/prometheus"
-	"go.uber.org/zap/zaptest"
 )
 
 // state is the snapshot of the robot named name.
@@ -40,7 +40,7 @@ func TestSnapshotDeadLetterReplayedAfterTheRobotIsFixed(t *testing.T) {
 	if got := env.queue.Snapshot(); len(got) != 2 || got[0].Robot != "ding" || got[1].Robot != "wecom" || got[0].State != queue.StateIdle || got[0].Last != nil {
 		t.Fatalf("snapshot before any send = %+v, want both robots idle in configuration order", got)
 	}
-	enqueue(t, env.queue, "ding", translate.DingTalk, 0, 2)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 2)
 	waitFor(t, "two dead letters", func() bool { _, n, _ := env.queue.Dead(10); return n == 2 })
 	st := state(t, env.queue, "ding")
 	if st.Last == nil || st.Last.Result != "failed" || st.Last.ErrCode != 310000 || !strings.Contains(st.Last.Error, "keywords not in content") {
@@ -100,8 +100,8 @@ func TestSnapshotShowsBackoffAndPacing(t *testing.T) {
 	env.open(t, true)
 	defer env.close(t)
 	start := time.Now()
-	enqueue(t, env.queue, "busy", translate.DingTalk, 0, 1)
-	enqueue(t, env.queue, "paced", translate.DingTalk, 1, 3)
+	enqueue(t, env.queue, "busy", dingtalk.Target, 0, 1)
+	enqueue(t, env.queue, "paced", dingtalk.Target, 1, 3)
 	waitFor(t, "a backoff", func() bool { return state(t, env.queue, "busy").State == queue.StateBackoff })
 	st := state(t, env.queue, "busy")
 	if st.Until.Before(start.Add(30*time.Minute)) || st.Depth != 1 || st.OldestAge <= 0 || st.Hour.Retried != 1 || st.Last.Result != "retry" || st.Last.ErrCode != -1 {
@@ -180,7 +180,7 @@ func TestSnapshotDoesNotCountASettledMessageAsWaiting(t *testing.T) {
 					t.Error(err)
 				}
 			}()
-			enqueue(t, q, "ding", translate.DingTalk, 0, 1)
+			enqueue(t, q, "ding", dingtalk.Target, 0, 1)
 			if d := <-ws.depth; d != 0 {
 				t.Fatalf("depth when the message's fate was written = %d, want 0", d)
 			}

@@ -11,7 +11,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -41,9 +40,9 @@ type Kind interface {
 	// Redact shows a URL of this kind with its credential hidden, for
 	// configuration errors raised before Open succeeded.
 	Redact(u *url.URL) string
-	// Targets are the dialects this kind's robots are rendered in, the
+	// Dialects are the dialects this kind's robots are rendered in, the
 	// default first (WeCom: markdown, then markdown_v2).
-	Targets() []translate.Target
+	Dialects() []translate.Dialect
 	// Preview is an endpoint of this kind rendering for t, without a real
 	// credential: what the render CLI and /api/render show as the wire body.
 	Preview(t translate.Target) Endpoint
@@ -88,12 +87,32 @@ func (s Sender) Send(ctx context.Context, m translate.Message, msgUUID string) e
 	return s.Endpoint.Send(ctx, s.Client, m, msgUUID)
 }
 
-// ForTarget finds the kind whose robots render in t.
-func ForTarget(kinds []Kind, t translate.Target) (Kind, bool) {
+// ForTarget finds the kind whose robots render in t, and its dialect.
+func ForTarget(kinds []Kind, t translate.Target) (Kind, translate.Dialect, bool) {
 	for _, k := range kinds {
-		if slices.Contains(k.Targets(), t) {
-			return k, true
+		for _, d := range k.Dialects() {
+			if d.Name() == t {
+				return k, d, true
+			}
 		}
 	}
-	return nil, false
+	return nil, nil, false
+}
+
+// Dialects are the dialects of kinds, in order: what the relay renders for.
+func Dialects(kinds []Kind) []translate.Dialect {
+	var out []translate.Dialect
+	for _, k := range kinds {
+		out = append(out, k.Dialects()...)
+	}
+	return out
+}
+
+// Targets are the names of the dialects of kinds, in order.
+func Targets(kinds []Kind) []string {
+	var out []string
+	for _, d := range Dialects(kinds) {
+		out = append(out, string(d.Name()))
+	}
+	return out
 }

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/robot/feishu"
+	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/server/source/coding"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
@@ -20,14 +24,17 @@ func TestFittingMessagesMakeBodiesWithinTheLimit(t *testing.T) {
 	if len(files) < 50 {
 		t.Fatalf("only %d samples", len(files))
 	}
-	maxBody := map[translate.Target]int{translate.DingTalk: translate.DingTalkMaxBody - 1, translate.Feishu: translate.FeishuMaxBody}
+	// The limits of robot-api.md: the whole body (DingTalk's strictly
+	// smaller), or WeCom's content.
+	maxBody := map[translate.Target]int{dingtalk.Target: dingtalk.MaxBody - 1, feishu.Target: feishu.MaxBody}
 	for _, lang := range templates.Languages {
-		r, err := translate.New(templates.FS, nil, translate.Options{Language: lang})
+		r, err := translate.New(templates.FS, nil, translate.Options{Language: lang, Dialects: robot.Dialects(parser.Kinds)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, k := range parser.Kinds {
-			for _, target := range k.Targets() {
+			for _, d := range k.Dialects() {
+				target := d.Name()
 				ep := k.Preview(target)
 				for _, f := range files {
 					name, _, _ := strings.Cut(filepath.Base(f), "-")
@@ -42,8 +49,8 @@ func TestFittingMessagesMakeBodiesWithinTheLimit(t *testing.T) {
 					}
 					big := m
 					big.Text = strings.Repeat("一行 \"<字>\" & 文字\n", 3000)
-					for _, msg := range []translate.Message{m, cut(big)} {
-						if !translate.Fits(msg) {
+					for _, msg := range []translate.Message{m, cut(d, big)} {
+						if d.Size(msg) > d.Limit() {
 							t.Fatalf("%s %s: rendered message does not fit", target, f)
 						}
 						b, err := ep.Body(msg, "123e4567-e89b-12d3-a456-426614174000")
@@ -54,7 +61,7 @@ func TestFittingMessagesMakeBodiesWithinTheLimit(t *testing.T) {
 						if whole && len(b) > limit {
 							t.Errorf("%s %s: body %d bytes > %d", target, f, len(b), limit)
 						}
-						if !whole && len(msg.Text) > translate.WeComMaxContent {
+						if !whole && len(msg.Text) > wecom.MaxContent {
 							t.Errorf("%s %s: content %d bytes", target, f, len(msg.Text))
 						}
 					}
@@ -64,15 +71,15 @@ func TestFittingMessagesMakeBodiesWithinTheLimit(t *testing.T) {
 	}
 }
 
-// cut keeps the most whole lines of m's text that fit (a binary search:
+// cut keeps the most whole lines of m's text that fit d (a binary search:
 // the size grows with every line).
-func cut(m translate.Message) translate.Message {
+func cut(d translate.Dialect, m translate.Message) translate.Message {
 	lines := strings.SplitAfter(m.Text, "\n")
 	lo, hi := 0, len(lines)
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
 		m.Text = strings.Join(lines[:mid], "")
-		if translate.Fits(m) {
+		if d.Size(m) <= d.Limit() {
 			lo = mid
 		} else {
 			hi = mid - 1

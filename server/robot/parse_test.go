@@ -19,13 +19,13 @@ func TestParseEveryKind(t *testing.T) {
 		target                   translate.Target
 		limits                   string
 	}{
-		{"https://oapi.dingtalk.com/robot/send?access_token=T1&secret=S", "dingtalk", "T1", "https://oapi.dingtalk.com/robot/send", translate.DingTalk, "20/1m0s"},
-		{"https://oapi.dingtalk.io/robot/send?access_token=T2", "dingtalk", "T2", "https://oapi.dingtalk.io/robot/send", translate.DingTalk, "20/1m0s"},
-		{"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K1&format=markdown_v2", "wecom", "K1", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", translate.WeComV2, "20/1m0s"},
-		{"https://open.feishu.cn/open-apis/bot/v2/hook/F1?secret=S&keywords=CODING", "feishu", "F1", "https://open.feishu.cn/open-apis/bot/v2/hook/…", translate.Feishu, "100/1m0s,5/1s"},
-		{"https://open.larksuite.com/open-apis/bot/v2/hook/F2", "feishu", "F2", "https://open.larksuite.com/open-apis/bot/v2/hook/…", translate.Feishu, "100/1m0s,5/1s"},
-		{"feishu+http://127.0.0.1:9400/open-apis/bot/v2/hook/F3", "feishu", "F3", "http://127.0.0.1:9400/open-apis/bot/v2/hook/…", translate.Feishu, "100/1m0s,5/1s"},
-		{"WeCom+http://127.0.0.1:9400/cgi-bin/webhook/send?key=K2", "wecom", "K2", "http://127.0.0.1:9400/cgi-bin/webhook/send", translate.WeCom, "20/1m0s"},
+		{"https://oapi.dingtalk.com/robot/send?access_token=T1&secret=S", "dingtalk", "T1", "https://oapi.dingtalk.com/robot/send", dingtalk.Target, "20/1m0s"},
+		{"https://oapi.dingtalk.io/robot/send?access_token=T2", "dingtalk", "T2", "https://oapi.dingtalk.io/robot/send", dingtalk.Target, "20/1m0s"},
+		{"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K1&format=markdown_v2", "wecom", "K1", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", wecom.TargetV2, "20/1m0s"},
+		{"https://open.feishu.cn/open-apis/bot/v2/hook/F1?secret=S&keywords=CODING", "feishu", "F1", "https://open.feishu.cn/open-apis/bot/v2/hook/…", feishu.Target, "100/1m0s,5/1s"},
+		{"https://open.larksuite.com/open-apis/bot/v2/hook/F2", "feishu", "F2", "https://open.larksuite.com/open-apis/bot/v2/hook/…", feishu.Target, "100/1m0s,5/1s"},
+		{"feishu+http://127.0.0.1:9400/open-apis/bot/v2/hook/F3", "feishu", "F3", "http://127.0.0.1:9400/open-apis/bot/v2/hook/…", feishu.Target, "100/1m0s,5/1s"},
+		{"WeCom+http://127.0.0.1:9400/cgi-bin/webhook/send?key=K2", "wecom", "K2", "http://127.0.0.1:9400/cgi-bin/webhook/send", wecom.Target, "20/1m0s"},
 	}
 	for _, tt := range tests {
 		rs, err := parser.Parse(tt.raw)

@@ -17,7 +17,7 @@ func TestUnmarshalItemReadsEncodingJSON(t *testing.T) {
 	at := time.Date(2026, 12, 4, 10, 30, 0, 123456789, time.FixedZone("CST", 8*3600))
 	full := store.Item{
 		ID: 7, Robot: "dingtalk-1", Dest: "fp", Lane: "lane", Delivery: "d-1", Event: "push", Action: "push",
-		Message: translate.Message{Target: translate.DingTalk, Event: "push", Action: "push", Title: "t <b> & \"q\"",
+		Message: translate.Message{Target: "dingtalk", Event: "push", Action: "push", Title: "t <b> & \"q\"",
 			Text: "#### 标题\n\n- 一 🚀\n", Summary: "s", Link: "https://e.coding.net/p/x", Outcome: translate.OutcomeFailure,
 			Lang: "zh", AtMobiles: []string{"13800000000"}, AtUserIDs: []string{"u1", "u2"}},
 		Created: at, Attempts: 3, LastError: "errcode 130101", ErrCode: 130101, Reason: "permanent",
@@ -58,7 +58,7 @@ func TestUnmarshalItemReadsEncodingJSON(t *testing.T) {
 // rendered push as the queue stores it (about 1.2 KB).
 func BenchmarkUnmarshalItem(b *testing.B) {
 	it := store.Item{Robot: "dingtalk-1", Dest: "fp", Delivery: "d-1", Event: "push", Created: time.Now(),
-		UUID: "5f8e0b0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", Message: translate.Message{Target: translate.DingTalk,
+		UUID: "5f8e0b0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", Message: translate.Message{Target: "dingtalk",
 			Event: "push", Title: "[uc-api] 张亮 推送了 2 个提交到 master", Link: "https://xxx.coding.net/p/uc-api/d/uc-api/git/compare/a...b",
 			Summary: "【uc-api】**张亮** 推送了 2 个提交到 [master](https://xxx.coding.net/p/uc-api/d/uc-api/git/tree/master)：[f2517d2](https://xxx.coding.net/p/uc-api/d/uc-api/git/commit/f2517d28df3ac6b033a4b8521b324ae5454c1a57) Accept Merge Request #1",
 			Text: "#### [uc-api](https://xxx.coding.net/p/uc-api) · 代码推送\n\n[张亮](https://xxx.coding.net/u/zl) 推送了 2 个提交到分支 [master](https://xxx.coding.net/p/uc-api/d/uc-api/git/tree/master)\n\n" +

@@ -18,7 +18,7 @@ func BenchmarkStoreAdd(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	m := translate.Message{Target: translate.DingTalk, Event: "push", Title: "event 1",
+	m := translate.Message{Target: "dingtalk", Event: "push", Title: "event 1",
 		Text: "### event 1\n\n[details](https://e.coding.net/p/x/1)", Link: "https://e.coding.net/p/x/1"}
 	var n atomic.Int64
 	b.SetParallelism(8) // 16 goroutines on 2 cores

@@ -25,7 +25,7 @@ func openStoreWith(tb testing.TB, dir string, o store.Options) *store.Store {
 }
 
 func item(robot, title string) *store.Item {
-	return &store.Item{Robot: robot, Message: translate.Message{Target: translate.DingTalk, Title: title}, Created: time.Now(), UUID: title}
+	return &store.Item{Robot: robot, Message: translate.Message{Target: "dingtalk", Title: title}, Created: time.Now(), UUID: title}
 }
 
 func TestAddRemembersTheDelivery(t *testing.T) {

@@ -387,6 +387,10 @@ func objectEvent(p *payload, pl *places, ev *translate.Event) {
 			ev.Assignees = people(it.Assignee)
 			ev.ObjectURL = pl.under(it.page(), "/iterations/", it.Code.str())
 		}
+	case translate.EventRelease:
+		if r := p.Release; r != nil {
+			ev.Tag, ev.Title, ev.Body, ev.ObjectURL = r.TagName.str(), r.Name.str(), r.Body.str(), r.page()
+		}
 	case translate.EventWiki:
 		if w := p.Wiki; w != nil {
 			ev.Title, ev.Path, ev.Version = first(w.Title, w.Name), w.Path.str(), w.Version.str()

@@ -46,7 +46,16 @@ type payload struct {
 	Comment   *comment   `json:"comment"`
 	Note      *comment   `json:"note"`
 
+	Release *release `json:"release"`
+
 	Zen text `json:"zen"`
+}
+
+type release struct {
+	links
+	TagName text `json:"tag_name"`
+	Name    text `json:"name"`
+	Body    text `json:"body"`
 }
 
 // links are the spellings of an object's page.

@@ -44,15 +44,13 @@ func buildEvent(p *payload, ev *translate.Event) {
 		if failed(r.Conclusion) && ev.Error == "" {
 			ev.Error = r.Output.Title
 		}
-		if ev.Verb = buildVerb(r.Status, ev.Verb); r == p.Run {
-			ev.Verb = "completed" // Forgejo sends a run's outcome only
-		}
+		ev.Verb = cmp.Or(buildVerb(ev.Status), ev.Verb)
 	} else { // a commit status
 		ev.Title, ev.Status, ev.ObjectURL, sha = p.Context, p.State, clean(p.TargetURL), p.SHA
 		if len(p.Branches) > 0 {
 			ev.Branch = p.Branches[0].Name
 		}
-		if ev.Verb = buildVerb(p.State, "completed"); failed(p.State) {
+		if ev.Verb = buildVerb(p.State); failed(p.State) {
 			ev.Error = p.Description
 		}
 	}
@@ -89,7 +87,7 @@ func deploymentEvent(p *payload, ev *translate.Event) {
 		return
 	}
 	ev.Status, ev.Environment = s.State, cmp.Or(s.Environment, d.Environment)
-	if ev.Verb = buildVerb(s.State, "completed"); failed(s.State) { // inactive: replaced, completed
+	if ev.Verb = cmp.Or(buildVerb(s.State), s.State); failed(s.State) { // inactive: replaced by a newer one
 		ev.Error = s.Description
 	}
 	link := cmp.Or(s.LogURL, s.TargetURL)
@@ -99,18 +97,27 @@ func deploymentEvent(p *payload, ev *translate.Event) {
 	ev.ObjectURL = cmp.Or(clean(link), ev.ObjectURL)
 }
 
-// buildVerb is what a build's status says happened: triggered (waiting
-// to run), started or completed; other for a status it does not know.
-func buildVerb(status, other string) string {
-	switch status {
-	case "completed", "success", "failure", "error":
-		return "completed"
-	case "in_progress", "running":
+// buildVerb is what a build's status (a conclusion once it completed)
+// says happened, in the words of the ci, job and deployment templates;
+// "" for a status it does not know.
+func buildVerb(status string) string {
+	switch {
+	case failed(status):
+		return "failed"
+	case status == "success" || status == "neutral":
+		return "succeeded"
+	case status == "cancelled" || status == "canceled":
+		return "canceled"
+	case status == "skipped" || status == "stale":
+		return "skipped"
+	case status == "action_required":
+		return "manual"
+	case status == "in_progress" || status == "running":
 		return "started"
-	case "queued", "requested", "waiting", "pending":
+	case status == "queued" || status == "requested" || status == "waiting" || status == "pending":
 		return "triggered"
 	}
-	return other
+	return ""
 }
 
 // status is a build's result as the templates read it: the conclusion of

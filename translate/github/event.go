@@ -165,6 +165,8 @@ func mergeRequestEvent(p *payload, ev *translate.Event) {
 		ev.Verb = "merged"
 	case a == "synchronize" || a == "synchronized":
 		ev.Verb = "updated"
+	case a == "ready_for_review" || a == "converted_to_draft":
+		ev.Verb = map[string]string{"ready_for_review": "ready", "converted_to_draft": "draft"}[a]
 	case review != nil && (a == "submitted" || a == "reviewed"):
 		// GitHub's review state, Gitea's review type.
 		switch t := strings.ToLower(cmp.Or(review.State, review.Type)); {
@@ -227,8 +229,7 @@ func (p *payload) typeOf(i *issue) string {
 	return "issue"
 }
 
-// releaseEvent: a release, which the generic templates render from its
-// Subject (its tag, linked; its name).
+// releaseEvent: a release.
 func releaseEvent(p *payload, ev *translate.Event) {
 	r := p.Release
 	if r == nil {
@@ -245,7 +246,9 @@ func releaseEvent(p *payload, ev *translate.Event) {
 	if r.Prerelease {
 		ev.Type = "prerelease"
 	}
-	ev.Subject = &translate.Subject{Kind: "release", Event: "release", Verb: ev.Verb, Tag: r.TagName, Name: r.Name, URL: ev.ObjectURL}
+	if ev.Verb == "edited" {
+		ev.Verb = "updated"
+	}
 }
 
 func memberEvent(p *payload, ev *translate.Event) {
@@ -326,9 +329,9 @@ func quiet(ev *translate.Event) bool {
 		"demilestoned", "locked", "unlocked", "pinned", "unpinned", "transferred", "typed", "untyped"}, v)
 	switch ev.Name {
 	case translate.EventCI, translate.EventDeployment:
-		return ev.Verb != "completed"
+		return !slices.Contains([]string{"succeeded", "failed", "canceled", "skipped", "manual", "completed"}, ev.Verb)
 	case translate.EventJob:
-		return ev.Verb != "completed" || !failed(ev.Status)
+		return ev.Verb != "failed"
 	case translate.EventMergeRequest:
 		return bookkeeping || slices.Contains([]string{"assigned", "unassigned", "auto_merge_enabled", "auto_merge_disabled",
 			"enqueued", "dequeued", "review_request_removed", "resolved", "unresolved"}, v) ||

@@ -11,6 +11,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
+	"github.com/coding-relay/coding-relay/server/robot/feishu"
+	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 	"github.com/coding-relay/coding-relay/translate/github"
@@ -21,10 +25,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // mentions is the mention directory the goldens render with: logins, and
 // an email for a Gitea author whose login differs.
 var mentions = map[string]translate.Mention{
-	"zhangliang": {DingTalkMobile: "13800000001", WeComUserID: "ZhangLiang", FeishuOpenID: "ou_zhangliang"},
-	"lisi":       {DingTalkUserID: "lisi-ding", WeComUserID: "LiSi", FeishuUserID: "lisi-feishu"},
-	"alice-dev":  {DingTalkMobile: "13800000003", WeComUserID: "AliceChen", FeishuOpenID: "ou_alice"},
+	"zhangliang": {"dingtalk_mobile": "13800000001", "wecom_userid": "ZhangLiang", "feishu_open_id": "ou_zhangliang"},
+	"lisi":       {"dingtalk_userid": "lisi-ding", "wecom_userid": "LiSi", "feishu_user_id": "lisi-feishu"},
+	"alice-dev":  {"dingtalk_mobile": "13800000003", "wecom_userid": "AliceChen", "feishu_open_id": "ou_alice"},
 }
+
+// dialects are the robot kinds' dialects the messages are rendered in.
+var dialects = robot.Dialects([]robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}})
 
 func fixtures(tb testing.TB) map[string][]byte {
 	tb.Helper()
@@ -60,11 +67,12 @@ func decode(tb testing.TB, name string, b []byte) *translate.Event {
 func TestGolden(t *testing.T) {
 	fs := fixtures(t)
 	for _, lang := range templates.Languages {
-		r, err := translate.New(templates.FS, nil, translate.Options{Language: lang, Mentions: mentions})
+		r, err := translate.New(templates.FS, nil, translate.Options{Dialects: dialects, Language: lang, Mentions: mentions})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, target := range translate.Targets {
+		for _, d := range dialects {
+			target := d.Name()
 			dir := filepath.Join("testdata", "golden", lang, string(target))
 			if *update {
 				if err := os.RemoveAll(dir); err != nil {
@@ -81,7 +89,7 @@ func TestGolden(t *testing.T) {
 					if err != nil {
 						t.Fatalf("Render: %v", err)
 					}
-					checkMessage(t, ev, m, lang, body)
+					checkMessage(t, d, ev, m, lang, body)
 					checkGolden(t, filepath.Join(dir, strings.TrimSuffix(name, ".json")+".md"), goldenText(m))
 				})
 			}
@@ -95,10 +103,10 @@ var debris = regexp.MustCompile(`<no value>|%!|\{\{|\}\}|map\[|\[\]|\(MISSING\)|
 // fits, links somewhere, names the actor, the repository (or account) and
 // the object, has no template debris, never says CODING, and in English
 // has no Chinese that the payload did not write.
-func checkMessage(tb testing.TB, ev *translate.Event, m translate.Message, lang string, payload []byte) {
+func checkMessage(tb testing.TB, d translate.Dialect, ev *translate.Event, m translate.Message, lang string, payload []byte) {
 	tb.Helper()
-	if !translate.Fits(m) {
-		tb.Errorf("does not fit: %d > %d", translate.Size(m), translate.Limit(m.Target))
+	if d.Size(m) > d.Limit() {
+		tb.Errorf("does not fit: %d > %d", d.Size(m), d.Limit())
 	}
 	all := m.Title + "\n" + m.Text + "\n" + m.Summary
 	if !utf8.ValidString(all) {

@@ -1,15 +1,14 @@
 package dingtalk
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// body is DingTalk's markdown message.
-type body struct {
+// wire is DingTalk's markdown message.
+type wire struct {
 	MsgType  string   `json:"msgtype"`
 	Markdown markdown `json:"markdown"`
 	At       *at      `json:"at,omitempty"`
@@ -33,26 +32,29 @@ type at struct {
 //
 // "at" is present only when m mentions somebody, msgUuid only when msgUUID
 // is not empty (reuse it when retrying so DingTalk does not post twice).
-// HTML is not \u-escaped: DingTalk counts bytes and <font> stays short;
-// translate.Size measures exactly this encoding.
+// HTML is not \u-escaped: DingTalk counts bytes and <font> stays short.
+// Dialect.Size measures this body.
 func Body(m translate.Message, msgUUID string) ([]byte, error) {
-	if m.Target != translate.DingTalk {
+	if m.Target != Target {
 		return nil, fmt.Errorf("build dingtalk body: message rendered for %q", m.Target)
 	}
-	b := body{MsgType: "markdown", Markdown: markdown{Title: m.Title, Text: m.Text}, MsgUUID: msgUUID}
+	b, err := robot.JSON(wireOf(m, msgUUID))
+	if err != nil {
+		return nil, fmt.Errorf("build dingtalk body: %w", err)
+	}
+	return b, nil
+}
+
+// wireOf is the body of m, which was rendered for Target.
+func wireOf(m translate.Message, msgUUID string) wire {
+	b := wire{MsgType: "markdown", Markdown: markdown{Title: m.Title, Text: m.Text}, MsgUUID: msgUUID}
 	if b.Markdown.Title == "" {
 		b.Markdown.Title = m.Event
 	}
 	if len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0 {
 		b.At = &at{AtMobiles: nonNil(m.AtMobiles), AtUserIDs: nonNil(m.AtUserIDs)}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(b); err != nil {
-		return nil, fmt.Errorf("build dingtalk body: %w", err)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return b
 }
 
 func nonNil(s []string) []string {

@@ -51,8 +51,8 @@ func (Kind) Params() []string { return []string{"secret", "keywords"} }
 // Query is access_token, the robot's credential.
 func (Kind) Query() []string { return []string{"access_token"} }
 
-// Targets is DingTalk's markdown.
-func (Kind) Targets() []translate.Target { return []translate.Target{translate.DingTalk} }
+// Dialects is DingTalk's markdown.
+func (Kind) Dialects() []translate.Dialect { return []translate.Dialect{Dialect{}} }
 
 // Preview is a robot with a placeholder token.
 func (Kind) Preview(translate.Target) robot.Endpoint {
@@ -101,7 +101,7 @@ func (e *Endpoint) Credential() string { return e.url.Query().Get("access_token"
 func (e *Endpoint) Display() string { return robot.WithoutQuery(e.url) }
 
 // Target is DingTalk's markdown.
-func (e *Endpoint) Target() translate.Target { return translate.DingTalk }
+func (e *Endpoint) Target() translate.Target { return Target }
 
 // Signed reports a robot with 加签.
 func (e *Endpoint) Signed() bool { return e.secret != "" }
@@ -111,7 +111,7 @@ func (e *Endpoint) Keywords() []string { return e.keywords }
 
 // Body is the markdown message with one of the robot's keywords in it.
 func (e *Endpoint) Body(m translate.Message, msgUUID string) ([]byte, error) {
-	return Body(translate.WithKeyword(m, e.keywords), msgUUID)
+	return Body(translate.WithKeyword(Dialect{}, m, e.keywords), msgUUID)
 }
 
 // Send posts m with a fresh signature. A nil error means DingTalk answered

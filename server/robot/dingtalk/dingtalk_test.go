@@ -49,7 +49,7 @@ func fakeRobot(tb testing.TB, secret string, answer func(n int) (int, string)) (
 }
 
 // msg is a small DingTalk message.
-var msg = translate.Message{Target: translate.DingTalk, Title: "t", Text: "x"}
+var msg = translate.Message{Target: dingtalk.Target, Title: "t", Text: "x"}
 
 func robotURL(tb testing.TB, base string) *url.URL {
 	tb.Helper()
@@ -178,5 +178,44 @@ func TestSendBodyCarriesTheMessage(t *testing.T) {
 	md, _ := got["markdown"].(map[string]any)
 	if got["msgUuid"] != "u-1" || got["msgtype"] != "markdown" || md["title"] != "t" || md["text"] != "x" {
 		t.Errorf("robot got %v", got)
+	}
+}
+
+func TestBody(t *testing.T) {
+	tests := []struct {
+		name string
+		m    translate.Message
+		uuid string
+		want string
+	}{
+		{"plain", translate.Message{Target: dingtalk.Target, Title: "t & <b>", Text: `a <font color="#1a9c3c">ok</font> & "q"`}, "",
+			`{"msgtype":"markdown","markdown":{"title":"t & <b>","text":"a <font color=\"#1a9c3c\">ok</font> & \"q\""}}`},
+		{"uuid and mentions", translate.Message{Target: dingtalk.Target, Title: "t", Text: "x\n\n@13800000000", AtMobiles: []string{"13800000000"}}, "u-1",
+			`{"msgtype":"markdown","markdown":{"title":"t","text":"x\n\n@13800000000"},"at":{"atMobiles":["13800000000"],"atUserIds":[],"isAtAll":false},"msgUuid":"u-1"}`},
+		{"event for a title", translate.Message{Target: dingtalk.Target, Event: "push", Text: "x"}, "",
+			`{"msgtype":"markdown","markdown":{"title":"push","text":"x"}}`},
+	}
+	for _, tt := range tests {
+		b, err := dingtalk.Body(tt.m, tt.uuid)
+		if err != nil || string(b) != tt.want {
+			t.Errorf("%s: Body =\n%s (%v)\nwant\n%s", tt.name, b, err, tt.want)
+		}
+	}
+	if _, err := dingtalk.Body(translate.Message{Target: "wecom"}, ""); err == nil {
+		t.Error("a WeCom message got a DingTalk body")
+	}
+}
+
+// TestSize: the whole body with room for a msgUuid must stay under
+// MaxBody, so Size is the body's length with a 36-character UUID and more.
+func TestSize(t *testing.T) {
+	d := dingtalk.Dialect{}
+	m := translate.Message{Target: dingtalk.Target, Title: "t", Text: strings.Repeat("b\"", 6000), AtUserIDs: []string{"u"}}
+	b, _ := dingtalk.Body(m, "123e4567-e89b-12d3-a456-426614174000")
+	if d.Size(m) <= len(b) {
+		t.Errorf("Size %d, body with a UUID %d bytes", d.Size(m), len(b))
+	}
+	if d.Limit() != dingtalk.MaxBody-1 {
+		t.Errorf("Limit %d", d.Limit())
 	}
 }

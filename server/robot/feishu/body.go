@@ -1,17 +1,16 @@
 package feishu
 
 import (
-	"bytes"
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"strconv"
 
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
 // card is the interactive message: a coloured header with the title, the
-// text in a markdown element and a button to the thing. translate's
-// FeishuCardOverhead counts exactly this skeleton.
+// text in a markdown element and a button to the thing.
 type card struct {
 	MsgType   string   `json:"msg_type"`
 	Card      cardBody `json:"card"`
@@ -56,36 +55,48 @@ type button struct {
 	URL  string    `json:"url"`
 }
 
-// Body is the card for m (rendered for translate.Feishu), with timestamp
-// and sign when ts is not 0. A message without a link has no button.
+// Body is the card for m (rendered for Target), with timestamp and sign
+// when ts is not 0. A message without a link has no button. Dialect.Size
+// measures this body.
 func Body(m translate.Message, ts int64, sign string) ([]byte, error) {
-	if m.Target != translate.Feishu {
+	if m.Target != Target {
 		return nil, fmt.Errorf("build feishu body: message rendered for %q", m.Target)
 	}
+	b, err := robot.JSON(cardOf(m, ts, sign))
+	if err != nil {
+		return nil, fmt.Errorf("build feishu body: %w", err)
+	}
+	return b, nil
+}
+
+// cardOf is the card for m, which was rendered for Target.
+func cardOf(m translate.Message, ts int64, sign string) card {
 	title := m.Title
 	if title == "" {
 		title = m.Event
 	}
 	c := card{MsgType: "interactive", Card: cardBody{
 		Config:   cardConfig{WideScreenMode: true},
-		Header:   header{Title: plainText{"plain_text", title}, Template: translate.FeishuHeaderColour(m.Outcome)},
+		Header:   header{Title: plainText{"plain_text", title}, Template: cmp.Or(headerColours[m.Outcome], "blue")},
 		Elements: []any{markdownElement{"markdown", m.Text}},
 	}}
 	if m.Link != "" {
 		c.Card.Elements = append(c.Card.Elements, actionElement{Tag: "action", Actions: []button{{
-			Tag: "button", Text: plainText{"plain_text", translate.FeishuButtonText(m.Lang)}, Type: "primary", URL: m.Link,
+			Tag: "button", Text: plainText{"plain_text", cmp.Or(buttonTexts[m.Lang], "查看详情")}, Type: "primary", URL: m.Link,
 		}}})
 	}
 	if ts != 0 {
 		c.Timestamp, c.Sign = formatTS(ts), sign
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c); err != nil {
-		return nil, fmt.Errorf("build feishu body: %w", err)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return c
 }
 
 func formatTS(ts int64) string { return strconv.FormatInt(ts, 10) }
+
+// headerColours are the card header's template (colour) by the message's
+// outcome, blue for none; buttonTexts the button's text by the templates'
+// language, 查看详情 for zh and any other.
+var (
+	headerColours = map[string]string{translate.OutcomeSuccess: "green", translate.OutcomeFailure: "red", translate.OutcomeWarning: "orange"}
+	buttonTexts   = map[string]string{"en": "View"}
+)

@@ -44,8 +44,8 @@ func (Kind) Params() []string { return []string{"secret", "keywords"} }
 // Query is empty: the token is the path's last segment.
 func (Kind) Query() []string { return nil }
 
-// Targets is Feishu's card markdown.
-func (Kind) Targets() []translate.Target { return []translate.Target{translate.Feishu} }
+// Dialects is Feishu's card markdown.
+func (Kind) Dialects() []translate.Dialect { return []translate.Dialect{Dialect{}} }
 
 // Preview is a bot with a placeholder token.
 func (Kind) Preview(translate.Target) robot.Endpoint {
@@ -114,14 +114,14 @@ func (e *Endpoint) Credential() string { return tokenOf(e.url) }
 func (e *Endpoint) Display() string { return Kind{}.Redact(e.url) }
 
 // Target is Feishu's card markdown.
-func (e *Endpoint) Target() translate.Target { return translate.Feishu }
+func (e *Endpoint) Target() translate.Target { return Target }
 
 // Signed reports a bot with signature verification.
 func (e *Endpoint) Signed() bool { return e.secret != "" }
 
 // Body is the card for m, unsigned.
 func (e *Endpoint) Body(m translate.Message, _ string) ([]byte, error) {
-	return Body(translate.WithKeyword(m, e.keywords), 0, "")
+	return Body(translate.WithKeyword(Dialect{}, m, e.keywords), 0, "")
 }
 
 // Send posts m as a card, signed with a fresh timestamp. A nil error means
@@ -133,7 +133,7 @@ func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Me
 		ts = e.now().Unix()
 		sign = Sign(e.secret, ts)
 	}
-	body, err := Body(translate.WithKeyword(m, e.keywords), ts, sign)
+	body, err := Body(translate.WithKeyword(Dialect{}, m, e.keywords), ts, sign)
 	if err != nil {
 		return robot.Permanent("building body: %v", err)
 	}

@@ -22,7 +22,7 @@ import (
 
 const token = "FEISHU-TOKEN-SECRET-77"
 
-var msg = translate.Message{Target: translate.Feishu, Event: "ci", Title: "构建失败", Text: "**tom** 的构建 失败", Link: "https://t.coding.net/p/x/ci/job/1/build/2/pipeline", Outcome: translate.OutcomeFailure, Lang: "zh"}
+var msg = translate.Message{Target: feishu.Target, Event: "ci", Title: "构建失败", Text: "**tom** 的构建 失败", Link: "https://t.coding.net/p/x/ci/job/1/build/2/pipeline", Outcome: translate.OutcomeFailure, Lang: "zh"}
 
 // fakeBot answers like Feishu: HTTP 200 with {"code":0} on success, and
 // checks the signature in the body when a secret is given.
@@ -172,17 +172,19 @@ func TestCard(t *testing.T) {
 	}
 }
 
-// TestFittingMessageFitsTheBody checks translate's size accounting against
-// the card this package builds, signed, at the limit.
+// TestFittingMessageFitsTheBody checks the dialect's size accounting
+// against the card Send posts, signed, at the limit.
 func TestFittingMessageFitsTheBody(t *testing.T) {
 	m := msg
 	m.Link = "https://t.coding.net/" + strings.Repeat("p", 300)
 	m.Title = strings.Repeat("标题", 60)
-	for i := 0; translate.Fits(m); i++ {
+	d := feishu.Dialect{}
+	fits := func(m translate.Message) bool { return d.Size(m) <= d.Limit() }
+	for i := 0; fits(m); i++ {
 		m.Text += "一行\"<文字>\"\n"
 	}
 	m.Text = m.Text[:strings.LastIndex(strings.TrimSuffix(m.Text, "\n"), "\n")+1]
-	if !translate.Fits(m) {
+	if !fits(m) {
 		t.Fatal("could not build a fitting message")
 	}
 	srv, _ := fakeBot(t, "s", nil)
@@ -190,8 +192,8 @@ func TestFittingMessageFitsTheBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := feishu.Body(m, time.Now().Unix(), feishu.Sign("s", time.Now().Unix()))
-	if len(b) > translate.FeishuMaxBody {
-		t.Errorf("body %d bytes > %d", len(b), translate.FeishuMaxBody)
+	if len(b) > feishu.MaxBody || len(b) != d.Size(m) {
+		t.Errorf("body %d bytes, Size %d, limit %d", len(b), d.Size(m), feishu.MaxBody)
 	}
 }
 

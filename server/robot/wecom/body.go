@@ -1,11 +1,10 @@
 package wecom
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"regexp"
 
+	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -34,24 +33,22 @@ type markdownV2Body struct {
 func Body(m translate.Message, format string) ([]byte, error) {
 	var v any
 	switch {
-	case format == FormatMarkdownV2 && m.Target == translate.WeComV2:
+	case format == FormatMarkdownV2 && m.Target == TargetV2:
 		v = markdownV2Body{MsgType: "markdown_v2", MarkdownV2: content{m.Text}}
-	case format == FormatMarkdownV2 && m.Target == translate.WeCom:
+	case format == FormatMarkdownV2 && m.Target == Target:
 		v = markdownV2Body{MsgType: "markdown_v2", MarkdownV2: content{fontTag.ReplaceAllString(m.Text, "")}}
-	case format != FormatMarkdownV2 && (m.Target == translate.WeCom || m.Target == translate.WeComV2):
+	case format != FormatMarkdownV2 && (m.Target == Target || m.Target == TargetV2):
 		// A markdown_v2 rendering sent as v1 (the robot was switched back)
 		// reads fine: v1 shows lists as plain lines.
 		v = markdownBody{MsgType: "markdown", Markdown: content{m.Text}}
 	default:
 		return nil, fmt.Errorf("build wecom body: message rendered for %q", m.Target)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := robot.JSON(v)
+	if err != nil {
 		return nil, fmt.Errorf("build wecom body: %w", err)
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return b, nil
 }
 
 var fontTag = regexp.MustCompile(`</?font[^>]*>`)

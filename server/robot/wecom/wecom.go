@@ -40,15 +40,13 @@ func (Kind) Params() []string { return []string{"format"} }
 // Query is key, the robot's credential.
 func (Kind) Query() []string { return []string{"key"} }
 
-// Targets are markdown (v1), then markdown_v2.
-func (Kind) Targets() []translate.Target {
-	return []translate.Target{translate.WeCom, translate.WeComV2}
-}
+// Dialects are markdown (v1), then markdown_v2.
+func (Kind) Dialects() []translate.Dialect { return []translate.Dialect{Markdown, MarkdownV2} }
 
 // Preview is a robot with a placeholder key in the format of t.
 func (Kind) Preview(t translate.Target) robot.Endpoint {
 	u := &url.URL{Scheme: "https", Host: "qyapi.weixin.qq.com", Path: "/cgi-bin/webhook/send", RawQuery: "key=PREVIEW"}
-	if t == translate.WeComV2 {
+	if t == TargetV2 {
 		return New(u, FormatMarkdownV2)
 	}
 	return New(u, FormatMarkdown)
@@ -100,12 +98,12 @@ func (e *Endpoint) Credential() string { return e.url.Query().Get("key") }
 // Display is the URL without its query.
 func (e *Endpoint) Display() string { return robot.WithoutQuery(e.url) }
 
-// Target is translate.WeComV2 for a markdown_v2 robot, else translate.WeCom.
+// Target is TargetV2 for a markdown_v2 robot, else Target.
 func (e *Endpoint) Target() translate.Target {
 	if e.format == FormatMarkdownV2 {
-		return translate.WeComV2
+		return TargetV2
 	}
-	return translate.WeCom
+	return Target
 }
 
 // Signed is false: WeCom robots have no signing.

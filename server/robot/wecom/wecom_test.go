@@ -82,10 +82,10 @@ func TestSendHangingRobotTimesOut(t *testing.T) {
 }
 
 // msg is a small WeCom message.
-var msg = translate.Message{Target: translate.WeCom, Title: "t", Text: "x"}
+var msg = translate.Message{Target: wecom.Target, Title: "t", Text: "x"}
 
 func TestBodyMarkdownV2DropsColoursOfAV1Message(t *testing.T) {
-	m := translate.Message{Target: translate.WeCom, Title: "t", Text: "build <font color=\"warning\">failed</font> & done"}
+	m := translate.Message{Target: wecom.Target, Title: "t", Text: "build <font color=\"warning\">failed</font> & done"}
 	b, err := wecom.Body(m, wecom.FormatMarkdownV2)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,29 @@ func TestBodyMarkdownV2DropsColoursOfAV1Message(t *testing.T) {
 }
 
 func TestBodyRefusesAnotherKindsMessage(t *testing.T) {
-	if _, err := wecom.Body(translate.Message{Target: translate.DingTalk, Text: "x"}, wecom.FormatMarkdown); err == nil {
+	if _, err := wecom.Body(translate.Message{Target: "dingtalk", Text: "x"}, wecom.FormatMarkdown); err == nil {
 		t.Error("a DingTalk message got a WeCom body")
+	}
+}
+
+func TestBody(t *testing.T) {
+	m := translate.Message{Target: wecom.Target, Title: "ignored", Text: "x <@u1> & \"q\"", AtUserIDs: []string{"u1"}}
+	b, err := wecom.Body(m, wecom.FormatMarkdown)
+	if err != nil || string(b) != `{"msgtype":"markdown","markdown":{"content":"x <@u1> & \"q\""}}` {
+		t.Errorf("Body = %s, %v", b, err)
+	}
+	m.Target = wecom.TargetV2
+	if b, err := wecom.Body(m, wecom.FormatMarkdownV2); err != nil || string(b) != `{"msgtype":"markdown_v2","markdown_v2":{"content":"x <@u1> & \"q\""}}` {
+		t.Errorf("Body = %s, %v", b, err)
+	}
+}
+
+// TestSize: WeCom limits the content, in bytes, whatever the format.
+func TestSize(t *testing.T) {
+	for _, d := range []wecom.Dialect{wecom.Markdown, wecom.MarkdownV2} {
+		m := translate.Message{Target: d.Name(), Title: "t", Text: strings.Repeat("汉", 1365) + "a"}
+		if d.Size(m) != wecom.MaxContent || d.Limit() != wecom.MaxContent {
+			t.Errorf("%s: Size %d, Limit %d", d.Name(), d.Size(m), d.Limit())
+		}
 	}
 }

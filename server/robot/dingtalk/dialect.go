@@ -1,0 +1,91 @@
+package dingtalk
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// Target is the name DingTalk messages are rendered (and queued) under.
+const Target translate.Target = "dingtalk"
+
+// MaxBody is DingTalk's limit on the whole JSON request body; a body must
+// be strictly smaller.
+const MaxBody = 20000
+
+// uuidReserve is the room Size keeps for the msgUuid Send adds
+// ("msgUuid":"<36-character UUID>" and a comma, with margin), so a message
+// that fits still fits with any UUID up to 48 characters.
+const uuidReserve = 64
+
+// Dialect is DingTalk's markdown (msgtype markdown): headings, lists,
+// quotes, <font color> colours, and @mobile / @userid mentions both in the
+// text and in the body's "at" list.
+type Dialect struct{}
+
+var _ translate.Dialect = Dialect{}
+
+// Name is "dingtalk".
+func (Dialect) Name() translate.Target { return Target }
+
+// Capabilities are everything but a card.
+func (Dialect) Capabilities() translate.Capabilities {
+	return translate.Capabilities{Headings: true, Colors: true, Lists: true, Quotes: true, Mentions: true}
+}
+
+// Escape is translate.EscapeInline: one line cannot make a table, so "|"
+// stays.
+func (Dialect) Escape(s string) string { return translate.EscapeInline(s) }
+
+// Link is a markdown link.
+func (Dialect) Link(text, href string) string {
+	return translate.MarkdownLink(translate.EscapeLinkText(text), href)
+}
+
+// Quote is a markdown quote whose lines end in two spaces (DingTalk runs
+// lines together otherwise), with "|" full-width: the desktop client
+// renders tables.
+func (Dialect) Quote(s string) string {
+	return translate.QuoteLines(s, "  \n", ">", func(l string) string { return "> " + translate.NoPipes(l) })
+}
+
+// Bullet is a list item.
+func (Dialect) Bullet() string { return "- " }
+
+// colors are the <font> colours of the levels.
+var colors = map[string]string{
+	"success": "#1a9c3c", "info": "#1a9c3c",
+	"failure": "#d9363e", "warning": "#d9363e", "error": "#d9363e",
+	"running": "#1677ff", "comment": "#8c8c8c", "neutral": "#8c8c8c",
+}
+
+// Color is a <font color="#rrggbb"> element.
+func (Dialect) Color(level, text string) string {
+	if c, ok := colors[level]; ok {
+		return `<font color="` + c + `">` + text + `</font>`
+	}
+	return text
+}
+
+var mentionKeys = []translate.MentionKey{{Name: "dingtalk_mobile", Phone: true}, {Name: "dingtalk_userid"}}
+
+// MentionKeys are dingtalk_mobile (a phone number) and dingtalk_userid.
+func (Dialect) MentionKeys() []translate.MentionKey { return mentionKeys }
+
+// MentionLine is @mobile and @userid for each: DingTalk mentions only whom
+// the text names as well as the "at" list.
+func (Dialect) MentionLine(mobiles, ids []string) string {
+	var parts []string
+	for _, id := range slices.Concat(mobiles, ids) {
+		parts = append(parts, "@"+id)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Size is the length of the body Send posts for m, msgUuid included.
+func (Dialect) Size(m translate.Message) int { return robot.JSONSize(wireOf(m, "")) + uuidReserve }
+
+// Limit is just under MaxBody.
+func (Dialect) Limit() int { return MaxBody - 1 }
