@@ -60,6 +60,7 @@ type manifests struct {
 	Ingress         *networkingv1.Ingress
 	PDB             *policyv1.PodDisruptionBudget
 	ServiceMonitor  *monitoringv1.ServiceMonitor
+	PrometheusRule  *monitoringv1.PrometheusRule
 	TestPod         *corev1.Pod // the `helm test` hook
 	kinds           []string
 	renderedSources []string
@@ -178,6 +179,9 @@ func decodeAll(tb testing.TB, manifest string) *manifests {
 		case "monitoring.coreos.com/v1/ServiceMonitor":
 			m.ServiceMonitor = &monitoringv1.ServiceMonitor{}
 			obj = m.ServiceMonitor
+		case "monitoring.coreos.com/v1/PrometheusRule":
+			m.PrometheusRule = &monitoringv1.PrometheusRule{}
+			obj = m.PrometheusRule
 		default:
 			tb.Fatalf("%s: unexpected %s %s", doc.source, tm.APIVersion, tm.Kind)
 		}
@@ -734,6 +738,9 @@ func checkNames(t *testing.T, m *manifests) {
 	if m.ServiceMonitor != nil {
 		metas = append(metas, m.ServiceMonitor.ObjectMeta)
 	}
+	if m.PrometheusRule != nil {
+		metas = append(metas, m.PrometheusRule.ObjectMeta)
+	}
 	for _, meta := range metas {
 		if !strings.HasPrefix(meta.Name, fullname) {
 			t.Errorf("object %q is not named after the fullname %q", meta.Name, fullname)
@@ -1029,6 +1036,9 @@ func TestCIValues(t *testing.T) {
 			m := mustRender(t, vs)
 			checkWorkload(t, m)
 			checkNames(t, m)
+			if m.PrometheusRule != nil {
+				checkRules(t, m.PrometheusRule)
+			}
 		})
 	}
 }

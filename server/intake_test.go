@@ -99,6 +99,9 @@ func TestBodiesInFlightStayWithinTheBudget(t *testing.T) {
 	if used := gauge(t, r.reg, "relay_intake_body_bytes"); used > budget || used == 0 {
 		t.Errorf("bodies hold %v bytes of a %d budget", used, budget)
 	}
+	if b := gauge(t, r.reg, "relay_intake_body_budget_bytes"); b != budget {
+		t.Errorf("relay_intake_body_budget_bytes = %v, want %d", b, budget)
+	}
 	var during runtime.MemStats
 	runtime.ReadMemStats(&during)
 	// The clients' own half bodies sit in pipes, not buffers: the growth

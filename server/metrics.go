@@ -17,6 +17,9 @@ type Metrics struct {
 	// BodyBytes is the memory webhook bodies being read hold now, of
 	// RELAY_BODY_BUDGET.
 	BodyBytes prometheus.Gauge
+	// BodyBudget is RELAY_BODY_BUDGET, so a dashboard shows BodyBytes as a
+	// share of it.
+	BodyBudget prometheus.Gauge
 }
 
 // NewMetrics registers the intake's and the templates' series on reg.
@@ -42,7 +45,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "relay_intake_body_bytes",
 			Help: "Memory held by webhook bodies being read now (bounded by RELAY_BODY_BUDGET).",
 		}),
+		BodyBudget: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "relay_intake_body_budget_bytes",
+			Help: "RELAY_BODY_BUDGET: the most memory webhook bodies being read may hold at once.",
+		}),
 	}
-	reg.MustRegister(m.BodyBytes, m.Events, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
+	reg.MustRegister(m.BodyBytes, m.BodyBudget, m.Events, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
 	return m
 }

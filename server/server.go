@@ -65,6 +65,7 @@ func New(o Options) *Server {
 		templates: o.Templates, gatherer: o.Gatherer,
 		budget: newBodyBudget(int64(o.Config.BodyBudget), o.Metrics.BodyBytes),
 	}
+	o.Metrics.BodyBudget.Set(float64(o.Config.BodyBudget))
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

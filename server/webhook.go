@@ -73,7 +73,7 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 		return c.JSON(http.StatusOK, pingAnswer{Event: "ping", Delivery: delivery, Zen: ev.Zen})
 	}
 	if s.queue == nil {
-		return s.dryRun(c, src, r, ev, delivery, label)
+		return s.dryRun(c, r, ev, delivery, src.Name(), label)
 	}
 	items, err := s.render(r, ev, delivery)
 	if err != nil {
@@ -271,7 +271,7 @@ func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.
 // dryRun logs what would have been sent when no robot is configured, so a
 // fresh install shows its output without anything else running: the
 // message in the default dialect of every kind.
-func (s *Server) dryRun(c echo.Context, src source.Source, r *translate.Renderer, ev *translate.Event, delivery, label string) error {
+func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Event, delivery, source, label string) error {
 	for _, k := range s.kinds {
 		t := k.Dialects()[0].Name()
 		msg, err := r.Render(ev, t, "")
@@ -286,7 +286,7 @@ func (s *Server) dryRun(c echo.Context, src source.Source, r *translate.Renderer
 			zap.String("event", ev.Name), zap.String("delivery", delivery), zap.String("target", string(t)),
 			zap.String("title", msg.Title), zap.String("text", maskMobiles(msg.Text, msg.AtMobiles)), zap.Int("body_bytes", len(body)))
 	}
-	s.m.Events.WithLabelValues(src.Name(), label, "dry_run").Inc()
+	s.m.Events.WithLabelValues(source, label, "dry_run").Inc()
 	return c.JSON(http.StatusAccepted, webhookAnswer{Delivery: delivery, Event: ev.Name, DryRun: true})
 }
 

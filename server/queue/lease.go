@@ -26,7 +26,17 @@ func (q *Queue) holdLeases() {
 	held, err := q.shared.Hold(q.keys, q.opts.leaseTTL)
 	q.noteWrite(err)
 	if err != nil {
-		return // held leases run out on their own
+		// Held leases run out on their own; drop those that have, so
+		// relay_lease_held does not claim robots nobody sends for.
+		for _, l := range q.order {
+			l.mu.Lock()
+			over := !l.heldUntil.IsZero() && start.After(l.heldUntil)
+			l.mu.Unlock()
+			if over {
+				q.lost(l)
+			}
+		}
+		return
 	}
 	for i, l := range q.order {
 		l.mu.Lock()
@@ -56,8 +66,8 @@ func (q *Queue) leaseChanged(l *lane, held bool) {
 	signal(l.wake)
 }
 
-// lost drops the lane's lease after the store said another replica holds
-// it.
+// lost drops the lane's lease: the store said another replica holds it,
+// or it ran out while the store could not be reached.
 func (q *Queue) lost(l *lane) {
 	l.mu.Lock()
 	was := !l.heldUntil.IsZero()

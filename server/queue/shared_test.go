@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/coding-relay/coding-relay/server/queue"
@@ -34,11 +35,17 @@ type rep struct {
 // replica starts a queue over srv; it is closed when the test ends.
 func replica(tb testing.TB, srv *redistest.Server, lanes []queue.Lane, opts queue.Options) rep {
 	tb.Helper()
+	return replicaWith(tb, srv, lanes, opts, queue.NewMetrics(prometheus.NewRegistry()))
+}
+
+// replicaWith is replica counting in m.
+func replicaWith(tb testing.TB, srv *redistest.Server, lanes []queue.Lane, opts queue.Options, m *queue.Metrics) rep {
+	tb.Helper()
 	st, err := redis.Open(srv.URL, redis.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	q, err := queue.New(st, lanes, queue.WithLease(opts, time.Second, 100*time.Millisecond), zaptest.NewLogger(tb), queue.NewMetrics(prometheus.NewRegistry()))
+	q, err := queue.New(st, lanes, queue.WithLease(opts, time.Second, 100*time.Millisecond), zaptest.NewLogger(tb), m)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -229,6 +236,24 @@ func TestSharedAdminAndOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "sent after the outage", func() bool { return len(f.Received()) == 3 })
+}
+
+// relay_lease_held follows the lease when Redis goes away: the lease runs
+// out (nothing is sent meanwhile) and the gauge says so, then the lease
+// comes back with Redis. An alert on robots nobody holds relies on it.
+func TestSharedLeaseGaugeWithRedisDown(t *testing.T) {
+	srv := redistest.Start(t)
+	lanes := []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, newFakeRobot(t, nil), nil)}
+	m := queue.NewMetrics(prometheus.NewRegistry())
+	replicaWith(t, srv, lanes, queue.Options{}, m)
+	held := func() float64 { return testutil.ToFloat64(m.LeaseHeld.WithLabelValues("ding")) }
+	waitFor(t, "the lease held", func() bool { return held() == 1 })
+	srv.Kill()
+	waitFor(t, "the lease to run out with Redis down", func() bool { return held() == 0 })
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the lease held again", func() bool { return held() == 1 })
 }
 
 func parseID(tb testing.TB, s string) uint64 {

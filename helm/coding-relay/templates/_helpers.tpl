@@ -234,3 +234,32 @@ on replica counts the queue cannot have.
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+A counter's increase within a window, (list SELECTOR WINDOW), counting a
+series born within the window too: increase() needs two samples, so the
+first event of a new label set (a robot's first dead letter) would be
+missed. A series absent WINDOW ago counts with its whole value.
+*/}}
+{{- define "coding-relay.increase" -}}
+{{- $x := index . 0 }}{{ $w := index . 1 -}}
+({{ $x }} unless {{ $x }} offset {{ $w }}) or increase({{ $x }}[{{ $w }}])
+{{- end }}
+
+{{/*
+An alert's labels (severity, prometheusRule.alertLabels) and the start of
+its annotations (runbook_url), (list $ ALERT-VALUES NAME); the caller adds
+summary and description.
+*/}}
+{{- define "coding-relay.alertMeta" -}}
+{{- $root := index . 0 }}{{ $alert := index . 1 }}{{ $name := index . 2 -}}
+labels:
+  severity: {{ $alert.severity }}
+  {{- with $root.Values.prometheusRule.alertLabels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+annotations:
+  {{- with $root.Values.prometheusRule.runbookUrl }}
+  runbook_url: {{ printf "%s#%s" . (lower $name) }}
+  {{- end }}
+{{- end }}
