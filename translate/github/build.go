@@ -31,7 +31,7 @@ func buildEvent(p *payload, ev *translate.Event) {
 			ev.Branch = r.CheckSuite.HeadBranch
 		}
 		if sha = cmp.Or(r.HeadSHA, r.CommitSHA); r.Status == "completed" {
-			ev.Duration = span(cmp.Or(r.Started, r.StartedAt), cmp.Or(r.CompletedAt, r.UpdatedAt))
+			ev.Duration = span(cmp.Or(r.Started, r.StartedAt).Time, cmp.Or(r.CompletedAt, r.UpdatedAt).Time)
 		}
 		if r.Duration > 0 {
 			ev.Duration = time.Duration(r.Duration)
@@ -179,7 +179,7 @@ func toComment(c *comment) *translate.Comment {
 func toCommit(c *commit, repo string) translate.Commit {
 	id := cmp.Or(c.ID, c.SHA)
 	return translate.Commit{ID: id, Message: c.Message, Link: cmp.Or(clean(cmp.Or(c.URL, c.HTMLURL)), commitURL(repo, id)),
-		Author: person(c.Author), Time: c.Timestamp}
+		Author: person(c.Author), Time: c.Timestamp.Time}
 }
 
 // commitURL is a commit's page: GitHub, Gitea, Forgejo and Gogs all show

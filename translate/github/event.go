@@ -74,7 +74,7 @@ func toEvent(p *payload, ev *translate.Event) {
 		wikiEvent(p, ev)
 	case translate.EventIteration:
 		m := p.Milestone
-		ev.Title, ev.Status, ev.ObjectURL, ev.Due = m.Title, m.State, clean(m.HTMLURL), m.DueOn
+		ev.Title, ev.Status, ev.ObjectURL, ev.Due = m.Title, m.State, clean(m.HTMLURL), m.DueOn.Time
 	default:
 		ev.Subject = subject(p, ev)
 	}

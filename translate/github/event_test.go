@@ -143,7 +143,16 @@ func TestDecodeTolerance(t *testing.T) {
 	if err != nil || ev.RefName != "main" || ev.ActorName != "zl" || ev.ProjectName != "a/b" || len(ev.Commits) != 0 {
 		t.Fatalf("%+v, %v", ev, err)
 	}
-	if ev.Get("commits") != "oops" {
+	// A time in a shape no sender uses is left zero, the rest decodes.
+	ev, err = github.Decode("workflow_run", []byte(`{"action":"completed","workflow_run":{"name":"CI","run_started_at":"soon","status":"completed","conclusion":"success","head_commit":{"timestamp":"2025-06-03 10:01:00"}},"repository":{"full_name":"a/b"}}`))
+	if err != nil || ev.Verb != "succeeded" || ev.Duration != 0 || ev.Title != "CI" {
+		t.Errorf("odd times: %+v, %v", ev, err)
+	}
+	ev, err = github.Decode("push", []byte(`{"ref":"refs/heads/main","commits":[{"id":"a1","timestamp":1748916600}],"repository":{"full_name":"a/b"}}`))
+	if err != nil || len(ev.Commits) != 1 || ev.Commits[0].Time.Unix() != 1748916600 {
+		t.Errorf("unix time: %+v, %v", ev.Commits, err)
+	}
+	if ev.Get("commits.0.id") != "a1" {
 		t.Errorf("raw payload not kept: %v", ev.Get("commits"))
 	}
 	for _, body := range []string{`{"ref":`, `[1]`, `"push"`, ``, `nul`} {

@@ -1,6 +1,8 @@
 package github
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
@@ -14,6 +16,22 @@ import (
 // tag are matched by name, ignoring case, as encoding/json does.
 
 type number = jsonv1.Number
+
+// when is a time as the senders write it: RFC 3339, or Unix seconds
+// (GitHub's push payloads); anything else is left zero rather than
+// failing the payload.
+type when struct{ time.Time }
+
+// UnmarshalJSON reads a time; it never fails.
+func (w *when) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		w.Time = time.Unix(n, 0)
+	} else if t, err := time.Parse(time.RFC3339Nano, strings.Replace(s, " ", "T", 1)); err == nil {
+		w.Time = t
+	}
+	return nil
+}
 
 type payload struct {
 	Action, Zen, Ref, Before, After, SHA, Compare, State, Context, Description, Page string
@@ -78,7 +96,7 @@ type repo struct {
 type commit struct {
 	ID, SHA, Message, URL string // URL: the page, in push payloads
 	HTMLURL               string `json:"html_url"`
-	Timestamp             time.Time
+	Timestamp             when
 	Author                *user
 	Commit                *struct { // a status's commit's git commit
 		Message string
@@ -112,8 +130,8 @@ type issue struct {
 
 type milestone struct {
 	Title, State string
-	HTMLURL      string    `json:"html_url"`
-	DueOn        time.Time `json:"due_on"`
+	HTMLURL      string `json:"html_url"`
+	DueOn        when   `json:"due_on"`
 }
 
 // comment is a comment or a review (GitHub's body, Gitea's content).
@@ -159,21 +177,21 @@ type run struct {
 	App                                  named
 	Output                               struct{ Title string }
 	Steps                                []struct{ Name, Conclusion string }
-	WorkflowName                         string    `json:"workflow_name"`
-	DisplayTitle                         string    `json:"display_title"`
-	RunNumber                            number    `json:"run_number"`
-	WorkflowID                           string    `json:"workflow_id"`
-	HTMLURL                              string    `json:"html_url"`
-	DetailsURL                           string    `json:"details_url"`
-	HeadBranch                           string    `json:"head_branch"`
-	HeadSHA                              string    `json:"head_sha"`
-	CommitSHA                            string    `json:"commit_sha"`
-	HeadCommit                           *commit   `json:"head_commit"`
-	CheckSuite                           *run      `json:"check_suite"`
-	Started                              time.Time `json:"run_started_at"`
-	StartedAt                            time.Time `json:"started_at"`
-	CompletedAt                          time.Time `json:"completed_at"`
-	UpdatedAt                            time.Time `json:"updated_at"`
+	WorkflowName                         string  `json:"workflow_name"`
+	DisplayTitle                         string  `json:"display_title"`
+	RunNumber                            number  `json:"run_number"`
+	WorkflowID                           string  `json:"workflow_id"`
+	HTMLURL                              string  `json:"html_url"`
+	DetailsURL                           string  `json:"details_url"`
+	HeadBranch                           string  `json:"head_branch"`
+	HeadSHA                              string  `json:"head_sha"`
+	CommitSHA                            string  `json:"commit_sha"`
+	HeadCommit                           *commit `json:"head_commit"`
+	CheckSuite                           *run    `json:"check_suite"`
+	Started                              when    `json:"run_started_at"`
+	StartedAt                            when    `json:"started_at"`
+	CompletedAt                          when    `json:"completed_at"`
+	UpdatedAt                            when    `json:"updated_at"`
 }
 
 // deployment is a deployment or a deployment status.
