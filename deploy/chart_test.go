@@ -322,7 +322,7 @@ func TestDefaultValues(t *testing.T) {
 	if got, ok := m.Secret.Data["RELAY_ROBOTS"]; !ok || len(got) != 0 {
 		t.Errorf("Secret RELAY_ROBOTS = %q (present %v), want present and empty", got, ok)
 	}
-	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS", "RELAY_GITHUB_SECRET"} {
+	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_GITLAB_TOKEN", "RELAY_GITLAB_SIGNING_KEY", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS", "RELAY_GITHUB_SECRET"} {
 		if m.env(t, name) != nil {
 			t.Errorf("env %s set although its value is empty", name)
 		}
@@ -375,6 +375,8 @@ func TestDefaultValues(t *testing.T) {
 		"/webhook/github",
 		"dry-run mode",
 		"codingToken is empty",
+		"Set gitlabToken",
+		"Set githubSecret",
 	} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("NOTES lack %q:\n%s", want, notes)
@@ -420,10 +422,18 @@ func TestFullValues(t *testing.T) {
 	}
 
 	m.secretEnv(t, "RELAY_CODING_TOKEN", fullname, "RELAY_CODING_TOKEN")
+	m.secretEnv(t, "RELAY_GITLAB_TOKEN", fullname, "RELAY_GITLAB_TOKEN")
+	m.secretEnv(t, "RELAY_GITLAB_SIGNING_KEY", fullname, "RELAY_GITLAB_SIGNING_KEY")
 	m.secretEnv(t, "RELAY_ADMIN_TOKEN", fullname, "RELAY_ADMIN_TOKEN")
 	m.secretEnv(t, "RELAY_MENTIONS", fullname, "RELAY_MENTIONS")
-	if got := string(m.Secret.Data["RELAY_CODING_TOKEN"]); got != "coding-webhook-token" {
-		t.Errorf("Secret RELAY_CODING_TOKEN = %q", got)
+	for key, want := range map[string]string{
+		"RELAY_CODING_TOKEN":       "coding-webhook-token",
+		"RELAY_GITLAB_TOKEN":       "gitlab-secret-token",
+		"RELAY_GITLAB_SIGNING_KEY": "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+	} {
+		if got := string(m.Secret.Data[key]); got != want {
+			t.Errorf("Secret %s = %q, want %q", key, got, want)
+		}
 	}
 	m.secretEnv(t, "RELAY_GITHUB_SECRET", fullname, "RELAY_GITHUB_SECRET")
 	if got := string(m.Secret.Data["RELAY_GITHUB_SECRET"]); got != "github-webhook-secret" {
@@ -569,7 +579,7 @@ func TestFullValues(t *testing.T) {
 			t.Errorf("NOTES lack %q:\n%s", want, notes)
 		}
 	}
-	for _, warning := range []string{"dry-run", "codingToken is empty", "persistence is disabled"} {
+	for _, warning := range []string{"dry-run", "codingToken is empty", "Set gitlabToken", "persistence is disabled"} {
 		if strings.Contains(notes, warning) {
 			t.Errorf("NOTES warn %q although full values configure it", warning)
 		}
@@ -802,12 +812,12 @@ func TestExistingSecret(t *testing.T) {
 	if ref := m.secretEnv(t, "RELAY_ROBOTS", "relay-creds", "robots"); ref.Optional != nil && *ref.Optional {
 		t.Error("RELAY_ROBOTS must not be optional: a wrong key would silently mean dry-run")
 	}
-	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS", "RELAY_GITHUB_SECRET"} {
+	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_GITLAB_TOKEN", "RELAY_GITLAB_SIGNING_KEY", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS", "RELAY_GITHUB_SECRET"} {
 		if ref := m.secretEnv(t, name, "relay-creds", name); ref.Optional == nil || !*ref.Optional {
 			t.Errorf("%s from the existing Secret must be optional", name)
 		}
 	}
-	for _, warning := range []string{"dry-run", "codingToken is empty"} {
+	for _, warning := range []string{"dry-run", "codingToken is empty", "Set gitlabToken"} {
 		if strings.Contains(m.release.Info.Notes, warning) {
 			t.Errorf("NOTES warn %q although existingSecret is set", warning)
 		}
@@ -941,6 +951,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"robot url prefix unknown", []string{"robots[0].url=lark+https://x.example/send"}, "url"},
 		{"rate list with a zero", []string{"robots[0].url=https://x.example/send", "robots[0].rate=0/1m\\,5/1s"}, "rate"},
 		{"rateLimit a number", []string{"config.rateLimit=0"}, "rateLimit"},
+		{"gitlab signing key without whsec_", []string{"gitlabSigningKey=MDEyMzQ1Njc4OWFi"}, "gitlabSigningKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

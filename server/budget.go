@@ -24,11 +24,17 @@ import (
 // (not as announced), so a slow client holds only what it has sent; a
 // finished body holds its chunks and its final buffer for a moment (twice
 // its size), then the buffer alone until the request is answered.
+// One client address may hold a share of it only, so that stalled or
+// unsigned bodies of one client cannot starve the others.
 type bodyBudget struct {
 	sem   *semaphore.Weighted
 	total int64
+	share int64
 	wait  time.Duration
 	inUse prometheus.Gauge
+
+	mu      sync.Mutex
+	clients map[string]*clientShare // by console.ClientAddr
 
 	// held and peak follow the reservations for shrink; lastShrink is
 	// when it last ran (UnixNano), shrinking whether one is scheduled.
@@ -53,8 +59,43 @@ var errSlowBody = &apiError{status: http.StatusRequestTimeout, msg: "request bod
 // (the client went away, a malformed chunk); the details go to the log.
 var errUnreadable = &apiError{status: http.StatusBadRequest, msg: "request body could not be read"}
 
-func newBodyBudget(total int64, inUse prometheus.Gauge) *bodyBudget {
-	return &bodyBudget{sem: semaphore.NewWeighted(total), total: total, wait: budgetWait, inUse: inUse}
+// bodyDeadline is the server's read deadline for a whole request: GitLab
+// and GitHub give up on a webhook after 10 s (CODING after 5 s), so a body
+// still arriving later serves nobody, and only holds memory.
+const bodyDeadline = 10 * time.Second
+
+// clientShare is what one client address holds, while it has requests.
+type clientShare struct {
+	sem  *semaphore.Weighted
+	refs int
+}
+
+func newBodyBudget(total, maxBody int64, inUse prometheus.Gauge) *bodyBudget {
+	// A body holds its chunks and its final buffer at once.
+	share := max(total/4, min(total, 2*maxBody+budgetChunk))
+	return &bodyBudget{sem: semaphore.NewWeighted(total), total: total, share: share, wait: budgetWait, inUse: inUse,
+		clients: map[string]*clientShare{}}
+}
+
+// client is addr's share, held until leave.
+func (b *bodyBudget) client(addr string) *clientShare {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := b.clients[addr]
+	if c == nil {
+		c = &clientShare{sem: semaphore.NewWeighted(b.share)}
+		b.clients[addr] = c
+	}
+	c.refs++
+	return c
+}
+
+func (b *bodyBudget) leave(addr string, c *clientShare) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c.refs--; c.refs == 0 {
+		delete(b.clients, addr)
+	}
 }
 
 // chunks holds the fixed-size pieces bodies are read into: reused across
@@ -62,15 +103,21 @@ func newBodyBudget(total int64, inUse prometheus.Gauge) *bodyBudget {
 // buffers behind for the collector.
 var chunks = sync.Pool{New: func() any { return new([budgetChunk]byte) }}
 
-// take reserves n bytes, waiting up to b.wait.
-func (b *bodyBudget) take(ctx context.Context, n int64) error {
-	if n > b.total {
+// take reserves n bytes of the client's share and of the budget, waiting
+// up to b.wait for both.
+func (b *bodyBudget) take(ctx context.Context, c *clientShare, n int64) error {
+	if n > b.share {
 		return errBusy
 	}
-	if !b.sem.TryAcquire(n) { // usually free: no timer, no context
+	held := c.sem.TryAcquire(n) // usually free: no timer, no context
+	if !held || !b.sem.TryAcquire(n) {
 		wctx, cancel := context.WithTimeout(ctx, b.wait)
 		defer cancel()
+		if !held && c.sem.Acquire(wctx, n) != nil {
+			return errBusy
+		}
 		if b.sem.Acquire(wctx, n) != nil {
+			c.sem.Release(n)
 			return errBusy
 		}
 	}
@@ -83,10 +130,11 @@ func (b *bodyBudget) take(ctx context.Context, n int64) error {
 
 // give returns n bytes; when the last body of a large burst is done, the
 // memory the burst used is handed back to the system (see shrink).
-func (b *bodyBudget) give(n int64) {
+func (b *bodyBudget) give(c *clientShare, n int64) {
 	if n <= 0 {
 		return
 	}
+	c.sem.Release(n)
 	b.sem.Release(n)
 	b.inUse.Sub(float64(n))
 	if b.held.Add(-n) == 0 && b.peak.Load() >= shrinkAfter {
@@ -139,20 +187,27 @@ func (b *bodyBudget) shrink() {
 // verifies anyway: checking it twice would only cost time.) release gives the
 // reservation back; call it once the body is no longer used, also after
 // an error.
-func (b *bodyBudget) read(ctx context.Context, r io.Reader, check func(io.Reader) error) (body []byte, release func(), err error) {
+func (b *bodyBudget) read(ctx context.Context, addr string, r io.Reader, check func(io.Reader) error) (body []byte, release func(), err error) {
+	client := b.client(addr)
 	var kept int64 // the returned buffer's reservation
-	release = func() { b.give(kept); kept = 0 }
+	release = func() {
+		if client != nil {
+			b.give(client, kept)
+			b.leave(addr, client)
+			client = nil
+		}
+	}
 	var parts []*[budgetChunk]byte
 	var reserved, n int64 // the chunks' reservation, bytes read
 	defer func() {
 		for _, c := range parts {
 			chunks.Put(c)
 		}
-		b.give(reserved)
+		b.give(client, reserved)
 	}()
 	for {
 		if n == int64(len(parts))*budgetChunk {
-			if err := b.take(ctx, budgetChunk); err != nil {
+			if err := b.take(ctx, client, budgetChunk); err != nil {
 				return nil, release, err
 			}
 			reserved += budgetChunk
@@ -180,7 +235,7 @@ func (b *bodyBudget) read(ctx context.Context, r io.Reader, check func(io.Reader
 			return nil, release, err
 		}
 	}
-	if err := b.take(ctx, n); err != nil {
+	if err := b.take(ctx, client, n); err != nil {
 		return nil, release, err
 	}
 	kept = n

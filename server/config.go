@@ -25,6 +25,8 @@ type Config struct {
 	Addr            string        `env:"RELAY_ADDR, default=:8080" validate:"required" help:"listen address"`
 	Robots          string        `env:"RELAY_ROBOTS" help:"robot URLs separated by spaces, newlines or commas; none = dry run (log messages)"`
 	CodingToken     string        `env:"RELAY_CODING_TOKEN" secret:"true" help:"CODING webhook token; requires X-Coding-Signature when set"`
+	GitLabToken     string        `env:"RELAY_GITLAB_TOKEN" secret:"true" help:"secret token of the GitLab, JiHu, Codeup and TGit webhooks (/webhook/gitlab); requires it in X-Gitlab-Token (X-Codeup-Token, X-Token) when set"`
+	GitLabKey       string        `env:"RELAY_GITLAB_SIGNING_KEY" secret:"true" help:"signing token of the GitLab webhooks (whsec_…); requires a valid webhook-signature at most 5 minutes old when set"`
 	AdminToken      string        `env:"RELAY_ADMIN_TOKEN" secret:"true" help:"bearer token for /api/*; admin API off when unset"`
 	SendTimeout     time.Duration `env:"RELAY_SEND_TIMEOUT, default=5s" validate:"gt=0,lte=1m" help:"timeout of one send to a robot"`
 	MaxBody         ByteSize      `env:"RELAY_MAX_BODY, default=1MiB" validate:"gt=0" help:"largest accepted webhook body (bytes, or with KiB, MiB, GiB, KB, MB, GB); a 120-commit push is about 50 KB"`
@@ -38,7 +40,7 @@ type Config struct {
 	RateLimit       robot.Limits  `env:"RELAY_RATE_LIMIT" help:"messages per robot per sliding window (N/duration, several with commas); 0 disables pacing; unset: each kind's own limit (Robot kinds below)"`
 	RetryMaxAge     time.Duration `env:"RELAY_RETRY_MAX_AGE, default=12h" validate:"gt=0" help:"how long a message is retried before it is dead-lettered"`
 	RetryMaxWait    time.Duration `env:"RELAY_RETRY_MAX_WAIT, default=1m" validate:"gte=1s,lte=1h" help:"longest wait between two attempts of a message: retries wait 2s, doubling up to this (a wait the robot asks for, such as a 10-minute throttle, is waited out in full)"`
-	DedupMax        int           `env:"RELAY_DEDUP_MAX, default=1000000" validate:"gt=0" help:"most X-Coding-Delivery ids remembered for dedup (each for 24h); beyond it the oldest are forgotten first"`
+	DedupMax        int           `env:"RELAY_DEDUP_MAX, default=1000000" validate:"gt=0" help:"most delivery ids (X-Coding-Delivery, Idempotency-Key) remembered for dedup (each for 24h); beyond it the oldest are forgotten first"`
 	HistoryMax      int           `env:"RELAY_HISTORY_MAX, default=1000" validate:"gte=0" help:"delivered messages kept per robot for the console's history (0 keeps none)"`
 	HistoryMaxAge   time.Duration `env:"RELAY_HISTORY_MAX_AGE, default=168h" validate:"gt=0" help:"how long delivered messages stay in the console's history"`
 	ShutdownTimeout time.Duration `env:"RELAY_SHUTDOWN_TIMEOUT, default=15s" validate:"gt=0" help:"how long in-flight requests and sends may finish after SIGTERM (one deadline for both)"`

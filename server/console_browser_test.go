@@ -259,6 +259,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	step(t, ctx, "resetting the file", chromedp.Click(chromedp.ID("pg-reset")))
 	until(t, ctx, "the default message back", `document.getElementById("pg-error").hidden && !document.getElementById("pg-preview").textContent.includes("Edited in the browser.")
 		&& !document.getElementById("pg-preview").classList.contains("stale")`)
+	// A GitLab sample: the sender follows it, the body names the event.
+	choose(t, ctx, "pg-source", "sample:gitlab/merge_request-open.json")
+	until(t, ctx, "the GitLab merge request rendered", `document.getElementById("pg-from").value === "gitlab" && document.getElementById("pg-event").value === ""
+		&& document.getElementById("pg-preview").textContent.includes("!17") && document.getElementById("pg-error").hidden`)
 
 	// Back to Chinese, the overview refreshed, then log out.
 	step(t, ctx, "switching to Chinese", chromedp.Click(chromedp.ID("lang-zh")), chromedp.Click(chromedp.CSS(`#nav a[data-view="overview"]`)))

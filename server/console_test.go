@@ -77,6 +77,12 @@ func noSecrets(tb testing.TB, what, raw string) {
 // ding and a WeCom robot that accepts everything.
 func consoleRelay(tb testing.TB, ding *fakeRobot, env map[string]string) *testRelay {
 	tb.Helper()
+	return newTestRelay(tb, withConsole(tb, ding, env))
+}
+
+// withConsole is env with the console on and consoleRelay's robots.
+func withConsole(tb testing.TB, ding *fakeRobot, env map[string]string) map[string]string {
+	tb.Helper()
 	wecom := newFakeRobot(tb, nil)
 	if env == nil {
 		env = map[string]string{}
@@ -84,7 +90,7 @@ func consoleRelay(tb testing.TB, ding *fakeRobot, env map[string]string) *testRe
 	env["RELAY_ADMIN_TOKEN"] = adminToken
 	env["RELAY_ROBOTS"] = "dingtalk+" + ding.URL + "/robot/send?access_token=" + dingToken + "&secret=SECsign&name=backend&events=push,merge_request&branches=main,master " +
 		"wecom+" + wecom.URL + "/cgi-bin/webhook/send?key=" + wecomKey + "&name=ops&events=ci"
-	return newTestRelay(tb, env)
+	return env
 }
 
 var keywordMissing = func(int) (int, string) { return 200, `{"errcode":310000,"errmsg":"keywords not in content"}` }
@@ -450,6 +456,19 @@ func TestConsolePlayground(t *testing.T) {
 	}
 	if a := r.consoleCall(t, "GET", "/console/api/samples/nope.json", "", session); a.status != 404 {
 		t.Errorf("unknown sample: %d", a.status)
+	}
+	// A GitLab sample: the body names its event, the page renders it as
+	// GitLab's.
+	if !strings.Contains(pg.raw, `"sources":["coding","gitlab"]`) {
+		t.Errorf("playground sources: %s", pg.raw)
+	}
+	gl := r.consoleCall(t, "GET", "/console/api/samples/gitlab/merge_request-open.json", "", session)
+	if gl.status != 200 || gl.body["source"] != "gitlab" || gl.body["event"] != "" {
+		t.Fatalf("GitLab sample: %d %s", gl.status, gl.raw)
+	}
+	gr := r.consoleCall(t, "POST", "/console/api/render", string(asJSON(t, map[string]any{"source": "gitlab", "payload": gl.body["payload"], "target": "wecom"})), session)
+	if gr.body["ok"] != true || !strings.Contains(gr.raw, "!17") {
+		t.Errorf("render of the GitLab sample: %s", gr.raw)
 	}
 	tmpl := r.consoleCall(t, "GET", "/console/api/template?name=zh/push.tmpl", "", session)
 	text, _ := tmpl.body["text"].(string)

@@ -171,3 +171,63 @@ func TestRenderUnknownTemplateIs400(t *testing.T) {
 		t.Errorf("render with brief: %v", a)
 	}
 }
+
+// TestRenderGitLabPayload previews a GitLab payload through /api/render,
+// its event named by GitLab's header name, then by its body.
+func TestRenderGitLabPayload(t *testing.T) {
+	r := newTestRelay(t, map[string]string{"RELAY_ADMIN_TOKEN": "adm"})
+	payload := `{"object_kind":"build","build_id":702,"build_name":"unit","build_status":"failed","build_failure_reason":"script_failure","project":{"name":"payments","web_url":"https://gitlab.example.com/acme/payments"},"user":{"name":"Alice","username":"alice"}}`
+	for _, event := range []string{"Job Hook", ""} {
+		a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm", "Content-Type": "application/json"},
+			`{"source":"gitlab","event":"`+event+`","target":"dingtalk","payload":`+payload+`}`)
+		if a.status != http.StatusOK || !strings.Contains(fmt.Sprint(a.body), "unit #702") || !strings.Contains(fmt.Sprint(a.body), "https://gitlab.example.com/acme/payments/-/jobs/702") {
+			t.Errorf("render of a GitLab job (event %q): %v", event, a)
+		}
+	}
+	a := r.post(t, "/api/render", map[string]string{"Authorization": "Bearer adm", "Content-Type": "application/json"},
+		`{"source":"gitlab","payload":{"project":{"name":"payments"}}}`)
+	if a.status != http.StatusBadRequest {
+		t.Errorf("a GitLab payload naming no event: %v", a)
+	}
+}
+
+// TestIgnoredEventIsAnswered200 posts a GitLab System Hook, which a source
+// answers and does not relay: 200 with the reason, counted as ignored,
+// never queued for the robot.
+func TestIgnoredEventIsAnswered200(t *testing.T) {
+	r := newTestRelay(t, map[string]string{"RELAY_ROBOTS": "https://oapi.dingtalk.com/robot/send?access_token=t"})
+	a := r.post(t, "/webhook/gitlab", map[string]string{"Content-Type": "application/json", "X-Gitlab-Event": "System Hook", "Idempotency-Key": "k-1"},
+		`{"event_name":"project_create","name":"payments","path_with_namespace":"acme/payments"}`)
+	if a.status != http.StatusOK || a.body["ignored"] == nil || a.body["delivery"] != "k-1" || a.body["robots"] != float64(0) {
+		t.Errorf("System Hook answered %v", a)
+	}
+	if n := counter(t, r.reg, "relay_events_received_total", "source", "gitlab", "outcome", "ignored"); n != 1 {
+		t.Errorf("ignored GitLab events counted %v, want 1", n)
+	}
+}
+
+// counter reads the counter of name whose labels have the values given as
+// pairs.
+func counter(tb testing.TB, reg *prometheus.Registry, name string, labels ...string) float64 {
+	tb.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			match := mf.GetName() == name
+			for i := 0; i+1 < len(labels); i += 2 {
+				match = match && have[labels[i]] == labels[i+1]
+			}
+			if match {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}

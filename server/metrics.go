@@ -20,6 +20,8 @@ type Metrics struct {
 	// BodyBudget is RELAY_BODY_BUDGET, so a dashboard shows BodyBytes as a
 	// share of it.
 	BodyBudget prometheus.Gauge
+	// Connections is the HTTP connections open now (at most maxConns).
+	Connections prometheus.Gauge
 }
 
 // NewMetrics registers the intake's and the templates' series on reg.
@@ -27,7 +29,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_events_received_total",
-			Help: "Webhooks received, by source, event and outcome (accepted, duplicate, ping, dry_run, filtered, or the rejection reason).",
+			Help: "Webhooks received, by source (coding, gitlab), event and outcome (accepted, duplicate, ping, dry_run, filtered, ignored, or the rejection reason).",
 		}, []string{"source", "event", "outcome"}),
 		TemplateLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "relay_template_loads_total",
@@ -49,7 +51,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "relay_intake_body_budget_bytes",
 			Help: "RELAY_BODY_BUDGET: the most memory webhook bodies being read may hold at once.",
 		}),
+		Connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "relay_http_connections",
+			Help: "HTTP connections open now (at most 1,024: the longest idle is closed to make room).",
+		}),
 	}
-	reg.MustRegister(m.BodyBytes, m.BodyBudget, m.Events, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
+	reg.MustRegister(m.Connections, m.BodyBytes, m.BodyBudget, m.Events, m.TemplateLoads, m.TemplateBroken, m.RenderFallbacks)
 	return m
 }

@@ -8,18 +8,19 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/server/source/coding"
+	"github.com/coding-relay/coding-relay/server/source/gitlab"
 )
 
 // testRegistry is what cmd wires, for the tests of this package.
 var testRegistry = server.Registry{
 	Kinds:   []robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}},
-	Sources: []source.Source{coding.Source{}},
+	Sources: []source.Source{coding.Source{}, gitlab.Source{}},
 }
 
 // registryWithToken is testRegistry with the CODING source signed.
 func registryWithToken(token string) server.Registry {
 	r := testRegistry
-	r.Sources = []source.Source{coding.Source{Token: token}}
+	r.Sources = []source.Source{coding.Source{Token: token}, gitlab.Source{}}
 	return r
 }
 

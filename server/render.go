@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,10 +29,10 @@ type renderRequest struct {
 }
 
 // preview is one rendering /api/render shows: the wire body an endpoint
-// would be sent.
+// would be sent, measured in its dialect.
 type preview struct {
-	target   translate.Target
 	endpoint robot.Endpoint
+	dialect  translate.Dialect
 }
 
 func (s *Server) handleRender(c echo.Context) error {
@@ -43,15 +44,15 @@ func (s *Server) handleRender(c echo.Context) error {
 	var previews []preview
 	switch {
 	case req.Target != "":
-		k, _, ok := robot.ForTarget(s.kinds, translate.Target(req.Target))
+		k, d, ok := robot.ForTarget(s.kinds, translate.Target(req.Target))
 		if !ok {
 			return fail(http.StatusBadRequest, "target must be one of %s", strings.Join(robot.Targets(s.kinds), ", "))
 		}
-		previews = []preview{{translate.Target(req.Target), k.Preview(translate.Target(req.Target))}}
+		previews = []preview{{k.Preview(d.Name()), d}}
 	default:
 		for _, k := range s.kinds {
-			t := k.Dialects()[0].Name()
-			previews = append(previews, preview{t, k.Preview(t)})
+			d := k.Dialects()[0]
+			previews = append(previews, preview{k.Preview(d.Name()), d})
 		}
 	}
 	if len(req.Payload) == 0 {
@@ -70,9 +71,6 @@ func (s *Server) handleRender(c echo.Context) error {
 		return fail(http.StatusBadRequest, "payload: %v", err)
 	}
 	template := req.Template
-	if !s.templates.Current().HasVariant(template) {
-		return fail(http.StatusBadRequest, "template %q is not defined (known variants: %s)", template, strings.Join(s.templates.Current().Variants(), ", "))
-	}
 	var rb *robot.Robot
 	if req.Robot != "" {
 		if req.Target != "" || req.Template != "" {
@@ -84,23 +82,26 @@ func (s *Server) handleRender(c echo.Context) error {
 		}
 		rb = &s.robots[i]
 		template = rb.Template
-		previews = []preview{{rb.Endpoint.Target(), rb.Endpoint}}
+		_, d, _ := robot.ForTarget([]robot.Kind{rb.Kind}, rb.Endpoint.Target())
+		previews = []preview{{rb.Endpoint, d}}
 	}
 	out := map[string]any{}
+	r := s.templates.Current()
 	for _, p := range previews {
-		msg, err := s.templates.Current().Render(ev, p.target, template)
-		if err != nil {
-			return fail(http.StatusUnprocessableEntity, "rendering for %s: %v", p.target, err)
+		t := p.endpoint.Target()
+		pv, err := robot.RenderPreview(c.Request().Context(), r, ev, p.endpoint, p.dialect, template)
+		var pe *robot.PreviewError
+		switch {
+		case errors.As(err, &pe) && pe.Stage == "template":
+			return fail(http.StatusBadRequest, "%v", err)
+		case err != nil:
+			return fail(http.StatusUnprocessableEntity, "rendering for %s: %v", t, err)
 		}
-		body, err := p.endpoint.Body(msg, "")
-		if err != nil {
-			return fail(http.StatusUnprocessableEntity, "building %s body: %v", p.target, err)
-		}
-		res := map[string]any{"body": json.RawMessage(body), "bytes": len(body)}
+		res := map[string]any{"body": json.RawMessage(pv.Body), "bytes": len(pv.Body), "size": pv.Size, "limit": pv.Limit}
 		if rb != nil {
 			res["robot"], res["sent"] = rb.Name, rb.Wants(ev) // false: its filters drop the event
 		}
-		out[string(p.target)] = res
+		out[string(t)] = res
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -55,6 +55,8 @@ type Options struct {
 	// TemplateSource is where the templates come from, for the console's
 	// playground to edit them in memory; nil turns editing off.
 	TemplateSource *TemplateSource
+	// Revocations keeps console logouts: the store (nil: in memory).
+	Revocations console.Revocations
 }
 
 // New builds the server and registers its routes.
@@ -63,7 +65,7 @@ func New(o Options) *Server {
 		cfg: o.Config, log: o.Logger, m: o.Metrics, queue: o.Queue,
 		robots: o.Config.RobotList, kinds: o.Registry.Kinds, sources: o.Registry.Sources,
 		templates: o.Templates, gatherer: o.Gatherer,
-		budget: newBodyBudget(int64(o.Config.BodyBudget), o.Metrics.BodyBytes),
+		budget: newBodyBudget(int64(o.Config.BodyBudget), int64(o.Config.MaxBody), o.Metrics.BodyBytes),
 	}
 	o.Metrics.BodyBudget.Set(float64(o.Config.BodyBudget))
 	e := echo.New()
@@ -73,13 +75,13 @@ func New(o Options) *Server {
 	if o.Config.AdminToken != "" {
 		s.recent = console.NewRecent()
 	}
-	s.routes(s.console(o.TemplateSource))
+	s.routes(s.console(o.TemplateSource, o.Revocations))
 	return s
 }
 
 // console builds the web console over what the server has.
-func (s *Server) console(src *TemplateSource) *console.Console {
-	o := console.Options{
+func (s *Server) console(src *TemplateSource, revoked console.Revocations) *console.Console {
+	o := console.Options{Revocations: revoked,
 		Token: s.cfg.AdminToken, Language: s.cfg.Language, Log: s.log, Queue: s.queue,
 		Robots: s.robots, Kinds: s.kinds, Sources: s.sources, RateOf: s.cfg.RateOf,
 		Renderer: s.templates.Current, Recent: s.recent, MaxBody: int64(s.cfg.MaxBody),
@@ -116,14 +118,16 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Serve answers on ln until ctx is done, then stops accepting and waits up
 // to drain for requests in flight. http.ErrServerClosed is the normal end.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	lim := newConnLimit(ln, maxConns, s.m.Connections)
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       bodyDeadline,
 		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+		ConnState:         lim.state,
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -132,7 +136,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		defer cancel()
 		errc <- srv.Shutdown(sctx)
 	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Serve(lim); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serving: %w", err)
 	}
 	if err := <-errc; err != nil {

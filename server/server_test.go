@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/store"
@@ -41,6 +42,10 @@ type testRelay struct {
 	// handler is the relay's HTTP handler, for tests that serve it with
 	// their own http.Server settings.
 	handler http.Handler
+	stopped *bool // by stop: the cleanup leaves the queue alone
+	// server is the relay's server, for tests that Serve it on a listener
+	// of their own.
+	server *server.Server
 }
 
 func newTestRelay(tb testing.TB, env map[string]string) *testRelay {
@@ -64,11 +69,18 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 	reg := prometheus.NewRegistry()
 	m := server.NewMetrics(reg)
 	src := &server.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{Dialects: robot.Dialects(testRegistry.Kinds), Language: cfg.Language}}
+	if cfg.Mentions != "" { // as cmd reads it, less the checks
+		if err := json.Unmarshal([]byte(cfg.Mentions), &src.Options.Mentions); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	tmpls, err := server.NewTemplates(src.Load, log, m)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var q *queue.Queue
+	var revoked console.Revocations
+	stopped := new(bool)
 	if len(cfg.RobotList) > 0 {
 		bolt, err := store.Open(cfg.DataDir, store.Options{})
 		if err != nil {
@@ -89,16 +101,33 @@ func newTestRelayOver(tb testing.TB, env map[string]string, wrap func(*store.Sto
 			tb.Fatal(err)
 		}
 		q.Start()
+		revoked, _ = st.(console.Revocations)
 		tb.Cleanup(func() {
+			if *stopped {
+				return
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
 			_ = q.Close(ctx)
 		})
 	}
-	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src})
+	s := server.New(server.Options{Config: cfg, Registry: registryWithToken(cfg.CodingToken), Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src, Revocations: revoked})
 	ts := httptest.NewServer(s.Handler())
 	tb.Cleanup(ts.Close)
-	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg, handler: s.Handler()}
+	return &testRelay{srv: ts, queue: q, logs: logs, reg: reg, config: cfg, handler: s.Handler(), stopped: stopped, server: s}
+}
+
+// stop stops the relay as SIGTERM does: the server, then the queue and
+// its store, so that another relay may open the same data directory.
+func (r *testRelay) stop(tb testing.TB) {
+	tb.Helper()
+	r.srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := r.queue.Close(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	*r.stopped = true
 }
 
 // lockedBuffer collects log lines from many goroutines.

@@ -127,13 +127,16 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 	return translate.New(defaults, u, s.Options)
 }
 
-// Samples is the embedded sample payloads by file name (push.json, …).
+// Samples is the embedded sample payloads by their path under samples/
+// (push.json, gitlab/push.json, …; see source.Sample).
 func (s *TemplateSource) Samples() map[string][]byte {
 	out := map[string][]byte{}
-	names, _ := fs.Glob(s.Defaults, "samples/*.json")
-	for _, n := range names {
-		if b, err := fs.ReadFile(s.Defaults, n); err == nil {
-			out[path.Base(n)] = b
+	for _, pattern := range []string{"samples/*.json", "samples/*/*.json"} {
+		names, _ := fs.Glob(s.Defaults, pattern)
+		for _, n := range names {
+			if b, err := fs.ReadFile(s.Defaults, n); err == nil {
+				out[strings.TrimPrefix(n, "samples/")] = b
+			}
 		}
 	}
 	return out

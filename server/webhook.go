@@ -6,13 +6,13 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/source"
@@ -28,6 +28,8 @@ type webhookAnswer struct {
 	Duplicate bool   `json:"duplicate,omitempty"`
 	DryRun    bool   `json:"dry_run,omitempty"`
 	Zen       string `json:"zen,omitempty"`
+	// Ignored says why an event the source does not relay was not sent.
+	Ignored string `json:"ignored,omitempty"`
 }
 
 // pingAnswer answers a ping no robot asked for.
@@ -47,6 +49,10 @@ func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 			name := src.EventHeader(c.Request().Header)
 			if ev != nil {
 				name = ev.Name
+			}
+			if errors.Is(err, source.ErrIgnored) {
+				s.m.Events.WithLabelValues(src.Name(), metricEvent(src, name), "ignored").Inc()
+				return c.JSON(http.StatusOK, webhookAnswer{Delivery: src.Delivery(c.Request().Header), Event: name, Ignored: err.Error()})
 			}
 			reason := "error"
 			if status, _, ok := answerFor(err); ok {
@@ -181,7 +187,7 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 	if req.ContentLength > limit {
 		return nil, func() {}, fail(http.StatusRequestEntityTooLarge, "body is larger than RELAY_MAX_BODY (%d bytes)", limit)
 	}
-	body, release, err = s.budget.read(req.Context(), http.MaxBytesReader(c.Response(), req.Body, limit), check)
+	body, release, err = s.budget.read(req.Context(), console.ClientAddr(req), http.MaxBytesReader(c.Response(), req.Body, limit), check)
 	if err != nil {
 		// The rest of the body is not wanted: close the connection rather
 		// than have net/http read it to reuse the connection.
@@ -193,7 +199,8 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 		case errors.As(err, new(*source.Error)):
 			return nil, release, err // the source's check refused it
 		case errors.Is(err, errBusy):
-			s.log.Warn("webhook refused: the bodies' memory budget is spent (RELAY_BODY_BUDGET)", zap.Int64("budget_bytes", s.budget.total))
+			s.log.Warn("webhook refused: the bodies' memory budget, or this client's share of it, is spent (RELAY_BODY_BUDGET)",
+				zap.Int64("budget_bytes", s.budget.total), zap.Int64("share_bytes", s.budget.share), zap.String("remote", req.RemoteAddr))
 			return nil, release, err
 		}
 		// The error names socket addresses: log it, answer a fixed text.
@@ -273,32 +280,15 @@ func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.
 // message in the default dialect of every kind.
 func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Event, delivery, source, label string) error {
 	for _, k := range s.kinds {
-		t := k.Dialects()[0].Name()
-		msg, err := r.Render(ev, t, "")
+		d := k.Dialects()[0]
+		pv, err := robot.RenderPreview(c.Request().Context(), r, ev, k.Preview(d.Name()), d, "")
 		if err != nil {
-			return fail(http.StatusInternalServerError, "rendering %s event failed: %v", ev.Name, err)
-		}
-		body, err := k.Preview(t).Body(msg, "")
-		if err != nil {
-			return fail(http.StatusInternalServerError, "building %s body failed: %v", t, err)
+			return fail(http.StatusInternalServerError, "rendering %s event for %s failed: %v", ev.Name, d.Name(), err)
 		}
 		s.log.Info("dry run: no RELAY_ROBOTS, message not sent",
-			zap.String("event", ev.Name), zap.String("delivery", delivery), zap.String("target", string(t)),
-			zap.String("title", msg.Title), zap.String("text", maskMobiles(msg.Text, msg.AtMobiles)), zap.Int("body_bytes", len(body)))
+			zap.String("event", ev.Name), zap.String("delivery", delivery), zap.String("target", string(d.Name())),
+			zap.String("title", pv.Message.Title), zap.String("text", pv.Message.Text), zap.Int("body_bytes", len(pv.Body)))
 	}
 	s.m.Events.WithLabelValues(source, label, "dry_run").Inc()
 	return c.JSON(http.StatusAccepted, webhookAnswer{Delivery: delivery, Event: ev.Name, DryRun: true})
-}
-
-// maskMobiles hides the phone numbers of mentions (from RELAY_MENTIONS, a
-// secret) in logged text: 13812345678 → 138****5678.
-func maskMobiles(text string, mobiles []string) string {
-	for _, m := range mobiles {
-		masked := "****"
-		if len(m) >= 7 {
-			masked = m[:3] + "****" + m[len(m)-4:]
-		}
-		text = strings.ReplaceAll(text, m, masked)
-	}
-	return text
 }

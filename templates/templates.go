@@ -4,23 +4,22 @@
 //
 // Layout: zh/*.tmpl and en/*.tmpl are the default templates per language
 // (one file per event plus common.tmpl, generic.tmpl, digest.tmpl);
-// samples/*.json are sample payloads: CODING's named <event>[-<case>].json
-// (<event> is what the X-Coding-Event or Service Hook header would carry),
-// another source's <source>.<event>[-<case>].json
-// (github.pull_request-opened.json; see translate.SampleName).
+// samples/*.json are sample CODING payloads named <event>[-<case>].json
+// (<event> is what the X-Coding-Event or Service Hook header would carry);
+// samples/<source>/*.json are another source's, whose bodies name their
+// events (samples/gitlab/).
 package templates
 
 import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
 	"strings"
 )
 
 // FS is the embedded tree: zh/, en/ and samples/.
 //
-//go:embed zh/*.tmpl en/*.tmpl samples/*.json
+//go:embed zh/*.tmpl en/*.tmpl samples/*.json samples/*/*.json
 var FS embed.FS
 
 // Languages are the languages with default templates; the first is the
@@ -40,22 +39,20 @@ func Sub(lang string) (fs.FS, error) {
 	return nil, fmt.Errorf("templates: no default templates for language %q (have %s)", lang, strings.Join(Languages, ", "))
 }
 
-// Samples returns the sample payloads by file name (push.json,
-// merge_request-create.json, GIT_PUSHED.json, …).
+// Samples returns the sample payloads by their path under samples/
+// (push.json, GIT_PUSHED.json, gitlab/push.json, …).
 func Samples() map[string][]byte {
 	out := make(map[string][]byte)
-	entries, err := fs.ReadDir(FS, "samples")
-	if err != nil {
-		return out
-	}
-	for _, e := range entries {
-		if e.IsDir() || path.Ext(e.Name()) != ".json" {
-			continue
-		}
-		b, err := fs.ReadFile(FS, path.Join("samples", e.Name()))
-		if err == nil {
-			out[e.Name()] = b
+	for _, pattern := range SamplePatterns {
+		names, _ := fs.Glob(FS, pattern)
+		for _, n := range names {
+			if b, err := fs.ReadFile(FS, n); err == nil {
+				out[strings.TrimPrefix(n, "samples/")] = b
+			}
 		}
 	}
 	return out
 }
+
+// SamplePatterns are where a templates tree keeps sample payloads.
+var SamplePatterns = []string{"samples/*.json", "samples/*/*.json"}

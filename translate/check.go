@@ -4,36 +4,26 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 )
 
 // SampleDecoder decodes a sample payload of the default templates' tree
-// (samples/<file>.json) into an event; translate knows no webhook format,
-// so a source provides it (coding.DecodeSample).
+// (samples/<file>.json, samples/<source>/<file>.json, named by the path
+// under samples/) into an event; translate knows no webhook format, so the
+// sources provide it (source.DecodeSample).
 type SampleDecoder func(file string, body []byte) (*Event, error)
 
-// SampleName splits a sample file's name into the source whose payload it
-// is and the event it stands for: CODING's samples are named
-// <event>[-<case>].json (source ""), another source's
-// <source>.<event>[-<case>].json (github.pull_request-opened.json).
-func SampleName(file string) (source, event string) {
-	base := strings.TrimSuffix(path.Base(file), ".json")
-	if s, rest, ok := strings.Cut(base, "."); ok {
-		source, base = s, rest
-	}
-	event, _, _ = strings.Cut(base, "-")
-	return source, event
-}
-
-// Samples decodes every samples/*.json of fsys (the embedded templates
-// tree) with decode, keyed by file name.
+// Samples decodes every samples/*.json and samples/<source>/*.json of fsys
+// (the embedded templates tree) with decode, keyed by their path under
+// samples/ (push.json, gitlab/push.json).
 func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 	names, err := fs.Glob(fsys, "samples/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("list samples: %w", err)
 	}
+	more, _ := fs.Glob(fsys, "samples/*/*.json")
+	names = append(names, more...)
 	out := make(map[string]*Event, len(names))
 	var errs []error
 	for _, n := range names {
@@ -42,12 +32,13 @@ func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 			errs = append(errs, fmt.Errorf("read sample %s: %w", n, err))
 			continue
 		}
-		ev, err := decode(path.Base(n), b)
+		name := strings.TrimPrefix(n, "samples/")
+		ev, err := decode(name, b)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("sample %s: %w", n, err))
 			continue
 		}
-		out[path.Base(n)] = ev
+		out[name] = ev
 	}
 	return out, errors.Join(errs...)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 	"github.com/coding-relay/coding-relay/translate/coding"
 	"github.com/coding-relay/coding-relay/translate/github"
+	"github.com/coding-relay/coding-relay/translate/gitlab"
 )
 
 // kinds are the robot kinds the tests of package translate render for.
@@ -19,9 +20,20 @@ var kinds = []robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}}
 // init runs before the tests of package translate, which decode and render
 // with what it hands them (see source_test.go and kinds_test.go).
 func init() {
-	translate.SetTestSource(decode, func(file string) string {
-		if src, event := translate.SampleName(file); src != "" {
-			return src + "." + event
+	// CODING's payloads, and the GitLab and GitHub samples of the
+	// templates (samples/gitlab/, samples/github/, whose bodies tell their
+	// events).
+	translate.SetTestSource(func(name string, body []byte) (*translate.Event, error) {
+		switch name {
+		case "gitlab/":
+			return gitlab.Decode("", body, "")
+		case "github/":
+			return github.Decode("", body)
+		}
+		return coding.Decode(name, body)
+	}, func(file string) string {
+		if dir, _, ok := strings.Cut(file, "/"); ok {
+			return dir + "/"
 		}
 		return coding.SampleEventName(file)
 	})
@@ -32,13 +44,4 @@ func init() {
 		}
 		return k.Preview(m.Target).Body(m, msgUUID)
 	})
-}
-
-// decode is CODING's decoder, and the GitHub source's for its samples
-// (github.<event>).
-func decode(name string, body []byte) (*translate.Event, error) {
-	if event, ok := strings.CutPrefix(name, "github."); ok {
-		return github.Decode(event, body)
-	}
-	return coding.Decode(name, body)
 }

@@ -31,6 +31,7 @@ func funcMap(d Dialect, loc *time.Location, set **template.Template) template.Fu
 	for _, name := range forbiddenFuncs {
 		delete(fm, name)
 	}
+	boundCounts(fm)
 	helpers := template.FuncMap{
 		"sha7":       sha7,
 		"shortSHA":   sha7,
@@ -78,7 +79,7 @@ func funcMap(d Dialect, loc *time.Location, set **template.Template) template.Fu
 				return out, nil
 			}
 			var b strings.Builder
-			err := (*set).ExecuteTemplate(&b, name, data)
+			err := (*set).ExecuteTemplate(d.out(&b), name, data)
 			if err == nil {
 				d.remember(name, b.String())
 			}
@@ -174,13 +175,20 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// Day is the zone of a date a source gives without a time of day (a due
+// date): midnight of that date in Day is shown as the date alone.
+var Day = time.FixedZone("day", 0)
+
 // formatMillis formats an epoch-millisecond timestamp as 2006-01-02 15:04 in
 // loc; zero or no value gives "". Values that look like seconds (before
 // 2001-09 in ms) are taken as seconds, as some CODING fields are.
 func formatMillis(v any, loc *time.Location) string {
 	if t, ok := v.(time.Time); ok {
-		if t.IsZero() {
+		switch {
+		case t.IsZero():
 			return ""
+		case t.Location() == Day:
+			return t.Format(time.DateOnly)
 		}
 		return t.In(loc).Format("2006-01-02 15:04")
 	}

@@ -50,6 +50,7 @@ type Data struct {
 	mentions *mentions
 	depth    int
 	includes map[string]string // include's output by template name
+	guard    *previewGuard     // a preview's bounds (see Preview); nil to send
 }
 
 func (d *Data) enter() int { d.depth++; return d.depth }
@@ -123,6 +124,8 @@ type Renderer struct {
 	// render; the sets never change after New.
 	parts     sync.Map
 	partsSize atomic.Int32
+	// guard bounds a preview's renders (see Preview); nil for sending.
+	guard *previewGuard
 }
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
@@ -257,7 +260,7 @@ func (r *Renderer) renderOnce(ev *Event, dl *dialect, ps *partSet, variant, outc
 		Event: ev, Target: t, Lang: r.lang, Variant: variant, Outcome: outcome,
 		Headings: c.Headings, Colors: c.Colors, Lists: c.Lists, Quotes: c.Quotes, Mentions: c.Mentions, Card: c.Card,
 		Commits: shown, TotalCommits: ev.CommitCount, MoreCommits: ev.CommitCount - len(shown),
-		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{keys: dl.keys},
+		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{keys: dl.keys}, guard: r.guard,
 	}
 	text, err := execPart(ps.text, t, d)
 	if err != nil {
@@ -307,7 +310,7 @@ func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 			execBuffers.Put(b)
 		}
 	}()
-	if err := tm.Execute(b, d); err != nil {
+	if err := tm.Execute(d.out(b), d); err != nil {
 		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
 	}
 	return b.String(), nil

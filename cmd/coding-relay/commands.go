@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,12 +44,6 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
-// loadRenderer parses the embedded defaults, then dir's *.tmpl (if dir is
-// set), so a user {{define}} of the same name wins.
-func loadRenderer(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) (*translate.Renderer, error) {
-	return templateSource(dir, lang, loc, mentions).Load()
-}
-
 // templateSource is where the templates come from: the embedded defaults
 // and dir, rendered with these options.
 func templateSource(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) *server.TemplateSource {
@@ -57,10 +51,19 @@ func templateSource(dir, lang string, loc *time.Location, mentions map[string]tr
 		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions, Dialects: robot.Dialects(kinds)}}
 }
 
+// sourceNames are the webhook sources' names.
+func sourceNames() []string {
+	var out []string
+	for _, s := range plain().Sources {
+		out = append(out, s.Name())
+	}
+	return out
+}
+
 // rendererFromEnv builds the renderer the relay would use, from the same
 // variables, optionally with another templates directory.
 func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
-	cfg, err := server.LoadConfig(ctx, env, registry(nil))
+	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,8 +81,8 @@ func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*
 func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	event := fl.String("event", "", "event name as its header gives it (X-Coding-Event, X-GitHub-Event, …), e.g. push, \"merge request\", GIT_PUSHED, pull_request; CODING: default the body's event field")
-	srcName := fl.String("source", "coding", "the webhook source the payload is from: "+strings.Join(sourceNames(), ", "))
+	from := fl.String("source", "coding", "the payload's sender: "+strings.Join(sourceNames(), ", "))
+	event := fl.String("event", "", "event name as the sender's header gives it (X-Coding-Event: push, GIT_PUSHED; X-Gitlab-Event: \"Push Hook\"); default: the body's")
 	target := fl.String("target", "", strings.Join(robot.Targets(kinds), ", ")+" (default: the --robot's, else "+robot.Targets(kinds)[0]+")")
 	robotURL := fl.String("robot", "", "a RELAY_ROBOTS entry: its kind, template=, format= and keywords= apply")
 	variant := fl.String("template", "", "template variant, e.g. brief")
@@ -106,10 +109,12 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	src, ok := sourceNamed(*srcName) // without secrets: nothing is verified
-	if !ok {
-		return fmt.Errorf("--source %q: accepted %s", *srcName, strings.Join(sourceNames(), ", "))
+	srcs := plain().Sources // no secrets: nothing is verified
+	i := slices.IndexFunc(srcs, func(s source.Source) bool { return s.Name() == *from })
+	if i < 0 {
+		return fmt.Errorf("--source %q: accepted %s", *from, strings.Join(sourceNames(), ", "))
 	}
+	src := srcs[i]
 	var ep robot.Endpoint
 	if *robotURL != "" {
 		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)
@@ -145,19 +150,14 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return fmt.Errorf("payload: %w", err)
 	}
-	msg, err := r.Render(ev, t, *variant)
+	pv, err := robot.RenderPreview(ctx, r, ev, ep, d, *variant)
 	if err != nil {
 		return fmt.Errorf("rendering: %w", err)
 	}
-	body, err := ep.Body(msg, "")
-	if err != nil {
+	if _, err := fmt.Fprintln(stdout, string(pv.Body)); err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintln(stdout, string(body)); err != nil {
-		return err
-	}
-	size, limit := d.Size(msg), d.Limit()
-	fmt.Fprintf(stderr, "%s: %d of %d bytes of its size limit (%d%%)\n", t, size, limit, size*100/limit)
+	fmt.Fprintf(stderr, "%s: %d of %d bytes of its size limit (%d%%)\n", t, pv.Size, pv.Limit, pv.Size*100/pv.Limit)
 	return nil
 }
 
@@ -206,7 +206,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		if err := r.Check(decodeSample); err != nil {
+		if err := r.Check(source.DecodeSample(plain().Sources)); err != nil {
 			return fmt.Errorf("templates check failed:\n%w", err)
 		}
 		fmt.Fprintf(stdout, "templates OK: every sample event renders for %s within limits\n", strings.Join(robot.Targets(kinds), ", "))
@@ -242,33 +242,4 @@ func exportTemplates(dir, lang string, force bool) (int, error) {
 		}
 	}
 	return len(files), nil
-}
-
-// sourceNamed is the webhook source of that name, without secrets.
-func sourceNamed(name string) (source.Source, bool) {
-	for _, s := range registry(nil).Sources {
-		if s.Name() == name {
-			return s, true
-		}
-	}
-	return nil, false
-}
-
-func sourceNames() []string {
-	var names []string
-	for _, s := range registry(nil).Sources {
-		names = append(names, s.Name())
-	}
-	return names
-}
-
-// decodeSample decodes a sample payload of the templates' tree with the
-// source its name says (see translate.SampleName).
-func decodeSample(file string, body []byte) (*translate.Event, error) {
-	src, event := translate.SampleName(file)
-	s, ok := sourceNamed(cmp.Or(src, "coding"))
-	if !ok {
-		return nil, fmt.Errorf("sample %s: no source %q", file, src)
-	}
-	return s.DecodePayload(event, body)
 }

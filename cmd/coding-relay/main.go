@@ -27,6 +27,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
@@ -184,11 +185,14 @@ func history(cfg *server.Config, st queue.Store) queue.History {
 }
 
 func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
-	cfg, err := server.LoadConfig(ctx, env, registry(nil))
+	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {
 		return err
 	}
-	plugins := registry(cfg)
+	plugins, err := registry(cfg)
+	if err != nil {
+		return err
+	}
 	log, err := newLogger(cfg, logOut)
 	if err != nil {
 		return err
@@ -233,12 +237,14 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	}
 
 	var q *queue.Queue
+	var revoked console.Revocations // console logouts: the store's, in memory without one
 	if len(cfg.RobotList) > 0 {
 		st, shared, err := openStore(ctx, cfg, log)
 		if err != nil {
 			_ = ln.Close()
 			return err
 		}
+		revoked, _ = st.(console.Revocations)
 		client := &http.Client{Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			MaxIdleConns:        64,
@@ -296,10 +302,9 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		}
 	}()
 
-	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src})
+	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src, Revocations: revoked})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
-		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""),
-		zap.Bool("github_signature_required", cfg.GitHubSecret != ""))
+		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
 	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the
 	// sends together, so a slow client cannot double it.
 	var stopAt atomic.Int64

@@ -46,6 +46,11 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "RELAY_LOG_FORMAT") {
 		t.Fatalf("err = %v", err)
 	}
+	// A signing key GitLab would not show is named, its value is not.
+	_, _, err = run(t, map[string]string{"RELAY_GITLAB_SIGNING_KEY": "sk-not-a-whsec-key"})
+	if err == nil || !strings.Contains(err.Error(), "RELAY_GITLAB_SIGNING_KEY") || strings.Contains(err.Error(), "sk-not") {
+		t.Fatalf("err = %v", err)
+	}
 	_, _, err = run(t, map[string]string{"RELAY_MENTIONS": `{"tom": {"phone": "13800000000"}}`})
 	if err == nil || !strings.Contains(err.Error(), "RELAY_MENTIONS") || strings.Contains(err.Error(), "13800000000") {
 		t.Fatalf("err = %v", err)
@@ -113,6 +118,25 @@ func TestTemplatesExportCheckAndRender(t *testing.T) {
 	out, _, err = run(t, nil, "render", "--event", "push", "--robot", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", payload)
 	if err != nil || !strings.Contains(out, `"content"`) {
 		t.Fatalf("render for wecom robot: %v %s", err, out)
+	}
+
+	// A GitLab payload, named by GitLab's header.
+	gl := filepath.Join("..", "..", "translate", "gitlab", "testdata", "merge_request-merge.json")
+	out, _, err = run(t, nil, "render", "--source", "gitlab", "--event", "Merge Request Hook", "--target", "wecom", gl)
+	if err != nil || !strings.Contains(out, "!17") || strings.Contains(out, "CODING") {
+		t.Fatalf("render of a GitLab payload: %v %s", err, out)
+	}
+	if _, _, err := run(t, nil, "render", "--source", "bitbucket", gl); err == nil || !strings.Contains(err.Error(), "coding, gitlab, github") {
+		t.Errorf("render with an unknown source: %v", err)
+	}
+
+	// A GitHub payload, named by X-GitHub-Event or told by its members.
+	gh := filepath.Join("..", "..", "translate", "github", "testdata", "pull_request-opened.json")
+	for _, args := range [][]string{{"--event", "pull_request"}, {}} {
+		out, _, err = run(t, nil, append(append([]string{"render", "--source", "github"}, args...), "--target", "wecom", gh)...)
+		if err != nil || !strings.Contains(out, "#42") || strings.Contains(out, "CODING") {
+			t.Fatalf("render of a GitHub payload %v: %v %s", args, err, out)
+		}
 	}
 
 	// A broken template is reported with file and line, and check fails.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/coding-relay/coding-relay/server"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
@@ -9,6 +11,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/server/source/coding"
 	"github.com/coding-relay/coding-relay/server/source/github"
+	"github.com/coding-relay/coding-relay/server/source/gitlab"
 )
 
 // kinds are the robot kinds the relay is built with, in the order a robot
@@ -20,18 +23,34 @@ var kinds = []robot.Kind{
 }
 
 // registry is every kind and webhook source, the sources configured with
-// cfg's tokens and secrets: the one place to add a source. Configuration
-// is read with registry(nil) (it needs only the sources' event names), the
-// relay runs with the secrets from that configuration.
-func registry(cfg *server.Config) server.Registry {
-	if cfg == nil {
-		cfg = &server.Config{}
+// their secrets from cfg: the one place to add a source. Reading the
+// configuration needs only the sources' event names: see plain.
+func registry(cfg *server.Config) (server.Registry, error) {
+	var gl gitlab.Source
+	var codingToken, githubSecret string
+	if cfg != nil {
+		codingToken, gl.Token, githubSecret = cfg.CodingToken, cfg.GitLabToken, cfg.GitHubSecret
+		if cfg.GitLabKey != "" {
+			key, err := gitlab.ParseKey(cfg.GitLabKey)
+			if err != nil {
+				return server.Registry{}, fmt.Errorf("RELAY_GITLAB_SIGNING_KEY: %w", err)
+			}
+			gl.Key = key
+		}
 	}
 	return server.Registry{
 		Kinds: kinds,
 		Sources: []source.Source{
-			coding.Source{Token: cfg.CodingToken},
-			github.Source{Secret: cfg.GitHubSecret},
+			coding.Source{Token: codingToken},
+			gl,
+			github.Source{Secret: githubSecret},
 		},
-	}
+	}, nil
+}
+
+// plain is the registry without secrets, for reading the configuration and
+// for previews, which verify nothing.
+func plain() server.Registry {
+	r, _ := registry(nil) // without a configuration nothing can fail
+	return r
 }

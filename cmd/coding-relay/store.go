@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/coding-relay/coding-relay/server"
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/store"
@@ -205,3 +206,6 @@ type redisLog struct{ log *zap.Logger }
 func (l redisLog) Printf(_ context.Context, format string, v ...any) {
 	l.log.Warn(fmt.Sprintf(format, v...))
 }
+
+// Both stores keep console logouts, for restarts and other replicas.
+var _, _ console.Revocations = (*store.Store)(nil), (*redis.Store)(nil)

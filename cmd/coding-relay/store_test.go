@@ -35,7 +35,7 @@ func TestMigrateMovesTheLocalQueueOnce(t *testing.T) {
 		"RELAY_ROBOTS":    "dingtalk+http://127.0.0.1:1/robot/send?access_token=tok&name=ding",
 		"RELAY_DATA_DIR":  dir,
 		"RELAY_REDIS_URL": srv.URL,
-	}), registry(nil))
+	}), plain())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,8 @@ type Options struct {
 	Recent *Recent
 	// MaxBody bounds a request body (RELAY_MAX_BODY).
 	MaxBody int64
+	// Revocations keeps logouts (the store); nil keeps them in memory.
+	Revocations Revocations
 	// SessionTTL is how long a login lasts; default 12h.
 	SessionTTL time.Duration
 	// Now is the clock; default time.Now.
@@ -99,7 +101,7 @@ func New(o Options) *Console {
 	if o.Language != "en" {
 		o.Language = "zh"
 	}
-	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, o.SessionTTL, o.Now),
+	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, o.SessionTTL, o.Now, o.Revocations),
 		limiter: newLoginLimiter(o.Now), composing: make(chan struct{}, 2)}
 	c.index = c.page()
 	return c
@@ -142,7 +144,7 @@ func (c *Console) Register(e *echo.Echo) {
 	auth.POST("/deliveries/:id/replay", c.handleReplay, c.sameOrigin)
 	auth.POST("/robots/:name/replay", c.handleReplayRobot, c.sameOrigin)
 	auth.GET("/playground", c.handlePlayground)
-	auth.GET("/samples/:name", c.handleSample)
+	auth.GET("/samples/*", c.handleSample)
 	auth.GET("/recent/:delivery", c.handleRecent)
 	auth.GET("/template", c.handleTemplate)
 	auth.POST("/render", c.handleRender, c.sameOrigin)

@@ -126,7 +126,7 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 			out.Matched++
 			if len(out.Sent) < limit {
 				v := sentView{ID: e.ID, Robot: e.Robot, At: e.At, Created: e.Created, Attempts: e.Attempts,
-					Target: string(e.Target), Title: e.Title, Items: e.Items, Body: maskMobiles(e.Body), Bytes: len(e.Body)}
+					Target: string(e.Target), Title: e.Title, Items: e.Items, Body: c.opts.Renderer().MaskPhones(e.Body), Bytes: len(e.Body)}
 				if len(e.Items) == 1 {
 					_, v.Kept = c.opts.Recent.Get(e.Items[0].Delivery)
 				}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -14,17 +15,17 @@ import (
 	"go.uber.org/zap"
 )
 
-// Failed logins are limited per client address and in all: a token cannot
-// be guessed at any useful speed, and a flood from many addresses is
-// bounded too. The address is the connection's, not X-Forwarded-For, which
-// a client could vary at will; behind a proxy all clients share the
-// proxy's limit.
+// Failed logins are limited per client address only: a token cannot be
+// guessed at any useful speed from one address, and no number of failures
+// from other addresses makes the right token wait (a limit in all would let
+// anyone lock the admin out). The address is the connection's, not
+// X-Forwarded-For, which a client could vary at will; an IPv6 client counts
+// by its /64, which one host often has whole. Behind a proxy all clients
+// share the proxy's limit.
 const (
 	loginWindow    = time.Minute
 	loginPerClient = 5
-	loginInAll     = 30
-	// maxClients bounds the addresses tracked; past it, new ones count
-	// against the overall limit only.
+	// maxClients bounds the addresses tracked; past it they start over.
 	maxClients = 10_000
 )
 
@@ -34,7 +35,6 @@ type loginLimiter struct {
 
 	mu     sync.Mutex
 	client map[string][]time.Time
-	all    []time.Time
 }
 
 func newLoginLimiter(now func() time.Time) *loginLimiter {
@@ -55,23 +55,16 @@ func (l *loginLimiter) wait(ip string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.all = recent(l.all, now)
 	ts := recent(l.client[ip], now)
 	if len(ts) == 0 {
 		delete(l.client, ip)
-	} else {
-		l.client[ip] = ts
+		return 0
 	}
-	var until time.Time
-	if len(ts) >= loginPerClient {
-		until = ts[len(ts)-loginPerClient].Add(loginWindow)
+	l.client[ip] = ts
+	if len(ts) < loginPerClient {
+		return 0
 	}
-	if len(l.all) >= loginInAll {
-		if t := l.all[len(l.all)-loginInAll].Add(loginWindow); t.After(until) {
-			until = t
-		}
-	}
-	return max(until.Sub(now), 0)
+	return max(ts[len(ts)-loginPerClient].Add(loginWindow).Sub(now), 0)
 }
 
 // fail counts a failed login of ip and returns its failures in the window.
@@ -79,26 +72,23 @@ func (l *loginLimiter) fail(ip string) int {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.all = append(l.all, now)
 	if _, ok := l.client[ip]; !ok && len(l.client) >= maxClients {
-		for k, ts := range l.client { // make room by dropping stale addresses
-			if len(recent(ts, now)) == 0 {
-				delete(l.client, k)
-			}
-		}
-		if len(l.client) >= maxClients {
-			return len(l.all)
-		}
+		clear(l.client) // all may try again sooner; nobody is locked out
 	}
 	l.client[ip] = append(l.client[ip], now)
 	return len(l.client[ip])
 }
 
-// clientIP is the address the request came from (the connection's).
-func clientIP(r *http.Request) string {
+// ClientAddr is the address a client's limits are kept under: the
+// connection's IP, or for IPv6 its /64.
+func ClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Is6() && !ip.Is4In6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
 	}
 	return host
 }
@@ -114,7 +104,7 @@ func tokenMatches(got, want string) bool {
 // token is never logged; failures are logged with the client's address.
 func (c *Console) handleLogin(ctx echo.Context) error {
 	req := ctx.Request()
-	ip := clientIP(req)
+	ip := ClientAddr(req)
 	if wait := c.limiter.wait(ip); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		ctx.Response().Header().Set("Retry-After", strconv.Itoa(secs))
@@ -140,10 +130,12 @@ func (c *Console) handleLogin(ctx echo.Context) error {
 
 // handleLogout ends the session and clears its cookie.
 func (c *Console) handleLogout(ctx echo.Context) error {
-	if ck, err := ctx.Cookie(cookieName); err == nil {
-		c.sessions.revoke(ck.Value)
-	}
 	ctx.SetCookie(cookie(ctx, "", time.Time{}))
+	if ck, err := ctx.Cookie(cookieName); err == nil {
+		if err := c.sessions.revoke(ck.Value); err != nil {
+			return err // the store's error: the session is not ended
+		}
+	}
 	return ctx.JSON(http.StatusOK, map[string]bool{"authenticated": false})
 }
 

@@ -16,6 +16,7 @@ import (
 // playground is GET /console/api/playground: what the page offers to pick.
 type playground struct {
 	Samples  []sample      `json:"samples"`
+	Sources  []string      `json:"sources"`
 	Robots   []robotChoice `json:"robots"`
 	Targets  []targetInfo  `json:"targets"`
 	Variants []string      `json:"variants"`
@@ -27,8 +28,8 @@ type playground struct {
 
 type sample struct {
 	Name   string `json:"name"`
+	Source string `json:"source"`
 	Event  string `json:"event"`
-	Source string `json:"source,omitempty"`
 }
 
 type robotChoice struct {
@@ -53,8 +54,7 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 	}
 	if t := c.opts.Templates; t != nil {
 		for name := range t.Samples() {
-			src, event := translate.SampleName(name)
-			out.Samples = append(out.Samples, sample{Name: name, Event: event, Source: src})
+			out.Samples = append(out.Samples, c.sample(name))
 		}
 		files, err := t.Files()
 		if err != nil {
@@ -65,6 +65,9 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 		}
 	}
 	sort.Slice(out.Samples, func(i, j int) bool { return out.Samples[i].Name < out.Samples[j].Name })
+	for _, s := range c.opts.Sources {
+		out.Sources = append(out.Sources, s.Name())
+	}
 	sort.Strings(out.Files)
 	for _, rb := range c.opts.Robots {
 		out.Robots = append(out.Robots, robotChoice{Name: rb.Name, Kind: rb.KindName(), Target: string(rb.Endpoint.Target()), Template: rb.Template})
@@ -78,7 +81,7 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 }
 
 func (c *Console) handleSample(ctx echo.Context) error {
-	name := ctx.Param("name")
+	name := ctx.Param("*")
 	var body []byte
 	if t := c.opts.Templates; t != nil {
 		body = t.Samples()[name]
@@ -86,8 +89,8 @@ func (c *Console) handleSample(ctx echo.Context) error {
 	if body == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no sample named "+name)
 	}
-	src, event := translate.SampleName(name)
-	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "event": event, "source": src, "payload": string(body)})
+	s := c.sample(name)
+	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "source": s.Source, "event": s.Event, "payload": string(body)})
 }
 
 func (c *Console) handleRecent(ctx echo.Context) error {
@@ -199,4 +202,15 @@ func (c *Console) source(name string) (source.Source, error) {
 		}
 	}
 	return nil, bad("no source named %q", name)
+}
+
+// sample is what a sample file is of: its source (the first when the file
+// does not say) and its event ("" when the body names it), see
+// source.Sample.
+func (c *Console) sample(file string) sample {
+	src, event := source.Sample(file)
+	if src == "" {
+		src = c.opts.Sources[0].Name()
+	}
+	return sample{Name: file, Source: src, Event: event}
 }

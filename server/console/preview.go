@@ -1,13 +1,12 @@
 package console
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"path"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/source"
@@ -103,54 +102,15 @@ func (p preview) render(r *translate.Renderer, src source.Source, event string, 
 		sent := p.robot.Wants(ev)
 		ans.Robot, ans.Sent = p.robot.Name, &sent
 	}
-	if !r.HasVariant(p.variant) {
-		ans.Problem = &problem{Stage: "template", Message: fmt.Sprintf("no template defines the variant %q (known: %s)", p.variant, strings.Join(r.Variants(), ", "))}
-		return ans
-	}
-	msg, err := r.Render(ev, p.target, p.variant)
-	if err != nil {
-		ans.Problem = problemOf("render", err)
-		return ans
-	}
-	body, err := p.endpoint.Body(msg, "")
-	if err != nil {
-		ans.Problem = problemOf("body", err)
+	pv, err := robot.RenderPreview(context.Background(), r, ev, p.endpoint, p.dialect, p.variant)
+	var pe *robot.PreviewError
+	if errors.As(err, &pe) {
+		ans.Problem = problemOf(pe.Stage, err)
 		return ans
 	}
 	ans.OK = true
-	ans.Title, ans.Text, ans.Outcome = mask(msg.Title, msg.AtMobiles), mask(msg.Text, msg.AtMobiles), msg.Outcome
-	ans.Body, ans.Bytes = maskMobiles(body), len(body)
-	ans.Size, ans.Limit = p.dialect.Size(msg), p.dialect.Limit()
-	ans.Fits = ans.Size <= ans.Limit
+	ans.Title, ans.Text, ans.Outcome = pv.Message.Title, pv.Message.Text, pv.Message.Outcome
+	ans.Body, ans.Bytes = pv.Body, len(pv.Body)
+	ans.Size, ans.Limit, ans.Fits = pv.Size, pv.Limit, pv.Fits()
 	return ans
-}
-
-// maskMobiles hides, in a DingTalk body, the phone numbers it @-mentions
-// (from RELAY_MENTIONS, which is secret): 13812345678 → 138****5678, the
-// same length, as the relay's logs show them. Other bodies are returned as
-// they are.
-func maskMobiles(body []byte) []byte {
-	var v struct {
-		At struct {
-			AtMobiles []string `json:"atMobiles"`
-		} `json:"at"`
-	}
-	if !bytes.Contains(body, []byte(`"atMobiles"`)) || json.Unmarshal(body, &v) != nil || len(v.At.AtMobiles) == 0 {
-		return body
-	}
-	return []byte(mask(string(body), v.At.AtMobiles))
-}
-
-func mask(text string, mobiles []string) string {
-	for _, m := range mobiles {
-		if m == "" {
-			continue
-		}
-		masked := strings.Repeat("*", len(m))
-		if len(m) >= 7 {
-			masked = m[:3] + strings.Repeat("*", len(m)-7) + m[len(m)-4:]
-		}
-		text = strings.ReplaceAll(text, m, masked)
-	}
-	return text
 }

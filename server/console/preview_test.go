@@ -21,18 +21,6 @@ func TestProblemOfFindsFileAndLine(t *testing.T) {
 	}
 }
 
-func TestMaskMobiles(t *testing.T) {
-	body := []byte(`{"msgtype":"markdown","markdown":{"title":"t","text":"hi @13812345678"},"at":{"atMobiles":["13812345678"],"atUserIds":[],"isAtAll":false}}`)
-	want := `{"msgtype":"markdown","markdown":{"title":"t","text":"hi @138****5678"},"at":{"atMobiles":["138****5678"],"atUserIds":[],"isAtAll":false}}`
-	if got := string(maskMobiles(body)); got != want {
-		t.Errorf("masked\n%s\nwant\n%s", got, want)
-	}
-	plain := []byte(`{"msgtype":"markdown","markdown":{"content":"13812345678"}}`)
-	if got := string(maskMobiles(plain)); got != string(plain) {
-		t.Errorf("a body without mentions changed: %s", got)
-	}
-}
-
 func TestRateText(t *testing.T) {
 	for want, l := range map[string]robot.Limits{
 		"0":           nil,

@@ -18,30 +18,37 @@ import (
 // cookieName is the session cookie's name.
 const cookieName = "relay_console"
 
-// maxRevoked bounds the logged-out sessions remembered; past it the
-// soonest to expire are forgotten first (they are expired soonest anyway).
-const maxRevoked = 10_000
+// Revocations keeps the console sessions logged out before they expired,
+// where a restarted relay and every replica see them: the store (bbolt or
+// Redis) implements it.
+type Revocations interface {
+	// RevokeSession remembers that session id was logged out, until it
+	// would have expired.
+	RevokeSession(id string, until time.Time) error
+	// SessionRevoked reports whether session id was logged out.
+	SessionRevoked(id string) (bool, error)
+}
 
 // sessions issues and checks the console's session cookies. A cookie is
 // "1.<expiry, Unix seconds>.<random nonce>.<MAC>", the MAC an HMAC-SHA256
 // keyed with a key derived from RELAY_ADMIN_TOKEN: a session survives a
 // restart and is good on every replica, and changing the token ends every
-// session. Nothing secret is in the cookie; a logout is remembered (in
-// memory, by nonce) until the session would have expired.
+// session. Nothing secret is in the cookie; a logout is kept in the store
+// by nonce until the session would have expired.
 type sessions struct {
-	key []byte
-	ttl time.Duration
-	now func() time.Time
-
-	mu      sync.Mutex
-	revoked map[string]time.Time // nonce → expiry
-	pruned  time.Time            // when expired ones were last forgotten
+	key     []byte
+	ttl     time.Duration
+	now     func() time.Time
+	revoked Revocations
 }
 
-func newSessions(token string, ttl time.Duration, now func() time.Time) *sessions {
+func newSessions(token string, ttl time.Duration, now func() time.Time, revoked Revocations) *sessions {
 	m := hmac.New(sha256.New, []byte(token))
 	m.Write([]byte("coding-relay console session v1"))
-	return &sessions{key: m.Sum(nil), ttl: ttl, now: now, revoked: map[string]time.Time{}}
+	if revoked == nil {
+		revoked = &memRevocations{}
+	}
+	return &sessions{key: m.Sum(nil), ttl: ttl, now: now, revoked: revoked}
 }
 
 func (s *sessions) mac(payload string) string {
@@ -82,39 +89,39 @@ func (s *sessions) check(v string) (nonce string, exp time.Time, ok bool) {
 	if !s.now().Before(exp) {
 		return "", time.Time{}, false
 	}
-	s.mu.Lock()
-	_, out := s.revoked[parts[2]]
-	s.mu.Unlock()
-	return parts[2], exp, !out
+	// A store that cannot answer counts as a logout: the console needs it
+	// anyway, and a session must not outlive a logout it cannot see.
+	out, err := s.revoked.SessionRevoked(parts[2])
+	return parts[2], exp, err == nil && !out
 }
 
 // revoke ends the session of a cookie value.
-func (s *sessions) revoke(v string) {
+func (s *sessions) revoke(v string) error {
 	nonce, exp, ok := s.check(v)
 	if !ok {
-		return
+		return nil
 	}
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.revoked) >= maxRevoked || now.Sub(s.pruned) > time.Minute {
-		s.pruned = now
-		for n, e := range s.revoked {
-			if !now.Before(e) {
-				delete(s.revoked, n)
-			}
+	return s.revoked.RevokeSession(nonce, exp)
+}
+
+// memRevocations keeps logouts in memory (nonce → expiry) for a relay
+// without a store (a dry run), until it stops.
+type memRevocations struct{ m sync.Map }
+
+func (r *memRevocations) RevokeSession(id string, until time.Time) error {
+	r.m.Range(func(k, exp any) bool {
+		if time.Now().After(exp.(time.Time)) {
+			r.m.Delete(k)
 		}
-	}
-	for len(s.revoked) >= maxRevoked {
-		var first string
-		for n, e := range s.revoked {
-			if first == "" || e.Before(s.revoked[first]) {
-				first = n
-			}
-		}
-		delete(s.revoked, first)
-	}
-	s.revoked[nonce] = exp
+		return true
+	})
+	r.m.Store(id, until)
+	return nil
+}
+
+func (r *memRevocations) SessionRevoked(id string) (bool, error) {
+	_, ok := r.m.Load(id)
+	return ok, nil
 }
 
 // secure reports a request that reached the relay over TLS, directly or

@@ -63,3 +63,24 @@ func TestQueueRetryWaits(t *testing.T) {
 		}
 	}
 }
+
+// DingTalk's ten-minute throttle after 130101 is waited out across a
+// restart of a relay on the bbolt store (each request into it extends it),
+// as a replica taking a robot over waits it out with Redis.
+func TestQueueThrottleSurvivesRestart(t *testing.T) {
+	f := newFakeRobot(t, func(int) (int, string) { return 200, `{"errcode":130101,"errmsg":"send too fast"}` })
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})}}
+	env.open(t, true)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 1)
+	waitFor(t, "the throttled attempt", func() bool { return state(t, env.queue, "ding").State == queue.StateBackoff })
+	env.close(t)
+	env.open(t, true)
+	defer env.close(t)
+	waitFor(t, "the restarted relay waiting", func() bool { return state(t, env.queue, "ding").State == queue.StateBackoff })
+	if until := state(t, env.queue, "ding").Until; time.Until(until) < dingtalk.Throttle-time.Minute {
+		t.Errorf("after a restart the throttled robot is retried at %v, before its %v throttle ends", until, dingtalk.Throttle)
+	}
+	if n := len(f.Received()); n != 1 {
+		t.Errorf("the throttled robot got %d requests, want 1: a restart must not send into the throttle", n)
+	}
+}

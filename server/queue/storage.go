@@ -19,7 +19,8 @@ type Store interface {
 	// Done removes delivered items without waiting for the commit; done
 	// hears its outcome.
 	Done(items []*store.Item, robot string, pace []int64, done func(error))
-	// Update records a failed attempt on items.
+	// Update records a failed attempt on items, and the robot's recent
+	// sends when pace is not nil (with no items: before a send leaves).
 	Update(items []*store.Item, robot string, pace []int64) error
 	// Bury moves items to the dead letters.
 	Bury(items []*store.Item, robot string, pace []int64) error

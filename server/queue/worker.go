@@ -96,6 +96,19 @@ func (q *Queue) work(l *lane) {
 			}
 			continue
 		}
+		// The robot counts a request as it arrives: a paced lane's window,
+		// this send in it, is committed before the send leaves (after the
+		// last message's removal: the store commits in order), so a crash
+		// cannot leave a restarted relay one send short of the robot's
+		// count. A failed write waits a second, the send still counted.
+		if h := l.pacer.History(); h != nil {
+			if err := q.store.Update(nil, l.robot.Name, h); err != nil {
+				if !q.paceFailed(l, err) {
+					return
+				}
+				continue
+			}
+		}
 		l.stats.set(StateSending, time.Time{})
 		if q.send(l, g, now) {
 			g = nil
@@ -254,10 +267,10 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		it.LastError, it.ErrCode = cause.Error(), errCode(cause)
-		if q.shared != nil {
-			it.NotBefore = g.next
-		}
+		// Stored with the attempt: a restart, or a replica taking the
+		// robot over, waits out the rest (DingTalk's ten-minute throttle
+		// grows with every request sent into it).
+		it.LastError, it.ErrCode, it.NotBefore = cause.Error(), errCode(cause), g.next
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -25,8 +27,9 @@ type Source interface {
 	// source cannot take (its media type) is refused without reading it.
 	Check(h http.Header) error
 	// Decode verifies the request (signature) and decodes its event from
-	// the raw body. Errors wrap ErrUnauthorized, ErrBadRequest or
-	// ErrUnsupported, and their text is safe to show the sender.
+	// the raw body. Errors wrap ErrUnauthorized, ErrBadRequest,
+	// ErrUnsupported or ErrIgnored, and their text is safe to show the
+	// sender.
 	Decode(h http.Header, body []byte) (*translate.Event, error)
 	// DecodePayload decodes a payload given apart from a request (a
 	// preview: /api/render, the render command) for the event name, which
@@ -75,6 +78,9 @@ var (
 	ErrBadRequest = errors.New("bad request")
 	// ErrUnsupported is a media type the source does not take (415).
 	ErrUnsupported = errors.New("unsupported media type")
+	// ErrIgnored is a genuine event the relay does not relay by design
+	// (GitLab's System Hook): answered 200 and counted, nothing sent.
+	ErrIgnored = errors.New("ignored")
 )
 
 // Error is an intake error: its class and a message safe to show.
@@ -92,4 +98,30 @@ func (e *Error) Unwrap() error { return e.Class }
 // Errorf builds an intake error of class.
 func Errorf(class error, format string, args ...any) error {
 	return &Error{Class: class, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Sample is the source and event a sample payload file stands for, by its
+// path under the templates' samples/: <source>/<file>.json is a payload of
+// that source whose body names its event (gitlab/push.json); a file at the
+// top is the first source's (CODING's), named <event>[-<case>].json.
+func Sample(file string) (src, event string) {
+	if dir, _, ok := strings.Cut(file, "/"); ok {
+		return dir, ""
+	}
+	event, _, _ = strings.Cut(strings.TrimSuffix(path.Base(file), ".json"), "-")
+	return "", event
+}
+
+// DecodeSample decodes sample payload files (see Sample) with the
+// sources, for translate.Renderer.Check.
+func DecodeSample(srcs []Source) translate.SampleDecoder {
+	return func(file string, body []byte) (*translate.Event, error) {
+		name, event := Sample(file)
+		for _, s := range srcs {
+			if name == "" || s.Name() == name {
+				return s.DecodePayload(event, body)
+			}
+		}
+		return nil, fmt.Errorf("no source %q for sample %s", name, file)
+	}
 }

@@ -40,10 +40,9 @@ type Item struct {
 	// so a send that timed out but arrived is not shown twice.
 	UUID   string    `json:"uuid"`
 	DeadAt time.Time `json:"dead_at,omitzero"`
-	// NotBefore is when the next attempt may start, kept in a shared store
-	// so that a replica taking the robot over waits out a retry's wait
-	// (DingTalk's 10-minute throttle among them); the bbolt store's relay
-	// keeps it in memory.
+	// NotBefore is when the next attempt may start, kept so that a
+	// restarted relay, or a replica taking the robot over, waits out a
+	// retry's wait (DingTalk's 10-minute throttle among them).
 	NotBefore time.Time `json:"not_before,omitzero"`
 }
 

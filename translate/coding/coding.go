@@ -112,12 +112,6 @@ func SampleEventName(file string) string {
 	return name
 }
 
-// DecodeSample decodes a sample payload file by its name, for
-// translate.Renderer.Check.
-func DecodeSample(file string, body []byte) (*translate.Event, error) {
-	return Decode(SampleEventName(file), body)
-}
-
 // serviceHookFamilies maps Service Hook code prefixes to canonical names.
 var serviceHookFamilies = []struct{ prefix, name string }{
 	{"GIT_PUSHED", translate.EventPush},

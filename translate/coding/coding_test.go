@@ -282,7 +282,10 @@ func TestEveryPayloadDecodes(t *testing.T) {
 		known[e] = true
 	}
 	for file, body := range payloads {
-		ev, err := DecodeSample(file, body)
+		if strings.HasPrefix(file, "gitlab/") {
+			continue // another source's samples
+		}
+		ev, err := Decode(SampleEventName(file), body)
 		if err != nil {
 			t.Errorf("%s: %v", file, err)
 			continue

@@ -3,6 +3,7 @@ package github_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,5 +168,22 @@ func TestDecodeTolerance(t *testing.T) {
 	ev, err = github.Decode("label", []byte(`{"action":"created","label":{"name":"bug"},"sender":{"login":"zl"}}`))
 	if err != nil || ev.Name != "label" || ev.Subject == nil || ev.Subject.Name != "bug" || ev.Subject.Verb != "created" || slices.Contains(translate.Events, ev.Name) {
 		t.Errorf("%+v, %v", ev, err)
+	}
+}
+
+// TestDetect: a payload given without its event name (a preview, a
+// sample) is told by its members: every kind with templates is found, the
+// rest ask for the name.
+func TestDetect(t *testing.T) {
+	for name, b := range fixtures(t) {
+		event, _, _ := strings.Cut(strings.TrimSuffix(name, ".json"), "-")
+		want := decode(t, name, b)
+		got, err := github.Decode("", b)
+		switch {
+		case err == nil && got.Name == want.Name:
+		case errors.Is(err, github.ErrNoEventName) && !slices.Contains(translate.Events, want.Name):
+		default:
+			t.Errorf("%s (%s): %v, %v; want %s", name, event, got, err, want.Name)
+		}
 	}
 }

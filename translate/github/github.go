@@ -21,14 +21,11 @@ import (
 var ErrNoEventName = errors.New("no event name")
 
 // Decode parses a webhook body for the event name the sender gave in its
-// headers (X-GitHub-Event, Gitea's X-Gitea-Event-Type, …). Unknown members
-// are ignored and wrongly typed ones left empty; only malformed JSON, or
-// JSON that is not an object, fails.
+// headers (X-GitHub-Event, Gitea's X-Gitea-Event-Type, …); without one (a
+// preview, a sample) the event is told by the payload's members (see
+// detect). Unknown members are ignored and wrongly typed ones left empty;
+// only malformed JSON, or JSON that is not an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
-	name = strings.ToLower(strings.TrimSpace(name))
-	if name == "" {
-		return nil, ErrNoEventName
-	}
 	if !jsonv1.Valid(body) {
 		return nil, errors.New("decode webhook body: not valid JSON")
 	}
@@ -39,6 +36,11 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 	if err := jsonv1.Unmarshal(body, &p); err != nil {
 		if _, mismatch := errors.AsType[*jsonv1.UnmarshalTypeError](err); !mismatch {
 			return nil, fmt.Errorf("decode webhook body: %w", err)
+		}
+	}
+	if name = strings.ToLower(strings.TrimSpace(name)); name == "" {
+		if name = detect(&p); name == "" {
+			return nil, ErrNoEventName
 		}
 	}
 	ev := &translate.Event{Source: "github", SourceName: "GitHub", Name: CanonicalEvent(name), Code: name, Action: p.Action}

@@ -52,7 +52,7 @@ func fixtures(tb testing.TB) map[string][]byte {
 
 func decode(tb testing.TB, name string, b []byte) *translate.Event {
 	tb.Helper()
-	_, event := translate.SampleName(name)
+	event, _, _ := strings.Cut(strings.TrimSuffix(name, ".json"), "-")
 	ev, err := github.Decode(event, b)
 	if err != nil {
 		tb.Fatalf("%s: %v", name, err)

@@ -38,3 +38,31 @@ func CanonicalEvent(name string) string {
 	}
 	return n
 }
+
+// detect names the event of a payload given without its name, by the
+// members only that event has; "" when none tells.
+func detect(p *payload) string {
+	for _, e := range []struct {
+		has  bool
+		name string
+	}{
+		{p.Zen != "", "ping"}, {p.WorkflowJob != nil, "workflow_job"}, {p.WorkflowRun != nil, "workflow_run"},
+		{p.CheckRun != nil, "check_run"}, {p.CheckSuite != nil, "check_suite"}, {p.Run != nil, "action_run_failure"},
+		{p.DeploymentStatus != nil, "deployment_status"}, {p.Deployment != nil, "deployment"},
+		{p.PullRequest != nil && p.Review != nil, "pull_request_review"},
+		{p.PullRequest != nil && p.Comment != nil, "pull_request_review_comment"}, {p.PullRequest != nil, "pull_request"},
+		{p.Issue != nil && p.Comment != nil, "issue_comment"}, {p.Issue != nil, "issues"},
+		{p.Discussion != nil && p.Comment != nil, "discussion_comment"}, {p.Discussion != nil, "discussion"},
+		{len(p.Pages) > 0 || p.Page != "", "wiki"}, {p.Comment != nil, "commit_comment"},
+		{p.Release != nil, "release"}, {p.Forkee != nil, "fork"}, {p.Package != nil || p.RegistryPackage != nil, "package"},
+		{p.Commits != nil || p.Before != "", "push"}, {p.RefType != "" && p.SHA+p.MasterBranch != "", "create"},
+		{p.RefType != "", "delete"}, {p.Context != "", "status"}, {p.Member != nil, "member"},
+		{p.Milestone.Title != "", "milestone"}, {p.Membership != nil, "organization"},
+		{p.Installation.AppSlug != "", "installation"}, {p.Sponsorship.Sponsorable != nil, "sponsorship"},
+	} {
+		if e.has {
+			return e.name
+		}
+	}
+	return ""
+}

@@ -41,6 +41,7 @@ type payload struct {
 	Installation                                         installation
 
 	RefType      string   `json:"ref_type"`
+	MasterBranch string   `json:"master_branch"` // a create's, not a delete's
 	CompareURL   string   `json:"compare_url"`
 	TargetURL    string   `json:"target_url"`
 	Created      bool     `json:"created"`

@@ -408,6 +408,7 @@ function fillPlaygroundChoices() {
   pasted.value = "pasted";
   src.append(pasted);
   if (cur) src.value = cur;
+  fillSelect($("pg-from"), pg.sources.map((s) => [s, s]), $("pg-from").value);
 
   const forSel = $("pg-for");
   const curFor = forSel.value;
@@ -463,13 +464,13 @@ async function pickSource(value) {
   const src = $("pg-source");
   if (state.pgReady) src.value = value;
   let r;
-  if (value.startsWith("sample:")) r = await api("GET", "/samples/" + encodeURIComponent(value.slice(7)));
+  if (value.startsWith("sample:")) r = await api("GET", "/samples/" + value.slice(7).split("/").map(encodeURIComponent).join("/"));
   else if (value.startsWith("recent:")) r = await api("GET", "/recent/" + encodeURIComponent(value.slice(7)));
   else return;
   if (r.status !== 200) { if (r.status) flash(r.data.error || String(r.status), true); return; }
   $("pg-payload").value = prettyJSON(r.data.payload);
+  if (r.data.source) $("pg-from").value = r.data.source;
   $("pg-event").value = r.data.event || "";
-  state.source = r.data.source || ""; // the webhook source that decodes it
   state.autoFile = true;
   renderNow();
 }
@@ -488,7 +489,7 @@ async function renderNow() {
   const payload = $("pg-payload").value;
   if (!payload.trim()) return;
   const forValue = $("pg-for").value;
-  const req = { event: $("pg-event").value.trim(), source: state.source || "", payload, edits: state.edits };
+  const req = { source: $("pg-from").value, event: $("pg-event").value.trim(), payload, edits: state.edits };
   if (forValue.startsWith("robot:")) req.robot = forValue.slice(6);
   else { req.target = forValue.slice(7); req.variant = $("pg-variant").value; }
   const seq = ++state.renderSeq;
@@ -600,6 +601,7 @@ async function boot() {
   $("pg-source").addEventListener("change", (e) => pickSource(e.target.value));
   $("pg-payload").addEventListener("input", () => { $("pg-source").value = "pasted"; scheduleRender(); });
   $("pg-event").addEventListener("input", scheduleRender);
+  $("pg-from").addEventListener("change", renderNow);
   $("pg-for").addEventListener("change", () => {
     $("pg-variant").disabled = $("pg-for").value.startsWith("robot:");
     renderNow();

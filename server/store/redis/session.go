@@ -1,0 +1,29 @@
+package redis
+
+import (
+	"time"
+)
+
+// pfxRevoked keys a console session logged out before it expired (string
+// per session ID, expiring with the session).
+const pfxRevoked = prefix + "revoked:"
+
+// RevokeSession remembers that the console session id was logged out, on
+// every replica, until it would have expired.
+func (s *Store) RevokeSession(id string, until time.Time) error {
+	if d := time.Until(until); d > 0 {
+		if err := s.c.Set(ctx(), pfxRevoked+id, 1, d).Err(); err != nil {
+			return unavailable("revoke session", err)
+		}
+	}
+	return nil
+}
+
+// SessionRevoked reports whether the console session id was logged out.
+func (s *Store) SessionRevoked(id string) (bool, error) {
+	n, err := s.c.Exists(ctx(), pfxRevoked+id).Result()
+	if err != nil {
+		return false, unavailable("read revoked sessions", err)
+	}
+	return n == 1, nil
+}

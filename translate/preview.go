@@ -1,0 +1,194 @@
+package translate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"text/template"
+	"time"
+)
+
+// A preview's bounds: a message is at most 20 KB, so templates that wrote a
+// megabyte went wrong, and a preview is looked at while typing.
+const (
+	PreviewMaxOutput = 1 << 20
+	PreviewTimeout   = 2 * time.Second
+)
+
+// ErrPreviewTooLarge and ErrPreviewTimeout stop a preview whose templates
+// wrote too much or ran too long.
+var (
+	ErrPreviewTooLarge = fmt.Errorf("the templates wrote more than %d bytes (a loop without end?)", PreviewMaxOutput)
+	ErrPreviewTimeout  = fmt.Errorf("the templates did not finish within %s (a loop without end?)", PreviewTimeout)
+)
+
+// previewing bounds the previews executing at once, those past their
+// deadline included: a loop that never writes cannot be stopped, only
+// outlived, and keeps its slot until it ends.
+var previewing = make(chan struct{}, 2)
+
+// Preview renders ev as Render does, for templates being tried out (the
+// console's playground, /api/render): they see the phone numbers of
+// Options.Mentions masked (138****5678), the render stops at its first
+// write past PreviewMaxOutput bytes or after ctx is done, and Preview
+// returns when ctx is done whatever the templates still do.
+func (r *Renderer) Preview(ctx context.Context, ev *Event, t Target, variant string) (Message, error) {
+	select {
+	case previewing <- struct{}{}:
+	case <-ctx.Done():
+		return Message{}, ErrPreviewTimeout
+	}
+	p := &Renderer{defaults: r.defaults, user: r.user, opts: r.opts, lang: r.lang, dialects: r.dialects, byName: r.byName, files: r.files,
+		dir: r.dir.masked(r.phoneKeys()), guard: &previewGuard{ctx: ctx, left: PreviewMaxOutput}}
+	var m Message
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer func() { <-previewing }()
+		m, err = p.Render(ev, t, variant)
+		close(done)
+	}()
+	select {
+	case <-done:
+		return m, err
+	case <-ctx.Done():
+		return Message{}, ErrPreviewTimeout
+	}
+}
+
+// previewGuard is what is left of a preview's bounds (one render, one
+// goroutine).
+type previewGuard struct {
+	ctx  context.Context
+	left int
+}
+
+// out is w bounded by d's preview guard, w itself for a render to send;
+// without d (include given other data) by PreviewMaxOutput alone.
+func (d *Data) out(w io.Writer) io.Writer {
+	switch {
+	case d == nil:
+		return guardedWriter{w, &previewGuard{ctx: context.Background(), left: PreviewMaxOutput}}
+	case d.guard == nil:
+		return w
+	}
+	return guardedWriter{w, d.guard}
+}
+
+type guardedWriter struct {
+	w io.Writer
+	g *previewGuard
+}
+
+func (w guardedWriter) Write(p []byte) (int, error) {
+	if w.g.ctx.Err() != nil {
+		return 0, ErrPreviewTimeout
+	}
+	if w.g.left -= len(p); w.g.left < 0 {
+		return 0, ErrPreviewTooLarge
+	}
+	return w.w.Write(p)
+}
+
+// Format prints the exported fields only, for {{.}} or {{printf "%#v" .}}:
+// fmt would print the mention directory (RELAY_MENTIONS) too. A value
+// receiver: text/template prints {{.}} from the struct, not the pointer.
+func (d Data) Format(f fmt.State, verb rune) {
+	type fields Data // without this method
+	d.dir, d.mentions, d.includes, d.guard = directory{}, nil, nil, nil
+	fmt.Fprintf(f, fmt.FormatString(f, verb), fields(d))
+}
+
+// phoneKeys are the mention keys the dialects read as phone numbers.
+func (r *Renderer) phoneKeys() map[string]bool {
+	out := map[string]bool{}
+	for _, d := range r.dialects {
+		for _, k := range d.keys {
+			if k.Phone {
+				out[k.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// masked is the directory with every phone number (its phone keys) masked.
+func (d directory) masked(phone map[string]bool) directory {
+	out := directory{exact: map[string]Mention{}, fold: map[string]Mention{}}
+	for _, m := range [][2]map[string]Mention{{d.exact, out.exact}, {d.fold, out.fold}} {
+		for k, mn := range m[0] {
+			cp := make(Mention, len(mn))
+			for key, v := range mn {
+				if phone[key] {
+					v = MaskPhone(v)
+				}
+				cp[key] = v
+			}
+			m[1][k] = cp
+		}
+	}
+	return out
+}
+
+// MaskPhones masks in b, a message or body that was sent, every phone
+// number of the mention directory, as previews show them: the console's
+// history shows what went out without the numbers.
+func (r *Renderer) MaskPhones(b []byte) []byte {
+	phone := r.phoneKeys()
+	for _, mn := range r.dir.exact {
+		for k, v := range mn {
+			if phone[k] && v != "" {
+				b = bytes.ReplaceAll(b, []byte(v), []byte(MaskPhone(v)))
+			}
+		}
+	}
+	return b
+}
+
+// MaskPhone hides the middle of a phone number as the logs show it:
+// 13812345678 → 138****5678; a short one is all stars.
+func MaskPhone(m string) string {
+	if len(m) < 7 {
+		return strings.Repeat("*", len(m))
+	}
+	return m[:3] + strings.Repeat("*", len(m)-7) + m[len(m)-4:]
+}
+
+// maxCount bounds the numbers given to sprig's functions whose result
+// grows with them: until 20000000 builds 160 MB before a range's first
+// iteration, which no deadline or writer can stop. No message (20 KB at
+// most) needs more, when sending either.
+const maxCount = 100_000
+
+// boundCounts makes those functions refuse a number over maxCount, or a
+// result over PreviewMaxOutput bytes, with an error (text/template reports
+// a function's panic as its error).
+func boundCounts(fm template.FuncMap) {
+	for _, name := range []string{"until", "untilStep", "seq", "repeat", "indent", "nindent"} {
+		f := reflect.ValueOf(fm[name])
+		fm[name] = reflect.MakeFunc(f.Type(), func(args []reflect.Value) []reflect.Value {
+			n, size := int64(0), 1
+			for _, a := range args {
+				switch a.Kind() {
+				case reflect.Int:
+					n = max(n, a.Int(), -a.Int())
+				case reflect.Slice: // seq's numbers
+					for i := range a.Len() {
+						n = max(n, a.Index(i).Int(), -a.Index(i).Int())
+					}
+				case reflect.String: // the lines indent pads, repeat's text
+					if size = strings.Count(a.String(), "\n") + 1; name == "repeat" {
+						size = max(1, a.Len())
+					}
+				}
+			}
+			if n > maxCount || n*int64(size) > PreviewMaxOutput {
+				panic(fmt.Errorf("%s: %d is more than a message can use", name, n))
+			}
+			return f.Call(args)
+		}).Interface()
+	}
+}
