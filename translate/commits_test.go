@@ -50,7 +50,7 @@ func TestNewestFirst(t *testing.T) {
 }
 
 // TestLongPushShowsTheNewest: a 120-commit push, oldest first as CODING
-// sends it, lists the head commit and the nine before it on every target,
+// sends it, lists the head commit and the four before it on every target,
 // then how many earlier ones were left out, with the compare link.
 func TestLongPushShowsTheNewest(t *testing.T) {
 	ev := decodeFile(t, "push-120-commits-oldest-first.json")
@@ -62,9 +62,9 @@ func TestLongPushShowsTheNewest(t *testing.T) {
 				t.Fatal(err)
 			}
 			head := "[" + ev.LatestCommit.ID[:7] + "](" + ev.LatestCommit.Link + ")"
-			more := map[string]string{"zh": "及更早的 110 个提交", "en": "and 110 earlier commits"}[lang]
-			if !containsAll(m.Text, head, more, ev.CompareURL) || countLinesWith(m.Text, "/git/commit/") != 10 {
-				t.Errorf("%s/%s: the newest 10 commits, the head first, then the rest:\n%s", lang, target, m.Text)
+			more := map[string]string{"zh": "及更早的 115 个提交", "en": "and 115 earlier commits"}[lang]
+			if !containsAll(m.Text, head, more, ev.CompareURL) || countLinesWith(m.Text, "/git/commit/") != 5 {
+				t.Errorf("%s/%s: the newest 5 commits, the head first, then the rest:\n%s", lang, target, m.Text)
 			}
 		}
 	}

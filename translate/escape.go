@@ -459,23 +459,8 @@ func trimMarkdown(s string, maxBytes int) string {
 	return cut + more
 }
 
-// plainTitle keeps a title (plain text in the chat list) from carrying
-// markup-looking user content: no "<" tags, no @-mentions.
-func plainTitle(s string) string {
-	if !strings.ContainsAny(s, "<@") && utf8.ValidString(s) {
-		return s
-	}
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		switch {
-		case r == '<':
-			b.WriteRune('＜')
-		case r == '@' && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
-			b.WriteRune('＠')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// plainTitle is a title as the chat list shows it: plain text, which no
+// robot parses for markup or mentions (DingTalk's markdown title, a Feishu
+// card's plain_text header), so what people wrote is shown as written;
+// only invalid UTF-8 is replaced.
+func plainTitle(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }

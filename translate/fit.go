@@ -9,9 +9,9 @@ import "strings"
 type budget struct{ commits, desc int }
 
 // budgets are tried in order until the message fits; the last resort after
-// them is cutting the text. A push lists at most 10 commits (the newest):
-// more do not read on a phone, and the compare link shows them all.
-var budgets = []budget{{10, 1500}, {10, 600}, {5, 300}, {3, 120}, {1, 60}, {0, 0}}
+// them is cutting the text. A push lists at most 5 commits (the newest),
+// so that it fits about one phone screen; the compare link shows them all.
+var budgets = []budget{{5, 1500}, {5, 600}, {5, 300}, {3, 120}, {1, 60}, {0, 0}}
 
 // maxSummary bounds one summary line in bytes so that several fit in a
 // WeCom digest.

@@ -26,7 +26,7 @@ var forbiddenFuncs = []string{"env", "expandenv", "getHostByName", "ago", "now",
 // include renders a named template to a string (to pass it to link or
 // truncate); set is the template set it looks names up in, filled in once
 // parsing is done.
-func funcMap(d Dialect, loc *time.Location, set **template.Template) template.FuncMap {
+func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template) template.FuncMap {
 	fm := template.FuncMap(sprig.HermeticTxtFuncMap())
 	for _, name := range forbiddenFuncs {
 		delete(fm, name)
@@ -35,14 +35,14 @@ func funcMap(d Dialect, loc *time.Location, set **template.Template) template.Fu
 	helpers := template.FuncMap{
 		"sha7":       sha7,
 		"shortSHA":   sha7,
-		"time":       func(v any) string { return formatMillis(v, loc) },
+		"time":       func(v any) string { return formatTime(v, loc, lang) },
 		"bytes":      humanBytes,
 		"refName":    func(v any) string { return refName(toString(v)) },
 		"isTag":      func(v any) bool { return strings.HasPrefix(toString(v), "refs/tags/") },
 		"firstLine":  func(v any) string { return firstLine(toString(v)) },
 		"truncate":   func(n, v any) string { return truncateRunes(toInt(n), toString(v)) },
 		"clip":       func(n, v any) string { return clipLines(toInt(n), toString(v)) },
-		"duration":   formatDuration,
+		"duration":   func(v any, unit ...string) string { return formatDuration(v, lang, unit...) },
 		"plural":     plural,
 		"url":        func(v any) string { return cleanURL(toString(v)) },
 		"esc":        func(v any) string { return d.Escape(toString(v)) },
@@ -179,30 +179,43 @@ func firstLine(s string) string {
 // date): midnight of that date in Day is shown as the date alone.
 var Day = time.FixedZone("day", 0)
 
-// formatMillis formats an epoch-millisecond timestamp as 2006-01-02 15:04 in
-// loc; zero or no value gives "". Values that look like seconds (before
-// 2001-09 in ms) are taken as seconds, as some CODING fields are.
-func formatMillis(v any, loc *time.Location) string {
-	if t, ok := v.(time.Time); ok {
-		switch {
-		case t.IsZero():
+// formatTime formats a time (or an epoch-millisecond timestamp) as
+// 2006-01-02 15:04 in loc, with its zone in English (UTC+8); zero or no
+// value gives "". Values that look like seconds (before 2001-09 in ms) are
+// taken as seconds, as some CODING fields are.
+func formatTime(v any, loc *time.Location, lang string) string {
+	t, ok := v.(time.Time)
+	if !ok {
+		ms, ok := toInt64(v)
+		if !ok || ms <= 0 {
 			return ""
-		case t.Location() == Day:
-			return t.Format(time.DateOnly)
 		}
-		return t.In(loc).Format("2006-01-02 15:04")
+		if ms < 1e12 {
+			t = time.Unix(ms, 0)
+		} else {
+			t = time.UnixMilli(ms)
+		}
 	}
-	ms, ok := toInt64(v)
-	if !ok || ms <= 0 {
+	switch {
+	case t.IsZero():
 		return ""
+	case t.Location() == Day:
+		return t.Format(time.DateOnly)
 	}
-	var t time.Time
-	if ms < 1e12 {
-		t = time.Unix(ms, 0)
-	} else {
-		t = time.UnixMilli(ms)
+	t = t.In(loc)
+	out := t.Format("2006-01-02 15:04")
+	if lang == "en" {
+		// An English reader may be anywhere: the time says its zone.
+		_, off := t.Zone()
+		out += " UTC"
+		if off != 0 {
+			out += fmt.Sprintf("%+d", off/3600)
+			if m := off % 3600 / 60; m != 0 {
+				out += fmt.Sprintf(":%02d", max(m, -m))
+			}
+		}
 	}
-	return t.In(loc).Format("2006-01-02 15:04")
+	return out
 }
 
 // humanBytes formats a size in bytes with binary units: 512 B, 7.3 MB.
@@ -229,7 +242,7 @@ func humanBytes(v any) string {
 
 // formatDuration formats a CI duration, by default in milliseconds (as
 // CODING sends it); an optional unit "s" takes seconds. 0 gives "".
-func formatDuration(v any, unit ...string) string {
+func formatDuration(v any, lang string, unit ...string) string {
 	d, ok := v.(time.Duration)
 	if !ok {
 		n, ok := toInt64(v)
@@ -244,18 +257,30 @@ func formatDuration(v any, unit ...string) string {
 	if d <= 0 {
 		return ""
 	}
+	w := durationWords[lang == "en"]
 	if d < time.Second {
-		return d.String()
+		return w[3]
 	}
 	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
-	case m > 0:
-		return fmt.Sprintf("%dm%02ds", m, s)
+	parts := []int{int(d.Hours()), int(d.Minutes()) % 60, int(d.Seconds()) % 60}
+	first := 0
+	for first < 2 && parts[first] == 0 {
+		first++
 	}
-	return fmt.Sprintf("%ds", s)
+	// The largest unit and the next: 1 小时 2 分, 5 min 1 s, 45 秒.
+	out := fmt.Sprintf("%d %s", parts[first], w[first])
+	if first < 2 && parts[first+1] > 0 {
+		out += fmt.Sprintf(" %d %s", parts[first+1], w[first+1])
+	}
+	return out
+}
+
+// durationWords are the units of a duration a person reads (hours,
+// minutes, seconds, and what a duration under a second says), by whether
+// the language is English.
+var durationWords = map[bool][4]string{
+	false: {"小时", "分", "秒", "不到 1 秒"},
+	true:  {"h", "min", "s", "under 1 s"},
 }
 
 // plural picks the singular or plural word for n (English templates).
@@ -329,13 +354,13 @@ func priorityLevel(v any) string {
 // (a team's own status names, which templates show as they are).
 func workStatus(v any) string {
 	switch strings.ToUpper(strings.TrimSpace(toString(v))) {
-	case "TODO", "WAIT_PROCESS", "NOT_STARTED", "OPEN", "OPENED", "NEW":
+	case "TODO", "WAIT_PROCESS", "NOT_STARTED", "OPEN", "OPENED", "NEW", "未开始", "待处理":
 		return "todo"
-	case "PROCESSING", "IN_PROGRESS", "DOING", "STARTED":
+	case "PROCESSING", "IN_PROGRESS", "DOING", "STARTED", "进行中", "处理中":
 		return "doing"
-	case "COMPLETED", "DONE", "FINISHED", "RESOLVED":
+	case "COMPLETED", "DONE", "FINISHED", "RESOLVED", "已完成", "已解决":
 		return "done"
-	case "CLOSED", "CANCELED", "CANCELLED":
+	case "CLOSED", "CANCELED", "CANCELLED", "已关闭":
 		return "closed"
 	}
 	return ""

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -134,11 +135,16 @@ func TestHelpers(t *testing.T) {
 		{humanBytes(7622367), "7.2 MB"},
 		{humanBytes(1024), "1.0 KB"},
 		{humanBytes(int64(300) << 30), "300 GB"},
-		{formatDuration(83000), "1m23s"},
-		{formatDuration(3725000), "1h02m05s"},
-		{formatDuration(83, "s"), "1m23s"},
-		{formatDuration(0), ""},
-		{formatDuration(500), "500ms"},
+		{formatDuration(83000, "zh"), "1 分 23 秒"},
+		{formatDuration(3725000, "zh"), "1 小时 2 分"},
+		{formatDuration(3725000, "en"), "1 h 2 min"},
+		{formatDuration(3600000, "en"), "1 h"},
+		{formatDuration(420000, "zh"), "7 分"},
+		{formatDuration(301000, "en"), "5 min 1 s"},
+		{formatDuration(83, "en", "s"), "1 min 23 s"},
+		{formatDuration(45*time.Second, "en"), "45 s"},
+		{formatDuration(0, "zh"), ""},
+		{formatDuration(500, "zh"), "不到 1 秒"},
 		{truncateRunes(3, "中文字符"), "中文…"},
 		{truncateRunes(10, "中文字符"), "中文字符"},
 		{fmt.Sprint(oneOf("Merged", "merge", "merged")), "true"},
@@ -158,16 +164,26 @@ func TestHelpers(t *testing.T) {
 	}
 }
 
-func TestFormatMillis(t *testing.T) {
+func TestFormatTime(t *testing.T) {
 	r := newTestRenderer(t, "zh")
 	loc := r.Location()
-	if got := formatMillis(int64(1589451706000), loc); got != "2020-05-14 18:21" {
-		t.Errorf("Shanghai: %q", got)
+	for _, tt := range []struct {
+		in         any
+		lang, want string
+	}{
+		{int64(1589451706000), "zh", "2020-05-14 18:21"},
+		{"1589451706000", "zh", "2020-05-14 18:21"},
+		{int64(1589451706000), "en", "2020-05-14 18:21 UTC+8"},
+		{time.Date(2020, 5, 14, 10, 21, 0, 0, time.UTC), "en", "2020-05-14 18:21 UTC+8"},
+		{time.Date(2020, 5, 14, 0, 0, 0, 0, Day), "en", "2020-05-14"},
+		{0, "zh", ""},
+		{time.Time{}, "en", ""},
+	} {
+		if got := formatTime(tt.in, loc, tt.lang); got != tt.want {
+			t.Errorf("formatTime(%v, %s) = %q, want %q", tt.in, tt.lang, got, tt.want)
+		}
 	}
-	if got := formatMillis("1589451706000", loc); got != "2020-05-14 18:21" {
-		t.Errorf("string ms: %q", got)
-	}
-	if got := formatMillis(0, loc); got != "" {
-		t.Errorf("zero: %q", got)
+	if got := formatTime(int64(1589451706000), time.FixedZone("IST", 19800), "en"); got != "2020-05-14 15:51 UTC+5:30" {
+		t.Errorf("half-hour zone: %q", got)
 	}
 }

@@ -199,7 +199,7 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 			return nil, fmt.Errorf("new renderer: two dialects named %q", d.Name())
 		}
 		set := new(*template.Template)
-		*set = template.New("coding-relay").Option("missingkey=zero").Funcs(funcMap(d, opts.Location, set))
+		*set = template.New("coding-relay").Option("missingkey=zero").Funcs(funcMap(d, opts.Location, lang, set))
 		for _, f := range files {
 			if _, err := (*set).New(f.name).Parse(f.text); err != nil {
 				return nil, fmt.Errorf("parse templates: %w", err)
