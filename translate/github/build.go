@@ -31,7 +31,7 @@ func buildEvent(p *payload, ev *translate.Event) {
 			ev.Branch = r.CheckSuite.HeadBranch
 		}
 		if sha = cmp.Or(r.HeadSHA, r.CommitSHA); r.Status == "completed" {
-			ev.Duration = span(cmp.Or(r.Started, r.StartedAt).Time, cmp.Or(r.CompletedAt, r.UpdatedAt).Time)
+			ev.Duration = span(cmp.Or(r.RunStartedAt, r.StartedAt).Time, cmp.Or(r.CompletedAt, r.UpdatedAt).Time)
 		}
 		if r.Duration > 0 {
 			ev.Duration = time.Duration(r.Duration)

@@ -142,7 +142,7 @@ func mergeRequestEvent(p *payload, ev *translate.Event) {
 	issueFields(pr, ev)
 	ev.Number = cmp.Or(ev.Number, p.Number.String())
 	ev.SourceBranch, ev.TargetBranch = cmp.Or(pr.Head.Ref, pr.HeadBranch), cmp.Or(pr.Base.Ref, pr.BaseBranch)
-	ev.Reviewers, ev.MergedBy = people(pr.Reviewers...), person(pr.MergedBy)
+	ev.Reviewers, ev.MergedBy = people(pr.RequestedReviewers...), person(pr.MergedBy)
 	ev.Changes = translate.Changes{Files: pr.ChangedFiles, Additions: pr.Additions, Deletions: pr.Deletions}
 	ev.State = "" // open says nothing; the mergeable state does
 	switch {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
@@ -33,7 +34,9 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 		return nil, errors.New("decode webhook body: want a JSON object")
 	}
 	var p payload
-	if err := jsonv1.Unmarshal(body, &p); err != nil {
+	// v1's tolerance, and names matched ignoring _ and - (html_url is
+	// HTMLURL) so that the payload structs need no tags.
+	if err := json.Unmarshal(body, &p, jsonv1.DefaultOptionsV1(), jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		if _, mismatch := errors.AsType[*jsonv1.UnmarshalTypeError](err); !mismatch {
 			return nil, fmt.Errorf("decode webhook body: %w", err)
 		}

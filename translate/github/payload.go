@@ -12,8 +12,9 @@ import (
 // the members of every event the mapping (event.go) reads; every member
 // is optional and one of the wrong type is left empty. Where the senders
 // spell a member differently (GitHub's compare, Gitea's compare_url;
-// head.ref, Gogs' head_branch) each spelling is a field. Fields without a
-// tag are matched by name, ignoring case, as encoding/json does.
+// head.ref, Gogs' head_branch) each spelling is a field. Fields are
+// matched by name ignoring case, underscores and dashes (Decode's
+// options): HTMLURL is html_url.
 
 type number = jsonv1.Number
 
@@ -34,72 +35,54 @@ func (w *when) UnmarshalJSON(b []byte) error {
 }
 
 type payload struct {
-	Action, Zen, Ref, Before, After, SHA, Compare, State, Context, Description, Page string
+	Action, Zen, Ref, RefType, Before, After, SHA, Compare, CompareURL, MasterBranch string
+	State, Context, Description, TargetURL, Page                                     string // statuses; Gitea's wiki page
+	Created, Deleted, Forced, IsPull                                                 bool
+	TotalCommits                                                                     int
+	Number                                                                           number
 
-	Sender, Organization, Pusher, Assignee, Member, Team *user
-	Repository, Forkee                                   *repo
-	Installation                                         installation
-
-	RefType      string   `json:"ref_type"`
-	MasterBranch string   `json:"master_branch"` // a create's, not a delete's
-	CompareURL   string   `json:"compare_url"`
-	TargetURL    string   `json:"target_url"`
-	Created      bool     `json:"created"`
-	Deleted      bool     `json:"deleted"`
-	Forced       bool     `json:"forced"`
-	IsPull       bool     `json:"is_pull"`
-	TotalCommits int      `json:"total_commits"`
-	Commits      []commit `json:"commits"`
-	HeadCommit   *commit  `json:"head_commit"`
-	Commit       *commit  `json:"commit"` // a status's
-
-	Number                  number
-	PullRequest             *issue `json:"pull_request"`
-	Issue, Discussion       *issue
-	Comment, Answer, Review *comment
-	RequestedReviewer       *user `json:"requested_reviewer"`
-	RequestedTeam           *user `json:"requested_team"`
-	Release                 *release
-	Milestone               milestone
-	Membership              *struct {
+	Sender, Organization, Pusher, Assignee, Member, Team, RequestedReviewer, RequestedTeam *user
+	Repository, Forkee                                                                     *repo
+	Installation                                                                           struct {
+		Account          *user
+		AppSlug, HTMLURL string
+	}
+	Sponsorship struct{ Sponsorable *user }
+	Membership  *struct {
 		User *user
 		Role string
 	}
-	Sponsorship      struct{ Sponsorable *user }
-	Package          *pkg
-	RegistryPackage  *pkg `json:"registry_package"`
-	Pages            []wikiPage
-	Branches         []named
-	Changes          struct{ Permission struct{ To string } }
-	Workflow, Run    *run
-	CheckRun         *run `json:"check_run"`
-	WorkflowRun      *run `json:"workflow_run"`
-	WorkflowJob      *run `json:"workflow_job"`
-	CheckSuite       *run `json:"check_suite"`
-	Deployment       *deployment
-	DeploymentStatus *deployment `json:"deployment_status"`
+	Changes struct{ Permission struct{ To string } }
+
+	Commits                                                  []commit
+	HeadCommit, Commit                                       *commit // Commit: a status's
+	PullRequest, Issue, Discussion                           *issue
+	Comment, Answer, Review                                  *comment
+	Release                                                  *release
+	Milestone                                                milestone
+	Package, RegistryPackage                                 *pkg
+	Pages                                                    []struct{ Title, Action, HTMLURL string }
+	Branches                                                 []named
+	Workflow, WorkflowRun, WorkflowJob, CheckRun, CheckSuite *run
+	Run                                                      *run // Forgejo's action run
+	Deployment, DeploymentStatus                             *deployment
 }
 
 type user struct {
-	ID                           number
-	Login, Username, Name, Email string // Gitea's and Gogs' login is also username
-	FullName                     string `json:"full_name"`
-	HTMLURL                      string `json:"html_url"`
+	ID                                              number
+	Login, Username, Name, FullName, Email, HTMLURL string // Gitea's and Gogs' login is also username
 }
 
 type repo struct {
-	Name     string
-	Owner    user
-	FullName string `json:"full_name"`
-	HTMLURL  string `json:"html_url"`
+	Name, FullName, HTMLURL string
+	Owner                   user
 }
 
 type commit struct {
-	ID, SHA, Message, URL string // URL: the page, in push payloads
-	HTMLURL               string `json:"html_url"`
-	Timestamp             when
-	Author                *user
-	Commit                *struct { // a status's commit's git commit
+	ID, SHA, Message, URL, HTMLURL string // URL: the page, in push payloads
+	Timestamp                      when
+	Author                         *user
+	Commit                         *struct { // a status's commit's git commit
 		Message string
 		Author  *user
 	}
@@ -109,102 +92,59 @@ type named struct{ Name string }
 
 // issue is an issue, a pull request or a discussion.
 type issue struct {
-	Number             number
-	Title, Body, State string
-	User, Assignee     *user
-	Assignees          []user
-	Labels             []named
-	Milestone          milestone
-	Draft, Merged      bool
-	Head, Base         struct{ Ref string }
-	HTMLURL            string `json:"html_url"`
-	HeadBranch         string `json:"head_branch"` // Gogs
-	BaseBranch         string `json:"base_branch"`
-	MergedBy           *user  `json:"merged_by"`
-	MergeableState     string `json:"mergeable_state"`
-	Reviewers          []user `json:"requested_reviewers"`
-	Additions          int64
-	Deletions          int64
-	ChangedFiles       int64     `json:"changed_files"`
-	PullRequest        *struct{} `json:"pull_request"` // on an issue that is one
+	Number                                                              number
+	Title, Body, State, HTMLURL, HeadBranch, BaseBranch, MergeableState string // HeadBranch: Gogs'
+	User, Assignee, MergedBy                                            *user
+	Assignees, RequestedReviewers                                       []user
+	Labels                                                              []named
+	Milestone                                                           milestone
+	Draft, Merged                                                       bool
+	Head, Base                                                          struct{ Ref string }
+	Additions, Deletions, ChangedFiles                                  int64
+	PullRequest                                                         *struct{} // on an issue that is one
 }
 
 type milestone struct {
-	Title, State string
-	HTMLURL      string `json:"html_url"`
-	DueOn        when   `json:"due_on"`
+	Title, State, HTMLURL string
+	DueOn                 when
 }
 
-// comment is a comment or a review (GitHub's body, Gitea's content).
+// comment is a comment or a review (GitHub's body, Gitea's content;
+// Gitea's review type, GitHub's review state).
 type comment struct {
-	Body, Content, Path string
-	Type, State         string // Gitea's review type, GitHub's review state
-	User                *user
-	HTMLURL             string `json:"html_url"`
-	CommitID            string `json:"commit_id"`
+	Body, Content, Path, Type, State, HTMLURL, CommitID string
+	User                                                *user
 }
 
 type release struct {
-	Name, Body        string
-	Draft, Prerelease bool
-	Author            *user
-	TagName           string `json:"tag_name"`
-	HTMLURL           string `json:"html_url"`
+	Name, Body, TagName, HTMLURL string
+	Draft, Prerelease            bool
+	Author                       *user
 }
 
 // pkg is a package: GitHub's with its version, Gitea's with version.
 type pkg struct {
-	Name, Type, Version string
-	Registry            named
-	PackageType         string `json:"package_type"`
-	HTMLURL             string `json:"html_url"`
-	PackageVersion      struct {
-		Version string
-		HTMLURL string `json:"html_url"`
-	} `json:"package_version"`
-}
-
-type wikiPage struct {
-	Title, Action string
-	HTMLURL       string `json:"html_url"`
+	Name, Type, Version, PackageType, HTMLURL string
+	Registry                                  named
+	PackageVersion                            struct{ Version, HTMLURL string }
 }
 
 // run is a workflow run or job, a check run or suite, a workflow, or
-// Forgejo's action run.
+// Forgejo's action run (Title, Index, Ref, CommitSHA, Duration in ns).
 type run struct {
-	Name, Title, Status, Conclusion, Ref string
-	Index                                number // Forgejo's run number
-	Duration                             int64  // Forgejo's, nanoseconds
-	App                                  named
-	Output                               struct{ Title string }
-	Steps                                []struct{ Name, Conclusion string }
-	WorkflowName                         string  `json:"workflow_name"`
-	DisplayTitle                         string  `json:"display_title"`
-	RunNumber                            number  `json:"run_number"`
-	WorkflowID                           string  `json:"workflow_id"`
-	HTMLURL                              string  `json:"html_url"`
-	DetailsURL                           string  `json:"details_url"`
-	HeadBranch                           string  `json:"head_branch"`
-	HeadSHA                              string  `json:"head_sha"`
-	CommitSHA                            string  `json:"commit_sha"`
-	HeadCommit                           *commit `json:"head_commit"`
-	CheckSuite                           *run    `json:"check_suite"`
-	Started                              when    `json:"run_started_at"`
-	StartedAt                            when    `json:"started_at"`
-	CompletedAt                          when    `json:"completed_at"`
-	UpdatedAt                            when    `json:"updated_at"`
+	Name, Title, Status, Conclusion, Ref, WorkflowName, DisplayTitle, WorkflowID string
+	HTMLURL, DetailsURL, HeadBranch, HeadSHA, CommitSHA                          string
+	Index, RunNumber                                                             number
+	Duration                                                                     int64
+	App                                                                          named
+	Output                                                                       struct{ Title string }
+	Steps                                                                        []struct{ Name, Conclusion string }
+	HeadCommit                                                                   *commit
+	CheckSuite                                                                   *run
+	RunStartedAt, StartedAt, CompletedAt, UpdatedAt                              when
 }
 
 // deployment is a deployment or a deployment status.
 type deployment struct {
-	Environment, Ref, SHA, Description, State string
-	TargetURL                                 string `json:"target_url"`
-	LogURL                                    string `json:"log_url"`
-	EnvironmentURL                            string `json:"environment_url"`
-}
-
-type installation struct {
-	Account *user
-	AppSlug string `json:"app_slug"`
-	HTMLURL string `json:"html_url"`
+	Environment, Ref, SHA, Description, State, TargetURL, LogURL, EnvironmentURL string
 }
