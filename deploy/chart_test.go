@@ -322,7 +322,7 @@ func TestDefaultValues(t *testing.T) {
 	if got, ok := m.Secret.Data["RELAY_ROBOTS"]; !ok || len(got) != 0 {
 		t.Errorf("Secret RELAY_ROBOTS = %q (present %v), want present and empty", got, ok)
 	}
-	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_GITLAB_TOKEN", "RELAY_GITLAB_SIGNING_KEY", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS"} {
+	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_GITLAB_TOKEN", "RELAY_GITLAB_SIGNING_KEY", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS", "RELAY_GITHUB_SECRET"} {
 		if m.env(t, name) != nil {
 			t.Errorf("env %s set although its value is empty", name)
 		}
@@ -372,9 +372,11 @@ func TestDefaultValues(t *testing.T) {
 		"ClusterIP only",
 		"curl -X POST -H 'X-Coding-Event: ping' -H 'Content-Type: application/json'",
 		"http://127.0.0.1:8080/webhook",
+		"/webhook/github",
 		"dry-run mode",
 		"codingToken is empty",
 		"Set gitlabToken",
+		"Set githubSecret",
 	} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("NOTES lack %q:\n%s", want, notes)
@@ -432,6 +434,10 @@ func TestFullValues(t *testing.T) {
 		if got := string(m.Secret.Data[key]); got != want {
 			t.Errorf("Secret %s = %q, want %q", key, got, want)
 		}
+	}
+	m.secretEnv(t, "RELAY_GITHUB_SECRET", fullname, "RELAY_GITHUB_SECRET")
+	if got := string(m.Secret.Data["RELAY_GITHUB_SECRET"]); got != "github-webhook-secret" {
+		t.Errorf("Secret RELAY_GITHUB_SECRET = %q", got)
 	}
 	if got := string(m.Secret.Data["RELAY_ADMIN_TOKEN"]); got != "admin-token" {
 		t.Errorf("Secret RELAY_ADMIN_TOKEN = %q", got)
@@ -806,7 +812,7 @@ func TestExistingSecret(t *testing.T) {
 	if ref := m.secretEnv(t, "RELAY_ROBOTS", "relay-creds", "robots"); ref.Optional != nil && *ref.Optional {
 		t.Error("RELAY_ROBOTS must not be optional: a wrong key would silently mean dry-run")
 	}
-	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_GITLAB_TOKEN", "RELAY_GITLAB_SIGNING_KEY", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS"} {
+	for _, name := range []string{"RELAY_CODING_TOKEN", "RELAY_GITLAB_TOKEN", "RELAY_GITLAB_SIGNING_KEY", "RELAY_ADMIN_TOKEN", "RELAY_MENTIONS", "RELAY_GITHUB_SECRET"} {
 		if ref := m.secretEnv(t, name, "relay-creds", name); ref.Optional == nil || !*ref.Optional {
 			t.Errorf("%s from the existing Secret must be optional", name)
 		}

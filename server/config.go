@@ -47,6 +47,7 @@ type Config struct {
 	TemplatesDir    string        `env:"RELAY_TEMPLATES_DIR" help:"directory of *.tmpl overriding the embedded templates (reloaded on change)"`
 	Language        string        `env:"RELAY_LANGUAGE, default=zh" validate:"oneof=zh en" help:"language of the default templates: zh | en"`
 	Mentions        string        `env:"RELAY_MENTIONS" secret:"true" help:"JSON map of CODING user (login, username or email) to {key: id}, the keys of the robot kinds (below)"`
+	GitHubSecret    string        `env:"RELAY_GITHUB_SECRET" secret:"true" help:"webhook secret set in GitHub, Gitea, Forgejo or Gogs; requires X-Hub-Signature-256 (or X-Gitea-, X-Forgejo-, X-Gogs-Signature) when set"`
 
 	// RobotList is RELAY_ROBOTS parsed; filled by LoadConfig.
 	RobotList []robot.Robot

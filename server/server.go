@@ -97,7 +97,10 @@ func (s *Server) console(src *TemplateSource, revoked console.Revocations) *cons
 func (s *Server) routes(con *console.Console) {
 	e := s.echo
 	for _, src := range s.sources {
-		e.POST(src.Path(), s.handleWebhook(src))
+		h := s.handleWebhook(src)
+		for _, path := range source.Routes(src) {
+			e.POST(path, h)
+		}
 	}
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)

@@ -10,6 +10,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/translate"
 	"github.com/coding-relay/coding-relay/translate/coding"
+	"github.com/coding-relay/coding-relay/translate/github"
 	"github.com/coding-relay/coding-relay/translate/gitlab"
 )
 
@@ -19,16 +20,20 @@ var kinds = []robot.Kind{dingtalk.Kind{}, wecom.Kind{}, feishu.Kind{}}
 // init runs before the tests of package translate, which decode and render
 // with what it hands them (see source_test.go and kinds_test.go).
 func init() {
-	// CODING's payloads, and the GitLab samples of the templates
-	// (samples/gitlab/, whose bodies name their events).
+	// CODING's payloads, and the GitLab and GitHub samples of the
+	// templates (samples/gitlab/, samples/github/, whose bodies tell their
+	// events).
 	translate.SetTestSource(func(name string, body []byte) (*translate.Event, error) {
-		if name == "gitlab/" {
+		switch name {
+		case "gitlab/":
 			return gitlab.Decode("", body, "")
+		case "github/":
+			return github.Decode("", body)
 		}
 		return coding.Decode(name, body)
 	}, func(file string) string {
-		if strings.HasPrefix(file, "gitlab/") {
-			return "gitlab/"
+		if dir, _, ok := strings.Cut(file, "/"); ok {
+			return dir + "/"
 		}
 		return coding.SampleEventName(file)
 	})

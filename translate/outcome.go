@@ -70,8 +70,10 @@ func isDeletion(verb string) bool {
 
 func mergeRequestOutcome(verb, state string) string {
 	switch {
-	case oneOf(verb, "merge", "merged"):
+	case oneOf(verb, "merge", "merged", "approve", "approved"):
 		return OutcomeSuccess
+	case verb == "changes_requested":
+		return OutcomeWarning
 	case oneOf(verb, "refuse", "refused", "reject", "rejected", "cancel", "canceled", "cancelled", "close", "closed"):
 		return OutcomeWarning
 	case isDeletion(verb):

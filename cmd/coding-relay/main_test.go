@@ -126,8 +126,17 @@ func TestTemplatesExportCheckAndRender(t *testing.T) {
 	if err != nil || !strings.Contains(out, "!17") || strings.Contains(out, "CODING") {
 		t.Fatalf("render of a GitLab payload: %v %s", err, out)
 	}
-	if _, _, err := run(t, nil, "render", "--source", "github", gl); err == nil || !strings.Contains(err.Error(), "coding, gitlab") {
+	if _, _, err := run(t, nil, "render", "--source", "bitbucket", gl); err == nil || !strings.Contains(err.Error(), "coding, gitlab, github") {
 		t.Errorf("render with an unknown source: %v", err)
+	}
+
+	// A GitHub payload, named by X-GitHub-Event or told by its members.
+	gh := filepath.Join("..", "..", "translate", "github", "testdata", "pull_request-opened.json")
+	for _, args := range [][]string{{"--event", "pull_request"}, {}} {
+		out, _, err = run(t, nil, append(append([]string{"render", "--source", "github"}, args...), "--target", "wecom", gh)...)
+		if err != nil || !strings.Contains(out, "#42") || strings.Contains(out, "CODING") {
+			t.Fatalf("render of a GitHub payload %v: %v %s", args, err, out)
+		}
 	}
 
 	// A broken template is reported with file and line, and check fails.

@@ -10,6 +10,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot/wecom"
 	"github.com/coding-relay/coding-relay/server/source"
 	"github.com/coding-relay/coding-relay/server/source/coding"
+	"github.com/coding-relay/coding-relay/server/source/github"
 	"github.com/coding-relay/coding-relay/server/source/gitlab"
 )
 
@@ -26,9 +27,9 @@ var kinds = []robot.Kind{
 // configuration needs only the sources' event names: see plain.
 func registry(cfg *server.Config) (server.Registry, error) {
 	var gl gitlab.Source
-	var codingToken string
+	var codingToken, githubSecret string
 	if cfg != nil {
-		codingToken, gl.Token = cfg.CodingToken, cfg.GitLabToken
+		codingToken, gl.Token, githubSecret = cfg.CodingToken, cfg.GitLabToken, cfg.GitHubSecret
 		if cfg.GitLabKey != "" {
 			key, err := gitlab.ParseKey(cfg.GitLabKey)
 			if err != nil {
@@ -42,6 +43,7 @@ func registry(cfg *server.Config) (server.Registry, error) {
 		Sources: []source.Source{
 			coding.Source{Token: codingToken},
 			gl,
+			github.Source{Secret: githubSecret},
 		},
 	}, nil
 }

@@ -55,6 +55,21 @@ type Verifier interface {
 	Verify(h http.Header, body io.Reader) error
 }
 
+// Aliased is a Source that answers more routes than its Path, one per
+// sender of the same format (/webhook/gitea beside /webhook/github).
+type Aliased interface {
+	Aliases() []string
+}
+
+// Routes is every route src answers: its Path, then its aliases.
+func Routes(src Source) []string {
+	routes := []string{src.Path()}
+	if a, ok := src.(Aliased); ok {
+		routes = append(routes, a.Aliases()...)
+	}
+	return routes
+}
+
 // The classes of intake errors; the server maps each to one HTTP status.
 var (
 	// ErrUnauthorized is a missing or wrong signature (401).
