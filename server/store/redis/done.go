@@ -34,8 +34,11 @@ type remover struct {
 	mu   sync.Mutex
 	cond *sync.Cond
 	// queue is what waits to be sent; ids every ID queued or being removed.
-	queue   []removal
-	ids     map[uint64]struct{}
+	queue []removal
+	ids   map[uint64]struct{}
+	// gate keeps an ID in ids until every read that may have seen it
+	// pending has looked at ids (see Next).
+	gate    sync.RWMutex
 	busy    bool
 	closing bool
 	stopped chan struct{}
@@ -109,6 +112,9 @@ func (r *remover) run() {
 
 		err := r.remove(batch)
 
+		if err == nil {
+			r.gate.Lock()
+		}
 		r.mu.Lock()
 		r.busy = false
 		if err == nil {
@@ -127,6 +133,9 @@ func (r *remover) run() {
 		closing := r.closing
 		r.cond.Broadcast()
 		r.mu.Unlock()
+		if err == nil {
+			r.gate.Unlock()
+		}
 		for _, rm := range batch {
 			if rm.done != nil {
 				rm.done(err)

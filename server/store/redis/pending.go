@@ -105,6 +105,10 @@ return {rest, ids, vals}
 // follow it. Items whose removal this process has not finished are left
 // out: they were delivered.
 func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error) {
+	// A removal that completes while the items are read must not drop
+	// its IDs from the removing set before they are checked against it.
+	s.rm.gate.RLock()
+	defer s.rm.gate.RUnlock()
 	res, err := nextScript.Run(ctx(), s.c, []string{pending(lane), keyItems}, after, n).Slice()
 	if err != nil {
 		return nil, after, 0, unavailable("read pending", err)
