@@ -256,6 +256,7 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 	if !q.Accepting() {
 		return ErrShuttingDown
 	}
+	own(items)
 	for _, it := range items {
 		l, ok := q.lanes[it.Robot]
 		if !ok {
