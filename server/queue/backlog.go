@@ -92,11 +92,11 @@ func (q *Queue) push(l *lane, it *store.Item) {
 	signal(l.wake)
 }
 
-// add appends to the lane's FIFO: in memory while the resident part has
-// room and nothing is spilled (order), as an ID otherwise.
+// add appends to the lane's FIFO: in memory while nothing is spilled
+// (order) and the resident part and the memory budget have room, as an ID
+// otherwise.
 func (q *Queue) add(l *lane, it *store.Item) {
-	if len(l.spilled) == 0 && len(l.items) < q.opts.resident {
-		l.items = append(l.items, it)
+	if len(l.spilled) == 0 && len(l.items) < q.opts.resident && q.hold(l, it) {
 		return
 	}
 	l.spilled = append(l.spilled, spilled{id: it.ID, created: it.Created})
@@ -118,7 +118,8 @@ func (l *lane) beyond() int {
 }
 
 // refill reads spilled messages back from the store once the messages
-// waiting in memory have drained to half of resident. Only one worker
+// waiting in memory have drained to half of resident, as many as the memory
+// budget allows (one when the lane has nothing else). Only one worker
 // refills at a time; pushes meanwhile keep spilling, which keeps the order.
 func (q *Queue) refill(l *lane) {
 	if q.shared != nil {
@@ -128,12 +129,11 @@ func (q *Queue) refill(l *lane) {
 	l.mu.Lock()
 	// Messages being sent do not count: with inflight= they could fill the
 	// resident part and leave nothing to take.
-	waiting := len(l.items) - l.taken
-	if l.refilling || len(l.spilled) == 0 || waiting > q.opts.resident/2 {
+	n, reserved := q.wants(l, len(l.spilled))
+	if n == 0 {
 		l.mu.Unlock()
 		return
 	}
-	n := min(q.opts.resident-waiting, len(l.spilled))
 	ids := make([]uint64, n)
 	for i, sp := range l.spilled[:n] {
 		ids[i] = sp.id
@@ -146,23 +146,39 @@ func (q *Queue) refill(l *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refilling = false
+	q.mem.used.Add(-reserved)
 	if err != nil {
 		// The messages stay spilled; the next turn tries again.
 		q.log.Error("reading queued messages back from the store", zap.String("robot", l.robot.Name), zap.Error(err))
 		return
 	}
+	kept := 0
 	for i, it := range loaded {
 		if it == nil {
 			// Only this lane removes its messages, and only resident ones.
 			q.log.Error("a queued message is missing from the store or unreadable; skipped", zap.String("robot", l.robot.Name), zap.Uint64("id", ids[i]))
-			continue
+		} else if !q.hold(l, it) {
+			break // the budget ran out meanwhile: the rest stay spilled
 		}
-		l.items = append(l.items, it)
+		kept = i + 1
 	}
-	l.spilled = l.spilled[n:]
+	l.spilled = l.spilled[kept:]
 	if len(l.spilled) == 0 {
 		l.spilled = nil // let the backing array go
 	}
+}
+
+// wants is how many messages a refill of the lane reads when more are
+// available, and the memory it reserved for them (see budget.reserve):
+// none while more than half of resident wait in memory or a refill is under
+// way, else up to resident as the budget allows, and at least one when
+// nothing waits (l.mu is held).
+func (q *Queue) wants(l *lane, available int) (int, int64) {
+	waiting := len(l.items) - l.taken
+	if l.refilling || available == 0 || waiting > q.opts.resident/2 {
+		return 0, 0
+	}
+	return q.mem.reserve(min(q.opts.resident-waiting, available), waiting == 0)
 }
 
 // pop removes a finished group's items from the lane. With one worker they
@@ -175,6 +191,7 @@ func (q *Queue) pop(l *lane, g *group) {
 	if g.gen != l.gen {
 		return
 	}
+	q.release(g.items)
 	n := len(g.items)
 	if n <= len(l.items) && l.items[0] == g.items[0] && l.items[n-1] == g.items[n-1] {
 		clear(l.items[:n])

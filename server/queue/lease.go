@@ -81,6 +81,7 @@ func (q *Queue) current(l *lane) (bool, uint64) {
 	defer l.mu.Unlock()
 	held := time.Now().Before(l.heldUntil)
 	if !held || l.gen != l.leaseGen {
+		q.release(l.items)
 		clear(l.items)
 		l.items, l.taken, l.settled, l.tail = nil, 0, 0, tail{stale: true}
 		l.gen = l.leaseGen

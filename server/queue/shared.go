@@ -49,13 +49,16 @@ func (q *Queue) LaneOf(it *store.Item) string {
 // the ones in memory have drained to half of resident and more may follow.
 func (q *Queue) refillShared(l *lane) {
 	l.mu.Lock()
-	waiting := len(l.items) - l.taken
 	t := &l.tail
-	if l.refilling || (!t.stale && t.rest == 0) || waiting > q.opts.resident/2 {
+	more := t.rest
+	if t.stale {
+		more = q.opts.resident
+	}
+	n, reserved := q.wants(l, more)
+	if n == 0 {
 		l.mu.Unlock()
 		return
 	}
-	n := q.opts.resident - waiting
 	after, gen := t.cursor, l.gen
 	l.refilling, t.stale = true, false // a wake during the read sets it again
 	l.mu.Unlock()
@@ -65,6 +68,7 @@ func (q *Queue) refillShared(l *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refilling = false
+	q.mem.used.Add(-reserved)
 	if gen != l.gen {
 		return // the lease changed hands meanwhile
 	}
@@ -74,9 +78,16 @@ func (q *Queue) refillShared(l *lane) {
 		return
 	}
 	t.failed = false
-	for _, it := range items {
+	for i, it := range items {
 		it.Robot = l.robot.Name // moved from an older name
-		l.items = append(l.items, it)
+		if !q.hold(l, it) {
+			// The budget ran out meanwhile: read the rest again later.
+			last, rest = after, rest+len(items)-i
+			if i > 0 {
+				last = items[i-1].ID
+			}
+			break
+		}
 	}
 	t.cursor, t.rest = last, rest
 	q.gaugeLocked(l)

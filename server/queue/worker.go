@@ -261,6 +261,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
+	q.evict(l)
 	err := q.store.Update(g.items, l.robot.Name, l.pacer.History())
 	q.noteWrite(err)
 	if err != nil {
