@@ -411,8 +411,14 @@ func realMain(ctx context.Context) error {
 
 // idle leaves the relays alone for d and reports the CPU time they used
 // per minute and, with Redis, the commands Redis processed per second
-// (INFO stats, less the two INFO calls).
+// (INFO stats, less the two INFO calls). It starts counting after 10 s, when
+// what started them (the lanes' first reads) is over.
 func idle(ctx context.Context, d time.Duration, relays []int, srv *redistest.Server) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(10 * time.Second):
+	}
 	commands := func() int64 { return 0 }
 	if srv != nil {
 		c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})

@@ -17,6 +17,11 @@ import (
 const (
 	defaultLeaseTTL   = 10 * time.Second
 	defaultLeaseEvery = time.Second
+	// pollEvery is, in lease periods, the least time after which an idle
+	// lane of a shared store looks for messages on its own (the most is
+	// twice that, spread so that lanes do not look all at once): 300, or
+	// 5 to 10 minutes, a thousand lanes 2–3 Redis commands a second.
+	pollEvery = 300
 )
 
 // holdLeases takes or renews the leases of every lane in one round trip
@@ -93,14 +98,11 @@ func (q *Queue) current(l *lane) (bool, uint64) {
 	return held, l.gen
 }
 
-// waitLease waits for the lane's lease to change, or a lease period. It
-// returns false when the queue stops.
+// waitLease waits for the lane's lease to change (holdLeases wakes the
+// lane). It returns false when the queue stops.
 func (q *Queue) waitLease(l *lane) bool {
-	t := time.NewTimer(q.opts.leaseEvery)
-	defer t.Stop()
 	select {
 	case <-l.wake:
-	case <-t.C:
 	case <-q.stopping:
 		return false
 	}

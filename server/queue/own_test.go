@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/robot/dingtalk"

@@ -93,11 +93,17 @@ func (q *Queue) refillShared(l *lane) {
 	q.gaugeLocked(l)
 }
 
-// watch wakes the lanes this replica holds when any replica adds to them.
+// watch wakes the lanes this replica holds when any replica adds to them:
+// one subscription for every lane, so that an idle replica costs Redis
+// nothing per robot.
 func (q *Queue) watch(ctx context.Context, done chan<- struct{}) {
 	defer close(done)
 	q.shared.Watch(ctx, func(key string) {
-		if l := q.byKey[key]; l != nil {
+		if key == "" {
+			for _, l := range q.order {
+				q.poke(l)
+			}
+		} else if l := q.byKey[key]; l != nil {
 			q.poke(l)
 		}
 	})

@@ -67,8 +67,8 @@ type Shared interface {
 	// follow.
 	Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error)
 	// Watch calls fn with a lane's name when items were added to it, by
-	// any replica, until ctx ends; at most once, so lanes look on their
-	// own too.
+	// any replica, and with "" when any lane may have been added to
+	// unseen (a subscription made anew), until ctx ends.
 	Watch(ctx context.Context, fn func(lane string))
 	// List is up to limit pending items of every lane, oldest first, and
 	// how many are pending in all.

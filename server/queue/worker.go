@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -120,11 +121,12 @@ func (q *Queue) paceFailed(l *lane, err error) bool {
 // await blocks until the lane has a message no worker is sending, reading
 // more from the store as needed. It returns false when the queue stops;
 // with a shared store it also returns when the lease was lost, and looks
-// for new messages every second on its own (pub/sub may miss some).
+// for new messages on its own every few minutes, should a wake-up have been
+// lost (see Shared.Watch).
 func (q *Queue) await(l *lane) bool {
 	var poll <-chan time.Time
 	if q.shared != nil {
-		t := time.NewTicker(q.opts.leaseEvery)
+		t := time.NewTicker(q.opts.leaseEvery * time.Duration(pollEvery+rand.IntN(pollEvery)))
 		defer t.Stop()
 		poll = t.C
 	}

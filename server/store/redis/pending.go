@@ -14,7 +14,8 @@ import (
 )
 
 // addScript stores one delivery: its dedup mark (unless seen: -1), then
-// every item under a new ID in its lane, and wakes the lanes' senders.
+// every item under a new ID in its lane, and wakes the lanes' senders with
+// one message naming them (a line each).
 //
 // KEYS: seq, items, lanes, dedup key, dedupq, then one pending key per item.
 // ARGV: dedup (0/1), now (ms), dedup TTL (s), dedup max, wake channel,
@@ -31,14 +32,19 @@ if ARGV[1] == '1' then
 end
 local n = tonumber(ARGV[8])
 local first = redis.call('INCRBY', KEYS[1], n) - n
+local lanes, seen = {}, {}
 for i = 1, n do
   local id = first + i
   local lane = ARGV[8 + i]
   redis.call('HSET', KEYS[2], id, ARGV[8 + n + i])
   redis.call('ZADD', KEYS[5 + i], id, id)
-  redis.call('SADD', KEYS[3], lane)
-  redis.call('PUBLISH', ARGV[5], lane)
+  if not seen[lane] then
+    seen[lane] = true
+    lanes[#lanes + 1] = lane
+  end
 end
+redis.call('SADD', KEYS[3], unpack(lanes))
+redis.call('PUBLISH', ARGV[5], table.concat(lanes, '\n'))
 return first + 1
 `)
 
