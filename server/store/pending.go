@@ -1,7 +1,7 @@
 package store
 
 import (
-	"encoding/json"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -16,15 +16,19 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 	// Encode outside the transaction: the writer is single-threaded and
 	// every microsecond it spends is added to every webhook's answer. The
 	// ID is the key, so the value does not need it.
+	bodies, err := ShareBodies(items)
+	if err != nil {
+		return fmt.Errorf("store: add delivery: %w", err)
+	}
 	vals := make([][]byte, len(items))
 	for i, it := range items {
-		v, err := json.Marshal(it)
+		v, err := MarshalItem(it)
 		if err != nil {
 			return fmt.Errorf("store: add delivery: %w", err)
 		}
 		vals[i] = v
 	}
-	err := s.write(func(tx *bolt.Tx) error {
+	err = s.write(func(tx *bolt.Tx) error {
 		if dedup {
 			if err := s.remember(tx, delivery, now); err != nil {
 				return err
@@ -39,6 +43,14 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 			}
 			it.ID = id
 			if err := p.Put(key(id), vals[i]); err != nil {
+				return err
+			}
+		}
+		for _, b := range bodies {
+			if err := tx.Bucket(bucketBodies).Put([]byte(b.Name), b.JSON); err != nil {
+				return err
+			}
+			if err := putRefs(tx, b.Name, uint64(b.Refs)); err != nil {
 				return err
 			}
 		}
@@ -57,14 +69,20 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 // not block.
 func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)) {
 	// Copy the IDs now: the caller reuses the items' slice once we return.
-	ids := make([]uint64, len(items))
+	ids, bodies := make([]uint64, len(items)), make([]string, len(items))
 	for i, it := range items {
-		ids[i] = it.ID
+		ids[i], bodies[i] = it.ID, it.Body
 	}
 	s.ops <- &op{fn: func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
-		for _, id := range ids {
+		for i, id := range ids {
+			if p.Get(key(id)) == nil {
+				continue // removed before: its body's count was too
+			}
 			if err := p.Delete(key(id)); err != nil {
+				return err
+			}
+			if err := unref(tx, bodies[i]); err != nil {
 				return err
 			}
 		}
@@ -85,7 +103,7 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 	err := s.write(func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
 		for _, it := range items {
-			v, err := json.Marshal(it)
+			v, err := MarshalItem(it)
 			if err != nil {
 				return err
 			}
@@ -105,11 +123,18 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 // one at a time, so a large backlog is never all in memory at once.
 func (s *Store) Pending(fn func(*Item) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
+		var last Item // the items of one delivery that share a body follow each other
 		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
 			it, err := decodeItem(k, v)
 			if err != nil {
 				return err
 			}
+			if it.Body != "" && it.Body == last.Body {
+				it.Message = last.Message
+			} else if its := []*Item{it}; fillBodies(tx, its) == nil && its[0] == nil {
+				return fmt.Errorf("item %x: its message %s is missing", k, it.Body)
+			}
+			last = *it
 			return fn(it)
 		})
 	})
@@ -132,10 +157,41 @@ func (s *Store) Load(ids []uint64) ([]*Item, error) {
 				out[i], _ = decodeItem(k, v)
 			}
 		}
-		return nil
+		return fillBodies(tx, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: load pending: %w", err)
 	}
 	return out, nil
+}
+
+// fillBodies gives items in tx their shared messages (see FillBodies).
+func fillBodies(tx *bolt.Tx, items []*Item) error {
+	return FillBodies(items, func(names []string) ([][]byte, error) {
+		out := make([][]byte, len(names))
+		for i, n := range names {
+			out[i] = tx.Bucket(bucketBodies).Get([]byte(n))
+		}
+		return out, nil
+	})
+}
+
+func putRefs(tx *bolt.Tx, body string, n uint64) error {
+	return tx.Bucket(bucketBodyRefs).Put([]byte(body), binary.BigEndian.AppendUint64(nil, n))
+}
+
+// unref counts one item fewer referring to body, and removes the body
+// with the last.
+func unref(tx *bolt.Tx, body string) error {
+	if body == "" {
+		return nil
+	}
+	v := tx.Bucket(bucketBodyRefs).Get([]byte(body))
+	if len(v) == 8 && binary.BigEndian.Uint64(v) > 1 {
+		return putRefs(tx, body, binary.BigEndian.Uint64(v)-1)
+	}
+	if err := tx.Bucket(bucketBodyRefs).Delete([]byte(body)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketBodies).Delete([]byte(body))
 }

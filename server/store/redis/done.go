@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"strconv"
 	"sync"
 	"time"
 
@@ -24,9 +23,10 @@ const (
 )
 
 type removal struct {
-	lane string
-	ids  []uint64
-	done func(error)
+	lane   string
+	ids    []uint64
+	bodies []string // each ID's shared message, "" for none
+	done   func(error)
 }
 
 type remover struct {
@@ -55,18 +55,20 @@ func newRemover(s *Store) *remover {
 // first outcome (and must not block). A failed removal is retried in the
 // background.
 func (s *Store) Done(items []*store.Item, robot string, pace []int64, done func(error)) {
-	byLane := map[string][]uint64{}
+	byLane := map[string]*removal{}
 	var order []string
 	for _, it := range items {
-		if _, ok := byLane[it.Lane]; !ok {
-			order = append(order, it.Lane)
+		rm := byLane[it.Lane]
+		if rm == nil {
+			rm = &removal{lane: it.Lane}
+			byLane[it.Lane], order = rm, append(order, it.Lane)
 		}
-		byLane[it.Lane] = append(byLane[it.Lane], it.ID)
+		rm.ids, rm.bodies = append(rm.ids, it.ID), append(rm.bodies, it.Body)
 	}
 	r := s.rm
 	r.mu.Lock()
 	for i, lane := range order {
-		rm := removal{lane: lane, ids: byLane[lane]}
+		rm := *byLane[lane]
 		if i == 0 {
 			rm.done = done
 		}
@@ -150,22 +152,37 @@ func (r *remover) run() {
 	}
 }
 
-// remove deletes a batch in one transaction.
+// removeScript removes delivered items still pending, and a shared
+// message with the last item that referred to it. A batch run twice (its
+// answer lost) removes nothing more.
+//
+// KEYS: items, bodies, body refs, then each ID's pending key. ARGV: the
+// IDs, then their shared messages ("" for none).
+var removeScript = goredis.NewScript(`
+local n = #KEYS - 3
+for i = 1, n do
+  if redis.call('ZREM', KEYS[3 + i], ARGV[i]) == 1 then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    local b = ARGV[n + i]
+    if b ~= '' and redis.call('HINCRBY', KEYS[3], b, -1) <= 0 then
+      redis.call('HDEL', KEYS[2], b)
+      redis.call('HDEL', KEYS[3], b)
+    end
+  end
+end
+return 0
+`)
+
+// remove deletes a batch in one atomic step.
 func (r *remover) remove(batch []removal) error {
-	_, err := r.s.c.TxPipelined(ctx(), func(p goredis.Pipeliner) error {
-		for _, rm := range batch {
-			members := make([]any, len(rm.ids))
-			fields := make([]string, len(rm.ids))
-			for i, id := range rm.ids {
-				members[i] = id
-				fields[i] = strconv.FormatUint(id, 10)
-			}
-			p.ZRem(ctx(), pending(rm.lane), members...)
-			p.HDel(ctx(), keyItems, fields...)
+	keys := []string{keyItems, keyBodies, keyBodyRefs}
+	var ids, bodies []any
+	for _, rm := range batch {
+		for i, id := range rm.ids {
+			keys, ids, bodies = append(keys, pending(rm.lane)), append(ids, id), append(bodies, rm.bodies[i])
 		}
-		return nil
-	})
-	if err != nil {
+	}
+	if err := removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err(); err != nil {
 		return unavailable("remove delivered", err)
 	}
 	return nil
