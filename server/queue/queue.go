@@ -270,9 +270,7 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 		if !ok {
 			return fmt.Errorf("queue: enqueue: no robot named %q", it.Robot)
 		}
-		if q.shared != nil {
-			it.Lane = l.key
-		}
+		it.Lane = l.key
 	}
 	if q.shared != nil {
 		// The lane's holder, here or on another replica, reads the items

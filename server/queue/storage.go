@@ -28,8 +28,6 @@ type Store interface {
 	Revive(id uint64, accept func(*store.Item) error, post func(*store.Item)) error
 	// Expire forgets delivery IDs seen before cutoff.
 	Expire(cutoff time.Time) (int, error)
-	// Pending calls fn with every pending item in arrival order.
-	Pending(fn func(*store.Item) error) error
 	// Load reads pending items by ID; a missing one is nil.
 	Load(ids []uint64) ([]*store.Item, error)
 	// Dead lists the first limit dead letters and how many there are.
@@ -41,7 +39,17 @@ type Store interface {
 	Close() error
 }
 
-var _ Store = (*store.Store)(nil)
+// Local is a Store one relay keeps to itself (*store.Store), whose lanes
+// it finds at start-up.
+type Local interface {
+	Store
+	// Backlog calls fn with every pending item's lane, ID and arrival,
+	// lane by lane in arrival order, without reading the items; an item
+	// stored before lanes were recorded comes with the lane "".
+	Backlog(fn func(lane string, id uint64, created time.Time) error) error
+}
+
+var _ Local = (*store.Store)(nil)
 
 // Shared is a Store that several replicas use at once (server/store/redis).
 // With one, a lane is worked only by the replica holding its lease, which

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -17,7 +18,7 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 			if err != nil {
 				return err
 			}
-			if err := p.Delete(key(it.ID)); err != nil {
+			if err := errors.Join(p.Delete(key(it.ID)), tx.Bucket(bucketLanes).Delete(laneKey(it.Lane, it.ID))); err != nil {
 				return err
 			}
 			if err := d.Put(key(it.ID), v); err != nil {
@@ -68,7 +69,10 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 		if its := []*Item{&it}; fillBodies(tx, its) != nil || its[0] == nil {
 			return fmt.Errorf("its message %s is missing", it.Body)
 		}
-		return p.Put(key(nid), buf)
+		if err := p.Put(key(nid), buf); err != nil {
+			return err
+		}
+		return index(tx, []*Item{&it})
 	}, func() { post(&it) })
 	switch {
 	case refused != nil:

@@ -46,6 +46,9 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 				return err
 			}
 		}
+		if err := index(tx, items); err != nil {
+			return err
+		}
 		for _, b := range bodies {
 			if err := tx.Bucket(bucketBodies).Put([]byte(b.Name), b.JSON); err != nil {
 				return err
@@ -69,20 +72,13 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 // not block.
 func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)) {
 	// Copy the IDs now: the caller reuses the items' slice once we return.
-	ids, bodies := make([]uint64, len(items)), make([]string, len(items))
+	gone := make([]Item, len(items))
 	for i, it := range items {
-		ids[i], bodies[i] = it.ID, it.Body
+		gone[i] = Item{ID: it.ID, Lane: it.Lane, Body: it.Body}
 	}
 	s.ops <- &op{fn: func(tx *bolt.Tx) error {
-		p := tx.Bucket(bucketPending)
-		for i, id := range ids {
-			if p.Get(key(id)) == nil {
-				continue // removed before: its body's count was too
-			}
-			if err := p.Delete(key(id)); err != nil {
-				return err
-			}
-			if err := unref(tx, bodies[i]); err != nil {
+		for _, it := range gone {
+			if err := remove(tx, &it); err != nil {
 				return err
 			}
 		}
@@ -178,6 +174,22 @@ func fillBodies(tx *bolt.Tx, items []*Item) error {
 
 func putRefs(tx *bolt.Tx, body string, n uint64) error {
 	return tx.Bucket(bucketBodyRefs).Put([]byte(body), binary.BigEndian.AppendUint64(nil, n))
+}
+
+// remove takes a pending item out of the queue, its index and its
+// shared message's count; one removed before is left alone.
+func remove(tx *bolt.Tx, it *Item) error {
+	p := tx.Bucket(bucketPending)
+	if p.Get(key(it.ID)) == nil {
+		return nil
+	}
+	if err := p.Delete(key(it.ID)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketLanes).Delete(laneKey(it.Lane, it.ID)); err != nil {
+		return err
+	}
+	return unref(tx, it.Body)
 }
 
 // unref counts one item fewer referring to body, and removes the body

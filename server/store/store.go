@@ -107,7 +107,7 @@ func Open(dir string, o Options) (*Store, error) {
 				return err
 			}
 		}
-		return nil
+		return reindex(tx)
 	})
 	if err != nil {
 		_ = db.Close()

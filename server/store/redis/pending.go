@@ -206,44 +206,6 @@ func (s *Store) fillBodies(items []*store.Item) error {
 	})
 }
 
-// Pending calls fn with every pending item of every lane in ID order
-// (arrival order). It reads every lane's IDs at once and the bodies a few
-// hundred at a time: for moving a backlog or a listing, not for sending.
-func (s *Store) Pending(fn func(*store.Item) error) error {
-	lanes, err := s.Lanes()
-	if err != nil {
-		return err
-	}
-	var ids []uint64
-	for _, lane := range lanes {
-		members, err := s.c.ZRange(ctx(), pending(lane), 0, -1).Result()
-		if err != nil {
-			return unavailable("read pending", err)
-		}
-		for _, m := range members {
-			if id, err := strconv.ParseUint(m, 10, 64); err == nil {
-				ids = append(ids, id)
-			}
-		}
-	}
-	slices.Sort(ids)
-	for batch := range slices.Chunk(ids, 500) {
-		items, err := s.Load(batch)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if it == nil {
-				continue
-			}
-			if err := fn(it); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // updateScript rewrites items that are still pending.
 //
 // KEYS: items, then one pending key per item. ARGV: n IDs, n JSON bodies.
