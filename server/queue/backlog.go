@@ -45,6 +45,10 @@ type lane struct {
 	spilled   []spilled
 	refilling bool
 	wake      chan struct{}
+	// ahead is set once a send succeeded, and cleared by a retry: only a
+	// robot that takes messages has more than the next one read into
+	// memory (see memory.go).
+	ahead bool
 
 	// With a shared store: what follows the items in the store (instead
 	// of spilled), and the lease (see lease.go).
@@ -96,7 +100,7 @@ func (q *Queue) push(l *lane, it *store.Item) {
 // (order) and the resident part and the memory budget have room, as an ID
 // otherwise.
 func (q *Queue) add(l *lane, it *store.Item) {
-	if len(l.spilled) == 0 && len(l.items) < q.opts.resident && q.hold(l, it) {
+	if len(l.spilled) == 0 && len(l.items) < q.opts.resident && (l.ahead || len(l.items) == l.taken) && q.hold(l, it) {
 		return
 	}
 	l.spilled = append(l.spilled, spilled{id: it.ID, created: it.Created})
@@ -172,13 +176,16 @@ func (q *Queue) refill(l *lane) {
 // available, and the memory it reserved for them (see budget.reserve):
 // none while more than half of resident wait in memory or a refill is under
 // way, else up to resident as the budget allows, and at least one when
-// nothing waits (l.mu is held).
+// nothing waits; a lane that is not reading ahead reads one (l.mu is held).
 func (q *Queue) wants(l *lane, available int) (int, int64) {
-	waiting := len(l.items) - l.taken
-	if l.refilling || available == 0 || waiting > q.opts.resident/2 {
+	waiting, limit := len(l.items)-l.taken, q.opts.resident
+	if !l.ahead {
+		limit = 1
+	}
+	if l.refilling || available == 0 || waiting > limit/2 {
 		return 0, 0
 	}
-	return q.mem.reserve(min(q.opts.resident-waiting, available), waiting == 0)
+	return q.mem.reserve(min(limit-waiting, available), waiting == 0)
 }
 
 // pop removes a finished group's items from the lane. With one worker they

@@ -80,14 +80,21 @@ func (q *Queue) release(items []*store.Item) {
 }
 
 // evict hands a lane's waiting messages back to the store while the one
-// being sent waits for a retry: a robot that is down keeps one message in
-// memory, not the budget. Only a lane with one worker evicts (with several,
-// the others may be sending).
+// being sent waits for a retry, and stops the lane reading ahead until a
+// send succeeds again: a robot that is down keeps one message in memory,
+// not the budget, and neither does a robot that has not taken a message
+// since start-up (a thousand lanes reading ahead at once would read the
+// whole queue). Only a lane with one worker evicts (with several, the
+// others may be sending).
 func (q *Queue) evict(l *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.inflight > 1 {
+		return
+	}
+	l.ahead = false
 	rest := l.items[min(l.taken, len(l.items)):]
-	if l.inflight > 1 || l.taken == 0 || len(rest) == 0 || l.refilling {
+	if l.taken == 0 || len(rest) == 0 || l.refilling {
 		return
 	}
 	q.release(rest)

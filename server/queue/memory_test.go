@@ -18,7 +18,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// Many robots that cannot be reached, each with a backlog: what the queue
+// Many robots that stop answering, each with a backlog: what the queue
 // holds in memory stays within its budget (plus a message per robot), while
 // the messages come in and after a restart, and every message is delivered
 // in order once the robots are back.
@@ -28,9 +28,7 @@ func TestQueueMemoryIsBoundedAcrossRobots(t *testing.T) {
 	opts := queue.WithMemory(queue.WithFirstWait(queue.Options{SendTimeout: time.Minute, RetryMaxWait: 20 * time.Millisecond}, 10*time.Millisecond), budget)
 	for _, shared := range []bool{false, true} {
 		t.Run(map[bool]string{false: "bbolt", true: "redis"}[shared], func(t *testing.T) {
-			up := make(chan struct{})
-			lanes, fakes := switchLanes(robots, up)
-			// No test log: thousands of retries logged would be the heap.
+			lanes, fakes := switchLanes(robots)
 			srv, dir := (*redistest.Server)(nil), t.TempDir()
 			if shared {
 				srv = redistest.Start(t)
@@ -46,6 +44,7 @@ func TestQueueMemoryIsBoundedAcrossRobots(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// No test log: thousands of retries logged would be the heap.
 				q, err := queue.New(st, lanes, queue.WithLease(opts, time.Second, 100*time.Millisecond), zap.NewNop(), queue.NewMetrics(prometheus.NewRegistry()))
 				if err != nil {
 					t.Fatal(err)
@@ -70,9 +69,7 @@ func TestQueueMemoryIsBoundedAcrossRobots(t *testing.T) {
 				}
 			}
 			q := start()
-			waitFor(t, "the queue started", func() bool { return q.Ready() == nil })
-			base := heap()
-			for i := range each {
+			enqueue := func(i int) {
 				items := make([]*store.Item, robots)
 				for r := range items {
 					items[r] = &store.Item{Robot: fmt.Sprintf("r%d", r), Delivery: fmt.Sprintf("d-%d", i), Event: "push",
@@ -83,17 +80,30 @@ func TestQueueMemoryIsBoundedAcrossRobots(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			waitFor(t, "every robot trying", tried(1))
+			// The robots take a first message (so they read ahead), then
+			// stop answering: their sends hang.
+			enqueue(0)
+			waitFor(t, "every robot's first message", tried(1))
+			for _, f := range fakes {
+				f.set(false)
+			}
+			base := heap()
+			for i := 1; i < each; i++ {
+				enqueue(i)
+			}
+			waitFor(t, "every robot trying", tried(2))
 			if grew := heap() - base; grew > 4<<20 {
 				t.Errorf("the heap grew by %d KB holding %d backlogs; want the %d KB budget and a message per robot", grew>>10, robots, budget>>10)
 			}
 			q.stop()
 			q = start()
-			waitFor(t, "every robot trying after the restart", tried(2))
+			waitFor(t, "every robot trying after the restart", tried(3))
 			if grew := heap() - base; grew > 4<<20 {
 				t.Errorf("after a restart the heap is %d KB above where it started", grew>>10)
 			}
-			close(up)
+			for _, f := range fakes {
+				f.set(true)
+			}
 			want := make([]string, each)
 			for i := range want {
 				want[i] = fmt.Sprintf("event %d", i)

@@ -19,25 +19,27 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// switchRobot is a robot that cannot be reached until up is closed: a send
-// hangs until it times out (or up is closed: then it fails). Once up, it
-// takes every message and records its title.
+// switchRobot is a robot that can be switched off: then a send hangs until
+// it times out, or until the robot is switched on again (then it fails).
+// On, it takes every message and records its title.
 type switchRobot struct {
-	up    chan struct{}
-	tries atomic.Int64
-	mu    sync.Mutex
-	got   []string
+	tries   atomic.Int64
+	mu      sync.Mutex
+	got     []string
+	off     bool
+	release chan struct{}
 }
 
 func (s *switchRobot) Send(ctx context.Context, m translate.Message, _ string) error {
 	s.tries.Add(1)
-	select {
-	case <-s.up:
-	default:
+	s.mu.Lock()
+	off, release := s.off, s.release
+	s.mu.Unlock()
+	if off {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-s.up:
+		case <-release:
 			return errors.New("connection reset")
 		}
 	}
@@ -47,16 +49,28 @@ func (s *switchRobot) Send(ctx context.Context, m translate.Message, _ string) e
 	return nil
 }
 
+func (s *switchRobot) set(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case on && s.off:
+		close(s.release)
+	case !on && !s.off:
+		s.release = make(chan struct{})
+	}
+	s.off = !on
+}
+
 func (s *switchRobot) titles() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.got...)
 }
 
-func switchLanes(n int, up chan struct{}) ([]queue.Lane, []*switchRobot) {
+func switchLanes(n int) ([]queue.Lane, []*switchRobot) {
 	lanes, robots := make([]queue.Lane, n), make([]*switchRobot, n)
 	for i := range lanes {
-		robots[i] = &switchRobot{up: up}
+		robots[i] = &switchRobot{}
 		lanes[i] = queue.Lane{Robot: robot.Robot{Name: fmt.Sprintf("r%d", i), Kind: dingtalk.Kind{}}, Sender: robots[i]}
 	}
 	return lanes, robots
@@ -75,7 +89,8 @@ func heap() int64 {
 // the webhook body its fields were decoded from: each of 20 held messages
 // here was cut from a 1 MB body, every string field of it.
 func TestQueuedMessageKeepsOnlyItsOwnBytes(t *testing.T) {
-	lanes, fakes := switchLanes(1, make(chan struct{}))
+	lanes, fakes := switchLanes(1)
+	fakes[0].set(false)
 	env := &queueEnv{dir: t.TempDir(), lanes: lanes, opts: queue.Options{SendTimeout: 50 * time.Millisecond}}
 	env.open(t, true)
 	defer env.close(t)

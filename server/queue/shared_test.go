@@ -312,7 +312,7 @@ func TestSharedTakeoverKeepsTheRetryWait(t *testing.T) {
 // the leases, one subscription for every lane's wake-ups.
 func TestSharedIdleCostDoesNotGrowWithRobots(t *testing.T) {
 	srv := redistest.Start(t)
-	lanes, _ := switchLanes(500, make(chan struct{}))
+	lanes, _ := switchLanes(500)
 	replica(t, srv, lanes, queue.Options{})
 	replica(t, srv, lanes, queue.Options{})
 	c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})

@@ -43,9 +43,9 @@ type Store interface {
 // it finds at start-up.
 type Local interface {
 	Store
-	// Backlog calls fn with every pending item's lane, ID and arrival,
-	// lane by lane in arrival order, without reading the items; an item
-	// stored before lanes were recorded comes with the lane "".
+	// Backlog calls fn with every pending item's lane, ID and arrival in
+	// arrival order, without reading the items; an item stored before
+	// lanes were recorded comes with the lane "".
 	Backlog(fn func(lane string, id uint64, created time.Time) error) error
 }
 

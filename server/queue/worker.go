@@ -198,6 +198,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	case err == nil:
 		l.mu.Lock()
 		settleLocked(l, g)
+		l.ahead = true
 		l.mu.Unlock()
 		l.sentOK.Inc()
 		l.stats.sent(now, "ok", 0, nil)

@@ -8,24 +8,22 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketLanes indexes the pending items by lane (Item.Lane), so that a
-// start-up learns every lane's backlog from a few bytes an item instead of
-// reading the whole queue: key lane, 0, ID (big-endian), value the arrival
-// time (Unix ns). Its sequence follows the pending bucket's, so that a
-// file an earlier version wrote (or added to) is indexed anew at Open,
-// reading each item once; items stored before lanes were recorded are
-// listed under the lane "" (read the item to find its robot).
+// bucketLanes records the lane (Item.Lane) and arrival of each pending
+// item, so that a start-up learns every lane's backlog from a few bytes an
+// item instead of reading the whole queue: key the ID (as in pending, so
+// that intake appends), value the arrival time (Unix ns, big-endian) and
+// the lane. Its sequence follows the pending bucket's, so that a file an
+// earlier version wrote (or added to) is indexed anew at Open, reading each
+// item once; items stored before lanes were recorded have the lane ""
+// (read the item to find its robot).
 var bucketLanes = []byte("lanes")
-
-func laneKey(lane string, id uint64) []byte {
-	return binary.BigEndian.AppendUint64(append([]byte(lane), 0), id)
-}
 
 // index lists items, their IDs assigned, in the lanes index.
 func index(tx *bolt.Tx, items []*Item) error {
 	idx := tx.Bucket(bucketLanes)
+	idx.FillPercent = appendFill
 	for _, it := range items {
-		if err := idx.Put(laneKey(it.Lane, it.ID), binary.BigEndian.AppendUint64(nil, uint64(it.Created.UnixNano()))); err != nil {
+		if err := idx.Put(key(it.ID), append(binary.BigEndian.AppendUint64(nil, uint64(it.Created.UnixNano())), it.Lane...)); err != nil {
 			return err
 		}
 	}
@@ -46,7 +44,6 @@ func reindex(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	idx.FillPercent = appendFill
 	err = p.ForEach(func(k, v []byte) error {
 		it, err := decodeItem(k, v)
 		if err != nil {
@@ -61,20 +58,14 @@ func reindex(tx *bolt.Tx) error {
 }
 
 // Backlog calls fn with the lane, ID and arrival time of every pending
-// item, lane by lane and in arrival order within each, without reading the
-// items. An item of a lane "" (stored before the index) comes without its
-// time: Load it to find its lane.
+// item in arrival order, without reading the items.
 func (s *Store) Backlog(fn func(lane string, id uint64, created time.Time) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketLanes).ForEach(func(k, v []byte) error {
-			if len(k) < 9 {
+			if len(k) != 8 || len(v) < 8 {
 				return nil
 			}
-			var created time.Time
-			if len(v) == 8 {
-				created = time.Unix(0, int64(binary.BigEndian.Uint64(v)))
-			}
-			return fn(string(k[:len(k)-9]), binary.BigEndian.Uint64(k[len(k)-8:]), created)
+			return fn(string(v[8:]), binary.BigEndian.Uint64(k), time.Unix(0, int64(binary.BigEndian.Uint64(v))))
 		})
 	})
 	if err != nil {

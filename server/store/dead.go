@@ -18,7 +18,7 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 			if err != nil {
 				return err
 			}
-			if err := errors.Join(p.Delete(key(it.ID)), tx.Bucket(bucketLanes).Delete(laneKey(it.Lane, it.ID))); err != nil {
+			if err := errors.Join(p.Delete(key(it.ID)), tx.Bucket(bucketLanes).Delete(key(it.ID))); err != nil {
 				return err
 			}
 			if err := d.Put(key(it.ID), v); err != nil {

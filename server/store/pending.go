@@ -186,7 +186,7 @@ func remove(tx *bolt.Tx, it *Item) error {
 	if err := p.Delete(key(it.ID)); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketLanes).Delete(laneKey(it.Lane, it.ID)); err != nil {
+	if err := tx.Bucket(bucketLanes).Delete(key(it.ID)); err != nil {
 		return err
 	}
 	return unref(tx, it.Body)
