@@ -100,7 +100,7 @@ func (q *Queue) push(l *lane, it *store.Item) {
 // (order) and the resident part and the memory budget have room, as an ID
 // otherwise.
 func (q *Queue) add(l *lane, it *store.Item) {
-	if len(l.spilled) == 0 && len(l.items) < q.opts.resident && (l.ahead || len(l.items) == l.taken) && q.hold(l, it) {
+	if len(l.spilled) == 0 && len(l.items) < q.opts.resident && (l.ahead || len(l.items) == l.taken) && q.hold(l, it, false) {
 		return
 	}
 	l.spilled = append(l.spilled, spilled{id: it.ID, created: it.Created})
@@ -122,9 +122,9 @@ func (l *lane) beyond() int {
 }
 
 // refill reads spilled messages back from the store once the messages
-// waiting in memory have drained to half of resident, as many as the memory
-// budget allows (one when the lane has nothing else). Only one worker
-// refills at a time; pushes meanwhile keep spilling, which keeps the order.
+// waiting in memory have drained to half of resident, as many as wants
+// allows. Only one worker refills at a time; pushes meanwhile keep
+// spilling, which keeps the order.
 func (q *Queue) refill(l *lane) {
 	if q.shared != nil {
 		q.refillShared(l)
@@ -156,17 +156,15 @@ func (q *Queue) refill(l *lane) {
 		q.log.Error("reading queued messages back from the store", zap.String("robot", l.robot.Name), zap.Error(err))
 		return
 	}
-	kept := 0
 	for i, it := range loaded {
 		if it == nil {
 			// Only this lane removes its messages, and only resident ones.
 			q.log.Error("a queued message is missing from the store or unreadable; skipped", zap.String("robot", l.robot.Name), zap.Uint64("id", ids[i]))
-		} else if !q.hold(l, it) {
-			break // the budget ran out meanwhile: the rest stay spilled
+			continue
 		}
-		kept = i + 1
+		q.hold(l, it, true)
 	}
-	l.spilled = l.spilled[kept:]
+	l.spilled = l.spilled[n:]
 	if len(l.spilled) == 0 {
 		l.spilled = nil // let the backing array go
 	}

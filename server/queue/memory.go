@@ -6,64 +6,55 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// What the queue holds in memory is bounded whatever the number of robots
-// and their backlogs: all lanes together keep at most Options.memory bytes
-// of messages (the rest of each backlog stays in the store, read back as
-// its turn comes), and each message holds only its own bytes (own.go). A
-// lane with nothing else waiting may always hold one message more, the one
-// it sends next, so a thousand robots that cannot be reached cost the
-// budget and a message each, not their backlogs.
+// What the queue holds in memory does not grow with the robots or their
+// backlogs: all lanes together hold at most Options.memory bytes of
+// messages, the rest stays in the store and is read back as its turn
+// comes, and each message holds only its own bytes (own.go). A lane with
+// nothing else waiting may always hold the one message it sends next, and
+// only a lane whose robot takes messages reads more (lane.ahead), so a
+// thousand robots that are down cost a message each.
 
 // defaultMemory is Options.memory's default: some 8,000 typical messages.
 const defaultMemory = 16 << 20
 
-// budget counts the bytes of messages the lanes hold, and those reserved
-// for messages being read back from the store.
+// budget counts the bytes of the messages lanes hold, and of those being
+// read back for them.
 type budget struct {
 	used  atomic.Int64
 	limit int64
-	// avg follows the size of the messages held, to reserve for reads.
-	avg atomic.Int64
+	avg   atomic.Int64 // about what a message takes, for reserve
 }
 
 // reserve takes room for up to n messages of about the usual size before
-// they are read, so that lanes reading at once (a thousand, when a replica
-// gets their leases) read no more together than fits; with force, room for
-// one whatever is left. It returns how many and the bytes taken, which the
-// reader gives back once it has held what it read.
+// they are read, so that lanes reading at once read no more together than
+// fits (with force, room for one whatever is left). It returns how many
+// and the bytes taken, which the reader gives back once it has held them.
 func (b *budget) reserve(n int, force bool) (int, int64) {
 	avg := max(b.avg.Load(), 1024)
 	k := min(int64(n), (b.limit-b.used.Load())/avg)
-	if k < 1 && force {
-		k = 1
-	}
 	if k < 1 {
-		return 0, 0
+		if !force {
+			return 0, 0
+		}
+		k = 1
 	}
 	b.used.Add(k * avg)
 	return int(k), k * avg
 }
 
-// cost is about what a held item takes: its message's strings and what
-// surrounds them. It reads only what never changes while the item is held,
+// cost is about what a held item takes. It reads only what never changes,
 // so an item gives back what it took.
 func cost(it *store.Item) int64 {
 	m := &it.Message
-	n := 512 + len(m.Title) + len(m.Text) + len(m.Summary) + len(m.Link) + len(it.Delivery) + len(it.UUID)
-	for _, s := range m.AtMobiles {
-		n += 16 + len(s)
-	}
-	for _, s := range m.AtUserIDs {
-		n += 16 + len(s)
-	}
-	return int64(n)
+	return int64(512 + len(m.Title) + len(m.Text) + len(m.Summary) + len(m.Link) + 16*(len(m.AtMobiles)+len(m.AtUserIDs)))
 }
 
-// hold appends it to the lane's memory if the budget allows, or if the lane
-// has nothing else waiting (l.mu is held); it reports whether it did.
-func (q *Queue) hold(l *lane, it *store.Item) bool {
+// hold appends it to the lane's memory if the budget allows, if the lane
+// has nothing else waiting, or if it was read with room reserved (l.mu is
+// held); it reports whether it did.
+func (q *Queue) hold(l *lane, it *store.Item, reserved bool) bool {
 	n := cost(it)
-	if q.mem.used.Add(n) > q.mem.limit && len(l.items) > l.taken {
+	if q.mem.used.Add(n) > q.mem.limit && len(l.items) > l.taken && !reserved {
 		q.mem.used.Add(-n)
 		return false
 	}
@@ -81,10 +72,7 @@ func (q *Queue) release(items []*store.Item) {
 
 // evict hands a lane's waiting messages back to the store while the one
 // being sent waits for a retry, and stops the lane reading ahead until a
-// send succeeds again: a robot that is down keeps one message in memory,
-// not the budget, and neither does a robot that has not taken a message
-// since start-up (a thousand lanes reading ahead at once would read the
-// whole queue). Only a lane with one worker evicts (with several, the
+// send succeeds. Only a lane with one worker evicts (with several, the
 // others may be sending).
 func (q *Queue) evict(l *lane) {
 	l.mu.Lock()

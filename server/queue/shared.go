@@ -78,16 +78,9 @@ func (q *Queue) refillShared(l *lane) {
 		return
 	}
 	t.failed = false
-	for i, it := range items {
+	for _, it := range items {
 		it.Robot = l.robot.Name // moved from an older name
-		if !q.hold(l, it) {
-			// The budget ran out meanwhile: read the rest again later.
-			last, rest = after, rest+len(items)-i
-			if i > 0 {
-				last = items[i-1].ID
-			}
-			break
-		}
+		q.hold(l, it, true)
 	}
 	t.cursor, t.rest = last, rest
 	q.gaugeLocked(l)
