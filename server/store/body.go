@@ -31,39 +31,33 @@ type Body struct {
 	Refs int
 }
 
-// ShareBodies sets Body on items that carry the same rendering as another
-// item of theirs, and returns the bodies to store with them.
+// ShareBodies sets Body on the items that carry the same rendering as
+// another item of theirs, and returns the bodies to store with them.
 func ShareBodies(items []*Item) ([]Body, error) {
-	var bodies []Body
-	var first []*Item
+	var groups [][]*Item
 	for _, it := range items {
-		i := slices.IndexFunc(first, func(f *Item) bool { return SameMessage(&f.Message, &it.Message) })
-		if i < 0 {
-			first = append(first, it)
-			bodies = append(bodies, Body{Name: it.UUID})
-			i = len(first) - 1
-		}
-		bodies[i].Refs++
 		it.Body = ""
+		i := slices.IndexFunc(groups, func(g []*Item) bool { return SameMessage(&g[0].Message, &it.Message) })
+		if i < 0 {
+			i, groups = len(groups), append(groups, nil)
+		}
+		groups[i] = append(groups[i], it)
 	}
-	out := bodies[:0]
-	for i, b := range bodies {
-		if b.Refs < 2 {
+	var bodies []Body
+	for _, g := range groups {
+		if len(g) < 2 {
 			continue
 		}
-		v, err := json.Marshal(&first[i].Message)
+		v, err := json.Marshal(&g[0].Message)
 		if err != nil {
 			return nil, err
 		}
-		b.JSON = v
-		for _, it := range items {
-			if it.Body == "" && SameMessage(&it.Message, &first[i].Message) {
-				it.Body = b.Name
-			}
+		bodies = append(bodies, Body{Name: g[0].UUID, JSON: v, Refs: len(g)})
+		for _, it := range g {
+			it.Body = g[0].UUID
 		}
-		out = append(out, b)
 	}
-	return out, nil
+	return bodies, nil
 }
 
 // MarshalItem is the JSON an item is stored as: without its message when
@@ -81,14 +75,10 @@ func MarshalItem(it *Item) ([]byte, error) {
 // the named bodies' JSON (nil for one that is missing), each name once. An
 // item whose body is missing or unreadable becomes nil.
 func FillBodies(items []*Item, get func(names []string) ([][]byte, error)) error {
-	at := map[string]int{}
+	msgs := map[string]*translate.Message{}
 	var names []string
 	for _, it := range items {
-		if it == nil || it.Body == "" {
-			continue
-		}
-		if _, ok := at[it.Body]; !ok {
-			at[it.Body] = len(names)
+		if it != nil && it.Body != "" && !slices.Contains(names, it.Body) {
 			names = append(names, it.Body)
 		}
 	}
@@ -99,20 +89,18 @@ func FillBodies(items []*Item, get func(names []string) ([][]byte, error)) error
 	if err != nil {
 		return err
 	}
-	msgs := make([]*translate.Message, len(names))
 	for i, v := range vals {
 		if m := new(translate.Message); v != nil && jsonv2.Unmarshal(v, m, itemJSON) == nil {
-			msgs[i] = m
+			msgs[names[i]] = m
 		}
 	}
 	for i, it := range items {
-		if it == nil || it.Body == "" {
-			continue
-		}
-		if m := msgs[at[it.Body]]; m != nil {
-			it.Message = *m
-		} else {
-			items[i] = nil
+		if it != nil && it.Body != "" {
+			if m := msgs[it.Body]; m != nil {
+				it.Message = *m
+			} else {
+				items[i] = nil
+			}
 		}
 	}
 	return nil

@@ -119,18 +119,14 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 // one at a time, so a large backlog is never all in memory at once.
 func (s *Store) Pending(fn func(*Item) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
-		var last Item // the items of one delivery that share a body follow each other
 		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
 			it, err := decodeItem(k, v)
+			if its := []*Item{it}; err == nil && fillBodies(tx, its) == nil && its[0] == nil {
+				err = fmt.Errorf("item %x: its message %s is missing", k, it.Body)
+			}
 			if err != nil {
 				return err
 			}
-			if it.Body != "" && it.Body == last.Body {
-				it.Message = last.Message
-			} else if its := []*Item{it}; fillBodies(tx, its) == nil && its[0] == nil {
-				return fmt.Errorf("item %x: its message %s is missing", k, it.Body)
-			}
-			last = *it
 			return fn(it)
 		})
 	})

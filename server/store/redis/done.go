@@ -22,11 +22,10 @@ const (
 	removeRetry = 200 * time.Millisecond
 )
 
+// removal is a delivered group: its items' ID, lane and shared message.
 type removal struct {
-	lane   string
-	ids    []uint64
-	bodies []string // each ID's shared message, "" for none
-	done   func(error)
+	items []store.Item
+	done  func(error)
 }
 
 type remover struct {
@@ -55,28 +54,14 @@ func newRemover(s *Store) *remover {
 // first outcome (and must not block). A failed removal is retried in the
 // background.
 func (s *Store) Done(items []*store.Item, robot string, pace []int64, done func(error)) {
-	byLane := map[string]*removal{}
-	var order []string
-	for _, it := range items {
-		rm := byLane[it.Lane]
-		if rm == nil {
-			rm = &removal{lane: it.Lane}
-			byLane[it.Lane], order = rm, append(order, it.Lane)
-		}
-		rm.ids, rm.bodies = append(rm.ids, it.ID), append(rm.bodies, it.Body)
-	}
+	rm := removal{items: make([]store.Item, len(items)), done: done}
 	r := s.rm
 	r.mu.Lock()
-	for i, lane := range order {
-		rm := *byLane[lane]
-		if i == 0 {
-			rm.done = done
-		}
-		for _, id := range rm.ids {
-			r.ids[id] = struct{}{}
-		}
-		r.queue = append(r.queue, rm)
+	for i, it := range items {
+		rm.items[i] = store.Item{ID: it.ID, Lane: it.Lane, Body: it.Body}
+		r.ids[it.ID] = struct{}{}
 	}
+	r.queue = append(r.queue, rm)
 	r.cond.Broadcast()
 	r.mu.Unlock()
 }
@@ -105,7 +90,7 @@ func (r *remover) run() {
 		r.mu.Lock()
 		n, count := 0, 0
 		for n < len(r.queue) && count < removeBatch {
-			count += len(r.queue[n].ids)
+			count += len(r.queue[n].items)
 			n++
 		}
 		batch := append([]removal(nil), r.queue[:n]...)
@@ -122,8 +107,8 @@ func (r *remover) run() {
 		if err == nil {
 			r.queue = r.queue[n:]
 			for _, rm := range batch {
-				for _, id := range rm.ids {
-					delete(r.ids, id)
+				for _, it := range rm.items {
+					delete(r.ids, it.ID)
 				}
 			}
 		} else {
@@ -178,8 +163,8 @@ func (r *remover) remove(batch []removal) error {
 	keys := []string{keyItems, keyBodies, keyBodyRefs}
 	var ids, bodies []any
 	for _, rm := range batch {
-		for i, id := range rm.ids {
-			keys, ids, bodies = append(keys, pending(rm.lane)), append(ids, id), append(bodies, rm.bodies[i])
+		for _, it := range rm.items {
+			keys, ids, bodies = append(keys, pending(it.Lane)), append(ids, it.ID), append(bodies, it.Body)
 		}
 	}
 	if err := removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err(); err != nil {
