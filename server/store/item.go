@@ -26,7 +26,7 @@ type Item struct {
 	Delivery  string            `json:"delivery"`
 	Event     string            `json:"event"`
 	Action    string            `json:"action,omitempty"`
-	Message   translate.Message `json:"message,omitzero"`
+	Message   translate.Message `json:"message"`
 	Created   time.Time         `json:"created"`
 	Attempts  int               `json:"attempts"`
 	LastError string            `json:"last_error,omitempty"`
@@ -45,9 +45,6 @@ type Item struct {
 	// (DingTalk's 10-minute throttle among them); the bbolt store's relay
 	// keeps it in memory.
 	NotBefore time.Time `json:"not_before,omitzero"`
-	// Body names the stored message the item shares with others of its
-	// delivery (see body.go); "" when the message is the item's own.
-	Body string `json:"body,omitempty"`
 }
 
 // key is an item's key: its ID big-endian, so keys sort in arrival order.

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
@@ -22,7 +23,7 @@ const (
 	removeRetry = 200 * time.Millisecond
 )
 
-// removal is a delivered group: its items' ID, lane and shared message.
+// removal is a delivered group: its items' ID and lane.
 type removal struct {
 	items []store.Item
 	done  func(error)
@@ -58,7 +59,7 @@ func (s *Store) Done(items []*store.Item, robot string, pace []int64, done func(
 	r := s.rm
 	r.mu.Lock()
 	for i, it := range items {
-		rm.items[i] = store.Item{ID: it.ID, Lane: it.Lane, Body: it.Body}
+		rm.items[i] = store.Item{ID: it.ID, Lane: it.Lane}
 		r.ids[it.ID] = struct{}{}
 	}
 	r.queue = append(r.queue, rm)
@@ -137,37 +138,18 @@ func (r *remover) run() {
 	}
 }
 
-// removeScript removes delivered items still pending, and a shared
-// message with the last item that referred to it. A batch run twice (its
-// answer lost) removes nothing more.
-//
-// KEYS: items, bodies, body refs, then each ID's pending key. ARGV: the
-// IDs, then their shared messages ("" for none).
-var removeScript = goredis.NewScript(`
-local n = #KEYS - 3
-for i = 1, n do
-  if redis.call('ZREM', KEYS[3 + i], ARGV[i]) == 1 then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-    local b = ARGV[n + i]
-    if b ~= '' and redis.call('HINCRBY', KEYS[3], b, -1) <= 0 then
-      redis.call('HDEL', KEYS[2], b)
-      redis.call('HDEL', KEYS[3], b)
-    end
-  end
-end
-return 0
-`)
-
-// remove deletes a batch in one atomic step.
+// remove deletes a batch in one transaction.
 func (r *remover) remove(batch []removal) error {
-	keys := []string{keyItems, keyBodies, keyBodyRefs}
-	var ids, bodies []any
-	for _, rm := range batch {
-		for _, it := range rm.items {
-			keys, ids, bodies = append(keys, pending(it.Lane)), append(ids, it.ID), append(bodies, it.Body)
+	_, err := r.s.c.TxPipelined(ctx(), func(p goredis.Pipeliner) error {
+		for _, rm := range batch {
+			for _, it := range rm.items {
+				p.ZRem(ctx(), pending(it.Lane), it.ID)
+				p.HDel(ctx(), keyItems, strconv.FormatUint(it.ID, 10))
+			}
 		}
-	}
-	if err := removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return unavailable("remove delivered", err)
 	}
 	return nil

@@ -18,8 +18,7 @@ import (
 // Earlier versions kept a lane's lease as its own key with a TTL, renewed
 // one by one. During a rolling upgrade such a lease is respected until it
 // expires, and they do not take a lease of this version (they see a key
-// that is not theirs). While one is seen, Add stores every message inline,
-// as earlier versions read them.
+// that is not theirs).
 
 // holdScript renews this replica's key and takes or keeps the leases of
 // several lanes in one round trip: a lane is taken when nobody holds it or
@@ -27,11 +26,10 @@ import (
 // which has a TTL of its own).
 //
 // KEYS: this replica's key, then lease keys. ARGV: token, TTL (ms), prefix
-// of replica keys. Answer: 1 held, 0 another's, per lease key, then 1 if
-// an earlier version holds one.
+// of replica keys. Answer: 1 held, 0 another's, per lease key.
 var holdScript = goredis.NewScript(`
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
-local live, out, earlier = {[ARGV[1]] = true}, {}, 0
+local live, out = {[ARGV[1]] = true}, {}
 for first = 2, #KEYS, 500 do
   local owners = redis.call('MGET', unpack(KEYS, first, math.min(first + 499, #KEYS)))
   for i, v in ipairs(owners) do
@@ -44,11 +42,9 @@ for first = 2, #KEYS, 500 do
       out[#out + 1] = 1
     else
       out[#out + 1] = 0
-      if not live[v] then earlier = 1 end
     end
   end
 end
-out[#out + 1] = earlier
 return out
 `)
 
@@ -77,13 +73,6 @@ func (s *Store) Hold(lanes []string, ttl time.Duration) ([]bool, error) {
 	for i := range held {
 		held[i] = i < len(res) && res[i] == 1
 	}
-	// The call that looks at the most lanes (the replica's own) decides;
-	// one for a single lane of another's (a sweep) only reports one seen.
-	seen := len(res) != len(lanes)+1 || res[len(lanes)] == 1
-	if seen || int64(len(lanes)) >= s.widest.Load() {
-		s.earlier.Store(seen)
-	}
-	s.widest.Store(max(s.widest.Load(), int64(len(lanes))))
 	return held, nil
 }
 

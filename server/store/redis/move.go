@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"encoding/json"
 	"fmt"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -46,7 +47,7 @@ func (s *Store) Move(items []*store.Item, from, to string) (int, error) {
 	}
 	for _, it := range items {
 		it.Lane = to
-		v, err := store.MarshalItem(it)
+		v, err := json.Marshal(it)
 		if err != nil {
 			return 0, fmt.Errorf("redis: move to %s: %w", to, err)
 		}
