@@ -17,10 +17,8 @@ import (
 const (
 	defaultLeaseTTL   = 10 * time.Second
 	defaultLeaseEvery = time.Second
-	// pollEvery is, in lease periods, the least time after which an idle
-	// lane of a shared store looks for messages on its own (the most is
-	// twice that, spread so that lanes do not look all at once): 300, or
-	// 5 to 10 minutes, a thousand lanes 2–3 Redis commands a second.
+	// pollEvery is, in lease periods, how seldom at least an idle lane of
+	// a shared store looks for messages on its own (5 to 10 minutes).
 	pollEvery = 300
 )
 

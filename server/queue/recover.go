@@ -12,20 +12,14 @@ import (
 )
 
 // recover finds each lane's pending messages at start-up from the store's
-// index of them, reading none of them (the lanes read theirs back within
-// the memory budget as their turns come). Items of a lane no robot has now
-// (its robot renamed, its name= or token changed, or stored before the
-// index) are read to find their robot as laneFor does. Messages of robots
-// no longer configured stay in the store untouched (and are logged) so
-// that removing a robot by mistake loses nothing, until they are older than
-// RetryMaxAge: then they become dead letters.
+// index of them, without reading them; only those of a lane no robot has
+// now (renamed, a name= or token changed) are read to find their robot.
+// Messages of robots no longer configured stay in the store untouched (and
+// are logged) so that removing a robot by mistake loses nothing, until
+// they are older than RetryMaxAge: then they become dead letters.
 func (q *Queue) recover() error {
-	local, ok := q.store.(Local)
-	if !ok {
-		return fmt.Errorf("queue: a %T is neither shared nor local", q.store)
-	}
 	var unknown []uint64
-	err := local.Backlog(func(lane string, id uint64, created time.Time) error {
+	err := q.store.(Local).Backlog(func(lane string, id uint64, created time.Time) error {
 		if l := q.byKey[lane]; l != nil {
 			l.spilled = append(l.spilled, spilled{id: id, created: created})
 		} else {

@@ -8,14 +8,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketLanes records the lane (Item.Lane) and arrival of each pending
-// item, so that a start-up learns every lane's backlog from a few bytes an
-// item instead of reading the whole queue: key the ID (as in pending, so
-// that intake appends), value the arrival time (Unix ns, big-endian) and
-// the lane. Its sequence follows the pending bucket's, so that a file an
-// earlier version wrote (or added to) is indexed anew at Open, reading each
-// item once; items stored before lanes were recorded have the lane ""
-// (read the item to find its robot).
+// bucketLanes records each pending item's lane and arrival, so that a
+// start-up learns the backlogs from a few bytes an item instead of reading
+// the queue: key the ID (so that intake appends), value the arrival (Unix
+// ns) and Item.Lane. Its sequence follows the pending bucket's: a file an
+// earlier version wrote or added to is indexed anew at Open.
 var bucketLanes = []byte("lanes")
 
 // index lists items, their IDs assigned, in the lanes index.

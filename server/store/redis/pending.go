@@ -43,7 +43,7 @@ for i = 1, n do
     lanes[#lanes + 1] = lane
   end
 end
-redis.call('SADD', KEYS[3], unpack(lanes))
+for i = 1, #lanes, 1000 do redis.call('SADD', KEYS[3], unpack(lanes, i, math.min(i + 999, #lanes))) end
 redis.call('PUBLISH', ARGV[5], table.concat(lanes, '\n'))
 return first + 1
 `)

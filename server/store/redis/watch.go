@@ -22,11 +22,10 @@ func (s *Store) Watch(ctx context.Context, fn func(lane string)) {
 			case <-ctx.Done():
 				break read
 			case m, ok := <-ch:
+				if !ok {
+					break read
+				}
 				switch m := m.(type) {
-				case nil:
-					if !ok {
-						break read
-					}
 				case *goredis.Subscription:
 					fn("") // (re)subscribed: anything may have come meanwhile
 				case *goredis.Message:
