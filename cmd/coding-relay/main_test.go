@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -174,6 +175,30 @@ func TestTuneMemoryLeavesAnExplicitGOGC(t *testing.T) {
 	tuneMemory(zap.NewNop())
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("without GOGC the GC percent is %d, want %d", got, gcPercent)
+	}
+}
+
+// Without a limit from the container or the environment the relay sets a
+// soft one, so that GOGC=400 does not let garbage grow to five times a
+// thousand robots' live heap; one from the environment is left alone.
+func TestTuneMemorySetsASoftLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, v := range []string{"GOMEMLIMIT", "AUTOMEMLIMIT"} {
+		if old, ok := os.LookupEnv(v); ok {
+			t.Setenv(v, old) // restored afterwards
+			os.Unsetenv(v)
+		}
+	}
+	tuneMemory(zap.NewNop())
+	if got := debug.SetMemoryLimit(-1); got == math.MaxInt64 {
+		t.Errorf("memory limit %d, want one (%d, or the container's)", got, memoryLimit)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "off")
+	tuneMemory(zap.NewNop())
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("GOMEMLIMIT=off in the environment, the limit became %d", got)
 	}
 }
 

@@ -15,6 +15,15 @@
 //
 //	go run ./cmd/loadgen -relay /tmp/coding-relay -redis $(command -v redis-server) -replicas 2 -n 20000 -c 16
 //
+// Many robots (README, "Scale"): -robots 1000 -down makes every robot a
+// closed port, so all events stay queued; -restart 15s restarts the relays
+// after intake and follows their RSS; -idle 60s reports their CPU time per
+// minute (and Redis's commands per second) while nothing happens; -commits
+// 1000 makes the push carry that many commits:
+//
+//	go run ./cmd/loadgen -relay /tmp/coding-relay -robots 1000 -down -n 150 -c 4 -restart 15s
+//	go run ./cmd/loadgen -relay /tmp/coding-relay -redis $(command -v redis-server) -robots 1000 -n 0 -idle 60s
+//
 // Other payloads: -payload templates/samples/merge_request-create.json
 // (the event is the file's name up to the first "-", or -event). The
 // relay's CPU profile of the whole run, from a build with -tags pprof:
@@ -78,6 +87,10 @@ type options struct {
 	redis    string
 	replicas int
 	fsync    string
+	down     bool
+	restart  time.Duration
+	idle     time.Duration
+	commits  int
 }
 
 func realMain(ctx context.Context) error {
@@ -97,6 +110,10 @@ func realMain(ctx context.Context) error {
 	flag.StringVar(&o.redis, "redis", "", "path of a redis-server binary: run the relays on a Redis of their own instead of bbolt")
 	flag.IntVar(&o.replicas, "replicas", 1, "relay processes sharing the Redis (with -redis); requests go to them in turn")
 	flag.StringVar(&o.fsync, "fsync", "everysec", "the Redis AOF's appendfsync: always or everysec")
+	flag.BoolVar(&o.down, "down", false, "the robots cannot be reached (a closed port): everything stays queued, nothing is waited for")
+	flag.DurationVar(&o.restart, "restart", 0, "after intake, restart the relays and follow their RSS for this long after they are ready")
+	flag.DurationVar(&o.idle, "idle", 0, "at the end, leave the relays idle this long and report their CPU time per minute (and Redis's commands per second)")
+	flag.IntVar(&o.commits, "commits", 0, "make the push payload carry this many commits (copies of its first, with their own IDs)")
 	flag.Parse()
 	if o.relay == "" {
 		flag.Usage()
@@ -119,6 +136,11 @@ func realMain(ctx context.Context) error {
 	payload, err := loadPayload(o.payload)
 	if err != nil {
 		return err
+	}
+	if o.commits > 0 {
+		if payload, err = withCommits(payload, o.commits); err != nil {
+			return err
+		}
 	}
 	event := o.event
 	if event == "" {
@@ -153,20 +175,27 @@ func realMain(ctx context.Context) error {
 	if !o.keepData {
 		defer os.RemoveAll(dir)
 	}
+	robotAddr := sinkLn.Addr().String()
+	if o.down {
+		if robotAddr, err = closedPort(); err != nil {
+			return err
+		}
+	}
 	var robots []string
 	for i := range o.robots {
 		if i%2 == 0 {
-			robots = append(robots, fmt.Sprintf("dingtalk+http://%s/robot/send?access_token=load%d&inflight=%d", sinkLn.Addr(), i, o.inflight))
+			robots = append(robots, fmt.Sprintf("dingtalk+http://%s/robot/send?access_token=load%d&inflight=%d", robotAddr, i, o.inflight))
 		} else {
-			robots = append(robots, fmt.Sprintf("wecom+http://%s/cgi-bin/webhook/send?key=load%d&inflight=%d", sinkLn.Addr(), i, o.inflight))
+			robots = append(robots, fmt.Sprintf("wecom+http://%s/cgi-bin/webhook/send?key=load%d&inflight=%d", robotAddr, i, o.inflight))
 		}
 	}
 	const token = "loadgen-token"
 	env := append(os.Environ(), "RELAY_ROBOTS="+strings.Join(robots, " "), "RELAY_RATE_LIMIT=0",
 		"RELAY_CODING_TOKEN="+token, "RELAY_LOG_LEVEL=warn")
 	var pids []int
+	var srv *redistest.Server
 	if o.redis != "" {
-		srv, err := redistest.Launch(o.redis, dir, "--appendfsync", o.fsync)
+		srv, err = redistest.Launch(o.redis, dir, "--appendfsync", o.fsync)
 		if err != nil {
 			return err
 		}
@@ -186,35 +215,49 @@ func realMain(ctx context.Context) error {
 	}
 	var bases []string
 	var relayPIDs []int
-	for r := range o.replicas {
-		port, err := freePort()
-		if err != nil {
-			return err
+	var stops []func()
+	defer func() {
+		for _, stop := range stops {
+			stop()
 		}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		cmd := exec.CommandContext(ctx, o.relay)
-		// Interrupted, the relay is stopped as at the end of a run (a
-		// profile is written), not killed.
-		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-		cmd.WaitDelay = 30 * time.Second
-		cmd.Env = append(env, "RELAY_ADDR="+addr, "RELAY_DATA_DIR="+filepath.Join(dir, fmt.Sprintf("data%d", r)))
-		if r == 0 && o.relayCPU != "" {
-			cmd.Env = append(cmd.Env, "RELAY_CPUPROFILE="+o.relayCPU)
+	}()
+	// start runs the relays and waits until they are ready.
+	start := func() error {
+		bases, relayPIDs, stops = nil, nil, nil
+		for r := range o.replicas {
+			port, err := freePort()
+			if err != nil {
+				return err
+			}
+			addr := "127.0.0.1:" + strconv.Itoa(port)
+			cmd := exec.CommandContext(ctx, o.relay)
+			// Interrupted, the relay is stopped as at the end of a run (a
+			// profile is written), not killed.
+			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+			cmd.WaitDelay = 30 * time.Second
+			cmd.Env = append(env, "RELAY_ADDR="+addr, "RELAY_DATA_DIR="+filepath.Join(dir, fmt.Sprintf("data%d", r)))
+			if r == 0 && o.relayCPU != "" {
+				cmd.Env = append(cmd.Env, "RELAY_CPUPROFILE="+o.relayCPU)
+			}
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				return fmt.Errorf("starting relay: %w", err)
+			}
+			stops = append(stops, func() {
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+				_ = cmd.Wait()
+			})
+			base := "http://" + addr
+			if err := waitReady(ctx, base+"/readyz"); err != nil {
+				return err
+			}
+			bases = append(bases, base)
+			relayPIDs = append(relayPIDs, cmd.Process.Pid)
 		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("starting relay: %w", err)
-		}
-		defer func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			_ = cmd.Wait()
-		}()
-		base := "http://" + addr
-		if err := waitReady(ctx, base+"/readyz"); err != nil {
-			return err
-		}
-		bases = append(bases, base)
-		relayPIDs = append(relayPIDs, cmd.Process.Pid)
+		return nil
+	}
+	if err := start(); err != nil {
+		return err
 	}
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.c, MaxConnsPerHost: o.c}, Timeout: 10 * time.Second}
@@ -246,7 +289,7 @@ func realMain(ctx context.Context) error {
 	for i, pid := range relayPIDs {
 		cpu0[i] = processCPU(pid)
 	}
-	start := time.Now()
+	begin := time.Now()
 	var wg sync.WaitGroup
 	for w := range o.c {
 		wg.Add(1)
@@ -263,7 +306,7 @@ func realMain(ctx context.Context) error {
 				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, bases[int(i)%len(bases)]+"/webhook", bytes.NewReader(payload))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("X-Coding-Event", event)
-				req.Header.Set("X-Coding-Delivery", fmt.Sprintf("load-%d-%d", start.UnixNano(), i))
+				req.Header.Set("X-Coding-Delivery", fmt.Sprintf("load-%d-%d", begin.UnixNano(), i))
 				req.Header.Set("X-Coding-Signature", sig)
 				t0 := time.Now()
 				resp, err := client.Do(req)
@@ -283,9 +326,12 @@ func realMain(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	intake := time.Since(start)
+	intake := time.Since(begin)
 	deliveredDuringIntake := delivered.Load()
 	want := int64(o.n-int(failed.Load())) * int64(o.robots)
+	if o.down {
+		want = 0
+	}
 	deadline := time.Now().Add(o.timeout)
 	for delivered.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(10 * time.Millisecond)
@@ -295,7 +341,7 @@ func realMain(ctx context.Context) error {
 	for i, pid := range relayPIDs {
 		cpu += processCPU(pid) - cpu0[i]
 	}
-	e2e := time.Duration(lastDelivery.Load() - start.UnixNano())
+	e2e := time.Duration(lastDelivery.Load() - begin.UnixNano())
 
 	all := slices.Concat(lat...)
 	slices.Sort(all)
@@ -330,6 +376,31 @@ func realMain(ctx context.Context) error {
 	}
 	if delivered.Load() < want {
 		return fmt.Errorf("only %d of %d messages delivered", delivered.Load(), want)
+	}
+	if o.restart > 0 {
+		for _, stop := range stops {
+			stop()
+		}
+		if err := start(); err != nil {
+			return err
+		}
+		rss := make([]*peak, len(relayPIDs))
+		watchCtx, watchStop := context.WithTimeout(ctx, o.restart)
+		var wg sync.WaitGroup
+		for i, pid := range relayPIDs {
+			rss[i] = &peak{}
+			wg.Add(1)
+			go func() { defer wg.Done(); rss[i].watch(watchCtx, pid) }()
+		}
+		wg.Wait()
+		watchStop()
+		for i, p := range rss {
+			fmt.Printf("after a restart, relay %d peak RSS within %s of ready: %.1f MB (%.1f MB anonymous, %.1f MB file-backed)\n",
+				i+1, o.restart, float64(p.max.Load())/(1<<20), float64(p.anon.Load())/(1<<20), float64(p.file.Load())/(1<<20))
+		}
+	}
+	if o.idle > 0 {
+		return idle(ctx, o.idle, relayPIDs, srv)
 	}
 	return nil
 }

@@ -154,7 +154,7 @@ func (q *Queue) Retry(id uint64) (Delivery, error) {
 			return ErrUnknownRobot
 		}
 		it.Created = q.opts.now() // a fresh retry budget
-		it.Lane = l.key           // a shared store's; the local one ignores it
+		it.Lane = l.key
 		return nil
 	}, func(it *store.Item) {
 		d = q.view(it, "pending")

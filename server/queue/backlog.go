@@ -45,6 +45,10 @@ type lane struct {
 	spilled   []spilled
 	refilling bool
 	wake      chan struct{}
+	// ahead is set once a send succeeded, and cleared by a retry: only a
+	// robot that takes messages has more than the next one read into
+	// memory (see memory.go).
+	ahead bool
 
 	// With a shared store: what follows the items in the store (instead
 	// of spilled), and the lease (see lease.go).
@@ -92,11 +96,11 @@ func (q *Queue) push(l *lane, it *store.Item) {
 	signal(l.wake)
 }
 
-// add appends to the lane's FIFO: in memory while the resident part has
-// room and nothing is spilled (order), as an ID otherwise.
+// add appends to the lane's FIFO: in memory while nothing is spilled
+// (order) and the resident part and the memory budget have room, as an ID
+// otherwise.
 func (q *Queue) add(l *lane, it *store.Item) {
-	if len(l.spilled) == 0 && len(l.items) < q.opts.resident {
-		l.items = append(l.items, it)
+	if len(l.spilled) == 0 && len(l.items) < q.opts.resident && (l.ahead || len(l.items) == l.taken) && q.hold(l, it, false) {
 		return
 	}
 	l.spilled = append(l.spilled, spilled{id: it.ID, created: it.Created})
@@ -118,8 +122,9 @@ func (l *lane) beyond() int {
 }
 
 // refill reads spilled messages back from the store once the messages
-// waiting in memory have drained to half of resident. Only one worker
-// refills at a time; pushes meanwhile keep spilling, which keeps the order.
+// waiting in memory have drained to half of resident, as many as wants
+// allows. Only one worker refills at a time; pushes meanwhile keep
+// spilling, which keeps the order.
 func (q *Queue) refill(l *lane) {
 	if q.shared != nil {
 		q.refillShared(l)
@@ -128,12 +133,11 @@ func (q *Queue) refill(l *lane) {
 	l.mu.Lock()
 	// Messages being sent do not count: with inflight= they could fill the
 	// resident part and leave nothing to take.
-	waiting := len(l.items) - l.taken
-	if l.refilling || len(l.spilled) == 0 || waiting > q.opts.resident/2 {
+	n, reserved := q.wants(l, len(l.spilled))
+	if n == 0 {
 		l.mu.Unlock()
 		return
 	}
-	n := min(q.opts.resident-waiting, len(l.spilled))
 	ids := make([]uint64, n)
 	for i, sp := range l.spilled[:n] {
 		ids[i] = sp.id
@@ -146,6 +150,7 @@ func (q *Queue) refill(l *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refilling = false
+	q.mem.used.Add(-reserved)
 	if err != nil {
 		// The messages stay spilled; the next turn tries again.
 		q.log.Error("reading queued messages back from the store", zap.String("robot", l.robot.Name), zap.Error(err))
@@ -157,12 +162,28 @@ func (q *Queue) refill(l *lane) {
 			q.log.Error("a queued message is missing from the store or unreadable; skipped", zap.String("robot", l.robot.Name), zap.Uint64("id", ids[i]))
 			continue
 		}
-		l.items = append(l.items, it)
+		q.hold(l, it, true)
 	}
 	l.spilled = l.spilled[n:]
 	if len(l.spilled) == 0 {
 		l.spilled = nil // let the backing array go
 	}
+}
+
+// wants is how many messages a refill of the lane reads when more are
+// available, and the memory it reserved for them (see budget.reserve):
+// none while more than half of resident wait in memory or a refill is under
+// way, else up to resident as the budget allows, and at least one when
+// nothing waits; a lane that is not reading ahead reads one (l.mu is held).
+func (q *Queue) wants(l *lane, available int) (int, int64) {
+	waiting, limit := len(l.items)-l.taken, q.opts.resident
+	if !l.ahead {
+		limit = 1
+	}
+	if l.refilling || available == 0 || waiting > limit/2 {
+		return 0, 0
+	}
+	return q.mem.reserve(min(limit-waiting, available), waiting == 0)
 }
 
 // pop removes a finished group's items from the lane. With one worker they
@@ -175,6 +196,7 @@ func (q *Queue) pop(l *lane, g *group) {
 	if g.gen != l.gen {
 		return
 	}
+	q.release(g.items)
 	n := len(g.items)
 	if n <= len(l.items) && l.items[0] == g.items[0] && l.items[n-1] == g.items[n-1] {
 		clear(l.items[:n])

@@ -46,3 +46,13 @@ func Crash(q *Queue) {
 		q.stopShared = nil // Close only closes the store
 	}
 }
+
+// WithMemory is o keeping at most bytes of messages in memory across
+// every robot.
+func WithMemory(o Options, bytes int64) Options {
+	o.memory = bytes
+	return o
+}
+
+// MemoryUsed is what the lanes' messages take now by the budget's count.
+func MemoryUsed(q *Queue) int64 { return q.mem.used.Load() }

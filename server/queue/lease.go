@@ -17,6 +17,9 @@ import (
 const (
 	defaultLeaseTTL   = 10 * time.Second
 	defaultLeaseEvery = time.Second
+	// pollEvery is, in lease periods, how seldom at least an idle lane of
+	// a shared store looks for messages on its own (5 to 10 minutes).
+	pollEvery = 300
 )
 
 // holdLeases takes or renews the leases of every lane in one round trip
@@ -91,6 +94,7 @@ func (q *Queue) current(l *lane) (bool, uint64) {
 	defer l.mu.Unlock()
 	held := time.Now().Before(l.heldUntil)
 	if !held || l.gen != l.leaseGen {
+		q.release(l.items)
 		clear(l.items)
 		l.items, l.taken, l.settled, l.tail = nil, 0, 0, tail{stale: true}
 		l.gen = l.leaseGen
@@ -102,14 +106,11 @@ func (q *Queue) current(l *lane) (bool, uint64) {
 	return held, l.gen
 }
 
-// waitLease waits for the lane's lease to change, or a lease period. It
-// returns false when the queue stops.
+// waitLease waits for the lane's lease to change (holdLeases wakes the
+// lane). It returns false when the queue stops.
 func (q *Queue) waitLease(l *lane) bool {
-	t := time.NewTimer(q.opts.leaseEvery)
-	defer t.Stop()
 	select {
 	case <-l.wake:
-	case <-t.C:
 	case <-q.stopping:
 		return false
 	}

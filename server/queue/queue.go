@@ -66,10 +66,12 @@ type Options struct {
 	// 100).
 	maxDigestItems int
 	// resident is how many of a robot's oldest pending messages are kept in
-	// memory (default 256, at least 2×maxDigestItems). The rest of a backlog
-	// stays in the store with only its ID in memory and is read back when
-	// its turn comes, so a robot that is down for hours costs disk, not RAM.
+	// memory at most (default 256, at least 2×maxDigestItems), and memory
+	// how many bytes of messages all robots together keep (see memory.go).
+	// The rest of a backlog stays in the store and is read back when its
+	// turn comes, so a robot that is down for hours costs disk, not RAM.
 	resident int
+	memory   int64
 	// now is the clock; default time.Now.
 	now func() time.Time
 	// leaseTTL and leaseEvery are how long a lease on a lane of a shared
@@ -98,6 +100,9 @@ func (o Options) withDefaults() Options {
 		o.resident = 256
 	}
 	o.resident = max(o.resident, 2*o.maxDigestItems, 2)
+	if o.memory <= 0 {
+		o.memory = defaultMemory
+	}
 	if o.now == nil {
 		o.now = time.Now
 	}
@@ -114,6 +119,7 @@ type Queue struct {
 	// shared is store when several replicas share it (nil: a local store).
 	shared Shared
 	opts   Options
+	mem    budget
 	log    *zap.Logger
 	m      *Metrics
 	lanes  map[string]*lane
@@ -149,6 +155,8 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 	opts = opts.withDefaults()
 	q := &Queue{store: st, opts: opts, log: log, m: m, lanes: map[string]*lane{}, byDest: map[string][]*lane{}, stopping: make(chan struct{})}
 	q.shared, _ = st.(Shared)
+	q.mem.limit = opts.memory
+	q.mem.avg.Store(2 << 10)
 	q.hard, q.hardCancel = context.WithCancel(context.Background())
 	robots := make([]robot.Robot, len(lanes))
 	for i, l := range lanes {
@@ -256,14 +264,13 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 	if !q.Accepting() {
 		return ErrShuttingDown
 	}
+	own(items)
 	for _, it := range items {
 		l, ok := q.lanes[it.Robot]
 		if !ok {
 			return fmt.Errorf("queue: enqueue: no robot named %q", it.Robot)
 		}
-		if q.shared != nil {
-			it.Lane = l.key
-		}
+		it.Lane = l.key
 	}
 	if q.shared != nil {
 		// The lane's holder, here or on another replica, reads the items

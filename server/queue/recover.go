@@ -1,35 +1,53 @@
 package queue
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// recover loads the store's pending messages into their lanes at start-up.
+// recover finds each lane's pending messages at start-up from the store's
+// index of them, without reading them; only those of a lane no robot has
+// now (renamed, a name= or token changed) are read to find their robot.
 // Messages of robots no longer configured stay in the store untouched (and
-// are logged) so that removing a robot by mistake loses nothing, until they
-// are older than RetryMaxAge: then they become dead letters.
+// are logged) so that removing a robot by mistake loses nothing, until
+// they are older than RetryMaxAge: then they become dead letters.
 func (q *Queue) recover() error {
-	orphans := map[string]int{}
-	var expired []*store.Item // orphans past RELAY_RETRY_MAX_AGE
-	now := q.opts.now()
-	err := q.store.Pending(func(it *store.Item) error {
-		switch l := q.laneFor(it); {
-		case l != nil:
-			q.add(l, it)
-		case now.Sub(it.Created) > q.opts.RetryMaxAge:
-			expired = append(expired, it)
-		default:
-			orphans[it.Robot]++
+	var unknown []uint64
+	err := q.store.(Local).Backlog(func(lane string, id uint64, created time.Time) error {
+		if l := q.byKey[lane]; l != nil {
+			l.spilled = append(l.spilled, spilled{id: id, created: created})
+		} else {
+			unknown = append(unknown, id)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("queue: loading pending deliveries: %w", err)
+	}
+	orphans := map[string]int{}
+	var expired []*store.Item // orphans past RELAY_RETRY_MAX_AGE
+	now := q.opts.now()
+	for batch := range slices.Chunk(unknown, 500) {
+		items, err := q.store.Load(batch)
+		if err != nil {
+			return fmt.Errorf("queue: loading pending deliveries: %w", err)
+		}
+		for _, it := range slices.DeleteFunc(items, func(it *store.Item) bool { return it == nil }) {
+			switch l := q.laneFor(it); {
+			case l != nil:
+				l.spilled = append(l.spilled, spilled{id: it.ID, created: it.Created})
+			case now.Sub(it.Created) > q.opts.RetryMaxAge:
+				expired = append(expired, it)
+			default:
+				orphans[it.Robot]++
+			}
+		}
 	}
 	for name, n := range orphans {
 		q.log.Warn("pending messages for a robot that is no longer configured stay in the store", zap.String("robot", name), zap.Int("messages", n))
@@ -51,6 +69,8 @@ func (q *Queue) recover() error {
 		q.log.Warn("messages of robots no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", zap.Int("messages", len(expired)))
 	}
 	for _, l := range q.lanes {
+		// Arrival order across the lanes the items were found in.
+		slices.SortFunc(l.spilled, func(a, b spilled) int { return cmp.Compare(a.id, b.id) })
 		q.gauge(l)
 		if n := len(l.items) + len(l.spilled); n > 0 {
 			q.log.Info("resuming pending messages", zap.String("robot", l.robot.Name), zap.Int("messages", n))

@@ -1,11 +1,14 @@
 package queue_test
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
@@ -91,5 +94,41 @@ func TestOrphansExpireIntoDeadLetters(t *testing.T) {
 	}
 	if n := testutil.ToFloat64(env.metrics.DeadLetters.WithLabelValues("gone", "orphaned")); n != 2 {
 		t.Errorf("relay_dead_letters_total{reason=orphaned} = %v", n)
+	}
+}
+
+// A file written before pending items were indexed by lane (or one an
+// earlier version added to since) is indexed anew at start-up, and its
+// backlog is resumed in order, the new messages after it.
+func TestQueueResumesAFileFromBeforeTheLaneIndex(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "ding", dingtalk.Kind{}, f, robot.Limits{})},
+		opts: queue.WithResident(queue.Options{}, 4, 2)}
+	env.open(t, false)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 0, 10)
+	if err := env.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(env.dir, "queue.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("lanes")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	env.open(t, false)
+	enqueue(t, env.queue, "ding", dingtalk.Target, 10, 12)
+	env.queue.Start()
+	defer env.close(t)
+	waitFor(t, "12 sends", func() bool { return len(f.Received()) == 12 })
+	want := make([]string, 12)
+	for i := range want {
+		want[i] = fmt.Sprintf("event %d", i)
+	}
+	if got := titles(f.Received()); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("order = %v", got)
 	}
 }

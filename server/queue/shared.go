@@ -49,13 +49,16 @@ func (q *Queue) LaneOf(it *store.Item) string {
 // the ones in memory have drained to half of resident and more may follow.
 func (q *Queue) refillShared(l *lane) {
 	l.mu.Lock()
-	waiting := len(l.items) - l.taken
 	t := &l.tail
-	if l.refilling || (!t.stale && t.rest == 0) || waiting > q.opts.resident/2 {
+	more := t.rest
+	if t.stale {
+		more = q.opts.resident
+	}
+	n, reserved := q.wants(l, more)
+	if n == 0 {
 		l.mu.Unlock()
 		return
 	}
-	n := q.opts.resident - waiting
 	after, gen := t.cursor, l.gen
 	l.refilling, t.stale = true, false // a wake during the read sets it again
 	l.mu.Unlock()
@@ -65,6 +68,7 @@ func (q *Queue) refillShared(l *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refilling = false
+	q.mem.used.Add(-reserved)
 	if gen != l.gen {
 		return // the lease changed hands meanwhile
 	}
@@ -76,17 +80,23 @@ func (q *Queue) refillShared(l *lane) {
 	t.failed = false
 	for _, it := range items {
 		it.Robot = l.robot.Name // moved from an older name
-		l.items = append(l.items, it)
+		q.hold(l, it, true)
 	}
 	t.cursor, t.rest = last, rest
 	q.gaugeLocked(l)
 }
 
-// watch wakes the lanes this replica holds when any replica adds to them.
+// watch wakes the lanes this replica holds when any replica adds to them:
+// one subscription for every lane, so that an idle replica costs Redis
+// nothing per robot.
 func (q *Queue) watch(ctx context.Context, done chan<- struct{}) {
 	defer close(done)
 	q.shared.Watch(ctx, func(key string) {
-		if l := q.byKey[key]; l != nil {
+		if key == "" {
+			for _, l := range q.order {
+				q.poke(l)
+			}
+		} else if l := q.byKey[key]; l != nil {
 			q.poke(l)
 		}
 	})

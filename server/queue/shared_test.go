@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/coding-relay/coding-relay/server/queue"
@@ -326,5 +328,59 @@ func TestSharedTakeoverKeepsTheRetryWait(t *testing.T) {
 	got := f.Received()
 	if d := got[1].At.Sub(got[0].At); d < 2200*time.Millisecond {
 		t.Errorf("the replica that took over retried %s after the failure; the wait was at least 2.25s", d)
+	}
+}
+
+// Idle replicas cost Redis a few commands each per lease period, whatever
+// the number of robots: one key renewed per replica, one batched look at
+// the leases, one subscription for every lane's wake-ups.
+func TestSharedIdleCostDoesNotGrowWithRobots(t *testing.T) {
+	srv := redistest.Start(t)
+	lanes, _ := switchLanes(500)
+	replica(t, srv, lanes, queue.Options{})
+	replica(t, srv, lanes, queue.Options{})
+	c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+	defer c.Close()
+	calls := func() map[string]int {
+		info, err := c.Info(context.Background(), "commandstats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, line := range strings.Split(info, "\r\n") {
+			// cmdstat_get:calls=12,usec=...
+			name, rest, ok := strings.Cut(strings.TrimPrefix(line, "cmdstat_"), ":calls=")
+			if ok {
+				out[name], _ = strconv.Atoi(strings.SplitN(rest, ",", 2)[0])
+			}
+		}
+		return out
+	}
+	// Each lane reads its (empty) queue when its lease is taken and when
+	// the subscription starts; then nothing, for ten renewals in a row.
+	reads, since := -1, 0
+	waitFor(t, "the lanes' first reads over", func() bool {
+		got := calls()
+		if got["zrangebyscore"] != reads {
+			reads, since = got["zrangebyscore"], got["set"]
+		}
+		return reads >= len(lanes) && got["set"] >= since+10
+	})
+	if err := c.ConfigResetStat(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 40 // renewals of the replicas' keys: 20 lease periods
+	waitFor(t, "lease renewals", func() bool { return calls()["set"] >= rounds })
+	got := calls()
+	total := 0
+	for name, n := range got {
+		if name != "info" && name != "config|resetstat" {
+			total += n
+		}
+	}
+	per := float64(total) / float64(got["set"])
+	t.Logf("%.1f Redis commands per replica and lease period for %d idle robots: %v", per, len(lanes), got)
+	if per > 6 {
+		t.Errorf("%.1f Redis commands per replica and lease period for %d idle robots (%v); want a few, however many robots", per, len(lanes), got)
 	}
 }

@@ -29,8 +29,6 @@ type Store interface {
 	Revive(id uint64, accept func(*store.Item) error, post func(*store.Item)) error
 	// Expire forgets delivery IDs seen before cutoff.
 	Expire(cutoff time.Time) (int, error)
-	// Pending calls fn with every pending item in arrival order.
-	Pending(fn func(*store.Item) error) error
 	// Load reads pending items by ID; a missing one is nil.
 	Load(ids []uint64) ([]*store.Item, error)
 	// Dead lists the first limit dead letters and how many there are.
@@ -42,7 +40,17 @@ type Store interface {
 	Close() error
 }
 
-var _ Store = (*store.Store)(nil)
+// Local is a Store one relay keeps to itself (*store.Store), whose lanes
+// it finds at start-up.
+type Local interface {
+	Store
+	// Backlog calls fn with every pending item's lane, ID and arrival in
+	// arrival order, without reading the items; an item stored before
+	// lanes were recorded comes with the lane "".
+	Backlog(fn func(lane string, id uint64, created time.Time) error) error
+}
+
+var _ Local = (*store.Store)(nil)
 
 // Shared is a Store that several replicas use at once (server/store/redis).
 // With one, a lane is worked only by the replica holding its lease, which
@@ -68,8 +76,8 @@ type Shared interface {
 	// follow.
 	Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error)
 	// Watch calls fn with a lane's name when items were added to it, by
-	// any replica, until ctx ends; at most once, so lanes look on their
-	// own too.
+	// any replica, and with "" when any lane may have been added to
+	// unseen (a subscription made anew), until ctx ends.
 	Watch(ctx context.Context, fn func(lane string))
 	// List is up to limit pending items of every lane, oldest first, and
 	// how many are pending in all.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -133,11 +134,12 @@ func (q *Queue) paceFailed(l *lane, err error) bool {
 // await blocks until the lane has a message no worker is sending, reading
 // more from the store as needed. It returns false when the queue stops;
 // with a shared store it also returns when the lease was lost, and looks
-// for new messages every second on its own (pub/sub may miss some).
+// for new messages on its own every few minutes, should a wake-up have been
+// lost (see Shared.Watch).
 func (q *Queue) await(l *lane) bool {
 	var poll <-chan time.Time
 	if q.shared != nil {
-		t := time.NewTicker(q.opts.leaseEvery)
+		t := time.NewTicker(q.opts.leaseEvery * time.Duration(pollEvery+rand.IntN(pollEvery)))
 		defer t.Stop()
 		poll = t.C
 	}
@@ -209,6 +211,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	case err == nil:
 		l.mu.Lock()
 		settleLocked(l, g)
+		l.ahead = true
 		l.mu.Unlock()
 		l.sentOK.Inc()
 		l.stats.sent(now, "ok", 0, nil)
@@ -274,6 +277,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	}
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
+	q.evict(l)
 	err := q.store.Update(g.items, l.robot.Name, l.pacer.History())
 	q.noteWrite(err)
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,7 +18,7 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 			if err != nil {
 				return err
 			}
-			if err := p.Delete(key(it.ID)); err != nil {
+			if err := errors.Join(p.Delete(key(it.ID)), tx.Bucket(bucketLanes).Delete(key(it.ID))); err != nil {
 				return err
 			}
 			if err := d.Put(key(it.ID), v); err != nil {
@@ -65,7 +66,10 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 		if err != nil {
 			return err
 		}
-		return p.Put(key(nid), buf)
+		if err := p.Put(key(nid), buf); err != nil {
+			return err
+		}
+		return index(tx, []*Item{&it})
 	}, func() { post(&it) })
 	switch {
 	case refused != nil:

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -42,6 +43,9 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 				return err
 			}
 		}
+		if err := index(tx, items); err != nil {
+			return err
+		}
 		return nil
 	}, post)
 	if err != nil {
@@ -62,9 +66,9 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)
 		ids[i] = it.ID
 	}
 	s.ops <- &op{fn: func(tx *bolt.Tx) error {
-		p := tx.Bucket(bucketPending)
+		p, idx := tx.Bucket(bucketPending), tx.Bucket(bucketLanes)
 		for _, id := range ids {
-			if err := p.Delete(key(id)); err != nil {
+			if err := errors.Join(p.Delete(key(id)), idx.Delete(key(id))); err != nil {
 				return err
 			}
 		}

@@ -23,10 +23,10 @@ const (
 	removeRetry = 200 * time.Millisecond
 )
 
+// removal is a delivered group: its items' ID and lane.
 type removal struct {
-	lane string
-	ids  []uint64
-	done func(error)
+	items []store.Item
+	done  func(error)
 }
 
 type remover struct {
@@ -34,8 +34,11 @@ type remover struct {
 	mu   sync.Mutex
 	cond *sync.Cond
 	// queue is what waits to be sent; ids every ID queued or being removed.
-	queue   []removal
-	ids     map[uint64]struct{}
+	queue []removal
+	ids   map[uint64]struct{}
+	// gate keeps an ID in ids until every read that may have seen it
+	// pending has looked at ids (see Next).
+	gate    sync.RWMutex
 	busy    bool
 	closing bool
 	stopped chan struct{}
@@ -52,26 +55,14 @@ func newRemover(s *Store) *remover {
 // first outcome (and must not block). A failed removal is retried in the
 // background.
 func (s *Store) Done(items []*store.Item, robot string, pace []int64, done func(error)) {
-	byLane := map[string][]uint64{}
-	var order []string
-	for _, it := range items {
-		if _, ok := byLane[it.Lane]; !ok {
-			order = append(order, it.Lane)
-		}
-		byLane[it.Lane] = append(byLane[it.Lane], it.ID)
-	}
+	rm := removal{items: make([]store.Item, len(items)), done: done}
 	r := s.rm
 	r.mu.Lock()
-	for i, lane := range order {
-		rm := removal{lane: lane, ids: byLane[lane]}
-		if i == 0 {
-			rm.done = done
-		}
-		for _, id := range rm.ids {
-			r.ids[id] = struct{}{}
-		}
-		r.queue = append(r.queue, rm)
+	for i, it := range items {
+		rm.items[i] = store.Item{ID: it.ID, Lane: it.Lane}
+		r.ids[it.ID] = struct{}{}
 	}
+	r.queue = append(r.queue, rm)
 	r.cond.Broadcast()
 	r.mu.Unlock()
 }
@@ -100,7 +91,7 @@ func (r *remover) run() {
 		r.mu.Lock()
 		n, count := 0, 0
 		for n < len(r.queue) && count < removeBatch {
-			count += len(r.queue[n].ids)
+			count += len(r.queue[n].items)
 			n++
 		}
 		batch := append([]removal(nil), r.queue[:n]...)
@@ -109,13 +100,16 @@ func (r *remover) run() {
 
 		err := r.remove(batch)
 
+		if err == nil {
+			r.gate.Lock()
+		}
 		r.mu.Lock()
 		r.busy = false
 		if err == nil {
 			r.queue = r.queue[n:]
 			for _, rm := range batch {
-				for _, id := range rm.ids {
-					delete(r.ids, id)
+				for _, it := range rm.items {
+					delete(r.ids, it.ID)
 				}
 			}
 		} else {
@@ -127,6 +121,9 @@ func (r *remover) run() {
 		closing := r.closing
 		r.cond.Broadcast()
 		r.mu.Unlock()
+		if err == nil {
+			r.gate.Unlock()
+		}
 		for _, rm := range batch {
 			if rm.done != nil {
 				rm.done(err)
@@ -145,14 +142,10 @@ func (r *remover) run() {
 func (r *remover) remove(batch []removal) error {
 	_, err := r.s.c.TxPipelined(ctx(), func(p goredis.Pipeliner) error {
 		for _, rm := range batch {
-			members := make([]any, len(rm.ids))
-			fields := make([]string, len(rm.ids))
-			for i, id := range rm.ids {
-				members[i] = id
-				fields[i] = strconv.FormatUint(id, 10)
+			for _, it := range rm.items {
+				p.ZRem(ctx(), pending(it.Lane), it.ID)
+				p.HDel(ctx(), keyItems, strconv.FormatUint(it.ID, 10))
 			}
-			p.ZRem(ctx(), pending(rm.lane), members...)
-			p.HDel(ctx(), keyItems, fields...)
 		}
 		return nil
 	})

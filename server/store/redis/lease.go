@@ -6,27 +6,37 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// A lease is a key per lane holding the token of the replica that may send
-// for it, with a TTL: the holder renews it every second or so, and when it
-// dies the key expires and another replica takes the lane over. Sends of a
-// paced lane are fenced too: the pacing script records a send only while
-// the key still holds this replica's token.
+// A lane's lease is a key holding the token of the replica that may send
+// for it, valid while that replica's own key lives: a replica renews that
+// one key (with a TTL) every second or so, whatever its number of lanes,
+// and when it dies the key expires and another replica takes its lanes
+// over. The pacing script records a send only while both hold. A lease of
+// an earlier version (a key per lane with a TTL of its own) is respected
+// until it runs out, and earlier versions see one of this version as
+// another replica's, so a rolling upgrade keeps one sender per robot.
 
-// holdScript takes or renews the leases of several lanes in one round trip.
+// holdScript renews this replica's key and takes or keeps the leases of
+// several lanes in one round trip (one MGET): a lane is taken when nobody
+// holds it or its holder's key has expired.
 //
-// KEYS: lease keys. ARGV: token, TTL (ms). Answer: 1 held, 0 another's.
+// KEYS: this replica's key, then lease keys. ARGV: token, TTL (ms), prefix
+// of replica keys. Answer: 1 held, 0 another's, per lease key.
 var holdScript = goredis.NewScript(`
-local out = {}
-for i, k in ipairs(KEYS) do
-  local v = redis.call('GET', k)
-  if v == ARGV[1] then
-    redis.call('PEXPIRE', k, ARGV[2])
-    out[i] = 1
-  elseif not v then
-    redis.call('SET', k, ARGV[1], 'PX', ARGV[2])
-    out[i] = 1
-  else
-    out[i] = 0
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+local live, out = {[ARGV[1]] = true}, {}
+for first = 2, #KEYS, 500 do
+  local owners = redis.call('MGET', unpack(KEYS, first, math.min(first + 499, #KEYS)))
+  for i, v in ipairs(owners) do
+    local k = KEYS[first + i - 1]
+    if v and live[v] == nil then live[v] = redis.call('EXISTS', ARGV[3] .. v) == 1 end
+    if v == ARGV[1] then
+      out[#out + 1] = 1
+    elseif not v or not live[v] and redis.call('PTTL', k) == -1 then
+      redis.call('SET', k, ARGV[1])
+      out[#out + 1] = 1
+    else
+      out[#out + 1] = 0
+    end
   end
 end
 return out
@@ -49,7 +59,8 @@ func (s *Store) Hold(lanes []string, ttl time.Duration) ([]bool, error) {
 	if len(lanes) == 0 {
 		return held, nil
 	}
-	res, err := holdScript.Run(ctx(), s.c, leaseKeys(lanes), s.token, ttl.Milliseconds()).Int64Slice()
+	keys := append([]string{pfxReplica + s.token}, leaseKeys(lanes)...)
+	res, err := holdScript.Run(ctx(), s.c, keys, s.token, ttl.Milliseconds(), pfxReplica).Int64Slice()
 	if err != nil {
 		return held, unavailable("renew leases", err)
 	}

@@ -74,22 +74,3 @@ func (s *Store) Forget(lane string) (bool, error) {
 	}
 	return n == 1, nil
 }
-
-// Size is how many items wait in each lane.
-func (s *Store) Size(lanes []string) ([]int, error) {
-	cmds := make([]*goredis.IntCmd, len(lanes))
-	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
-		for i, l := range lanes {
-			cmds[i] = p.ZCard(ctx(), pending(l))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, unavailable("count pending", err)
-	}
-	out := make([]int, len(lanes))
-	for i, c := range cmds {
-		out[i] = int(c.Val())
-	}
-	return out, nil
-}

@@ -16,12 +16,13 @@ import (
 // a send now, all in one atomic step: two replicas can never both take the
 // last free slot. It answers the wait (ms, 0 when a send may start) and how
 // many sends may start now; {-1, 0} when a take is fenced off by a lease
-// that is not ours.
+// that is not ours (or by our own replica key having expired).
 //
-// KEYS: pace list, lease key. ARGV: token (” = no fence), take (0/1),
-// keep, longest window (ms), then N and window (ms) per limit.
+// KEYS: pace list, lease key, this replica's key. ARGV: token (” = no
+// fence), take (0/1), keep, longest window (ms), then N and window (ms)
+// per limit.
 var paceScript = goredis.NewScript(`
-if ARGV[2] == '1' and ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return {-1, 0} end
+if ARGV[2] == '1' and ARGV[1] ~= '' and (redis.call('GET', KEYS[2]) ~= ARGV[1] or redis.call('EXISTS', KEYS[3]) == 0) then return {-1, 0} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local sent = redis.call('LRANGE', KEYS[1], 0, -1)
@@ -64,7 +65,7 @@ func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Du
 		args = append(args, r.N, r.Per.Milliseconds())
 	}
 	args[2], args[3] = keep, longest.Milliseconds()
-	res, err := paceScript.Run(ctx(), s.c, []string{pfxPace + lane, pfxLease + lane}, args...).Int64Slice()
+	res, err := paceScript.Run(ctx(), s.c, []string{pfxPace + lane, pfxLease + lane, pfxReplica + s.token}, args...).Int64Slice()
 	if err != nil {
 		return 0, 0, unavailable("pace", err)
 	}

@@ -14,7 +14,8 @@ import (
 )
 
 // addScript stores one delivery: its dedup mark (unless seen: -1), then
-// every item under a new ID in its lane, and wakes the lanes' senders.
+// every item under a new ID in its lane, and wakes the lanes' senders with
+// one message naming them (a line each).
 //
 // KEYS: seq, items, lanes, dedup key, dedupq, then one pending key per item.
 // ARGV: dedup (0/1), now (ms), dedup TTL (s), dedup max, wake channel,
@@ -31,14 +32,19 @@ if ARGV[1] == '1' then
 end
 local n = tonumber(ARGV[8])
 local first = redis.call('INCRBY', KEYS[1], n) - n
+local lanes, seen = {}, {}
 for i = 1, n do
   local id = first + i
   local lane = ARGV[8 + i]
   redis.call('HSET', KEYS[2], id, ARGV[8 + n + i])
   redis.call('ZADD', KEYS[5 + i], id, id)
-  redis.call('SADD', KEYS[3], lane)
-  redis.call('PUBLISH', ARGV[5], lane)
+  if not seen[lane] then
+    seen[lane] = true
+    lanes[#lanes + 1] = lane
+  end
 end
+for i = 1, #lanes, 1000 do redis.call('SADD', KEYS[3], unpack(lanes, i, math.min(i + 999, #lanes))) end
+redis.call('PUBLISH', ARGV[5], table.concat(lanes, '\n'))
 return first + 1
 `)
 
@@ -105,6 +111,10 @@ return {rest, ids, vals}
 // follow it. Items whose removal this process has not finished are left
 // out: they were delivered.
 func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error) {
+	// A removal that completes while the items are read must not drop
+	// its IDs from the removing set before they are checked against it.
+	s.rm.gate.RLock()
+	defer s.rm.gate.RUnlock()
 	res, err := nextScript.Run(ctx(), s.c, []string{pending(lane), keyItems}, after, n).Slice()
 	if err != nil {
 		return nil, after, 0, unavailable("read pending", err)
@@ -156,44 +166,6 @@ func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
 		}
 	}
 	return out, nil
-}
-
-// Pending calls fn with every pending item of every lane in ID order
-// (arrival order). It reads every lane's IDs at once and the bodies a few
-// hundred at a time: for moving a backlog or a listing, not for sending.
-func (s *Store) Pending(fn func(*store.Item) error) error {
-	lanes, err := s.Lanes()
-	if err != nil {
-		return err
-	}
-	var ids []uint64
-	for _, lane := range lanes {
-		members, err := s.c.ZRange(ctx(), pending(lane), 0, -1).Result()
-		if err != nil {
-			return unavailable("read pending", err)
-		}
-		for _, m := range members {
-			if id, err := strconv.ParseUint(m, 10, 64); err == nil {
-				ids = append(ids, id)
-			}
-		}
-	}
-	slices.Sort(ids)
-	for batch := range slices.Chunk(ids, 500) {
-		items, err := s.Load(batch)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if it == nil {
-				continue
-			}
-			if err := fn(it); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // updateScript rewrites items that are still pending.

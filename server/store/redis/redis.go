@@ -46,6 +46,7 @@ const (
 	pfxPending  = prefix + "pending:" // sorted set per lane: item IDs (score = ID)
 	pfxPace     = prefix + "pace:"    // list per lane: send times (ms), oldest first
 	pfxLease    = prefix + "lease:"   // string per lane: the holding replica's token
+	pfxReplica  = prefix + "replica:" // string per replica, with a TTL: it is alive
 	pfxDedup    = prefix + "dedup:"   // string per delivery ID, 24 h TTL
 	pfxProbe    = prefix + "probe:"   // string per replica: its last probe
 )

@@ -138,6 +138,23 @@ func TestLeases(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// A lease of an earlier version (a key with a TTL of its own, during a
+	// rolling upgrade) is respected until it runs out.
+	if _, err := srv.Do("SET", "coding-relay:lease:z", "earlier-replica", "PX", "300"); err != nil {
+		t.Fatal(err)
+	}
+	if held, _ := a.Hold([]string{"z"}, time.Minute); held[0] {
+		t.Fatal("a took a lane an earlier version's replica holds")
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if held, err := a.Hold([]string{"z"}, time.Minute); err == nil && held[0] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("5 s after an earlier version's 300 ms lease, a does not hold its lane")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // The window is one for every replica: whoever takes the slots, no more

@@ -2,17 +2,20 @@ package redis
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // Watch calls fn with a lane's name whenever items were added to it (by
-// any replica), until ctx ends. Pub/sub delivers at most once and nothing
-// while disconnected, so this only makes senders quick: they also look for
-// new items on their own every second.
+// any replica), and with "" whenever any lane may have been added to
+// unseen: when the subscription starts and after it was lost, since
+// pub/sub delivers nothing while disconnected. It runs until ctx ends.
 func (s *Store) Watch(ctx context.Context, fn func(lane string)) {
 	for ctx.Err() == nil {
 		sub := s.c.Subscribe(ctx, keyWake)
-		ch := sub.Channel()
+		ch := sub.ChannelWithSubscriptions()
 	read:
 		for {
 			select {
@@ -22,7 +25,14 @@ func (s *Store) Watch(ctx context.Context, fn func(lane string)) {
 				if !ok {
 					break read
 				}
-				fn(m.Payload)
+				switch m := m.(type) {
+				case *goredis.Subscription:
+					fn("") // (re)subscribed: anything may have come meanwhile
+				case *goredis.Message:
+					for lane := range strings.SplitSeq(m.Payload, "\n") {
+						fn(lane)
+					}
+				}
 			}
 		}
 		_ = sub.Close()

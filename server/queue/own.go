@@ -1,0 +1,47 @@
+package queue
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/coding-relay/coding-relay/server/store"
+	"github.com/coding-relay/coding-relay/translate"
+)
+
+// own gives items copies of the strings they keep. Decoded webhook fields
+// may be views into the whole body (a push of 1,000 commits is 600 KB),
+// which a message waiting for a robot must not keep alive. Items of one
+// delivery rendered alike share one copy of their message.
+func own(items []*store.Item) {
+	var from, to []translate.Message
+	for _, it := range items {
+		i := slices.IndexFunc(from, func(m translate.Message) bool { return sameMessage(&m, &it.Message) })
+		if i < 0 {
+			i = len(from)
+			from, to = append(from, it.Message), append(to, cloneMessage(it.Message))
+		}
+		it.Message = to[i]
+		it.Delivery, it.Event, it.Action = strings.Clone(it.Delivery), strings.Clone(it.Event), strings.Clone(it.Action)
+	}
+}
+
+func cloneMessage(m translate.Message) translate.Message {
+	for _, s := range []*string{(*string)(&m.Target), &m.Event, &m.Action, &m.Title, &m.Text, &m.Summary, &m.Link, &m.Outcome, &m.Lang} {
+		*s = strings.Clone(*s)
+	}
+	for _, ss := range []*[]string{&m.AtMobiles, &m.AtUserIDs} {
+		*ss = slices.Clone(*ss)
+		for i := range *ss {
+			(*ss)[i] = strings.Clone((*ss)[i])
+		}
+	}
+	return m
+}
+
+// sameMessage reports whether a and b are the same rendering; strings that
+// share their bytes compare at once.
+func sameMessage(a, b *translate.Message) bool {
+	return a.Target == b.Target && a.Event == b.Event && a.Action == b.Action && a.Title == b.Title &&
+		a.Text == b.Text && a.Summary == b.Summary && a.Link == b.Link && a.Outcome == b.Outcome &&
+		a.Lang == b.Lang && slices.Equal(a.AtMobiles, b.AtMobiles) && slices.Equal(a.AtUserIDs, b.AtUserIDs)
+}

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketLanes records each pending item's lane and arrival, so that a
+// start-up learns the backlogs from a few bytes an item instead of reading
+// the queue: key the ID (so that intake appends), value the arrival (Unix
+// ns) and Item.Lane. Its sequence follows the pending bucket's: a file an
+// earlier version wrote or added to is indexed anew at Open.
+var bucketLanes = []byte("lanes")
+
+// index lists items, their IDs assigned, in the lanes index.
+func index(tx *bolt.Tx, items []*Item) error {
+	idx := tx.Bucket(bucketLanes)
+	idx.FillPercent = appendFill
+	for _, it := range items {
+		if err := idx.Put(key(it.ID), append(binary.BigEndian.AppendUint64(nil, uint64(it.Created.UnixNano())), it.Lane...)); err != nil {
+			return err
+		}
+	}
+	return idx.SetSequence(tx.Bucket(bucketPending).Sequence())
+}
+
+// reindex indexes every pending item afresh unless the index follows the
+// pending bucket already.
+func reindex(tx *bolt.Tx) error {
+	p := tx.Bucket(bucketPending)
+	if idx := tx.Bucket(bucketLanes); idx != nil && idx.Sequence() == p.Sequence() {
+		return nil
+	}
+	if err := tx.DeleteBucket(bucketLanes); err != nil && err != bolt.ErrBucketNotFound {
+		return err
+	}
+	idx, err := tx.CreateBucket(bucketLanes)
+	if err != nil {
+		return err
+	}
+	err = p.ForEach(func(k, v []byte) error {
+		it, err := decodeItem(k, v)
+		if err != nil {
+			it = &Item{ID: binary.BigEndian.Uint64(k)} // unreadable: Load skips it
+		}
+		return index(tx, []*Item{it})
+	})
+	if err != nil {
+		return err
+	}
+	return idx.SetSequence(p.Sequence())
+}
+
+// Backlog calls fn with the lane, ID and arrival time of every pending
+// item in arrival order, without reading the items.
+func (s *Store) Backlog(fn func(lane string, id uint64, created time.Time) error) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketLanes).ForEach(func(k, v []byte) error {
+			if len(k) != 8 || len(v) < 8 {
+				return nil
+			}
+			return fn(string(v[8:]), binary.BigEndian.Uint64(k), time.Unix(0, int64(binary.BigEndian.Uint64(v))))
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("store: read the backlog: %w", err)
+	}
+	return nil
+}
