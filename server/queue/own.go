@@ -15,7 +15,7 @@ import (
 func own(items []*store.Item) {
 	var from, to []translate.Message
 	for _, it := range items {
-		i := slices.IndexFunc(from, func(m translate.Message) bool { return sameMessage(&m, &it.Message) })
+		i := slices.IndexFunc(from, func(m translate.Message) bool { return store.SameMessage(&m, &it.Message) })
 		if i < 0 {
 			i = len(from)
 			from, to = append(from, it.Message), append(to, cloneMessage(it.Message))
@@ -36,12 +36,4 @@ func cloneMessage(m translate.Message) translate.Message {
 		}
 	}
 	return m
-}
-
-// sameMessage reports whether a and b are the same rendering; strings that
-// share their bytes compare at once.
-func sameMessage(a, b *translate.Message) bool {
-	return a.Target == b.Target && a.Event == b.Event && a.Action == b.Action && a.Title == b.Title &&
-		a.Text == b.Text && a.Summary == b.Summary && a.Link == b.Link && a.Outcome == b.Outcome &&
-		a.Lang == b.Lang && slices.Equal(a.AtMobiles, b.AtMobiles) && slices.Equal(a.AtUserIDs, b.AtUserIDs)
 }

@@ -1,9 +1,9 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,7 +14,7 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 	err := s.write(func(tx *bolt.Tx) error {
 		p, d := tx.Bucket(bucketPending), tx.Bucket(bucketDead)
 		for _, it := range items {
-			v, err := json.Marshal(it)
+			v, err := MarshalItem(it)
 			if err != nil {
 				return err
 			}
@@ -62,9 +62,12 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 			return err
 		}
 		it.ID, it.Attempts, it.LastError, it.ErrCode, it.Reason, it.DeadAt = nid, 0, "", 0, "", time.Time{}
-		buf, err := json.Marshal(&it)
+		buf, err := MarshalItem(&it)
 		if err != nil {
 			return err
+		}
+		if its := []*Item{&it}; fillBodies(tx, its) != nil || its[0] == nil {
+			return fmt.Errorf("its message %s is missing", it.Body)
 		}
 		if err := p.Put(key(nid), buf); err != nil {
 			return err
@@ -96,6 +99,10 @@ func (s *Store) Dead(limit int) ([]*Item, int, error) {
 			}
 			out = append(out, it)
 		}
+		if err := fillBodies(tx, out); err != nil {
+			return err
+		}
+		out = slices.DeleteFunc(out, func(it *Item) bool { return it == nil }) // a body gone: unreadable
 		return nil
 	})
 	if err != nil {

@@ -26,7 +26,7 @@ type Item struct {
 	Delivery  string            `json:"delivery"`
 	Event     string            `json:"event"`
 	Action    string            `json:"action,omitempty"`
-	Message   translate.Message `json:"message"`
+	Message   translate.Message `json:"message,omitzero"`
 	Created   time.Time         `json:"created"`
 	Attempts  int               `json:"attempts"`
 	LastError string            `json:"last_error,omitempty"`
@@ -44,6 +44,9 @@ type Item struct {
 	// restarted relay, or a replica taking the robot over, waits out a
 	// retry's wait (DingTalk's 10-minute throttle among them).
 	NotBefore time.Time `json:"not_before,omitzero"`
+	// Body names the stored message the item shares with others of its
+	// delivery (see body.go); "" when the message is the item's own.
+	Body string `json:"body,omitempty"`
 }
 
 // key is an item's key: its ID big-endian, so keys sort in arrival order.

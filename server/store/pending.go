@@ -1,8 +1,7 @@
 package store
 
 import (
-	"encoding/json"
-	"errors"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -17,15 +16,19 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 	// Encode outside the transaction: the writer is single-threaded and
 	// every microsecond it spends is added to every webhook's answer. The
 	// ID is the key, so the value does not need it.
+	bodies, err := ShareBodies(items)
+	if err != nil {
+		return fmt.Errorf("store: add delivery: %w", err)
+	}
 	vals := make([][]byte, len(items))
 	for i, it := range items {
-		v, err := json.Marshal(it)
+		v, err := MarshalItem(it)
 		if err != nil {
 			return fmt.Errorf("store: add delivery: %w", err)
 		}
 		vals[i] = v
 	}
-	err := s.write(func(tx *bolt.Tx) error {
+	err = s.write(func(tx *bolt.Tx) error {
 		if dedup {
 			if err := s.remember(tx, delivery, now); err != nil {
 				return err
@@ -46,6 +49,14 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 		if err := index(tx, items); err != nil {
 			return err
 		}
+		for _, b := range bodies {
+			if err := tx.Bucket(bucketBodies).Put([]byte(b.Name), b.JSON); err != nil {
+				return err
+			}
+			if err := putRefs(tx, b.Name, uint64(b.Refs)); err != nil {
+				return err
+			}
+		}
 		return nil
 	}, post)
 	if err != nil {
@@ -61,14 +72,13 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 // not block.
 func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)) {
 	// Copy the IDs now: the caller reuses the items' slice once we return.
-	ids := make([]uint64, len(items))
+	gone := make([]Item, len(items))
 	for i, it := range items {
-		ids[i] = it.ID
+		gone[i] = Item{ID: it.ID, Lane: it.Lane, Body: it.Body}
 	}
 	s.ops <- &op{fn: func(tx *bolt.Tx) error {
-		p, idx := tx.Bucket(bucketPending), tx.Bucket(bucketLanes)
-		for _, id := range ids {
-			if err := errors.Join(p.Delete(key(id)), idx.Delete(key(id))); err != nil {
+		for _, it := range gone {
+			if err := remove(tx, &it); err != nil {
 				return err
 			}
 		}
@@ -89,7 +99,7 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 	err := s.write(func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
 		for _, it := range items {
-			v, err := json.Marshal(it)
+			v, err := MarshalItem(it)
 			if err != nil {
 				return err
 			}
@@ -111,6 +121,9 @@ func (s *Store) Pending(fn func(*Item) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
 			it, err := decodeItem(k, v)
+			if its := []*Item{it}; err == nil && fillBodies(tx, its) == nil && its[0] == nil {
+				err = fmt.Errorf("item %x: its message %s is missing", k, it.Body)
+			}
 			if err != nil {
 				return err
 			}
@@ -136,10 +149,57 @@ func (s *Store) Load(ids []uint64) ([]*Item, error) {
 				out[i], _ = decodeItem(k, v)
 			}
 		}
-		return nil
+		return fillBodies(tx, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: load pending: %w", err)
 	}
 	return out, nil
+}
+
+// fillBodies gives items in tx their shared messages (see FillBodies).
+func fillBodies(tx *bolt.Tx, items []*Item) error {
+	return FillBodies(items, func(names []string) ([][]byte, error) {
+		out := make([][]byte, len(names))
+		for i, n := range names {
+			out[i] = tx.Bucket(bucketBodies).Get([]byte(n))
+		}
+		return out, nil
+	})
+}
+
+func putRefs(tx *bolt.Tx, body string, n uint64) error {
+	return tx.Bucket(bucketBodyRefs).Put([]byte(body), binary.BigEndian.AppendUint64(nil, n))
+}
+
+// remove takes a pending item out of the queue, its index and its
+// shared message's count; one removed before is left alone.
+func remove(tx *bolt.Tx, it *Item) error {
+	p := tx.Bucket(bucketPending)
+	if p.Get(key(it.ID)) == nil {
+		return nil
+	}
+	if err := p.Delete(key(it.ID)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketLanes).Delete(key(it.ID)); err != nil {
+		return err
+	}
+	return unref(tx, it.Body)
+}
+
+// unref counts one item fewer referring to body, and removes the body
+// with the last.
+func unref(tx *bolt.Tx, body string) error {
+	if body == "" {
+		return nil
+	}
+	v := tx.Bucket(bucketBodyRefs).Get([]byte(body))
+	if len(v) == 8 && binary.BigEndian.Uint64(v) > 1 {
+		return putRefs(tx, body, binary.BigEndian.Uint64(v)-1)
+	}
+	if err := tx.Bucket(bucketBodyRefs).Delete([]byte(body)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketBodies).Delete([]byte(body))
 }

@@ -41,6 +41,8 @@ var (
 	bucketPace      = []byte("pace")
 	bucketProbe     = []byte("probe")
 	bucketSent      = []byte("sent")
+	bucketBodies    = []byte("bodies")    // body name → message JSON (see body.go)
+	bucketBodyRefs  = []byte("body_refs") // body name → how many items refer to it
 )
 
 // Options tune the store. Zero values take the defaults.
@@ -104,7 +106,7 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPending, bucketDead, bucketDedup, bucketDedupTime, bucketPace, bucketProbe, bucketSent} {
+		for _, b := range [][]byte{bucketPending, bucketDead, bucketDedup, bucketDedupTime, bucketPace, bucketProbe, bucketSent, bucketBodies, bucketBodyRefs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -1,9 +1,9 @@
 package redis
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -76,11 +76,15 @@ func (s *Store) Revive(id uint64, accept func(*store.Item) error, post func(*sto
 	if err != nil {
 		return fmt.Errorf("redis: revive dead letter %d: %w", id, err)
 	}
+	its := []*store.Item{it}
+	if err := s.fillBodies(its); err != nil || its[0] == nil {
+		return errors.Join(fmt.Errorf("redis: revive dead letter %d: its message %s is missing", id, it.Body), err)
+	}
 	if err := accept(it); err != nil {
 		return err
 	}
 	it.Attempts, it.LastError, it.DeadAt = 0, "", time.Time{}
-	body, err := json.Marshal(it)
+	body, err := store.MarshalItem(it)
 	if err != nil {
 		return fmt.Errorf("redis: revive dead letter %d: %w", id, err)
 	}
@@ -135,5 +139,8 @@ func (s *Store) Dead(limit int) ([]*store.Item, int, error) {
 			out = append(out, it)
 		}
 	}
-	return out, int(total.Val()), nil
+	if err := s.fillBodies(out); err != nil {
+		return nil, 0, err
+	}
+	return slices.DeleteFunc(out, func(it *store.Item) bool { return it == nil }), int(total.Val()), nil
 }

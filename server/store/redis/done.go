@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"strconv"
 	"sync"
 	"time"
 
@@ -23,7 +22,7 @@ const (
 	removeRetry = 200 * time.Millisecond
 )
 
-// removal is a delivered group: its items' ID and lane.
+// removal is a delivered group: its items' ID, lane and shared message.
 type removal struct {
 	items []store.Item
 	done  func(error)
@@ -59,7 +58,7 @@ func (s *Store) Done(items []*store.Item, robot string, pace []int64, done func(
 	r := s.rm
 	r.mu.Lock()
 	for i, it := range items {
-		rm.items[i] = store.Item{ID: it.ID, Lane: it.Lane}
+		rm.items[i] = store.Item{ID: it.ID, Lane: it.Lane, Body: it.Body}
 		r.ids[it.ID] = struct{}{}
 	}
 	r.queue = append(r.queue, rm)
@@ -138,18 +137,37 @@ func (r *remover) run() {
 	}
 }
 
-// remove deletes a batch in one transaction.
+// removeScript removes delivered items still pending, and a shared
+// message with the last item that referred to it. A batch run twice (its
+// answer lost) removes nothing more.
+//
+// KEYS: items, bodies, body refs, then each ID's pending key. ARGV: the
+// IDs, then their shared messages ("" for none).
+var removeScript = goredis.NewScript(`
+local n = #KEYS - 3
+for i = 1, n do
+  if redis.call('ZREM', KEYS[3 + i], ARGV[i]) == 1 then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    local b = ARGV[n + i]
+    if b ~= '' and redis.call('HINCRBY', KEYS[3], b, -1) <= 0 then
+      redis.call('HDEL', KEYS[2], b)
+      redis.call('HDEL', KEYS[3], b)
+    end
+  end
+end
+return 0
+`)
+
+// remove deletes a batch in one atomic step.
 func (r *remover) remove(batch []removal) error {
-	_, err := r.s.c.TxPipelined(ctx(), func(p goredis.Pipeliner) error {
-		for _, rm := range batch {
-			for _, it := range rm.items {
-				p.ZRem(ctx(), pending(it.Lane), it.ID)
-				p.HDel(ctx(), keyItems, strconv.FormatUint(it.ID, 10))
-			}
+	keys := []string{keyItems, keyBodies, keyBodyRefs}
+	var ids, bodies []any
+	for _, rm := range batch {
+		for _, it := range rm.items {
+			keys, ids, bodies = append(keys, pending(it.Lane)), append(ids, it.ID), append(bodies, it.Body)
 		}
-		return nil
-	})
-	if err != nil {
+	}
+	if err := removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err(); err != nil {
 		return unavailable("remove delivered", err)
 	}
 	return nil

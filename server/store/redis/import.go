@@ -62,6 +62,7 @@ func (s *Store) Import(items []*store.Item, dead bool) (int, error) {
 		keys = append(keys, pending(it.Lane))
 	}
 	for _, it := range items {
+		it.Body = "" // a message shared in the bbolt file is the item's own here
 		v, err := json.Marshal(it)
 		if err != nil {
 			return 0, fmt.Errorf("redis: import: %w", err)

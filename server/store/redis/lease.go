@@ -6,24 +6,32 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// A lane's lease is a key holding the token of the replica that may send
-// for it, valid while that replica's own key lives: a replica renews that
-// one key (with a TTL) every second or so, whatever its number of lanes,
-// and when it dies the key expires and another replica takes its lanes
-// over. The pacing script records a send only while both hold. A lease of
-// an earlier version (a key per lane with a TTL of its own) is respected
-// until it runs out, and earlier versions see one of this version as
-// another replica's, so a rolling upgrade keeps one sender per robot.
+// A replica holds its lanes with one key of its own, renewed every second
+// or so with a TTL, whatever the number of lanes: a lane's lease is a key
+// holding the token of the replica that may send for it, valid while that
+// replica's key lives. When a replica dies its key expires and another
+// replica takes its lanes over; idle, a replica costs Redis a handful of
+// commands a second, not some per lane. Sends of a paced lane are fenced
+// too: the pacing script records a send only while the lane's key holds
+// this replica's token and this replica's key lives.
+//
+// Earlier versions kept a lane's lease as its own key with a TTL, renewed
+// one by one. During a rolling upgrade such a lease is respected until it
+// expires, and they do not take a lease of this version (they see a key
+// that is not theirs). While one is seen, Add stores every message inline,
+// as earlier versions read them.
 
 // holdScript renews this replica's key and takes or keeps the leases of
-// several lanes in one round trip (one MGET): a lane is taken when nobody
-// holds it or its holder's key has expired.
+// several lanes in one round trip: a lane is taken when nobody holds it or
+// its holder's key has expired (and it is not an earlier version's lease,
+// which has a TTL of its own).
 //
 // KEYS: this replica's key, then lease keys. ARGV: token, TTL (ms), prefix
-// of replica keys. Answer: 1 held, 0 another's, per lease key.
+// of replica keys. Answer: 1 held, 0 another's, per lease key, then 1 if
+// an earlier version holds one.
 var holdScript = goredis.NewScript(`
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
-local live, out = {[ARGV[1]] = true}, {}
+local live, out, earlier = {[ARGV[1]] = true}, {}, 0
 for first = 2, #KEYS, 500 do
   local owners = redis.call('MGET', unpack(KEYS, first, math.min(first + 499, #KEYS)))
   for i, v in ipairs(owners) do
@@ -36,9 +44,11 @@ for first = 2, #KEYS, 500 do
       out[#out + 1] = 1
     else
       out[#out + 1] = 0
+      if not live[v] then earlier = 1 end
     end
   end
 end
+out[#out + 1] = earlier
 return out
 `)
 
@@ -67,6 +77,13 @@ func (s *Store) Hold(lanes []string, ttl time.Duration) ([]bool, error) {
 	for i := range held {
 		held[i] = i < len(res) && res[i] == 1
 	}
+	// The call that looks at the most lanes (the replica's own) decides;
+	// one for a single lane of another's (a sweep) only reports one seen.
+	seen := len(res) != len(lanes)+1 || res[len(lanes)] == 1
+	if seen || int64(len(lanes)) >= s.widest.Load() {
+		s.earlier.Store(seen)
+	}
+	s.widest.Store(max(s.widest.Load(), int64(len(lanes))))
 	return held, nil
 }
 

@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"encoding/json"
 	"fmt"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -47,7 +46,7 @@ func (s *Store) Move(items []*store.Item, from, to string) (int, error) {
 	}
 	for _, it := range items {
 		it.Lane = to
-		v, err := json.Marshal(it)
+		v, err := store.MarshalItem(it)
 		if err != nil {
 			return 0, fmt.Errorf("redis: move to %s: %w", to, err)
 		}

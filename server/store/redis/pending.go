@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,12 +13,14 @@ import (
 )
 
 // addScript stores one delivery: its dedup mark (unless seen: -1), then
-// every item under a new ID in its lane, and wakes the lanes' senders with
-// one message naming them (a line each).
+// every item under a new ID in its lane and the messages items share (see
+// store.ShareBodies), and wakes the lanes' senders with one message naming
+// them (a line each).
 //
-// KEYS: seq, items, lanes, dedup key, dedupq, then one pending key per item.
-// ARGV: dedup (0/1), now (ms), dedup TTL (s), dedup max, wake channel,
-// delivery, dedup key prefix, n, then n lane names and n JSON bodies.
+// KEYS: seq, items, lanes, dedup key, dedupq, bodies, body refs, then one
+// pending key per item. ARGV: dedup (0/1), now (ms), dedup TTL (s), dedup
+// max, wake channel, delivery, dedup key prefix, n, then n lane names, n
+// JSON items, and name, JSON and refs of each shared message.
 var addScript = goredis.NewScript(`
 if ARGV[1] == '1' then
   if not redis.call('SET', KEYS[4], ARGV[2], 'NX', 'EX', ARGV[3]) then return -1 end
@@ -37,11 +38,15 @@ for i = 1, n do
   local id = first + i
   local lane = ARGV[8 + i]
   redis.call('HSET', KEYS[2], id, ARGV[8 + n + i])
-  redis.call('ZADD', KEYS[5 + i], id, id)
+  redis.call('ZADD', KEYS[7 + i], id, id)
   if not seen[lane] then
     seen[lane] = true
     lanes[#lanes + 1] = lane
   end
+end
+for j = 9 + 2 * n, #ARGV, 3 do
+  redis.call('HSET', KEYS[6], ARGV[j], ARGV[j + 1])
+  redis.call('HSET', KEYS[7], ARGV[j], ARGV[j + 2])
 end
 for i = 1, #lanes, 1000 do redis.call('SADD', KEYS[3], unpack(lanes, i, math.min(i + 999, #lanes))) end
 redis.call('PUBLISH', ARGV[5], table.concat(lanes, '\n'))
@@ -55,9 +60,19 @@ return first + 1
 // may run in any order: a lane's order is its IDs', kept in Redis.
 func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error {
 	n := len(items)
-	keys := make([]string, 0, 5+n)
-	keys = append(keys, keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ)
+	keys := make([]string, 0, 7+n)
+	keys = append(keys, keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ, keyBodies, keyBodyRefs)
 	args := make([]any, 0, 8+2*n)
+	bodies, err := store.ShareBodies(items)
+	if err != nil {
+		return fmt.Errorf("redis: add delivery: %w", err)
+	}
+	if s.earlier.Load() {
+		for _, it := range items {
+			it.Body = ""
+		}
+		bodies = nil
+	}
 	flag := "0"
 	if dedup {
 		flag = "1"
@@ -71,11 +86,14 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 		args = append(args, it.Lane)
 	}
 	for _, it := range items {
-		v, err := json.Marshal(it)
+		v, err := store.MarshalItem(it)
 		if err != nil {
 			return fmt.Errorf("redis: add delivery: %w", err)
 		}
 		args = append(args, v)
+	}
+	for _, b := range bodies {
+		args = append(args, b.Name, b.JSON, b.Refs)
 	}
 	first, err := addScript.Run(ctx(), s.c, keys, args...).Int64()
 	switch {
@@ -143,7 +161,10 @@ func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, las
 		it.Lane = lane
 		items = append(items, it)
 	}
-	return items, last, int(restN), nil
+	if err := s.fillBodies(items); err != nil {
+		return nil, after, 0, err
+	}
+	return slices.DeleteFunc(items, func(it *store.Item) bool { return it == nil }), last, int(restN), nil
 }
 
 // Load reads pending items by ID; a missing or undecodable one is nil.
@@ -165,7 +186,24 @@ func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
 			out[i], _ = decode(ids[i], str)
 		}
 	}
-	return out, nil
+	return out, s.fillBodies(out)
+}
+
+// fillBodies gives items their shared messages (see store.FillBodies).
+func (s *Store) fillBodies(items []*store.Item) error {
+	return store.FillBodies(items, func(names []string) ([][]byte, error) {
+		vals, err := s.c.HMGet(ctx(), keyBodies, names...).Result()
+		if err != nil {
+			return nil, unavailable("read shared messages", err)
+		}
+		out := make([][]byte, len(vals))
+		for i, v := range vals {
+			if str, ok := v.(string); ok {
+				out[i] = []byte(str)
+			}
+		}
+		return out, nil
+	})
 }
 
 // updateScript rewrites items that are still pending.
@@ -204,7 +242,7 @@ func itemArgs(first string, items []*store.Item) ([]string, []any, error) {
 		args = append(args, it.ID)
 	}
 	for _, it := range items {
-		v, err := json.Marshal(it)
+		v, err := store.MarshalItem(it)
 		if err != nil {
 			return nil, nil, err
 		}

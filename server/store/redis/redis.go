@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,6 +44,8 @@ const (
 	keyDedupQ   = prefix + "dedupq"   // sorted set: delivery ID by time seen (ms)
 	keyImported = prefix + "imported" // hash: UUIDs moved in from a bbolt file
 	keyWake     = prefix + "wake"     // pub/sub channel: a lane got items
+	keyBodies   = prefix + "bodies"   // hash: shared message name → JSON (store.ShareBodies)
+	keyBodyRefs = prefix + "bodyrefs" // hash: shared message name → items referring to it
 	pfxPending  = prefix + "pending:" // sorted set per lane: item IDs (score = ID)
 	pfxPace     = prefix + "pace:"    // list per lane: send times (ms), oldest first
 	pfxLease    = prefix + "lease:"   // string per lane: the holding replica's token
@@ -81,6 +84,10 @@ type Store struct {
 	historyAge time.Duration
 	rec        *recorder
 	closeMu    sync.Once
+	// earlier is set until Hold has seen no lease of an earlier version,
+	// which reads only messages stored inline (see lease.go).
+	earlier atomic.Bool
+	widest  atomic.Int64
 }
 
 // Open connects to the Redis at rawURL (redis:// or rediss://) and checks
@@ -120,6 +127,7 @@ func Open(rawURL string, o Options) (*Store, error) {
 	}
 	s.rm = newRemover(s)
 	s.rec = newRecorder(s)
+	s.earlier.Store(true)
 	return s, nil
 }
 

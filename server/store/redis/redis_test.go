@@ -1,11 +1,15 @@
 package redis_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/store"
@@ -319,5 +323,85 @@ func TestOpenNeverShowsThePassword(t *testing.T) {
 	}
 	if got := redis.Redact("rediss://user:s3cret@host:6380/2"); got != "rediss://host:6380/2" {
 		t.Fatalf("Redact = %s", got)
+	}
+}
+
+// A message fanned out to 200 robots is stored once; every robot's lane
+// reads it back, a dead letter keeps it for replay, and it goes with the
+// last item that refers to it.
+func TestFanOutStoresTheMessageOnce(t *testing.T) {
+	srv := redistest.Start(t)
+	st := open(t, srv, redis.Options{})
+	c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+	defer c.Close()
+	memory := func() int {
+		info, _ := c.Info(context.Background(), "memory").Result()
+		for _, line := range strings.Split(info, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+				n, _ := strconv.Atoi(v)
+				return n
+			}
+		}
+		return 0
+	}
+	// Until Hold has seen no lease of an earlier version, which reads
+	// only messages stored inline, messages are stored inline.
+	if _, err := st.Hold([]string{"0"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat("x", 20<<10)
+	var items []*store.Item
+	for i := range 200 {
+		it := item(fmt.Sprint(i), "shared")
+		it.Message.Text = text
+		items = append(items, it)
+	}
+	before := memory()
+	add(t, st, "d", items...)
+	if grew := memory() - before; grew > 1<<20 {
+		t.Fatalf("Redis grew by %d KB for 200 robots' 20 KB message; want it stored once", grew>>10)
+	}
+	var got []*store.Item
+	for i := range items {
+		next, _, _, err := st.Next(fmt.Sprint(i), 0, 10)
+		if err != nil || len(next) != 1 || next[0].Message.Text != text {
+			t.Fatalf("lane %d reads %v, %v; want the shared message", i, titles(next), err)
+		}
+		got = append(got, next[0])
+	}
+	if err := st.Bury(got[:1], "", nil); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	st.Done(got[1:], "", nil, func(err error) { done <- err })
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var revived *store.Item
+	err := st.Revive(got[0].ID, func(*store.Item) error { return nil }, func(it *store.Item) { revived = it })
+	if err != nil || revived == nil || revived.Message.Text != text {
+		t.Fatalf("the dead letter revived: %v; want its message", err)
+	}
+	st.Done([]*store.Item{revived}, "", nil, func(err error) { done <- err })
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"coding-relay:bodies", "coding-relay:bodyrefs", "coding-relay:items"} {
+		if n, err := c.HLen(context.Background(), key).Result(); err != nil || n != 0 {
+			t.Errorf("%s holds %d entries once every item was delivered (%v)", key, n, err)
+		}
+	}
+	if _, err := srv.Do("SET", "coding-relay:lease:1", "earlier-replica", "PX", "60000"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Hold([]string{"0", "1"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	add(t, st, "d2", items[:2]...)
+	if n, err := c.HLen(context.Background(), "coding-relay:bodies").Result(); err != nil || n != 0 {
+		t.Errorf("with an earlier version's lease about, %d messages were stored to share (%v); want them inline", n, err)
+	}
+	if next, _, _, err := st.Next("0", 0, 10); err != nil || len(next) != 1 || next[0].Message.Text != text {
+		t.Errorf("an inline message read back as %s, %v", titles(next), err)
 	}
 }
