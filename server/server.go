@@ -112,9 +112,6 @@ func (s *Server) routes(con *console.Console) {
 	con.Register(e)
 }
 
-// Handler is the server as an http.Handler, for tests and embedding.
-func (s *Server) Handler() http.Handler { return s.echo }
-
 // Serve answers on ln until ctx is done, then stops accepting and waits up
 // to drain for requests in flight. http.ErrServerClosed is the normal end.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {

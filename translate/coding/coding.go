@@ -6,13 +6,11 @@
 package coding
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path"
 	"strings"
 
-	"github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
@@ -30,20 +28,9 @@ var ErrNoEventName = errors.New("no event name")
 // ones are coerced or left empty; only malformed JSON, or JSON that is not
 // an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
-	if k := kind(body); k != "" {
-		if !jsonv1.Valid(body) {
-			return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
-		}
-		return nil, fmt.Errorf("decode webhook body: want a JSON object, got %s", k)
-	}
 	var p payload
-	if err := json.Unmarshal(body, &p, jsonv1.DefaultOptionsV1(), jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
-		// A member of the wrong shape is left empty and the rest decoded;
-		// only a body that is no JSON fails.
-		var te *jsonv1.UnmarshalTypeError
-		if !errors.As(err, &te) || !jsonv1.Valid(body) {
-			return nil, fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
-		}
+	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
+		return nil, err
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -66,41 +53,6 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 	ev.WithPayload(string(body))
 	ev.Complete()
 	return ev, nil
-}
-
-// syntaxError is why a body is not JSON, without quoting the body.
-func syntaxError(body []byte) error {
-	var v any
-	if err := jsonv1.Unmarshal(body, &v); err != nil {
-		var se *jsonv1.SyntaxError
-		if errors.As(err, &se) {
-			return errors.New(strings.TrimPrefix(se.Error(), "json: "))
-		}
-		return err
-	}
-	return errors.New("invalid JSON")
-}
-
-// kind names the JSON value of a valid body that is not an object, "" for
-// an object.
-func kind(body []byte) string {
-	b := bytes.TrimLeft(body, " \t\r\n")
-	if len(b) == 0 {
-		return "nothing"
-	}
-	switch b[0] {
-	case '{':
-		return ""
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
 }
 
 // SampleEventName is the event name a sample payload file stands for: its

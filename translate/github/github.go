@@ -7,12 +7,9 @@
 package github
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"strings"
 
-	"github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
@@ -27,19 +24,11 @@ var ErrNoEventName = errors.New("no event name")
 // detect). Unknown members are ignored and wrongly typed ones left empty;
 // only malformed JSON, or JSON that is not an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
-	if !jsonv1.Valid(body) {
-		return nil, errors.New("decode webhook body: not valid JSON")
-	}
-	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) == 0 || b[0] != '{' {
-		return nil, errors.New("decode webhook body: want a JSON object")
-	}
 	var p payload
-	// v1's tolerance, and names matched ignoring _ and - (html_url is
-	// HTMLURL) so that the payload structs need no tags.
-	if err := json.Unmarshal(body, &p, jsonv1.DefaultOptionsV1(), jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
-		if _, mismatch := errors.AsType[*jsonv1.UnmarshalTypeError](err); !mismatch {
-			return nil, fmt.Errorf("decode webhook body: %w", err)
-		}
+	// Names matched ignoring _ and - (html_url is HTMLURL), so that the
+	// payload structs need no tags.
+	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
+		return nil, err
 	}
 	if name = strings.ToLower(strings.TrimSpace(name)); name == "" {
 		if name = detect(&p); name == "" {

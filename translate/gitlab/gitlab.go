@@ -5,12 +5,9 @@
 package gitlab
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
-
-	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -52,13 +49,9 @@ var verbs = map[string]string{
 
 // parse finds the hook and decodes the payload.
 func parse(name string, body []byte) (Hook, *payload, error) {
-	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) == 0 || b[0] != '{' {
-		return "", nil, errors.New("decode webhook body: want a JSON object")
-	}
 	p := new(payload)
-	var te *jsonv1.UnmarshalTypeError
-	if err := jsonv1.Unmarshal(body, p); err != nil && !errors.As(err, &te) {
-		return "", nil, fmt.Errorf("decode webhook body: %w", err)
+	if err := translate.DecodeObject(body, p); err != nil {
+		return "", nil, err
 	}
 	hook, ok := ParseHook(name)
 	switch {

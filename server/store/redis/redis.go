@@ -18,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -228,6 +227,3 @@ func ctx() context.Context { return context.Background() }
 
 // pending is the key of a lane's queue.
 func pending(lane string) string { return pfxPending + lane }
-
-// laneOf is the lane a pending key belongs to.
-func laneOf(key string) string { return strings.TrimPrefix(key, pfxPending) }

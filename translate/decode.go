@@ -1,0 +1,67 @@
+package translate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+)
+
+// DecodeObject decodes a webhook body, which must be a JSON object, into a
+// source's payload struct v with encoding/json's tolerance: unknown members
+// are ignored, and one of the wrong type is left empty while the rest is
+// decoded. opts are added to v1's (a source matching names without their
+// delimiters passes jsonv1.MatchCaseSensitiveDelimiter(false)). Only
+// malformed JSON, or JSON that is no object, fails; the error says which
+// without quoting the body.
+func DecodeObject(body []byte, v any, opts ...json.Options) error {
+	if k := jsonKind(body); k != "" {
+		if !jsonv1.Valid(body) {
+			return fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
+		}
+		return fmt.Errorf("decode webhook body: want a JSON object, got %s", k)
+	}
+	err := json.Unmarshal(body, v, append([]json.Options{jsonv1.DefaultOptionsV1()}, opts...)...)
+	if _, mismatch := errors.AsType[*jsonv1.UnmarshalTypeError](err); err != nil && (!mismatch || !jsonv1.Valid(body)) {
+		return fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
+	}
+	return nil
+}
+
+// syntaxError is why a body is not JSON, without quoting the body.
+func syntaxError(body []byte) error {
+	var v any
+	err := jsonv1.Unmarshal(body, &v)
+	if se, ok := errors.AsType[*jsonv1.SyntaxError](err); ok {
+		return errors.New(strings.TrimPrefix(se.Error(), "json: "))
+	}
+	if err != nil {
+		return err
+	}
+	return errors.New("invalid JSON")
+}
+
+// jsonKind names the JSON value a body starts with when it is not an
+// object, "" for an object.
+func jsonKind(body []byte) string {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '{':
+		return ""
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
