@@ -141,6 +141,9 @@ func (m *mapper) push() {
 	}
 	if ev.RefDeleted {
 		ev.Before, ev.ObjectURL = m.commit(&commit{ID: p.Before}), m.web
+		if ev.Tag != "" && p.Project != nil {
+			ev.ObjectURL = m.web + "/-/tags" // the tags that are left
+		}
 		return
 	}
 	commits := make([]translate.Commit, 0, len(p.Commits))
