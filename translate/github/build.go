@@ -214,4 +214,12 @@ func span(start, end time.Time) time.Duration {
 	return end.Sub(start)
 }
 
+// origin is the scheme and host of the page u, "" when u is no page.
+func origin(u string) string {
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		return pu.Scheme + "://" + pu.Host
+	}
+	return ""
+}
+
 func clean(u string) string { return translate.CleanURL(u) }

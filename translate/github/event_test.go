@@ -133,8 +133,9 @@ func TestRouting(t *testing.T) {
 		t.Errorf("run: branch %q duration %v commit %+v", run.Branch, run.Duration, run.Commit)
 	}
 	org := decode(t, "organization-member_added.json", fs["organization-member_added.json"])
-	if org.ProjectName != "acme" || org.Link != "https://github.com/acme" || org.Member.Login != "wangwu" {
-		t.Errorf("organization event without a repository: %q %q %+v", org.ProjectName, org.Link, org.Member)
+	if org.ProjectName != "acme" || org.ProjectURL != "https://github.com/acme" || org.Member.Login != "wangwu" ||
+		org.Link != "https://github.com/orgs/acme/people" {
+		t.Errorf("organization event without a repository: %q %q %q %+v", org.ProjectName, org.ProjectURL, org.Link, org.Member)
 	}
 }
 
