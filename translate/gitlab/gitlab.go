@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -50,7 +52,7 @@ var verbs = map[string]string{
 // parse finds the hook and decodes the payload.
 func parse(name string, body []byte) (Hook, *payload, error) {
 	p := new(payload)
-	if err := translate.DecodeObject(body, p); err != nil {
+	if err := translate.DecodeObject(body, p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		return "", nil, err
 	}
 	hook, ok := ParseHook(name)

@@ -48,7 +48,7 @@ func (m *mapper) other() {
 		return
 	case "subgroup", "project": // event_name subgroup_create, project_destroy, …
 		_, verb, _ := strings.Cut(p.EventName, "_")
-		full := firstOf(p.FullPath, p.PathWithNS)
+		full := firstOf(p.FullPath, p.PathWithNamespace)
 		s.Verb, s.Name, ev.Action = map[string]string{"create": "created", "destroy": "deleted"}[verb], full, p.EventName
 		if i := strings.LastIndexByte(full, '/'); i > 0 {
 			m.group(firstOf(p.ParentName, full[:i]), full[:i])
@@ -68,7 +68,7 @@ func (m *mapper) other() {
 		ev.ActorName, ev.End = ev.SourceName, parseDate(a.ExpiresAt)
 		s.URL = m.page("", "/-/settings/access_tokens")
 		if g := p.Group; g != nil {
-			m.group(g.Name, g.FullPath)
+			m.group(g.GroupName, g.FullPath)
 			s.URL = m.groupPage(g.FullPath, "/-/settings/access_tokens")
 		}
 	case "vulnerability":
