@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strconv"
@@ -116,7 +117,7 @@ func (m *mapper) commit(c *commit) *translate.Commit {
 	if c == nil || (c.ID == "" && c.SHA == "") {
 		return nil
 	}
-	out := &translate.Commit{ID: firstOf(c.ID, c.SHA), Message: c.Message, Link: translate.CleanURL(c.URL)}
+	out := &translate.Commit{ID: cmp.Or(c.ID, c.SHA), Message: c.Message, Link: translate.CleanURL(c.URL)}
 	if out.Link == "" && m.web != "" {
 		out.Link = m.web + "/-/commit/" + out.ID
 	}
@@ -305,11 +306,11 @@ func (m *mapper) build() {
 		ev.Number, ev.Status = strconv.FormatInt(p.DeploymentID, 10), p.Status
 		ev.Environment, _ = p.Environment.(string)
 		ev.Commit = m.commit(&commit{ID: lastSegment(pathOf(p.CommitURL)), Message: p.CommitTitle, URL: p.CommitURL})
-		ev.ObjectURL = m.page(firstOf(p.DeployableURL, p.EnvironmentExternalURL), "/-/environments")
+		ev.ObjectURL = m.page(cmp.Or(p.DeployableURL, p.EnvironmentExternalURL), "/-/environments")
 		m.ref(p.Ref, false)
 		ev.Quiet = !slices.Contains(final, p.Status)
 	}
-	ev.Action, ev.Verb = ev.Status, firstOf(buildVerbs[ev.Status], "triggered")
+	ev.Action, ev.Verb = ev.Status, cmp.Or(buildVerbs[ev.Status], "triggered")
 	if ev.Verb == "triggered" && ev.Name == translate.EventDeployment {
 		ev.Verb = "created"
 	}

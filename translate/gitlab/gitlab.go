@@ -5,6 +5,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,7 +31,7 @@ func Decode(name string, body []byte, instance string) (*translate.Event, error)
 		return nil, err
 	}
 	ev := &translate.Event{Source: "gitlab", SourceName: "GitLab", Name: hook.Kind(), Code: string(hook)}
-	ev.Action = firstOf(p.Attrs.ExtensionAction, p.Attrs.Action, p.Action)
+	ev.Action = cmp.Or(p.Attrs.ExtensionAction, p.Attrs.Action, p.Action)
 	ev.Verb = strings.ToLower(ev.Action)
 	if v, ok := verbs[ev.Verb]; ok {
 		ev.Verb = v

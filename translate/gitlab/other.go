@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,10 +49,10 @@ func (m *mapper) other() {
 		return
 	case "subgroup", "project": // event_name subgroup_create, project_destroy, …
 		_, verb, _ := strings.Cut(p.EventName, "_")
-		full := firstOf(p.FullPath, p.PathWithNamespace)
+		full := cmp.Or(p.FullPath, p.PathWithNamespace)
 		s.Verb, s.Name, ev.Action = map[string]string{"create": "created", "destroy": "deleted"}[verb], full, p.EventName
 		if i := strings.LastIndexByte(full, '/'); i > 0 {
-			m.group(firstOf(p.ParentName, full[:i]), full[:i])
+			m.group(cmp.Or(p.ParentName, full[:i]), full[:i])
 		}
 		if m.origin != "" {
 			s.URL = m.origin + "/" + full
@@ -86,11 +87,11 @@ func (m *mapper) other() {
 // group sets the group a group-level event happened in.
 func (m *mapper) group(name, path string) {
 	ev := m.ev
-	ev.ProjectName = firstOf(ev.ProjectName, name)
+	ev.ProjectName = cmp.Or(ev.ProjectName, name)
 	ev.ProjectKeys = append(ev.ProjectKeys, path, name)
 	if m.origin != "" && path != "" {
 		ev.TeamURL = m.origin + "/" + path
-		ev.ProjectURL = firstOf(ev.ProjectURL, ev.TeamURL)
+		ev.ProjectURL = cmp.Or(ev.ProjectURL, ev.TeamURL)
 	}
 }
 
@@ -114,16 +115,6 @@ var memberVerbs = map[string]string{
 func parseDate(s string) time.Time {
 	t, _ := time.ParseInLocation(time.DateOnly, s[:min(len(s), len(time.DateOnly))], translate.Day)
 	return t
-}
-
-// firstOf is the first non-empty string.
-func firstOf(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // pathOf is a URL's path; lastSegment a path's last segment.
