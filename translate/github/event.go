@@ -80,7 +80,20 @@ func toEvent(p *payload, ev *translate.Event) {
 	default:
 		ev.Subject = subject(p, ev)
 	}
+	if v, ok := verbs[ev.Name][ev.Verb]; ok {
+		ev.Verb = v
+	}
 	ev.Quiet = quiet(ev)
+}
+
+// verbs are the model's words for the actions the senders word otherwise,
+// by kind (see docs/templates.md); other actions are their own verbs.
+var verbs = map[string]map[string]string{
+	translate.EventMergeRequest: {"synchronize": "updated", "synchronized": "updated", "ready_for_review": "ready", "converted_to_draft": "draft"},
+	translate.EventComment:      {"created": "commented"},
+	translate.EventRelease:      {"edited": "updated"},
+	translate.EventWiki:         {"edited": "updated"},
+	translate.EventMember:       {"edited": "role_updated"},
 }
 
 // pushEvent: a push, or a branch or tag created or deleted (create,
@@ -194,10 +207,6 @@ func mergeRequestEvent(p *payload, ev *translate.Event) {
 	switch a, review := ev.Verb, p.Review; {
 	case a == "closed" && pr.Merged:
 		ev.Verb = "merged"
-	case a == "synchronize" || a == "synchronized":
-		ev.Verb = "updated"
-	case a == "ready_for_review" || a == "converted_to_draft":
-		ev.Verb = map[string]string{"ready_for_review": "ready", "converted_to_draft": "draft"}[a]
 	case review != nil && (a == "submitted" || a == "reviewed"):
 		// GitHub's review state, Gitea's review type.
 		switch t := strings.ToLower(cmp.Or(review.State, review.Type)); {
@@ -224,9 +233,6 @@ func commentEvent(p *payload, ev *translate.Event) {
 		ev.ObjectURL = ev.Commit.Link
 	}
 	ev.Body, ev.Comment = "", toComment(p.Comment)
-	if ev.Verb == "created" {
-		ev.Verb = "commented"
-	}
 }
 
 // issueFields fills what issues, pull requests and discussions share.
@@ -277,9 +283,6 @@ func releaseEvent(p *payload, ev *translate.Event) {
 	if r.Prerelease {
 		ev.Type = "prerelease"
 	}
-	if ev.Verb == "edited" {
-		ev.Verb = "updated"
-	}
 }
 
 func memberEvent(p *payload, ev *translate.Event) {
@@ -306,9 +309,6 @@ func memberEvent(p *payload, ev *translate.Event) {
 	if ev.Role = cmp.Or(p.Changes.Permission.To, ev.Role); ev.Role == "" && p.Team != nil {
 		ev.Role = p.Team.Name
 	}
-	if ev.Verb == "edited" {
-		ev.Verb = "role_updated"
-	}
 }
 
 func wikiEvent(p *payload, ev *translate.Event) {
@@ -323,9 +323,6 @@ func wikiEvent(p *payload, ev *translate.Event) {
 			titles = append(titles, pg.Title)
 		}
 		ev.Title, ev.ObjectURL, ev.Verb = strings.Join(titles, ", "), clean(p.Pages[0].HTMLURL), p.Pages[0].Action
-	}
-	if ev.Verb == "edited" {
-		ev.Verb = "updated"
 	}
 }
 
