@@ -355,6 +355,9 @@ func subject(p *payload, ev *translate.Event) *translate.Subject {
 		if ev.Verb == "deleted" {
 			v = "un" + v
 		}
+		if ev.RepoURL != "" {
+			ev.Link = ev.RepoURL + "/stargazers" // GitHub's watch event is a star too
+		}
 		return &translate.Subject{Event: ev.Code, Verb: v}
 	case "installation":
 		if i := p.Installation; i.AppSlug != "" {
