@@ -3,7 +3,6 @@ package github
 import (
 	"cmp"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -97,28 +96,17 @@ func deploymentEvent(p *payload, ev *translate.Event) {
 	ev.ObjectURL = cmp.Or(clean(link), ev.ObjectURL)
 }
 
-// buildVerb is what a build's status (a conclusion once it completed)
-// says happened, in the words of the ci, job and deployment templates;
-// "" for a status it does not know.
-func buildVerb(status string) string {
-	switch {
-	case failed(status):
-		return "failed"
-	case status == "success" || status == "neutral":
-		return "succeeded"
-	case status == "cancelled" || status == "canceled":
-		return "canceled"
-	case status == "skipped" || status == "stale":
-		return "skipped"
-	case status == "action_required":
-		return "manual"
-	case status == "in_progress" || status == "running":
-		return "started"
-	case status == "queued" || status == "requested" || status == "waiting" || status == "pending":
-		return "triggered"
-	}
-	return ""
+// buildVerbs are what a build's status (a conclusion once it completed)
+// says happened, in the words of the ci, job and deployment templates.
+var buildVerbs = map[string]string{
+	"failure": "failed", "error": "failed", "timed_out": "failed", "timeout": "failed", "startup_failure": "failed",
+	"success": "succeeded", "neutral": "succeeded", "cancelled": "canceled", "canceled": "canceled",
+	"skipped": "skipped", "stale": "skipped", "action_required": "manual", "in_progress": "started", "running": "started",
+	"queued": "triggered", "requested": "triggered", "waiting": "triggered", "pending": "triggered",
 }
+
+// buildVerb is the verb of a status, "" for a status it does not know.
+func buildVerb(status string) string { return buildVerbs[strings.ToLower(status)] }
 
 // status is a build's result as the templates read it: the conclusion of
 // a completed one (timed_out as timeout, startup_failure as failure),
@@ -135,9 +123,7 @@ func status(s, conclusion string) string {
 	return conclusion
 }
 
-func failed(s string) bool {
-	return slices.Contains([]string{"failure", "error", "timed_out", "timeout", "startup_failure"}, strings.ToLower(s))
-}
+func failed(status string) bool { return buildVerb(status) == "failed" }
 
 // person is a user in the model; nil for none.
 func person(u *user) *translate.User {
@@ -212,6 +198,14 @@ func span(start, end time.Time) time.Duration {
 		return 0
 	}
 	return end.Sub(start)
+}
+
+// origin is the scheme and host of the page u, "" when u is no page.
+func origin(u string) string {
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		return pu.Scheme + "://" + pu.Host
+	}
+	return ""
 }
 
 func clean(u string) string { return translate.CleanURL(u) }

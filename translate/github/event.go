@@ -40,6 +40,8 @@ func toEvent(p *payload, ev *translate.Event) {
 		ev.Name = translate.EventMergeRequest // a comment on a pull request
 	}
 	switch ev.Name {
+	case translate.EventPing:
+		ev.Link = hookURL(p, ev)
 	case translate.EventPush:
 		pushEvent(p, ev)
 	case translate.EventMergeRequest:
@@ -78,29 +80,30 @@ func toEvent(p *payload, ev *translate.Event) {
 	default:
 		ev.Subject = subject(p, ev)
 	}
+	if v, ok := verbs[ev.Name][ev.Verb]; ok {
+		ev.Verb = v
+	}
 	ev.Quiet = quiet(ev)
+}
+
+// verbs are the model's words for the actions the senders word otherwise,
+// by kind (see docs/templates.md); other actions are their own verbs.
+var verbs = map[string]map[string]string{
+	translate.EventMergeRequest: {"synchronize": "updated", "synchronized": "updated", "ready_for_review": "ready", "converted_to_draft": "draft"},
+	translate.EventComment:      {"created": "commented"},
+	translate.EventRelease:      {"edited": "updated"},
+	translate.EventWiki:         {"edited": "updated"},
+	translate.EventMember:       {"edited": "role_updated"},
 }
 
 // pushEvent: a push, or a branch or tag created or deleted (create,
 // delete).
 func pushEvent(p *payload, ev *translate.Event) {
-	repo := ev.RepoURL
 	if ev.Code == "create" || ev.Code == "delete" {
-		ev.Ref = "refs/heads/" + p.Ref
-		if p.RefType == "tag" {
-			ev.Ref = "refs/tags/" + p.Ref
-		}
-		ev.RefCreated, ev.RefDeleted, ev.Verb = ev.Code == "create", ev.Code == "delete", ev.Code+"d"
-		switch {
-		case ev.RefDeleted:
-		case p.SHA != "": // Gitea and Gogs name the commit
-			ev.Commits = []translate.Commit{{ID: p.SHA, Link: commitURL(repo, p.SHA)}}
-			ev.ObjectURL = ev.Commits[0].Link
-		case repo != "":
-			ev.ObjectURL = repo + "/tree/" + strings.ReplaceAll(url.PathEscape(p.Ref), "%2F", "/")
-		}
+		refEvent(p, ev)
 		return
 	}
+	repo := ev.RepoURL
 	ev.Ref, ev.Verb = p.Ref, "pushed"
 	if p.Forced {
 		ev.Verb = "forced"
@@ -111,29 +114,70 @@ func pushEvent(p *payload, ev *translate.Event) {
 		if p.Before != "" && p.Before != translate.ZeroSHA {
 			ev.Before = &translate.Commit{ID: p.Before, Link: commitURL(repo, p.Before)}
 		}
-		return
+	} else {
+		commits := make([]translate.Commit, len(p.Commits))
+		for i := range p.Commits {
+			commits[i] = toCommit(&p.Commits[i], repo)
+		}
+		var head *translate.Commit
+		if c := p.HeadCommit; c != nil && cmp.Or(c.ID, c.SHA) != "" {
+			h := toCommit(c, repo)
+			head = &h
+		}
+		after := p.After
+		if after == translate.ZeroSHA {
+			after = ""
+		}
+		ev.Commits = translate.NewestFirst(commits, after, head)
+		ev.CommitCount = p.TotalCommits
+		ev.CompareURL = clean(cmp.Or(p.Compare, p.CompareURL))
+		ev.ObjectURL = ev.CompareURL
+		if ev.ObjectURL == "" && len(ev.Commits) > 0 {
+			ev.ObjectURL = ev.Commits[0].Link
+		}
 	}
-	commits := make([]translate.Commit, len(p.Commits))
-	for i := range p.Commits {
-		commits[i] = toCommit(&p.Commits[i], repo)
-	}
-	var head *translate.Commit
-	if c := p.HeadCommit; c != nil && cmp.Or(c.ID, c.SHA) != "" {
-		h := toCommit(c, repo)
-		head = &h
-	}
-	after := p.After
-	if after == translate.ZeroSHA {
-		after = ""
-	}
-	ev.Commits = translate.NewestFirst(commits, after, head)
-	ev.CommitCount = p.TotalCommits
-	ev.CompareURL = clean(cmp.Or(p.Compare, p.CompareURL))
-	ev.ObjectURL = ev.CompareURL
-	if ev.ObjectURL == "" && len(ev.Commits) > 0 {
-		ev.ObjectURL = ev.Commits[0].Link
+	if tag, ok := strings.CutPrefix(p.Ref, "refs/tags/"); ok && repo != "" {
+		ev.ObjectURL = tagURL(repo, tag, ev.RefDeleted, false) // Gogs sends create for a tag
 	}
 }
+
+// refEvent: a branch or tag created or deleted.
+func refEvent(p *payload, ev *translate.Event) {
+	repo := ev.RepoURL
+	ev.Ref = "refs/heads/" + p.Ref
+	if p.RefType == "tag" {
+		ev.Ref = "refs/tags/" + p.Ref
+	}
+	ev.RefCreated, ev.RefDeleted, ev.Verb = ev.Code == "create", ev.Code == "delete", ev.Code+"d"
+	if p.SHA != "" && ev.RefCreated { // Gitea and Gogs name the commit
+		ev.Commits = []translate.Commit{{ID: p.SHA, Link: commitURL(repo, p.SHA)}}
+		ev.ObjectURL = ev.Commits[0].Link
+	}
+	switch gogs := p.DefaultBranch != ""; { // only Gogs sends default_branch here
+	case repo == "":
+	case p.RefType == "tag":
+		ev.ObjectURL = tagURL(repo, p.Ref, ev.RefDeleted, gogs)
+	case p.SHA == "" && ev.RefCreated:
+		ev.ObjectURL = repo + "/tree/" + refPath(p.Ref)
+	}
+}
+
+// tagURL is a tag's page: on GitHub, Gitea and Forgejo its release's,
+// which shows a tag without a release too; on Gogs, which has no such
+// page, its files. A deleted tag's is the releases page, which lists the
+// tags left on all of them.
+func tagURL(repo, tag string, deleted, gogs bool) string {
+	switch {
+	case deleted:
+		return repo + "/releases"
+	case gogs:
+		return repo + "/src/" + refPath(tag)
+	}
+	return repo + "/releases/tag/" + refPath(tag)
+}
+
+// refPath is a branch or tag name as a path, its slashes kept.
+func refPath(ref string) string { return strings.ReplaceAll(url.PathEscape(ref), "%2F", "/") }
 
 // mergeRequestEvent: a pull request, its reviews, review comments and
 // comments.
@@ -163,10 +207,6 @@ func mergeRequestEvent(p *payload, ev *translate.Event) {
 	switch a, review := ev.Verb, p.Review; {
 	case a == "closed" && pr.Merged:
 		ev.Verb = "merged"
-	case a == "synchronize" || a == "synchronized":
-		ev.Verb = "updated"
-	case a == "ready_for_review" || a == "converted_to_draft":
-		ev.Verb = map[string]string{"ready_for_review": "ready", "converted_to_draft": "draft"}[a]
 	case review != nil && (a == "submitted" || a == "reviewed"):
 		// GitHub's review state, Gitea's review type.
 		switch t := strings.ToLower(cmp.Or(review.State, review.Type)); {
@@ -193,9 +233,6 @@ func commentEvent(p *payload, ev *translate.Event) {
 		ev.ObjectURL = ev.Commit.Link
 	}
 	ev.Body, ev.Comment = "", toComment(p.Comment)
-	if ev.Verb == "created" {
-		ev.Verb = "commented"
-	}
 }
 
 // issueFields fills what issues, pull requests and discussions share.
@@ -246,9 +283,6 @@ func releaseEvent(p *payload, ev *translate.Event) {
 	if r.Prerelease {
 		ev.Type = "prerelease"
 	}
-	if ev.Verb == "edited" {
-		ev.Verb = "updated"
-	}
 }
 
 func memberEvent(p *payload, ev *translate.Event) {
@@ -261,12 +295,19 @@ func memberEvent(p *payload, ev *translate.Event) {
 		return
 	}
 	ev.Name, ev.Member, ev.ObjectURL = translate.EventMember, person(m), clean(m.HTMLURL)
+	// The member's profile; the card opens the members' page: the
+	// repository's collaborators, the team's or the organization's people.
+	switch org := orNil(p.Organization, &user{}); {
+	case p.Membership == nil && ev.RepoURL != "":
+		ev.Link = ev.RepoURL + "/settings/access"
+	case p.Team != nil && p.Team.HTMLURL != "":
+		ev.Link = clean(p.Team.HTMLURL) + "/members"
+	case org.Login != "" && origin(ev.ProjectURL) != "":
+		ev.Link = origin(ev.ProjectURL) + "/orgs/" + url.PathEscape(org.Login) + "/people"
+	}
 	ev.Verb = strings.TrimPrefix(ev.Verb, "member_") // organization's member_added
 	if ev.Role = cmp.Or(p.Changes.Permission.To, ev.Role); ev.Role == "" && p.Team != nil {
 		ev.Role = p.Team.Name
-	}
-	if ev.Verb == "edited" {
-		ev.Verb = "role_updated"
 	}
 }
 
@@ -283,9 +324,21 @@ func wikiEvent(p *payload, ev *translate.Event) {
 		}
 		ev.Title, ev.ObjectURL, ev.Verb = strings.Join(titles, ", "), clean(p.Pages[0].HTMLURL), p.Pages[0].Action
 	}
-	if ev.Verb == "edited" {
-		ev.Verb = "updated"
+}
+
+// hookURL is the settings page of a pinged webhook: a repository's or an
+// organization's; "" for an app's or when the payload does not tell.
+func hookURL(p *payload, ev *translate.Event) string {
+	id := p.Hook.ID.String()
+	switch {
+	case id == "":
+		return ""
+	case p.Hook.Type == "Repository" && ev.RepoURL != "":
+		return ev.RepoURL + "/settings/hooks/" + id
+	case p.Hook.Type == "Organization" && p.Organization != nil && p.Organization.Login != "" && origin(ev.ProjectURL) != "":
+		return origin(ev.ProjectURL) + "/organizations/" + url.PathEscape(p.Organization.Login) + "/settings/hooks/" + id
 	}
+	return ""
 }
 
 // subject is what an event of no known kind is about, for the generic
@@ -301,6 +354,9 @@ func subject(p *payload, ev *translate.Event) *translate.Subject {
 		v := map[string]string{"star": "starred", "watch": "watched"}[ev.Code]
 		if ev.Verb == "deleted" {
 			v = "un" + v
+		}
+		if ev.RepoURL != "" {
+			ev.Link = ev.RepoURL + "/stargazers" // GitHub's watch event is a star too
 		}
 		return &translate.Subject{Event: ev.Code, Verb: v}
 	case "installation":

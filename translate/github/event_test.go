@@ -133,8 +133,9 @@ func TestRouting(t *testing.T) {
 		t.Errorf("run: branch %q duration %v commit %+v", run.Branch, run.Duration, run.Commit)
 	}
 	org := decode(t, "organization-member_added.json", fs["organization-member_added.json"])
-	if org.ProjectName != "acme" || org.Link != "https://github.com/acme" || org.Member.Login != "wangwu" {
-		t.Errorf("organization event without a repository: %q %q %+v", org.ProjectName, org.Link, org.Member)
+	if org.ProjectName != "acme" || org.ProjectURL != "https://github.com/acme" || org.Member.Login != "wangwu" ||
+		org.Link != "https://github.com/orgs/acme/people" {
+		t.Errorf("organization event without a repository: %q %q %q %+v", org.ProjectName, org.ProjectURL, org.Link, org.Member)
 	}
 }
 
@@ -184,6 +185,29 @@ func TestDetect(t *testing.T) {
 		case errors.Is(err, github.ErrNoEventName) && !slices.Contains(translate.Events, want.Name):
 		default:
 			t.Errorf("%s (%s): %v, %v; want %s", name, event, got, err, want.Name)
+		}
+	}
+}
+
+// TestLinks pins the page a message opens where a more specific one than
+// the repository exists, and the repository where the payload does not
+// tell one: a ping of an app's hook, a ping without its hook.
+func TestLinks(t *testing.T) {
+	const repo = `"repository":{"full_name":"acme/relay-demo","html_url":"https://github.com/acme/relay-demo"}`
+	tests := []struct{ event, body, link string }{
+		{"ping", `{"zen":"z","hook":{"type":"Repository","id":7},` + repo + `}`, "https://github.com/acme/relay-demo/settings/hooks/7"},
+		{"ping", `{"zen":"z","hook":{"type":"App","id":7},` + repo + `}`, "https://github.com/acme/relay-demo"},
+		{"ping", `{"zen":"z",` + repo + `}`, "https://github.com/acme/relay-demo"},
+		{"create", `{"ref":"release/v2","ref_type":"tag",` + repo + `}`, "https://github.com/acme/relay-demo/releases/tag/release/v2"},
+		{"create", `{"ref":"v2","ref_type":"tag","sha":"c0ffee","default_branch":"master",` + repo + `}`, "https://github.com/acme/relay-demo/src/v2"},
+		{"push", `{"ref":"refs/tags/v2","before":"` + translate.ZeroSHA + `","after":"c0ffee",` + repo + `}`, "https://github.com/acme/relay-demo/releases/tag/v2"},
+		{"push", `{"ref":"refs/tags/v2","before":"c0ffee","after":"` + translate.ZeroSHA + `",` + repo + `}`, "https://github.com/acme/relay-demo/releases"},
+		{"member", `{"action":"added","member":{"login":"wangwu","html_url":"https://github.com/wangwu"},` + repo + `}`, "https://github.com/acme/relay-demo/settings/access"},
+	}
+	for _, tt := range tests {
+		ev, err := github.Decode(tt.event, []byte(tt.body))
+		if err != nil || ev.Link != tt.link {
+			t.Errorf("%s %s: link %q, %v; want %q", tt.event, tt.body, ev.Link, err, tt.link)
 		}
 	}
 }

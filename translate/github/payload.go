@@ -35,11 +35,11 @@ func (w *when) UnmarshalJSON(b []byte) error {
 }
 
 type payload struct {
-	Action, Zen, Ref, RefType, Before, After, SHA, Compare, CompareURL, MasterBranch string
-	State, Context, Description, TargetURL, Page                                     string // statuses; Gitea's wiki page
-	Created, Deleted, Forced, IsPull                                                 bool
-	TotalCommits                                                                     int
-	Number                                                                           number
+	Action, Zen, Ref, RefType, Before, After, SHA, Compare, CompareURL, MasterBranch, DefaultBranch string
+	State, Context, Description, TargetURL, Page                                                    string // statuses; Gitea's wiki page
+	Created, Deleted, Forced, IsPull                                                                bool
+	TotalCommits                                                                                    int
+	Number                                                                                          number
 
 	Sender, Organization, Pusher, Assignee, Member, Team, RequestedReviewer, RequestedTeam *user
 	Repository, Forkee                                                                     *repo
@@ -53,6 +53,10 @@ type payload struct {
 		Role string
 	}
 	Changes struct{ Permission struct{ To string } }
+	Hook    struct { // a ping's
+		Type string
+		ID   number
+	}
 
 	Commits                                                  []commit
 	HeadCommit, Commit                                       *commit // Commit: a status's

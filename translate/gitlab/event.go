@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strconv"
@@ -25,7 +26,7 @@ func toEvent(p *payload, ev *translate.Event, instance string) {
 	switch {
 	case p.Project != nil:
 		ev.ProjectName, m.web = p.Project.Name, p.Project.WebURL
-		ev.ProjectKeys = []string{p.Project.PathWithNS, p.Project.Name}
+		ev.ProjectKeys = []string{p.Project.PathWithNamespace, p.Project.Name}
 	case p.Repository != nil: // Codeup and TGit send no project
 		ev.ProjectName, m.web = p.Repository.Name, p.Repository.Homepage
 		ev.ProjectKeys = []string{strings.Trim(pathOf(m.web), "/"), p.Repository.Name}
@@ -116,7 +117,7 @@ func (m *mapper) commit(c *commit) *translate.Commit {
 	if c == nil || (c.ID == "" && c.SHA == "") {
 		return nil
 	}
-	out := &translate.Commit{ID: firstOf(c.ID, c.SHA), Message: c.Message, Link: translate.CleanURL(c.URL)}
+	out := &translate.Commit{ID: cmp.Or(c.ID, c.SHA), Message: c.Message, Link: translate.CleanURL(c.URL)}
 	if out.Link == "" && m.web != "" {
 		out.Link = m.web + "/-/commit/" + out.ID
 	}
@@ -133,7 +134,7 @@ func (m *mapper) commit(c *commit) *translate.Commit {
 func (m *mapper) push() {
 	p, ev := m.p, m.ev
 	ev.ActorUser = m.person(&user{Name: p.UserName, Username: p.UserUsername, Email: p.UserEmail})
-	ev.Ref, ev.CommitCount, ev.Body = p.Ref, p.TotalCommits, p.Message
+	ev.Ref, ev.CommitCount, ev.Body = p.Ref, p.TotalCommitsCount, p.Message
 	ev.RefCreated, ev.RefDeleted = p.Before == translate.ZeroSHA, p.After == translate.ZeroSHA
 	name := translate.RefName(p.Ref)
 	if strings.HasPrefix(p.Ref, "refs/tags/") {
@@ -141,6 +142,9 @@ func (m *mapper) push() {
 	}
 	if ev.RefDeleted {
 		ev.Before, ev.ObjectURL = m.commit(&commit{ID: p.Before}), m.web
+		if ev.Tag != "" && p.Project != nil {
+			ev.ObjectURL = m.web + "/-/tags" // the tags that are left
+		}
 		return
 	}
 	commits := make([]translate.Commit, 0, len(p.Commits))
@@ -171,7 +175,7 @@ func (m *mapper) object(a *attributes, sigil string) {
 		ev.ID = sigil + ev.Number
 	}
 	ev.Title, ev.State, ev.ObjectURL = a.Title, a.State, translate.CleanURL(a.URL)
-	ev.SourceBranch, ev.TargetBranch, ev.Draft = a.SourceBranch, a.TargetBranch, a.Draft || a.WIP
+	ev.SourceBranch, ev.TargetBranch, ev.Draft = a.SourceBranch, a.TargetBranch, a.Draft || a.WorkInProgress
 	for _, l := range slices.Concat(a.Labels, m.p.Labels) {
 		if !slices.Contains(ev.Labels, l.Title) {
 			ev.Labels = append(ev.Labels, l.Title)
@@ -199,7 +203,7 @@ func (m *mapper) mergeRequest() {
 	case "updated":
 		if d, ok := p.Changes["draft"].(map[string]any); ok {
 			ev.Verb = map[bool]string{true: "draft", false: "ready"}[d["current"] == true]
-		} else if a.OldRev == "" && a.ExtensionAction == "" {
+		} else if a.Oldrev == "" && a.ExtensionAction == "" {
 			ev.Quiet = m.quiet()
 		}
 	}
@@ -290,23 +294,23 @@ func (m *mapper) build() {
 		ev.Duration = time.Duration(p.BuildDuration * float64(time.Second))
 		ev.ObjectURL = m.page("", "/-/jobs/"+ev.Number)
 		if p.BuildStatus == "failed" {
-			ev.Error = p.BuildFailure
+			ev.Error = p.BuildFailureReason
 		}
 		tag, _ := p.Tag.(bool)
 		m.ref(p.Ref, tag)
 		if env, ok := p.Environment.(map[string]any); ok {
 			ev.Environment, _ = env["name"].(string)
 		}
-		ev.Quiet = p.BuildStatus != "failed" || p.BuildAllowed
+		ev.Quiet = p.BuildStatus != "failed" || p.BuildAllowFailure
 	case translate.EventDeployment:
 		ev.Number, ev.Status = strconv.FormatInt(p.DeploymentID, 10), p.Status
 		ev.Environment, _ = p.Environment.(string)
 		ev.Commit = m.commit(&commit{ID: lastSegment(pathOf(p.CommitURL)), Message: p.CommitTitle, URL: p.CommitURL})
-		ev.ObjectURL = m.page(firstOf(p.DeployableURL, p.EnvironmentURL), "/-/environments")
+		ev.ObjectURL = m.page(cmp.Or(p.DeployableURL, p.EnvironmentExternalURL), "/-/environments")
 		m.ref(p.Ref, false)
 		ev.Quiet = !slices.Contains(final, p.Status)
 	}
-	ev.Action, ev.Verb = ev.Status, firstOf(buildVerbs[ev.Status], "triggered")
+	ev.Action, ev.Verb = ev.Status, cmp.Or(buildVerbs[ev.Status], "triggered")
 	if ev.Verb == "triggered" && ev.Name == translate.EventDeployment {
 		ev.Verb = "created"
 	}

@@ -5,9 +5,12 @@
 package gitlab
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/coding-relay/coding-relay/translate"
 )
@@ -28,7 +31,7 @@ func Decode(name string, body []byte, instance string) (*translate.Event, error)
 		return nil, err
 	}
 	ev := &translate.Event{Source: "gitlab", SourceName: "GitLab", Name: hook.Kind(), Code: string(hook)}
-	ev.Action = firstOf(p.Attrs.ExtensionAction, p.Attrs.Action, p.Action)
+	ev.Action = cmp.Or(p.Attrs.ExtensionAction, p.Attrs.Action, p.Action)
 	ev.Verb = strings.ToLower(ev.Action)
 	if v, ok := verbs[ev.Verb]; ok {
 		ev.Verb = v
@@ -50,7 +53,7 @@ var verbs = map[string]string{
 // parse finds the hook and decodes the payload.
 func parse(name string, body []byte) (Hook, *payload, error) {
 	p := new(payload)
-	if err := translate.DecodeObject(body, p); err != nil {
+	if err := translate.DecodeObject(body, p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		return "", nil, err
 	}
 	hook, ok := ParseHook(name)

@@ -22,10 +22,8 @@ var kinds = map[string]string{
 }
 
 // groupEvents are the hooks of the group-level event_name values, which
-// come without object_kind.
+// come without object_kind; a member event's are memberVerbs' keys.
 var groupEvents = map[string]string{
-	"user_add_to_group": "member", "user_update_for_group": "member", "user_remove_from_group": "member",
-	"user_access_request_to_group": "member", "user_access_request_denied_for_group": "member",
 	"subgroup_create": "subgroup", "subgroup_destroy": "subgroup", "project_create": "project", "project_destroy": "project",
 }
 
@@ -47,6 +45,8 @@ func ParseHook(name string) (h Hook, ok bool) {
 	k := key(name)
 	if g, ok := groupEvents[k]; ok {
 		k = g
+	} else if _, ok := memberVerbs[k]; ok {
+		k = "member"
 	}
 	if _, ok := kinds[k]; !ok {
 		return "", false

@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,8 +21,9 @@ func (m *mapper) other() {
 		ev.Title, ev.Path, ev.Body, ev.ObjectURL = a.Title, a.Slug, a.Message, translate.CleanURL(a.URL)
 		return
 	case translate.EventRelease:
-		ev.Title, ev.Body, ev.ObjectURL, ev.Commit = p.Name, p.Description, translate.CleanURL(p.URL), m.commit(p.Commit)
+		ev.Title, ev.Body, ev.Commit = p.Name, p.Description, m.commit(p.Commit)
 		ev.Tag, _ = p.Tag.(string) // a job's tag member is a flag
+		ev.ObjectURL = m.page(p.URL, "/-/releases/"+url.PathEscape(ev.Tag))
 		if ev.Verb == "created" {
 			ev.Verb = "published"
 		}
@@ -38,16 +40,19 @@ func (m *mapper) other() {
 		ev.Member = m.person(&user{Name: p.UserName, Username: p.UserUsername, Email: p.UserEmail})
 		ev.Role, ev.Verb, ev.Action, ev.End = p.GroupAccess, memberVerbs[p.EventName], p.EventName, parseDate(p.ExpiresAt)
 		m.group(p.GroupName, p.GroupPath)
-		if ev.TeamURL != "" {
-			ev.ObjectURL = ev.TeamURL + "/-/group_members"
+		// The member's profile; the card opens the group's members,
+		// where access requests are answered too.
+		ev.Link = m.groupPage(p.GroupPath, "/-/group_members")
+		if ev.Member != nil {
+			ev.ObjectURL = ev.Member.URL
 		}
 		return
 	case "subgroup", "project": // event_name subgroup_create, project_destroy, …
 		_, verb, _ := strings.Cut(p.EventName, "_")
-		full := firstOf(p.FullPath, p.PathWithNS)
+		full := cmp.Or(p.FullPath, p.PathWithNamespace)
 		s.Verb, s.Name, ev.Action = map[string]string{"create": "created", "destroy": "deleted"}[verb], full, p.EventName
 		if i := strings.LastIndexByte(full, '/'); i > 0 {
-			m.group(firstOf(p.ParentName, full[:i]), full[:i])
+			m.group(cmp.Or(p.ParentName, full[:i]), full[:i])
 		}
 		if m.origin != "" {
 			s.URL = m.origin + "/" + full
@@ -62,8 +67,10 @@ func (m *mapper) other() {
 	case "access_token": // GitLab warns that a token expires soon
 		s.Name, s.Verb, s.Status = a.Name, "expiring", a.ExpiresAt
 		ev.ActorName, ev.End = ev.SourceName, parseDate(a.ExpiresAt)
+		s.URL = m.page("", "/-/settings/access_tokens")
 		if g := p.Group; g != nil {
-			m.group(g.Name, g.FullPath)
+			m.group(g.GroupName, g.FullPath)
+			s.URL = m.groupPage(g.FullPath, "/-/settings/access_tokens")
 		}
 	case "vulnerability":
 		s.Title, s.Verb, s.Status, s.URL = a.Title, a.State, a.Severity, translate.CleanURL(a.URL)
@@ -80,12 +87,21 @@ func (m *mapper) other() {
 // group sets the group a group-level event happened in.
 func (m *mapper) group(name, path string) {
 	ev := m.ev
-	ev.ProjectName = firstOf(ev.ProjectName, name)
+	ev.ProjectName = cmp.Or(ev.ProjectName, name)
 	ev.ProjectKeys = append(ev.ProjectKeys, path, name)
 	if m.origin != "" && path != "" {
 		ev.TeamURL = m.origin + "/" + path
-		ev.ProjectURL = firstOf(ev.ProjectURL, ev.TeamURL)
+		ev.ProjectURL = cmp.Or(ev.ProjectURL, ev.TeamURL)
 	}
+}
+
+// groupPage is a page of the group at path, as GitLab routes a group's
+// pages (/groups/<path>/-/…); "" when the GitLab's address is unknown.
+func (m *mapper) groupPage(path, page string) string {
+	if m.origin == "" || path == "" {
+		return ""
+	}
+	return m.origin + "/groups/" + path + page
 }
 
 // memberVerbs are the verbs of the Member Hook's event names.
@@ -99,16 +115,6 @@ var memberVerbs = map[string]string{
 func parseDate(s string) time.Time {
 	t, _ := time.ParseInLocation(time.DateOnly, s[:min(len(s), len(time.DateOnly))], translate.Day)
 	return t
-}
-
-// firstOf is the first non-empty string.
-func firstOf(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // pathOf is a URL's path; lastSegment a path's last segment.
