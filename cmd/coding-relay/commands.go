@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/sethvargo/go-envconfig"
 
@@ -44,13 +43,6 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
-// templateSource is where the templates come from: the embedded defaults
-// and dir, rendered with these options.
-func templateSource(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) *server.TemplateSource {
-	return &server.TemplateSource{Defaults: templates.FS, Dir: dir,
-		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions, Dialects: robot.Dialects(kinds)}}
-}
-
 // sourceNames are the webhook sources' names.
 func sourceNames() []string {
 	var out []string
@@ -62,20 +54,19 @@ func sourceNames() []string {
 
 // rendererFromEnv builds the renderer the relay would use, from the same
 // variables, optionally with another templates directory.
-func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
+func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*translate.Renderer, error) {
 	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if dir != "" {
 		cfg.TemplatesDir = dir
 	}
-	load, err := rendererLoader(cfg)
+	src, err := sourceOf(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	r, err := load()
-	return cfg, r, err
+	return src.Load()
 }
 
 func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
@@ -142,7 +133,7 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if ep == nil || ep.Target() != t {
 		ep = k.Preview(t)
 	}
-	_, r, err := rendererFromEnv(ctx, env, *dir)
+	r, err := rendererFromEnv(ctx, env, *dir)
 	if err != nil {
 		return err
 	}
@@ -202,7 +193,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if len(args) == 2 {
 			dir = args[1]
 		}
-		_, r, err := rendererFromEnv(ctx, env, dir)
+		r, err := rendererFromEnv(ctx, env, dir)
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -148,16 +149,6 @@ func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
 	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level)), nil
 }
 
-// rendererLoader parses the embedded templates of the configured language,
-// then the user's directory; server.Templates calls it again on reload.
-func rendererLoader(cfg *server.Config) (func() (*translate.Renderer, error), error) {
-	src, err := sourceOf(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return src.Load, nil
-}
-
 // sourceOf is where cfg's templates come from, for loading them and for
 // the console's playground.
 func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
@@ -169,7 +160,8 @@ func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_MENTIONS: %w", err)
 	}
-	return templateSource(cfg.TemplatesDir, cfg.Language, loc, mentions), nil
+	return &server.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{
+		Location: loc, Language: cfg.Language, Mentions: mentions, Dialects: robot.Dialects(kinds)}}, nil
 }
 
 // history is where delivered messages are kept for the console: the store,
@@ -215,13 +207,9 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	}
 	// The embedded defaults alone, for a robot whose templates fail on an
 	// event: it gets the default message rather than none.
-	defaults := *cfg
-	defaults.TemplatesDir = ""
-	loadDefaults, err := rendererLoader(&defaults)
-	if err != nil {
-		return err
-	}
-	tmpls.SetFallback(loadDefaults)
+	defaults := *src
+	defaults.Dir = ""
+	tmpls.SetFallback(defaults.Load)
 
 	for _, r := range cfg.RobotList {
 		if r.Template != "" && !tmpls.Current().HasVariant(r.Template) {
