@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing/fstest"
 
+	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -105,7 +106,7 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 	for name, text := range edits {
 		dir, base := path.Split(name)
 		if _, ok := files[name]; !ok && (dir != userPrefix+"/" || !templateBase.MatchString(base)) {
-			return nil, fmt.Errorf("no template file %q (edit one of the listed files, or add user/<name>.tmpl)", name)
+			return nil, fmt.Errorf("%w %q (edit a listed file, or name a new one user/<name>.tmpl)", console.ErrNoFile, name)
 		}
 		files[name] = text
 	}

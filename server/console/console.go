@@ -10,6 +10,7 @@ package console
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -37,11 +38,15 @@ type Templates interface {
 	// ("zh/push.tmpl", "user/push.tmpl") to its text.
 	Files() (map[string]string, error)
 	// Compose parses the templates with edits (name → text) in place of
-	// those files; errors name the file and line.
+	// those files; errors name the file and line, and wrap ErrNoFile for
+	// an edit of a file that is not there and may not be added.
 	Compose(edits map[string]string) (*translate.Renderer, error)
 	// Samples is the sample payloads by file name.
 	Samples() map[string][]byte
 }
+
+// ErrNoFile is an edit of a template file Templates cannot compose.
+var ErrNoFile = errors.New("no template file")
 
 // Options is what the console shows and acts on.
 type Options struct {
@@ -69,11 +74,10 @@ type Options struct {
 	MaxBody int64
 	// Revocations keeps logouts (the store); nil keeps them in memory.
 	Revocations Revocations
-	// SessionTTL is how long a login lasts; default 12h.
-	SessionTTL time.Duration
-	// Now is the clock; default time.Now.
-	Now func() time.Time
 }
+
+// sessionTTL is how long a login lasts.
+const sessionTTL = 12 * time.Hour
 
 // Console serves /console/.
 type Console struct {
@@ -89,20 +93,14 @@ type Console struct {
 
 // New builds the console; Register mounts it.
 func New(o Options) *Console {
-	if o.SessionTTL <= 0 {
-		o.SessionTTL = 12 * time.Hour
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.Log == nil {
 		o.Log = zap.NewNop()
 	}
 	if o.Language != "en" {
 		o.Language = "zh"
 	}
-	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, o.SessionTTL, o.Now, o.Revocations),
-		limiter: newLoginLimiter(o.Now), composing: make(chan struct{}, 2)}
+	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, sessionTTL, time.Now, o.Revocations),
+		limiter: newLoginLimiter(time.Now), composing: make(chan struct{}, 2)}
 	c.index = c.page()
 	return c
 }

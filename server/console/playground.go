@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
@@ -172,18 +173,12 @@ func (c *Console) handleRender(ctx echo.Context) error {
 		if c.opts.Templates == nil {
 			return bad("template editing is not available")
 		}
-		files, err := c.opts.Templates.Files()
-		if err != nil {
-			return err
-		}
-		for name := range req.Edits {
-			if _, ok := files[name]; !ok && !newUserFile(name) {
-				return bad("no template file %q (edit a listed file, or name a new one user/<name>.tmpl)", name)
-			}
-		}
 		c.composing <- struct{}{}
 		r, err = c.opts.Templates.Compose(req.Edits)
 		<-c.composing
+		if errors.Is(err, ErrNoFile) {
+			return bad("%v", err)
+		}
 		if err != nil {
 			return ctx.JSON(http.StatusOK, renderAnswer{Problem: problemOf("template", err)})
 		}

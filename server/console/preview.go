@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path"
 	"regexp"
 	"strconv"
 
@@ -80,14 +79,6 @@ func problemOf(stage string, err error) *problem {
 	}
 	return p
 }
-
-// newUserFile reports a name a new file of the user's directory may have.
-func newUserFile(name string) bool {
-	dir, base := path.Split(name)
-	return dir == "user/" && userBase.MatchString(base)
-}
-
-var userBase = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.tmpl$`)
 
 // render decodes the payload and renders it with r as p's robot gets it.
 func (p preview) render(r *translate.Renderer, src source.Source, event string, payload []byte) renderAnswer {
