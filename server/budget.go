@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/semaphore"
 )
@@ -50,14 +51,14 @@ const budgetChunk = 32 << 10
 const budgetWait = time.Second
 
 // errBusy answers a body that did not fit the budget in time.
-var errBusy = &apiError{status: http.StatusServiceUnavailable, msg: "too many webhook bodies are being received at once; try again in a moment"}
+var errBusy = echo.NewHTTPError(http.StatusServiceUnavailable, "too many webhook bodies are being received at once; try again in a moment")
 
 // errSlowBody answers a body that did not arrive before the read deadline.
-var errSlowBody = &apiError{status: http.StatusRequestTimeout, msg: "request body not received in time"}
+var errSlowBody = echo.NewHTTPError(http.StatusRequestTimeout, "request body not received in time")
 
 // errUnreadable answers a body that could not be read for another reason
 // (the client went away, a malformed chunk); the details go to the log.
-var errUnreadable = &apiError{status: http.StatusBadRequest, msg: "request body could not be read"}
+var errUnreadable = echo.NewHTTPError(http.StatusBadRequest, "request body could not be read")
 
 // bodyDeadline is the server's read deadline for a whole request: GitLab
 // and GitHub give up on a webhook after 10 s (CODING after 5 s), so a body
