@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,24 +130,14 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 	// paced, that is a configuration error.
 	for _, cred := range creds {
 		idx := same[cred]
-		if len(idx) < 2 {
+		paced := slices.ContainsFunc(idx, func(i int) bool { return c.RateOf(robots[i]).Enabled() })
+		u := slices.IndexFunc(idx, func(i int) bool { return !robots[i].LimitsSet })
+		if len(idx) < 2 || !paced || u < 0 {
 			continue
 		}
-		paced, unstated := false, -1
-		for _, i := range idx {
-			paced = paced || c.RateOf(robots[i]).Enabled()
-			if !robots[i].LimitsSet && unstated < 0 {
-				unstated = i
-			}
-		}
-		if paced && unstated >= 0 {
-			other := idx[0]
-			if other == unstated {
-				other = idx[1]
-			}
-			return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
-				min(other, unstated)+1, robots[min(other, unstated)].Name, max(other, unstated)+1, robots[max(other, unstated)].Name, robots[unstated].KindName())
-		}
+		a, b := idx[0], idx[max(u, 1)] // the first, and the first unstated other (else the second)
+		return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
+			a+1, robots[a].Name, b+1, robots[b].Name, robots[idx[u]].KindName())
 	}
 	c.RobotList = robots
 	return &c, nil
