@@ -81,9 +81,6 @@ func (r Registry) canonical(name string) string {
 func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Config, error) {
 	var c Config
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: l}); err != nil {
-		if named := decoderError(l); named != nil {
-			return nil, named
-		}
 		return nil, renameField(err)
 	}
 	if err := validate.Struct(&c); err != nil {
@@ -208,25 +205,6 @@ func describeRule(fe validator.FieldError) string {
 		return "must not be empty"
 	}
 	return fe.Tag()
-}
-
-// decoderError finds which of our own types failed to decode, because
-// envconfig reports a Decoder's error without the variable's name.
-func decoderError(l envconfig.Lookuper) error {
-	t := reflect.TypeOf(Config{})
-	for i := range t.NumField() {
-		f := t.Field(i)
-		dec, ok := reflect.New(f.Type).Interface().(envconfig.Decoder)
-		if !ok {
-			continue
-		}
-		if v, found := l.Lookup(envName(f)); found {
-			if err := dec.EnvDecode(v); err != nil {
-				return fmt.Errorf("%s: %w", envName(f), err)
-			}
-		}
-	}
-	return nil
 }
 
 // renameField turns envconfig's "GoField: reason" into "RELAY_X: reason".
