@@ -58,13 +58,9 @@ func (s *Server) handleRender(c echo.Context) error {
 	if len(req.Payload) == 0 {
 		return fail(http.StatusBadRequest, "payload is required")
 	}
-	src := s.sources[0]
-	if req.Source != "" {
-		i := slices.IndexFunc(s.sources, func(x source.Source) bool { return x.Name() == req.Source })
-		if i < 0 {
-			return fail(http.StatusBadRequest, "no source named %q", req.Source)
-		}
-		src = s.sources[i]
+	src := source.Named(s.sources, req.Source)
+	if src == nil {
+		return fail(http.StatusBadRequest, "no source named %q", req.Source)
 	}
 	ev, err := src.DecodePayload(req.Event, req.Payload)
 	if err != nil {

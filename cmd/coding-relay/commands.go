@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/sethvargo/go-envconfig"
@@ -100,12 +99,10 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	srcs := plain().Sources // no secrets: nothing is verified
-	i := slices.IndexFunc(srcs, func(s source.Source) bool { return s.Name() == *from })
-	if i < 0 {
+	src := source.Named(plain().Sources, *from) // no secrets: nothing is verified
+	if src == nil || *from == "" {
 		return fmt.Errorf("--source %q: accepted %s", *from, strings.Join(sourceNames(), ", "))
 	}
-	src := srcs[i]
 	var ep robot.Endpoint
 	if *robotURL != "" {
 		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)

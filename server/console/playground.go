@@ -140,9 +140,9 @@ func (c *Console) handleRender(ctx echo.Context) error {
 	if req.Payload == "" {
 		return bad("payload is required")
 	}
-	src, err := c.source(req.Source)
-	if err != nil {
-		return err
+	src := source.Named(c.opts.Sources, req.Source)
+	if src == nil {
+		return bad("no source named %q", req.Source)
 	}
 	var p preview
 	switch {
@@ -174,6 +174,7 @@ func (c *Console) handleRender(ctx echo.Context) error {
 			return bad("template editing is not available")
 		}
 		c.composing <- struct{}{}
+		var err error
 		r, err = c.opts.Templates.Compose(req.Edits)
 		<-c.composing
 		if errors.Is(err, ErrNoFile) {
@@ -184,19 +185,6 @@ func (c *Console) handleRender(ctx echo.Context) error {
 		}
 	}
 	return ctx.JSON(http.StatusOK, p.render(r, src, req.Event, []byte(req.Payload)))
-}
-
-// source is the webhook source by name, the first (CODING) by default.
-func (c *Console) source(name string) (source.Source, error) {
-	if name == "" {
-		return c.opts.Sources[0], nil
-	}
-	for _, s := range c.opts.Sources {
-		if s.Name() == name {
-			return s, nil
-		}
-	}
-	return nil, bad("no source named %q", name)
 }
 
 // sample is what a sample file is of: its source (the first when the file
