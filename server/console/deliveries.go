@@ -1,7 +1,9 @@
 package console
 
 import (
+	"cmp"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -68,10 +70,7 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 	if robotName != "" && !c.known(robotName) {
 		return bad("no robot named %q", robotName)
 	}
-	out := deliveries{Status: ctx.QueryParam("status"), Events: []string{}}
-	if out.Status == "" {
-		out.Status = "pending"
-	}
+	out := deliveries{Status: cmp.Or(ctx.QueryParam("status"), "pending"), Events: []string{}}
 	q := c.opts.Queue
 	events := map[string]bool{}
 	switch out.Status {
@@ -80,17 +79,15 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 		if q == nil {
 			break
 		}
-		var list []queue.Delivery
-		var err error
-		if out.Status == "pending" {
-			list, out.Total, err = q.Pending(listScan)
-		} else {
-			list, out.Total, err = q.Dead(listScan)
+		read := q.Pending
+		if out.Status == "dead" {
+			read = q.Dead
 		}
+		list, total, err := read(listScan)
 		if err != nil {
 			return err
 		}
-		out.Scanned = len(list)
+		out.Total, out.Scanned = total, len(list)
 		for _, d := range list {
 			if robotName != "" && d.Robot != robotName {
 				continue
@@ -136,10 +133,10 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 	default:
 		return bad("status must be pending, dead or sent")
 	}
-	for e := range events {
-		out.Events = append(out.Events, e)
+	out.Events = slices.Sorted(maps.Keys(events))
+	if out.Events == nil {
+		out.Events = []string{}
 	}
-	slices.Sort(out.Events)
 	return ctx.JSON(http.StatusOK, out)
 }
 
