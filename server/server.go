@@ -53,7 +53,7 @@ type Options struct {
 	Templates *Templates
 	// TemplateSource is where the templates come from, for the console's
 	// playground to edit them in memory; nil turns editing off.
-	TemplateSource *TemplateSource
+	TemplateSource *console.TemplateSource
 	// Revocations keeps console logouts: the store (nil: in memory).
 	Revocations console.Revocations
 }
@@ -76,10 +76,7 @@ func New(o Options) *Server {
 	con := console.Options{Revocations: o.Revocations,
 		Token: s.cfg.AdminToken, Language: s.cfg.Language, Log: s.log, Queue: s.queue,
 		Robots: s.robots, Kinds: s.kinds, Sources: s.sources, RateOf: s.cfg.RateOf,
-		Renderer: s.templates.Current, Recent: s.recent, MaxBody: int64(s.cfg.MaxBody),
-	}
-	if o.TemplateSource != nil { // not a nil *TemplateSource in the interface
-		con.Templates = o.TemplateSource
+		Renderer: s.templates.Current, Recent: s.recent, MaxBody: int64(s.cfg.MaxBody), Templates: o.TemplateSource,
 	}
 	s.routes(console.New(con), o.Gatherer)
 	return s

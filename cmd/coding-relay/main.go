@@ -151,7 +151,7 @@ func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
 
 // sourceOf is where cfg's templates come from, for loading them and for
 // the console's playground.
-func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
+func sourceOf(cfg *server.Config) (*console.TemplateSource, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_TIMEZONE: %w", err)
@@ -160,7 +160,7 @@ func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_MENTIONS: %w", err)
 	}
-	return &server.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{
+	return &console.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{
 		Location: loc, Language: cfg.Language, Mentions: mentions, Dialects: robot.Dialects(kinds)}}, nil
 }
 

@@ -30,23 +30,8 @@ import (
 //go:embed assets
 var assets embed.FS
 
-// Templates is what the playground needs of the relay's templates: the
-// files they are made of and renderers built from them with some edited
-// in memory. *server.TemplateSource is the production one.
-type Templates interface {
-	// Files maps each template file's name as errors give it
-	// ("zh/push.tmpl", "user/push.tmpl") to its text.
-	Files() (map[string]string, error)
-	// Compose parses the templates with edits (name → text) in place of
-	// those files; errors name the file and line, and wrap ErrNoFile for
-	// an edit of a file that is not there and may not be added.
-	Compose(edits map[string]string) (*translate.Renderer, error)
-	// Samples is the sample payloads by file name.
-	Samples() map[string][]byte
-}
-
-// ErrNoFile is an edit of a template file Templates cannot compose.
-var ErrNoFile = errors.New("no template file")
+// errNoFile is an edit of a template file TemplateSource cannot compose.
+var errNoFile = errors.New("no template file")
 
 // Options is what the console shows and acts on.
 type Options struct {
@@ -67,7 +52,7 @@ type Options struct {
 	// Renderer is the renderer in use now.
 	Renderer func() *translate.Renderer
 	// Templates is nil when the playground cannot edit templates.
-	Templates Templates
+	Templates *TemplateSource
 	// Recent is the webhooks received lately; nil keeps none.
 	Recent *Recent
 	// MaxBody bounds a request body (RELAY_MAX_BODY).

@@ -177,7 +177,7 @@ func (c *Console) handleRender(ctx echo.Context) error {
 		var err error
 		r, err = c.opts.Templates.Compose(req.Edits)
 		<-c.composing
-		if errors.Is(err, ErrNoFile) {
+		if errors.Is(err, errNoFile) {
 			return bad("%v", err)
 		}
 		if err != nil {

@@ -1,4 +1,4 @@
-package server
+package console
 
 import (
 	"fmt"
@@ -10,14 +10,13 @@ import (
 	"strings"
 	"testing/fstest"
 
-	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
 // TemplateSource is where the relay's templates come from: the embedded
 // tree, the user's directory and the options they render with. Load builds
-// the renderer the relay runs; the console's playground composes renderers
-// from the same files with some of them edited, in memory only.
+// the renderer the relay runs; the playground composes renderers from the
+// same files with some of them edited, in memory only.
 type TemplateSource struct {
 	// Defaults is the embedded tree (templates.FS): zh/, en/, samples/.
 	Defaults fs.FS
@@ -97,7 +96,8 @@ func readTemplates(fsys fs.FS, dir, prefix string, out map[string]string) error 
 
 // Compose parses the templates as Load does with the edited files' text in
 // place of theirs: edits maps a name from Files, or a new "user/<name>.tmpl",
-// to its text. Nothing is written anywhere. Errors name the file and line.
+// to its text. Nothing is written anywhere. Errors name the file and line,
+// and wrap errNoFile for a file that is not there and may not be added.
 func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, error) {
 	files, err := s.Files()
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 	for name, text := range edits {
 		dir, base := path.Split(name)
 		if _, ok := files[name]; !ok && (dir != userPrefix+"/" || !templateBase.MatchString(base)) {
-			return nil, fmt.Errorf("%w %q (edit a listed file, or name a new one user/<name>.tmpl)", console.ErrNoFile, name)
+			return nil, fmt.Errorf("%w %q (edit a listed file, or name a new one user/<name>.tmpl)", errNoFile, name)
 		}
 		files[name] = text
 	}
