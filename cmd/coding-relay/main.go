@@ -132,11 +132,9 @@ Environment:
 	_ = tw.Flush()
 }
 
-func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
-	level, err := zapcore.ParseLevel(cfg.LogLevel)
-	if err != nil {
-		return nil, fmt.Errorf("RELAY_LOG_LEVEL: %w", err)
-	}
+// newLogger writes cfg's level and format (both checked by LoadConfig) to w.
+func newLogger(cfg *server.Config, w io.Writer) *zap.Logger {
+	level, _ := zapcore.ParseLevel(cfg.LogLevel)
 	ec := zap.NewProductionEncoderConfig()
 	ec.EncodeTime = zapcore.ISO8601TimeEncoder
 	var enc zapcore.Encoder
@@ -146,7 +144,7 @@ func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
 	} else {
 		enc = zapcore.NewJSONEncoder(ec)
 	}
-	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level)), nil
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level))
 }
 
 // sourceOf is where cfg's templates come from, for loading them and for
@@ -185,10 +183,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, logOut)
-	if err != nil {
-		return err
-	}
+	log := newLogger(cfg, logOut)
 	defer func() { _ = log.Sync() }()
 	tuneMemory(log)
 
