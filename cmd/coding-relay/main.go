@@ -1,6 +1,6 @@
-// Command coding-relay relays CODING webhooks to group chat robots (the
-// kinds in registry.go). All configuration comes from RELAY_* environment variables; run
-// `coding-relay -h` for the list.
+// Command coding-relay relays webhooks of code hosts (the sources in
+// registry.go) to group chat robots (the kinds there). All configuration
+// comes from RELAY_* environment variables; run `coding-relay -h` for the list.
 package main
 
 import (
@@ -164,8 +164,7 @@ func sourceOf(cfg *server.Config) (*console.TemplateSource, error) {
 
 // history is where delivered messages are kept for the console: the store,
 // unless the console is off (no RELAY_ADMIN_TOKEN: nobody could read it, and
-// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0. The
-// Redis store keeps no history yet: the console then shows none.
+// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0.
 func history(cfg *server.Config, st queue.Store) queue.History {
 	h, ok := st.(queue.History)
 	if !ok || cfg.AdminToken == "" || cfg.HistoryMax == 0 {
