@@ -2,12 +2,10 @@ package console
 
 import (
 	"cmp"
-	"encoding/json"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -28,16 +26,8 @@ const (
 
 // sentView is a delivered message as the page shows it.
 type sentView struct {
-	ID       uint64           `json:"id"`
-	Robot    string           `json:"robot"`
-	At       time.Time        `json:"at"`
-	Created  time.Time        `json:"created"`
-	Attempts int              `json:"attempts"`
-	Target   string           `json:"target"`
-	Title    string           `json:"title"`
-	Items    []store.SentItem `json:"items"`
-	Body     json.RawMessage  `json:"body"`
-	Bytes    int              `json:"bytes"`
+	store.Sent     // with the phone numbers in Body masked
+	Bytes      int `json:"bytes"`
 	// Kept says the webhook it came from is still among the recent ones,
 	// so the playground can open its payload.
 	Kept bool `json:"kept"`
@@ -122,8 +112,8 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 			}
 			out.Matched++
 			if len(out.Sent) < limit {
-				v := sentView{ID: e.ID, Robot: e.Robot, At: e.At, Created: e.Created, Attempts: e.Attempts,
-					Target: string(e.Target), Title: e.Title, Items: e.Items, Body: c.opts.Renderer().MaskPhones(e.Body), Bytes: len(e.Body)}
+				v := sentView{Sent: e, Bytes: len(e.Body)}
+				v.Body = c.opts.Renderer().MaskPhones(e.Body)
 				if len(e.Items) == 1 {
 					_, v.Kept = c.opts.Recent.Get(e.Items[0].Delivery)
 				}
