@@ -78,9 +78,6 @@ type Console struct {
 
 // New builds the console; Register mounts it.
 func New(o Options) *Console {
-	if o.Log == nil {
-		o.Log = zap.NewNop()
-	}
 	if o.Language != "en" {
 		o.Language = "zh"
 	}
