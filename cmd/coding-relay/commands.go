@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -166,11 +167,8 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 			return errors.New("usage: coding-relay templates export [--force] [--language zh|en] DIR")
 		}
 		if *lang == "" {
-			if v, ok := env.Lookup("RELAY_LANGUAGE"); ok && v != "" {
-				*lang = v
-			} else {
-				*lang = "zh"
-			}
+			v, _ := env.Lookup("RELAY_LANGUAGE")
+			*lang = cmp.Or(v, "zh")
 		}
 		n, err := exportTemplates(fl.Arg(0), *lang, *force)
 		if err != nil {

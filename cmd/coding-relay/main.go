@@ -78,10 +78,7 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 	case "serve":
 		return serve(ctx, env, stderr)
 	case "healthcheck":
-		addr, ok := env.Lookup("RELAY_ADDR")
-		if !ok || addr == "" {
-			addr = defaultAddr
-		}
+		addr, _ := env.Lookup("RELAY_ADDR") // healthzURLs defaults it
 		return healthcheck(ctx, addr, stdout)
 	case "pause":
 		return pause(ctx, args[1:])
