@@ -3,9 +3,9 @@ package console
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
-	"sort"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,22 +54,18 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 		out.Variants = []string{}
 	}
 	if t := c.opts.Templates; t != nil {
-		for name := range t.Samples() {
+		for _, name := range slices.Sorted(maps.Keys(t.Samples())) {
 			out.Samples = append(out.Samples, c.sample(name))
 		}
 		files, err := t.Files()
 		if err != nil {
 			return err
 		}
-		for name := range files {
-			out.Files = append(out.Files, name)
-		}
+		out.Files = append(out.Files, slices.Sorted(maps.Keys(files))...)
 	}
-	sort.Slice(out.Samples, func(i, j int) bool { return out.Samples[i].Name < out.Samples[j].Name })
 	for _, s := range c.opts.Sources {
 		out.Sources = append(out.Sources, s.Name())
 	}
-	sort.Strings(out.Files)
 	for _, rb := range c.opts.Robots {
 		out.Robots = append(out.Robots, robotChoice{Name: rb.Name, Kind: rb.KindName(), Target: string(rb.Endpoint.Target()), Template: rb.Template})
 	}
