@@ -151,18 +151,17 @@ func (c *Console) handleRender(ctx echo.Context) error {
 			return bad("no robot named %q", req.Robot)
 		}
 		rb := c.opts.Robots[i]
-		_, d, _ := robot.ForTarget([]robot.Kind{rb.Kind}, rb.Endpoint.Target())
-		p = preview{target: rb.Endpoint.Target(), dialect: d, kind: rb.KindName(), endpoint: rb.Endpoint, variant: rb.Template, robot: &rb}
+		p = preview{endpoint: rb.Endpoint, variant: rb.Template, robot: &rb}
 	default:
 		t := translate.Target(req.Target)
 		if t == "" {
 			t = c.opts.Kinds[0].Dialects()[0].Name()
 		}
-		k, d, ok := robot.ForTarget(c.opts.Kinds, t)
+		k, _, ok := robot.ForTarget(c.opts.Kinds, t)
 		if !ok {
 			return bad("no target %q", req.Target)
 		}
-		p = preview{target: t, dialect: d, kind: k.Name(), endpoint: k.Preview(t), variant: req.Variant}
+		p = preview{endpoint: k.Preview(t), variant: req.Variant}
 	}
 	r := c.opts.Renderer()
 	if len(req.Edits) > 0 {
@@ -180,7 +179,7 @@ func (c *Console) handleRender(ctx echo.Context) error {
 			return ctx.JSON(http.StatusOK, renderAnswer{Problem: problemOf("template", err)})
 		}
 	}
-	return ctx.JSON(http.StatusOK, p.render(r, src, req.Event, []byte(req.Payload)))
+	return ctx.JSON(http.StatusOK, p.render(c.opts.Kinds, r, src, req.Event, []byte(req.Payload)))
 }
 
 // sample is what a sample file is of: its source (the first when the file
