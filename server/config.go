@@ -235,10 +235,7 @@ func Variables() []Variable {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		def := ""
-		if _, d, ok := strings.Cut(opts, "default="); ok {
-			def = d
-		}
+		_, def, _ := strings.Cut(opts, "default=")
 		out = append(out, Variable{Name: name, Default: def, Help: f.Tag.Get("help")})
 	}
 	return out
