@@ -1,12 +1,12 @@
 package console
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 	"testing/fstest"
 
@@ -53,10 +53,7 @@ func (s *TemplateSource) user() (fs.FS, error) {
 }
 
 func (s *TemplateSource) lang() string {
-	if l := strings.ToLower(strings.TrimSpace(s.Options.Language)); l != "" {
-		return l
-	}
-	return "zh"
+	return cmp.Or(strings.ToLower(strings.TrimSpace(s.Options.Language)), "zh")
 }
 
 // Files is every template file by the name errors give it ("zh/push.tmpl",
@@ -83,7 +80,6 @@ func readTemplates(fsys fs.FS, dir, prefix string, out map[string]string) error 
 	if err != nil {
 		return fmt.Errorf("listing templates: %w", err)
 	}
-	sort.Strings(names)
 	for _, n := range names {
 		b, err := fs.ReadFile(fsys, n)
 		if err != nil {
