@@ -10,7 +10,6 @@ package console
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -29,9 +28,6 @@ import (
 
 //go:embed assets
 var assets embed.FS
-
-// errNoFile is an edit of a template file TemplateSource cannot compose.
-var errNoFile = errors.New("no template file")
 
 // Options is what the console shows and acts on.
 type Options struct {

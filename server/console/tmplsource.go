@@ -2,6 +2,7 @@ package console
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -30,6 +31,9 @@ type TemplateSource struct {
 // userPrefix is how translate names the user directory's files in errors
 // ("user/push.tmpl:3: …"); the defaults' are named by their language.
 const userPrefix = "user"
+
+// errNoFile is an edit of a template file Compose cannot compose.
+var errNoFile = errors.New("no template file")
 
 var templateBase = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.tmpl$`)
 
