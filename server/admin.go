@@ -41,17 +41,15 @@ func (s *Server) handleListDeliveries(c echo.Context) error {
 		}
 		limit = n
 	}
-	var list []queue.Delivery
-	var total int
-	var err error
-	switch status := c.QueryParam("status"); status {
+	read := s.queue.Pending
+	switch c.QueryParam("status") {
 	case "", "pending":
-		list, total, err = s.queue.Pending(limit)
 	case "dead":
-		list, total, err = s.queue.Dead(limit)
+		read = s.queue.Dead
 	default:
 		return fail(http.StatusBadRequest, "status must be pending or dead")
 	}
+	list, total, err := read(limit)
 	if err != nil {
 		return err
 	}

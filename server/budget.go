@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/semaphore"
 )
@@ -20,12 +21,10 @@ import (
 // total. The signature can only be checked over the whole body, so an
 // unauthenticated client gets to send one before it is refused; without a
 // bound, a few dozen clients sending large bodies at once grow the heap
-// past the pod's memory limit. Memory is reserved as the bytes arrive
-// (not as announced), so a slow client holds only what it has sent; a
-// finished body holds its chunks and its final buffer for a moment (twice
-// its size), then the buffer alone until the request is answered.
-// One client address may hold a share of it only, so that stalled or
-// unsigned bodies of one client cannot starve the others.
+// past the pod's memory limit. Memory is reserved as the bytes arrive (not
+// as announced), so a slow client holds only what it has sent, and one
+// client address may hold a share of it only, so that its stalled or
+// unsigned bodies cannot starve the others.
 type bodyBudget struct {
 	sem   *semaphore.Weighted
 	total int64
@@ -43,26 +42,25 @@ type bodyBudget struct {
 }
 
 // budgetChunk is the step in which a body is read and reserved.
-const budgetChunk = 32 << 10
-
 // budgetWait is how long a request waits for budget before it is refused:
 // long enough to ride out a burst, short against CODING's 5-second wait.
-const budgetWait = time.Second
-
-// errBusy answers a body that did not fit the budget in time.
-var errBusy = &apiError{status: http.StatusServiceUnavailable, msg: "too many webhook bodies are being received at once; try again in a moment"}
-
-// errSlowBody answers a body that did not arrive before the read deadline.
-var errSlowBody = &apiError{status: http.StatusRequestTimeout, msg: "request body not received in time"}
-
-// errUnreadable answers a body that could not be read for another reason
-// (the client went away, a malformed chunk); the details go to the log.
-var errUnreadable = &apiError{status: http.StatusBadRequest, msg: "request body could not be read"}
-
 // bodyDeadline is the server's read deadline for a whole request: GitLab
 // and GitHub give up on a webhook after 10 s (CODING after 5 s), so a body
 // still arriving later serves nobody, and only holds memory.
-const bodyDeadline = 10 * time.Second
+const (
+	budgetChunk  = 32 << 10
+	budgetWait   = time.Second
+	bodyDeadline = 10 * time.Second
+)
+
+// The answers to a body that did not fit the budget in time, did not
+// arrive before the read deadline, or could not be read for another
+// reason (the details of which go to the log).
+var (
+	errBusy       = echo.NewHTTPError(http.StatusServiceUnavailable, "too many webhook bodies are being received at once; try again in a moment")
+	errSlowBody   = echo.NewHTTPError(http.StatusRequestTimeout, "request body not received in time")
+	errUnreadable = echo.NewHTTPError(http.StatusBadRequest, "request body could not be read")
+)
 
 // clientShare is what one client address holds, while it has requests.
 type clientShare struct {
@@ -144,12 +142,10 @@ func (b *bodyBudget) give(c *clientShare, n int64) {
 
 // shrinkAfter is the burst (bytes held at once) after which the heap is
 // given back when it is over: a few typical webhooks never trigger it.
-const shrinkAfter = 4 << 20
-
-// shrinkDelay is how long no body may be held before the heap is given
-// back, so that a burst arriving in waves is over first; shrinkEvery is
-// the least time between two.
+// shrinkDelay is how long no body may be held before, so that a burst
+// arriving in waves is over first; shrinkEvery the least time between two.
 const (
+	shrinkAfter = 4 << 20
 	shrinkDelay = time.Second
 	shrinkEvery = 5 * time.Second
 )
@@ -178,15 +174,12 @@ func (b *bodyBudget) shrink() {
 	})
 }
 
-// read reads r (at most limit bytes, which fail with *http.MaxBytesError)
-// into budgeted chunks as the bytes arrive, then into one buffer of the
-// body's size. check, when not nil, sees a body of more than one chunk
-// first, straight from the chunks: a large body it refuses (an unsigned
-// one) is never put together, so a flood of them leaves no garbage but the
-// reused chunks. (A one-chunk body is left to the source's Decode, which
-// verifies anyway: checking it twice would only cost time.) release gives the
-// reservation back; call it once the body is no longer used, also after
-// an error.
+// read reads r into budgeted chunks as the bytes arrive, then into one
+// buffer of the body's size. check, when not nil, sees a body of more than
+// one chunk first, straight from the chunks: a large body it refuses (an
+// unsigned one) is never put together, so a flood of them leaves no
+// garbage but the reused chunks. release gives the reservation back; call
+// it once the body is no longer used, also after an error.
 func (b *bodyBudget) read(ctx context.Context, addr string, r io.Reader, check func(io.Reader) error) (body []byte, release func(), err error) {
 	client := b.client(addr)
 	var kept int64 // the returned buffer's reservation

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,9 +81,6 @@ func (r Registry) canonical(name string) string {
 func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Config, error) {
 	var c Config
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: l}); err != nil {
-		if named := decoderError(l); named != nil {
-			return nil, named
-		}
 		return nil, renameField(err)
 	}
 	if err := validate.Struct(&c); err != nil {
@@ -129,24 +127,14 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 	// paced, that is a configuration error.
 	for _, cred := range creds {
 		idx := same[cred]
-		if len(idx) < 2 {
+		paced := slices.ContainsFunc(idx, func(i int) bool { return c.RateOf(robots[i]).Enabled() })
+		u := slices.IndexFunc(idx, func(i int) bool { return !robots[i].LimitsSet })
+		if len(idx) < 2 || !paced || u < 0 {
 			continue
 		}
-		paced, unstated := false, -1
-		for _, i := range idx {
-			paced = paced || c.RateOf(robots[i]).Enabled()
-			if !robots[i].LimitsSet && unstated < 0 {
-				unstated = i
-			}
-		}
-		if paced && unstated >= 0 {
-			other := idx[0]
-			if other == unstated {
-				other = idx[1]
-			}
-			return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
-				min(other, unstated)+1, robots[min(other, unstated)].Name, max(other, unstated)+1, robots[max(other, unstated)].Name, robots[unstated].KindName())
-		}
+		a, b := idx[0], idx[max(u, 1)] // the first, and the first unstated other (else the second)
+		return nil, fmt.Errorf("RELAY_ROBOTS: robots %d %s and %d %s post to the same %s robot and are paced separately: give each an explicit rate= whose sum stays within the robot's limit (e.g. rate=10/1m on both)",
+			a+1, robots[a].Name, b+1, robots[b].Name, robots[idx[u]].KindName())
 	}
 	c.RobotList = robots
 	return &c, nil
@@ -219,25 +207,6 @@ func describeRule(fe validator.FieldError) string {
 	return fe.Tag()
 }
 
-// decoderError finds which of our own types failed to decode, because
-// envconfig reports a Decoder's error without the variable's name.
-func decoderError(l envconfig.Lookuper) error {
-	t := reflect.TypeOf(Config{})
-	for i := range t.NumField() {
-		f := t.Field(i)
-		dec, ok := reflect.New(f.Type).Interface().(envconfig.Decoder)
-		if !ok {
-			continue
-		}
-		if v, found := l.Lookup(envName(f)); found {
-			if err := dec.EnvDecode(v); err != nil {
-				return fmt.Errorf("%s: %w", envName(f), err)
-			}
-		}
-	}
-	return nil
-}
-
 // renameField turns envconfig's "GoField: reason" into "RELAY_X: reason".
 func renameField(err error) error {
 	field, rest, ok := strings.Cut(err.Error(), ": ")
@@ -266,10 +235,7 @@ func Variables() []Variable {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		def := ""
-		if _, d, ok := strings.Cut(opts, "default="); ok {
-			def = d
-		}
+		_, def, _ := strings.Cut(opts, "default=")
 		out = append(out, Variable{Name: name, Default: def, Help: f.Tag.Get("help")})
 	}
 	return out

@@ -13,18 +13,9 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// apiError is an error with the status it maps to; its message is safe to
-// show to the caller.
-type apiError struct {
-	status int
-	msg    string
-}
-
-// Error is the message shown to the caller.
-func (e *apiError) Error() string { return e.msg }
-
+// fail is an answer with status and a message safe to show the caller.
 func fail(status int, format string, args ...any) error {
-	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
+	return echo.NewHTTPError(status, fmt.Sprintf(format, args...))
 }
 
 // statuses is the one table from domain errors to HTTP answers. msg is the
@@ -47,9 +38,12 @@ var statuses = []struct {
 // answerFor is the status and message err is answered with; ok is false
 // for an unexpected error (500, logged, never shown).
 func answerFor(err error) (status int, msg string, ok bool) {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae.status, ae.msg, true
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		if m, ok := he.Message.(string); ok {
+			return he.Code, m, true
+		}
+		return he.Code, http.StatusText(he.Code), true
 	}
 	for _, s := range statuses {
 		if errors.Is(err, s.err) {
@@ -58,13 +52,6 @@ func answerFor(err error) (status int, msg string, ok bool) {
 			}
 			return s.status, s.msg, true
 		}
-	}
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		if m, ok := he.Message.(string); ok {
-			return he.Code, m, true
-		}
-		return he.Code, http.StatusText(he.Code), true
 	}
 	return http.StatusInternalServerError, "internal error", false
 }

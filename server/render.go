@@ -28,43 +28,31 @@ type renderRequest struct {
 	Source string `json:"source"`
 }
 
-// preview is one rendering /api/render shows: the wire body an endpoint
-// would be sent, measured in its dialect.
-type preview struct {
-	endpoint robot.Endpoint
-	dialect  translate.Dialect
-}
-
 func (s *Server) handleRender(c echo.Context) error {
 	var req renderRequest
 	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, int64(s.cfg.MaxBody)))
 	if err := dec.Decode(&req); err != nil {
 		return fail(http.StatusBadRequest, "body must be JSON {event, target, template, payload}: %v", err)
 	}
-	var previews []preview
-	switch {
-	case req.Target != "":
-		k, d, ok := robot.ForTarget(s.kinds, translate.Target(req.Target))
+	// The endpoints to render for, each building the wire body of its
+	// target: every kind's first, the target's, or the robot's (below).
+	var endpoints []robot.Endpoint
+	for _, k := range s.kinds {
+		endpoints = append(endpoints, k.Preview(k.Dialects()[0].Name()))
+	}
+	if req.Target != "" {
+		k, _, ok := robot.ForTarget(s.kinds, translate.Target(req.Target))
 		if !ok {
 			return fail(http.StatusBadRequest, "target must be one of %s", strings.Join(robot.Targets(s.kinds), ", "))
 		}
-		previews = []preview{{k.Preview(d.Name()), d}}
-	default:
-		for _, k := range s.kinds {
-			d := k.Dialects()[0]
-			previews = append(previews, preview{k.Preview(d.Name()), d})
-		}
+		endpoints = []robot.Endpoint{k.Preview(translate.Target(req.Target))}
 	}
 	if len(req.Payload) == 0 {
 		return fail(http.StatusBadRequest, "payload is required")
 	}
-	src := s.sources[0]
-	if req.Source != "" {
-		i := slices.IndexFunc(s.sources, func(x source.Source) bool { return x.Name() == req.Source })
-		if i < 0 {
-			return fail(http.StatusBadRequest, "no source named %q", req.Source)
-		}
-		src = s.sources[i]
+	src := source.Named(s.sources, req.Source)
+	if src == nil {
+		return fail(http.StatusBadRequest, "no source named %q", req.Source)
 	}
 	ev, err := src.DecodePayload(req.Event, req.Payload)
 	if err != nil {
@@ -82,14 +70,14 @@ func (s *Server) handleRender(c echo.Context) error {
 		}
 		rb = &s.robots[i]
 		template = rb.Template
-		_, d, _ := robot.ForTarget([]robot.Kind{rb.Kind}, rb.Endpoint.Target())
-		previews = []preview{{rb.Endpoint, d}}
+		endpoints = []robot.Endpoint{rb.Endpoint}
 	}
 	out := map[string]any{}
 	r := s.templates.Current()
-	for _, p := range previews {
-		t := p.endpoint.Target()
-		pv, err := robot.RenderPreview(c.Request().Context(), r, ev, p.endpoint, p.dialect, template)
+	for _, ep := range endpoints {
+		t := ep.Target()
+		_, d, _ := robot.ForTarget(s.kinds, t)
+		pv, err := robot.RenderPreview(c.Request().Context(), r, ev, ep, d, template)
 		var pe *robot.PreviewError
 		switch {
 		case errors.As(err, &pe) && pe.Stage == "template":

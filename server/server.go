@@ -35,7 +35,6 @@ type Server struct {
 	kinds     []robot.Kind
 	sources   []source.Source
 	templates *Templates
-	gatherer  prometheus.Gatherer
 	echo      *echo.Echo
 	budget    *bodyBudget
 	// recent keeps the last webhooks for the console's playground; nil
@@ -54,7 +53,7 @@ type Options struct {
 	Templates *Templates
 	// TemplateSource is where the templates come from, for the console's
 	// playground to edit them in memory; nil turns editing off.
-	TemplateSource *TemplateSource
+	TemplateSource *console.TemplateSource
 	// Revocations keeps console logouts: the store (nil: in memory).
 	Revocations console.Revocations
 }
@@ -62,9 +61,8 @@ type Options struct {
 // New builds the server and registers its routes.
 func New(o Options) *Server {
 	s := &Server{
-		cfg: o.Config, log: o.Logger, m: o.Metrics, queue: o.Queue,
+		cfg: o.Config, log: o.Logger, m: o.Metrics, queue: o.Queue, templates: o.Templates,
 		robots: o.Config.RobotList, kinds: o.Registry.Kinds, sources: o.Registry.Sources,
-		templates: o.Templates, gatherer: o.Gatherer,
 		budget: newBodyBudget(int64(o.Config.BodyBudget), int64(o.Config.MaxBody), o.Metrics.BodyBytes),
 	}
 	o.Metrics.BodyBudget.Set(float64(o.Config.BodyBudget))
@@ -75,26 +73,18 @@ func New(o Options) *Server {
 	if o.Config.AdminToken != "" {
 		s.recent = console.NewRecent()
 	}
-	s.routes(s.console(o.TemplateSource, o.Revocations))
-	return s
-}
-
-// console builds the web console over what the server has.
-func (s *Server) console(src *TemplateSource, revoked console.Revocations) *console.Console {
-	o := console.Options{Revocations: revoked,
+	con := console.Options{Revocations: o.Revocations,
 		Token: s.cfg.AdminToken, Language: s.cfg.Language, Log: s.log, Queue: s.queue,
 		Robots: s.robots, Kinds: s.kinds, Sources: s.sources, RateOf: s.cfg.RateOf,
-		Renderer: s.templates.Current, Recent: s.recent, MaxBody: int64(s.cfg.MaxBody),
+		Renderer: s.templates.Current, Recent: s.recent, MaxBody: int64(s.cfg.MaxBody), Templates: o.TemplateSource,
 	}
-	if src != nil {
-		o.Templates = src
-	}
-	return console.New(o)
+	s.routes(console.New(con), o.Gatherer)
+	return s
 }
 
 // routes registers every endpoint: one webhook route per source, probes,
 // metrics, the admin API and the console.
-func (s *Server) routes(con *console.Console) {
+func (s *Server) routes(con *console.Console, metrics prometheus.Gatherer) {
 	e := s.echo
 	for _, src := range s.sources {
 		h := s.handleWebhook(src)
@@ -104,7 +94,7 @@ func (s *Server) routes(con *console.Console) {
 	}
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(metrics, promhttp.HandlerOpts{})))
 	api := e.Group("/api", s.requireAdmin)
 	api.GET("/deliveries", s.handleListDeliveries)
 	api.POST("/deliveries/:id/retry", s.handleRetryDelivery)

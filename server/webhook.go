@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -74,7 +75,7 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	label := metricEvent(src, ev.Name)
 	r := s.templates.Current()
 	ping := ev.Name == translate.EventPing
-	if ping && (s.queue == nil || !s.anyRobotWantsPing()) {
+	if ping && (s.queue == nil || !slices.ContainsFunc(s.robots, robot.Robot.WantsPing)) {
 		s.m.Events.WithLabelValues(src.Name(), label, "ping").Inc()
 		return c.JSON(http.StatusOK, pingAnswer{Event: "ping", Delivery: delivery, Zen: ev.Zen})
 	}
@@ -121,33 +122,16 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	return c.JSON(status, ans)
 }
 
-// knownEvents bounds the event label so arbitrary names cannot blow up the
-// metric's cardinality.
-var knownEvents = func() map[string]bool {
-	m := map[string]bool{}
-	for _, e := range translate.Events {
-		m[e] = true
-	}
-	return m
-}()
-
+// metricEvent is the event label: a known canonical name, "other" or
+// "none", so that arbitrary names cannot blow up the metric's cardinality.
 func metricEvent(src source.Source, name string) string {
-	if c := src.Canonical(name); knownEvents[c] {
+	if c := src.Canonical(name); slices.Contains(translate.Events, c) {
 		return c
 	}
 	if name == "" {
 		return "none"
 	}
 	return "other"
-}
-
-func (s *Server) anyRobotWantsPing() bool {
-	for _, r := range s.robots {
-		if r.WantsPing() {
-			return true
-		}
-	}
-	return false
 }
 
 // readEvent checks, reads and decodes the request: the source's header

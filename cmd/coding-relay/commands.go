@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,9 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/sethvargo/go-envconfig"
 
@@ -44,13 +43,6 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
-// templateSource is where the templates come from: the embedded defaults
-// and dir, rendered with these options.
-func templateSource(dir, lang string, loc *time.Location, mentions map[string]translate.Mention) *server.TemplateSource {
-	return &server.TemplateSource{Defaults: templates.FS, Dir: dir,
-		Options: translate.Options{Location: loc, Language: lang, Mentions: mentions, Dialects: robot.Dialects(kinds)}}
-}
-
 // sourceNames are the webhook sources' names.
 func sourceNames() []string {
 	var out []string
@@ -62,20 +54,19 @@ func sourceNames() []string {
 
 // rendererFromEnv builds the renderer the relay would use, from the same
 // variables, optionally with another templates directory.
-func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*server.Config, *translate.Renderer, error) {
+func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*translate.Renderer, error) {
 	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if dir != "" {
 		cfg.TemplatesDir = dir
 	}
-	load, err := rendererLoader(cfg)
+	src, err := sourceOf(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	r, err := load()
-	return cfg, r, err
+	return src.Load()
 }
 
 func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
@@ -109,12 +100,10 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return fmt.Errorf("reading payload: %w", err)
 	}
 	t := translate.Target(*target)
-	srcs := plain().Sources // no secrets: nothing is verified
-	i := slices.IndexFunc(srcs, func(s source.Source) bool { return s.Name() == *from })
-	if i < 0 {
+	src := source.Named(plain().Sources, *from) // no secrets: nothing is verified
+	if src == nil || *from == "" {
 		return fmt.Errorf("--source %q: accepted %s", *from, strings.Join(sourceNames(), ", "))
 	}
-	src := srcs[i]
 	var ep robot.Endpoint
 	if *robotURL != "" {
 		robots, err := robot.Parser{Kinds: kinds, Canonical: src.Canonical}.Parse(*robotURL)
@@ -142,7 +131,7 @@ func renderCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if ep == nil || ep.Target() != t {
 		ep = k.Preview(t)
 	}
-	_, r, err := rendererFromEnv(ctx, env, *dir)
+	r, err := rendererFromEnv(ctx, env, *dir)
 	if err != nil {
 		return err
 	}
@@ -178,11 +167,8 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 			return errors.New("usage: coding-relay templates export [--force] [--language zh|en] DIR")
 		}
 		if *lang == "" {
-			if v, ok := env.Lookup("RELAY_LANGUAGE"); ok && v != "" {
-				*lang = v
-			} else {
-				*lang = "zh"
-			}
+			v, _ := env.Lookup("RELAY_LANGUAGE")
+			*lang = cmp.Or(v, "zh")
 		}
 		n, err := exportTemplates(fl.Arg(0), *lang, *force)
 		if err != nil {
@@ -202,7 +188,7 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		if len(args) == 2 {
 			dir = args[1]
 		}
-		_, r, err := rendererFromEnv(ctx, env, dir)
+		r, err := rendererFromEnv(ctx, env, dir)
 		if err != nil {
 			return err
 		}

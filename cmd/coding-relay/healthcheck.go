@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,15 +21,10 @@ const healthcheckTimeout = 3 * time.Second
 // defaultAddr is what the relay listens on when RELAY_ADDR is unset.
 const defaultAddr = ":8080"
 
-// healthcheck asks the relay listening on addr (the value of RELAY_ADDR) for
-// GET /healthz and returns nil on a 2xx answer. It exists because the
-// distroless image has no shell, curl or wget for a Docker HEALTHCHECK.
-//
-// The relay may listen on every interface (":8080", "0.0.0.0:8080",
-// "[::]:8080"); the probe then goes to loopback, which is the same
-// instance. An explicit host is probed as given. The whole run is bounded
-// by healthcheckTimeout or ctx, whichever ends first. One line goes to
-// stdout on success so `docker inspect` shows what was probed.
+// healthcheck GETs /healthz of the relay listening on addr (RELAY_ADDR) and
+// returns nil on a 2xx answer: the distroless image has no shell, curl or
+// wget for a Docker HEALTHCHECK. One line goes to stdout on success so
+// `docker inspect` shows what was probed.
 func healthcheck(ctx context.Context, addr string, stdout io.Writer) error {
 	urls, err := healthzURLs(addr)
 	if err != nil {
@@ -36,80 +32,51 @@ func healthcheck(ctx context.Context, addr string, stdout io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
 	defer cancel()
-
 	client := &http.Client{
-		Transport: &http.Transport{
-			// An HTTP_PROXY set for the relay's outbound robot calls must
-			// not capture the probe of the local instance.
-			Proxy:             nil,
-			DisableKeepAlives: true,
-		},
+		// No proxy: an HTTP_PROXY set for the robots must not capture the
+		// probe of the local instance.
+		Transport: &http.Transport{DisableKeepAlives: true},
 		// /healthz never redirects; following one would probe something else.
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	defer client.CloseIdleConnections()
-
 	var errs []error
 	for _, u := range urls {
-		status, err := probe(ctx, client, u)
+		status, answered, err := probe(ctx, client, u)
 		if err == nil {
 			fmt.Fprintf(stdout, "ok: GET %s: %s\n", u, status)
 			return nil
 		}
 		errs = append(errs, err)
-		var se *statusError
-		if errors.As(err, &se) || ctx.Err() != nil {
-			// Something answered, or time is up: another loopback
-			// address would not change the verdict.
-			break
+		if answered || ctx.Err() != nil {
+			break // another loopback address would not change the verdict
 		}
 	}
 	return fmt.Errorf("healthcheck: %w", errors.Join(errs...))
 }
 
-// statusError is a /healthz answer that was not 2xx.
-type statusError struct {
-	url    string
-	status string
-	body   string
-}
-
-// Error names the status the probe got.
-func (e *statusError) Error() string {
-	if e.body == "" {
-		return fmt.Sprintf("GET %s: unhealthy: %s", e.url, e.status)
-	}
-	return fmt.Sprintf("GET %s: unhealthy: %s: %s", e.url, e.status, e.body)
-}
-
-// probe does one GET and returns the response status on 2xx.
-func probe(ctx context.Context, client *http.Client, url string) (string, error) {
+// probe does one GET and returns the response status on 2xx; answered
+// says whether the relay answered at all.
+func probe(ctx context.Context, client *http.Client, url string) (status string, answered bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return "", fmt.Errorf("GET %s: %w", url, err)
+		return "", false, fmt.Errorf("GET %s: %w", url, err)
 	}
 	req.Header.Set("User-Agent", "coding-relay-healthcheck")
 	resp, err := client.Do(req)
 	if err != nil {
-		// client.Do already names the method and URL.
-		return "", err
+		return "", false, err // it names the method and URL
 	}
 	defer resp.Body.Close()
-	// A short excerpt of the body makes a failing check self-explanatory
-	// in `docker inspect`; the rest is drained so the connection closes
-	// cleanly.
-	excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return "", &statusError{
-			url:    url,
-			status: resp.Status,
-			body:   strings.TrimSpace(string(excerpt)),
+		// An excerpt of the body makes a failing check self-explanatory.
+		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+		msg := fmt.Sprintf("GET %s: unhealthy: %s", url, resp.Status)
+		if b := strings.TrimSpace(string(excerpt)); b != "" {
+			msg += ": " + b
 		}
+		return "", true, errors.New(msg)
 	}
-	return resp.Status, nil
+	return resp.Status, true, nil
 }
 
 // healthzURLs turns a listen address into the /healthz URLs to try, in
@@ -127,30 +94,21 @@ func healthzURLs(addr string) ([]string, error) {
 	if port == "" || port == "0" {
 		return nil, fmt.Errorf("listen address %q (RELAY_ADDR): no fixed port to probe", addr)
 	}
-	// A service name such as "http" is valid for net.Listen; resolve it
-	// the same way so the probe hits the same port.
+	// net.Listen takes a service name such as "http": resolve it alike.
 	portNum, err := net.LookupPort("tcp", port)
 	if err != nil {
 		return nil, fmt.Errorf("listen address %q (RELAY_ADDR): port: %w", addr, err)
 	}
-	port = fmt.Sprint(portNum)
-
-	var hosts []string
-	switch {
-	case host == "":
+	hosts := []string{host}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		hosts = []string{"127.0.0.1", "::1"}
-	case net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified():
-		if net.ParseIP(host).To4() != nil {
-			hosts = []string{"127.0.0.1"}
-		} else {
-			hosts = []string{"127.0.0.1", "::1"}
+		if ip.To4() != nil {
+			hosts = hosts[:1]
 		}
-	default:
-		hosts = []string{host}
 	}
 	urls := make([]string, 0, len(hosts))
 	for _, h := range hosts {
-		urls = append(urls, "http://"+net.JoinHostPort(h, port)+"/healthz")
+		urls = append(urls, "http://"+net.JoinHostPort(h, strconv.Itoa(portNum))+"/healthz")
 	}
 	return urls, nil
 }

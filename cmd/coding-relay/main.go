@@ -1,6 +1,6 @@
-// Command coding-relay relays CODING webhooks to group chat robots (the
-// kinds in registry.go). All configuration comes from RELAY_* environment variables; run
-// `coding-relay -h` for the list.
+// Command coding-relay relays webhooks of code hosts (the sources in
+// registry.go) to group chat robots (the kinds there). All configuration
+// comes from RELAY_* environment variables; run `coding-relay -h` for the list.
 package main
 
 import (
@@ -30,6 +30,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/console"
 	"github.com/coding-relay/coding-relay/server/queue"
 	"github.com/coding-relay/coding-relay/server/robot"
+	"github.com/coding-relay/coding-relay/templates"
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -77,10 +78,7 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 	case "serve":
 		return serve(ctx, env, stderr)
 	case "healthcheck":
-		addr, ok := env.Lookup("RELAY_ADDR")
-		if !ok || addr == "" {
-			addr = defaultAddr
-		}
+		addr, _ := env.Lookup("RELAY_ADDR") // healthzURLs defaults it
 		return healthcheck(ctx, addr, stdout)
 	case "pause":
 		return pause(ctx, args[1:])
@@ -131,11 +129,9 @@ Environment:
 	_ = tw.Flush()
 }
 
-func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
-	level, err := zapcore.ParseLevel(cfg.LogLevel)
-	if err != nil {
-		return nil, fmt.Errorf("RELAY_LOG_LEVEL: %w", err)
-	}
+// newLogger writes cfg's level and format (both checked by LoadConfig) to w.
+func newLogger(cfg *server.Config, w io.Writer) *zap.Logger {
+	level, _ := zapcore.ParseLevel(cfg.LogLevel)
 	ec := zap.NewProductionEncoderConfig()
 	ec.EncodeTime = zapcore.ISO8601TimeEncoder
 	var enc zapcore.Encoder
@@ -145,22 +141,12 @@ func newLogger(cfg *server.Config, w io.Writer) (*zap.Logger, error) {
 	} else {
 		enc = zapcore.NewJSONEncoder(ec)
 	}
-	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level)), nil
-}
-
-// rendererLoader parses the embedded templates of the configured language,
-// then the user's directory; server.Templates calls it again on reload.
-func rendererLoader(cfg *server.Config) (func() (*translate.Renderer, error), error) {
-	src, err := sourceOf(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return src.Load, nil
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level))
 }
 
 // sourceOf is where cfg's templates come from, for loading them and for
 // the console's playground.
-func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
+func sourceOf(cfg *server.Config) (*console.TemplateSource, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_TIMEZONE: %w", err)
@@ -169,13 +155,13 @@ func sourceOf(cfg *server.Config) (*server.TemplateSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("RELAY_MENTIONS: %w", err)
 	}
-	return templateSource(cfg.TemplatesDir, cfg.Language, loc, mentions), nil
+	return &console.TemplateSource{Defaults: templates.FS, Dir: cfg.TemplatesDir, Options: translate.Options{
+		Location: loc, Language: cfg.Language, Mentions: mentions, Dialects: robot.Dialects(kinds)}}, nil
 }
 
 // history is where delivered messages are kept for the console: the store,
 // unless the console is off (no RELAY_ADMIN_TOKEN: nobody could read it, and
-// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0. The
-// Redis store keeps no history yet: the console then shows none.
+// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0.
 func history(cfg *server.Config, st queue.Store) queue.History {
 	h, ok := st.(queue.History)
 	if !ok || cfg.AdminToken == "" || cfg.HistoryMax == 0 {
@@ -193,10 +179,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, logOut)
-	if err != nil {
-		return err
-	}
+	log := newLogger(cfg, logOut)
 	defer func() { _ = log.Sync() }()
 	tuneMemory(log)
 
@@ -215,13 +198,9 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	}
 	// The embedded defaults alone, for a robot whose templates fail on an
 	// event: it gets the default message rather than none.
-	defaults := *cfg
-	defaults.TemplatesDir = ""
-	loadDefaults, err := rendererLoader(&defaults)
-	if err != nil {
-		return err
-	}
-	tmpls.SetFallback(loadDefaults)
+	defaults := *src
+	defaults.Dir = ""
+	tmpls.SetFallback(defaults.Load)
 
 	for _, r := range cfg.RobotList {
 		if r.Template != "" && !tmpls.Current().HasVariant(r.Template) {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -132,13 +131,14 @@ func copyQueue(src *store.Store, rs *redis.Store, q *queue.Queue, cfg *server.Co
 		batch = batch[:0]
 		return err
 	}
-	err := src.Pending(func(it *store.Item) error {
+	add := func(it *store.Item, dead bool) error {
 		it.Lane = q.LaneOf(it)
 		if batch = append(batch, it); len(batch) == 200 {
-			return flush(false)
+			return flush(dead)
 		}
 		return nil
-	})
+	}
+	err := src.Pending(func(it *store.Item) error { return add(it, false) })
 	if err == nil {
 		err = flush(false)
 	}
@@ -149,14 +149,13 @@ func copyQueue(src *store.Store, rs *redis.Store, q *queue.Queue, cfg *server.Co
 	if err != nil {
 		return n, err
 	}
-	for chunk := range slices.Chunk(dead, 200) {
-		for _, it := range chunk {
-			it.Lane = q.LaneOf(it)
-		}
-		batch = append(batch[:0], chunk...)
-		if err := flush(true); err != nil {
+	for _, it := range dead {
+		if err := add(it, true); err != nil {
 			return n, err
 		}
+	}
+	if err := flush(true); err != nil {
+		return n, err
 	}
 	for _, r := range cfg.RobotList {
 		if err := copyPace(src, rs, q, r, cfg.RateOf(r)); err != nil {

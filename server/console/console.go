@@ -29,20 +29,6 @@ import (
 //go:embed assets
 var assets embed.FS
 
-// Templates is what the playground needs of the relay's templates: the
-// files they are made of and renderers built from them with some edited
-// in memory. *server.TemplateSource is the production one.
-type Templates interface {
-	// Files maps each template file's name as errors give it
-	// ("zh/push.tmpl", "user/push.tmpl") to its text.
-	Files() (map[string]string, error)
-	// Compose parses the templates with edits (name → text) in place of
-	// those files; errors name the file and line.
-	Compose(edits map[string]string) (*translate.Renderer, error)
-	// Samples is the sample payloads by file name.
-	Samples() map[string][]byte
-}
-
 // Options is what the console shows and acts on.
 type Options struct {
 	// Token is RELAY_ADMIN_TOKEN; empty turns the console off (its page
@@ -62,18 +48,17 @@ type Options struct {
 	// Renderer is the renderer in use now.
 	Renderer func() *translate.Renderer
 	// Templates is nil when the playground cannot edit templates.
-	Templates Templates
+	Templates *TemplateSource
 	// Recent is the webhooks received lately; nil keeps none.
 	Recent *Recent
 	// MaxBody bounds a request body (RELAY_MAX_BODY).
 	MaxBody int64
 	// Revocations keeps logouts (the store); nil keeps them in memory.
 	Revocations Revocations
-	// SessionTTL is how long a login lasts; default 12h.
-	SessionTTL time.Duration
-	// Now is the clock; default time.Now.
-	Now func() time.Time
 }
+
+// sessionTTL is how long a login lasts.
+const sessionTTL = 12 * time.Hour
 
 // Console serves /console/.
 type Console struct {
@@ -89,20 +74,11 @@ type Console struct {
 
 // New builds the console; Register mounts it.
 func New(o Options) *Console {
-	if o.SessionTTL <= 0 {
-		o.SessionTTL = 12 * time.Hour
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Log == nil {
-		o.Log = zap.NewNop()
-	}
 	if o.Language != "en" {
 		o.Language = "zh"
 	}
-	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, o.SessionTTL, o.Now, o.Revocations),
-		limiter: newLoginLimiter(o.Now), composing: make(chan struct{}, 2)}
+	c := &Console{opts: o, log: o.Log.Named("console"), sessions: newSessions(o.Token, sessionTTL, time.Now, o.Revocations),
+		limiter: newLoginLimiter(time.Now), composing: make(chan struct{}, 2)}
 	c.index = c.page()
 	return c
 }

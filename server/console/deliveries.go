@@ -1,11 +1,11 @@
 package console
 
 import (
-	"encoding/json"
+	"cmp"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -26,16 +26,8 @@ const (
 
 // sentView is a delivered message as the page shows it.
 type sentView struct {
-	ID       uint64           `json:"id"`
-	Robot    string           `json:"robot"`
-	At       time.Time        `json:"at"`
-	Created  time.Time        `json:"created"`
-	Attempts int              `json:"attempts"`
-	Target   string           `json:"target"`
-	Title    string           `json:"title"`
-	Items    []store.SentItem `json:"items"`
-	Body     json.RawMessage  `json:"body"`
-	Bytes    int              `json:"bytes"`
+	store.Sent     // with the phone numbers in Body masked
+	Bytes      int `json:"bytes"`
 	// Kept says the webhook it came from is still among the recent ones,
 	// so the playground can open its payload.
 	Kept bool `json:"kept"`
@@ -68,10 +60,7 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 	if robotName != "" && !c.known(robotName) {
 		return bad("no robot named %q", robotName)
 	}
-	out := deliveries{Status: ctx.QueryParam("status"), Events: []string{}}
-	if out.Status == "" {
-		out.Status = "pending"
-	}
+	out := deliveries{Status: cmp.Or(ctx.QueryParam("status"), "pending"), Events: []string{}}
 	q := c.opts.Queue
 	events := map[string]bool{}
 	switch out.Status {
@@ -80,17 +69,15 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 		if q == nil {
 			break
 		}
-		var list []queue.Delivery
-		var err error
-		if out.Status == "pending" {
-			list, out.Total, err = q.Pending(listScan)
-		} else {
-			list, out.Total, err = q.Dead(listScan)
+		read := q.Pending
+		if out.Status == "dead" {
+			read = q.Dead
 		}
+		list, total, err := read(listScan)
 		if err != nil {
 			return err
 		}
-		out.Scanned = len(list)
+		out.Total, out.Scanned = total, len(list)
 		for _, d := range list {
 			if robotName != "" && d.Robot != robotName {
 				continue
@@ -125,8 +112,8 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 			}
 			out.Matched++
 			if len(out.Sent) < limit {
-				v := sentView{ID: e.ID, Robot: e.Robot, At: e.At, Created: e.Created, Attempts: e.Attempts,
-					Target: string(e.Target), Title: e.Title, Items: e.Items, Body: c.opts.Renderer().MaskPhones(e.Body), Bytes: len(e.Body)}
+				v := sentView{Sent: e, Bytes: len(e.Body)}
+				v.Body = c.opts.Renderer().MaskPhones(e.Body)
 				if len(e.Items) == 1 {
 					_, v.Kept = c.opts.Recent.Get(e.Items[0].Delivery)
 				}
@@ -136,10 +123,10 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 	default:
 		return bad("status must be pending, dead or sent")
 	}
-	for e := range events {
-		out.Events = append(out.Events, e)
+	out.Events = slices.Sorted(maps.Keys(events))
+	if out.Events == nil {
+		out.Events = []string{}
 	}
-	slices.Sort(out.Events)
 	return ctx.JSON(http.StatusOK, out)
 }
 

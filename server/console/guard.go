@@ -78,12 +78,9 @@ func fromHere(req *http.Request) bool {
 	return strings.EqualFold(withoutDefaultPort(u.Scheme, u.Host), withoutDefaultPort(u.Scheme, strings.TrimSpace(host)))
 }
 
+// defaultPorts are the ports a URL of each scheme may leave out.
+var defaultPorts = map[string]string{"http": ":80", "https": ":443"}
+
 func withoutDefaultPort(scheme, host string) string {
-	switch {
-	case scheme == "http" && strings.HasSuffix(host, ":80"):
-		return strings.TrimSuffix(host, ":80")
-	case scheme == "https" && strings.HasSuffix(host, ":443"):
-		return strings.TrimSuffix(host, ":443")
-	}
-	return host
+	return strings.TrimSuffix(host, defaultPorts[scheme])
 }

@@ -41,21 +41,15 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 	return &loginLimiter{now: now, client: map[string][]time.Time{}}
 }
 
-// recent drops the times that left the window.
-func recent(ts []time.Time, now time.Time) []time.Time {
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= loginWindow {
-		i++
-	}
-	return ts[i:]
-}
-
 // wait is how long ip must wait before it may try again; 0 when it may now.
 func (l *loginLimiter) wait(ip string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	ts := recent(l.client[ip], now)
+	ts := l.client[ip]
+	for len(ts) > 0 && now.Sub(ts[0]) >= loginWindow {
+		ts = ts[1:] // out of the window
+	}
 	if len(ts) == 0 {
 		delete(l.client, ip)
 		return 0

@@ -48,11 +48,8 @@ type overview struct {
 // describe is a robot's configuration as the page may see it.
 func (c *Console) describe(r robot.Robot) robotView {
 	v := robotView{Name: r.Name, Kind: r.KindName(), URL: r.Endpoint.Display(), Target: string(r.Endpoint.Target()),
-		Signed: r.Endpoint.Signed(), Template: r.Template,
+		Signed: r.Endpoint.Signed(), Template: r.Template, Rate: rateText(c.opts.RateOf(r)),
 		Events: r.Events, Actions: r.Actions, Branches: r.Branches, Projects: r.Projects}
-	if c.opts.RateOf != nil {
-		v.Rate = rateText(c.opts.RateOf(r))
-	}
 	if r.Inflight > 1 {
 		v.Inflight = r.Inflight
 	}

@@ -2,9 +2,10 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
+	"maps"
 	"net/http"
 	"slices"
-	"sort"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,22 +54,18 @@ func (c *Console) handlePlayground(ctx echo.Context) error {
 		out.Variants = []string{}
 	}
 	if t := c.opts.Templates; t != nil {
-		for name := range t.Samples() {
+		for _, name := range slices.Sorted(maps.Keys(t.Samples())) {
 			out.Samples = append(out.Samples, c.sample(name))
 		}
 		files, err := t.Files()
 		if err != nil {
 			return err
 		}
-		for name := range files {
-			out.Files = append(out.Files, name)
-		}
+		out.Files = append(out.Files, slices.Sorted(maps.Keys(files))...)
 	}
-	sort.Slice(out.Samples, func(i, j int) bool { return out.Samples[i].Name < out.Samples[j].Name })
 	for _, s := range c.opts.Sources {
 		out.Sources = append(out.Sources, s.Name())
 	}
-	sort.Strings(out.Files)
 	for _, rb := range c.opts.Robots {
 		out.Robots = append(out.Robots, robotChoice{Name: rb.Name, Kind: rb.KindName(), Target: string(rb.Endpoint.Target()), Template: rb.Template})
 	}
@@ -139,9 +136,9 @@ func (c *Console) handleRender(ctx echo.Context) error {
 	if req.Payload == "" {
 		return bad("payload is required")
 	}
-	src, err := c.source(req.Source)
-	if err != nil {
-		return err
+	src := source.Named(c.opts.Sources, req.Source)
+	if src == nil {
+		return bad("no source named %q", req.Source)
 	}
 	var p preview
 	switch {
@@ -154,54 +151,35 @@ func (c *Console) handleRender(ctx echo.Context) error {
 			return bad("no robot named %q", req.Robot)
 		}
 		rb := c.opts.Robots[i]
-		_, d, _ := robot.ForTarget([]robot.Kind{rb.Kind}, rb.Endpoint.Target())
-		p = preview{target: rb.Endpoint.Target(), dialect: d, kind: rb.KindName(), endpoint: rb.Endpoint, variant: rb.Template, robot: &rb}
+		p = preview{endpoint: rb.Endpoint, variant: rb.Template, robot: &rb}
 	default:
 		t := translate.Target(req.Target)
 		if t == "" {
 			t = c.opts.Kinds[0].Dialects()[0].Name()
 		}
-		k, d, ok := robot.ForTarget(c.opts.Kinds, t)
+		k, _, ok := robot.ForTarget(c.opts.Kinds, t)
 		if !ok {
 			return bad("no target %q", req.Target)
 		}
-		p = preview{target: t, dialect: d, kind: k.Name(), endpoint: k.Preview(t), variant: req.Variant}
+		p = preview{endpoint: k.Preview(t), variant: req.Variant}
 	}
 	r := c.opts.Renderer()
 	if len(req.Edits) > 0 {
 		if c.opts.Templates == nil {
 			return bad("template editing is not available")
 		}
-		files, err := c.opts.Templates.Files()
-		if err != nil {
-			return err
-		}
-		for name := range req.Edits {
-			if _, ok := files[name]; !ok && !newUserFile(name) {
-				return bad("no template file %q (edit a listed file, or name a new one user/<name>.tmpl)", name)
-			}
-		}
 		c.composing <- struct{}{}
+		var err error
 		r, err = c.opts.Templates.Compose(req.Edits)
 		<-c.composing
+		if errors.Is(err, errNoFile) {
+			return bad("%v", err)
+		}
 		if err != nil {
 			return ctx.JSON(http.StatusOK, renderAnswer{Problem: problemOf("template", err)})
 		}
 	}
-	return ctx.JSON(http.StatusOK, p.render(r, src, req.Event, []byte(req.Payload)))
-}
-
-// source is the webhook source by name, the first (CODING) by default.
-func (c *Console) source(name string) (source.Source, error) {
-	if name == "" {
-		return c.opts.Sources[0], nil
-	}
-	for _, s := range c.opts.Sources {
-		if s.Name() == name {
-			return s, nil
-		}
-	}
-	return nil, bad("no source named %q", name)
+	return ctx.JSON(http.StatusOK, p.render(c.opts.Kinds, r, src, req.Event, []byte(req.Payload)))
 }
 
 // sample is what a sample file is of: its source (the first when the file

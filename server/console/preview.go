@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path"
 	"regexp"
 	"strconv"
 
@@ -13,14 +12,10 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// preview is what the playground renders for: a target, its dialect, the
-// endpoint that builds its wire body (a configured robot's, with its
-// keywords and format, or the kind's placeholder), and the template
-// variant.
+// preview is what the playground renders for: the endpoint that builds the
+// wire body (a configured robot's, with its keywords and format, or the
+// kind's placeholder for a target) and the template variant.
 type preview struct {
-	target   translate.Target
-	dialect  translate.Dialect
-	kind     string
 	endpoint robot.Endpoint
 	variant  string
 	robot    *robot.Robot // nil for a bare target
@@ -81,17 +76,10 @@ func problemOf(stage string, err error) *problem {
 	return p
 }
 
-// newUserFile reports a name a new file of the user's directory may have.
-func newUserFile(name string) bool {
-	dir, base := path.Split(name)
-	return dir == "user/" && userBase.MatchString(base)
-}
-
-var userBase = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.tmpl$`)
-
 // render decodes the payload and renders it with r as p's robot gets it.
-func (p preview) render(r *translate.Renderer, src source.Source, event string, payload []byte) renderAnswer {
-	ans := renderAnswer{Target: string(p.target), Kind: p.kind, Variant: p.variant, Variants: r.Variants()}
+func (p preview) render(kinds []robot.Kind, r *translate.Renderer, src source.Source, event string, payload []byte) renderAnswer {
+	k, d, _ := robot.ForTarget(kinds, p.endpoint.Target())
+	ans := renderAnswer{Target: string(d.Name()), Kind: k.Name(), Variant: p.variant, Variants: r.Variants()}
 	ev, err := src.DecodePayload(event, payload)
 	if err != nil {
 		ans.Problem = problemOf("payload", err)
@@ -102,7 +90,7 @@ func (p preview) render(r *translate.Renderer, src source.Source, event string, 
 		sent := p.robot.Wants(ev)
 		ans.Robot, ans.Sent = p.robot.Name, &sent
 	}
-	pv, err := robot.RenderPreview(context.Background(), r, ev, p.endpoint, p.dialect, p.variant)
+	pv, err := robot.RenderPreview(context.Background(), r, ev, p.endpoint, d, p.variant)
 	var pe *robot.PreviewError
 	if errors.As(err, &pe) {
 		ans.Problem = problemOf(pe.Stage, err)

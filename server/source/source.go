@@ -117,11 +117,20 @@ func Sample(file string) (src, event string) {
 func DecodeSample(srcs []Source) translate.SampleDecoder {
 	return func(file string, body []byte) (*translate.Event, error) {
 		name, event := Sample(file)
-		for _, s := range srcs {
-			if name == "" || s.Name() == name {
-				return s.DecodePayload(event, body)
-			}
+		if s := Named(srcs, name); s != nil {
+			return s.DecodePayload(event, body)
 		}
 		return nil, fmt.Errorf("no source %q for sample %s", name, file)
 	}
+}
+
+// Named is the source of srcs called name, the first when name is empty,
+// nil when none is.
+func Named(srcs []Source, name string) Source {
+	for _, s := range srcs {
+		if name == "" || s.Name() == name {
+			return s
+		}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@
 package coding
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/hex"
@@ -29,7 +30,10 @@ type Source struct {
 	Token string
 }
 
-var _ source.Source = Source{}
+var (
+	_ source.Source   = Source{}
+	_ source.Verifier = Source{}
+)
 
 // maxDelivery bounds X-Coding-Delivery: it keys the dedup index.
 const maxDelivery = 200
@@ -52,10 +56,8 @@ func (Source) Check(h http.Header) error {
 // Decode verifies the signature over the raw bytes, unwraps a form body
 // and decodes the payload.
 func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
-	if s.Token != "" {
-		if err := Verify(s.Token, h.Get("X-Coding-Signature"), raw); err != nil {
-			return nil, err
-		}
+	if err := s.Verify(h, bytes.NewReader(raw)); err != nil {
+		return nil, err
 	}
 	payload := raw
 	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
@@ -102,24 +104,13 @@ func (Source) EventHeader(h http.Header) string {
 // model's names.
 func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
-// Verify checks the signature over the raw body as it streams, when a
-// token is set.
+// Verify checks X-Coding-Signature (sha1=<hex HMAC-SHA1(token, body)>)
+// over the raw body as it streams, in constant time, when a token is set.
 func (s Source) Verify(h http.Header, body io.Reader) error {
 	if s.Token == "" {
 		return nil
 	}
-	return verify(s.Token, h.Get("X-Coding-Signature"), func(m io.Writer) { _, _ = io.Copy(m, body) })
-}
-
-var _ source.Verifier = Source{}
-
-// Verify checks X-Coding-Signature: sha1=<hex HMAC-SHA1(token, body)>, in
-// constant time over the raw bytes.
-func Verify(token, header string, body []byte) error {
-	return verify(token, header, func(m io.Writer) { _, _ = m.Write(body) })
-}
-
-func verify(token, header string, write func(io.Writer)) error {
+	header := h.Get("X-Coding-Signature")
 	if header == "" {
 		return source.Errorf(source.ErrUnauthorized, "missing X-Coding-Signature (RELAY_CODING_TOKEN is set)")
 	}
@@ -131,8 +122,8 @@ func verify(token, header string, write func(io.Writer)) error {
 	if err != nil {
 		return source.Errorf(source.ErrUnauthorized, "X-Coding-Signature must be sha1=<hex>")
 	}
-	m := hmac.New(sha1.New, []byte(token))
-	write(m)
+	m := hmac.New(sha1.New, []byte(s.Token))
+	_, _ = io.Copy(m, body)
 	if !hmac.Equal(got, m.Sum(nil)) {
 		return source.Errorf(source.ErrUnauthorized, "signature does not match the body")
 	}

@@ -1,12 +1,13 @@
-package server
+package console
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 	"testing/fstest"
 
@@ -15,8 +16,8 @@ import (
 
 // TemplateSource is where the relay's templates come from: the embedded
 // tree, the user's directory and the options they render with. Load builds
-// the renderer the relay runs; the console's playground composes renderers
-// from the same files with some of them edited, in memory only.
+// the renderer the relay runs; the playground composes renderers from the
+// same files with some of them edited, in memory only.
 type TemplateSource struct {
 	// Defaults is the embedded tree (templates.FS): zh/, en/, samples/.
 	Defaults fs.FS
@@ -30,6 +31,9 @@ type TemplateSource struct {
 // userPrefix is how translate names the user directory's files in errors
 // ("user/push.tmpl:3: …"); the defaults' are named by their language.
 const userPrefix = "user"
+
+// errNoFile is an edit of a template file Compose cannot compose.
+var errNoFile = errors.New("no template file")
 
 var templateBase = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.tmpl$`)
 
@@ -53,10 +57,7 @@ func (s *TemplateSource) user() (fs.FS, error) {
 }
 
 func (s *TemplateSource) lang() string {
-	if l := strings.ToLower(strings.TrimSpace(s.Options.Language)); l != "" {
-		return l
-	}
-	return "zh"
+	return cmp.Or(strings.ToLower(strings.TrimSpace(s.Options.Language)), "zh")
 }
 
 // Files is every template file by the name errors give it ("zh/push.tmpl",
@@ -83,7 +84,6 @@ func readTemplates(fsys fs.FS, dir, prefix string, out map[string]string) error 
 	if err != nil {
 		return fmt.Errorf("listing templates: %w", err)
 	}
-	sort.Strings(names)
 	for _, n := range names {
 		b, err := fs.ReadFile(fsys, n)
 		if err != nil {
@@ -96,7 +96,8 @@ func readTemplates(fsys fs.FS, dir, prefix string, out map[string]string) error 
 
 // Compose parses the templates as Load does with the edited files' text in
 // place of theirs: edits maps a name from Files, or a new "user/<name>.tmpl",
-// to its text. Nothing is written anywhere. Errors name the file and line.
+// to its text. Nothing is written anywhere. Errors name the file and line,
+// and wrap errNoFile for a file that is not there and may not be added.
 func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, error) {
 	files, err := s.Files()
 	if err != nil {
@@ -105,7 +106,7 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 	for name, text := range edits {
 		dir, base := path.Split(name)
 		if _, ok := files[name]; !ok && (dir != userPrefix+"/" || !templateBase.MatchString(base)) {
-			return nil, fmt.Errorf("no template file %q (edit one of the listed files, or add user/<name>.tmpl)", name)
+			return nil, fmt.Errorf("%w %q (edit a listed file, or name a new one user/<name>.tmpl)", errNoFile, name)
 		}
 		files[name] = text
 	}
