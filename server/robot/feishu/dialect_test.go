@@ -27,8 +27,8 @@ func TestSize(t *testing.T) {
 		}
 	}
 	m := base
-	m.Text = ""
-	m.Text = strings.Repeat("a", MaxBody-(Dialect{}).Size(m))
+	m.Text = "a"
+	m.Text = strings.Repeat("a", MaxBody-(Dialect{}).Size(m)+1)
 	if (Dialect{}).Size(m) != MaxBody || (Dialect{}).Limit() != MaxBody {
 		t.Errorf("at the limit: Size %d, Limit %d", (Dialect{}).Size(m), (Dialect{}).Limit())
 	}
@@ -109,13 +109,18 @@ func TestHelpers(t *testing.T) {
 		{translate.OutcomeWarning, "", "orange", "查看详情"}, {translate.OutcomeNeutral, "en", "blue", "View"}, {"bogus", "fr", "blue", "查看详情"},
 	}
 	for _, tt := range cards {
-		c := cardOf(translate.Message{Target: Target, Outcome: tt.outcome, Lang: tt.lang, Link: "https://x"}, 0, "")
+		c := cardOf(translate.Message{Target: Target, Outcome: tt.outcome, Lang: tt.lang, Text: "text", Link: "https://x"}, 0, "")
 		if got := c.Card.Header.Template; got != tt.header {
 			t.Errorf("header of %q = %q, want %q", tt.outcome, got, tt.header)
 		}
 		if got := c.Card.Elements[1].(actionElement).Actions[0].Text.Content; got != tt.button {
 			t.Errorf("button in %q = %q, want %q", tt.lang, got, tt.button)
 		}
+	}
+	// The header says the headline: a card with no more to say has no
+	// empty markdown element, only its button.
+	if c := cardOf(translate.Message{Target: Target, Title: "t", Link: "https://x"}, 0, ""); len(c.Card.Elements) != 1 {
+		t.Errorf("card without text has elements %+v, want the button alone", c.Card.Elements)
 	}
 	if got := d.MentionLine([]string{"13800000000"}, []string{"ou_a", "u_b"}); got != "<at id=ou_a></at> <at id=u_b></at>" {
 		t.Errorf("mention line %q", got)
