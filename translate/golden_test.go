@@ -308,6 +308,9 @@ func tail(s string, i int) string {
 
 // assertOnlyOurHTML fails on any tag other than <font …>, </font>, (for
 // WeCom) <@userid> and (for Feishu) <font color='…'> and <at id=…></at>.
+// tagStart is a "<" that could start a tag, an autolink or a mention.
+var tagStart = regexp.MustCompile(`^<[\pL/!?@]`)
+
 func assertOnlyOurHTML(tb testing.TB, t Target, s string) {
 	tb.Helper()
 	for i := 0; i < len(s); i++ {
@@ -317,6 +320,7 @@ func assertOnlyOurHTML(tb testing.TB, t Target, s string) {
 		rest := s[i:]
 		switch {
 		case strings.HasPrefix(rest, `<font color="`), strings.HasPrefix(rest, "</font>"):
+		case !tagStart.MatchString(rest): // no tag, autolink or mention starts here
 		case t == WeCom && strings.HasPrefix(rest, "<@"):
 		case t == Feishu && feishuTag.MatchString(rest):
 			i += len(feishuTag.FindString(rest)) - 1

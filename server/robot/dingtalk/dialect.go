@@ -45,8 +45,8 @@ func (Dialect) Link(text, href string) string {
 }
 
 // Quote is a markdown quote whose lines end in two spaces (DingTalk runs
-// lines together otherwise), with "|" full-width: the desktop client
-// renders tables.
+// lines together otherwise), with "|" escaped: the desktop client renders
+// tables.
 func (Dialect) Quote(s string) string {
 	return translate.QuoteLines(s, "  \n", ">", func(l string) string { return "> " + translate.NoPipes(l) })
 }

@@ -45,7 +45,7 @@ func (Dialect) Link(text, href string) string {
 
 // Quote, as the card has no quotes, is every line of the user text,
 // escaped, in grey (each line its own <font>, so a cut between lines
-// leaves no element open), the lines broken with \n, and "|" full-width
+// leaves no element open), the lines broken with \n, and "|" escaped
 // (JSON 2.0 cards render tables).
 func (Dialect) Quote(s string) string {
 	return translate.QuoteLines(s, "\n", "", func(l string) string {
@@ -101,33 +101,29 @@ func (Dialect) Size(m translate.Message) int {
 // Limit is MaxBody.
 func (Dialect) Limit() int { return MaxBody }
 
-// entities turns the backslash escapes of translate.EscapeInline into the
-// HTML entities Feishu documents for showing markup characters as they
-// are (\* → &#42;). A backslash before ASCII punctuation in its output is
-// always one of its escapes (it escapes a user's own backslash there), so
-// the pairs can be read back left to right; any other backslash is the
-// user's and stays.
+// entities turns the escapes of translate.EscapeInline into the HTML
+// entities Feishu documents for showing markup characters as they are:
+// \* becomes &#42; and a "<" kept from a tag by a word joiner &lt;. A
+// backslash before ASCII punctuation in its output is always one of its
+// escapes (it escapes a user's own backslash there), so the pairs can be
+// read back left to right; any other backslash is the user's and stays.
 func entities(s string) string {
+	s = strings.ReplaceAll(s, "<\u2060", "&lt;")
 	if strings.IndexByte(s, '\\') < 0 {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) && s[i+1] < utf8.RuneSelf && isASCIIPunct(s[i+1]) {
-			b.WriteString("&#")
-			b.WriteString(strconv.Itoa(int(s[i+1])))
-			b.WriteByte(';')
+		if c := s[i]; c == '\\' && i+1 < len(s) && s[i+1] < utf8.RuneSelf && isASCIIPunct(s[i+1]) {
+			b.WriteString("&#" + strconv.Itoa(int(s[i+1])) + ";")
 			i++
-			continue
+		} else {
+			b.WriteByte(c)
 		}
-		b.WriteByte(c)
 	}
 	return b.String()
 }
 
 func isASCIIPunct(c byte) bool {
-	r := rune(c)
-	return unicode.IsPunct(r) || unicode.IsSymbol(r)
+	return unicode.IsPunct(rune(c)) || unicode.IsSymbol(rune(c))
 }

@@ -47,9 +47,9 @@ func TestEscape(t *testing.T) {
 		{"- item", "&#45; item"},
 		{"1. item", "1&#46; item"},
 		{"> quote", "&#62; quote"},
-		{"<at id=all></at> @all", "＜at id=all>＜/at> ＠all"},
-		{"<font color='red'>x</font>", "＜font color='red'>x＜/font>"},
-		{"[x](https://evil) ![i](k)", "［x］(https://evil) !［i］(k)"},
+		{"<at id=all></at> @all", "&lt;at id=all>&lt;/at> @\u2060all"},
+		{"<font color='red'>x</font>", "&lt;font color='red'>x&lt;/font>"}, {"a < b", "a < b"},
+		{"[x](https://evil) ![i](k)", "&#91;x&#93;(https://evil) !&#91;i&#93;(k)"},
 		{"&lt;b&gt; &#42;", "&amp;lt;b&amp;gt; &amp;#42;"},
 		{"a|b", "a|b"},
 		{"line1\nline2", "line1 line2"},
@@ -63,7 +63,7 @@ func TestEscape(t *testing.T) {
 		t.Errorf("link = %q, want %q", got, want)
 	}
 	in := "\n第一行 **b**\r\n\r\n\r\n# 第二行\n| a | b |\n<at id=all></at>\n\n"
-	want := "<font color='grey'>第一行 &#42;&#42;b&#42;&#42;</font>\n\n<font color='grey'>&#35; 第二行</font>\n<font color='grey'>｜ a ｜ b ｜</font>\n<font color='grey'>＜at id=all>＜/at></font>"
+	want := "<font color='grey'>第一行 &#42;&#42;b&#42;&#42;</font>\n\n<font color='grey'>&#35; 第二行</font>\n<font color='grey'>&#124; a &#124; b &#124;</font>\n<font color='grey'>&lt;at id=all>&lt;/at></font>"
 	if got := d.Quote(in); got != want {
 		t.Errorf("Quote:\n got %q\nwant %q", got, want)
 	}

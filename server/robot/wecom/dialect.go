@@ -51,7 +51,7 @@ func (d Dialect) Name() translate.Target { return d.name }
 // Capabilities: headings and quotes; v1 colours and mentions, v2 lists.
 func (d Dialect) Capabilities() translate.Capabilities { return d.caps }
 
-// Escape is translate.EscapeInline, with full-width pipes in v2.
+// Escape is translate.EscapeInline, with "|" escaped in v2.
 func (d Dialect) Escape(s string) string { return d.pipes(translate.EscapeInline(s)) }
 
 // Link is a markdown link.
