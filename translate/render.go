@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"text/template"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
-	"unicode"
-	"unicode/utf8"
 )
 
 // Data is what a template sees: the event, the target and the render's
@@ -119,11 +117,6 @@ type Renderer struct {
 	dir      directory
 	files    []string // parsed files, for errors and Check
 
-	// parts caches templateParts (partsKey → *partSet), which would
-	// otherwise build a dozen template names and look each up in every
-	// render; the sets never change after New.
-	parts     sync.Map
-	partsSize atomic.Int32
 	// guard bounds a preview's renders (see Preview); nil for sending.
 	guard *previewGuard
 }
@@ -322,83 +315,17 @@ var execBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // maxPooledBuffer keeps the buffers of huge renders out of the pool.
 const maxPooledBuffer = 64 << 10
 
-// tidyText trims the text and collapses runs of blank lines (which
-// templates leave behind when optional parts are empty) to one: every
-// match of \n[ \t]*\n(?:[ \t]*\n)+ becomes "\n\n".
+// blankRuns are runs of blank lines, which templates leave behind when
+// optional parts are empty.
+var blankRuns = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
+
+// tidyText trims the text and collapses runs of blank lines to one.
 func tidyText(s string) string {
-	s = strings.TrimSpace(s)
-	var b strings.Builder
-	done := 0 // s[:done] is in b
-	for i := 0; ; {
-		k := strings.IndexByte(s[i:], '\n')
-		if k < 0 {
-			break
-		}
-		i += k
-		end, lines := i+1, 0 // the blank lines after s[i] end at end
-		for j := i + 1; ; {
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-				j++
-			}
-			if j == len(s) || s[j] != '\n' {
-				break
-			}
-			j++
-			end, lines = j, lines+1
-		}
-		if lines < 2 {
-			i++
-			continue
-		}
-		b.WriteString(s[done:i])
-		b.WriteString("\n\n")
-		done, i = end, end
-	}
-	if done == 0 {
-		return s
-	}
-	b.WriteString(s[done:])
-	return b.String()
+	return blankRuns.ReplaceAllString(strings.TrimSpace(s), "\n\n")
 }
 
 // oneLine collapses whitespace runs (including line breaks) to one space.
-func oneLine(s string) string {
-	if isOneLine(s) {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// isOneLine reports whether oneLine would return s as it is: no white space
-// but single spaces between words.
-func isOneLine(s string) bool {
-	prevSpace := true // no space at the start
-	for i := 0; i < len(s); {
-		c := s[i]
-		var space bool
-		if c < utf8.RuneSelf {
-			if c == ' ' {
-				space = true
-			} else if asciiSpace[c] {
-				return false
-			}
-			i++
-		} else {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return false
-			}
-			i += size
-		}
-		if space && prevSpace {
-			return false
-		}
-		prevSpace = space
-	}
-	return !prevSpace || s == ""
-}
-
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // templateNames lists the defined templates of a dialect, sorted.
 func (r *Renderer) templateNames(d *dialect) []string {
