@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"text/template"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
@@ -255,23 +253,14 @@ func (r *Renderer) renderOnce(ev *Event, dl *dialect, ps *partSet, variant, outc
 		Commits: shown, TotalCommits: ev.CommitCount, MoreCommits: ev.CommitCount - len(shown),
 		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{keys: dl.keys}, guard: r.guard,
 	}
-	text, err := execPart(ps.text, t, d)
-	if err != nil {
-		return Message{}, err
+	var out [4]string // text, title, summary, mentions (which outputs nothing)
+	for i, tm := range []*template.Template{ps.text, ps.title, ps.summary, ps.mentions} {
+		var err error
+		if out[i], err = execPart(tm, t, d); err != nil {
+			return Message{}, err
+		}
 	}
-	title, err := execPart(ps.title, t, d)
-	if err != nil {
-		return Message{}, err
-	}
-	summary, err := execPart(ps.summary, t, d)
-	if err != nil {
-		return Message{}, err
-	}
-	if _, err := execPart(ps.mentions, t, d); err != nil {
-		return Message{}, err
-	}
-	title = plainTitle(truncateRunes(128, oneLine(title)))
-	summary = oneLine(summary)
+	text, title, summary := out[0], plainTitle(truncateRunes(128, oneLine(out[1]))), oneLine(out[2])
 	if title == "" {
 		title = plainTitle(truncateRunes(128, summary))
 	}
@@ -296,24 +285,12 @@ func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 	if tm == nil {
 		return "", nil
 	}
-	b := execBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if b.Cap() <= maxPooledBuffer {
-			b.Reset()
-			execBuffers.Put(b)
-		}
-	}()
-	if err := tm.Execute(d.out(b), d); err != nil {
+	var b strings.Builder
+	if err := tm.Execute(d.out(&b), d); err != nil {
 		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
 	}
 	return b.String(), nil
 }
-
-// execBuffers saves growing a buffer piece by piece in every render.
-var execBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// maxPooledBuffer keeps the buffers of huge renders out of the pool.
-const maxPooledBuffer = 64 << 10
 
 // blankRuns are runs of blank lines, which templates leave behind when
 // optional parts are empty.

@@ -1,10 +1,9 @@
 package feishu
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
@@ -112,18 +111,8 @@ func entities(s string) string {
 	if strings.IndexByte(s, '\\') < 0 {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '\\' && i+1 < len(s) && s[i+1] < utf8.RuneSelf && isASCIIPunct(s[i+1]) {
-			b.WriteString("&#" + strconv.Itoa(int(s[i+1])) + ";")
-			i++
-		} else {
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+	return escapePair.ReplaceAllStringFunc(s, func(e string) string { return "&#" + strconv.Itoa(int(e[1])) + ";" })
 }
 
-func isASCIIPunct(c byte) bool {
-	return unicode.IsPunct(rune(c)) || unicode.IsSymbol(rune(c))
-}
+// escapePair is a backslash escape: a backslash and ASCII punctuation.
+var escapePair = regexp.MustCompile(`\\[!-/:-@\[-` + "`" + `{-~]`)
