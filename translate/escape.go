@@ -204,44 +204,32 @@ func MarkdownLink(label, href string) string {
 }
 
 // userLines splits multi-line user text into its lines: CRLF normalised,
-// trailing blanks trimmed, leading/trailing empty lines dropped and runs of
-// empty lines collapsed to one.
+// control characters dropped, trailing blanks trimmed, leading and trailing
+// empty lines dropped and runs of empty lines collapsed to one.
 func userLines(s string) []string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ").Replace(s)
 	var out []string
-	blank := false
 	for line := range strings.SplitSeq(s, "\n") {
-		line = strings.TrimRightFunc(line, unicode.IsSpace)
-		line = strings.Map(func(r rune) rune {
-			if r == '\t' {
-				return ' '
-			}
+		line = strings.TrimRightFunc(strings.Map(func(r rune) rune {
 			if r < 0x20 || r == 0x7f {
 				return -1
 			}
 			return r
-		}, line)
-		if line == "" {
-			if len(out) > 0 {
-				blank = true
-			}
-			continue
+		}, line), unicode.IsSpace)
+		if line != "" || len(out) > 0 && out[len(out)-1] != "" {
+			out = append(out, line)
 		}
-		if blank {
-			out = append(out, "")
-			blank = false
-		}
-		out = append(out, line)
+	}
+	if len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
 	}
 	return out
 }
 
 // QuoteLines is the building block of a dialect's Quote: the lines of
-// multi-line user text (CRLF normalised, trailing blanks trimmed, runs of
-// empty lines collapsed to one), each without its leading spaces, escaped
-// as EscapeInline does and written by line, an empty one as blank, joined by sep.
-// A markdown quote is
+// multi-line user text (see userLines), each without its leading spaces,
+// escaped by EscapeInline and written by line, an empty one as blank,
+// joined by sep. A markdown quote is
 //
 //	QuoteLines(s, "\n", ">", func(l string) string { return "> " + l })
 func QuoteLines(s, sep, blank string, line func(escaped string) string) string {
@@ -279,15 +267,11 @@ func clipLines(max int, s string) string {
 
 // runePrefix is the longest prefix of s with at most n runes.
 func runePrefix(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	i := 0
 	for pos := range s {
-		if i == n {
+		if n <= 0 {
 			return s[:pos]
 		}
-		i++
+		n--
 	}
 	return s
 }

@@ -2,6 +2,7 @@ package translate
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"strconv"
@@ -32,7 +33,7 @@ func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template
 		delete(fm, name)
 	}
 	boundCounts(fm)
-	helpers := template.FuncMap{
+	maps.Copy(fm, template.FuncMap{
 		"sha7":       sha7,
 		"shortSHA":   sha7,
 		"time":       func(v any) string { return formatTime(v, loc, lang) },
@@ -75,20 +76,11 @@ func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template
 				return "", fmt.Errorf("include %q: templates not parsed yet", name)
 			}
 			d, _ := data.(*Data)
-			if out, ok := d.included(name); ok {
-				return out, nil
-			}
 			var b strings.Builder
 			err := (*set).ExecuteTemplate(d.out(&b), name, data)
-			if err == nil {
-				d.remember(name, b.String())
-			}
 			return b.String(), err
 		},
-	}
-	for k, v := range helpers {
-		fm[k] = v
-	}
+	})
 	return fm
 }
 

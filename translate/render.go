@@ -45,38 +45,11 @@ type Data struct {
 	dir      directory
 	mentions *mentions
 	depth    int
-	includes map[string]string // include's output by template name
-	guard    *previewGuard     // a preview's bounds (see Preview); nil to send
+	guard    *previewGuard // a preview's bounds (see Preview); nil to send
 }
 
 func (d *Data) enter() int { d.depth++; return d.depth }
 func (d *Data) leave()     { d.depth-- }
-
-// included is what {{include name .}} rendered before in this render (one
-// budget). A render includes the same helper with the same data several
-// times (the CI templates ask for ci.isjob in the title, the text and the
-// summary), and rendering it again would give the same text: templates
-// cannot change Data, and .Mention, the one side effect, adds each user once
-// however often it is called. (Only sprig's random functions, which no
-// message has a use for, would tell the difference.)
-func (d *Data) included(name string) (string, bool) {
-	if d == nil {
-		return "", false
-	}
-	out, ok := d.includes[name]
-	return out, ok
-}
-
-// remember keeps the output of {{include name .}} for included.
-func (d *Data) remember(name, out string) {
-	if d == nil {
-		return
-	}
-	if d.includes == nil {
-		d.includes = make(map[string]string)
-	}
-	d.includes[name] = out
-}
 
 // Mention @-mentions the given users (a User, a slice of users, a login or
 // list of logins) in the message when Options.Mentions knows them, and
