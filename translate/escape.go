@@ -32,32 +32,19 @@ func cleanURL(s string) string {
 	if !hasPrefixFold(s, "https://") && !hasPrefixFold(s, "http://") {
 		return ""
 	}
-	if strings.IndexFunc(s, urlUnsafe) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r < 0x20 || r == 0x7f:
-			// drop control characters (a newline would end the link)
-		case r == ' ' || strings.ContainsRune(urlEncoded, r):
-			b.WriteByte('%')
-			b.WriteByte("0123456789ABCDEF"[r>>4])
-			b.WriteByte("0123456789ABCDEF"[r&15])
-		default:
-			b.WriteRune(r)
+	// Control characters go (a newline would end the link).
+	return urlEscaper.Replace(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
 		}
-	}
-	return b.String()
+		return r
+	}, s))
 }
 
-// urlEncoded are the characters cleanURL percent-encodes, besides spaces:
-// those that would end or break a markdown link destination.
-const urlEncoded = "()<>[]\"'`"
-
-func urlUnsafe(r rune) bool {
-	return r <= ' ' || r == 0x7f || r == utf8.RuneError || strings.ContainsRune(urlEncoded, r)
-}
+// urlEscaper percent-encodes what would end or break a markdown link
+// destination.
+var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E",
+	"[", "%5B", "]", "%5D", `"`, "%22", "'", "%27", "`", "%60")
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
