@@ -33,12 +33,15 @@ func cleanURL(s string) string {
 		return ""
 	}
 	// Control characters go (a newline would end the link).
-	return urlEscaper.Replace(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s))
+	return urlEscaper.Replace(strings.Map(dropControl, s))
+}
+
+// dropControl drops control characters, for strings.Map.
+func dropControl(r rune) rune {
+	if r < 0x20 || r == 0x7f {
+		return -1
+	}
+	return r
 }
 
 // urlEscaper percent-encodes what would end or break a markdown link
@@ -78,15 +81,7 @@ func EscapeInline(s string) string {
 
 // escapeInline is EscapeInline without the shortcut for text it keeps.
 func escapeInline(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t' || r == '\v' || r == '\f':
-			return ' '
-		case r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029':
-			return -1
-		}
-		return r
-	}, s)
+	s = strings.Map(dropControl, inlineBreaks.Replace(s))
 	rs := []rune(s)
 	marker := blockMarker(s) // leading ASCII: bytes are runes
 	var b strings.Builder
@@ -116,6 +111,9 @@ func escapeInline(s string) string {
 	}
 	return b.String()
 }
+
+// inlineBreaks are what breaks a line, which EscapeInline keeps on one.
+var inlineBreaks = strings.NewReplacer("\n", " ", "\r", " ", "\t", " ", "\v", " ", "\f", " ", "\u2028", "", "\u2029", "")
 
 // inlineSpecial reports whether EscapeInline may change r.
 func inlineSpecial(r rune) bool {
@@ -197,12 +195,7 @@ func userLines(s string) []string {
 	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ").Replace(s)
 	var out []string
 	for line := range strings.SplitSeq(s, "\n") {
-		line = strings.TrimRightFunc(strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f {
-				return -1
-			}
-			return r
-		}, line), unicode.IsSpace)
+		line = strings.TrimRightFunc(strings.Map(dropControl, line), unicode.IsSpace)
 		if line != "" || len(out) > 0 && out[len(out)-1] != "" {
 			out = append(out, line)
 		}

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -128,6 +129,8 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 			return nil, fmt.Errorf("new renderer: no default templates for language %q (have zh, en)", opts.Language)
 		}
 	}
+	r := &Renderer{defaults: defaults, user: user, opts: opts, lang: lang,
+		byName: make(map[Target]*dialect, len(opts.Dialects)), dir: newDirectory(opts.Mentions)}
 	type file struct{ name, text string }
 	var files []file
 	read := func(fsys fs.FS, prefix string) error {
@@ -142,6 +145,7 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 				return fmt.Errorf("read template %s: %w", path.Join(prefix, n), err)
 			}
 			files = append(files, file{path.Join(prefix, n), string(b)})
+			r.files = append(r.files, path.Join(prefix, n))
 		}
 		return nil
 	}
@@ -156,8 +160,6 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 			return nil, fmt.Errorf("new renderer: %w", err)
 		}
 	}
-	r := &Renderer{defaults: defaults, user: user, opts: opts, lang: lang,
-		byName: make(map[Target]*dialect, len(opts.Dialects)), dir: newDirectory(opts.Mentions)}
 	for _, d := range opts.Dialects {
 		if _, dup := r.byName[d.Name()]; dup {
 			return nil, fmt.Errorf("new renderer: two dialects named %q", d.Name())
@@ -176,9 +178,6 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 		if err := checkRemoved(r.dialects[0].set); err != nil {
 			return nil, fmt.Errorf("new renderer: %w", err)
 		}
-	}
-	for _, f := range files {
-		r.files = append(r.files, f.name)
 	}
 	return r, nil
 }
@@ -234,12 +233,7 @@ func (r *Renderer) renderOnce(ev *Event, dl *dialect, ps *partSet, variant, outc
 		}
 	}
 	text, title, summary := out[0], plainTitle(truncateRunes(128, oneLine(out[1]))), oneLine(out[2])
-	if title == "" {
-		title = plainTitle(truncateRunes(128, summary))
-	}
-	if title == "" {
-		title = plainTitle(ev.Name)
-	}
+	title = cmp.Or(title, plainTitle(truncateRunes(128, summary)), plainTitle(ev.Name))
 	if summary == "" {
 		summary = dl.Escape(title)
 	}

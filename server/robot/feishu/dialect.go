@@ -79,11 +79,10 @@ func (Dialect) MentionKeys() []translate.MentionKey { return mentionKeys }
 
 // MentionLine is <at id=…></at> for each.
 func (Dialect) MentionLine(_, ids []string) string {
-	var parts []string
-	for _, id := range ids {
-		parts = append(parts, "<at id="+id+"></at>")
+	if len(ids) == 0 {
+		return ""
 	}
-	return strings.Join(parts, " ")
+	return "<at id=" + strings.Join(ids, "></at> <at id=") + "></at>"
 }
 
 // sizeSign stands for a signature in the body Size measures: a base64

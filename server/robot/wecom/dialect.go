@@ -88,14 +88,10 @@ func (d Dialect) MentionKeys() []translate.MentionKey { return d.keys }
 
 // MentionLine is <@userid> for each in v1; v2 would show them as text.
 func (d Dialect) MentionLine(_, ids []string) string {
-	if !d.caps.Mentions {
+	if !d.caps.Mentions || len(ids) == 0 {
 		return ""
 	}
-	var parts []string
-	for _, id := range ids {
-		parts = append(parts, "<@"+id+">")
-	}
-	return strings.Join(parts, " ")
+	return "<@" + strings.Join(ids, "> <@") + ">"
 }
 
 // Size is the length of the content, which is what WeCom limits.
