@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"html"
 	"regexp"
 	"strings"
@@ -179,10 +180,7 @@ func EscapeLinkText(s string) string {
 // label is the text already escaped ("link" when empty), href a clean URL;
 // without href it is the label alone.
 func MarkdownLink(label, href string) string {
-	if label == "" {
-		label = "link"
-	}
-	if href == "" {
+	if label = cmp.Or(label, "link"); href == "" {
 		return label
 	}
 	return "[" + label + "](" + href + ")"
@@ -214,18 +212,13 @@ func userLines(s string) []string {
 //	QuoteLines(s, "\n", ">", func(l string) string { return "> " + l })
 func QuoteLines(s, sep, blank string, line func(escaped string) string) string {
 	lines := userLines(s)
-	var b strings.Builder
 	for i, l := range lines {
-		if i > 0 {
-			b.WriteString(sep)
+		lines[i] = blank
+		if l != "" {
+			lines[i] = line(EscapeInline(strings.TrimLeft(l, " ")))
 		}
-		if l == "" {
-			b.WriteString(blank)
-			continue
-		}
-		b.WriteString(line(EscapeInline(strings.TrimLeft(l, " "))))
 	}
-	return b.String()
+	return strings.Join(lines, sep)
 }
 
 // clipLines shortens multi-line text to at most max runes, cutting at a line
@@ -306,9 +299,7 @@ func trimMarkdown(s string, maxBytes int) string {
 		return s
 	}
 	cut := cutMarkdown(s, maxBytes-len(more))
-	cut = strings.TrimRightFunc(cut, unicode.IsSpace)
-	cut = strings.TrimRight(cut, ">-#* ")
-	return cut + more
+	return strings.TrimRight(strings.TrimRightFunc(cut, unicode.IsSpace), ">-#* ") + more
 }
 
 // plainTitle is a title as the chat list shows it: plain text, which no

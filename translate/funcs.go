@@ -73,9 +73,11 @@ func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template
 				return "", fmt.Errorf("include %q: templates not parsed yet", name)
 			}
 			d, _ := data.(*Data)
-			var b strings.Builder
-			err := (*set).ExecuteTemplate(d.out(&b), name, data)
-			return b.String(), err
+			return d.cachedInclude(name, func() (string, error) {
+				var b strings.Builder
+				err := (*set).ExecuteTemplate(d.out(&b), name, data)
+				return b.String(), err
+			})
 		},
 	})
 	return fm

@@ -98,7 +98,7 @@ func (w guardedWriter) Write(p []byte) (int, error) {
 // receiver: text/template prints {{.}} from the struct, not the pointer.
 func (d Data) Format(f fmt.State, verb rune) {
 	type fields Data // without this method
-	d.dir, d.mentions, d.guard = directory{}, nil, nil
+	d.dir, d.mentions, d.includes, d.guard = directory{}, nil, nil, nil
 	fmt.Fprintf(f, fmt.FormatString(f, verb), fields(d))
 }
 

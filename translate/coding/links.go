@@ -280,11 +280,7 @@ func (pl *places) tagURL(tag string, deleted bool) string {
 	if deleted || tag == "" {
 		return pl.repoPage("/tags")
 	}
-	segs := strings.Split(tag, "/")
-	for i, s := range segs {
-		segs[i] = pathPart(s)
-	}
-	return pl.repoPage("/tree/" + strings.Join(segs, "/"))
+	return pl.repoPage("/tree/" + strings.ReplaceAll(pathPart(tag), "%2F", "/"))
 }
 
 // artifactURL is the most specific page of an artifact under the project,

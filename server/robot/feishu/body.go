@@ -71,10 +71,7 @@ func Body(m translate.Message, ts int64, sign string) ([]byte, error) {
 
 // cardOf is the card for m, which was rendered for Target.
 func cardOf(m translate.Message, ts int64, sign string) card {
-	title := m.Title
-	if title == "" {
-		title = m.Event
-	}
+	title := cmp.Or(m.Title, m.Event)
 	c := card{MsgType: "interactive", Card: cardBody{
 		Config:   cardConfig{WideScreenMode: true},
 		Header:   header{Title: plainText{"plain_text", title}, Template: cmp.Or(headerColours[m.Outcome], "blue")},

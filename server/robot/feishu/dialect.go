@@ -100,11 +100,9 @@ func (Dialect) Size(m translate.Message) int {
 func (Dialect) Limit() int { return MaxBody }
 
 // entities turns the escapes of translate.EscapeInline into the HTML
-// entities Feishu documents for showing markup characters as they are:
-// \* becomes &#42; and a "<" kept from a tag by a word joiner &lt;. A
-// backslash before ASCII punctuation in its output is always one of its
-// escapes (it escapes a user's own backslash there), so the pairs can be
-// read back left to right; any other backslash is the user's and stays.
+// entities Feishu documents for showing markup characters: \* becomes &#42;,
+// "<" and a word joiner &lt;. A backslash before ASCII punctuation in its
+// output is always an escape (a user's own is escaped there).
 func entities(s string) string {
 	s = strings.ReplaceAll(s, "<\u2060", "&lt;")
 	if strings.IndexByte(s, '\\') < 0 {
