@@ -98,7 +98,7 @@ func TestDigestOfStoredMessages(t *testing.T) {
 	}
 	assertWellFormed(t, d, wireBody(t, d, ""))
 	if d.Title != "[2 条更新] [uc-api] tom 创建了分支 master" || d.Outcome != OutcomeNeutral ||
-		!strings.Contains(d.Text, old[0].Summary) || !strings.Contains(d.Text, "[［uc-api］ tom 执行了构建 job #1：失败](https://e.coding.net/p/uc-api/ci/job/1)") {
+		!strings.Contains(d.Text, old[0].Summary) || !strings.Contains(d.Text, `[\[uc-api\] tom 执行了构建 job #1：失败](https://e.coding.net/p/uc-api/ci/job/1)`) {
 		t.Errorf("digest of stored messages:\n%s\n%s", d.Title, d.Text)
 	}
 }

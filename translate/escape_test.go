@@ -9,14 +9,14 @@ import (
 func TestEscapeInline(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain 中文", "plain 中文"},
-		{"@all", "＠all"},
-		{"@13800000000 hi", "＠13800000000 hi"},
-		{"mail a@b.c", "mail a＠b.c"},
+		{"@all", "@\u2060all"},
+		{"@13800000000 hi", "@\u206013800000000 hi"},
+		{"mail a@b.c", "mail a@\u2060b.c"},
 		{"lone @ sign", "lone @ sign"},
-		{"<@zhangsan>", "＜＠zhangsan>"},
-		{"<font color=\"red\">x</font>", "＜font color=\"red\">x＜/font>"},
-		{"[evil](http://x)", "［evil］(http://x)"},
-		{"![img](http://x)", "!［img］(http://x)"},
+		{"<@zhangsan>", "<\u2060@\u2060zhangsan>"}, {"a < b <3", "a < b <3"},
+		{"<font color=\"red\">x</font>", "<\u2060font color=\"red\">x<\u2060/font>"},
+		{"[evil](http://x)", `\[evil\](http://x)`},
+		{"![img](http://x)", `!\[img\](http://x)`},
 		{"**bold** `code`", `\*\*bold\*\* ` + "\\`code\\`"},
 		{"snake_case_name", "snake_case_name"},
 		{"_italic_", `\_italic\_`},
@@ -42,10 +42,10 @@ func TestEscapeInline(t *testing.T) {
 
 func TestQuoteBlock(t *testing.T) {
 	in := "\n\n第一行 @all\r\n\r\n\r\n# 第二行\n[x](http://evil)\n\n"
-	if got, want := quoteBlock(DingTalk, in), "> 第一行 ＠all  \n>  \n> \\# 第二行  \n> ［x］(http://evil)"; got != want {
+	if got, want := quoteBlock(DingTalk, in), "> 第一行 @\u2060all  \n>  \n> \\# 第二行  \n> \\[x\\](http://evil)"; got != want {
 		t.Errorf("DingTalk:\n got %q\nwant %q", got, want)
 	}
-	if got, want := quoteBlock(WeCom, in), "> 第一行 ＠all\n>\n> \\# 第二行\n> ［x］(http://evil)"; got != want {
+	if got, want := quoteBlock(WeCom, in), "> 第一行 @\u2060all\n>\n> \\# 第二行\n> \\[x\\](http://evil)"; got != want {
 		t.Errorf("WeCom:\n got %q\nwant %q", got, want)
 	}
 }
@@ -72,7 +72,7 @@ func TestCleanURL(t *testing.T) {
 // people, inject HTML or disguise links, and checks none of it survives.
 func TestInjection(t *testing.T) {
 	files := []string{"push-injection.json", "merge_request-create-injection.json", "ci-complete_build-failed.json", "GIT_MR_NOTE.json", "ISSUE_COMMENT_CREATED.json"}
-	evilLink := regexp.MustCompile(`\]\(https?://(evil|a\b|x\b)`)
+	evilLink := regexp.MustCompile(`(^|[^\\])\]\(https?://(evil|a\b|x\b)`)
 	for _, lang := range []string{"zh", "en"} {
 		r := newTestRenderer(t, lang)
 		for _, f := range files {

@@ -2,8 +2,10 @@ package translate
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,20 +21,16 @@ import (
 var forbiddenFuncs = []string{"env", "expandenv", "getHostByName", "ago", "now", "date", "dateInZone", "date_in_zone", "htmlDate", "htmlDateInZone", "dateModify", "date_modify", "mustDateModify", "must_date_modify"}
 
 // funcMap is sprig's hermetic text functions minus forbiddenFuncs, plus the
-// relay's helpers. Helpers that depend on the markdown dialect (esc, link,
-// color, bullet, blockquote) are bound to d, which is why each dialect has
-// its own parsed template set.
-//
-// include renders a named template to a string (to pass it to link or
-// truncate); set is the template set it looks names up in, filled in once
-// parsing is done.
+// relay's helpers. Those of the markdown (esc, link, color, bullet,
+// blockquote) are bound to d, so each dialect has its own parsed template
+// set; include looks names up in set, filled in once parsing is done.
 func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template) template.FuncMap {
 	fm := template.FuncMap(sprig.HermeticTxtFuncMap())
 	for _, name := range forbiddenFuncs {
 		delete(fm, name)
 	}
 	boundCounts(fm)
-	helpers := template.FuncMap{
+	maps.Copy(fm, template.FuncMap{
 		"sha7":       sha7,
 		"shortSHA":   sha7,
 		"time":       func(v any) string { return formatTime(v, loc, lang) },
@@ -75,20 +73,13 @@ func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template
 				return "", fmt.Errorf("include %q: templates not parsed yet", name)
 			}
 			d, _ := data.(*Data)
-			if out, ok := d.included(name); ok {
-				return out, nil
-			}
-			var b strings.Builder
-			err := (*set).ExecuteTemplate(d.out(&b), name, data)
-			if err == nil {
-				d.remember(name, b.String())
-			}
-			return b.String(), err
+			return d.cachedInclude(name, func() (string, error) {
+				var b strings.Builder
+				err := (*set).ExecuteTemplate(d.out(&b), name, data)
+				return b.String(), err
+			})
 		},
-	}
-	for k, v := range helpers {
-		fm[k] = v
-	}
+	})
 	return fm
 }
 
@@ -275,9 +266,8 @@ func formatDuration(v any, lang string, unit ...string) string {
 	return out
 }
 
-// durationWords are the units of a duration a person reads (hours,
-// minutes, seconds, and what a duration under a second says), by whether
-// the language is English.
+// durationWords are hours, minutes, seconds and "under a second", by
+// whether the language is English.
 var durationWords = map[bool][4]string{
 	false: {"小时", "分", "秒", "不到 1 秒"},
 	true:  {"h", "min", "s", "under 1 s"},
@@ -291,15 +281,13 @@ func plural(n any, one, many string) string {
 	return many
 }
 
-// link is a link in dialect d to u (anything cleanURL makes a URL of)
-// showing text; without a usable URL it is just the escaped text.
+// link is d's link to u (anything cleanURL makes a URL of) showing text.
 func link(d Dialect, text, u any) string {
 	return d.Link(toString(text), cleanURL(toString(u)))
 }
 
 // buildLevel classifies a build's, job's or deployment's status (any
-// source's words for it) for colour: success,
-// failure, running or neutral.
+// source's words for it) for colour: success, failure, running or neutral.
 func buildLevel(status any) string {
 	switch strings.ToUpper(strings.TrimSpace(toString(status))) {
 	case "SUCCEED", "SUCCEEDED", "SUCCESS", "SUCCESSFUL", "PASSED", "DONE":
@@ -413,10 +401,5 @@ func asUser(v any) *User {
 // choices: {{if oneOf .Event.Verb "merge" "merged"}}.
 func oneOf(v any, choices ...string) bool {
 	s := toString(v)
-	for _, c := range choices {
-		if strings.EqualFold(s, c) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(choices, func(c string) bool { return strings.EqualFold(s, c) })
 }

@@ -154,7 +154,7 @@ func TestHelpers(t *testing.T) {
 		{colorize(DingTalk, "success", "ok"), `<font color="#1a9c3c">ok</font>`},
 		{colorize(WeCom, "failure", "x"), `<font color="warning">x</font>`},
 		{colorize(WeCom, "bogus", "x"), `x`},
-		{mdLink(DingTalk, "a]b", "javascript:alert(1)"), "a］b"},
+		{mdLink(DingTalk, "a]b", "javascript:alert(1)"), `a\]b`},
 		{mdLink(WeCom, "t", "https://x.y/a b(c)"), "[t](https://x.y/a%20b%28c%29)"},
 	}
 	for i, tt := range tests {

@@ -55,7 +55,8 @@ func TestNewKinds(t *testing.T) {
 						t.Errorf("%s %s/%s: no %q in\n%s", tt.name, lang, target, w, all)
 					}
 				}
-				if !strings.Contains(m.Text, ev.ObjectURL) || m.Link != ev.ObjectURL {
+				// A card links the object with its button (m.Link).
+				if !(strings.Contains(m.Text, ev.ObjectURL) || target == Feishu) || m.Link != ev.ObjectURL {
 					t.Errorf("%s %s/%s: not linked to %s:\n%s", tt.name, lang, target, ev.ObjectURL, m.Text)
 				}
 				if lang == "en" && strings.IndexFunc(all, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {

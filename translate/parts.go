@@ -5,10 +5,7 @@ import (
 	"text/template"
 )
 
-// Which templates render a message: the lookup chain of each part, its
-// cache, and the generic fallback.
-
-// partSet is what lookup finds for each part of a message.
+// partSet is the templates of each part of a message.
 type partSet struct {
 	text, title, summary, mentions *template.Template
 }
@@ -23,20 +20,6 @@ func partsFor(d *dialect, event, variant string) *partSet {
 		mentions: lookup(d, event, variant, "mentions"),
 	}
 }
-
-// partsKey names the templates of one event for one dialect and variant.
-type partsKey struct {
-	d              *dialect
-	event, variant string
-}
-
-// maxCachedParts bounds the cache of templateParts: event names come from
-// webhooks, and a sender making up new ones must not grow it for ever;
-// names longer than maxCachedName are not cached at all.
-const (
-	maxCachedParts = 1024
-	maxCachedName  = 64
-)
 
 // lookup finds the template for one part of a message by the documented
 // chain: <variant>.<target>.<event>.<part>, <variant>.<event>.<part>,
@@ -59,26 +42,12 @@ func lookup(d *dialect, event, variant, part string) *template.Template {
 // templateParts is the templates that render an event: those of its own
 // name when it has a text template, else generic's.
 func (r *Renderer) templateParts(d *dialect, name, variant string) *partSet {
-	k := partsKey{d, name, variant}
-	if ps, ok := r.parts.Load(k); ok {
-		return ps.(*partSet)
-	}
-	var ps *partSet
 	if name != "" && name != "generic" {
-		ps = partsFor(d, name, variant)
-	}
-	if ps == nil || ps.text == nil {
-		ps = partsFor(d, "generic", variant)
-	}
-	if len(name) <= maxCachedName && r.partsSize.Load() < maxCachedParts {
-		// A copy: the name may be a substring of a whole webhook body,
-		// which the key would otherwise keep alive.
-		k.event = strings.Clone(name)
-		if _, loaded := r.parts.LoadOrStore(k, ps); !loaded {
-			r.partsSize.Add(1)
+		if ps := partsFor(d, name, variant); ps.text != nil {
+			return ps
 		}
 	}
-	return ps
+	return partsFor(d, "generic", variant)
 }
 
 // HasVariant reports whether any template of the variant exists, for

@@ -1,21 +1,18 @@
 package translate
 
 import (
-	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"text/template"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
-	"unicode"
-	"unicode/utf8"
 )
 
 // Data is what a template sees: the event, the target and the render's
@@ -49,37 +46,33 @@ type Data struct {
 	dir      directory
 	mentions *mentions
 	depth    int
-	includes map[string]string // include's output by template name
 	guard    *previewGuard     // a preview's bounds (see Preview); nil to send
+	includes map[string]string // cachedInclude's output by template name
 }
 
 func (d *Data) enter() int { d.depth++; return d.depth }
 func (d *Data) leave()     { d.depth-- }
 
-// included is what {{include name .}} rendered before in this render (one
-// budget). A render includes the same helper with the same data several
-// times (the CI templates ask for ci.isjob in the title, the text and the
-// summary), and rendering it again would give the same text: templates
-// cannot change Data, and .Mention, the one side effect, adds each user once
-// however often it is called. (Only sprig's random functions, which no
-// message has a use for, would tell the difference.)
-func (d *Data) included(name string) (string, bool) {
+// cachedInclude renders {{include name .}} once per render (one budget):
+// the CI templates include ci.isjob in the title, the text and the summary,
+// and as templates cannot change Data (.Mention adds each user once however
+// often it is called) a second rendering gives the same text. It saves a
+// fifth of a CI render's allocations (BenchmarkDecodeRender).
+func (d *Data) cachedInclude(name string, render func() (string, error)) (string, error) {
 	if d == nil {
-		return "", false
+		return render()
 	}
-	out, ok := d.includes[name]
-	return out, ok
-}
-
-// remember keeps the output of {{include name .}} for included.
-func (d *Data) remember(name, out string) {
-	if d == nil {
-		return
+	if out, ok := d.includes[name]; ok {
+		return out, nil
 	}
-	if d.includes == nil {
-		d.includes = make(map[string]string)
+	out, err := render()
+	if err == nil {
+		if d.includes == nil {
+			d.includes = make(map[string]string)
+		}
+		d.includes[name] = out
 	}
-	d.includes[name] = out
+	return out, err
 }
 
 // Mention @-mentions the given users (a User, a slice of users, a login or
@@ -119,21 +112,15 @@ type Renderer struct {
 	dir      directory
 	files    []string // parsed files, for errors and Check
 
-	// parts caches templateParts (partsKey → *partSet), which would
-	// otherwise build a dozen template names and look each up in every
-	// render; the sets never change after New.
-	parts     sync.Map
-	partsSize atomic.Int32
 	// guard bounds a preview's renders (see Preview); nil for sending.
 	guard *previewGuard
 }
 
 // New parses every *.tmpl of defaults (its Options.Language sub-directory
-// when it has one), then every *.tmpl of user (may be nil): a {{define}} in a
-// user file replaces the default of the same name, for every dialect of
-// Options.Dialects. Errors name the file, the line and the reason; a user
-// file that uses a field templates no longer have is an error naming the
-// field and what replaced it.
+// when it has one), then of user (may be nil), whose {{define}}s replace the
+// defaults of the same name, for every dialect of Options.Dialects. Errors
+// name the file, the line and the reason, or a removed field and its
+// replacement.
 func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 	if defaults == nil {
 		return nil, errors.New("new renderer: no default templates")
@@ -164,6 +151,8 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 			return nil, fmt.Errorf("new renderer: no default templates for language %q (have zh, en)", opts.Language)
 		}
 	}
+	r := &Renderer{defaults: defaults, user: user, opts: opts, lang: lang,
+		byName: make(map[Target]*dialect, len(opts.Dialects)), dir: newDirectory(opts.Mentions)}
 	type file struct{ name, text string }
 	var files []file
 	read := func(fsys fs.FS, prefix string) error {
@@ -178,6 +167,7 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 				return fmt.Errorf("read template %s: %w", path.Join(prefix, n), err)
 			}
 			files = append(files, file{path.Join(prefix, n), string(b)})
+			r.files = append(r.files, path.Join(prefix, n))
 		}
 		return nil
 	}
@@ -192,8 +182,6 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 			return nil, fmt.Errorf("new renderer: %w", err)
 		}
 	}
-	r := &Renderer{defaults: defaults, user: user, opts: opts, lang: lang,
-		byName: make(map[Target]*dialect, len(opts.Dialects)), dir: newDirectory(opts.Mentions)}
 	for _, d := range opts.Dialects {
 		if _, dup := r.byName[d.Name()]; dup {
 			return nil, fmt.Errorf("new renderer: two dialects named %q", d.Name())
@@ -212,9 +200,6 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 		if err := checkRemoved(r.dialects[0].set); err != nil {
 			return nil, fmt.Errorf("new renderer: %w", err)
 		}
-	}
-	for _, f := range files {
-		r.files = append(r.files, f.name)
 	}
 	return r, nil
 }
@@ -262,29 +247,15 @@ func (r *Renderer) renderOnce(ev *Event, dl *dialect, ps *partSet, variant, outc
 		Commits: shown, TotalCommits: ev.CommitCount, MoreCommits: ev.CommitCount - len(shown),
 		MaxDesc: b.desc, dir: r.dir, mentions: &mentions{keys: dl.keys}, guard: r.guard,
 	}
-	text, err := execPart(ps.text, t, d)
-	if err != nil {
-		return Message{}, err
+	var out [4]string // text, title, summary, mentions (which outputs nothing)
+	for i, tm := range []*template.Template{ps.text, ps.title, ps.summary, ps.mentions} {
+		var err error
+		if out[i], err = execPart(tm, t, d); err != nil {
+			return Message{}, err
+		}
 	}
-	title, err := execPart(ps.title, t, d)
-	if err != nil {
-		return Message{}, err
-	}
-	summary, err := execPart(ps.summary, t, d)
-	if err != nil {
-		return Message{}, err
-	}
-	if _, err := execPart(ps.mentions, t, d); err != nil {
-		return Message{}, err
-	}
-	title = plainTitle(truncateRunes(128, oneLine(title)))
-	summary = oneLine(summary)
-	if title == "" {
-		title = plainTitle(truncateRunes(128, summary))
-	}
-	if title == "" {
-		title = plainTitle(ev.Name)
-	}
+	text, title, summary := out[0], plainTitle(truncateRunes(128, oneLine(out[1]))), oneLine(out[2])
+	title = cmp.Or(title, plainTitle(truncateRunes(128, summary)), plainTitle(ev.Name))
 	if summary == "" {
 		summary = dl.Escape(title)
 	}
@@ -303,102 +274,24 @@ func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 	if tm == nil {
 		return "", nil
 	}
-	b := execBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if b.Cap() <= maxPooledBuffer {
-			b.Reset()
-			execBuffers.Put(b)
-		}
-	}()
-	if err := tm.Execute(d.out(b), d); err != nil {
+	var b strings.Builder
+	if err := tm.Execute(d.out(&b), d); err != nil {
 		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
 	}
 	return b.String(), nil
 }
 
-// execBuffers saves growing a buffer piece by piece in every render.
-var execBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// blankRuns are runs of blank lines, which templates leave behind when
+// optional parts are empty.
+var blankRuns = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
 
-// maxPooledBuffer keeps the buffers of huge renders out of the pool.
-const maxPooledBuffer = 64 << 10
-
-// tidyText trims the text and collapses runs of blank lines (which
-// templates leave behind when optional parts are empty) to one: every
-// match of \n[ \t]*\n(?:[ \t]*\n)+ becomes "\n\n".
+// tidyText trims the text and collapses runs of blank lines to one.
 func tidyText(s string) string {
-	s = strings.TrimSpace(s)
-	var b strings.Builder
-	done := 0 // s[:done] is in b
-	for i := 0; ; {
-		k := strings.IndexByte(s[i:], '\n')
-		if k < 0 {
-			break
-		}
-		i += k
-		end, lines := i+1, 0 // the blank lines after s[i] end at end
-		for j := i + 1; ; {
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-				j++
-			}
-			if j == len(s) || s[j] != '\n' {
-				break
-			}
-			j++
-			end, lines = j, lines+1
-		}
-		if lines < 2 {
-			i++
-			continue
-		}
-		b.WriteString(s[done:i])
-		b.WriteString("\n\n")
-		done, i = end, end
-	}
-	if done == 0 {
-		return s
-	}
-	b.WriteString(s[done:])
-	return b.String()
+	return blankRuns.ReplaceAllString(strings.TrimSpace(s), "\n\n")
 }
 
 // oneLine collapses whitespace runs (including line breaks) to one space.
-func oneLine(s string) string {
-	if isOneLine(s) {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// isOneLine reports whether oneLine would return s as it is: no white space
-// but single spaces between words.
-func isOneLine(s string) bool {
-	prevSpace := true // no space at the start
-	for i := 0; i < len(s); {
-		c := s[i]
-		var space bool
-		if c < utf8.RuneSelf {
-			if c == ' ' {
-				space = true
-			} else if asciiSpace[c] {
-				return false
-			}
-			i++
-		} else {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return false
-			}
-			i += size
-		}
-		if space && prevSpace {
-			return false
-		}
-		prevSpace = space
-	}
-	return !prevSpace || s == ""
-}
-
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // templateNames lists the defined templates of a dialect, sorted.
 func (r *Renderer) templateNames(d *dialect) []string {

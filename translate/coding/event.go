@@ -1,6 +1,7 @@
 package coding
 
 import (
+	"cmp"
 	"net/url"
 	"strconv"
 	"strings"
@@ -183,7 +184,7 @@ func toEvent(p *payload, ev *translate.Event) {
 	case translate.EventIssue:
 		issueEvent(p, pl, ev)
 	case translate.EventArtifact:
-		artifactEvent(p, ev)
+		artifactEvent(p, pl, ev)
 	default:
 		objectEvent(p, pl, ev)
 	}
@@ -204,6 +205,9 @@ func pushEvent(p *payload, pl *places, ev *translate.Event) {
 			ev.Before = &translate.Commit{ID: before, Link: pl.commitURL(before)}
 		}
 		ev.ObjectURL = ev.RepoURL
+		if tag, ok := strings.CutPrefix(ref, "refs/tags/"); ok {
+			ev.ObjectURL = cmp.Or(pl.tagURL(tag, true), ev.ObjectURL)
+		}
 		return
 	}
 	own := map[string]bool{} // commits with a link of their own
@@ -231,6 +235,9 @@ func pushEvent(p *payload, pl *places, ev *translate.Event) {
 		ev.ObjectURL = ev.CompareURL
 	case len(shown) > 0:
 		ev.ObjectURL = shown[0].Link
+	}
+	if tag, ok := strings.CutPrefix(ref, "refs/tags/"); ok {
+		ev.ObjectURL = cmp.Or(pl.tagURL(tag, false), ev.ObjectURL)
 	}
 }
 
@@ -347,7 +354,7 @@ func issueEvent(p *payload, pl *places, ev *translate.Event) {
 }
 
 // artifactEvent: a package version or an artifact repository.
-func artifactEvent(p *payload, ev *translate.Event) {
+func artifactEvent(p *payload, pl *places, ev *translate.Event) {
 	a := p.artifact()
 	if a == nil {
 		return
@@ -357,8 +364,8 @@ func artifactEvent(p *payload, ev *translate.Event) {
 	ev.Version = first(a.VersionName, a.VersionName2, a.VersionName3)
 	ev.Type, ev.Size = first(a.Type, a.Type2, a.Type3), int64(a.Size)
 	ev.ObjectURL = firstURL(a.HTMLURL, a.WebURL, a.URL)
-	if base := strings.TrimRight(ev.ProjectURL, "/"); ev.ObjectURL == "" && base != "" {
-		ev.ObjectURL = base + "/artifacts"
+	if ev.ObjectURL == "" {
+		ev.ObjectURL = pl.artifactURL(a, artifactDepth(ev.Code, ev.Verb))
 	}
 }
 
@@ -380,6 +387,9 @@ func objectEvent(p *payload, pl *places, ev *translate.Event) {
 			ev.Member, ev.Role = person(&m.user), first(m.Role, m.RoleName)
 			ev.ObjectURL = firstWeb(m.page(), m.URL.str())
 		}
+		ev.Link = pl.settingURL("member")
+	case translate.EventPing:
+		ev.Link = pl.settingURL("webhook")
 	case translate.EventIteration:
 		if it := p.Iteration; it != nil {
 			ev.Title, ev.Status, ev.Goal = first(it.Name, it.Title), it.Status.str(), it.Goal.str()

@@ -263,3 +263,69 @@ func (pl *places) buildURL(c *ci, job bool) string {
 	}
 	return u
 }
+
+// repoPage is …/p/<project>/d/<repo>/git<sub>, "" when the repository or
+// its project is unknown.
+func (pl *places) repoPage(sub string) string {
+	if pl.repoName == "" || pl.projectBase == "" {
+		return ""
+	}
+	return pl.projectBase + "/d/" + pathPart(pl.repoName) + "/git" + sub
+}
+
+// tagURL is the page of a pushed tag: the code at the tag
+// (…/git/tree/<tag>, where CODING's tag list leads), or the repository's
+// tag list (…/git/tags) once the tag is deleted.
+func (pl *places) tagURL(tag string, deleted bool) string {
+	if deleted || tag == "" {
+		return pl.repoPage("/tags")
+	}
+	return pl.repoPage("/tree/" + strings.ReplaceAll(pathPart(tag), "%2F", "/"))
+}
+
+// artifactURL is the most specific page of an artifact under the project,
+// down to depth steps: the artifact repository (1,
+// …/artifacts/repositories/<id>), its package (2, …/packages/<id>), the
+// version (3, …/versions/<id>), as far as the payload has the ids (those
+// of CODING's artifact API); depth 0 or no ids is the artifacts page.
+func (pl *places) artifactURL(a *artifact, depth int) string {
+	base := strings.TrimRight(pl.projectURL, "/")
+	if base == "" {
+		return ""
+	}
+	u := base + "/artifacts"
+	steps := []struct {
+		path string
+		id   num
+	}{{"/repositories/", a.RepoID}, {"/packages/", a.PkgID}, {"/versions/", a.VersionID}}
+	for _, step := range steps[:min(depth, len(steps))] {
+		if step.id <= 0 {
+			break
+		}
+		u += step.path + strconv.FormatInt(int64(step.id), 10)
+	}
+	return u
+}
+
+// artifactDepth is how deep artifactURL links for an event: a repository
+// event links the repository, a version event the version, and a deleted
+// thing the level above it.
+func artifactDepth(code, verb string) int {
+	depth := 3
+	if strings.HasPrefix(code, "ARTIFACTS_REPO_") {
+		depth = 1
+	}
+	if strings.Contains(verb, "delete") {
+		depth--
+	}
+	return depth
+}
+
+// settingURL is a page of the project's settings (member, webhook), "" when
+// the project's page is unknown.
+func (pl *places) settingURL(page string) string {
+	if pl.projectBase == "" {
+		return ""
+	}
+	return pl.projectBase + "/setting/" + page
+}

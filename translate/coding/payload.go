@@ -219,6 +219,9 @@ type artifact struct {
 	Type3        text `json:"repoType"`
 	ProjectName  text `json:"projectName"`
 	UserName     text `json:"userName"`
+	RepoID       num  `json:"artifactRepoId"`
+	PkgID        num  `json:"artifactPkgId"`
+	VersionID    num  `json:"artifactVersionId"`
 	URL          text `json:"url"`
 }
 

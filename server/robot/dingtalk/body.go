@@ -1,6 +1,7 @@
 package dingtalk
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/coding-relay/coding-relay/server/robot"
@@ -47,10 +48,7 @@ func Body(m translate.Message, msgUUID string) ([]byte, error) {
 
 // wireOf is the body of m, which was rendered for Target.
 func wireOf(m translate.Message, msgUUID string) wire {
-	b := wire{MsgType: "markdown", Markdown: markdown{Title: m.Title, Text: m.Text}, MsgUUID: msgUUID}
-	if b.Markdown.Title == "" {
-		b.Markdown.Title = m.Event
-	}
+	b := wire{MsgType: "markdown", Markdown: markdown{Title: cmp.Or(m.Title, m.Event), Text: m.Text}, MsgUUID: msgUUID}
 	if len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0 {
 		b.At = &at{AtMobiles: nonNil(m.AtMobiles), AtUserIDs: nonNil(m.AtUserIDs)}
 	}

@@ -45,8 +45,8 @@ func (Dialect) Link(text, href string) string {
 }
 
 // Quote is a markdown quote whose lines end in two spaces (DingTalk runs
-// lines together otherwise), with "|" full-width: the desktop client
-// renders tables.
+// lines together otherwise), with "|" escaped: the desktop client renders
+// tables.
 func (Dialect) Quote(s string) string {
 	return translate.QuoteLines(s, "  \n", ">", func(l string) string { return "> " + translate.NoPipes(l) })
 }
@@ -77,11 +77,11 @@ func (Dialect) MentionKeys() []translate.MentionKey { return mentionKeys }
 // MentionLine is @mobile and @userid for each: DingTalk mentions only whom
 // the text names as well as the "at" list.
 func (Dialect) MentionLine(mobiles, ids []string) string {
-	var parts []string
-	for _, id := range slices.Concat(mobiles, ids) {
-		parts = append(parts, "@"+id)
+	all := slices.Concat(mobiles, ids)
+	if len(all) == 0 {
+		return ""
 	}
-	return strings.Join(parts, " ")
+	return "@" + strings.Join(all, " @")
 }
 
 // Size is the length of the body Send posts for m, msgUuid included.

@@ -71,15 +71,17 @@ func Body(m translate.Message, ts int64, sign string) ([]byte, error) {
 
 // cardOf is the card for m, which was rendered for Target.
 func cardOf(m translate.Message, ts int64, sign string) card {
-	title := m.Title
-	if title == "" {
-		title = m.Event
-	}
+	title := cmp.Or(m.Title, m.Event)
 	c := card{MsgType: "interactive", Card: cardBody{
 		Config:   cardConfig{WideScreenMode: true},
 		Header:   header{Title: plainText{"plain_text", title}, Template: cmp.Or(headerColours[m.Outcome], "blue")},
-		Elements: []any{markdownElement{"markdown", m.Text}},
+		Elements: []any{},
 	}}
+	// The header says the headline, so a message with nothing more to say
+	// has no text: a card has no empty markdown element.
+	if m.Text != "" {
+		c.Card.Elements = append(c.Card.Elements, markdownElement{"markdown", m.Text})
+	}
 	if m.Link != "" {
 		c.Card.Elements = append(c.Card.Elements, actionElement{Tag: "action", Actions: []button{{
 			Tag: "button", Text: plainText{"plain_text", cmp.Or(buttonTexts[m.Lang], "查看详情")}, Type: "primary", URL: m.Link,

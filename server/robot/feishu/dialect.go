@@ -1,10 +1,9 @@
 package feishu
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/translate"
@@ -45,7 +44,7 @@ func (Dialect) Link(text, href string) string {
 
 // Quote, as the card has no quotes, is every line of the user text,
 // escaped, in grey (each line its own <font>, so a cut between lines
-// leaves no element open), the lines broken with \n, and "|" full-width
+// leaves no element open), the lines broken with \n, and "|" escaped
 // (JSON 2.0 cards render tables).
 func (Dialect) Quote(s string) string {
 	return translate.QuoteLines(s, "\n", "", func(l string) string {
@@ -80,11 +79,10 @@ func (Dialect) MentionKeys() []translate.MentionKey { return mentionKeys }
 
 // MentionLine is <at id=…></at> for each.
 func (Dialect) MentionLine(_, ids []string) string {
-	var parts []string
-	for _, id := range ids {
-		parts = append(parts, "<at id="+id+"></at>")
+	if len(ids) == 0 {
+		return ""
 	}
-	return strings.Join(parts, " ")
+	return "<at id=" + strings.Join(ids, "></at> <at id=") + "></at>"
 }
 
 // sizeSign stands for a signature in the body Size measures: a base64
@@ -101,33 +99,17 @@ func (Dialect) Size(m translate.Message) int {
 // Limit is MaxBody.
 func (Dialect) Limit() int { return MaxBody }
 
-// entities turns the backslash escapes of translate.EscapeInline into the
-// HTML entities Feishu documents for showing markup characters as they
-// are (\* → &#42;). A backslash before ASCII punctuation in its output is
-// always one of its escapes (it escapes a user's own backslash there), so
-// the pairs can be read back left to right; any other backslash is the
-// user's and stays.
+// entities turns the escapes of translate.EscapeInline into the HTML
+// entities Feishu documents for showing markup characters: \* becomes &#42;,
+// "<" and a word joiner &lt;. A backslash before ASCII punctuation in its
+// output is always an escape (a user's own is escaped there).
 func entities(s string) string {
+	s = strings.ReplaceAll(s, "<\u2060", "&lt;")
 	if strings.IndexByte(s, '\\') < 0 {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) && s[i+1] < utf8.RuneSelf && isASCIIPunct(s[i+1]) {
-			b.WriteString("&#")
-			b.WriteString(strconv.Itoa(int(s[i+1])))
-			b.WriteByte(';')
-			i++
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	return escapePair.ReplaceAllStringFunc(s, func(e string) string { return "&#" + strconv.Itoa(int(e[1])) + ";" })
 }
 
-func isASCIIPunct(c byte) bool {
-	r := rune(c)
-	return unicode.IsPunct(r) || unicode.IsSymbol(r)
-}
+// escapePair is a backslash escape: a backslash and ASCII punctuation.
+var escapePair = regexp.MustCompile(`\\[!-/:-@\[-` + "`" + `{-~]`)

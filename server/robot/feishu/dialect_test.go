@@ -27,8 +27,8 @@ func TestSize(t *testing.T) {
 		}
 	}
 	m := base
-	m.Text = ""
-	m.Text = strings.Repeat("a", MaxBody-(Dialect{}).Size(m))
+	m.Text = "a"
+	m.Text = strings.Repeat("a", MaxBody-(Dialect{}).Size(m)+1)
 	if (Dialect{}).Size(m) != MaxBody || (Dialect{}).Limit() != MaxBody {
 		t.Errorf("at the limit: Size %d, Limit %d", (Dialect{}).Size(m), (Dialect{}).Limit())
 	}
@@ -47,9 +47,9 @@ func TestEscape(t *testing.T) {
 		{"- item", "&#45; item"},
 		{"1. item", "1&#46; item"},
 		{"> quote", "&#62; quote"},
-		{"<at id=all></at> @all", "＜at id=all>＜/at> ＠all"},
-		{"<font color='red'>x</font>", "＜font color='red'>x＜/font>"},
-		{"[x](https://evil) ![i](k)", "［x］(https://evil) !［i］(k)"},
+		{"<at id=all></at> @all", "&lt;at id=all>&lt;/at> @\u2060all"},
+		{"<font color='red'>x</font>", "&lt;font color='red'>x&lt;/font>"}, {"a < b", "a < b"},
+		{"[x](https://evil) ![i](k)", "&#91;x&#93;(https://evil) !&#91;i&#93;(k)"},
 		{"&lt;b&gt; &#42;", "&amp;lt;b&amp;gt; &amp;#42;"},
 		{"a|b", "a|b"},
 		{"line1\nline2", "line1 line2"},
@@ -63,7 +63,7 @@ func TestEscape(t *testing.T) {
 		t.Errorf("link = %q, want %q", got, want)
 	}
 	in := "\n第一行 **b**\r\n\r\n\r\n# 第二行\n| a | b |\n<at id=all></at>\n\n"
-	want := "<font color='grey'>第一行 &#42;&#42;b&#42;&#42;</font>\n\n<font color='grey'>&#35; 第二行</font>\n<font color='grey'>｜ a ｜ b ｜</font>\n<font color='grey'>＜at id=all>＜/at></font>"
+	want := "<font color='grey'>第一行 &#42;&#42;b&#42;&#42;</font>\n\n<font color='grey'>&#35; 第二行</font>\n<font color='grey'>&#124; a &#124; b &#124;</font>\n<font color='grey'>&lt;at id=all>&lt;/at></font>"
 	if got := d.Quote(in); got != want {
 		t.Errorf("Quote:\n got %q\nwant %q", got, want)
 	}
@@ -75,7 +75,7 @@ func TestEntitiesLeaveNoEscape(t *testing.T) {
 	for _, s := range []string{"", "plain", "a\\*", "a\\b", `\\`, "**x** _y_ `z` ~~w~~", "# h", "- i", "1. x", "<b>[x](y)", "\xff\\*", "a\\"} {
 		got := Dialect{}.Escape(s)
 		for i := 0; i+1 < len(got); i++ {
-			if got[i] == '\\' && isASCIIPunct(got[i+1]) {
+			if escapePair.MatchString(got[i : i+2]) {
 				t.Errorf("Escape(%q) = %q keeps a backslash escape", s, got)
 				break
 			}
@@ -109,13 +109,18 @@ func TestHelpers(t *testing.T) {
 		{translate.OutcomeWarning, "", "orange", "查看详情"}, {translate.OutcomeNeutral, "en", "blue", "View"}, {"bogus", "fr", "blue", "查看详情"},
 	}
 	for _, tt := range cards {
-		c := cardOf(translate.Message{Target: Target, Outcome: tt.outcome, Lang: tt.lang, Link: "https://x"}, 0, "")
+		c := cardOf(translate.Message{Target: Target, Outcome: tt.outcome, Lang: tt.lang, Text: "text", Link: "https://x"}, 0, "")
 		if got := c.Card.Header.Template; got != tt.header {
 			t.Errorf("header of %q = %q, want %q", tt.outcome, got, tt.header)
 		}
 		if got := c.Card.Elements[1].(actionElement).Actions[0].Text.Content; got != tt.button {
 			t.Errorf("button in %q = %q, want %q", tt.lang, got, tt.button)
 		}
+	}
+	// The header says the headline: a card with no more to say has no
+	// empty markdown element, only its button.
+	if c := cardOf(translate.Message{Target: Target, Title: "t", Link: "https://x"}, 0, ""); len(c.Card.Elements) != 1 {
+		t.Errorf("card without text has elements %+v, want the button alone", c.Card.Elements)
 	}
 	if got := d.MentionLine([]string{"13800000000"}, []string{"ou_a", "u_b"}); got != "<at id=ou_a></at> <at id=u_b></at>" {
 		t.Errorf("mention line %q", got)

@@ -51,7 +51,7 @@ func (d Dialect) Name() translate.Target { return d.name }
 // Capabilities: headings and quotes; v1 colours and mentions, v2 lists.
 func (d Dialect) Capabilities() translate.Capabilities { return d.caps }
 
-// Escape is translate.EscapeInline, with full-width pipes in v2.
+// Escape is translate.EscapeInline, with "|" escaped in v2.
 func (d Dialect) Escape(s string) string { return d.pipes(translate.EscapeInline(s)) }
 
 // Link is a markdown link.
@@ -88,14 +88,10 @@ func (d Dialect) MentionKeys() []translate.MentionKey { return d.keys }
 
 // MentionLine is <@userid> for each in v1; v2 would show them as text.
 func (d Dialect) MentionLine(_, ids []string) string {
-	if !d.caps.Mentions {
+	if !d.caps.Mentions || len(ids) == 0 {
 		return ""
 	}
-	var parts []string
-	for _, id := range ids {
-		parts = append(parts, "<@"+id+">")
-	}
-	return strings.Join(parts, " ")
+	return "<@" + strings.Join(ids, "> <@") + ">"
 }
 
 // Size is the length of the content, which is what WeCom limits.
