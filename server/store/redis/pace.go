@@ -2,7 +2,6 @@ package redis
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -76,21 +75,6 @@ func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Du
 		return 0, 0, store.ErrLeaseLost
 	}
 	return time.Duration(res[0]) * time.Millisecond, int(res[1]), nil
-}
-
-// SendTimes returns the send times (Unix ms) recorded for a lane.
-func (s *Store) SendTimes(lane string) ([]int64, error) {
-	vals, err := s.c.LRange(ctx(), pfxPace+lane, 0, -1).Result()
-	if err != nil {
-		return nil, unavailable("read pace", err)
-	}
-	out := make([]int64, 0, len(vals))
-	for _, v := range vals {
-		if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-			out = append(out, ms)
-		}
-	}
-	return out, nil
 }
 
 // Pace is the bbolt store's per-robot history, which a shared store does
