@@ -42,7 +42,7 @@ func reindex(tx *bolt.Tx) error {
 		return err
 	}
 	err = p.ForEach(func(k, v []byte) error {
-		it, err := decodeItem(k, v)
+		it, err := DecodeItem(binary.BigEndian.Uint64(k), v)
 		if err != nil {
 			it = &Item{ID: binary.BigEndian.Uint64(k)} // unreadable: Load skips it
 		}

@@ -120,9 +120,9 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 func (s *Store) Pending(fn func(*Item) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
-			it, err := decodeItem(k, v)
+			it, err := DecodeItem(binary.BigEndian.Uint64(k), v)
 			if its := []*Item{it}; err == nil && fillBodies(tx, its) == nil && its[0] == nil {
-				err = fmt.Errorf("item %x: its message %s is missing", k, it.Body)
+				err = fmt.Errorf("item %d: its message %s is missing", it.ID, it.Body)
 			}
 			if err != nil {
 				return err
@@ -144,9 +144,8 @@ func (s *Store) Load(ids []uint64) ([]*Item, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
 		for i, id := range ids {
-			k := key(id)
-			if v := p.Get(k); v != nil {
-				out[i], _ = decodeItem(k, v)
+			if v := p.Get(key(id)); v != nil {
+				out[i], _ = DecodeItem(id, v)
 			}
 		}
 		return fillBodies(tx, out)

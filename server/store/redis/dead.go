@@ -72,7 +72,7 @@ func (s *Store) Revive(id uint64, accept func(*store.Item) error, post func(*sto
 	case err != nil:
 		return unavailable(fmt.Sprintf("revive dead letter %d", id), err)
 	}
-	it, err := decode(id, v)
+	it, err := store.DecodeItem(id, []byte(v))
 	if err != nil {
 		return fmt.Errorf("redis: revive dead letter %d: %w", id, err)
 	}
@@ -135,7 +135,7 @@ func (s *Store) Dead(limit int) ([]*store.Item, int, error) {
 		if !ok || err != nil {
 			continue
 		}
-		if it, err := decode(id, str); err == nil {
+		if it, err := store.DecodeItem(id, []byte(str)); err == nil {
 			out = append(out, it)
 		}
 	}

@@ -154,7 +154,7 @@ func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, las
 		if !ok || s.rm.removing(id) {
 			continue
 		}
-		it, err := decode(id, v)
+		it, err := store.DecodeItem(id, []byte(v))
 		if err != nil {
 			continue // one damaged record must not stop the lane
 		}
@@ -183,7 +183,7 @@ func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
 	}
 	for i, v := range vals {
 		if str, ok := v.(string); ok {
-			out[i], _ = decode(ids[i], str)
+			out[i], _ = store.DecodeItem(ids[i], []byte(str))
 		}
 	}
 	return out, s.fillBodies(out)
@@ -259,13 +259,4 @@ func (s *Store) Lanes() ([]string, error) {
 	}
 	slices.Sort(lanes)
 	return lanes, nil
-}
-
-func decode(id uint64, v string) (*store.Item, error) {
-	it := new(store.Item)
-	if err := store.UnmarshalItem([]byte(v), it); err != nil {
-		return nil, fmt.Errorf("item %d: %w", id, err)
-	}
-	it.ID = id
-	return it, nil
 }
