@@ -14,20 +14,7 @@ import (
 
 // buryScript moves items that are still pending to the dead letters; one
 // another replica delivered meanwhile is left out.
-//
-// KEYS: items, dead, deadq, then one pending key per item. ARGV: n IDs, n
-// JSON bodies.
-var buryScript = goredis.NewScript(`
-local n = #KEYS - 3
-for i = 1, n do
-  if redis.call('ZREM', KEYS[3 + i], ARGV[i]) == 1 then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[n + i])
-    redis.call('ZADD', KEYS[3], ARGV[i], ARGV[i])
-  end
-end
-return 0
-`)
+var buryScript = script("bury")
 
 // Bury moves items from their lanes to the dead letters.
 func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
@@ -47,19 +34,7 @@ func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
 
 // reviveScript moves a dead letter back to a lane under a new ID (-1: it
 // is gone).
-//
-// KEYS: dead, deadq, seq, items, pending key, lanes. ARGV: old ID, JSON,
-// lane, wake channel.
-var reviveScript = goredis.NewScript(`
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-local id = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[4], id, ARGV[2])
-redis.call('ZADD', KEYS[5], id, id)
-redis.call('SADD', KEYS[6], ARGV[3])
-redis.call('PUBLISH', ARGV[4], ARGV[3])
-return id
-`)
+var reviveScript = script("revive")
 
 // Revive moves a dead letter back to the end of its lane (accept sets
 // it.Lane and may refuse it: its error is returned as it is) and hands it

@@ -1,10 +1,6 @@
 package redis
 
-import (
-	"time"
-
-	goredis "github.com/redis/go-redis/v9"
-)
+import "time"
 
 // Dedup: each delivery ID is a key of its own set with NX and a 24 h TTL
 // (the lookup, and forgetting by age, cost Redis nothing more), and a
@@ -16,13 +12,7 @@ import (
 
 // expireScript drops sorted-set entries older than a cutoff, at most a
 // batch per call (their keys have expired by themselves).
-//
-// KEYS: dedupq. ARGV: cutoff (ms), batch.
-var expireScript = goredis.NewScript(`
-local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-if #old > 0 then redis.call('ZREM', KEYS[1], unpack(old)) end
-return #old
-`)
+var expireScript = script("expire")
 
 // expireBatch bounds the entries one call drops, so no write waits long
 // behind it.

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
@@ -16,42 +14,7 @@ import (
 // every item under a new ID in its lane and the messages items share (see
 // store.ShareBodies), and wakes the lanes' senders with one message naming
 // them (a line each).
-//
-// KEYS: seq, items, lanes, dedup key, dedupq, bodies, body refs, then one
-// pending key per item. ARGV: dedup (0/1), now (ms), dedup TTL (s), dedup
-// max, wake channel, delivery, dedup key prefix, n, then n lane names, n
-// JSON items, and name, JSON and refs of each shared message.
-var addScript = goredis.NewScript(`
-if ARGV[1] == '1' then
-  if not redis.call('SET', KEYS[4], ARGV[2], 'NX', 'EX', ARGV[3]) then return -1 end
-  local over = redis.call('ZCARD', KEYS[5]) - tonumber(ARGV[4]) + 1
-  if over > 0 then
-    local old = redis.call('ZPOPMIN', KEYS[5], over)
-    for i = 1, #old, 2 do redis.call('DEL', ARGV[7] .. old[i]) end
-  end
-  redis.call('ZADD', KEYS[5], ARGV[2], ARGV[6])
-end
-local n = tonumber(ARGV[8])
-local first = redis.call('INCRBY', KEYS[1], n) - n
-local lanes, seen = {}, {}
-for i = 1, n do
-  local id = first + i
-  local lane = ARGV[8 + i]
-  redis.call('HSET', KEYS[2], id, ARGV[8 + n + i])
-  redis.call('ZADD', KEYS[7 + i], id, id)
-  if not seen[lane] then
-    seen[lane] = true
-    lanes[#lanes + 1] = lane
-  end
-end
-for j = 9 + 2 * n, #ARGV, 3 do
-  redis.call('HSET', KEYS[6], ARGV[j], ARGV[j + 1])
-  redis.call('HSET', KEYS[7], ARGV[j], ARGV[j + 2])
-end
-for i = 1, #lanes, 1000 do redis.call('SADD', KEYS[3], unpack(lanes, i, math.min(i + 999, #lanes))) end
-redis.call('PUBLISH', ARGV[5], table.concat(lanes, '\n'))
-return first + 1
-`)
+var addScript = script("add")
 
 // Add stores a delivery's items in their lanes (it.Lane) in one atomic
 // step, with its dedup mark when dedup is set (store.ErrDuplicate for an ID
@@ -113,15 +76,7 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 
 // nextScript reads a lane's first items after an ID, with their bodies,
 // and counts the rest.
-//
-// KEYS: pending key, items. ARGV: after (exclusive), n.
-var nextScript = goredis.NewScript(`
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'LIMIT', 0, tonumber(ARGV[2]))
-if #ids == 0 then return {0, {}, {}} end
-local vals = redis.call('HMGET', KEYS[2], unpack(ids))
-local rest = redis.call('ZCOUNT', KEYS[1], '(' .. ids[#ids], '+inf')
-return {rest, ids, vals}
-`)
+var nextScript = script("next")
 
 // Next reads up to n pending items of lane with IDs above after, oldest
 // first, in one round trip. last is the highest ID looked at (a cursor for
@@ -207,15 +162,7 @@ func (s *Store) fillBodies(items []*store.Item) error {
 }
 
 // updateScript rewrites items that are still pending.
-//
-// KEYS: items, then one pending key per item. ARGV: n IDs, n JSON bodies.
-var updateScript = goredis.NewScript(`
-local n = #KEYS - 1
-for i = 1, n do
-  if redis.call('ZSCORE', KEYS[1 + i], ARGV[i]) then redis.call('HSET', KEYS[1], ARGV[i], ARGV[n + i]) end
-end
-return 0
-`)
+var updateScript = script("update")
 
 // Update rewrites items after a failed attempt (attempts, last error); an
 // item no longer pending (delivered by another replica) is left alone. The

@@ -14,7 +14,9 @@
 package redis
 
 import (
+	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"net/url"
@@ -227,3 +229,19 @@ func ctx() context.Context { return context.Background() }
 
 // pending is the key of a lane's queue.
 func pending(lane string) string { return pfxPending + lane }
+
+//go:embed lua
+var luaFS embed.FS
+
+// script loads lua/name.lua. Its opening comment (what the script does,
+// its KEYS and ARGV) is not sent to Redis.
+func script(name string) *goredis.Script {
+	src, err := luaFS.ReadFile("lua/" + name + ".lua")
+	if err != nil {
+		panic(err)
+	}
+	for bytes.HasPrefix(src, []byte("--")) {
+		_, src, _ = bytes.Cut(src, []byte("\n"))
+	}
+	return goredis.NewScript(string(src))
+}

@@ -1,8 +1,6 @@
 package redis
 
-import (
-	"time"
-)
+import "time"
 
 // pfxRevoked keys a console session logged out before it expired (string
 // per session ID, expiring with the session).
