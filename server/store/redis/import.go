@@ -27,11 +27,7 @@ func (s *Store) Import(items []*store.Item, dead bool) (int, error) {
 	}
 	n := len(items)
 	keys := []string{keySeq, keyItems, keyDead, keyDeadQ, keyLanes, keyImported}
-	flag := "0"
-	if dead {
-		flag = "1"
-	}
-	args := []any{flag, n}
+	args := []any{dead, n}
 	for _, it := range items {
 		args = append(args, it.UUID)
 	}

@@ -23,10 +23,7 @@ var paceScript = script("pace")
 // wait is how long until a send may start, free how many may start now.
 func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Duration, free int, err error) {
 	keep, longest := 0, time.Duration(0)
-	args := []any{s.token, 0, 0, 0}
-	if take {
-		args[1] = 1
-	}
+	args := []any{s.token, take, 0, 0}
 	for _, r := range windows {
 		keep, longest = max(keep, r.N), max(longest, r.Per)
 		args = append(args, r.N, r.Per.Milliseconds())
