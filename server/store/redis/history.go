@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -47,66 +46,34 @@ const recordBatch = 128
 // errHistoryFull is what done hears for a dropped history entry.
 var errHistoryFull = errors.New("redis: record sent message: too many waiting for Redis; this one is not kept")
 
-// recorder writes history entries on one goroutine, in order, a batch at
-// a time.
-type recorder struct {
-	s       *Store
-	queue   chan recordOp
-	stop    chan struct{}
-	stopped chan struct{}
-	once    sync.Once
-}
-
+// recordOp is a history entry waiting for Redis.
 type recordOp struct {
 	e    store.Sent
 	done func(error)
 }
 
-func newRecorder(s *Store) *recorder {
-	r := &recorder{s: s, queue: make(chan recordOp, recordQueue), stop: make(chan struct{}), stopped: make(chan struct{})}
-	go r.run()
-	return r
-}
-
-// run writes what is queued until stop, and then what is left.
-func (r *recorder) run() {
-	defer close(r.stopped)
+// recorder writes history entries on one goroutine, in order, a batch at
+// a time, until Close, and then what is left.
+func (s *Store) recorder() {
+	defer close(s.recorded)
 	batch := make([]recordOp, 0, recordBatch)
 	for {
-		var first recordOp
 		select {
-		case first = <-r.queue:
-		case <-r.stop:
-			select {
-			case first = <-r.queue:
-			default:
+		case op := <-s.records:
+			batch = append(batch[:0], op)
+		case <-s.recordStop:
+			if len(s.records) == 0 {
 				return
 			}
+			continue
 		}
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < recordBatch {
-			select {
-			case op := <-r.queue:
-				batch = append(batch, op)
-			default:
-				break fill
-			}
+		for len(batch) < recordBatch && len(s.records) > 0 {
+			batch = append(batch, <-s.records)
 		}
-		errs := r.s.record(batch)
+		errs := s.record(batch)
 		for i, op := range batch {
 			op.done(errs[i])
 		}
-	}
-}
-
-// close waits up to d for what was queued to be written. Past d the
-// client's Close, which follows, fails what is left at once.
-func (r *recorder) close(d time.Duration) {
-	r.once.Do(func() { close(r.stop) })
-	select {
-	case <-r.stopped:
-	case <-time.After(d):
 	}
 }
 
@@ -115,7 +82,7 @@ func (r *recorder) close(d time.Duration) {
 // not block.
 func (s *Store) Record(e store.Sent, done func(error)) {
 	select {
-	case s.rec.queue <- recordOp{e: e, done: done}:
+	case s.records <- recordOp{e: e, done: done}:
 	default:
 		done(errHistoryFull)
 	}

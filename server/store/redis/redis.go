@@ -83,8 +83,11 @@ type Store struct {
 	// historyMax and historyAge are Options.HistoryMax and HistoryAge.
 	historyMax int
 	historyAge time.Duration
-	rec        *recorder
-	closeMu    sync.Once
+	// records waits for the recorder (history.go), which Close stops with
+	// recordStop; recorded is closed when it has finished.
+	records              chan recordOp
+	recordStop, recorded chan struct{}
+	closeMu              sync.Once
 	// earlier is set until Hold has seen no lease of an earlier version,
 	// which reads only messages stored inline (see lease.go).
 	earlier atomic.Bool
@@ -127,7 +130,8 @@ func Open(rawURL string, o Options) (*Store, error) {
 		return nil, unavailable("connect to "+Redact(rawURL), err)
 	}
 	s.rm = newRemover(s)
-	s.rec = newRecorder(s)
+	s.records, s.recordStop, s.recorded = make(chan recordOp, recordQueue), make(chan struct{}), make(chan struct{})
+	go s.recorder()
 	s.earlier.Store(true)
 	return s, nil
 }
@@ -170,7 +174,12 @@ func (s *Store) Close() error {
 	var err error
 	s.closeMu.Do(func() {
 		s.rm.close(2 * time.Second)
-		s.rec.close(2 * time.Second)
+		// Past two seconds the client's Close fails what is left at once.
+		close(s.recordStop)
+		select {
+		case <-s.recorded:
+		case <-time.After(2 * time.Second):
+		}
 		if e := s.c.Close(); e != nil {
 			err = fmt.Errorf("redis: close: %w", e)
 		}
