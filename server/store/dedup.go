@@ -15,10 +15,10 @@ import (
 // in the bucket's header, in the same transaction as the IDs, so counting
 // costs nothing and survives a crash exactly.
 
-// DefaultDedupMax is how many delivery IDs are kept when Options.DedupMax
+// defaultDedupMax is how many delivery IDs are kept when Options.DedupMax
 // is 0: about 150 MB of the file at the bound (random IDs fill pages
 // half-way). The Redis store keeps the same by default.
-const DefaultDedupMax = 1_000_000
+const defaultDedupMax = 1_000_000
 
 // trimBatch bounds the IDs forgotten in one transaction, so no write waits
 // long behind it.
@@ -35,8 +35,8 @@ func (s *Store) remember(tx *bolt.Tx, delivery string, now time.Time) error {
 	byTime := tx.Bucket(bucketDedupTime)
 	byTime.FillPercent = appendFill
 	n := byTime.Sequence()
-	if n >= s.dedupMax {
-		if _, err := forgetOldest(tx, n-s.dedupMax+1); err != nil {
+	if n >= uint64(s.o.DedupMax) {
+		if _, err := forgetOldest(tx, n-uint64(s.o.DedupMax)+1); err != nil {
 			return err
 		}
 		n = byTime.Sequence()

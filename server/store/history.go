@@ -22,11 +22,11 @@ import (
 // Entries are only ever removed from the front, so the keys of a robot
 // stay contiguous.
 
-// DefaultHistoryMax and DefaultHistoryAge are the defaults of
+// defaultHistoryMax and defaultHistoryAge are the defaults of
 // Options.HistoryMax and Options.HistoryAge, the Redis store's too.
 const (
-	DefaultHistoryMax = 1000
-	DefaultHistoryAge = 7 * 24 * time.Hour
+	defaultHistoryMax = 1000
+	defaultHistoryAge = 7 * 24 * time.Hour
 )
 
 // pruneBatch bounds the entries one Record removes, so lowering
@@ -76,7 +76,7 @@ func (s *Store) Record(e Sent, done func(error)) {
 	binary.BigEndian.PutUint64(val, uint64(e.At.UnixNano()))
 	binary.BigEndian.PutUint32(val[8:], uint32(len(meta)))
 	val = append(append(val, meta...), body...)
-	cutoff := e.At.Add(-s.historyAge).UnixNano()
+	cutoff := e.At.Add(-s.o.HistoryAge).UnixNano()
 	s.ops <- &op{fn: func(tx *bolt.Tx) error {
 		b, err := tx.Bucket(bucketSent).CreateBucketIfNotExists([]byte(e.Robot))
 		if err != nil {
@@ -96,7 +96,7 @@ func (s *Store) Record(e Sent, done func(error)) {
 			if k == nil {
 				break
 			}
-			old := binary.BigEndian.Uint64(k)+s.historyMax <= id
+			old := binary.BigEndian.Uint64(k)+uint64(s.o.HistoryMax) <= id
 			stale := len(v) >= 8 && int64(binary.BigEndian.Uint64(v)) < cutoff
 			if !old && !stale {
 				break
@@ -135,7 +135,7 @@ func decodeSent(v []byte) (Sent, error) {
 // ("" means every robot's, merged by time). Entries older than
 // Options.HistoryAge are left out even before a new send prunes them.
 func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) {
-	cutoff := now.Add(-s.historyAge).UnixNano()
+	cutoff := now.Add(-s.o.HistoryAge).UnixNano()
 	var out []Sent
 	err := s.db.View(func(tx *bolt.Tx) error {
 		root := tx.Bucket(bucketSent)

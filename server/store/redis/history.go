@@ -105,7 +105,7 @@ func (s *Store) record(batch []recordOp) []error {
 				continue
 			}
 			keys := []string{pfxSent + e.Robot, pfxSentSeq + e.Robot, keySentRobots}
-			cmds[i] = recordScript.Eval(ctx(), p, keys, e.At.UnixMilli(), b, e.At.Add(-s.historyAge).UnixMilli(), s.historyMax, e.Robot)
+			cmds[i] = recordScript.Eval(ctx(), p, keys, e.At.UnixMilli(), b, e.At.Add(-s.o.HistoryAge).UnixMilli(), s.o.HistoryMax, e.Robot)
 		}
 		return nil
 	})
@@ -131,7 +131,7 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]store.Sent, e
 			return nil, unavailable("read history", err)
 		}
 	}
-	cutoff := strconv.FormatInt(now.Add(-s.historyAge).UnixMilli(), 10)
+	cutoff := strconv.FormatInt(now.Add(-s.o.HistoryAge).UnixMilli(), 10)
 	cmds := make([]*goredis.StringSliceCmd, len(robots))
 	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
 		for i, name := range robots {

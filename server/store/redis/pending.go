@@ -36,7 +36,7 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 		}
 		bodies = nil
 	}
-	args = append(args, dedup, now.UnixMilli(), int(dedupTTL/time.Second), s.dedupMax, keyWake, delivery, pfxDedup, n)
+	args = append(args, dedup, now.UnixMilli(), int(dedupTTL/time.Second), s.o.DedupMax, keyWake, delivery, pfxDedup, n)
 	for _, it := range items {
 		if it.Lane == "" {
 			return fmt.Errorf("redis: add delivery: item for %s has no lane", it.Robot)

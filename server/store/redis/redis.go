@@ -77,12 +77,10 @@ type Store struct {
 	c *goredis.Client
 	// token names this process in leases; a new process is a new replica,
 	// even on the same host.
-	token    string
-	dedupMax int
-	rm       *remover
-	// historyMax and historyAge are Options.HistoryMax and HistoryAge.
-	historyMax int
-	historyAge time.Duration
+	token string
+	rm    *remover
+	// o is Options' store.Options, the defaults set.
+	o store.Options
 	// records waits for the recorder (history.go), which Close stops with
 	// recordStop; recorded is closed when it has finished.
 	records              chan recordOp
@@ -112,17 +110,8 @@ func Open(rawURL string, o Options) (*Store, error) {
 	opt.ReadTimeout = 2 * time.Second
 	opt.WriteTimeout = 2 * time.Second
 	opt.PoolTimeout = 2 * time.Second
-	if o.DedupMax <= 0 {
-		o.DedupMax = store.DefaultDedupMax
-	}
-	if o.HistoryMax <= 0 {
-		o.HistoryMax = store.DefaultHistoryMax
-	}
-	if o.HistoryAge <= 0 {
-		o.HistoryAge = store.DefaultHistoryAge
-	}
-	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(), dedupMax: o.DedupMax,
-		historyMax: o.HistoryMax, historyAge: o.HistoryAge}
+	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(),
+		o: store.Options{DedupMax: o.DedupMax, HistoryMax: o.HistoryMax, HistoryAge: o.HistoryAge}.Defaults()}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.c.Ping(ctx).Err(); err != nil {
