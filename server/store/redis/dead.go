@@ -12,10 +12,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// buryScript moves items that are still pending to the dead letters; one
-// another replica delivered meanwhile is left out.
-var buryScript = script("bury")
-
 // Bury moves items from their lanes to the dead letters.
 func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
 	if len(items) == 0 {
@@ -31,10 +27,6 @@ func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
 	}
 	return nil
 }
-
-// reviveScript moves a dead letter back to a lane under a new ID (-1: it
-// is gone).
-var reviveScript = script("revive")
 
 // Revive moves a dead letter back to the end of its lane (accept sets
 // it.Lane and may refuse it: its error is returned as it is) and hands it

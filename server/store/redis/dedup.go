@@ -10,10 +10,6 @@ import "time"
 // An ID costs about 150-200 bytes of Redis memory, some 200 MB at the
 // default bound of 1,000,000.
 
-// expireScript drops sorted-set entries older than a cutoff, at most a
-// batch per call (their keys have expired by themselves).
-var expireScript = script("expire")
-
 // expireBatch bounds the entries one call drops, so no write waits long
 // behind it.
 const expireBatch = 5_000

@@ -135,11 +135,6 @@ func (r *remover) run() {
 	}
 }
 
-// removeScript removes delivered items still pending, and a shared
-// message with the last item that referred to it. A batch run twice (its
-// answer lost) removes nothing more.
-var removeScript = script("remove")
-
 // remove deletes a batch in one atomic step.
 func (r *remover) remove(batch []removal) error {
 	keys := []string{keyItems, keyBodies, keyBodyRefs}

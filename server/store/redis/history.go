@@ -28,9 +28,6 @@ const (
 	idWidth       = 20                  // digits of the ID before a member's JSON
 )
 
-// recordScript adds one sent message and prunes the robot's history.
-var recordScript = script("record")
-
 // recordQueue bounds the sent messages waiting for Redis. The history is
 // for people, not for delivery: when Redis is slow or away, an entry that
 // finds the queue full is dropped (and its done told so) instead of

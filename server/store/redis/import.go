@@ -14,10 +14,6 @@ import (
 // in one hash as it is added, in the same script, so an import cut short
 // (a crash, Redis going away) and run again adds only what is missing.
 
-// importScript adds items under new IDs unless their UUID was imported
-// before, to their lanes (pending) or to the dead letters.
-var importScript = script("import")
-
 // Import adds items moved from a bbolt file, in the order given, to their
 // lanes (it.Lane) or, with dead, to the dead letters; an item imported
 // before (same UUID) is skipped. It says how many it added.

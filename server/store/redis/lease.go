@@ -17,15 +17,6 @@ import "time"
 // that is not theirs). While one is seen, Add stores every message inline,
 // as earlier versions read them.
 
-// holdScript renews this replica's key and takes or keeps the leases of
-// several lanes in one round trip: a lane is taken when nobody holds it or
-// its holder's key has expired (and it is not an earlier version's lease,
-// which has a TTL of its own).
-var holdScript = script("hold")
-
-// releaseScript deletes the leases this replica holds.
-var releaseScript = script("release")
-
 // Hold takes or renews this replica's lease on each lane for ttl; held[i]
 // tells whether it holds lanes[i] now.
 func (s *Store) Hold(lanes []string, ttl time.Duration) ([]bool, error) {

@@ -6,10 +6,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// moveScript moves items still in one lane to the end of another under new
-// IDs (a robot renamed, or given a name=, keeps its backlog).
-var moveScript = script("move")
-
 // Move moves items of lane from to the end of lane to (setting their Lane;
 // the caller sets Robot), skipping any no longer pending, and says how many
 // it moved.
@@ -35,9 +31,6 @@ func (s *Store) Move(items []*store.Item, from, to string) (int, error) {
 	}
 	return n, nil
 }
-
-// forgetScript drops a lane from the set of lanes once it is empty.
-var forgetScript = script("forget")
 
 // Forget drops lane from Lanes if it holds nothing, and says whether it did.
 func (s *Store) Forget(lane string) (bool, error) {

@@ -8,14 +8,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// paceScript checks a lane's sliding windows at Redis's clock (one clock for
-// every replica) and, when asked to take and every window allows it, records
-// a send now, all in one atomic step: two replicas can never both take the
-// last free slot. It answers the wait (ms, 0 when a send may start) and how
-// many sends may start now; {-1, 0} when a take is fenced off by a lease
-// that is not ours (or by our own replica key having expired).
-var paceScript = script("pace")
-
 // Slot checks lane's windows (each Rate's N sends per Per, margins already
 // added by the caller) and, with take, records a send when they allow one,
 // only while this replica holds the lane's lease (store.ErrLeaseLost

@@ -10,12 +10,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// addScript stores one delivery: its dedup mark (unless seen: -1), then
-// every item under a new ID in its lane and the messages items share (see
-// store.ShareBodies), and wakes the lanes' senders with one message naming
-// them (a line each).
-var addScript = script("add")
-
 // Add stores a delivery's items in their lanes (it.Lane) in one atomic
 // step, with its dedup mark when dedup is set (store.ErrDuplicate for an ID
 // seen within 24 h and among the last DedupMax). post runs once Redis has
@@ -69,10 +63,6 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 	}
 	return nil
 }
-
-// nextScript reads a lane's first items after an ID, with their bodies,
-// and counts the rest.
-var nextScript = script("next")
 
 // Next reads up to n pending items of lane with IDs above after, oldest
 // first, in one round trip. last is the highest ID looked at (a cursor for
@@ -156,9 +146,6 @@ func (s *Store) fillBodies(items []*store.Item) error {
 		return out, nil
 	})
 }
-
-// updateScript rewrites items that are still pending.
-var updateScript = script("update")
 
 // Update rewrites items after a failed attempt (attempts, last error); an
 // item no longer pending (delivered by another replica) is left alone. The

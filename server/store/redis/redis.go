@@ -228,6 +228,24 @@ func ctx() context.Context { return context.Background() }
 // pending is the key of a lane's queue.
 func pending(lane string) string { return pfxPending + lane }
 
+// The scripts, each in lua/ with what it does, its KEYS and ARGV.
+var (
+	addScript     = script("add")
+	buryScript    = script("bury")
+	expireScript  = script("expire")
+	forgetScript  = script("forget")
+	holdScript    = script("hold")
+	importScript  = script("import")
+	moveScript    = script("move")
+	nextScript    = script("next")
+	paceScript    = script("pace")
+	recordScript  = script("record")
+	releaseScript = script("release")
+	removeScript  = script("remove")
+	reviveScript  = script("revive")
+	updateScript  = script("update")
+)
+
 //go:embed lua
 var luaFS embed.FS
 
