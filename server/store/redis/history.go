@@ -150,12 +150,7 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]store.Sent, e
 			out = append(out, e)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b store.Sent) int {
-		if c := b.At.Compare(a.At); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
+	slices.SortStableFunc(out, func(a, b store.Sent) int { return cmp.Or(b.At.Compare(a.At), cmp.Compare(b.ID, a.ID)) })
 	return out[:min(limit, len(out))], nil
 }
 
