@@ -71,42 +71,24 @@ func (s *Store) Revive(id uint64, accept func(*store.Item) error, post func(*sto
 // Dead returns the first limit dead letters in ID order and how many there
 // are.
 func (s *Store) Dead(limit int) ([]*store.Item, int, error) {
-	if limit <= 0 {
-		n, err := s.c.ZCard(ctx(), keyDeadQ).Result()
-		if err != nil {
-			return nil, 0, unavailable("list dead letters", err)
-		}
-		return nil, int(n), nil
-	}
-	var ids *goredis.StringSliceCmd
+	var members *goredis.StringSliceCmd
 	var total *goredis.IntCmd
 	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
-		ids = p.ZRange(ctx(), keyDeadQ, 0, int64(limit)-1)
+		members = p.ZRange(ctx(), keyDeadQ, 0, int64(max(limit, 1))-1) // 0, -1 would be all
 		total = p.ZCard(ctx(), keyDeadQ)
 		return nil
 	})
 	if err != nil {
 		return nil, 0, unavailable("list dead letters", err)
 	}
-	if len(ids.Val()) == 0 {
-		return nil, int(total.Val()), nil
+	var ids []uint64
+	for _, m := range members.Val()[:min(len(members.Val()), max(limit, 0))] {
+		if id, err := strconv.ParseUint(m, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
 	}
-	vals, err := s.c.HMGet(ctx(), keyDead, ids.Val()...).Result()
+	out, err := s.load(keyDead, "list dead letters", ids)
 	if err != nil {
-		return nil, 0, unavailable("list dead letters", err)
-	}
-	var out []*store.Item
-	for i, v := range vals {
-		str, ok := v.(string)
-		id, err := strconv.ParseUint(ids.Val()[i], 10, 64)
-		if !ok || err != nil {
-			continue
-		}
-		if it, err := store.DecodeItem(id, []byte(str)); err == nil {
-			out = append(out, it)
-		}
-	}
-	if err := s.fillBodies(out); err != nil {
 		return nil, 0, err
 	}
 	return slices.DeleteFunc(out, func(it *store.Item) bool { return it == nil }), int(total.Val()), nil

@@ -110,6 +110,12 @@ func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, las
 
 // Load reads pending items by ID; a missing or undecodable one is nil.
 func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
+	return s.load(keyItems, "load pending", ids)
+}
+
+// load reads items by ID from hash (pending or dead letters) as Load does;
+// op names the call in an error.
+func (s *Store) load(hash, op string, ids []uint64) ([]*store.Item, error) {
 	out := make([]*store.Item, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -118,9 +124,9 @@ func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
 	for i, id := range ids {
 		fields[i] = strconv.FormatUint(id, 10)
 	}
-	vals, err := s.c.HMGet(ctx(), keyItems, fields...).Result()
+	vals, err := s.c.HMGet(ctx(), hash, fields...).Result()
 	if err != nil {
-		return nil, unavailable("load pending", err)
+		return nil, unavailable(op, err)
 	}
 	for i, v := range vals {
 		if str, ok := v.(string); ok {
