@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,8 +64,5 @@ func (s *Store) Backlog(fn func(lane string, id uint64, created time.Time) error
 			return fn(string(v[8:]), binary.BigEndian.Uint64(k), time.Unix(0, int64(binary.BigEndian.Uint64(v))))
 		})
 	})
-	if err != nil {
-		return fmt.Errorf("store: read the backlog: %w", err)
-	}
-	return nil
+	return wrapErr("read the backlog", err)
 }

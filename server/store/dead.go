@@ -28,10 +28,7 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 		}
 		return putPace(tx, robot, pace)
 	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: dead-letter: %w", err)
-	}
-	return nil
+	return wrapErr("dead-letter", err)
 }
 
 // Revive moves a dead letter back to pending under a new ID (it joins the

@@ -136,8 +136,5 @@ func (s *Store) Seen(fn func(delivery string, at time.Time) error) error {
 			return fn(string(k[8:]), time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))))
 		})
 	})
-	if err != nil {
-		return fmt.Errorf("store: read delivery ids: %w", err)
-	}
-	return nil
+	return wrapErr("read delivery ids", err)
 }

@@ -106,12 +106,7 @@ func (s *Store) Record(e Sent, done func(error)) {
 			}
 		}
 		return nil
-	}, done: func(err error) {
-		if err != nil {
-			err = fmt.Errorf("store: record sent message: %w", err)
-		}
-		done(err)
-	}, lazy: true}
+	}, done: func(err error) { done(wrapErr("record sent message", err)) }, lazy: true}
 }
 
 // decodeSent reads a value of bucketSent.

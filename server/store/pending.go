@@ -59,10 +59,7 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 		}
 		return nil
 	}, post)
-	if err != nil {
-		return fmt.Errorf("store: add delivery: %w", err)
-	}
-	return nil
+	return wrapErr("add delivery", err)
 }
 
 // Done removes delivered items and records the robot's recent send times.
@@ -83,12 +80,7 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)
 			}
 		}
 		return putPace(tx, robot, pace)
-	}, done: func(err error) {
-		if err != nil {
-			err = fmt.Errorf("store: remove delivered: %w", err)
-		}
-		done(err)
-	},
+	}, done: func(err error) { done(wrapErr("remove delivered", err)) },
 		// A paced robot's send times must survive a crash, or a restart
 		// could let it exceed its window and be throttled for ten minutes.
 		lazy: pace == nil}
@@ -109,10 +101,7 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 		}
 		return putPace(tx, robot, pace)
 	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: record attempt: %w", err)
-	}
-	return nil
+	return wrapErr("record attempt", err)
 }
 
 // Pending calls fn with every pending item in ID order (arrival order),
@@ -130,10 +119,7 @@ func (s *Store) Pending(fn func(*Item) error) error {
 			return fn(it)
 		})
 	})
-	if err != nil {
-		return fmt.Errorf("store: read pending: %w", err)
-	}
-	return nil
+	return wrapErr("read pending", err)
 }
 
 // Load reads pending items by ID, in the order given. An ID that is no

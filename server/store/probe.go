@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,8 +17,5 @@ func (s *Store) Probe() error {
 		binary.BigEndian.PutUint64(v[:], uint64(time.Now().UnixNano()))
 		return tx.Bucket(bucketProbe).Put([]byte("last"), v[:])
 	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: probe: %w", err)
-	}
-	return nil
+	return wrapErr("probe", err)
 }

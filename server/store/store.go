@@ -134,8 +134,13 @@ func Open(dir string, o Options) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.ops)
 	<-s.done
-	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("store: close: %w", err)
+	return wrapErr("close", s.db.Close())
+}
+
+// wrapErr names the store and the operation in err, if there is one.
+func wrapErr(op string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("store: %s: %w", op, err)
 }
