@@ -22,10 +22,7 @@ func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
 		return fmt.Errorf("redis: dead-letter: %w", err)
 	}
 	keys = append([]string{keyItems, keyDead, keyDeadQ}, keys[1:]...)
-	if err := buryScript.Run(ctx(), s.c, keys, args...).Err(); err != nil {
-		return unavailable("dead-letter", err)
-	}
-	return nil
+	return unavailable("dead-letter", buryScript.Run(ctx(), s.c, keys, args...).Err())
 }
 
 // Revive moves a dead letter back to the end of its lane (accept sets

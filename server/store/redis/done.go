@@ -144,10 +144,7 @@ func (r *remover) remove(batch []removal) error {
 			keys, ids, bodies = append(keys, pending(it.Lane)), append(ids, it.ID), append(bodies, it.Body)
 		}
 	}
-	if err := removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err(); err != nil {
-		return unavailable("remove delivered", err)
-	}
-	return nil
+	return unavailable("remove delivered", removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err())
 }
 
 // flush waits until every removal queued so far is done or d has passed,

@@ -68,10 +68,7 @@ func (s *Store) ImportPace(lane string, history []int64, keepFor time.Duration) 
 		p.PExpire(ctx(), key, keepFor)
 		return nil
 	})
-	if err != nil {
-		return unavailable("import pace", err)
-	}
-	return nil
+	return unavailable("import pace", err)
 }
 
 // Seen is a delivery ID and when it was seen.
@@ -95,8 +92,5 @@ func (s *Store) ImportSeen(ids []Seen, now time.Time) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return unavailable("import delivery ids", err)
-	}
-	return nil
+	return unavailable("import delivery ids", err)
 }

@@ -50,10 +50,7 @@ func (s *Store) Release(lanes []string) error {
 	if len(lanes) == 0 {
 		return nil
 	}
-	if err := releaseScript.Run(ctx(), s.c, leaseKeys(lanes), s.token).Err(); err != nil {
-		return unavailable("release leases", err)
-	}
-	return nil
+	return unavailable("release leases", releaseScript.Run(ctx(), s.c, leaseKeys(lanes), s.token).Err())
 }
 
 func leaseKeys(lanes []string) []string {

@@ -162,10 +162,7 @@ func (s *Store) Update(items []*store.Item, robot string, pace []int64) error {
 	if err != nil {
 		return fmt.Errorf("redis: record attempt: %w", err)
 	}
-	if err := updateScript.Run(ctx(), s.c, keys, args...).Err(); err != nil {
-		return unavailable("record attempt", err)
-	}
-	return nil
+	return unavailable("record attempt", updateScript.Run(ctx(), s.c, keys, args...).Err())
 }
 
 // itemArgs are the keys (first, then each item's pending key) and

@@ -178,10 +178,7 @@ func (s *Store) Close() error {
 
 // Probe makes a small write of its own and reports whether it succeeded.
 func (s *Store) Probe() error {
-	if err := s.c.Set(context.Background(), pfxProbe+s.token, time.Now().UnixMilli(), time.Minute).Err(); err != nil {
-		return unavailable("probe", err)
-	}
-	return nil
+	return unavailable("probe", s.c.Set(context.Background(), pfxProbe+s.token, time.Now().UnixMilli(), time.Minute).Err())
 }
 
 // Durability is what the server says about keeping what it acknowledged.
@@ -216,9 +213,13 @@ func (s *Store) Durability() (Durability, error) {
 	return d, nil
 }
 
-// unavailable marks a failed round trip: the caller can tell it from a
-// refusal (a duplicate, a missing dead letter) with store.ErrUnavailable.
+// unavailable marks a failed round trip (err; nil for none): the caller
+// can tell it from a refusal (a duplicate, a missing dead letter) with
+// store.ErrUnavailable.
 func unavailable(op string, err error) error {
+	if err == nil {
+		return nil
+	}
 	return fmt.Errorf("redis: %s: %w: %w", op, store.ErrUnavailable, err)
 }
 
