@@ -19,10 +19,8 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 			if err != nil {
 				return err
 			}
-			if err := errors.Join(p.Delete(key(it.ID)), tx.Bucket(bucketLanes).Delete(key(it.ID))); err != nil {
-				return err
-			}
-			if err := d.Put(key(it.ID), v); err != nil {
+			k := key(it.ID)
+			if err := errors.Join(p.Delete(k), tx.Bucket(bucketLanes).Delete(k), d.Put(k, v)); err != nil {
 				return err
 			}
 		}

@@ -69,7 +69,7 @@ func (s *Store) Record(e Sent, done func(error)) {
 	e.Body = nil
 	meta, err := json.Marshal(&e)
 	if err != nil {
-		done(fmt.Errorf("store: record sent message: %w", err))
+		done(wrapErr("record sent message", err))
 		return
 	}
 	val := make([]byte, 12, 12+len(meta)+len(body))
@@ -112,13 +112,10 @@ func (s *Store) Record(e Sent, done func(error)) {
 // decodeSent reads a value of bucketSent.
 func decodeSent(v []byte) (Sent, error) {
 	var e Sent
-	if len(v) < 12 {
+	if len(v) < 12 || int(binary.BigEndian.Uint32(v[8:])) > len(v)-12 {
 		return e, errors.New("truncated")
 	}
 	n := int(binary.BigEndian.Uint32(v[8:]))
-	if n > len(v)-12 {
-		return e, errors.New("truncated")
-	}
 	if err := json.Unmarshal(v[12:12+n], &e); err != nil {
 		return e, err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,10 +51,7 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 			return err
 		}
 		for _, b := range bodies {
-			if err := tx.Bucket(bucketBodies).Put([]byte(b.Name), b.JSON); err != nil {
-				return err
-			}
-			if err := putRefs(tx, b.Name, uint64(b.Refs)); err != nil {
+			if err := errors.Join(tx.Bucket(bucketBodies).Put([]byte(b.Name), b.JSON), putRefs(tx, b.Name, uint64(b.Refs))); err != nil {
 				return err
 			}
 		}

@@ -13,9 +13,7 @@ import (
 // again without waiting for one.
 func (s *Store) Probe() error {
 	err := s.write(func(tx *bolt.Tx) error {
-		var v [8]byte
-		binary.BigEndian.PutUint64(v[:], uint64(time.Now().UnixNano()))
-		return tx.Bucket(bucketProbe).Put([]byte("last"), v[:])
+		return tx.Bucket(bucketProbe).Put([]byte("last"), binary.BigEndian.AppendUint64(nil, uint64(time.Now().UnixNano())))
 	}, nil)
 	return wrapErr("probe", err)
 }
