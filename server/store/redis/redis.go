@@ -60,16 +60,11 @@ const dedupTTL = 24 * time.Hour
 
 // Options tune the store. Zero values take the defaults.
 type Options struct {
-	// DedupMax bounds how many delivery IDs are remembered (default
-	// 1,000,000); beyond it the oldest are forgotten first.
-	DedupMax int
 	// Password is used when the URL has none (RELAY_REDIS_PASSWORD).
 	Password string
-	// HistoryMax bounds the delivered messages kept per robot for the
-	// console (default 1,000) and HistoryAge their age (default 7 days),
-	// as in the bbolt store.
-	HistoryMax int
-	HistoryAge time.Duration
+	// DedupMax, HistoryMax and HistoryAge are as in store.Options.
+	DedupMax, HistoryMax int
+	HistoryAge           time.Duration
 }
 
 // Store is the shared delivery state in one Redis database.
