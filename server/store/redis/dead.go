@@ -17,11 +17,10 @@ func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
 	if len(items) == 0 {
 		return nil
 	}
-	keys, args, err := itemArgs(keyItems, items)
+	keys, args, err := itemArgs(items, keyItems, keyDead, keyDeadQ)
 	if err != nil {
 		return fmt.Errorf("redis: dead-letter: %w", err)
 	}
-	keys = append([]string{keyItems, keyDead, keyDeadQ}, keys[1:]...)
 	return unavailable("dead-letter", buryScript.Run(ctx(), s.c, keys, args...).Err())
 }
 

@@ -158,7 +158,7 @@ func (s *Store) fillBodies(items []*store.Item) error {
 // robot and pace arguments belong to the bbolt store: send times are in
 // Redis already.
 func (s *Store) Update(items []*store.Item, robot string, pace []int64) error {
-	keys, args, err := itemArgs(keyItems, items)
+	keys, args, err := itemArgs(items, keyItems)
 	if err != nil {
 		return fmt.Errorf("redis: record attempt: %w", err)
 	}
@@ -167,8 +167,8 @@ func (s *Store) Update(items []*store.Item, robot string, pace []int64) error {
 
 // itemArgs are the keys (first, then each item's pending key) and
 // arguments (the IDs, then the JSON bodies) of scripts that act on items.
-func itemArgs(first string, items []*store.Item) ([]string, []any, error) {
-	keys := []string{first}
+func itemArgs(items []*store.Item, first ...string) ([]string, []any, error) {
+	keys := first
 	args := make([]any, 0, 2*len(items))
 	for _, it := range items {
 		keys = append(keys, pending(it.Lane))
