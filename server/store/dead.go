@@ -96,14 +96,10 @@ func (s *Store) Dead(limit int) ([]*Item, int, error) {
 			}
 			out = append(out, it)
 		}
-		if err := fillBodies(tx, out); err != nil {
-			return err
-		}
-		out = slices.DeleteFunc(out, func(it *Item) bool { return it == nil }) // a body gone: unreadable
-		return nil
+		return fillBodies(tx, out)
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list dead letters: %w", err)
 	}
-	return out, total, nil
+	return slices.DeleteFunc(out, func(it *Item) bool { return it == nil }), total, nil // a body gone: unreadable
 }
