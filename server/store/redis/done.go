@@ -147,9 +147,8 @@ func (r *remover) remove(batch []removal) error {
 	return unavailable("remove delivered", removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err())
 }
 
-// flush waits until every removal queued so far is done or d has passed,
-// and reports whether the queue emptied.
-func (r *remover) flush(d time.Duration) bool {
+// flush waits until every removal queued so far is done or d has passed.
+func (r *remover) flush(d time.Duration) {
 	deadline := time.Now().Add(d)
 	t := time.AfterFunc(d, func() { r.mu.Lock(); r.cond.Broadcast(); r.mu.Unlock() })
 	defer t.Stop()
@@ -158,7 +157,6 @@ func (r *remover) flush(d time.Duration) bool {
 	for (len(r.queue) > 0 || r.busy) && time.Now().Before(deadline) {
 		r.cond.Wait()
 	}
-	return len(r.queue) == 0 && !r.busy
 }
 
 // close flushes for up to d and stops the background removals.
