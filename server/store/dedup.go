@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -41,15 +43,9 @@ func (s *Store) remember(tx *bolt.Tx, delivery string, now time.Time) error {
 		}
 		n = byTime.Sequence()
 	}
-	var ts [8]byte
-	binary.BigEndian.PutUint64(ts[:], uint64(now.UnixNano()))
-	if err := d.Put([]byte(delivery), ts[:]); err != nil {
-		return err
-	}
-	if err := byTime.Put(append(ts[:], delivery...), nil); err != nil {
-		return err
-	}
-	return byTime.SetSequence(n + 1)
+	ts := binary.BigEndian.AppendUint64(nil, uint64(now.UnixNano()))
+	return errors.Join(d.Put([]byte(delivery), ts),
+		byTime.Put(append(slices.Clip(ts), delivery...), nil), byTime.SetSequence(n+1))
 }
 
 // forgetWhile forgets delivery IDs, oldest first, up to limit and until
