@@ -131,9 +131,11 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) 
 	var out []Sent
 	err := s.db.View(func(tx *bolt.Tx) error {
 		root := tx.Bucket(bucketSent)
-		read := func(name []byte, b *bolt.Bucket) error {
-			c := b.Cursor()
-			n := 0
+		read := func(name []byte) error {
+			if root.Bucket(name) == nil {
+				return nil
+			}
+			c, n := root.Bucket(name).Cursor(), 0
 			for k, v := c.Last(); k != nil && n < limit; k, v = c.Prev() {
 				if len(v) < 8 || int64(binary.BigEndian.Uint64(v)) < cutoff {
 					break // older ones are older still
@@ -149,14 +151,9 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) 
 			return nil
 		}
 		if robot != "" {
-			if b := root.Bucket([]byte(robot)); b != nil {
-				return read([]byte(robot), b)
-			}
-			return nil
+			return read([]byte(robot))
 		}
-		return root.ForEachBucket(func(name []byte) error {
-			return read(name, root.Bucket(name))
-		})
+		return root.ForEachBucket(read)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: read history: %w", err)
