@@ -19,6 +19,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -189,19 +190,15 @@ type Durability struct {
 // CONFIG GET; managed services often disable CONFIG, which is an error
 // here, not a verdict.
 func (s *Store) Durability() (Durability, error) {
-	var d Durability
+	m := map[string]string{}
 	for _, pattern := range []string{"append*", "maxmemory-policy"} {
-		m, err := s.c.ConfigGet(context.Background(), pattern).Result()
+		got, err := s.c.ConfigGet(context.Background(), pattern).Result()
 		if err != nil {
 			return Durability{}, fmt.Errorf("redis: CONFIG GET %s: %w", pattern, err)
 		}
-		if v, ok := m["appendonly"]; ok {
-			d.AppendOnly, d.AppendFsync = v, m["appendfsync"]
-		}
-		if v, ok := m["maxmemory-policy"]; ok {
-			d.MaxmemoryPolicy = v
-		}
+		maps.Copy(m, got)
 	}
+	d := Durability{AppendOnly: m["appendonly"], AppendFsync: m["appendfsync"], MaxmemoryPolicy: m["maxmemory-policy"]}
 	if d.AppendOnly == "" {
 		return d, errors.New("redis: CONFIG GET appendonly: no answer")
 	}
