@@ -17,9 +17,8 @@ import (
 // may run in any order: a lane's order is its IDs', kept in Redis.
 func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error {
 	n := len(items)
-	keys := make([]string, 0, 7+n)
-	keys = append(keys, keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ, keyBodies, keyBodyRefs)
-	args := make([]any, 0, 8+2*n)
+	keys := append(make([]string, 0, 7+n), keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ, keyBodies, keyBodyRefs)
+	args := append(make([]any, 0, 8+2*n), dedup, now.UnixMilli(), int(dedupTTL/time.Second), s.o.DedupMax, keyWake, delivery, pfxDedup, n)
 	bodies, err := store.ShareBodies(items)
 	if err != nil {
 		return fmt.Errorf("redis: add delivery: %w", err)
@@ -30,7 +29,6 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 		}
 		bodies = nil
 	}
-	args = append(args, dedup, now.UnixMilli(), int(dedupTTL/time.Second), s.o.DedupMax, keyWake, delivery, pfxDedup, n)
 	for _, it := range items {
 		if it.Lane == "" {
 			return fmt.Errorf("redis: add delivery: item for %s has no lane", it.Robot)
