@@ -66,10 +66,7 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 		if its := []*Item{it}; fillBodies(tx, its) != nil || its[0] == nil {
 			return fmt.Errorf("its message %s is missing", it.Body)
 		}
-		if err := p.Put(key(nid), buf); err != nil {
-			return err
-		}
-		return index(tx, []*Item{it})
+		return errors.Join(p.Put(key(nid), buf), index(tx, []*Item{it}))
 	}, func() { post(it) })
 	switch {
 	case refused != nil:
