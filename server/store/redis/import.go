@@ -3,6 +3,7 @@ package redis
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -23,22 +24,17 @@ func (s *Store) Import(items []*store.Item, dead bool) (int, error) {
 	}
 	n := len(items)
 	keys := []string{keySeq, keyItems, keyDead, keyDeadQ, keyLanes, keyImported}
-	args := []any{dead, n}
-	for _, it := range items {
-		args = append(args, it.UUID)
-	}
-	for _, it := range items {
-		args = append(args, it.Lane)
-		keys = append(keys, pending(it.Lane))
-	}
-	for _, it := range items {
+	uuids, lanes, vals := make([]any, n), make([]any, n), make([]any, n)
+	for i, it := range items {
 		it.Body = "" // a message shared in the bbolt file is the item's own here
 		v, err := json.Marshal(it)
 		if err != nil {
 			return 0, fmt.Errorf("redis: import: %w", err)
 		}
-		args = append(args, v)
+		uuids[i], lanes[i], vals[i] = it.UUID, it.Lane, v
+		keys = append(keys, pending(it.Lane))
 	}
+	args := slices.Concat([]any{dead, n}, uuids, lanes, vals)
 	added, err := importScript.Run(ctx(), s.c, keys, args...).Int()
 	if err != nil {
 		return 0, unavailable("import", err)
