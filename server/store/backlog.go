@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,10 +48,7 @@ func reindex(tx *bolt.Tx) error {
 		}
 		return index(tx, []*Item{it})
 	})
-	if err != nil {
-		return err
-	}
-	return idx.SetSequence(p.Sequence())
+	return errors.Join(err, idx.SetSequence(p.Sequence())) // for an empty queue too
 }
 
 // Backlog calls fn with the lane, ID and arrival time of every pending
