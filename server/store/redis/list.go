@@ -48,12 +48,9 @@ func (s *Store) List(limit int) ([]*store.Item, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]*store.Item, 0, len(items))
+	items = slices.DeleteFunc(items, func(it *store.Item) bool { return it == nil }) // delivered meanwhile
 	for _, it := range items {
-		if it != nil { // else delivered meanwhile
-			it.Lane = lane[it.ID]
-			out = append(out, it)
-		}
+		it.Lane = lane[it.ID]
 	}
-	return out, total, nil
+	return items, total, nil
 }
