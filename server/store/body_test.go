@@ -2,12 +2,11 @@ package store_test
 
 import (
 	"fmt"
+	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/coding-relay/coding-relay/server/robot/dingtalk"
 
 	bolt "go.etcd.io/bbolt"
 
