@@ -90,8 +90,8 @@ func TestMigrateMovesTheLocalQueueOnce(t *testing.T) {
 	if _, dead, _ := rs.Dead(10); dead != 1 {
 		t.Errorf("%d dead letters in Redis, want 1", dead)
 	}
-	if hist, _ := rs.SendTimes(items[0].Lane); len(hist) != 1 {
-		t.Errorf("send times in Redis: %v, want the one recorded", hist)
+	if n, err := srv.Do("LLEN", "coding-relay:pace:"+items[0].Lane); n != "1" {
+		t.Errorf("send times in Redis: %s (%v), want the one recorded", n, err)
 	}
 	if err := rs.Add("b", true, time.Now(), []*store.Item{{Robot: "ding", Lane: items[0].Lane}}, nil); !errors.Is(err, store.ErrDuplicate) {
 		t.Errorf("a delivery ID the file remembered: %v, want ErrDuplicate", err)

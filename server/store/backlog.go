@@ -2,7 +2,7 @@ package store
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,16 +42,13 @@ func reindex(tx *bolt.Tx) error {
 		return err
 	}
 	err = p.ForEach(func(k, v []byte) error {
-		it, err := decodeItem(k, v)
+		it, err := DecodeItem(binary.BigEndian.Uint64(k), v)
 		if err != nil {
 			it = &Item{ID: binary.BigEndian.Uint64(k)} // unreadable: Load skips it
 		}
 		return index(tx, []*Item{it})
 	})
-	if err != nil {
-		return err
-	}
-	return idx.SetSequence(p.Sequence())
+	return errors.Join(err, idx.SetSequence(p.Sequence())) // for an empty queue too
 }
 
 // Backlog calls fn with the lane, ID and arrival time of every pending
@@ -65,8 +62,5 @@ func (s *Store) Backlog(fn func(lane string, id uint64, created time.Time) error
 			return fn(string(v[8:]), binary.BigEndian.Uint64(k), time.Unix(0, int64(binary.BigEndian.Uint64(v))))
 		})
 	})
-	if err != nil {
-		return fmt.Errorf("store: read the backlog: %w", err)
-	}
-	return nil
+	return wrapErr("read the backlog", err)
 }

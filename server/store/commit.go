@@ -32,33 +32,26 @@ func (s *Store) writer() {
 	wait.Stop()
 	for first := range s.ops {
 		batch = append(batch[:0], first)
+		// A lazy op waits for one that someone waits for; then, or at
+		// once, what is queued joins the commit.
 		lazy := first.lazy
 		if lazy {
 			wait.Reset(lazyDelay)
 		}
-	fill:
-		for len(batch) < maxGroup {
-			if !lazy {
-				// Someone is waiting: take what is queued and commit now.
-				select {
-				case o, ok := <-s.ops:
-					if !ok {
-						break fill
-					}
-					batch = append(batch, o)
-				default:
-					break fill
-				}
-				continue
+		for len(batch) < maxGroup && (lazy || len(s.ops) > 0) {
+			var timeout <-chan time.Time
+			if lazy {
+				timeout = wait.C
 			}
 			select {
 			case o, ok := <-s.ops:
 				if !ok {
-					break fill
+					lazy = false // closed: commit what there is
+					continue
 				}
 				batch = append(batch, o)
-				lazy = o.lazy
-			case <-wait.C:
+				lazy = lazy && o.lazy
+			case <-timeout:
 				lazy = false
 			}
 		}

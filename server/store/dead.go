@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,19 +19,14 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 			if err != nil {
 				return err
 			}
-			if err := errors.Join(p.Delete(key(it.ID)), tx.Bucket(bucketLanes).Delete(key(it.ID))); err != nil {
-				return err
-			}
-			if err := d.Put(key(it.ID), v); err != nil {
+			k := key(it.ID)
+			if err := errors.Join(p.Delete(k), tx.Bucket(bucketLanes).Delete(k), d.Put(k, v)); err != nil {
 				return err
 			}
 		}
 		return putPace(tx, robot, pace)
 	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: dead-letter: %w", err)
-	}
-	return nil
+	return wrapErr("dead-letter", err)
 }
 
 // Revive moves a dead letter back to pending under a new ID (it joins the
@@ -38,7 +34,7 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 // may refuse the item; its error is returned as it is. A dead letter that
 // does not exist is ErrNotFound.
 func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) error {
-	var it Item
+	var it *Item
 	var refused error
 	err := s.write(func(tx *bolt.Tx) error {
 		refused = nil
@@ -47,10 +43,11 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 		if v == nil {
 			return ErrNotFound
 		}
-		if err := UnmarshalItem(v, &it); err != nil {
+		var err error
+		if it, err = DecodeItem(id, v); err != nil {
 			return err
 		}
-		if refused = accept(&it); refused != nil {
+		if refused = accept(it); refused != nil {
 			return refused
 		}
 		if err := d.Delete(key(id)); err != nil {
@@ -62,18 +59,15 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 			return err
 		}
 		it.ID, it.Attempts, it.LastError, it.ErrCode, it.Reason, it.DeadAt = nid, 0, "", 0, "", time.Time{}
-		buf, err := MarshalItem(&it)
+		buf, err := MarshalItem(it)
 		if err != nil {
 			return err
 		}
-		if its := []*Item{&it}; fillBodies(tx, its) != nil || its[0] == nil {
+		if its := []*Item{it}; fillBodies(tx, its) != nil || its[0] == nil {
 			return fmt.Errorf("its message %s is missing", it.Body)
 		}
-		if err := p.Put(key(nid), buf); err != nil {
-			return err
-		}
-		return index(tx, []*Item{&it})
-	}, func() { post(&it) })
+		return errors.Join(p.Put(key(nid), buf), index(tx, []*Item{it}))
+	}, func() { post(it) })
 	switch {
 	case refused != nil:
 		return refused
@@ -93,20 +87,16 @@ func (s *Store) Dead(limit int) ([]*Item, int, error) {
 		total = b.Stats().KeyN
 		c := b.Cursor()
 		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			it, err := decodeItem(k, v)
+			it, err := DecodeItem(binary.BigEndian.Uint64(k), v)
 			if err != nil {
 				return err
 			}
 			out = append(out, it)
 		}
-		if err := fillBodies(tx, out); err != nil {
-			return err
-		}
-		out = slices.DeleteFunc(out, func(it *Item) bool { return it == nil }) // a body gone: unreadable
-		return nil
+		return fillBodies(tx, out)
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list dead letters: %w", err)
 	}
-	return out, total, nil
+	return slices.DeleteFunc(out, func(it *Item) bool { return it == nil }), total, nil // a body gone: unreadable
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,10 +17,10 @@ import (
 // in the bucket's header, in the same transaction as the IDs, so counting
 // costs nothing and survives a crash exactly.
 
-// DefaultDedupMax is how many delivery IDs are kept when Options.DedupMax
+// defaultDedupMax is how many delivery IDs are kept when Options.DedupMax
 // is 0: about 150 MB of the file at the bound (random IDs fill pages
 // half-way). The Redis store keeps the same by default.
-const DefaultDedupMax = 1_000_000
+const defaultDedupMax = 1_000_000
 
 // trimBatch bounds the IDs forgotten in one transaction, so no write waits
 // long behind it.
@@ -35,21 +37,15 @@ func (s *Store) remember(tx *bolt.Tx, delivery string, now time.Time) error {
 	byTime := tx.Bucket(bucketDedupTime)
 	byTime.FillPercent = appendFill
 	n := byTime.Sequence()
-	if n >= s.dedupMax {
-		if _, err := forgetOldest(tx, n-s.dedupMax+1); err != nil {
+	if n >= uint64(s.o.DedupMax) {
+		if _, err := forgetOldest(tx, n-uint64(s.o.DedupMax)+1); err != nil {
 			return err
 		}
 		n = byTime.Sequence()
 	}
-	var ts [8]byte
-	binary.BigEndian.PutUint64(ts[:], uint64(now.UnixNano()))
-	if err := d.Put([]byte(delivery), ts[:]); err != nil {
-		return err
-	}
-	if err := byTime.Put(append(ts[:], delivery...), nil); err != nil {
-		return err
-	}
-	return byTime.SetSequence(n + 1)
+	ts := binary.BigEndian.AppendUint64(nil, uint64(now.UnixNano()))
+	return errors.Join(d.Put([]byte(delivery), ts),
+		byTime.Put(append(slices.Clip(ts), delivery...), nil), byTime.SetSequence(n+1))
 }
 
 // forgetWhile forgets delivery IDs, oldest first, up to limit and until
@@ -136,8 +132,5 @@ func (s *Store) Seen(fn func(delivery string, at time.Time) error) error {
 			return fn(string(k[8:]), time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))))
 		})
 	})
-	if err != nil {
-		return fmt.Errorf("store: read delivery ids: %w", err)
-	}
-	return nil
+	return wrapErr("read delivery ids", err)
 }

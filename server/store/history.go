@@ -22,11 +22,11 @@ import (
 // Entries are only ever removed from the front, so the keys of a robot
 // stay contiguous.
 
-// DefaultHistoryMax and DefaultHistoryAge are the defaults of
+// defaultHistoryMax and defaultHistoryAge are the defaults of
 // Options.HistoryMax and Options.HistoryAge, the Redis store's too.
 const (
-	DefaultHistoryMax = 1000
-	DefaultHistoryAge = 7 * 24 * time.Hour
+	defaultHistoryMax = 1000
+	defaultHistoryAge = 7 * 24 * time.Hour
 )
 
 // pruneBatch bounds the entries one Record removes, so lowering
@@ -69,14 +69,14 @@ func (s *Store) Record(e Sent, done func(error)) {
 	e.Body = nil
 	meta, err := json.Marshal(&e)
 	if err != nil {
-		done(fmt.Errorf("store: record sent message: %w", err))
+		done(wrapErr("record sent message", err))
 		return
 	}
 	val := make([]byte, 12, 12+len(meta)+len(body))
 	binary.BigEndian.PutUint64(val, uint64(e.At.UnixNano()))
 	binary.BigEndian.PutUint32(val[8:], uint32(len(meta)))
 	val = append(append(val, meta...), body...)
-	cutoff := e.At.Add(-s.historyAge).UnixNano()
+	cutoff := e.At.Add(-s.o.HistoryAge).UnixNano()
 	s.ops <- &op{fn: func(tx *bolt.Tx) error {
 		b, err := tx.Bucket(bucketSent).CreateBucketIfNotExists([]byte(e.Robot))
 		if err != nil {
@@ -96,7 +96,7 @@ func (s *Store) Record(e Sent, done func(error)) {
 			if k == nil {
 				break
 			}
-			old := binary.BigEndian.Uint64(k)+s.historyMax <= id
+			old := binary.BigEndian.Uint64(k)+uint64(s.o.HistoryMax) <= id
 			stale := len(v) >= 8 && int64(binary.BigEndian.Uint64(v)) < cutoff
 			if !old && !stale {
 				break
@@ -106,24 +106,16 @@ func (s *Store) Record(e Sent, done func(error)) {
 			}
 		}
 		return nil
-	}, done: func(err error) {
-		if err != nil {
-			err = fmt.Errorf("store: record sent message: %w", err)
-		}
-		done(err)
-	}, lazy: true}
+	}, done: func(err error) { done(wrapErr("record sent message", err)) }, lazy: true}
 }
 
 // decodeSent reads a value of bucketSent.
 func decodeSent(v []byte) (Sent, error) {
 	var e Sent
-	if len(v) < 12 {
+	if len(v) < 12 || int(binary.BigEndian.Uint32(v[8:])) > len(v)-12 {
 		return e, errors.New("truncated")
 	}
 	n := int(binary.BigEndian.Uint32(v[8:]))
-	if n > len(v)-12 {
-		return e, errors.New("truncated")
-	}
 	if err := json.Unmarshal(v[12:12+n], &e); err != nil {
 		return e, err
 	}
@@ -135,13 +127,15 @@ func decodeSent(v []byte) (Sent, error) {
 // ("" means every robot's, merged by time). Entries older than
 // Options.HistoryAge are left out even before a new send prunes them.
 func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) {
-	cutoff := now.Add(-s.historyAge).UnixNano()
+	cutoff := now.Add(-s.o.HistoryAge).UnixNano()
 	var out []Sent
 	err := s.db.View(func(tx *bolt.Tx) error {
 		root := tx.Bucket(bucketSent)
-		read := func(name []byte, b *bolt.Bucket) error {
-			c := b.Cursor()
-			n := 0
+		read := func(name []byte) error {
+			if root.Bucket(name) == nil {
+				return nil
+			}
+			c, n := root.Bucket(name).Cursor(), 0
 			for k, v := c.Last(); k != nil && n < limit; k, v = c.Prev() {
 				if len(v) < 8 || int64(binary.BigEndian.Uint64(v)) < cutoff {
 					break // older ones are older still
@@ -157,14 +151,9 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) 
 			return nil
 		}
 		if robot != "" {
-			if b := root.Bucket([]byte(robot)); b != nil {
-				return read([]byte(robot), b)
-			}
-			return nil
+			return read([]byte(robot))
 		}
-		return root.ForEachBucket(func(name []byte) error {
-			return read(name, root.Bucket(name))
-		})
+		return root.ForEachBucket(read)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: read history: %w", err)

@@ -56,27 +56,23 @@ func key(id uint64) []byte {
 	return k[:]
 }
 
-// UnmarshalItem decodes the JSON of a stored item (encoding/json wrote it,
-// in this version and every earlier one) into it. It decodes with
+// DecodeItem decodes the JSON of the stored item id (encoding/json wrote
+// it, in this version and every earlier one). It decodes with
 // github.com/go-json-experiment/json, which the payload decoder's jsontext
 // comes with, because that takes a third of encoding/json's time for an
-// item, and items are read back whenever a backlog has spilled to the
-// store, and on every send from Redis. The options keep encoding/json's
-// leniency: names in any case, a repeated name (the last counts), invalid
-// UTF-8 (read as U+FFFD).
-func UnmarshalItem(v []byte, it *Item) error {
-	return jsonv2.Unmarshal(v, it, itemJSON)
+// item (BenchmarkUnmarshalItem), and items are read back whenever a
+// backlog has spilled to the store, and on every send from Redis. The
+// options keep encoding/json's leniency: names in any case, a repeated
+// name (the last counts), invalid UTF-8 (read as U+FFFD).
+func DecodeItem(id uint64, v []byte) (*Item, error) {
+	it := new(Item)
+	if err := jsonv2.Unmarshal(v, it, itemJSON); err != nil {
+		return nil, fmt.Errorf("item %d: %w", id, err)
+	}
+	it.ID = id
+	return it, nil
 }
 
 var itemJSON = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
 	jsonv1.MatchCaseSensitiveDelimiter(true), // "deadat" is not dead_at, as for encoding/json
 	jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-
-func decodeItem(k, v []byte) (*Item, error) {
-	it := new(Item)
-	if err := UnmarshalItem(v, it); err != nil {
-		return nil, fmt.Errorf("item %x: %w", k, err)
-	}
-	it.ID = binary.BigEndian.Uint64(k)
-	return it, nil
-}

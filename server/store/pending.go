@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,19 +51,13 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 			return err
 		}
 		for _, b := range bodies {
-			if err := tx.Bucket(bucketBodies).Put([]byte(b.Name), b.JSON); err != nil {
-				return err
-			}
-			if err := putRefs(tx, b.Name, uint64(b.Refs)); err != nil {
+			if err := errors.Join(tx.Bucket(bucketBodies).Put([]byte(b.Name), b.JSON), putRefs(tx, b.Name, uint64(b.Refs))); err != nil {
 				return err
 			}
 		}
 		return nil
 	}, post)
-	if err != nil {
-		return fmt.Errorf("store: add delivery: %w", err)
-	}
-	return nil
+	return wrapErr("add delivery", err)
 }
 
 // Done removes delivered items and records the robot's recent send times.
@@ -83,12 +78,7 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)
 			}
 		}
 		return putPace(tx, robot, pace)
-	}, done: func(err error) {
-		if err != nil {
-			err = fmt.Errorf("store: remove delivered: %w", err)
-		}
-		done(err)
-	},
+	}, done: func(err error) { done(wrapErr("remove delivered", err)) },
 		// A paced robot's send times must survive a crash, or a restart
 		// could let it exceed its window and be throttled for ten minutes.
 		lazy: pace == nil}
@@ -109,10 +99,7 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 		}
 		return putPace(tx, robot, pace)
 	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: record attempt: %w", err)
-	}
-	return nil
+	return wrapErr("record attempt", err)
 }
 
 // Pending calls fn with every pending item in ID order (arrival order),
@@ -120,9 +107,9 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 func (s *Store) Pending(fn func(*Item) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
-			it, err := decodeItem(k, v)
+			it, err := DecodeItem(binary.BigEndian.Uint64(k), v)
 			if its := []*Item{it}; err == nil && fillBodies(tx, its) == nil && its[0] == nil {
-				err = fmt.Errorf("item %x: its message %s is missing", k, it.Body)
+				err = fmt.Errorf("item %d: its message %s is missing", it.ID, it.Body)
 			}
 			if err != nil {
 				return err
@@ -130,10 +117,7 @@ func (s *Store) Pending(fn func(*Item) error) error {
 			return fn(it)
 		})
 	})
-	if err != nil {
-		return fmt.Errorf("store: read pending: %w", err)
-	}
-	return nil
+	return wrapErr("read pending", err)
 }
 
 // Load reads pending items by ID, in the order given. An ID that is no
@@ -144,9 +128,8 @@ func (s *Store) Load(ids []uint64) ([]*Item, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p := tx.Bucket(bucketPending)
 		for i, id := range ids {
-			k := key(id)
-			if v := p.Get(k); v != nil {
-				out[i], _ = decodeItem(k, v)
+			if v := p.Get(key(id)); v != nil {
+				out[i], _ = DecodeItem(id, v)
 			}
 		}
 		return fillBodies(tx, out)

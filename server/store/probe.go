@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,12 +13,7 @@ import (
 // again without waiting for one.
 func (s *Store) Probe() error {
 	err := s.write(func(tx *bolt.Tx) error {
-		var v [8]byte
-		binary.BigEndian.PutUint64(v[:], uint64(time.Now().UnixNano()))
-		return tx.Bucket(bucketProbe).Put([]byte("last"), v[:])
+		return tx.Bucket(bucketProbe).Put([]byte("last"), binary.BigEndian.AppendUint64(nil, uint64(time.Now().UnixNano())))
 	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: probe: %w", err)
-	}
-	return nil
+	return wrapErr("probe", err)
 }

@@ -35,10 +35,7 @@ func (s *Store) RevokeSession(id string, until time.Time) error {
 		}
 		return b.Put([]byte(id), binary.BigEndian.AppendUint64(nil, uint64(until.Unix())))
 	}, nil)
-	if err != nil {
-		return fmt.Errorf("store: revoke session: %w", err)
-	}
-	return nil
+	return wrapErr("revoke session", err)
 }
 
 // SessionRevoked reports whether the console session id was logged out.

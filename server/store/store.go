@@ -57,6 +57,21 @@ type Options struct {
 	HistoryAge time.Duration
 }
 
+// Defaults is o with its zero values set to the defaults, the Redis
+// store's too.
+func (o Options) Defaults() Options {
+	if o.DedupMax <= 0 {
+		o.DedupMax = defaultDedupMax
+	}
+	if o.HistoryMax <= 0 {
+		o.HistoryMax = defaultHistoryMax
+	}
+	if o.HistoryAge <= 0 {
+		o.HistoryAge = defaultHistoryAge
+	}
+	return o
+}
+
 // Store is the durable queue: a bbolt file in the data directory. Writes from
 // every goroutine go through one writer that commits whatever has piled up
 // in a single transaction, so an fsync is shared by all concurrent webhooks
@@ -64,26 +79,14 @@ type Options struct {
 type Store struct {
 	db  *bolt.DB
 	ops chan *op
-	// dedupMax is Options.DedupMax.
-	dedupMax uint64
-	// historyMax and historyAge are Options.HistoryMax and HistoryAge.
-	historyMax uint64
-	historyAge time.Duration
+	o   Options // with the defaults set
 	// done is closed when the writer has exited.
 	done chan struct{}
 }
 
 // Open opens (creating if needed) the store in dir.
 func Open(dir string, o Options) (*Store, error) {
-	if o.DedupMax <= 0 {
-		o.DedupMax = DefaultDedupMax
-	}
-	if o.HistoryMax <= 0 {
-		o.HistoryMax = DefaultHistoryMax
-	}
-	if o.HistoryAge <= 0 {
-		o.HistoryAge = DefaultHistoryAge
-	}
+	o = o.Defaults()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
@@ -121,8 +124,7 @@ func Open(dir string, o Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open: counting delivery ids: %w", err)
 	}
-	s := &Store{db: db, ops: make(chan *op, 4096), done: make(chan struct{}), dedupMax: uint64(o.DedupMax),
-		historyMax: uint64(o.HistoryMax), historyAge: o.HistoryAge}
+	s := &Store{db: db, ops: make(chan *op, 4096), done: make(chan struct{}), o: o}
 	go s.writer()
 	return s, nil
 }
@@ -132,8 +134,13 @@ func Open(dir string, o Options) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.ops)
 	<-s.done
-	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("store: close: %w", err)
+	return wrapErr("close", s.db.Close())
+}
+
+// wrapErr names the store and the operation in err, if there is one.
+func wrapErr(op string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("store: %s: %w", op, err)
 }

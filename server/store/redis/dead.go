@@ -12,54 +12,17 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// buryScript moves items that are still pending to the dead letters; one
-// another replica delivered meanwhile is left out.
-//
-// KEYS: items, dead, deadq, then one pending key per item. ARGV: n IDs, n
-// JSON bodies.
-var buryScript = goredis.NewScript(`
-local n = #KEYS - 3
-for i = 1, n do
-  if redis.call('ZREM', KEYS[3 + i], ARGV[i]) == 1 then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[n + i])
-    redis.call('ZADD', KEYS[3], ARGV[i], ARGV[i])
-  end
-end
-return 0
-`)
-
 // Bury moves items from their lanes to the dead letters.
 func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
 	if len(items) == 0 {
 		return nil
 	}
-	keys, args, err := itemArgs(keyItems, items)
+	keys, args, err := itemArgs(items, keyItems, keyDead, keyDeadQ)
 	if err != nil {
 		return fmt.Errorf("redis: dead-letter: %w", err)
 	}
-	keys = append([]string{keyItems, keyDead, keyDeadQ}, keys[1:]...)
-	if err := buryScript.Run(ctx(), s.c, keys, args...).Err(); err != nil {
-		return unavailable("dead-letter", err)
-	}
-	return nil
+	return unavailable("dead-letter", buryScript.Run(ctx(), s.c, keys, args...).Err())
 }
-
-// reviveScript moves a dead letter back to a lane under a new ID (-1: it
-// is gone).
-//
-// KEYS: dead, deadq, seq, items, pending key, lanes. ARGV: old ID, JSON,
-// lane, wake channel.
-var reviveScript = goredis.NewScript(`
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-local id = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[4], id, ARGV[2])
-redis.call('ZADD', KEYS[5], id, id)
-redis.call('SADD', KEYS[6], ARGV[3])
-redis.call('PUBLISH', ARGV[4], ARGV[3])
-return id
-`)
 
 // Revive moves a dead letter back to the end of its lane (accept sets
 // it.Lane and may refuse it: its error is returned as it is) and hands it
@@ -72,7 +35,7 @@ func (s *Store) Revive(id uint64, accept func(*store.Item) error, post func(*sto
 	case err != nil:
 		return unavailable(fmt.Sprintf("revive dead letter %d", id), err)
 	}
-	it, err := decode(id, v)
+	it, err := store.DecodeItem(id, []byte(v))
 	if err != nil {
 		return fmt.Errorf("redis: revive dead letter %d: %w", id, err)
 	}
@@ -104,42 +67,24 @@ func (s *Store) Revive(id uint64, accept func(*store.Item) error, post func(*sto
 // Dead returns the first limit dead letters in ID order and how many there
 // are.
 func (s *Store) Dead(limit int) ([]*store.Item, int, error) {
-	if limit <= 0 {
-		n, err := s.c.ZCard(ctx(), keyDeadQ).Result()
-		if err != nil {
-			return nil, 0, unavailable("list dead letters", err)
-		}
-		return nil, int(n), nil
-	}
-	var ids *goredis.StringSliceCmd
+	var members *goredis.StringSliceCmd
 	var total *goredis.IntCmd
 	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
-		ids = p.ZRange(ctx(), keyDeadQ, 0, int64(limit)-1)
+		members = p.ZRange(ctx(), keyDeadQ, 0, int64(max(limit, 1))-1) // 0, -1 would be all
 		total = p.ZCard(ctx(), keyDeadQ)
 		return nil
 	})
 	if err != nil {
 		return nil, 0, unavailable("list dead letters", err)
 	}
-	if len(ids.Val()) == 0 {
-		return nil, int(total.Val()), nil
+	var ids []uint64
+	for _, m := range members.Val()[:min(len(members.Val()), max(limit, 0))] {
+		if id, err := strconv.ParseUint(m, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
 	}
-	vals, err := s.c.HMGet(ctx(), keyDead, ids.Val()...).Result()
+	out, err := s.load(keyDead, "list dead letters", ids)
 	if err != nil {
-		return nil, 0, unavailable("list dead letters", err)
-	}
-	var out []*store.Item
-	for i, v := range vals {
-		str, ok := v.(string)
-		id, err := strconv.ParseUint(ids.Val()[i], 10, 64)
-		if !ok || err != nil {
-			continue
-		}
-		if it, err := decode(id, str); err == nil {
-			out = append(out, it)
-		}
-	}
-	if err := s.fillBodies(out); err != nil {
 		return nil, 0, err
 	}
 	return slices.DeleteFunc(out, func(it *store.Item) bool { return it == nil }), int(total.Val()), nil

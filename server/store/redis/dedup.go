@@ -1,10 +1,6 @@
 package redis
 
-import (
-	"time"
-
-	goredis "github.com/redis/go-redis/v9"
-)
+import "time"
 
 // Dedup: each delivery ID is a key of its own set with NX and a 24 h TTL
 // (the lookup, and forgetting by age, cost Redis nothing more), and a
@@ -13,16 +9,6 @@ import (
 // their age, as in the bbolt store. Both are written by the intake script.
 // An ID costs about 150-200 bytes of Redis memory, some 200 MB at the
 // default bound of 1,000,000.
-
-// expireScript drops sorted-set entries older than a cutoff, at most a
-// batch per call (their keys have expired by themselves).
-//
-// KEYS: dedupq. ARGV: cutoff (ms), batch.
-var expireScript = goredis.NewScript(`
-local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-if #old > 0 then redis.call('ZREM', KEYS[1], unpack(old)) end
-return #old
-`)
 
 // expireBatch bounds the entries one call drops, so no write waits long
 // behind it.

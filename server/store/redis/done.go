@@ -4,8 +4,6 @@ import (
 	"sync"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
@@ -137,27 +135,6 @@ func (r *remover) run() {
 	}
 }
 
-// removeScript removes delivered items still pending, and a shared
-// message with the last item that referred to it. A batch run twice (its
-// answer lost) removes nothing more.
-//
-// KEYS: items, bodies, body refs, then each ID's pending key. ARGV: the
-// IDs, then their shared messages ("" for none).
-var removeScript = goredis.NewScript(`
-local n = #KEYS - 3
-for i = 1, n do
-  if redis.call('ZREM', KEYS[3 + i], ARGV[i]) == 1 then
-    redis.call('HDEL', KEYS[1], ARGV[i])
-    local b = ARGV[n + i]
-    if b ~= '' and redis.call('HINCRBY', KEYS[3], b, -1) <= 0 then
-      redis.call('HDEL', KEYS[2], b)
-      redis.call('HDEL', KEYS[3], b)
-    end
-  end
-end
-return 0
-`)
-
 // remove deletes a batch in one atomic step.
 func (r *remover) remove(batch []removal) error {
 	keys := []string{keyItems, keyBodies, keyBodyRefs}
@@ -167,15 +144,11 @@ func (r *remover) remove(batch []removal) error {
 			keys, ids, bodies = append(keys, pending(it.Lane)), append(ids, it.ID), append(bodies, it.Body)
 		}
 	}
-	if err := removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err(); err != nil {
-		return unavailable("remove delivered", err)
-	}
-	return nil
+	return unavailable("remove delivered", removeScript.Run(ctx(), r.s.c, keys, append(ids, bodies...)...).Err())
 }
 
-// flush waits until every removal queued so far is done or d has passed,
-// and reports whether the queue emptied.
-func (r *remover) flush(d time.Duration) bool {
+// flush waits until every removal queued so far is done or d has passed.
+func (r *remover) flush(d time.Duration) {
 	deadline := time.Now().Add(d)
 	t := time.AfterFunc(d, func() { r.mu.Lock(); r.cond.Broadcast(); r.mu.Unlock() })
 	defer t.Stop()
@@ -184,7 +157,6 @@ func (r *remover) flush(d time.Duration) bool {
 	for (len(r.queue) > 0 || r.busy) && time.Now().Before(deadline) {
 		r.cond.Wait()
 	}
-	return len(r.queue) == 0 && !r.busy
 }
 
 // close flushes for up to d and stops the background removals.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -29,20 +28,6 @@ const (
 	idWidth       = 20                  // digits of the ID before a member's JSON
 )
 
-// recordScript adds one sent message and prunes the robot's history.
-//
-// KEYS: the robot's sorted set, its ID counter, the set of robots.
-// ARGV: the send time (ms), the message as JSON, the age cutoff (ms), the
-// most to keep, the robot's name. It answers the new entry's ID.
-var recordScript = goredis.NewScript(`
-local id = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], ARGV[1], string.format('%020d', id) .. ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
-redis.call('SADD', KEYS[3], ARGV[5])
-return id
-`)
-
 // recordQueue bounds the sent messages waiting for Redis. The history is
 // for people, not for delivery: when Redis is slow or away, an entry that
 // finds the queue full is dropped (and its done told so) instead of
@@ -58,66 +43,34 @@ const recordBatch = 128
 // errHistoryFull is what done hears for a dropped history entry.
 var errHistoryFull = errors.New("redis: record sent message: too many waiting for Redis; this one is not kept")
 
-// recorder writes history entries on one goroutine, in order, a batch at
-// a time.
-type recorder struct {
-	s       *Store
-	queue   chan recordOp
-	stop    chan struct{}
-	stopped chan struct{}
-	once    sync.Once
-}
-
+// recordOp is a history entry waiting for Redis.
 type recordOp struct {
 	e    store.Sent
 	done func(error)
 }
 
-func newRecorder(s *Store) *recorder {
-	r := &recorder{s: s, queue: make(chan recordOp, recordQueue), stop: make(chan struct{}), stopped: make(chan struct{})}
-	go r.run()
-	return r
-}
-
-// run writes what is queued until stop, and then what is left.
-func (r *recorder) run() {
-	defer close(r.stopped)
+// recorder writes history entries on one goroutine, in order, a batch at
+// a time, until Close, and then what is left.
+func (s *Store) recorder() {
+	defer close(s.recorded)
 	batch := make([]recordOp, 0, recordBatch)
 	for {
-		var first recordOp
 		select {
-		case first = <-r.queue:
-		case <-r.stop:
-			select {
-			case first = <-r.queue:
-			default:
+		case op := <-s.records:
+			batch = append(batch[:0], op)
+		case <-s.recordStop:
+			if len(s.records) == 0 {
 				return
 			}
+			continue
 		}
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < recordBatch {
-			select {
-			case op := <-r.queue:
-				batch = append(batch, op)
-			default:
-				break fill
-			}
+		for len(batch) < recordBatch && len(s.records) > 0 {
+			batch = append(batch, <-s.records)
 		}
-		errs := r.s.record(batch)
+		errs := s.record(batch)
 		for i, op := range batch {
 			op.done(errs[i])
 		}
-	}
-}
-
-// close waits up to d for what was queued to be written. Past d the
-// client's Close, which follows, fails what is left at once.
-func (r *recorder) close(d time.Duration) {
-	r.once.Do(func() { close(r.stop) })
-	select {
-	case <-r.stopped:
-	case <-time.After(d):
 	}
 }
 
@@ -126,7 +79,7 @@ func (r *recorder) close(d time.Duration) {
 // not block.
 func (s *Store) Record(e store.Sent, done func(error)) {
 	select {
-	case s.rec.queue <- recordOp{e: e, done: done}:
+	case s.records <- recordOp{e: e, done: done}:
 	default:
 		done(errHistoryFull)
 	}
@@ -149,7 +102,7 @@ func (s *Store) record(batch []recordOp) []error {
 				continue
 			}
 			keys := []string{pfxSent + e.Robot, pfxSentSeq + e.Robot, keySentRobots}
-			cmds[i] = recordScript.Eval(ctx(), p, keys, e.At.UnixMilli(), b, e.At.Add(-s.historyAge).UnixMilli(), s.historyMax, e.Robot)
+			cmds[i] = recordScript.Eval(ctx(), p, keys, e.At.UnixMilli(), b, e.At.Add(-s.o.HistoryAge).UnixMilli(), s.o.HistoryMax, e.Robot)
 		}
 		return nil
 	})
@@ -175,7 +128,7 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]store.Sent, e
 			return nil, unavailable("read history", err)
 		}
 	}
-	cutoff := strconv.FormatInt(now.Add(-s.historyAge).UnixMilli(), 10)
+	cutoff := strconv.FormatInt(now.Add(-s.o.HistoryAge).UnixMilli(), 10)
 	cmds := make([]*goredis.StringSliceCmd, len(robots))
 	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
 		for i, name := range robots {
@@ -197,12 +150,7 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]store.Sent, e
 			out = append(out, e)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b store.Sent) int {
-		if c := b.At.Compare(a.At); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
+	slices.SortStableFunc(out, func(a, b store.Sent) int { return cmp.Or(b.At.Compare(a.At), cmp.Compare(b.ID, a.ID)) })
 	return out[:min(limit, len(out))], nil
 }
 

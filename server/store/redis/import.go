@@ -3,6 +3,7 @@ package redis
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -14,32 +15,6 @@ import (
 // in one hash as it is added, in the same script, so an import cut short
 // (a crash, Redis going away) and run again adds only what is missing.
 
-// importScript adds items under new IDs unless their UUID was imported
-// before, to their lanes (pending) or to the dead letters.
-//
-// KEYS: seq, items, dead, deadq, lanes, imported, then one pending key per
-// item. ARGV: dead (0/1), n, then n UUIDs, n lanes, n JSON bodies.
-var importScript = goredis.NewScript(`
-local n = tonumber(ARGV[2])
-local added = 0
-for i = 1, n do
-  if redis.call('HSETNX', KEYS[6], ARGV[2 + i], 1) == 1 then
-    local id = redis.call('INCR', KEYS[1])
-    if ARGV[1] == '1' then
-      redis.call('HSET', KEYS[3], id, ARGV[2 + 2 * n + i])
-      redis.call('ZADD', KEYS[4], id, id)
-    else
-      redis.call('HSET', KEYS[2], id, ARGV[2 + 2 * n + i])
-      redis.call('ZADD', KEYS[6 + i], id, id)
-      redis.call('SADD', KEYS[5], ARGV[2 + n + i])
-    end
-    added = added + 1
-  end
-end
-redis.call('EXPIRE', KEYS[6], 30 * 24 * 3600)
-return added
-`)
-
 // Import adds items moved from a bbolt file, in the order given, to their
 // lanes (it.Lane) or, with dead, to the dead letters; an item imported
 // before (same UUID) is skipped. It says how many it added.
@@ -49,26 +24,17 @@ func (s *Store) Import(items []*store.Item, dead bool) (int, error) {
 	}
 	n := len(items)
 	keys := []string{keySeq, keyItems, keyDead, keyDeadQ, keyLanes, keyImported}
-	flag := "0"
-	if dead {
-		flag = "1"
-	}
-	args := []any{flag, n}
-	for _, it := range items {
-		args = append(args, it.UUID)
-	}
-	for _, it := range items {
-		args = append(args, it.Lane)
-		keys = append(keys, pending(it.Lane))
-	}
-	for _, it := range items {
+	uuids, lanes, vals := make([]any, n), make([]any, n), make([]any, n)
+	for i, it := range items {
 		it.Body = "" // a message shared in the bbolt file is the item's own here
 		v, err := json.Marshal(it)
 		if err != nil {
 			return 0, fmt.Errorf("redis: import: %w", err)
 		}
-		args = append(args, v)
+		uuids[i], lanes[i], vals[i] = it.UUID, it.Lane, v
+		keys = append(keys, pending(it.Lane))
 	}
+	args := slices.Concat([]any{dead, n}, uuids, lanes, vals)
 	added, err := importScript.Run(ctx(), s.c, keys, args...).Int()
 	if err != nil {
 		return 0, unavailable("import", err)
@@ -98,10 +64,7 @@ func (s *Store) ImportPace(lane string, history []int64, keepFor time.Duration) 
 		p.PExpire(ctx(), key, keepFor)
 		return nil
 	})
-	if err != nil {
-		return unavailable("import pace", err)
-	}
-	return nil
+	return unavailable("import pace", err)
 }
 
 // Seen is a delivery ID and when it was seen.
@@ -125,8 +88,5 @@ func (s *Store) ImportSeen(ids []Seen, now time.Time) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return unavailable("import delivery ids", err)
-	}
-	return nil
+	return unavailable("import delivery ids", err)
 }

@@ -1,10 +1,6 @@
 package redis
 
-import (
-	"time"
-
-	goredis "github.com/redis/go-redis/v9"
-)
+import "time"
 
 // A replica holds its lanes with one key of its own, renewed every second
 // or so with a TTL, whatever the number of lanes: a lane's lease is a key
@@ -20,47 +16,6 @@ import (
 // expires, and they do not take a lease of this version (they see a key
 // that is not theirs). While one is seen, Add stores every message inline,
 // as earlier versions read them.
-
-// holdScript renews this replica's key and takes or keeps the leases of
-// several lanes in one round trip: a lane is taken when nobody holds it or
-// its holder's key has expired (and it is not an earlier version's lease,
-// which has a TTL of its own).
-//
-// KEYS: this replica's key, then lease keys. ARGV: token, TTL (ms), prefix
-// of replica keys. Answer: 1 held, 0 another's, per lease key, then 1 if
-// an earlier version holds one.
-var holdScript = goredis.NewScript(`
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
-local live, out, earlier = {[ARGV[1]] = true}, {}, 0
-for first = 2, #KEYS, 500 do
-  local owners = redis.call('MGET', unpack(KEYS, first, math.min(first + 499, #KEYS)))
-  for i, v in ipairs(owners) do
-    local k = KEYS[first + i - 1]
-    if v and live[v] == nil then live[v] = redis.call('EXISTS', ARGV[3] .. v) == 1 end
-    if v == ARGV[1] then
-      out[#out + 1] = 1
-    elseif not v or not live[v] and redis.call('PTTL', k) == -1 then
-      redis.call('SET', k, ARGV[1])
-      out[#out + 1] = 1
-    else
-      out[#out + 1] = 0
-      if not live[v] then earlier = 1 end
-    end
-  end
-end
-out[#out + 1] = earlier
-return out
-`)
-
-// releaseScript deletes the leases this replica holds.
-//
-// KEYS: lease keys. ARGV: token.
-var releaseScript = goredis.NewScript(`
-for _, k in ipairs(KEYS) do
-  if redis.call('GET', k) == ARGV[1] then redis.call('DEL', k) end
-end
-return 0
-`)
 
 // Hold takes or renews this replica's lease on each lane for ttl; held[i]
 // tells whether it holds lanes[i] now.
@@ -95,10 +50,7 @@ func (s *Store) Release(lanes []string) error {
 	if len(lanes) == 0 {
 		return nil
 	}
-	if err := releaseScript.Run(ctx(), s.c, leaseKeys(lanes), s.token).Err(); err != nil {
-		return unavailable("release leases", err)
-	}
-	return nil
+	return unavailable("release leases", releaseScript.Run(ctx(), s.c, leaseKeys(lanes), s.token).Err())
 }
 
 func leaseKeys(lanes []string) []string {

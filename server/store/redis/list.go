@@ -22,9 +22,7 @@ func (s *Store) List(limit int) ([]*store.Item, int, error) {
 	sizes := make([]*goredis.IntCmd, len(lanes))
 	_, err = s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
 		for i, l := range lanes {
-			if limit > 0 {
-				heads[i] = p.ZRange(ctx(), pending(l), 0, int64(limit)-1)
-			}
+			heads[i] = p.ZRange(ctx(), pending(l), 0, int64(max(limit, 1))-1) // 0, -1 would be all
 			sizes[i] = p.ZCard(ctx(), pending(l))
 		}
 		return nil
@@ -37,9 +35,6 @@ func (s *Store) List(limit int) ([]*store.Item, int, error) {
 	lane := map[uint64]string{}
 	for i := range lanes {
 		total += int(sizes[i].Val())
-		if heads[i] == nil {
-			continue
-		}
 		for _, m := range heads[i].Val() {
 			if id, err := strconv.ParseUint(m, 10, 64); err == nil {
 				ids = append(ids, id)
@@ -53,12 +48,9 @@ func (s *Store) List(limit int) ([]*store.Item, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]*store.Item, 0, len(items))
+	items = slices.DeleteFunc(items, func(it *store.Item) bool { return it == nil }) // delivered meanwhile
 	for _, it := range items {
-		if it != nil { // else delivered meanwhile
-			it.Lane = lane[it.ID]
-			out = append(out, it)
-		}
+		it.Lane = lane[it.ID]
 	}
-	return out, total, nil
+	return items, total, nil
 }

@@ -2,52 +2,11 @@ package redis
 
 import (
 	"errors"
-	"strconv"
 	"time"
-
-	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 	"github.com/coding-relay/coding-relay/server/store"
 )
-
-// paceScript checks a lane's sliding windows at Redis's clock (one clock for
-// every replica) and, when asked to take and every window allows it, records
-// a send now, all in one atomic step: two replicas can never both take the
-// last free slot. It answers the wait (ms, 0 when a send may start) and how
-// many sends may start now; {-1, 0} when a take is fenced off by a lease
-// that is not ours (or by our own replica key having expired).
-//
-// KEYS: pace list, lease key, this replica's key. ARGV: token (” = no
-// fence), take (0/1), keep, longest window (ms), then N and window (ms)
-// per limit.
-var paceScript = goredis.NewScript(`
-if ARGV[2] == '1' and ARGV[1] ~= '' and (redis.call('GET', KEYS[2]) ~= ARGV[1] or redis.call('EXISTS', KEYS[3]) == 0) then return {-1, 0} end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local sent = redis.call('LRANGE', KEYS[1], 0, -1)
-local wait, free = 0, 1000000000
-for i = 5, #ARGV, 2 do
-  local n, per = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
-  local used = 0
-  for j = 1, #sent do
-    if now - tonumber(sent[j]) < per then used = used + 1 end
-  end
-  if #sent >= n then
-    local w = tonumber(sent[#sent - n + 1]) + per - now
-    if w > wait then wait = w end
-  end
-  if n - used < free then free = n - used end
-end
-if free < 0 then free = 0 end
-if ARGV[2] == '1' and wait <= 0 then
-  redis.call('RPUSH', KEYS[1], now)
-  redis.call('LTRIM', KEYS[1], -tonumber(ARGV[3]), -1)
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-  free = math.max(free - 1, 0)
-end
-return {math.ceil(wait), free}
-`)
 
 // Slot checks lane's windows (each Rate's N sends per Per, margins already
 // added by the caller) and, with take, records a send when they allow one,
@@ -56,10 +15,7 @@ return {math.ceil(wait), free}
 // wait is how long until a send may start, free how many may start now.
 func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Duration, free int, err error) {
 	keep, longest := 0, time.Duration(0)
-	args := []any{s.token, 0, 0, 0}
-	if take {
-		args[1] = 1
-	}
+	args := []any{s.token, take, 0, 0}
 	for _, r := range windows {
 		keep, longest = max(keep, r.N), max(longest, r.Per)
 		args = append(args, r.N, r.Per.Milliseconds())
@@ -76,21 +32,6 @@ func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Du
 		return 0, 0, store.ErrLeaseLost
 	}
 	return time.Duration(res[0]) * time.Millisecond, int(res[1]), nil
-}
-
-// SendTimes returns the send times (Unix ms) recorded for a lane.
-func (s *Store) SendTimes(lane string) ([]int64, error) {
-	vals, err := s.c.LRange(ctx(), pfxPace+lane, 0, -1).Result()
-	if err != nil {
-		return nil, unavailable("read pace", err)
-	}
-	out := make([]int64, 0, len(vals))
-	for _, v := range vals {
-		if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-			out = append(out, ms)
-		}
-	}
-	return out, nil
 }
 
 // Pace is the bbolt store's per-robot history, which a shared store does

@@ -7,51 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/coding-relay/coding-relay/server/store"
 )
-
-// addScript stores one delivery: its dedup mark (unless seen: -1), then
-// every item under a new ID in its lane and the messages items share (see
-// store.ShareBodies), and wakes the lanes' senders with one message naming
-// them (a line each).
-//
-// KEYS: seq, items, lanes, dedup key, dedupq, bodies, body refs, then one
-// pending key per item. ARGV: dedup (0/1), now (ms), dedup TTL (s), dedup
-// max, wake channel, delivery, dedup key prefix, n, then n lane names, n
-// JSON items, and name, JSON and refs of each shared message.
-var addScript = goredis.NewScript(`
-if ARGV[1] == '1' then
-  if not redis.call('SET', KEYS[4], ARGV[2], 'NX', 'EX', ARGV[3]) then return -1 end
-  local over = redis.call('ZCARD', KEYS[5]) - tonumber(ARGV[4]) + 1
-  if over > 0 then
-    local old = redis.call('ZPOPMIN', KEYS[5], over)
-    for i = 1, #old, 2 do redis.call('DEL', ARGV[7] .. old[i]) end
-  end
-  redis.call('ZADD', KEYS[5], ARGV[2], ARGV[6])
-end
-local n = tonumber(ARGV[8])
-local first = redis.call('INCRBY', KEYS[1], n) - n
-local lanes, seen = {}, {}
-for i = 1, n do
-  local id = first + i
-  local lane = ARGV[8 + i]
-  redis.call('HSET', KEYS[2], id, ARGV[8 + n + i])
-  redis.call('ZADD', KEYS[7 + i], id, id)
-  if not seen[lane] then
-    seen[lane] = true
-    lanes[#lanes + 1] = lane
-  end
-end
-for j = 9 + 2 * n, #ARGV, 3 do
-  redis.call('HSET', KEYS[6], ARGV[j], ARGV[j + 1])
-  redis.call('HSET', KEYS[7], ARGV[j], ARGV[j + 2])
-end
-for i = 1, #lanes, 1000 do redis.call('SADD', KEYS[3], unpack(lanes, i, math.min(i + 999, #lanes))) end
-redis.call('PUBLISH', ARGV[5], table.concat(lanes, '\n'))
-return first + 1
-`)
 
 // Add stores a delivery's items in their lanes (it.Lane) in one atomic
 // step, with its dedup mark when dedup is set (store.ErrDuplicate for an ID
@@ -60,9 +17,8 @@ return first + 1
 // may run in any order: a lane's order is its IDs', kept in Redis.
 func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error {
 	n := len(items)
-	keys := make([]string, 0, 7+n)
-	keys = append(keys, keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ, keyBodies, keyBodyRefs)
-	args := make([]any, 0, 8+2*n)
+	keys := append(make([]string, 0, 7+n), keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ, keyBodies, keyBodyRefs)
+	args := append(make([]any, 0, 8+2*n), dedup, now.UnixMilli(), int(dedupTTL/time.Second), s.o.DedupMax, keyWake, delivery, pfxDedup, n)
 	bodies, err := store.ShareBodies(items)
 	if err != nil {
 		return fmt.Errorf("redis: add delivery: %w", err)
@@ -73,11 +29,6 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 		}
 		bodies = nil
 	}
-	flag := "0"
-	if dedup {
-		flag = "1"
-	}
-	args = append(args, flag, now.UnixMilli(), int(dedupTTL/time.Second), s.dedupMax, keyWake, delivery, pfxDedup, n)
 	for _, it := range items {
 		if it.Lane == "" {
 			return fmt.Errorf("redis: add delivery: item for %s has no lane", it.Robot)
@@ -111,18 +62,6 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 	return nil
 }
 
-// nextScript reads a lane's first items after an ID, with their bodies,
-// and counts the rest.
-//
-// KEYS: pending key, items. ARGV: after (exclusive), n.
-var nextScript = goredis.NewScript(`
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'LIMIT', 0, tonumber(ARGV[2]))
-if #ids == 0 then return {0, {}, {}} end
-local vals = redis.call('HMGET', KEYS[2], unpack(ids))
-local rest = redis.call('ZCOUNT', KEYS[1], '(' .. ids[#ids], '+inf')
-return {rest, ids, vals}
-`)
-
 // Next reads up to n pending items of lane with IDs above after, oldest
 // first, in one round trip. last is the highest ID looked at (a cursor for
 // the next call, past items that vanished meanwhile) and rest how many
@@ -154,7 +93,7 @@ func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, las
 		if !ok || s.rm.removing(id) {
 			continue
 		}
-		it, err := decode(id, v)
+		it, err := store.DecodeItem(id, []byte(v))
 		if err != nil {
 			continue // one damaged record must not stop the lane
 		}
@@ -169,6 +108,12 @@ func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, las
 
 // Load reads pending items by ID; a missing or undecodable one is nil.
 func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
+	return s.load(keyItems, "load pending", ids)
+}
+
+// load reads items by ID from hash (pending or dead letters) as Load does;
+// op names the call in an error.
+func (s *Store) load(hash, op string, ids []uint64) ([]*store.Item, error) {
 	out := make([]*store.Item, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -177,13 +122,13 @@ func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
 	for i, id := range ids {
 		fields[i] = strconv.FormatUint(id, 10)
 	}
-	vals, err := s.c.HMGet(ctx(), keyItems, fields...).Result()
+	vals, err := s.c.HMGet(ctx(), hash, fields...).Result()
 	if err != nil {
-		return nil, unavailable("load pending", err)
+		return nil, unavailable(op, err)
 	}
 	for i, v := range vals {
 		if str, ok := v.(string); ok {
-			out[i], _ = decode(ids[i], str)
+			out[i], _ = store.DecodeItem(ids[i], []byte(str))
 		}
 	}
 	return out, s.fillBodies(out)
@@ -206,36 +151,22 @@ func (s *Store) fillBodies(items []*store.Item) error {
 	})
 }
 
-// updateScript rewrites items that are still pending.
-//
-// KEYS: items, then one pending key per item. ARGV: n IDs, n JSON bodies.
-var updateScript = goredis.NewScript(`
-local n = #KEYS - 1
-for i = 1, n do
-  if redis.call('ZSCORE', KEYS[1 + i], ARGV[i]) then redis.call('HSET', KEYS[1], ARGV[i], ARGV[n + i]) end
-end
-return 0
-`)
-
 // Update rewrites items after a failed attempt (attempts, last error); an
 // item no longer pending (delivered by another replica) is left alone. The
 // robot and pace arguments belong to the bbolt store: send times are in
 // Redis already.
 func (s *Store) Update(items []*store.Item, robot string, pace []int64) error {
-	keys, args, err := itemArgs(keyItems, items)
+	keys, args, err := itemArgs(items, keyItems)
 	if err != nil {
 		return fmt.Errorf("redis: record attempt: %w", err)
 	}
-	if err := updateScript.Run(ctx(), s.c, keys, args...).Err(); err != nil {
-		return unavailable("record attempt", err)
-	}
-	return nil
+	return unavailable("record attempt", updateScript.Run(ctx(), s.c, keys, args...).Err())
 }
 
 // itemArgs are the keys (first, then each item's pending key) and
 // arguments (the IDs, then the JSON bodies) of scripts that act on items.
-func itemArgs(first string, items []*store.Item) ([]string, []any, error) {
-	keys := []string{first}
+func itemArgs(items []*store.Item, first ...string) ([]string, []any, error) {
+	keys := first
 	args := make([]any, 0, 2*len(items))
 	for _, it := range items {
 		keys = append(keys, pending(it.Lane))
@@ -259,13 +190,4 @@ func (s *Store) Lanes() ([]string, error) {
 	}
 	slices.Sort(lanes)
 	return lanes, nil
-}
-
-func decode(id uint64, v string) (*store.Item, error) {
-	it := new(store.Item)
-	if err := store.UnmarshalItem([]byte(v), it); err != nil {
-		return nil, fmt.Errorf("item %d: %w", id, err)
-	}
-	it.ID = id
-	return it, nil
 }

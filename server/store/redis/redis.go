@@ -14,9 +14,12 @@
 package redis
 
 import (
+	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -58,16 +61,11 @@ const dedupTTL = 24 * time.Hour
 
 // Options tune the store. Zero values take the defaults.
 type Options struct {
-	// DedupMax bounds how many delivery IDs are remembered (default
-	// 1,000,000); beyond it the oldest are forgotten first.
-	DedupMax int
 	// Password is used when the URL has none (RELAY_REDIS_PASSWORD).
 	Password string
-	// HistoryMax bounds the delivered messages kept per robot for the
-	// console (default 1,000) and HistoryAge their age (default 7 days),
-	// as in the bbolt store.
-	HistoryMax int
-	HistoryAge time.Duration
+	// DedupMax, HistoryMax and HistoryAge are as in store.Options.
+	DedupMax, HistoryMax int
+	HistoryAge           time.Duration
 }
 
 // Store is the shared delivery state in one Redis database.
@@ -75,14 +73,15 @@ type Store struct {
 	c *goredis.Client
 	// token names this process in leases; a new process is a new replica,
 	// even on the same host.
-	token    string
-	dedupMax int
-	rm       *remover
-	// historyMax and historyAge are Options.HistoryMax and HistoryAge.
-	historyMax int
-	historyAge time.Duration
-	rec        *recorder
-	closeMu    sync.Once
+	token string
+	rm    *remover
+	// o is Options' store.Options, the defaults set.
+	o store.Options
+	// records waits for the recorder (history.go), which Close stops with
+	// recordStop; recorded is closed when it has finished.
+	records              chan recordOp
+	recordStop, recorded chan struct{}
+	closeMu              sync.Once
 	// earlier is set until Hold has seen no lease of an earlier version,
 	// which reads only messages stored inline (see lease.go).
 	earlier atomic.Bool
@@ -107,17 +106,8 @@ func Open(rawURL string, o Options) (*Store, error) {
 	opt.ReadTimeout = 2 * time.Second
 	opt.WriteTimeout = 2 * time.Second
 	opt.PoolTimeout = 2 * time.Second
-	if o.DedupMax <= 0 {
-		o.DedupMax = store.DefaultDedupMax
-	}
-	if o.HistoryMax <= 0 {
-		o.HistoryMax = store.DefaultHistoryMax
-	}
-	if o.HistoryAge <= 0 {
-		o.HistoryAge = store.DefaultHistoryAge
-	}
-	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(), dedupMax: o.DedupMax,
-		historyMax: o.HistoryMax, historyAge: o.HistoryAge}
+	s := &Store{c: goredis.NewClient(opt), token: uuid.NewString(),
+		o: store.Options{DedupMax: o.DedupMax, HistoryMax: o.HistoryMax, HistoryAge: o.HistoryAge}.Defaults()}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.c.Ping(ctx).Err(); err != nil {
@@ -125,7 +115,8 @@ func Open(rawURL string, o Options) (*Store, error) {
 		return nil, unavailable("connect to "+Redact(rawURL), err)
 	}
 	s.rm = newRemover(s)
-	s.rec = newRecorder(s)
+	s.records, s.recordStop, s.recorded = make(chan recordOp, recordQueue), make(chan struct{}), make(chan struct{})
+	go s.recorder()
 	s.earlier.Store(true)
 	return s, nil
 }
@@ -168,7 +159,12 @@ func (s *Store) Close() error {
 	var err error
 	s.closeMu.Do(func() {
 		s.rm.close(2 * time.Second)
-		s.rec.close(2 * time.Second)
+		// Past two seconds the client's Close fails what is left at once.
+		close(s.recordStop)
+		select {
+		case <-s.recorded:
+		case <-time.After(2 * time.Second):
+		}
 		if e := s.c.Close(); e != nil {
 			err = fmt.Errorf("redis: close: %w", e)
 		}
@@ -178,10 +174,7 @@ func (s *Store) Close() error {
 
 // Probe makes a small write of its own and reports whether it succeeded.
 func (s *Store) Probe() error {
-	if err := s.c.Set(context.Background(), pfxProbe+s.token, time.Now().UnixMilli(), time.Minute).Err(); err != nil {
-		return unavailable("probe", err)
-	}
-	return nil
+	return unavailable("probe", s.c.Set(context.Background(), pfxProbe+s.token, time.Now().UnixMilli(), time.Minute).Err())
 }
 
 // Durability is what the server says about keeping what it acknowledged.
@@ -197,28 +190,28 @@ type Durability struct {
 // CONFIG GET; managed services often disable CONFIG, which is an error
 // here, not a verdict.
 func (s *Store) Durability() (Durability, error) {
-	var d Durability
+	m := map[string]string{}
 	for _, pattern := range []string{"append*", "maxmemory-policy"} {
-		m, err := s.c.ConfigGet(context.Background(), pattern).Result()
+		got, err := s.c.ConfigGet(context.Background(), pattern).Result()
 		if err != nil {
 			return Durability{}, fmt.Errorf("redis: CONFIG GET %s: %w", pattern, err)
 		}
-		if v, ok := m["appendonly"]; ok {
-			d.AppendOnly, d.AppendFsync = v, m["appendfsync"]
-		}
-		if v, ok := m["maxmemory-policy"]; ok {
-			d.MaxmemoryPolicy = v
-		}
+		maps.Copy(m, got)
 	}
+	d := Durability{AppendOnly: m["appendonly"], AppendFsync: m["appendfsync"], MaxmemoryPolicy: m["maxmemory-policy"]}
 	if d.AppendOnly == "" {
 		return d, errors.New("redis: CONFIG GET appendonly: no answer")
 	}
 	return d, nil
 }
 
-// unavailable marks a failed round trip: the caller can tell it from a
-// refusal (a duplicate, a missing dead letter) with store.ErrUnavailable.
+// unavailable marks a failed round trip (err; nil for none): the caller
+// can tell it from a refusal (a duplicate, a missing dead letter) with
+// store.ErrUnavailable.
 func unavailable(op string, err error) error {
+	if err == nil {
+		return nil
+	}
 	return fmt.Errorf("redis: %s: %w: %w", op, store.ErrUnavailable, err)
 }
 
@@ -227,3 +220,37 @@ func ctx() context.Context { return context.Background() }
 
 // pending is the key of a lane's queue.
 func pending(lane string) string { return pfxPending + lane }
+
+// The scripts, each in lua/ with what it does, its KEYS and ARGV.
+var (
+	addScript     = script("add")
+	buryScript    = script("bury")
+	expireScript  = script("expire")
+	forgetScript  = script("forget")
+	holdScript    = script("hold")
+	importScript  = script("import")
+	moveScript    = script("move")
+	nextScript    = script("next")
+	paceScript    = script("pace")
+	recordScript  = script("record")
+	releaseScript = script("release")
+	removeScript  = script("remove")
+	reviveScript  = script("revive")
+	updateScript  = script("update")
+)
+
+//go:embed lua
+var luaFS embed.FS
+
+// script loads lua/name.lua. Its opening comment (what the script does,
+// its KEYS and ARGV) is not sent to Redis.
+func script(name string) *goredis.Script {
+	src, err := luaFS.ReadFile("lua/" + name + ".lua")
+	if err != nil {
+		panic(err)
+	}
+	for bytes.HasPrefix(src, []byte("--")) {
+		_, src, _ = bytes.Cut(src, []byte("\n"))
+	}
+	return goredis.NewScript(string(src))
+}

@@ -1,8 +1,6 @@
 package redis
 
-import (
-	"time"
-)
+import "time"
 
 // pfxRevoked keys a console session logged out before it expired (string
 // per session ID, expiring with the session).
@@ -12,9 +10,7 @@ const pfxRevoked = prefix + "revoked:"
 // every replica, until it would have expired.
 func (s *Store) RevokeSession(id string, until time.Time) error {
 	if d := time.Until(until); d > 0 {
-		if err := s.c.Set(ctx(), pfxRevoked+id, 1, d).Err(); err != nil {
-			return unavailable("revoke session", err)
-		}
+		return unavailable("revoke session", s.c.Set(ctx(), pfxRevoked+id, 1, d).Err())
 	}
 	return nil
 }

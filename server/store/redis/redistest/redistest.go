@@ -7,7 +7,7 @@
 package redistest
 
 import (
-	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // Server is one redis-server process.
@@ -27,8 +29,7 @@ type Server struct {
 	// Addr is host:port; URL is redis://Addr/0.
 	Addr, URL string
 	dir       string
-	bin       string
-	args      []string
+	args      []string // the command line, redis-server first
 	mu        sync.Mutex
 	cmd       *exec.Cmd
 	exited    chan struct{}
@@ -63,10 +64,10 @@ func Launch(bin, dir string, extra ...string) (*Server, error) {
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+	args := append([]string{bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
 		"--appendonly", "yes", "--save", "", "--daemonize", "no", "--protected-mode", "yes",
 		"--logfile", filepath.Join(dir, "redis.log")}, extra...)
-	s := &Server{Addr: addr, URL: "redis://" + addr + "/0", dir: dir, bin: bin, args: args}
+	s := &Server{Addr: addr, URL: "redis://" + addr + "/0", dir: dir, args: args}
 	return s, s.Restart()
 }
 
@@ -78,28 +79,25 @@ func (s *Server) Restart() error {
 	if s.cmd != nil {
 		return errors.New("redistest: already running")
 	}
-	var lastErr error
+	var err error
 	// The port may still be in TIME_WAIT or briefly taken: try a few times.
 	for range 20 {
-		cmd := exec.Command(s.bin, s.args...)
-		cmd.Dir = s.dir
+		cmd := exec.Command(s.args[0], s.args[1:]...)
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("redistest: starting redis-server: %w", err)
 		}
 		exited := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(exited) }()
-		if err := waitPing(s.Addr, exited); err == nil {
+		if err = waitPing(s.Addr, exited); err == nil {
 			s.cmd, s.exited = cmd, exited
 			return nil
-		} else {
-			lastErr = err
 		}
 		_ = cmd.Process.Kill()
 		<-exited
 		time.Sleep(100 * time.Millisecond)
 	}
 	log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-	return fmt.Errorf("redistest: redis-server did not come up on %s: %w\n%s", s.Addr, lastErr, log)
+	return fmt.Errorf("redistest: redis-server did not come up on %s: %w\n%s", s.Addr, err, log)
 }
 
 // Pid is the running server's process ID.
@@ -129,53 +127,33 @@ func (s *Server) stop(sig syscall.Signal) {
 	s.cmd = nil
 }
 
-// Do sends one command and returns its reply's first line, for tests that
-// poke at the server (CONFIG SET, FLUSHALL) without a client.
+// Do sends one command and returns its reply, for tests that poke at the
+// server (CONFIG SET, ACL SETUSER) without a client of their own.
 func (s *Server) Do(args ...string) (string, error) {
-	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
-	if err != nil {
-		return "", err
-	}
+	c := goredis.NewClient(&goredis.Options{Addr: s.Addr})
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	cmd := make([]any, len(args))
+	for i, a := range args {
+		cmd[i] = a
 	}
-	if _, err := c.Write([]byte(b.String())); err != nil {
-		return "", err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if strings.HasPrefix(line, "-") {
-		return "", errors.New(line[1:])
-	}
-	return line, nil
+	v, err := c.Do(context.Background(), cmd...).Result()
+	return fmt.Sprint(v), err
 }
 
+// waitPing waits until the server answers, or exited is closed.
 func waitPing(addr string, exited <-chan struct{}) error {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	c := goredis.NewClient(&goredis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	defer c.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-exited:
 			return errors.New("redis-server exited")
 		default:
 		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			_ = c.SetDeadline(time.Now().Add(time.Second))
-			_, _ = c.Write([]byte("PING\r\n"))
-			line, err := bufio.NewReader(c).ReadString('\n')
-			_ = c.Close()
-			// NOAUTH: up, with --requirepass.
-			if err == nil && (strings.HasPrefix(line, "+PONG") || strings.HasPrefix(line, "-NOAUTH")) {
-				return nil
-			}
+		// NOAUTH: up, with --requirepass.
+		if err := c.Ping(context.Background()).Err(); err == nil || strings.HasPrefix(err.Error(), "NOAUTH") {
+			return nil
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	return errors.New("no answer to PING")
 }
