@@ -1,8 +1,8 @@
 package feishu
 
 import (
+	"cmp"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/coding-relay/coding-relay/server/robot"
@@ -30,29 +30,21 @@ func classify(a robot.Answer) error {
 		// nothing about delivery.
 		return &robot.Error{Status: a.Status, Msg: "answer is not the bot's JSON (no code)", Retry: true}
 	}
-	code := 0
-	if v.Code != nil {
-		code = *v.Code
-	} else {
-		code = *v.StatusCode
-	}
+	code := *cmp.Or(v.Code, v.StatusCode)
 	if code == 0 && a.Status/100 == 2 {
 		return nil
 	}
-	e := &robot.Error{Status: a.Status, Code: code, Msg: v.Msg}
-	switch {
-	case code == 11232: // frequency limited
-		e.Retry, e.Wait = true, Throttled
-	case code == 0 || a.Status >= 500 || a.Status == 429:
-		// A code of 0 with a failing status, or a server error: transient.
-		e.Retry = true
-	default:
-		// 19021 signature or timestamp, 19022 IP not allowed, 19024
-		// keyword missing, 19001 invalid token, 19002 msg_type, 9499 bad
-		// request and unknown codes: the same card cannot succeed.
-	}
-	if e.Msg == "" {
-		e.Msg = fmt.Sprintf("feishu error %d", code)
-	}
-	return e
+	return robot.CodeError(a.Status, code, v.Msg, "feishu", func(code int) (bool, time.Duration) {
+		switch {
+		case code == 11232: // frequency limited
+			return true, Throttled
+		case code == 0 || a.Status >= 500 || a.Status == 429:
+			// A code of 0 with a failing status, or a server error: transient.
+			return true, 0
+		}
+		// 19021 signature or timestamp, 19022 IP not allowed, 19024 keyword
+		// missing, 19001 invalid token, 19002 msg_type, 9499 bad request and
+		// unknown codes: the same card cannot succeed.
+		return false, 0
+	})
 }

@@ -95,7 +95,6 @@ type Endpoint struct {
 	url      *url.URL
 	secret   string
 	keywords []string
-	now      func() time.Time
 }
 
 var _ robot.Endpoint = (*Endpoint)(nil)
@@ -104,7 +103,7 @@ var _ robot.Endpoint = (*Endpoint)(nil)
 // segment); a non-empty secret signs every request. For tests and tools;
 // the relay builds endpoints through Kind.Open.
 func New(u *url.URL, secret string, keywords ...string) *Endpoint {
-	return &Endpoint{url: u, secret: secret, keywords: keywords, now: time.Now}
+	return &Endpoint{url: u, secret: secret, keywords: keywords}
 }
 
 // Credential is the token.
@@ -130,18 +129,11 @@ func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Me
 	var ts int64
 	var sign string
 	if e.secret != "" {
-		ts = e.now().Unix()
+		ts = time.Now().Unix()
 		sign = Sign(e.secret, ts)
 	}
 	body, err := Body(translate.WithKeyword(Dialect{}, m, e.keywords), ts, sign)
-	if err != nil {
-		return robot.Permanent("building body: %v", err)
-	}
-	a, err := robot.Post(ctx, client, e.url.String(), body)
-	if err != nil {
-		return err
-	}
-	return classify(a)
+	return robot.Post(ctx, client, e.url.String(), body, err, classify)
 }
 
 // Sign is Feishu's signature: base64 of HMAC-SHA256 keyed with
