@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -242,12 +243,7 @@ func (u *User) Display() string {
 	if u == nil {
 		return ""
 	}
-	for _, s := range []string{u.Name, u.Login, u.Email} {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	return cmp.Or(u.Name, u.Login, u.Email)
 }
 
 // Key is the account of the user: login, else email, else name.
@@ -255,12 +251,7 @@ func (u *User) Key() string {
 	if u == nil {
 		return ""
 	}
-	for _, s := range []string{u.Login, u.Email, u.Name} {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	return cmp.Or(u.Login, u.Email, u.Name)
 }
 
 // Commit is a commit the event names.

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"sort"
 	"strings"
 )
@@ -30,19 +31,13 @@ type Subject struct {
 // Display is what the subject is called: its tag, else title, else name,
 // else #number.
 func (s *Subject) Display() string {
-	switch {
-	case s == nil:
+	if s == nil {
 		return ""
-	case s.Tag != "":
-		return s.Tag
-	case s.Title != "":
-		return s.Title
-	case s.Name != "":
-		return s.Name
-	case s.Number != "":
-		return "#" + s.Number
 	}
-	return ""
+	if name := cmp.Or(s.Tag, s.Title, s.Name); name != "" || s.Number == "" {
+		return name
+	}
+	return "#" + s.Number
 }
 
 // commonMembers are payload members that describe who and where, not the
