@@ -1,6 +1,7 @@
 package coding
 
 import (
+	"cmp"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,37 +11,13 @@ import (
 )
 
 // first is the first non-empty of the spellings of a member.
-func first(ts ...text) string {
-	for _, t := range ts {
-		if t != "" {
-			return string(t)
-		}
-	}
-	return ""
-}
+func first(ts ...text) string { return string(cmp.Or(ts...)) }
 
 func (p *payload) mergeRequest() *mergeRequest {
-	for _, mr := range []*mergeRequest{p.MergeRequest, p.MergeRequest2, p.PullRequest} {
-		if mr != nil {
-			return mr
-		}
-	}
-	return nil
+	return cmp.Or(p.MergeRequest, p.MergeRequest2, p.PullRequest)
 }
 
-func (p *payload) artifact() *artifact {
-	if p.Artifact != nil {
-		return p.Artifact
-	}
-	return p.Artifacts
-}
-
-func (p *payload) comment() *comment {
-	if p.Comment != nil {
-		return p.Comment
-	}
-	return p.Note
-}
+func (p *payload) artifact() *artifact { return cmp.Or(p.Artifact, p.Artifacts) }
 
 // person is a CODING user in the model; nil for none.
 func person(u *user) *translate.User {
@@ -116,7 +93,7 @@ func (p *payload) actor() *translate.User {
 	}
 	cands := []*user{p.Sender, p.Pusher}
 	if mr := p.mergeRequest(); mr != nil {
-		cands = append(cands, mr.MergedBy, firstUser(mr.User, mr.Author, mr.Creator))
+		cands = append(cands, mr.MergedBy, cmp.Or(mr.User, mr.Author, mr.Creator))
 	}
 	if p.HeadCommit != nil {
 		cands = append(cands, p.HeadCommit.Author)
@@ -134,15 +111,6 @@ func (p *payload) actor() *translate.User {
 	}
 	if a := p.artifact(); a != nil && a.UserName != "" {
 		return &translate.User{Name: a.UserName.str()}
-	}
-	return nil
-}
-
-func firstUser(us ...*user) *user {
-	for _, u := range us {
-		if u != nil {
-			return u
-		}
 	}
 	return nil
 }
@@ -166,9 +134,9 @@ func toEvent(p *payload, ev *translate.Event) {
 	}
 	ev.LinkCommits(pl.commitURL)
 	ev.LinkPages(webURL)
-	if c := p.comment(); c != nil {
+	if c := cmp.Or(p.Comment, p.Note); c != nil {
 		ev.Comment = &translate.Comment{Body: first(c.Body, c.Content), URL: c.page(),
-			Author: person(firstUser(c.User, c.Author, c.Creator))}
+			Author: person(cmp.Or(c.User, c.Author, c.Creator))}
 	}
 	ev.Zen = p.Zen.str()
 	switch ev.Name {
@@ -266,7 +234,7 @@ func mergeRequestEvent(p *payload, pl *places, ev *translate.Event) {
 	if mr.Base != nil {
 		ev.TargetBranch = mr.Base.Ref.str()
 	}
-	ev.Author = person(firstUser(mr.User, mr.Author, mr.Creator))
+	ev.Author = person(cmp.Or(mr.User, mr.Author, mr.Creator))
 	for i := range mr.Reviewers {
 		ev.Reviewers = append(ev.Reviewers, *person(&mr.Reviewers[i]))
 	}
@@ -325,7 +293,7 @@ func taskEvent(p *payload, pl *places, ev *translate.Event) {
 	ev.Number, ev.Title, ev.Body = code, first(t.Title, t.Content, t.Name), first(t.Description, t.Body)
 	ev.Status, ev.StatusName, ev.Priority = t.Status.str(), first(t.StatusName, t.StatusZh), t.Priority.str()
 	ev.Due = millis(max(t.Deadline, t.DueDate))
-	ev.Author, ev.Assignees, ev.Labels = person(t.Creator), people(firstUser(t.Assignee, t.Owner)), labels(t.Labels)
+	ev.Author, ev.Assignees, ev.Labels = person(t.Creator), people(cmp.Or(t.Assignee, t.Owner)), labels(t.Labels)
 	ev.ObjectURL = pl.under(firstURL(t.HTMLURL, t.WebURL, t.URL), "/all/issues/", code)
 }
 
