@@ -6,6 +6,7 @@
 package coding
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path"
@@ -41,12 +42,9 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 	}
 	ev := &translate.Event{Name: CanonicalEvent(name), Action: p.Action.str()}
 	ev.Verb = strings.ToLower(strings.TrimSpace(ev.Action))
-	if isServiceHookCode(name) {
-		ev.Code = strings.ToUpper(name)
-		ev.Verb = codeAction(ev.Code)
-		if ev.Action == "" {
-			ev.Action = ev.Verb
-		}
+	if _, verb, ok := serviceHook(name); ok {
+		ev.Code, ev.Verb = strings.ToUpper(name), verb
+		ev.Action = cmp.Or(ev.Action, verb)
 	}
 	fixCommitURLs(&p)
 	toEvent(&p, ev)
@@ -80,29 +78,18 @@ var serviceHookFamilies = []struct{ prefix, name string }{
 	{"FILE_", translate.EventFile},
 }
 
-func isServiceHookCode(name string) bool {
+// serviceHook is the family of a Service Hook code (GIT_MR_CREATED →
+// merge_request) and what the code says happened: the code without its
+// family prefix, lower-cased (created; ARTIFACTS_VERSION_CREATED →
+// version_created, GIT_PUSHED → pushed). ok is false for another name.
+func serviceHook(name string) (family, verb string, ok bool) {
 	up := strings.ToUpper(strings.TrimSpace(name))
 	for _, f := range serviceHookFamilies {
-		if strings.HasPrefix(up, f.prefix) {
-			return true
+		if rest, ok := strings.CutPrefix(up, f.prefix); ok {
+			return f.name, strings.ToLower(cmp.Or(rest, strings.TrimPrefix(f.prefix, "GIT_"))), true
 		}
 	}
-	return false
-}
-
-// codeAction is what a Service Hook code says happened: the code without
-// its family prefix, lower-cased (GIT_MR_CREATED → created,
-// ARTIFACTS_VERSION_CREATED → version_created, GIT_PUSHED → pushed).
-func codeAction(code string) string {
-	for _, f := range serviceHookFamilies {
-		if rest, ok := strings.CutPrefix(code, f.prefix); ok {
-			if rest == "" {
-				rest = strings.TrimPrefix(f.prefix, "GIT_")
-			}
-			return strings.ToLower(rest)
-		}
-	}
-	return ""
+	return "", "", false
 }
 
 // CanonicalEvent maps any event name CODING uses to the canonical one:
@@ -112,14 +99,10 @@ func codeAction(code string) string {
 // ITERATION_* → iteration, WIKI_* → wiki, FILE_* → file). Other names are
 // returned trimmed and lower-cased.
 func CanonicalEvent(name string) string {
-	n := strings.TrimSpace(name)
-	up := strings.ToUpper(n)
-	for _, f := range serviceHookFamilies {
-		if strings.HasPrefix(up, f.prefix) {
-			return f.name
-		}
+	if family, _, ok := serviceHook(name); ok {
+		return family
 	}
-	n = strings.ToLower(n)
+	n := strings.ToLower(strings.TrimSpace(name))
 	switch strings.Join(strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }), "_") {
 	case "merge_request", "mergerequest", "pull_request", "mr":
 		return translate.EventMergeRequest
@@ -131,34 +114,14 @@ func CanonicalEvent(name string) string {
 // <origin>/api/team/<team>/project/<project>/git/commit/<sha> with origin
 // http(s)://<host> (all parts non-empty, none with a slash, sha hex).
 func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
-	var rest string
-	switch {
-	case strings.HasPrefix(u, "https://"):
-		rest = u[len("https://"):]
-	case strings.HasPrefix(u, "http://"):
-		rest = u[len("http://"):]
-	default:
+	origin, rest := splitOrigin(u)
+	scheme, host, _ := strings.Cut(origin, "://")
+	p := strings.Split(rest, "/")
+	if scheme != "https" && scheme != "http" || host == "" || len(p) != 9 || p[0] != "" || p[1] != "api" || p[2] != "team" ||
+		p[3] == "" || p[4] != "project" || p[5] == "" || p[6] != "git" || p[7] != "commit" || !isHex(p[8]) {
 		return "", "", "", false
 	}
-	host := strings.IndexByte(rest, '/')
-	if host <= 0 {
-		return "", "", "", false
-	}
-	origin = u[:len(u)-len(rest)+host]
-	var parts [8]string
-	p := rest[host+1:]
-	for i := range parts {
-		var more bool
-		parts[i], p, more = strings.Cut(p, "/")
-		if more != (i < len(parts)-1) {
-			return "", "", "", false // fewer or more than 8 parts
-		}
-	}
-	if parts[0] != "api" || parts[1] != "team" || parts[2] == "" || parts[3] != "project" ||
-		parts[4] == "" || parts[5] != "git" || parts[6] != "commit" || !isHex(parts[7]) {
-		return "", "", "", false
-	}
-	return origin, parts[4], parts[7], true
+	return origin, p[5], p[8], true
 }
 
 // isHex reports a non-empty string of hex digits.
