@@ -116,16 +116,15 @@ func (p Parser) prefixes() string {
 	return strings.Join(out, ", ")
 }
 
+// urlStart matches where a robot URL starts: http(s)://, with a kind
+// prefix (kind names are lower-case letters).
+var urlStart = regexp.MustCompile(`(?i)(?:[a-z]+\+)?https?://`)
+
 // split cuts RELAY_ROBOTS into one string per robot URL.
 func (p Parser) split(s string) ([]string, error) {
-	alts := make([]string, 0, len(p.Kinds))
-	for _, k := range p.Kinds {
-		alts = append(alts, regexp.QuoteMeta(k.Name())+`\+`)
-	}
-	start := regexp.MustCompile(`(?i)(?:` + strings.Join(append(alts, `[a-z]+\+`), "|") + `)?https?://`)
 	var raws []string
 	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' }) {
-		locs := start.FindAllStringIndex(field, -1)
+		locs := urlStart.FindAllStringIndex(field, -1)
 		if len(locs) == 0 || locs[0][0] != 0 {
 			if strings.Trim(field, ",") == "" {
 				continue
