@@ -12,6 +12,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,11 +38,7 @@ func (Kind) Name() string { return "dingtalk" }
 
 // Match recognises DingTalk's API hosts (China and international).
 func (Kind) Match(u *url.URL) bool {
-	switch strings.ToLower(u.Hostname()) {
-	case "oapi.dingtalk.com", "oapi.dingtalk.io":
-		return true
-	}
-	return false
+	return slices.Contains([]string{"oapi.dingtalk.com", "oapi.dingtalk.io"}, strings.ToLower(u.Hostname()))
 }
 
 // Params are secret= (加签) and keywords= (自定义关键词).

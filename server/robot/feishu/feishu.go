@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,11 +32,7 @@ func (Kind) Name() string { return "feishu" }
 
 // Match recognises Feishu's and Lark's open platform hosts.
 func (Kind) Match(u *url.URL) bool {
-	switch strings.ToLower(u.Hostname()) {
-	case "open.feishu.cn", "open.larksuite.com":
-		return true
-	}
-	return false
+	return slices.Contains([]string{"open.feishu.cn", "open.larksuite.com"}, strings.ToLower(u.Hostname()))
 }
 
 // Params are secret= (签名校验) and keywords= (自定义关键词).
