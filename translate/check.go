@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -57,11 +59,7 @@ func (r *Renderer) Check(decode SampleDecoder) error {
 	if len(samples) == 0 {
 		errs = append(errs, errors.New("check: no sample events (samples/*.json) in the default templates"))
 	}
-	names := make([]string, 0, len(samples))
-	for n := range samples {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(samples))
 	variants := append([]string{""}, r.Variants()...)
 	for _, d := range r.dialects {
 		t := d.Name()
