@@ -85,12 +85,6 @@ func number(n num) string {
 // actor is who triggered the event: the sender, else the pusher, else the
 // author of the thing the event is about.
 func (p *payload) actor() *translate.User {
-	keyed := func(u *user) *translate.User {
-		if pu := person(u); pu.Key() != "" {
-			return pu
-		}
-		return nil
-	}
 	cands := []*user{p.Sender, p.Pusher}
 	if mr := p.mergeRequest(); mr != nil {
 		cands = append(cands, mr.MergedBy, cmp.Or(mr.User, mr.Author, mr.Creator))
@@ -105,7 +99,7 @@ func (p *payload) actor() *translate.User {
 		cands = append(cands, p.Task.Creator)
 	}
 	for _, u := range cands {
-		if pu := keyed(u); pu != nil {
+		if pu := person(u); pu.Key() != "" {
 			return pu
 		}
 	}
