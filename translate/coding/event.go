@@ -113,7 +113,7 @@ func (p *payload) actor() *translate.User {
 // Code, Verb and Action set.
 func toEvent(p *payload, ev *translate.Event) {
 	pl := newPlaces(p)
-	ev.Source, ev.SourceName, ev.Label = "coding", "CODING", p.Label.str()
+	ev.Source, ev.SourceName, ev.Label = "coding", "CODING", p.EventName.str()
 	ev.ActorUser = p.actor()
 	ev.ProjectName, ev.ProjectURL = pl.projectName(), pl.projectURL
 	ev.RepoName, ev.RepoURL = pl.repoName, pl.repoURL()
@@ -314,10 +314,10 @@ func artifactEvent(p *payload, ev *translate.Event) {
 	if a == nil {
 		return
 	}
-	ev.Registry = first(a.RepoName, a.RepoName2, a.RepoName3)
-	ev.Package = first(a.PkgName, a.PkgName2, a.PkgName3, a.PkgName4)
-	ev.Version = first(a.VersionName, a.VersionName2, a.VersionName3)
-	ev.Type, ev.Size = first(a.Type, a.Type2, a.Type3), int64(a.Size)
+	ev.Registry = first(a.ArtifactRepoName, a.RepoName, a.RepositoryName)
+	ev.Package = first(a.ArtifactPkgName, a.PkgName, a.PackageName, a.PackageName2)
+	ev.Version = first(a.ArtifactVersionName, a.VersionName, a.Version)
+	ev.Type, ev.Size = first(a.ArtifactType, a.Type, a.RepoType), int64(a.Size)
 	ev.ObjectURL = firstURL(a.HTMLURL, a.WebURL, a.URL)
 	if base := strings.TrimRight(ev.ProjectURL, "/"); ev.ObjectURL == "" && base != "" {
 		ev.ObjectURL = base + "/artifacts"
