@@ -133,17 +133,16 @@ func newDirectory(m map[string]Mention) directory {
 	return d
 }
 
+// find looks keys up exactly, then ignoring case (the directory has no
+// empty key).
 func (d directory) find(keys ...string) (Mention, bool) {
 	for _, k := range keys {
-		if k == "" {
-			continue
-		}
 		if mn, ok := d.exact[k]; ok {
 			return mn, true
 		}
 	}
 	for _, k := range keys {
-		if mn, ok := d.fold[strings.ToLower(k)]; ok && k != "" {
+		if mn, ok := d.fold[strings.ToLower(k)]; ok {
 			return mn, true
 		}
 	}
@@ -169,11 +168,7 @@ func (d directory) resolve(ms *mentions, v any) {
 		}
 	case User:
 		d.resolve(ms, &u)
-	case []string:
-		for _, s := range u {
-			d.resolve(ms, s)
-		}
-	default:
+	default: // a slice of any of these
 		rv := reflect.ValueOf(v)
 		if rv.Kind() == reflect.Slice {
 			for i := range rv.Len() {
