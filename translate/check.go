@@ -20,10 +20,8 @@ type SampleDecoder func(file string, body []byte) (*Event, error)
 // (the embedded templates tree) with decode, keyed by their path under
 // samples/ (push.json, gitlab/push.json).
 func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
-	names, err := fs.Glob(fsys, "samples/*.json")
-	if err != nil {
-		return nil, fmt.Errorf("list samples: %w", err)
-	}
+	// fs.Glob fails only on a malformed pattern.
+	names, _ := fs.Glob(fsys, "samples/*.json")
 	more, _ := fs.Glob(fsys, "samples/*/*.json")
 	names = append(names, more...)
 	out := make(map[string]*Event, len(names))

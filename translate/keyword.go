@@ -36,8 +36,5 @@ func WithKeyword(d Dialect, m Message, keywords []string) Message {
 	if line != "" {
 		m.Text += "\n\n" + line
 	}
-	if !fits(d, m) {
-		m = shrinkKeeping(d, m, tail)
-	}
-	return m
+	return shrinkKeeping(d, m, tail)
 }
