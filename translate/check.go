@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -97,24 +96,14 @@ func (r *Renderer) Variants() []string {
 	for _, e := range Events {
 		known[e] = true
 	}
-	seen := map[string]bool{}
-	var out []string
+	found := map[string]bool{}
 	for _, d := range r.dialects {
 		for _, n := range r.templateNames(d) {
 			parts := strings.Split(n, ".")
-			if len(parts) < 3 || known[parts[0]] {
-				continue
-			}
-			last := parts[len(parts)-1]
-			if last != "text" && last != "title" && last != "summary" {
-				continue
-			}
-			if !seen[parts[0]] {
-				seen[parts[0]] = true
-				out = append(out, parts[0])
+			if len(parts) >= 3 && !known[parts[0]] && slices.Contains([]string{"text", "title", "summary"}, parts[len(parts)-1]) {
+				found[parts[0]] = true
 			}
 		}
 	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(found))
 }

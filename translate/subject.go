@@ -2,7 +2,8 @@ package translate
 
 import (
 	"cmp"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -64,14 +65,7 @@ func (e *Event) subject() *Subject {
 	raw := e.Raw()
 	candidates := append([]string{e.Name, s.Event}, strings.Split(e.Name, "_")...)
 	candidates = append(candidates, subjectMembers...)
-	var rest []string
-	for k, v := range raw {
-		if _, ok := v.(map[string]any); ok && !commonMembers[k] {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	for _, k := range append(candidates, rest...) {
+	for _, k := range append(candidates, slices.Sorted(maps.Keys(raw))...) {
 		obj, ok := raw[k].(map[string]any)
 		if !ok || commonMembers[k] {
 			continue
