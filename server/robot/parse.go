@@ -31,13 +31,9 @@ type Robot struct {
 	Inflight int
 
 	// Routing filters; empty means everything. Events are canonical names.
-	Events   []string
-	Actions  []string
-	Branches []string
-	Projects []string
+	Events, Actions, Branches, Projects []string
 
-	// Template is a named template variant such as "brief".
-	Template string
+	Template string // a named template variant such as "brief"
 
 	// Fingerprint is a short hash of the kind and credential: queued
 	// messages are tied to it, so removing or reordering robots (which

@@ -15,18 +15,11 @@ import (
 // Error is a failed send, classified by the kind that knows the service's
 // error codes. Its message never contains the robot URL or any credential.
 type Error struct {
-	// Status is the HTTP status code, 0 when no answer arrived.
-	Status int
-	// Code is the service's error code; 0 when the failure happened before
-	// one was read.
-	Code int
-	// Msg is the service's message or a description of the transport failure.
-	Msg string
-	// Retry tells whether sending the same message again may succeed.
-	Retry bool
-	// Wait, when set, is the least time to wait before that retry (a
-	// throttled DingTalk robot stays silent for ten minutes).
-	Wait time.Duration
+	Status int           // the HTTP status, 0 when no answer arrived
+	Code   int           // the service's error code, 0 when none was read
+	Msg    string        // the service's message, or the transport failure
+	Retry  bool          // whether sending the same message again may succeed
+	Wait   time.Duration // when set, the least wait before that retry (DingTalk's throttle: ten minutes)
 }
 
 // Error describes the failure by error code, else HTTP status, else
