@@ -63,12 +63,8 @@ func (Kind) Open(u *url.URL, own url.Values) (robot.Endpoint, error) {
 	if u.Query().Get("key") == "" {
 		return nil, errors.New("missing key in the URL")
 	}
-	format := own.Get("format")
-	switch format {
-	case "", FormatMarkdown:
-		format = FormatMarkdown
-	case FormatMarkdownV2:
-	default:
+	format := own.Get("format") // New takes "" as markdown
+	if format != "" && format != FormatMarkdown && format != FormatMarkdownV2 {
 		return nil, fmt.Errorf("format %q (accepted: %s, %s)", format, FormatMarkdown, FormatMarkdownV2)
 	}
 	return New(u, format), nil
