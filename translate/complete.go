@@ -82,19 +82,11 @@ func (c *Commit) complete() {
 // oldest first. A head commit missing from the list is added in front
 // (headCommit, when not nil). It returns a new slice.
 func NewestFirst(commits []Commit, head string, headCommit *Commit) []Commit {
-	var out []Commit
-	switch n := len(commits); {
-	case n == 0:
-	case head != "" && commits[0].ID == head:
-		out = slices.Clone(commits)
-	default:
-		out = slices.Clone(commits)
+	isHead := func(c Commit) bool { return head != "" && c.ID == head }
+	out := append([]Commit(nil), commits...) // nil for none
+	if len(out) > 0 && !isHead(out[0]) {
 		slices.Reverse(out)
-		if head != "" && out[0].ID == head {
-			break
-		}
-		dated := !slices.ContainsFunc(out, func(c Commit) bool { return c.Time.IsZero() })
-		if dated {
+		if !isHead(out[0]) && !slices.ContainsFunc(out, func(c Commit) bool { return c.Time.IsZero() }) {
 			slices.SortStableFunc(out, func(a, b Commit) int { return b.Time.Compare(a.Time) })
 		}
 	}
