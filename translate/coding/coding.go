@@ -92,12 +92,10 @@ func serviceHook(name string) (family, verb string, ok bool) {
 	return "", "", false
 }
 
-// CanonicalEvent maps any event name CODING uses to the canonical one:
-// "merge request" and "merge_request" to merge_request, Service Hook codes
-// to their family (GIT_PUSHED → push, GIT_MR_* → merge_request, CI_JOB_* →
-// ci, ARTIFACTS_* → artifact, MEMBER_* → member, ISSUE_* → issue,
-// ITERATION_* → iteration, WIKI_* → wiki, FILE_* → file). Other names are
-// returned trimmed and lower-cased.
+// CanonicalEvent maps any event name CODING uses to the model's: a Service
+// Hook code to its family (serviceHookFamilies: GIT_MR_* → merge_request),
+// "merge request" and its other spellings to merge_request, other names
+// trimmed and lower-cased.
 func CanonicalEvent(name string) string {
 	if family, _, ok := serviceHook(name); ok {
 		return family

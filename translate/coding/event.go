@@ -3,6 +3,7 @@ package coding
 import (
 	"cmp"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -244,11 +245,7 @@ func mergeRequestEvent(p *payload, pl *places, ev *translate.Event) {
 // isJobVerb reports the verbs of a CI event about its job (the build
 // plan) rather than a build.
 func isJobVerb(verb string) bool {
-	switch verb {
-	case "update_job", "delete_job", "create_job", "created", "updated", "deleted":
-		return true
-	}
-	return false
+	return slices.Contains([]string{"update_job", "delete_job", "create_job", "created", "updated", "deleted"}, verb)
 }
 
 // ciEvent: the job (build plan) and the build the event is about.
@@ -272,9 +269,7 @@ func ciEvent(p *payload, pl *places, ev *translate.Event) {
 	if id := strings.TrimSpace(b.CommitID.str()); id != "" {
 		ev.Commit = &translate.Commit{ID: id, Link: pl.commitURL(id)}
 	}
-	if b.Duration > 0 {
-		ev.Duration = time.Duration(b.Duration) * time.Millisecond
-	}
+	ev.Duration = time.Duration(max(b.Duration, 0)) * time.Millisecond
 }
 
 // taskEvent: a v2 task.
