@@ -49,10 +49,7 @@ func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 // check`.
 func (r *Renderer) Check(decode SampleDecoder) error {
 	samples, err := Samples(r.defaults, decode)
-	var errs []error
-	if err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{err} // errors.Join drops a nil
 	if len(samples) == 0 {
 		errs = append(errs, errors.New("check: no sample events (samples/*.json) in the default templates"))
 	}

@@ -301,10 +301,7 @@ func (e *Event) Raw() map[string]any {
 // Get reads a value of the raw payload by a dotted path
 // ("object_attributes.iid"). Missing paths give nil.
 func (e *Event) Get(path string) any {
-	if e == nil {
-		return nil
-	}
-	var cur any = e.Raw()
+	var cur any = e.Raw() // nil for a nil e
 	for part := range strings.SplitSeq(path, ".") {
 		switch c := cur.(type) {
 		case map[string]any:
