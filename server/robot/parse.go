@@ -1,6 +1,7 @@
 package robot
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -201,7 +202,7 @@ func (p Parser) parseOne(raw string) (r Robot, shown string, err error) {
 			q.Del(key)
 		case slices.Contains(commonParams, key), slices.Contains(r.Kind.Query(), key):
 		case p.otherKindParam(r.Kind, key):
-			return r, shown, fmt.Errorf("%s= is not a parameter of %s robots (%s takes: %s)", key, r.Kind.Name(), r.Kind.Name(), kindParams(r.Kind))
+			return r, shown, fmt.Errorf("%s= is not a parameter of %s robots (%s takes: %s)", key, r.Kind.Name(), r.Kind.Name(), cmp.Or(strings.Join(r.Kind.Params(), ", "), "none of its own"))
 		default:
 			return r, shown, fmt.Errorf("unknown parameter %q (relay parameters: %s)", key, strings.Join(append(slices.Clone(commonParams), r.Kind.Params()...), ", "))
 		}
@@ -237,13 +238,6 @@ func (p Parser) otherKindParam(k Kind, key string) bool {
 		}
 	}
 	return false
-}
-
-func kindParams(k Kind) string {
-	if len(k.Params()) == 0 {
-		return "none of its own"
-	}
-	return strings.Join(k.Params(), ", ")
 }
 
 // common reads the parameters every robot takes.
