@@ -122,23 +122,18 @@ func (p Parser) split(s string) ([]string, error) {
 	var raws []string
 	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' }) {
 		locs := urlStart.FindAllStringIndex(field, -1)
-		if len(locs) == 0 || locs[0][0] != 0 {
-			if strings.Trim(field, ",") == "" {
-				continue
+		lead := field
+		if len(locs) > 0 {
+			lead = field[:locs[0][0]]
+		}
+		if strings.Trim(lead, ",") != "" {
+			// Show only what precedes a "=": a token or secret broken off
+			// its URL (a stray space, a folded line) stays hidden.
+			shown, _, cut := strings.Cut(lead, "=")
+			if cut {
+				shown += "=…"
 			}
-			lead := field
-			if len(locs) > 0 {
-				lead = field[:locs[0][0]]
-			}
-			if strings.Trim(lead, ",") != "" {
-				// Show only what precedes a "=": a token or secret broken
-				// off its URL (a stray space, a folded line) stays hidden.
-				shown, _, cut := strings.Cut(lead, "=")
-				if cut {
-					shown += "=…"
-				}
-				return nil, fmt.Errorf("%q is not a robot URL (expected https://… or %s before http://; a space or line break inside a URL splits it)", shown, p.prefixes())
-			}
+			return nil, fmt.Errorf("%q is not a robot URL (expected https://… or %s before http://; a space or line break inside a URL splits it)", shown, p.prefixes())
 		}
 		for i, loc := range locs {
 			end := len(field)
