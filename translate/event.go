@@ -171,7 +171,7 @@ type Event struct {
 	// from the payload; nil for the known kinds.
 	Subject *Subject
 
-	raw       *rawPayload
+	raw       func() map[string]any // the payload's generic JSON, decoded once and shared by copies
 	commitURL func(sha string) string
 	pages     func(u string) string
 }
@@ -234,25 +234,16 @@ func (u *User) Key() string {
 
 // Commit is a commit the event names.
 type Commit struct {
-	// ID is the full id; Short its first 7 characters.
-	ID    string
-	Short string
-	// Message is the whole message; Subject its first line.
-	Message string
-	Subject string
-	// Link is the commit's page.
-	Link string
-	// Author wrote the commit; AuthorName is its Display.
-	Author     *User
-	AuthorName string
-	Time       time.Time
+	ID, Short        string // the full id, its first 7 characters
+	Message, Subject string // the whole message, its first line
+	Link             string // the commit's page
+	Author           *User
+	AuthorName       string // Author's Display
+	Time             time.Time
 }
 
 // Place is a thing with a name and a page: a milestone, an iteration.
-type Place struct {
-	Name string
-	URL  string
-}
+type Place struct{ Name, URL string }
 
 // Comment is a comment or note.
 type Comment struct {
@@ -262,21 +253,21 @@ type Comment struct {
 }
 
 // Changes counts the changes of a merge request.
-type Changes struct {
-	Files, Additions, Deletions int64
-}
-
-// rawPayload is the body of a decoded event and, once somebody asked for
-// it, its generic JSON. It is shared by the copies of an Event.
-type rawPayload struct {
-	once sync.Once
-	src  string
-	m    map[string]any
-}
+type Changes struct{ Files, Additions, Deletions int64 }
 
 // WithPayload keeps payload, the webhook's JSON body as received, for Raw
 // and Get; a source calls it on the event it returns.
-func (e *Event) WithPayload(payload string) { e.raw = &rawPayload{src: payload} }
+func (e *Event) WithPayload(payload string) {
+	e.raw = sync.OnceValue(func() map[string]any {
+		dec := json.NewDecoder(strings.NewReader(payload))
+		dec.UseNumber()
+		var v map[string]any
+		if dec.Decode(&v) != nil {
+			return nil
+		}
+		return v
+	})
+}
 
 // Raw is the whole payload as generic JSON (objects are map[string]any,
 // numbers json.Number), for what the model does not carry:
@@ -286,16 +277,7 @@ func (e *Event) Raw() map[string]any {
 	if e == nil || e.raw == nil {
 		return nil
 	}
-	r := e.raw
-	r.once.Do(func() {
-		dec := json.NewDecoder(strings.NewReader(r.src))
-		dec.UseNumber()
-		var v map[string]any
-		if dec.Decode(&v) == nil {
-			r.m = v
-		}
-	})
-	return r.m
+	return e.raw()
 }
 
 // Get reads a value of the raw payload by a dotted path
