@@ -52,15 +52,9 @@ func CheckMentions(ms map[string]Mention, dialects []Dialect) error {
 
 // mentionID reports an id CheckMentions accepts.
 func mentionID(s string) bool {
-	if s == "" || utf8.RuneCountInString(s) > 64 || !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`<>"'&`, r) {
-			return false
-		}
-	}
-	return true
+	return s != "" && utf8.RuneCountInString(s) <= 64 && utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`<>"'&`, r)
+	})
 }
 
 // phoneNumber reports a number CheckMentions accepts: 5 to 20 digits, with an
