@@ -33,10 +33,7 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = strings.TrimSpace(p.Event.str())
-	}
+	name = cmp.Or(strings.TrimSpace(name), strings.TrimSpace(p.Event.str()))
 	if name == "" {
 		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
 	}
@@ -123,14 +120,7 @@ func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
 }
 
 // isHex reports a non-empty string of hex digits.
-func isHex(s string) bool {
-	for i := range len(s) {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return s != ""
-}
+func isHex(s string) bool { return s != "" && strings.Trim(s, "0123456789abcdefABCDEF") == "" }
 
 // fixCommitURLs replaces commit API addresses (which a browser cannot
 // show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,
