@@ -92,9 +92,7 @@ func (p Parser) Parse(s string) ([]Robot, error) {
 			return nil, fmt.Errorf("%s (%s): %w", label, shown, err)
 		}
 		counts[r.Kind.Name()]++
-		if r.Name == "" {
-			r.Name = fmt.Sprintf("%s-%d", r.Kind.Name(), counts[r.Kind.Name()])
-		}
+		r.Name = cmp.Or(r.Name, fmt.Sprintf("%s-%d", r.Kind.Name(), counts[r.Kind.Name()]))
 		if names[r.Name] {
 			return nil, fmt.Errorf("robot %d (%s): name %q is used twice; names key the queue and metrics", i+1, shown, r.Name)
 		}

@@ -2,6 +2,7 @@ package robot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -128,11 +129,8 @@ func Errcode(kind string, retry func(code int) (bool, time.Duration)) func(Answe
 // whether to send again and the least wait; a code without a message is
 // shown as "<kind> error <code>".
 func CodeError(status, code int, msg, kind string, retry func(code int) (bool, time.Duration)) *Error {
-	e := &Error{Status: status, Code: code, Msg: msg}
+	e := &Error{Status: status, Code: code, Msg: cmp.Or(msg, fmt.Sprintf("%s error %d", kind, code))}
 	e.Retry, e.Wait = retry(code)
-	if e.Msg == "" {
-		e.Msg = fmt.Sprintf("%s error %d", kind, code)
-	}
 	return e
 }
 

@@ -150,10 +150,8 @@ func toEvent(p *payload, ev *translate.Event) {
 	default:
 		objectEvent(p, pl, ev)
 	}
-	if ev.Ref == "" {
-		// A Service Hook event of another family may name a pushed tag.
-		ev.Ref = p.Ref.str()
-	}
+	// A Service Hook event of another family may name a pushed tag.
+	ev.Ref = cmp.Or(ev.Ref, p.Ref.str())
 }
 
 // pushEvent: the ref, its commits newest first, the compare page.
@@ -250,10 +248,7 @@ func isJobVerb(verb string) bool {
 
 // ciEvent: the job (build plan) and the build the event is about.
 func ciEvent(p *payload, pl *places, ev *translate.Event) {
-	c := p.CI
-	if c == nil {
-		c = &ci{}
-	}
+	c := cmp.Or(p.CI, &ci{})
 	ev.Title = c.Name.str()
 	job := isJobVerb(ev.Verb)
 	ev.ObjectURL = pl.buildURL(c, job)

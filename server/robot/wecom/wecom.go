@@ -5,6 +5,7 @@
 package wecom
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,10 +83,7 @@ var _ robot.Endpoint = (*Endpoint)(nil)
 // of format (FormatMarkdown or FormatMarkdownV2). For tests and tools; the
 // relay builds endpoints through Kind.Open.
 func New(u *url.URL, format string) *Endpoint {
-	if format == "" {
-		format = FormatMarkdown
-	}
-	return &Endpoint{url: u, format: format}
+	return &Endpoint{url: u, format: cmp.Or(format, FormatMarkdown)}
 }
 
 // Credential is the key.
