@@ -204,15 +204,10 @@ func (e *Event) CommitURL(sha string) string {
 
 // User is a person the event names.
 type User struct {
-	// ID is the sender's id of the account; Login its account name
-	// (CODING global key, GitLab username, GitHub login), which mentions
-	// and comparisons use; Name the display name.
-	ID    string
-	Login string
-	Name  string
-	Email string
-	// URL is the person's profile page.
-	URL string
+	// ID is the sender's id of the account; Login its account name (CODING
+	// global key, GitLab username, GitHub login), which mentions and
+	// comparisons use; Name the display name; URL the profile page.
+	ID, Login, Name, Email, URL string
 }
 
 // Display is the name a human recognises: the display name, else the login,
@@ -247,9 +242,8 @@ type Place struct{ Name, URL string }
 
 // Comment is a comment or note.
 type Comment struct {
-	Body   string
-	URL    string
-	Author *User
+	Body, URL string
+	Author    *User
 }
 
 // Changes counts the changes of a merge request.
