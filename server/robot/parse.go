@@ -194,7 +194,8 @@ func (p Parser) parseOne(raw string) (r Robot, shown string, err error) {
 			own[key] = vals
 			q.Del(key)
 		case slices.Contains(commonParams, key), slices.Contains(r.Kind.Query(), key):
-		case p.otherKindParam(r.Kind, key):
+		case slices.ContainsFunc(p.Kinds, func(o Kind) bool { return slices.Contains(o.Params(), key) }):
+			// Another kind's parameter: a clearer error than "unknown".
 			return r, shown, fmt.Errorf("%s= is not a parameter of %s robots (%s takes: %s)", key, r.Kind.Name(), r.Kind.Name(), cmp.Or(strings.Join(r.Kind.Params(), ", "), "none of its own"))
 		default:
 			return r, shown, fmt.Errorf("unknown parameter %q (relay parameters: %s)", key, strings.Join(append(slices.Clone(commonParams), r.Kind.Params()...), ", "))
@@ -220,17 +221,6 @@ func (p Parser) parseOne(raw string) (r Robot, shown string, err error) {
 	sum := sha256.Sum256([]byte(r.Credential()))
 	r.Fingerprint = hex.EncodeToString(sum[:8])
 	return r, shown, nil
-}
-
-// otherKindParam reports whether key is a relay parameter of some other
-// kind than k: a clearer error than leaving it to k as unknown.
-func (p Parser) otherKindParam(k Kind, key string) bool {
-	for _, o := range p.Kinds {
-		if o != k && slices.Contains(o.Params(), key) {
-			return true
-		}
-	}
-	return false
 }
 
 // common reads the parameters every robot takes.
