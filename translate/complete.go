@@ -20,9 +20,7 @@ func RefName(ref string) string { return refName(ref) }
 // A source calls it last, on the event it returns.
 func (e *Event) Complete() {
 	e.RefName = cmp.Or(e.RefName, refName(e.Ref))
-	if strings.HasPrefix(e.Ref, "refs/tags/") {
-		e.IsTag = true
-	}
+	e.IsTag = e.IsTag || strings.HasPrefix(e.Ref, "refs/tags/")
 	for i := range e.Commits {
 		e.Commits[i].complete()
 	}

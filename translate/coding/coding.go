@@ -24,10 +24,9 @@ var ErrNoEventName = errors.New("no event name")
 // Decode parses a CODING webhook body. name is the event name the server
 // found in the headers (X-Coding-Event, else X-Coding-Service-Hook-Event)
 // and may be empty, in which case the body's "event" field is used; with no
-// name anywhere the error wraps ErrNoEventName. Decoding is tolerant (see
-// payload.go and scalar.go): unknown members are ignored, wrongly typed
-// ones are coerced or left empty; only malformed JSON, or JSON that is not
-// an object, fails.
+// name anywhere the error wraps ErrNoEventName. Decoding is tolerant
+// (translate.DecodeObject, scalar.go): only malformed JSON, or JSON that
+// is not an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
 	var p payload
 	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {

@@ -5,9 +5,8 @@ package coding
 // html_url and htmlUrl; Decode's options); CODING spells some members
 // several ways across its payload versions, and each other spelling
 // (web_url, merge_request) is a field of its own, of which the mapping
-// onto the event model (event.go) takes the first one given.
-// Scalars are the tolerant types of scalar.go; a member of the wrong shape
-// (an object where text belongs) is left empty and the rest is decoded.
+// onto the event model (event.go) takes the first one given. Scalars are
+// the tolerant types of scalar.go.
 
 type payload struct {
 	Event, EventName, Action, Zen text
