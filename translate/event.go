@@ -181,14 +181,6 @@ type Event struct {
 // only cleaned.
 func (e *Event) LinkPages(f func(u string) string) { e.pages = f }
 
-// pageURL is the page of a link read from the payload.
-func (e *Event) pageURL(u string) string {
-	if e.pages != nil {
-		return e.pages(u)
-	}
-	return cleanURL(u)
-}
-
 // LinkCommits sets how CommitURL links a commit of the event's repository
 // by its id; a source calls it when it can build such links.
 func (e *Event) LinkCommits(f func(sha string) string) { e.commitURL = f }

@@ -62,7 +62,10 @@ func (e *Event) subject() *Subject {
 			s.Event, s.Verb = e.Name[:i], e.Name[i+1:]
 		}
 	}
-	raw := e.Raw()
+	raw, page := e.Raw(), e.pages
+	if page == nil {
+		page = cleanURL
+	}
 	candidates := append([]string{e.Name, s.Event}, strings.Split(e.Name, "_")...)
 	candidates = append(candidates, subjectMembers...)
 	for _, k := range append(candidates, slices.Sorted(maps.Keys(raw))...) {
@@ -71,7 +74,7 @@ func (e *Event) subject() *Subject {
 			continue
 		}
 		var got Subject
-		if got.read(obj, e.pageURL) {
+		if got.read(obj, page) {
 			got.Kind, got.Event, got.Verb = k, s.Event, s.Verb
 			*s = got
 			break
