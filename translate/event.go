@@ -50,8 +50,7 @@ var Events = []string{
 type Event struct {
 	// Source is the decoding source ("coding", "gitlab", "github");
 	// SourceName what people call the sender (CODING, GitLab, Gitea).
-	Source     string
-	SourceName string
+	Source, SourceName string
 	// Name is the kind (EventPush, …; the source's own name for a kind
 	// without templates).
 	Name string
@@ -63,43 +62,32 @@ type Event struct {
 	Action string
 	// Code is the sender's own name of the event when it differs from
 	// Name (GIT_MR_CREATED, "Merge Request Hook"); Label its human name.
-	Code  string
-	Label string
+	Code, Label string
 	// Quiet marks an event a robot gets only when its actions= or events=
 	// names it: an intermediate pipeline state, a label added, a star.
 	Quiet bool
 
 	// ActorUser is who did it; ActorName, ActorURL and Actor (the account,
 	// for logs) follow from it.
-	ActorUser *User
-	ActorName string
-	ActorURL  string
-	Actor     string
+	ActorUser                  *User
+	ActorName, ActorURL, Actor string
 
 	// Where: the project (a GitHub repository), the Git repository where
 	// it is not the project itself, the team, group or organisation.
-	ProjectName string
-	ProjectURL  string
-	RepoName    string
-	RepoURL     string
-	TeamURL     string
+	ProjectName, ProjectURL, RepoName, RepoURL, TeamURL string
 	// ProjectKeys are the names a robot's projects= may match.
 	ProjectKeys []string
 
 	// Link is the page a card's button opens; ObjectURL the object's page.
-	Link      string
-	ObjectURL string
+	Link, ObjectURL string
 
 	// Branch is what branches= matches: the pushed branch or tag, a merge
 	// request's target branch, a pipeline's ref.
 	Branch string
 	// Ref is a push's full ref (refs/heads/main), RefName without its
 	// prefix; IsTag, RefCreated and RefDeleted say what the push did.
-	Ref        string
-	RefName    string
-	IsTag      bool
-	RefCreated bool
-	RefDeleted bool
+	Ref, RefName                  string
+	IsTag, RefCreated, RefDeleted bool
 	// Before is the commit a deleted branch or tag pointed to.
 	Before     *Commit
 	CompareURL string
@@ -113,40 +101,29 @@ type Event struct {
 	// The object the event is about: a merge request, an issue, a build, …
 	// Number is its number or code as the sender gives it (12, T-12), ID
 	// with its sigil (!12, #12).
-	Number string
-	ID     string
-	Title  string
-	Body   string
+	Number, ID, Title, Body string
 	// State is its state and Status a build's or work item's status, in
 	// the sender's code (opened, CANMERGE, SUCCEED, …); StatusName the
 	// sender's own word for the status.
-	State      string
-	Status     string
-	StatusName string
+	State, Status, StatusName string
 	// Type is the kind of object in the sender's code (DEFECT, maven),
 	// TypeName the sender's word for it.
-	Type         string
-	TypeName     string
-	Draft        bool
-	SourceBranch string
-	TargetBranch string
-	Author       *User
-	Assignees    []User
-	Reviewers    []User
-	MergedBy     *User
-	Labels       []string
+	Type, TypeName             string
+	Draft                      bool
+	SourceBranch, TargetBranch string
+	Author                     *User
+	Assignees, Reviewers       []User
+	MergedBy                   *User
+	Labels                     []string
 	// Priority is low, medium, high, urgent, or the sender's own word.
-	Priority string
-	Due      time.Time
-	Start    time.Time
-	End      time.Time
+	Priority        string
+	Due, Start, End time.Time
 	// Duration is how long a build or job ran; Cause why it ran, Error why
 	// it failed; Commit what it (or a release, a deployment) is about.
-	Duration time.Duration
-	Cause    string
-	Error    string
-	Commit   *Commit
-	Changes  Changes
+	Duration     time.Duration
+	Cause, Error string
+	Commit       *Commit
+	Changes      Changes
 	// Milestone is the iteration, sprint or milestone the object is in.
 	Milestone *Place
 	// Comment is the comment an event is about, or that came with it.
@@ -157,15 +134,9 @@ type Event struct {
 	// Environment is a deployment's; Tag a release's; Path, Size, Version,
 	// Package and Registry describe a file, wiki page or artifact; Goal
 	// an iteration's; Zen a ping's motto.
-	Environment string
-	Tag         string
-	Path        string
-	Size        int64
-	Version     string
-	Package     string
-	Registry    string
-	Goal        string
-	Zen         string
+	Environment, Tag, Path                string
+	Size                                  int64
+	Version, Package, Registry, Goal, Zen string
 
 	// Subject is what an event of a kind without templates is about, read
 	// from the payload; nil for the known kinds.
