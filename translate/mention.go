@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"reflect"
@@ -85,12 +86,10 @@ type mentions struct {
 func (m *mentions) add(mn Mention) {
 	var mobile, id string
 	for _, k := range m.keys {
-		switch v := mn[k.Name]; {
-		case v == "":
-		case k.Phone && mobile == "":
-			mobile = v
-		case !k.Phone && id == "":
-			id = v
+		if k.Phone {
+			mobile = cmp.Or(mobile, mn[k.Name])
+		} else {
+			id = cmp.Or(id, mn[k.Name])
 		}
 	}
 	m.addIDs(mobile, id)
