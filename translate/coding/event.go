@@ -34,15 +34,13 @@ func person(u *user) *translate.User {
 	}
 }
 
-// people is a list of users in the model.
-func people(us ...*user) []translate.User {
-	var out []translate.User
-	for _, u := range us {
-		if p := person(u); p != nil {
-			out = append(out, *p)
-		}
+// people is u as a list in the model (an assignee as Assignees), nil for
+// none.
+func people(u *user) []translate.User {
+	if p := person(u); p != nil {
+		return []translate.User{*p}
 	}
-	return out
+	return nil
 }
 
 // firstWeb is the first of us that is a web page (see webURL).
