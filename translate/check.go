@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -18,10 +19,8 @@ type SampleDecoder func(file string, body []byte) (*Event, error)
 // (the embedded templates tree) with decode, keyed by their path under
 // samples/ (push.json, gitlab/push.json).
 func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
-	names, err := fs.Glob(fsys, "samples/*.json")
-	if err != nil {
-		return nil, fmt.Errorf("list samples: %w", err)
-	}
+	// fs.Glob fails only on a malformed pattern.
+	names, _ := fs.Glob(fsys, "samples/*.json")
 	more, _ := fs.Glob(fsys, "samples/*/*.json")
 	names = append(names, more...)
 	out := make(map[string]*Event, len(names))
@@ -50,18 +49,11 @@ func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 // check`.
 func (r *Renderer) Check(decode SampleDecoder) error {
 	samples, err := Samples(r.defaults, decode)
-	var errs []error
-	if err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{err} // errors.Join drops a nil
 	if len(samples) == 0 {
 		errs = append(errs, errors.New("check: no sample events (samples/*.json) in the default templates"))
 	}
-	names := make([]string, 0, len(samples))
-	for n := range samples {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(samples))
 	variants := append([]string{""}, r.Variants()...)
 	for _, d := range r.dialects {
 		t := d.Name()
@@ -102,24 +94,14 @@ func (r *Renderer) Variants() []string {
 	for _, e := range Events {
 		known[e] = true
 	}
-	seen := map[string]bool{}
-	var out []string
+	found := map[string]bool{}
 	for _, d := range r.dialects {
 		for _, n := range r.templateNames(d) {
 			parts := strings.Split(n, ".")
-			if len(parts) < 3 || known[parts[0]] {
-				continue
-			}
-			last := parts[len(parts)-1]
-			if last != "text" && last != "title" && last != "summary" {
-				continue
-			}
-			if !seen[parts[0]] {
-				seen[parts[0]] = true
-				out = append(out, parts[0])
+			if len(parts) >= 3 && !known[parts[0]] && slices.Contains([]string{"text", "title", "summary"}, parts[len(parts)-1]) {
+				found[parts[0]] = true
 			}
 		}
 	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(found))
 }

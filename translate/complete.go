@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -18,12 +19,8 @@ func RefName(ref string) string { return refName(ref) }
 // matches, the subject of an event without templates and the main link.
 // A source calls it last, on the event it returns.
 func (e *Event) Complete() {
-	if e.RefName == "" && e.Ref != "" {
-		e.RefName = refName(e.Ref)
-	}
-	if strings.HasPrefix(e.Ref, "refs/tags/") {
-		e.IsTag = true
-	}
+	e.RefName = cmp.Or(e.RefName, refName(e.Ref))
+	e.IsTag = e.IsTag || strings.HasPrefix(e.Ref, "refs/tags/")
 	for i := range e.Commits {
 		e.Commits[i].complete()
 	}
@@ -38,22 +35,11 @@ func (e *Event) Complete() {
 	}
 	e.CommitCount = max(e.CommitCount, len(e.Commits))
 	if u := e.ActorUser; u != nil {
-		if e.ActorName == "" {
-			e.ActorName = u.Display()
-		}
-		if e.Actor == "" {
-			e.Actor = u.Key()
-		}
-		if e.ActorURL == "" {
-			e.ActorURL = u.URL
-		}
+		e.ActorName = cmp.Or(e.ActorName, u.Display())
+		e.Actor = cmp.Or(e.Actor, u.Key())
+		e.ActorURL = cmp.Or(e.ActorURL, u.URL)
 	}
-	if e.Branch == "" {
-		e.Branch = e.RefName
-	}
-	if e.Branch == "" {
-		e.Branch = e.TargetBranch
-	}
+	e.Branch = cmp.Or(e.Branch, e.RefName, e.TargetBranch)
 	if e.ID == "" && e.Number != "" {
 		e.ID = "#" + e.Number
 	}
@@ -63,9 +49,7 @@ func (e *Event) Complete() {
 	if e.ObjectURL == "" && e.Subject != nil {
 		e.ObjectURL = e.Subject.URL
 	}
-	if e.Link == "" {
-		e.Link = e.mainLink()
-	}
+	e.Link = cmp.Or(e.Link, e.mainLink())
 }
 
 // mainLink is the page a card's button opens: a comment's own page, else
@@ -78,25 +62,14 @@ func (e *Event) mainLink() string {
 	if e.Name != EventMember && e.ObjectURL != "" {
 		return e.ObjectURL
 	}
-	for _, u := range []string{e.ProjectURL, e.RepoURL, e.TeamURL} {
-		if u != "" {
-			return u
-		}
-	}
-	return ""
+	return cmp.Or(e.ProjectURL, e.RepoURL, e.TeamURL)
 }
 
 // complete fills a commit's display fields from its id, message and author.
 func (c *Commit) complete() {
-	if c.Short == "" {
-		c.Short = sha7(c.ID)
-	}
-	if c.Subject == "" {
-		c.Subject = firstLine(c.Message)
-	}
-	if c.AuthorName == "" {
-		c.AuthorName = c.Author.Display()
-	}
+	c.Short = cmp.Or(c.Short, sha7(c.ID))
+	c.Subject = cmp.Or(c.Subject, firstLine(c.Message))
+	c.AuthorName = cmp.Or(c.AuthorName, c.Author.Display())
 }
 
 // NewestFirst orders a push's commits as a reader wants them, newest
@@ -107,19 +80,11 @@ func (c *Commit) complete() {
 // oldest first. A head commit missing from the list is added in front
 // (headCommit, when not nil). It returns a new slice.
 func NewestFirst(commits []Commit, head string, headCommit *Commit) []Commit {
-	var out []Commit
-	switch n := len(commits); {
-	case n == 0:
-	case head != "" && commits[0].ID == head:
-		out = slices.Clone(commits)
-	default:
-		out = slices.Clone(commits)
+	isHead := func(c Commit) bool { return head != "" && c.ID == head }
+	out := append([]Commit(nil), commits...) // nil for none
+	if len(out) > 0 && !isHead(out[0]) {
 		slices.Reverse(out)
-		if head != "" && out[0].ID == head {
-			break
-		}
-		dated := !slices.ContainsFunc(out, func(c Commit) bool { return c.Time.IsZero() })
-		if dated {
+		if !isHead(out[0]) && !slices.ContainsFunc(out, func(c Commit) bool { return c.Time.IsZero() }) {
 			slices.SortStableFunc(out, func(a, b Commit) int { return b.Time.Compare(a.Time) })
 		}
 	}

@@ -1,12 +1,13 @@
 package translate
 
 import (
-	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
@@ -18,11 +19,11 @@ import (
 // malformed JSON, or JSON that is no object, fails; the error says which
 // without quoting the body.
 func DecodeObject(body []byte, v any, opts ...json.Options) error {
-	if k := jsonKind(body); k != "" {
+	if k := jsontext.Value(body).Kind(); k != '{' {
 		if !jsonv1.Valid(body) {
 			return fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
 		}
-		return fmt.Errorf("decode webhook body: want a JSON object, got %s", k)
+		return fmt.Errorf("decode webhook body: want a JSON object, got %s", cmp.Or(valueNames[k], "a number"))
 	}
 	err := json.Unmarshal(body, v, append([]json.Options{jsonv1.DefaultOptionsV1()}, opts...)...)
 	if _, mismatch := errors.AsType[*jsonv1.UnmarshalTypeError](err); err != nil && (!mismatch || !jsonv1.Valid(body)) {
@@ -30,6 +31,9 @@ func DecodeObject(body []byte, v any, opts ...json.Options) error {
 	}
 	return nil
 }
+
+// valueNames name the valid JSON values other than an object and a number.
+var valueNames = map[jsontext.Kind]string{'[': "an array", '"': "a string", 't': "a boolean", 'f': "a boolean", 'n': "null"}
 
 // syntaxError is why a body is not JSON, without quoting the body.
 func syntaxError(body []byte) error {
@@ -42,26 +46,4 @@ func syntaxError(body []byte) error {
 		return err
 	}
 	return errors.New("invalid JSON")
-}
-
-// jsonKind names the JSON value a body starts with when it is not an
-// object, "" for an object.
-func jsonKind(body []byte) string {
-	b := bytes.TrimLeft(body, " \t\r\n")
-	if len(b) == 0 {
-		return "nothing"
-	}
-	switch b[0] {
-	case '{':
-		return ""
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
 }

@@ -7,9 +7,8 @@ import "text/template"
 // what the kind can show, and how big a message may be. A robot kind
 // implements it in its own package (composing the escaping building blocks
 // of this one: EscapeInline, EscapeLinkText, NoPipes, MarkdownLink,
-// QuoteLines);
-// a Renderer renders for the dialects of Options.Dialects. Implementations
-// must be safe for concurrent use.
+// QuoteLines); a Renderer renders for the dialects of Options.Dialects.
+// Implementations must be safe for concurrent use.
 type Dialect interface {
 	// Name is the target: the Message.Target of what is rendered in it
 	// (stored with queued messages, so it never changes) and the

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -42,131 +43,87 @@ var Events = []string{
 // Event is one webhook event in the relay's own terms: what happened, who
 // did it, where, and to which object. Every source fills it from its own
 // payload (see server/source), the templates and digests read nothing
-// else, and routing filters match it. Every field is optional; a field an
-// event does not have is its zero value. An Event is read-only once its
-// source returns it: it is rendered concurrently for several robots.
+// else, and routing filters match it; docs/templates.md describes each
+// field for template authors. Every field is optional. An Event is
+// read-only once its source returns it: it is rendered concurrently for
+// several robots.
 type Event struct {
-	// Source is the name of the source that decoded the event ("coding",
-	// "gitlab", "github"); SourceName what people call the sender
-	// (CODING, GitLab, Gitea), for messages that name it.
-	Source     string
-	SourceName string
-	// Name is the kind of event (EventPush, …; the source's own name for
-	// a kind the relay has no templates for).
+	// Source is the decoding source ("coding", "gitlab", "github");
+	// SourceName what people call the sender (CODING, GitLab, Gitea).
+	Source, SourceName string
+	// Name is the kind (EventPush, …; the source's own name for a kind
+	// without templates).
 	Name string
-	// Verb is what happened to the object, as a lower-case word: opened,
-	// updated, merged, closed, reopened, approved, commented, assigned,
-	// created, deleted, started, succeeded, failed, canceled, … (see
-	// docs/templates.md for each kind's words).
+	// Verb is what happened, a lower-case word (opened, merged, failed, …;
+	// docs/templates.md lists each kind's words).
 	Verb string
-	// Action is the action as the sender wrote it (CODING's
-	// trigger_build, GitLab's "open", GitHub's "synchronize"); a robot's
-	// actions= matches it, its Code and Verb.
+	// Action is the action as the sender wrote it (trigger_build,
+	// "synchronize"); a robot's actions= matches it, Code and Verb.
 	Action string
 	// Code is the sender's own name of the event when it differs from
-	// Name (GIT_MR_CREATED, "Merge Request Hook", pull_request_review).
-	Code string
-	// Label is the sender's human name of the event, when it sends one.
-	Label string
-	// Quiet marks an event a robot gets only when its actions= or
-	// events= names it: an intermediate pipeline state, a label added,
-	// a star.
+	// Name (GIT_MR_CREATED, "Merge Request Hook"); Label its human name.
+	Code, Label string
+	// Quiet marks an event a robot gets only when its actions= or events=
+	// names it: an intermediate pipeline state, a label added, a star.
 	Quiet bool
 
-	// ActorUser is who did it; ActorName and ActorURL its display name and
-	// page, Actor its account (for logs).
-	ActorUser *User
-	ActorName string
-	ActorURL  string
-	Actor     string
+	// ActorUser is who did it; ActorName, ActorURL and Actor (the account,
+	// for logs) follow from it.
+	ActorUser                  *User
+	ActorName, ActorURL, Actor string
 
-	// ProjectName and ProjectURL are the project (a CODING project, a
-	// GitLab project, a GitHub repository); RepoName and RepoURL the Git
-	// repository where it is not the project itself; TeamURL the team,
-	// group or organisation.
-	ProjectName string
-	ProjectURL  string
-	RepoName    string
-	RepoURL     string
-	TeamURL     string
-	// ProjectKeys are the names a robot's projects= may match: the
-	// project's path with its namespace, its name and display name, the
-	// repository's.
+	// Where: the project (a GitHub repository), the Git repository where
+	// it is not the project itself, the team, group or organisation.
+	ProjectName, ProjectURL, RepoName, RepoURL, TeamURL string
+	// ProjectKeys are the names a robot's projects= may match.
 	ProjectKeys []string
 
-	// Link is the event's main page, the one a card's button opens;
-	// ObjectURL the page of the object (which Link is unless a comment
-	// has a page of its own).
-	Link      string
-	ObjectURL string
+	// Link is the page a card's button opens; ObjectURL the object's page.
+	Link, ObjectURL string
 
 	// Branch is what branches= matches: the pushed branch or tag, a merge
 	// request's target branch, a pipeline's ref.
 	Branch string
 	// Ref is a push's full ref (refs/heads/main), RefName without its
-	// prefix; IsTag, RefCreated and RefDeleted say what kind of push it
-	// was.
-	Ref        string
-	RefName    string
-	IsTag      bool
-	RefCreated bool
-	RefDeleted bool
+	// prefix; IsTag, RefCreated and RefDeleted say what the push did.
+	Ref, RefName                  string
+	IsTag, RefCreated, RefDeleted bool
 	// Before is the commit a deleted branch or tag pointed to.
-	Before *Commit
-	// CompareURL compares the commits before and after a push.
+	Before     *Commit
 	CompareURL string
-	// Commits are a push's commits, newest first (the head commit first),
-	// as many as the payload lists; CommitCount is how many the push
-	// had, which may be more; LatestCommit is the first of Commits.
+	// Commits are a push's commits as the payload lists them, newest
+	// first; CommitCount how many the push had (maybe more); LatestCommit
+	// the first of Commits.
 	Commits      []Commit
 	CommitCount  int
 	LatestCommit *Commit
 
 	// The object the event is about: a merge request, an issue, a build, …
-	//
-	// Number is its number or code as the sender gives it (12, T-12); ID
-	// the way people write it, sigil included (!12 for a GitLab or CODING
-	// merge request, #12 for an issue or a GitHub pull request).
-	Number string
-	ID     string
-	Title  string
-	// Body is its description, as written.
-	Body string
-	// State is its state in the sender's code (opened, merged, CANMERGE,
-	// …); Status a build's or work item's status (SUCCEED, failed,
-	// PROCESSING, …); StatusName the sender's own word for the status
-	// when it sends one.
-	State      string
-	Status     string
-	StatusName string
-	// Type is the kind of object in the sender's code (DEFECT, folder,
-	// maven, incident); TypeName the sender's word for it.
-	Type     string
-	TypeName string
-	Draft    bool
-	// SourceBranch and TargetBranch are a merge request's branches.
-	SourceBranch string
-	TargetBranch string
-	Author       *User
-	Assignees    []User
-	Reviewers    []User
-	MergedBy     *User
-	Labels       []string
-	// Priority is a work item's priority: low, medium, high, urgent, or
-	// the sender's own word.
-	Priority string
-	Due      time.Time
-	Start    time.Time
-	End      time.Time
-	// Duration is how long a build or job ran.
-	Duration time.Duration
-	// Cause is why a build ran (its trigger); Error why it failed.
-	Cause string
-	Error string
-	// Commit is the commit a build, job, release or deployment is about.
-	Commit *Commit
-	// Changes counts a merge request's changes.
-	Changes Changes
+	// Number is its number or code as the sender gives it (12, T-12), ID
+	// with its sigil (!12, #12).
+	Number, ID, Title, Body string
+	// State is its state and Status a build's or work item's status, in
+	// the sender's code (opened, CANMERGE, SUCCEED, …); StatusName the
+	// sender's own word for the status.
+	State, Status, StatusName string
+	// Type is the kind of object in the sender's code (DEFECT, maven),
+	// TypeName the sender's word for it.
+	Type, TypeName             string
+	Draft                      bool
+	SourceBranch, TargetBranch string
+	Author                     *User
+	Assignees, Reviewers       []User
+	MergedBy                   *User
+	Labels                     []string
+	// Priority is low, medium, high, urgent, or the sender's own word.
+	Priority        string
+	Due, Start, End time.Time
+	// Duration is how long a build or job ran; Cause why it ran, Error why
+	// it failed; Commit what it (or a release, a deployment) is about.
+	Duration     time.Duration
+	Cause, Error string
+	Commit       *Commit
+	Changes      Changes
 	// Milestone is the iteration, sprint or milestone the object is in.
 	Milestone *Place
 	// Comment is the comment an event is about, or that came with it.
@@ -174,25 +131,18 @@ type Event struct {
 	// Member is the person a member event is about, Role their role.
 	Member *User
 	Role   string
-	// Environment is a deployment's environment; Tag a release's tag.
-	Environment string
-	Tag         string
-	// Path, Size, Version, Package and Registry describe a file, a wiki
-	// page or an artifact; Goal is an iteration's.
-	Path     string
-	Size     int64
-	Version  string
-	Package  string
-	Registry string
-	Goal     string
-	// Zen is a ping's motto.
-	Zen string
+	// Environment is a deployment's; Tag a release's; Path, Size, Version,
+	// Package and Registry describe a file, wiki page or artifact; Goal
+	// an iteration's; Zen a ping's motto.
+	Environment, Tag, Path                string
+	Size                                  int64
+	Version, Package, Registry, Goal, Zen string
 
 	// Subject is what an event of a kind without templates is about, read
-	// from the payload (see Subject); nil for the known kinds.
+	// from the payload; nil for the known kinds.
 	Subject *Subject
 
-	raw       *rawPayload
+	raw       func() map[string]any // the payload's generic JSON, decoded once and shared by copies
 	commitURL func(sha string) string
 	pages     func(u string) string
 }
@@ -201,14 +151,6 @@ type Event struct {
 // page a browser shows (CODING sends API addresses); without it a link is
 // only cleaned.
 func (e *Event) LinkPages(f func(u string) string) { e.pages = f }
-
-// pageURL is the page of a link read from the payload.
-func (e *Event) pageURL(u string) string {
-	if e.pages != nil {
-		return e.pages(u)
-	}
-	return cleanURL(u)
-}
 
 // LinkCommits sets how CommitURL links a commit of the event's repository
 // by its id; a source calls it when it can build such links.
@@ -225,15 +167,10 @@ func (e *Event) CommitURL(sha string) string {
 
 // User is a person the event names.
 type User struct {
-	// ID is the sender's id of the account; Login its account name
-	// (CODING global key, GitLab username, GitHub login), which mentions
-	// and comparisons use; Name the display name.
-	ID    string
-	Login string
-	Name  string
-	Email string
-	// URL is the person's profile page.
-	URL string
+	// ID is the sender's id of the account; Login its account name (CODING
+	// global key, GitLab username, GitHub login), which mentions and
+	// comparisons use; Name the display name; URL the profile page.
+	ID, Login, Name, Email, URL string
 }
 
 // Display is the name a human recognises: the display name, else the login,
@@ -242,12 +179,7 @@ func (u *User) Display() string {
 	if u == nil {
 		return ""
 	}
-	for _, s := range []string{u.Name, u.Login, u.Email} {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	return cmp.Or(u.Name, u.Login, u.Email)
 }
 
 // Key is the account of the user: login, else email, else name.
@@ -255,59 +187,44 @@ func (u *User) Key() string {
 	if u == nil {
 		return ""
 	}
-	for _, s := range []string{u.Login, u.Email, u.Name} {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	return cmp.Or(u.Login, u.Email, u.Name)
 }
 
 // Commit is a commit the event names.
 type Commit struct {
-	// ID is the full id; Short its first 7 characters.
-	ID    string
-	Short string
-	// Message is the whole message; Subject its first line.
-	Message string
-	Subject string
-	// Link is the commit's page.
-	Link string
-	// Author wrote the commit; AuthorName is its Display.
-	Author     *User
-	AuthorName string
-	Time       time.Time
+	ID, Short        string // the full id, its first 7 characters
+	Message, Subject string // the whole message, its first line
+	Link             string // the commit's page
+	Author           *User
+	AuthorName       string // Author's Display
+	Time             time.Time
 }
 
 // Place is a thing with a name and a page: a milestone, an iteration.
-type Place struct {
-	Name string
-	URL  string
-}
+type Place struct{ Name, URL string }
 
 // Comment is a comment or note.
 type Comment struct {
-	Body   string
-	URL    string
-	Author *User
+	Body, URL string
+	Author    *User
 }
 
 // Changes counts the changes of a merge request.
-type Changes struct {
-	Files, Additions, Deletions int64
-}
-
-// rawPayload is the body of a decoded event and, once somebody asked for
-// it, its generic JSON. It is shared by the copies of an Event.
-type rawPayload struct {
-	once sync.Once
-	src  string
-	m    map[string]any
-}
+type Changes struct{ Files, Additions, Deletions int64 }
 
 // WithPayload keeps payload, the webhook's JSON body as received, for Raw
 // and Get; a source calls it on the event it returns.
-func (e *Event) WithPayload(payload string) { e.raw = &rawPayload{src: payload} }
+func (e *Event) WithPayload(payload string) {
+	e.raw = sync.OnceValue(func() map[string]any {
+		dec := json.NewDecoder(strings.NewReader(payload))
+		dec.UseNumber()
+		var v map[string]any
+		if dec.Decode(&v) != nil {
+			return nil
+		}
+		return v
+	})
+}
 
 // Raw is the whole payload as generic JSON (objects are map[string]any,
 // numbers json.Number), for what the model does not carry:
@@ -317,25 +234,13 @@ func (e *Event) Raw() map[string]any {
 	if e == nil || e.raw == nil {
 		return nil
 	}
-	r := e.raw
-	r.once.Do(func() {
-		dec := json.NewDecoder(strings.NewReader(r.src))
-		dec.UseNumber()
-		var v map[string]any
-		if dec.Decode(&v) == nil {
-			r.m = v
-		}
-	})
-	return r.m
+	return e.raw()
 }
 
 // Get reads a value of the raw payload by a dotted path
 // ("object_attributes.iid"). Missing paths give nil.
 func (e *Event) Get(path string) any {
-	if e == nil {
-		return nil
-	}
-	var cur any = e.Raw()
+	var cur any = e.Raw() // nil for a nil e
 	for part := range strings.SplitSeq(path, ".") {
 		switch c := cur.(type) {
 		case map[string]any:

@@ -1,6 +1,9 @@
 package translate
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // WithKeyword makes a message in dialect d acceptable to a robot secured
 // by custom keywords (DingTalk's 自定义关键词, Feishu's), which rejects a
@@ -19,9 +22,7 @@ func WithKeyword(d Dialect, m Message, keywords []string) Message {
 		if strings.Contains(m.Text, k) {
 			return m
 		}
-		if kw == "" {
-			kw = k
-		}
+		kw = cmp.Or(kw, k)
 	}
 	if kw == "" {
 		return m
@@ -36,8 +37,5 @@ func WithKeyword(d Dialect, m Message, keywords []string) Message {
 	if line != "" {
 		m.Text += "\n\n" + line
 	}
-	if !fits(d, m) {
-		m = shrinkKeeping(d, m, tail)
-	}
-	return m
+	return shrinkKeeping(d, m, tail)
 }

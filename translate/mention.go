@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"reflect"
@@ -52,15 +53,9 @@ func CheckMentions(ms map[string]Mention, dialects []Dialect) error {
 
 // mentionID reports an id CheckMentions accepts.
 func mentionID(s string) bool {
-	if s == "" || utf8.RuneCountInString(s) > 64 || !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`<>"'&`, r) {
-			return false
-		}
-	}
-	return true
+	return s != "" && utf8.RuneCountInString(s) <= 64 && utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`<>"'&`, r)
+	})
 }
 
 // phoneNumber reports a number CheckMentions accepts: 5 to 20 digits, with an
@@ -91,12 +86,10 @@ type mentions struct {
 func (m *mentions) add(mn Mention) {
 	var mobile, id string
 	for _, k := range m.keys {
-		switch v := mn[k.Name]; {
-		case v == "":
-		case k.Phone && mobile == "":
-			mobile = v
-		case !k.Phone && id == "":
-			id = v
+		if k.Phone {
+			mobile = cmp.Or(mobile, mn[k.Name])
+		} else {
+			id = cmp.Or(id, mn[k.Name])
 		}
 	}
 	m.addIDs(mobile, id)
@@ -133,17 +126,16 @@ func newDirectory(m map[string]Mention) directory {
 	return d
 }
 
+// find looks keys up exactly, then ignoring case (the directory has no
+// empty key).
 func (d directory) find(keys ...string) (Mention, bool) {
 	for _, k := range keys {
-		if k == "" {
-			continue
-		}
 		if mn, ok := d.exact[k]; ok {
 			return mn, true
 		}
 	}
 	for _, k := range keys {
-		if mn, ok := d.fold[strings.ToLower(k)]; ok && k != "" {
+		if mn, ok := d.fold[strings.ToLower(k)]; ok {
 			return mn, true
 		}
 	}
@@ -169,11 +161,7 @@ func (d directory) resolve(ms *mentions, v any) {
 		}
 	case User:
 		d.resolve(ms, &u)
-	case []string:
-		for _, s := range u {
-			d.resolve(ms, s)
-		}
-	default:
+	default: // a slice of any of these
 		rv := reflect.ValueOf(v)
 		if rv.Kind() == reflect.Slice {
 			for i := range rv.Len() {

@@ -52,12 +52,7 @@ func outcomeOf(ev *Event) string {
 	if s := ev.Subject; s != nil {
 		// An event without a model says how it ended in its status, if
 		// at all (a deployment that FAILED).
-		switch buildLevel(s.Status) {
-		case "success":
-			return OutcomeSuccess
-		case "failure":
-			return OutcomeFailure
-		}
+		return statusOutcome(s.Status)
 	}
 	return OutcomeNeutral
 }
@@ -72,11 +67,8 @@ func mergeRequestOutcome(verb, state string) string {
 	switch {
 	case oneOf(verb, "merge", "merged", "approve", "approved"):
 		return OutcomeSuccess
-	case verb == "changes_requested":
-		return OutcomeWarning
-	case oneOf(verb, "refuse", "refused", "reject", "rejected", "cancel", "canceled", "cancelled", "close", "closed"):
-		return OutcomeWarning
-	case isDeletion(verb):
+	case verb == "changes_requested", isDeletion(verb),
+		oneOf(verb, "refuse", "refused", "reject", "rejected", "cancel", "canceled", "cancelled", "close", "closed"):
 		return OutcomeWarning
 	}
 	switch strings.ToUpper(strings.TrimSpace(state)) {
@@ -98,20 +90,25 @@ func ciOutcome(verb, status string) string {
 		return OutcomeNeutral
 	case oneOf(verb, "failed_build", "failed"):
 		return OutcomeFailure
-	case oneOf(verb, "succeeded"):
+	case strings.EqualFold(verb, "succeeded"):
 		return OutcomeSuccess
 	case oneOf(verb, "cancel_build", "canceled", "cancelled"):
 		return OutcomeWarning
 	}
+	if oneOf(status, "CANCELED", "CANCELLED", "ABORTED") {
+		return OutcomeWarning
+	}
+	return statusOutcome(status)
+}
+
+// statusOutcome is what a status in the sender's code says: success,
+// failure, or nothing.
+func statusOutcome(status string) string {
 	switch buildLevel(status) {
 	case "success":
 		return OutcomeSuccess
 	case "failure":
 		return OutcomeFailure
-	default:
-		if oneOf(status, "CANCELED", "CANCELLED", "ABORTED") {
-			return OutcomeWarning
-		}
 	}
 	return OutcomeNeutral
 }

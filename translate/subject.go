@@ -1,7 +1,9 @@
 package translate
 
 import (
-	"sort"
+	"cmp"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -30,19 +32,13 @@ type Subject struct {
 // Display is what the subject is called: its tag, else title, else name,
 // else #number.
 func (s *Subject) Display() string {
-	switch {
-	case s == nil:
+	if s == nil {
 		return ""
-	case s.Tag != "":
-		return s.Tag
-	case s.Title != "":
-		return s.Title
-	case s.Name != "":
-		return s.Name
-	case s.Number != "":
-		return "#" + s.Number
 	}
-	return ""
+	if name := cmp.Or(s.Tag, s.Title, s.Name); name != "" || s.Number == "" {
+		return name
+	}
+	return "#" + s.Number
 }
 
 // commonMembers are payload members that describe who and where, not the
@@ -66,23 +62,19 @@ func (e *Event) subject() *Subject {
 			s.Event, s.Verb = e.Name[:i], e.Name[i+1:]
 		}
 	}
-	raw := e.Raw()
+	raw, page := e.Raw(), e.pages
+	if page == nil {
+		page = cleanURL
+	}
 	candidates := append([]string{e.Name, s.Event}, strings.Split(e.Name, "_")...)
 	candidates = append(candidates, subjectMembers...)
-	var rest []string
-	for k, v := range raw {
-		if _, ok := v.(map[string]any); ok && !commonMembers[k] {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	for _, k := range append(candidates, rest...) {
+	for _, k := range append(candidates, slices.Sorted(maps.Keys(raw))...) {
 		obj, ok := raw[k].(map[string]any)
 		if !ok || commonMembers[k] {
 			continue
 		}
 		var got Subject
-		if got.read(obj, e.pageURL) {
+		if got.read(obj, page) {
 			got.Kind, got.Event, got.Verb = k, s.Event, s.Verb
 			*s = got
 			break

@@ -20,13 +20,8 @@ type Message struct {
 	Text    string `json:"text"`
 	Summary string `json:"summary"` // one line in the target's markdown, used by digests
 	Link    string `json:"link,omitempty"`
-	// Outcome is how the event ended: OutcomeSuccess, OutcomeFailure,
-	// OutcomeWarning or OutcomeNeutral (""), for kinds that show it
-	// besides the text (a Feishu card's header colour).
-	Outcome string `json:"outcome,omitempty"`
-	// Lang is the language of the templates that rendered it ("zh",
-	// "en"), for what a kind adds around the text (a card's button).
-	Lang string `json:"lang,omitempty"`
+	Outcome string `json:"outcome,omitempty"` // how the event ended (OutcomeSuccess, …), for a card's header colour
+	Lang    string `json:"lang,omitempty"`    // the templates' language ("zh", "en"), for a card's button
 
 	AtMobiles []string `json:"at_mobiles,omitempty"`
 	AtUserIDs []string `json:"at_user_ids,omitempty"`

@@ -1,6 +1,7 @@
 package robot
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -31,13 +32,9 @@ type Robot struct {
 	Inflight int
 
 	// Routing filters; empty means everything. Events are canonical names.
-	Events   []string
-	Actions  []string
-	Branches []string
-	Projects []string
+	Events, Actions, Branches, Projects []string
 
-	// Template is a named template variant such as "brief".
-	Template string
+	Template string // a named template variant such as "brief"
 
 	// Fingerprint is a short hash of the kind and credential: queued
 	// messages are tied to it, so removing or reordering robots (which
@@ -95,9 +92,7 @@ func (p Parser) Parse(s string) ([]Robot, error) {
 			return nil, fmt.Errorf("%s (%s): %w", label, shown, err)
 		}
 		counts[r.Kind.Name()]++
-		if r.Name == "" {
-			r.Name = fmt.Sprintf("%s-%d", r.Kind.Name(), counts[r.Kind.Name()])
-		}
+		r.Name = cmp.Or(r.Name, fmt.Sprintf("%s-%d", r.Kind.Name(), counts[r.Kind.Name()]))
 		if names[r.Name] {
 			return nil, fmt.Errorf("robot %d (%s): name %q is used twice; names key the queue and metrics", i+1, shown, r.Name)
 		}
@@ -116,33 +111,27 @@ func (p Parser) prefixes() string {
 	return strings.Join(out, ", ")
 }
 
+// urlStart matches where a robot URL starts: http(s)://, with a kind
+// prefix (kind names are lower-case letters).
+var urlStart = regexp.MustCompile(`(?i)(?:[a-z]+\+)?https?://`)
+
 // split cuts RELAY_ROBOTS into one string per robot URL.
 func (p Parser) split(s string) ([]string, error) {
-	alts := make([]string, 0, len(p.Kinds))
-	for _, k := range p.Kinds {
-		alts = append(alts, regexp.QuoteMeta(k.Name())+`\+`)
-	}
-	start := regexp.MustCompile(`(?i)(?:` + strings.Join(append(alts, `[a-z]+\+`), "|") + `)?https?://`)
 	var raws []string
 	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' }) {
-		locs := start.FindAllStringIndex(field, -1)
-		if len(locs) == 0 || locs[0][0] != 0 {
-			if strings.Trim(field, ",") == "" {
-				continue
+		locs := urlStart.FindAllStringIndex(field, -1)
+		lead := field
+		if len(locs) > 0 {
+			lead = field[:locs[0][0]]
+		}
+		if strings.Trim(lead, ",") != "" {
+			// Show only what precedes a "=": a token or secret broken off
+			// its URL (a stray space, a folded line) stays hidden.
+			shown, _, cut := strings.Cut(lead, "=")
+			if cut {
+				shown += "=…"
 			}
-			lead := field
-			if len(locs) > 0 {
-				lead = field[:locs[0][0]]
-			}
-			if strings.Trim(lead, ",") != "" {
-				// Show only what precedes a "=": a token or secret broken
-				// off its URL (a stray space, a folded line) stays hidden.
-				shown, _, cut := strings.Cut(lead, "=")
-				if cut {
-					shown += "=…"
-				}
-				return nil, fmt.Errorf("%q is not a robot URL (expected https://… or %s before http://; a space or line break inside a URL splits it)", shown, p.prefixes())
-			}
+			return nil, fmt.Errorf("%q is not a robot URL (expected https://… or %s before http://; a space or line break inside a URL splits it)", shown, p.prefixes())
 		}
 		for i, loc := range locs {
 			end := len(field)
@@ -205,8 +194,9 @@ func (p Parser) parseOne(raw string) (r Robot, shown string, err error) {
 			own[key] = vals
 			q.Del(key)
 		case slices.Contains(commonParams, key), slices.Contains(r.Kind.Query(), key):
-		case p.otherKindParam(r.Kind, key):
-			return r, shown, fmt.Errorf("%s= is not a parameter of %s robots (%s takes: %s)", key, r.Kind.Name(), r.Kind.Name(), kindParams(r.Kind))
+		case slices.ContainsFunc(p.Kinds, func(o Kind) bool { return slices.Contains(o.Params(), key) }):
+			// Another kind's parameter: a clearer error than "unknown".
+			return r, shown, fmt.Errorf("%s= is not a parameter of %s robots (%s takes: %s)", key, r.Kind.Name(), r.Kind.Name(), cmp.Or(strings.Join(r.Kind.Params(), ", "), "none of its own"))
 		default:
 			return r, shown, fmt.Errorf("unknown parameter %q (relay parameters: %s)", key, strings.Join(append(slices.Clone(commonParams), r.Kind.Params()...), ", "))
 		}
@@ -231,24 +221,6 @@ func (p Parser) parseOne(raw string) (r Robot, shown string, err error) {
 	sum := sha256.Sum256([]byte(r.Credential()))
 	r.Fingerprint = hex.EncodeToString(sum[:8])
 	return r, shown, nil
-}
-
-// otherKindParam reports whether key is a relay parameter of some other
-// kind than k: a clearer error than leaving it to k as unknown.
-func (p Parser) otherKindParam(k Kind, key string) bool {
-	for _, o := range p.Kinds {
-		if o != k && slices.Contains(o.Params(), key) {
-			return true
-		}
-	}
-	return false
-}
-
-func kindParams(k Kind) string {
-	if len(k.Params()) == 0 {
-		return "none of its own"
-	}
-	return strings.Join(k.Params(), ", ")
 }
 
 // common reads the parameters every robot takes.

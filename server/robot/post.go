@@ -2,6 +2,7 @@ package robot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,18 +16,11 @@ import (
 // Error is a failed send, classified by the kind that knows the service's
 // error codes. Its message never contains the robot URL or any credential.
 type Error struct {
-	// Status is the HTTP status code, 0 when no answer arrived.
-	Status int
-	// Code is the service's error code; 0 when the failure happened before
-	// one was read.
-	Code int
-	// Msg is the service's message or a description of the transport failure.
-	Msg string
-	// Retry tells whether sending the same message again may succeed.
-	Retry bool
-	// Wait, when set, is the least time to wait before that retry (a
-	// throttled DingTalk robot stays silent for ten minutes).
-	Wait time.Duration
+	Status int           // the HTTP status, 0 when no answer arrived
+	Code   int           // the service's error code, 0 when none was read
+	Msg    string        // the service's message, or the transport failure
+	Retry  bool          // whether sending the same message again may succeed
+	Wait   time.Duration // when set, the least wait before that retry (DingTalk's throttle: ten minutes)
 }
 
 // Error describes the failure by error code, else HTTP status, else
@@ -51,12 +45,6 @@ func (e *Error) RetryAfter() time.Duration { return e.Wait }
 // ErrCode is the service's error code, for metrics.
 func (e *Error) ErrCode() int { return e.Code }
 
-// Permanent wraps err (building a body, say) as an error that retrying
-// cannot fix.
-func Permanent(format string, args ...any) *Error {
-	return &Error{Msg: fmt.Sprintf(format, args...)}
-}
-
 // Answer is what a service answered: its HTTP status and (the first
 // maxAnswer bytes of) its body.
 type Answer struct {
@@ -67,15 +55,19 @@ type Answer struct {
 // maxAnswer bounds how much of an answer is read; real answers are tiny.
 const maxAnswer = 64 << 10
 
-// Post sends a JSON body to u and returns the answer, whatever its status.
-// Only transport failures and timeouts are errors here (retryable); the
-// kind decides what the status and body mean. The error text carries
-// neither the URL nor its query: net/http errors embed the URL, so they are
-// rewritten. The body is drained so the connection is reused.
-func Post(ctx context.Context, client *http.Client, u string, body []byte) (Answer, error) {
+// Post sends body, a message's wire body, to u and has classify, the
+// kind's reading of the answer, decide whether it was delivered. A body
+// that could not be built fails for good; a transport failure or timeout
+// is retryable. The error text carries neither the URL nor its query:
+// net/http errors embed the URL, so they are rewritten. The answer is
+// drained so the connection is reused.
+func Post(ctx context.Context, client *http.Client, u string, body []byte, err error, classify func(Answer) error) error {
+	if err != nil {
+		return &Error{Msg: fmt.Sprintf("building body: %v", err)}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
-		return Answer{}, &Error{Msg: "building request: " + Redact(err).Error()}
+		return &Error{Msg: "building request: " + Redact(err).Error()}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	resp, err := client.Do(req)
@@ -84,7 +76,7 @@ func Post(ctx context.Context, client *http.Client, u string, body []byte) (Answ
 		if errors.Is(err, context.DeadlineExceeded) {
 			msg = "timed out waiting for the robot"
 		}
-		return Answer{}, &Error{Msg: msg, Retry: true}
+		return &Error{Msg: msg, Retry: true}
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
@@ -92,9 +84,9 @@ func Post(ctx context.Context, client *http.Client, u string, body []byte) (Answ
 	}()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return Answer{}, &Error{Status: resp.StatusCode, Msg: "reading answer: " + Redact(err).Error(), Retry: true}
+		return &Error{Status: resp.StatusCode, Msg: "reading answer: " + Redact(err).Error(), Retry: true}
 	}
-	return Answer{Status: resp.StatusCode, Body: raw}, nil
+	return classify(Answer{Status: resp.StatusCode, Body: raw})
 }
 
 // StatusError classifies a non-2xx answer that carries no code of the
@@ -108,22 +100,38 @@ func (a Answer) StatusError() error {
 	return &Error{Status: a.Status, Msg: http.StatusText(a.Status), Retry: retry}
 }
 
-// Errcode reads the {"errcode":…,"errmsg":…} answer of DingTalk and WeCom,
-// which both answer HTTP 200 when a send failed. A non-2xx status is
-// classified by StatusError; a 2xx without an errcode is a proxy, a gateway
-// or an outage page, which says nothing about delivery, so it is retried.
-func (a Answer) Errcode() (code int, msg string, err error) {
-	if err := a.StatusError(); err != nil {
-		return 0, "", err
+// Errcode is the classifier of DingTalk's and WeCom's answers,
+// {"errcode":…,"errmsg":…} with HTTP 200 also when a send failed: errcode 0
+// is delivered, retry says whether (and after how long) another code is
+// worth sending again. A non-2xx status is classified by StatusError; a
+// 2xx without an errcode is a proxy, a gateway or an outage page, which
+// says nothing about delivery, so it is retried.
+func Errcode(kind string, retry func(code int) (bool, time.Duration)) func(Answer) error {
+	return func(a Answer) error {
+		if err := a.StatusError(); err != nil {
+			return err
+		}
+		var v struct {
+			ErrCode *int   `json:"errcode"`
+			ErrMsg  string `json:"errmsg"`
+		}
+		if json.Unmarshal(a.Body, &v) != nil || v.ErrCode == nil {
+			return &Error{Status: a.Status, Msg: "answer is not the robot's JSON (no errcode)", Retry: true}
+		}
+		if *v.ErrCode == 0 {
+			return nil
+		}
+		return CodeError(a.Status, *v.ErrCode, v.ErrMsg, kind, retry)
 	}
-	var v struct {
-		ErrCode *int   `json:"errcode"`
-		ErrMsg  string `json:"errmsg"`
-	}
-	if json.Unmarshal(a.Body, &v) != nil || v.ErrCode == nil {
-		return 0, "", &Error{Status: a.Status, Msg: "answer is not the robot's JSON (no errcode)", Retry: true}
-	}
-	return *v.ErrCode, v.ErrMsg, nil
+}
+
+// CodeError is the failure a service reported with code: retry decides
+// whether to send again and the least wait; a code without a message is
+// shown as "<kind> error <code>".
+func CodeError(status, code int, msg, kind string, retry func(code int) (bool, time.Duration)) *Error {
+	e := &Error{Status: status, Code: code, Msg: cmp.Or(msg, fmt.Sprintf("%s error %d", kind, code))}
+	e.Retry, e.Wait = retry(code)
+	return e
 }
 
 // Redact strips the URL (and so every credential in its path or query)

@@ -42,12 +42,9 @@ func (l *Limits) EnvDecode(val string) error {
 		*l = nil // unset: each kind's own limit
 		return nil
 	}
-	p, err := ParseLimits(val)
-	if err != nil {
-		return err
-	}
-	*l = p
-	return nil
+	var err error
+	*l, err = ParseLimits(val)
+	return err
 }
 
 // ParseLimits parses "N/duration" ("20/1m", "5/5s"), several of them

@@ -6,6 +6,7 @@
 package coding
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path"
@@ -23,30 +24,23 @@ var ErrNoEventName = errors.New("no event name")
 // Decode parses a CODING webhook body. name is the event name the server
 // found in the headers (X-Coding-Event, else X-Coding-Service-Hook-Event)
 // and may be empty, in which case the body's "event" field is used; with no
-// name anywhere the error wraps ErrNoEventName. Decoding is tolerant (see
-// payload.go and scalar.go): unknown members are ignored, wrongly typed
-// ones are coerced or left empty; only malformed JSON, or JSON that is not
-// an object, fails.
+// name anywhere the error wraps ErrNoEventName. Decoding is tolerant
+// (translate.DecodeObject, scalar.go): only malformed JSON, or JSON that
+// is not an object, fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
 	var p payload
 	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = strings.TrimSpace(p.Event.str())
-	}
+	name = cmp.Or(strings.TrimSpace(name), strings.TrimSpace(p.Event.str()))
 	if name == "" {
 		return nil, fmt.Errorf("decode webhook body: %w in headers or body", ErrNoEventName)
 	}
 	ev := &translate.Event{Name: CanonicalEvent(name), Action: p.Action.str()}
 	ev.Verb = strings.ToLower(strings.TrimSpace(ev.Action))
-	if isServiceHookCode(name) {
-		ev.Code = strings.ToUpper(name)
-		ev.Verb = codeAction(ev.Code)
-		if ev.Action == "" {
-			ev.Action = ev.Verb
-		}
+	if _, verb, ok := serviceHook(name); ok {
+		ev.Code, ev.Verb = strings.ToUpper(name), verb
+		ev.Action = cmp.Or(ev.Action, verb)
 	}
 	fixCommitURLs(&p)
 	toEvent(&p, ev)
@@ -80,46 +74,29 @@ var serviceHookFamilies = []struct{ prefix, name string }{
 	{"FILE_", translate.EventFile},
 }
 
-func isServiceHookCode(name string) bool {
+// serviceHook is the family of a Service Hook code (GIT_MR_CREATED →
+// merge_request) and what the code says happened: the code without its
+// family prefix, lower-cased (created; ARTIFACTS_VERSION_CREATED →
+// version_created, GIT_PUSHED → pushed). ok is false for another name.
+func serviceHook(name string) (family, verb string, ok bool) {
 	up := strings.ToUpper(strings.TrimSpace(name))
 	for _, f := range serviceHookFamilies {
-		if strings.HasPrefix(up, f.prefix) {
-			return true
+		if rest, ok := strings.CutPrefix(up, f.prefix); ok {
+			return f.name, strings.ToLower(cmp.Or(rest, strings.TrimPrefix(f.prefix, "GIT_"))), true
 		}
 	}
-	return false
+	return "", "", false
 }
 
-// codeAction is what a Service Hook code says happened: the code without
-// its family prefix, lower-cased (GIT_MR_CREATED → created,
-// ARTIFACTS_VERSION_CREATED → version_created, GIT_PUSHED → pushed).
-func codeAction(code string) string {
-	for _, f := range serviceHookFamilies {
-		if rest, ok := strings.CutPrefix(code, f.prefix); ok {
-			if rest == "" {
-				rest = strings.TrimPrefix(f.prefix, "GIT_")
-			}
-			return strings.ToLower(rest)
-		}
-	}
-	return ""
-}
-
-// CanonicalEvent maps any event name CODING uses to the canonical one:
-// "merge request" and "merge_request" to merge_request, Service Hook codes
-// to their family (GIT_PUSHED → push, GIT_MR_* → merge_request, CI_JOB_* →
-// ci, ARTIFACTS_* → artifact, MEMBER_* → member, ISSUE_* → issue,
-// ITERATION_* → iteration, WIKI_* → wiki, FILE_* → file). Other names are
-// returned trimmed and lower-cased.
+// CanonicalEvent maps any event name CODING uses to the model's: a Service
+// Hook code to its family (serviceHookFamilies: GIT_MR_* → merge_request),
+// "merge request" and its other spellings to merge_request, other names
+// trimmed and lower-cased.
 func CanonicalEvent(name string) string {
-	n := strings.TrimSpace(name)
-	up := strings.ToUpper(n)
-	for _, f := range serviceHookFamilies {
-		if strings.HasPrefix(up, f.prefix) {
-			return f.name
-		}
+	if family, _, ok := serviceHook(name); ok {
+		return family
 	}
-	n = strings.ToLower(n)
+	n := strings.ToLower(strings.TrimSpace(name))
 	switch strings.Join(strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }), "_") {
 	case "merge_request", "mergerequest", "pull_request", "mr":
 		return translate.EventMergeRequest
@@ -131,45 +108,18 @@ func CanonicalEvent(name string) string {
 // <origin>/api/team/<team>/project/<project>/git/commit/<sha> with origin
 // http(s)://<host> (all parts non-empty, none with a slash, sha hex).
 func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
-	var rest string
-	switch {
-	case strings.HasPrefix(u, "https://"):
-		rest = u[len("https://"):]
-	case strings.HasPrefix(u, "http://"):
-		rest = u[len("http://"):]
-	default:
+	origin, rest := splitOrigin(u)
+	scheme, host, _ := strings.Cut(origin, "://")
+	p := strings.Split(rest, "/")
+	if scheme != "https" && scheme != "http" || host == "" || len(p) != 9 || p[0] != "" || p[1] != "api" || p[2] != "team" ||
+		p[3] == "" || p[4] != "project" || p[5] == "" || p[6] != "git" || p[7] != "commit" || !isHex(p[8]) {
 		return "", "", "", false
 	}
-	host := strings.IndexByte(rest, '/')
-	if host <= 0 {
-		return "", "", "", false
-	}
-	origin = u[:len(u)-len(rest)+host]
-	var parts [8]string
-	p := rest[host+1:]
-	for i := range parts {
-		var more bool
-		parts[i], p, more = strings.Cut(p, "/")
-		if more != (i < len(parts)-1) {
-			return "", "", "", false // fewer or more than 8 parts
-		}
-	}
-	if parts[0] != "api" || parts[1] != "team" || parts[2] == "" || parts[3] != "project" ||
-		parts[4] == "" || parts[5] != "git" || parts[6] != "commit" || !isHex(parts[7]) {
-		return "", "", "", false
-	}
-	return origin, parts[4], parts[7], true
+	return origin, p[5], p[8], true
 }
 
 // isHex reports a non-empty string of hex digits.
-func isHex(s string) bool {
-	for i := range len(s) {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return s != ""
-}
+func isHex(s string) bool { return s != "" && strings.Trim(s, "0123456789abcdefABCDEF") == "" }
 
 // fixCommitURLs replaces commit API addresses (which a browser cannot
 // show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,

@@ -3,6 +3,7 @@ package coding
 import (
 	"cmp"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,37 +12,13 @@ import (
 )
 
 // first is the first non-empty of the spellings of a member.
-func first(ts ...text) string {
-	for _, t := range ts {
-		if t != "" {
-			return string(t)
-		}
-	}
-	return ""
-}
+func first(ts ...text) string { return string(cmp.Or(ts...)) }
 
 func (p *payload) mergeRequest() *mergeRequest {
-	for _, mr := range []*mergeRequest{p.MergeRequest, p.MergeRequest2, p.PullRequest} {
-		if mr != nil {
-			return mr
-		}
-	}
-	return nil
+	return cmp.Or(p.MergeRequest, p.MergeRequest2, p.PullRequest)
 }
 
-func (p *payload) artifact() *artifact {
-	if p.Artifact != nil {
-		return p.Artifact
-	}
-	return p.Artifacts
-}
-
-func (p *payload) comment() *comment {
-	if p.Comment != nil {
-		return p.Comment
-	}
-	return p.Note
-}
+func (p *payload) artifact() *artifact { return cmp.Or(p.Artifact, p.Artifacts) }
 
 // person is a CODING user in the model; nil for none.
 func person(u *user) *translate.User {
@@ -57,15 +34,13 @@ func person(u *user) *translate.User {
 	}
 }
 
-// people is a list of users in the model.
-func people(us ...*user) []translate.User {
-	var out []translate.User
-	for _, u := range us {
-		if p := person(u); p != nil {
-			out = append(out, *p)
-		}
+// people is u as a list in the model (an assignee as Assignees), nil for
+// none.
+func people(u *user) []translate.User {
+	if p := person(u); p != nil {
+		return []translate.User{*p}
 	}
-	return out
+	return nil
 }
 
 // firstWeb is the first of us that is a web page (see webURL).
@@ -109,15 +84,9 @@ func number(n num) string {
 // actor is who triggered the event: the sender, else the pusher, else the
 // author of the thing the event is about.
 func (p *payload) actor() *translate.User {
-	keyed := func(u *user) *translate.User {
-		if pu := person(u); pu.Key() != "" {
-			return pu
-		}
-		return nil
-	}
 	cands := []*user{p.Sender, p.Pusher}
 	if mr := p.mergeRequest(); mr != nil {
-		cands = append(cands, mr.MergedBy, firstUser(mr.User, mr.Author, mr.Creator))
+		cands = append(cands, mr.MergedBy, cmp.Or(mr.User, mr.Author, mr.Creator))
 	}
 	if p.HeadCommit != nil {
 		cands = append(cands, p.HeadCommit.Author)
@@ -129,7 +98,7 @@ func (p *payload) actor() *translate.User {
 		cands = append(cands, p.Task.Creator)
 	}
 	for _, u := range cands {
-		if pu := keyed(u); pu != nil {
+		if pu := person(u); pu.Key() != "" {
 			return pu
 		}
 	}
@@ -139,20 +108,11 @@ func (p *payload) actor() *translate.User {
 	return nil
 }
 
-func firstUser(us ...*user) *user {
-	for _, u := range us {
-		if u != nil {
-			return u
-		}
-	}
-	return nil
-}
-
 // toEvent maps a CODING payload onto the event model; ev has its Name,
 // Code, Verb and Action set.
 func toEvent(p *payload, ev *translate.Event) {
 	pl := newPlaces(p)
-	ev.Source, ev.SourceName, ev.Label = "coding", "CODING", p.Label.str()
+	ev.Source, ev.SourceName, ev.Label = "coding", "CODING", p.EventName.str()
 	ev.ActorUser = p.actor()
 	ev.ProjectName, ev.ProjectURL = pl.projectName(), pl.projectURL
 	ev.RepoName, ev.RepoURL = pl.repoName, pl.repoURL()
@@ -167,9 +127,9 @@ func toEvent(p *payload, ev *translate.Event) {
 	}
 	ev.LinkCommits(pl.commitURL)
 	ev.LinkPages(webURL)
-	if c := p.comment(); c != nil {
+	if c := cmp.Or(p.Comment, p.Note); c != nil {
 		ev.Comment = &translate.Comment{Body: first(c.Body, c.Content), URL: c.page(),
-			Author: person(firstUser(c.User, c.Author, c.Creator))}
+			Author: person(cmp.Or(c.User, c.Author, c.Creator))}
 	}
 	ev.Zen = p.Zen.str()
 	switch ev.Name {
@@ -188,10 +148,8 @@ func toEvent(p *payload, ev *translate.Event) {
 	default:
 		objectEvent(p, pl, ev)
 	}
-	if ev.Ref == "" {
-		// A Service Hook event of another family may name a pushed tag.
-		ev.Ref = p.Ref.str()
-	}
+	// A Service Hook event of another family may name a pushed tag.
+	ev.Ref = cmp.Or(ev.Ref, p.Ref.str())
 }
 
 // pushEvent: the ref, its commits newest first, the compare page.
@@ -273,7 +231,7 @@ func mergeRequestEvent(p *payload, pl *places, ev *translate.Event) {
 	if mr.Base != nil {
 		ev.TargetBranch = mr.Base.Ref.str()
 	}
-	ev.Author = person(firstUser(mr.User, mr.Author, mr.Creator))
+	ev.Author = person(cmp.Or(mr.User, mr.Author, mr.Creator))
 	for i := range mr.Reviewers {
 		ev.Reviewers = append(ev.Reviewers, *person(&mr.Reviewers[i]))
 	}
@@ -289,19 +247,12 @@ func mergeRequestEvent(p *payload, pl *places, ev *translate.Event) {
 // isJobVerb reports the verbs of a CI event about its job (the build
 // plan) rather than a build.
 func isJobVerb(verb string) bool {
-	switch verb {
-	case "update_job", "delete_job", "create_job", "created", "updated", "deleted":
-		return true
-	}
-	return false
+	return slices.Contains([]string{"update_job", "delete_job", "create_job", "created", "updated", "deleted"}, verb)
 }
 
 // ciEvent: the job (build plan) and the build the event is about.
 func ciEvent(p *payload, pl *places, ev *translate.Event) {
-	c := p.CI
-	if c == nil {
-		c = &ci{}
-	}
+	c := cmp.Or(p.CI, &ci{})
 	ev.Title = c.Name.str()
 	job := isJobVerb(ev.Verb)
 	ev.ObjectURL = pl.buildURL(c, job)
@@ -317,9 +268,7 @@ func ciEvent(p *payload, pl *places, ev *translate.Event) {
 	if id := strings.TrimSpace(b.CommitID.str()); id != "" {
 		ev.Commit = &translate.Commit{ID: id, Link: pl.commitURL(id)}
 	}
-	if b.Duration > 0 {
-		ev.Duration = time.Duration(b.Duration) * time.Millisecond
-	}
+	ev.Duration = time.Duration(max(b.Duration, 0)) * time.Millisecond
 }
 
 // taskEvent: a v2 task.
@@ -332,7 +281,7 @@ func taskEvent(p *payload, pl *places, ev *translate.Event) {
 	ev.Number, ev.Title, ev.Body = code, first(t.Title, t.Content, t.Name), first(t.Description, t.Body)
 	ev.Status, ev.StatusName, ev.Priority = t.Status.str(), first(t.StatusName, t.StatusZh), t.Priority.str()
 	ev.Due = millis(max(t.Deadline, t.DueDate))
-	ev.Author, ev.Assignees, ev.Labels = person(t.Creator), people(firstUser(t.Assignee, t.Owner)), labels(t.Labels)
+	ev.Author, ev.Assignees, ev.Labels = person(t.Creator), people(cmp.Or(t.Assignee, t.Owner)), labels(t.Labels)
 	ev.ObjectURL = pl.under(firstURL(t.HTMLURL, t.WebURL, t.URL), "/all/issues/", code)
 }
 
@@ -359,10 +308,10 @@ func artifactEvent(p *payload, pl *places, ev *translate.Event) {
 	if a == nil {
 		return
 	}
-	ev.Registry = first(a.RepoName, a.RepoName2, a.RepoName3)
-	ev.Package = first(a.PkgName, a.PkgName2, a.PkgName3, a.PkgName4)
-	ev.Version = first(a.VersionName, a.VersionName2, a.VersionName3)
-	ev.Type, ev.Size = first(a.Type, a.Type2, a.Type3), int64(a.Size)
+	ev.Registry = first(a.ArtifactRepoName, a.RepoName, a.RepositoryName)
+	ev.Package = first(a.ArtifactPkgName, a.PkgName, a.PackageName, a.PackageName2)
+	ev.Version = first(a.ArtifactVersionName, a.VersionName, a.Version)
+	ev.Type, ev.Size = first(a.ArtifactType, a.Type, a.RepoType), int64(a.Size)
 	ev.ObjectURL = firstURL(a.HTMLURL, a.WebURL, a.URL)
 	if ev.ObjectURL == "" {
 		ev.ObjectURL = pl.artifactURL(a, artifactDepth(ev.Code, ev.Verb))

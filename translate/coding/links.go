@@ -297,7 +297,7 @@ func (pl *places) artifactURL(a *artifact, depth int) string {
 	steps := []struct {
 		path string
 		id   num
-	}{{"/repositories/", a.RepoID}, {"/packages/", a.PkgID}, {"/versions/", a.VersionID}}
+	}{{"/repositories/", a.ArtifactRepoID}, {"/packages/", a.ArtifactPkgID}, {"/versions/", a.ArtifactVersionID}}
 	for _, step := range steps[:min(depth, len(steps))] {
 		if step.id <= 0 {
 			break

@@ -75,11 +75,8 @@ func scalar(dec *jsontext.Decoder) (s string, ok bool, err error) {
 	if err != nil {
 		return "", false, err
 	}
-	switch tok.Kind() {
-	case 'n':
+	if tok.Kind() == 'n' {
 		return "", true, nil
-	case '"':
-		return tok.String(), true, nil
 	}
 	return tok.String(), true, nil
 }

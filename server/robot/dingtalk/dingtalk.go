@@ -10,9 +10,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,11 +38,7 @@ func (Kind) Name() string { return "dingtalk" }
 
 // Match recognises DingTalk's API hosts (China and international).
 func (Kind) Match(u *url.URL) bool {
-	switch strings.ToLower(u.Hostname()) {
-	case "oapi.dingtalk.com", "oapi.dingtalk.io":
-		return true
-	}
-	return false
+	return slices.Contains([]string{"oapi.dingtalk.com", "oapi.dingtalk.io"}, strings.ToLower(u.Hostname()))
 }
 
 // Params are secret= (加签) and keywords= (自定义关键词).
@@ -82,7 +78,6 @@ type Endpoint struct {
 	url      *url.URL // access_token in the query; relay parameters removed
 	secret   string
 	keywords []string
-	now      func() time.Time
 }
 
 var _ robot.Endpoint = (*Endpoint)(nil)
@@ -91,7 +86,7 @@ var _ robot.Endpoint = (*Endpoint)(nil)
 // non-empty secret signs every request. For tests and tools; the relay
 // builds endpoints through Kind.Open.
 func New(u *url.URL, secret string, keywords ...string) *Endpoint {
-	return &Endpoint{url: u, secret: secret, keywords: keywords, now: time.Now}
+	return &Endpoint{url: u, secret: secret, keywords: keywords}
 }
 
 // Credential is the access token.
@@ -118,14 +113,7 @@ func (e *Endpoint) Body(m translate.Message, msgUUID string) ([]byte, error) {
 // errcode 0.
 func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Message, msgUUID string) error {
 	body, err := e.Body(m, msgUUID)
-	if err != nil {
-		return robot.Permanent("building body: %v", err)
-	}
-	a, err := robot.Post(ctx, client, e.signedURL(), body)
-	if err != nil {
-		return err
-	}
-	return classify(a)
+	return robot.Post(ctx, client, e.signedURL(), body, err, robot.Errcode("dingtalk", retry))
 }
 
 // signedURL computes a fresh timestamp and sign for each request, as the
@@ -136,7 +124,7 @@ func (e *Endpoint) signedURL() string {
 	}
 	u := *e.url
 	q := u.Query()
-	ts := strconv.FormatInt(e.now().UnixMilli(), 10)
+	ts := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	q.Set("timestamp", ts)
 	q.Set("sign", Sign(e.secret, ts))
 	u.RawQuery = q.Encode()
@@ -151,31 +139,20 @@ func Sign(secret, timestampMS string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// classify turns DingTalk's errcode into a retry decision.
-func classify(a robot.Answer) error {
-	code, msg, err := a.Errcode()
-	if err != nil {
-		return err
-	}
-	e := &robot.Error{Status: a.Status, Code: code, Msg: msg}
+// retry is DingTalk's errcode table: whether sending again may succeed,
+// and the least wait.
+func retry(code int) (bool, time.Duration) {
 	switch code {
-	case 0:
-		return nil
 	case 130101: // sent too fast: the robot is throttled for ten minutes
-		e.Retry, e.Wait = true, Throttle
+		return true, Throttle
 	case 410100: // rate-limited (newer code tables)
-		e.Retry, e.Wait = true, time.Minute
+		return true, time.Minute
 	case -1: // system busy
-		e.Retry = true
-	case 310000, 300005, 300001, 400101, 40035, 43004, 460101, 101002:
-		// security check, unknown token, bad request, body too long: sending
-		// the same body again cannot succeed.
-	default:
-		// An unknown code is most likely a new permanent error; retrying
-		// it for hours would hide a configuration problem.
+		return true, 0
 	}
-	if e.Msg == "" {
-		e.Msg = fmt.Sprintf("dingtalk error %d", code)
-	}
-	return e
+	// 310000, 300005, 300001, 400101, 40035, 43004, 460101, 101002 (security
+	// check, unknown token, bad request, body too long): the same body
+	// cannot succeed. An unknown code is most likely a new permanent error;
+	// retrying it for hours would hide a configuration problem.
+	return false, 0
 }

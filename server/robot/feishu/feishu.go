@@ -7,13 +7,16 @@
 package feishu
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,11 +34,7 @@ func (Kind) Name() string { return "feishu" }
 
 // Match recognises Feishu's and Lark's open platform hosts.
 func (Kind) Match(u *url.URL) bool {
-	switch strings.ToLower(u.Hostname()) {
-	case "open.feishu.cn", "open.larksuite.com":
-		return true
-	}
-	return false
+	return slices.Contains([]string{"open.feishu.cn", "open.larksuite.com"}, strings.ToLower(u.Hostname()))
 }
 
 // Params are secret= (签名校验) and keywords= (自定义关键词).
@@ -95,7 +94,6 @@ type Endpoint struct {
 	url      *url.URL
 	secret   string
 	keywords []string
-	now      func() time.Time
 }
 
 var _ robot.Endpoint = (*Endpoint)(nil)
@@ -104,7 +102,7 @@ var _ robot.Endpoint = (*Endpoint)(nil)
 // segment); a non-empty secret signs every request. For tests and tools;
 // the relay builds endpoints through Kind.Open.
 func New(u *url.URL, secret string, keywords ...string) *Endpoint {
-	return &Endpoint{url: u, secret: secret, keywords: keywords, now: time.Now}
+	return &Endpoint{url: u, secret: secret, keywords: keywords}
 }
 
 // Credential is the token.
@@ -130,18 +128,11 @@ func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Me
 	var ts int64
 	var sign string
 	if e.secret != "" {
-		ts = e.now().Unix()
+		ts = time.Now().Unix()
 		sign = Sign(e.secret, ts)
 	}
 	body, err := Body(translate.WithKeyword(Dialect{}, m, e.keywords), ts, sign)
-	if err != nil {
-		return robot.Permanent("building body: %v", err)
-	}
-	a, err := robot.Post(ctx, client, e.url.String(), body)
-	if err != nil {
-		return err
-	}
-	return classify(a)
+	return robot.Post(ctx, client, e.url.String(), body, err, classify)
 }
 
 // Sign is Feishu's signature: base64 of HMAC-SHA256 keyed with
@@ -149,4 +140,45 @@ func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Me
 func Sign(secret string, timestamp int64) string {
 	m := hmac.New(sha256.New, []byte(formatTS(timestamp)+"\n"+secret))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Throttled is how long to wait after Feishu answered 11232 (frequency
+// limited): its windows are a second and a minute, so a few seconds, then
+// the queue's backoff, usually clear it.
+const Throttled = 5 * time.Second
+
+// classify turns Feishu's answer into a retry decision. Feishu answers
+// {"code":0,"msg":"success"} (older deployments also StatusCode), and some
+// errors with HTTP 400 and a code, so the code is read whatever the status.
+func classify(a robot.Answer) error {
+	var v struct {
+		Code       *int   `json:"code"`
+		Msg        string `json:"msg"`
+		StatusCode *int   `json:"StatusCode"`
+	}
+	if json.Unmarshal(a.Body, &v) != nil || (v.Code == nil && v.StatusCode == nil) {
+		if err := a.StatusError(); err != nil {
+			return err
+		}
+		// A 2xx without Feishu's code is a proxy or an outage page: it says
+		// nothing about delivery.
+		return &robot.Error{Status: a.Status, Msg: "answer is not the bot's JSON (no code)", Retry: true}
+	}
+	code := *cmp.Or(v.Code, v.StatusCode)
+	if code == 0 && a.Status/100 == 2 {
+		return nil
+	}
+	return robot.CodeError(a.Status, code, v.Msg, "feishu", func(code int) (bool, time.Duration) {
+		switch {
+		case code == 11232: // frequency limited
+			return true, Throttled
+		case code == 0 || a.Status >= 500 || a.Status == 429:
+			// A code of 0 with a failing status, or a server error: transient.
+			return true, 0
+		}
+		// 19021 signature or timestamp, 19022 IP not allowed, 19024 keyword
+		// missing, 19001 invalid token, 19002 msg_type, 9499 bad request and
+		// unknown codes: the same card cannot succeed.
+		return false, 0
+	})
 }

@@ -5,6 +5,7 @@
 package wecom
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,12 +64,8 @@ func (Kind) Open(u *url.URL, own url.Values) (robot.Endpoint, error) {
 	if u.Query().Get("key") == "" {
 		return nil, errors.New("missing key in the URL")
 	}
-	format := own.Get("format")
-	switch format {
-	case "", FormatMarkdown:
-		format = FormatMarkdown
-	case FormatMarkdownV2:
-	default:
+	format := own.Get("format") // New takes "" as markdown
+	if format != "" && format != FormatMarkdown && format != FormatMarkdownV2 {
 		return nil, fmt.Errorf("format %q (accepted: %s, %s)", format, FormatMarkdown, FormatMarkdownV2)
 	}
 	return New(u, format), nil
@@ -86,10 +83,7 @@ var _ robot.Endpoint = (*Endpoint)(nil)
 // of format (FormatMarkdown or FormatMarkdownV2). For tests and tools; the
 // relay builds endpoints through Kind.Open.
 func New(u *url.URL, format string) *Endpoint {
-	if format == "" {
-		format = FormatMarkdown
-	}
-	return &Endpoint{url: u, format: format}
+	return &Endpoint{url: u, format: cmp.Or(format, FormatMarkdown)}
 }
 
 // Credential is the key.
@@ -109,44 +103,24 @@ func (e *Endpoint) Target() translate.Target {
 // Signed is false: WeCom robots have no signing.
 func (e *Endpoint) Signed() bool { return false }
 
-// Format is the robot's message type.
-func (e *Endpoint) Format() string { return e.format }
-
 // Body is the wire body of m in the robot's format.
 func (e *Endpoint) Body(m translate.Message, _ string) ([]byte, error) { return Body(m, e.format) }
 
 // Send posts m. A nil error means WeCom answered errcode 0.
 func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Message, _ string) error {
 	body, err := e.Body(m, "")
-	if err != nil {
-		return robot.Permanent("building body: %v", err)
-	}
-	a, err := robot.Post(ctx, client, e.url.String(), body)
-	if err != nil {
-		return err
-	}
-	return classify(a)
+	return robot.Post(ctx, client, e.url.String(), body, err, robot.Errcode("wecom", retry))
 }
 
-func classify(a robot.Answer) error {
-	code, msg, err := a.Errcode()
-	if err != nil {
-		return err
-	}
-	e := &robot.Error{Status: a.Status, Code: code, Msg: msg}
+// retry is WeCom's errcode table: whether sending again may succeed, and
+// the least wait. 93000 invalid webhook url, 40058 too long, 40008 bad
+// msgtype, 44004 empty content and unknown codes are permanent.
+func retry(code int) (bool, time.Duration) {
 	switch code {
-	case 0:
-		return nil
 	case 45009: // api freq out of limit: the minute window has to pass
-		e.Retry, e.Wait = true, time.Minute
+		return true, time.Minute
 	case -1: // system busy
-		e.Retry = true
-	default:
-		// 93000 invalid webhook url, 40058 too long, 40008 bad msgtype,
-		// 44004 empty content and unknown codes are permanent.
+		return true, 0
 	}
-	if e.Msg == "" {
-		e.Msg = fmt.Sprintf("wecom error %d", code)
-	}
-	return e
+	return false, 0
 }
