@@ -1,7 +1,7 @@
 package queue
 
 import (
-	"math"
+	"slices"
 	"time"
 
 	"github.com/coding-relay/coding-relay/server/robot"
@@ -14,12 +14,11 @@ import (
 type Pacer interface {
 	// Enabled reports whether the lane is paced at all.
 	Enabled() bool
-	// Check is how long until a send may start (0: now) and how many
-	// sends may start now without waiting.
-	Check(now time.Time) (wait time.Duration, free int, err error)
+	// Check is how long until a send may start (0: now).
+	Check(now time.Time) (time.Duration, error)
 	// Take records a send starting at now if every window allows it, and
 	// otherwise says how long to wait.
-	Take(now time.Time) (wait time.Duration, err error)
+	Take(now time.Time) (time.Duration, error)
 	// History is the send times (Unix ms) to persist with the lane's store
 	// writes; nil when the store keeps them itself or the lane is unpaced.
 	History() []int64
@@ -30,8 +29,22 @@ var (
 	_ Pacer = (*sharedPacer)(nil)
 )
 
-// unlimited is free's answer for a lane without pacing.
-const unlimited = math.MaxInt
+// withGap adds to a paced robot's limits one send per its slowest limit's
+// share of a window (3 s at 20 a minute). Sends keep that gap, and what
+// arrives meanwhile goes out as one digest: a burst reaches the group as
+// a message at once and a few digests seconds apart, not as a window's
+// worth of messages in one second and a digest of the rest a window later.
+// A trickle slower than the gap goes out message by message, at once.
+func withGap(l robot.Limits) robot.Limits {
+	if !l.Enabled() {
+		return l
+	}
+	var gap time.Duration
+	for _, r := range l {
+		gap = max(gap, r.Per/time.Duration(r.N))
+	}
+	return append(slices.Clip(l), robot.Rate{N: 1, Per: gap})
+}
 
 // margin keeps the jitter between our stamp and the robot's clock (its
 // window starts when the request arrives, a few milliseconds later) from
@@ -59,70 +72,45 @@ func newPacer(l robot.Limits, history []int64) *pacer {
 		p.margins = append(p.margins, margin(r))
 		p.keep = max(p.keep, r.N)
 	}
-	if !l.Enabled() {
-		return p
-	}
-	for _, ms := range history {
+	for _, ms := range history[max(len(history)-p.keep, 0):] {
 		p.sent = append(p.sent, time.UnixMilli(ms))
-	}
-	if len(p.sent) > p.keep {
-		p.sent = p.sent[len(p.sent)-p.keep:]
 	}
 	return p
 }
 
-// enabled reports whether the robot is paced at all.
-func (p *pacer) enabled() bool { return p.limits.Enabled() }
+// Enabled reports whether the robot is paced at all.
+func (p *pacer) Enabled() bool { return p.limits.Enabled() }
 
-// next is the earliest time a send may start.
-func (p *pacer) next(now time.Time) time.Time {
+// Check is the wait until, for every limit, the r.N-th most recent send has
+// left its window.
+func (p *pacer) Check(now time.Time) (time.Duration, error) {
 	at := now
 	for i, r := range p.limits {
 		if len(p.sent) < r.N {
 			continue
 		}
-		// The r.N-th most recent send must have left the window.
 		if t := p.sent[len(p.sent)-r.N].Add(r.Per + p.margins[i]); t.After(at) {
 			at = t
 		}
 	}
-	return at
+	return at.Sub(now), nil
 }
 
-// free is how many sends may start now without waiting.
-func (p *pacer) free(now time.Time) int {
-	if !p.enabled() {
-		return unlimited
+// Take records a send at now unless a window is full. Every attempt
+// counts, because the robot counts requests, not successes.
+func (p *pacer) Take(now time.Time) (time.Duration, error) {
+	if w, _ := p.Check(now); w > 0 || !p.Enabled() {
+		return w, nil
 	}
-	least := unlimited
-	for i, r := range p.limits {
-		used := 0
-		for _, t := range p.sent {
-			if now.Sub(t) < r.Per+p.margins[i] {
-				used++
-			}
-		}
-		least = min(least, r.N-used)
-	}
-	return max(least, 0)
+	p.sent = append(p.sent, now)
+	p.sent = p.sent[max(len(p.sent)-p.keep, 0):]
+	return 0, nil
 }
 
-// record notes a send that started at t; every attempt counts, because the
-// robot counts requests, not successes.
-func (p *pacer) record(t time.Time) {
-	if !p.enabled() {
-		return
-	}
-	p.sent = append(p.sent, t)
-	if len(p.sent) > p.keep {
-		p.sent = p.sent[len(p.sent)-p.keep:]
-	}
-}
-
-// history is the state to persist, so a restart does not forget a window
+// History is the state to persist, so a restart does not forget a window
 // that is still open.
-func (p *pacer) history() []int64 {
-	if !p.enabled() {
+func (p *pacer) History() []int64 {
+	if !p.Enabled() {
 		return nil
 	}
 	out := make([]int64, len(p.sent))
@@ -131,27 +119,3 @@ func (p *pacer) history() []int64 {
 	}
 	return out
 }
-
-// Enabled reports whether the robot is paced at all.
-func (p *pacer) Enabled() bool { return p.enabled() }
-
-// Check is the wait until the next send and the sends free now.
-func (p *pacer) Check(now time.Time) (time.Duration, int, error) {
-	if !p.enabled() {
-		return 0, unlimited, nil
-	}
-	return max(p.next(now).Sub(now), 0), p.free(now), nil
-}
-
-// Take records a send at now unless a window is full. A lane's only
-// worker checked just before, so it never is.
-func (p *pacer) Take(now time.Time) (time.Duration, error) {
-	if w := p.next(now).Sub(now); w > 0 {
-		return w, nil
-	}
-	p.record(now)
-	return 0, nil
-}
-
-// History is the state to persist.
-func (p *pacer) History() []int64 { return p.history() }

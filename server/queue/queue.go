@@ -168,14 +168,14 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 		name, key := l.Robot.Name, keys[l.Robot.Name]
 		var p Pacer
 		if q.shared != nil {
-			p = newSharedPacer(q.shared, key, l.Rate)
+			p = newSharedPacer(q.shared, key, withGap(l.Rate))
 			m.LeaseHeld.WithLabelValues(name).Set(0)
 		} else {
 			hist, err := st.Pace(name)
 			if err != nil {
 				return nil, fmt.Errorf("queue: loading pace of %s: %w", name, err)
 			}
-			p = newPacer(l.Rate, hist)
+			p = newPacer(withGap(l.Rate), hist)
 		}
 		ln := newLane(l, key, p, m)
 		q.lanes[name] = ln

@@ -29,11 +29,12 @@ func newSharedPacer(st Shared, lane string, l robot.Limits) *sharedPacer {
 func (p *sharedPacer) Enabled() bool { return len(p.windows) > 0 }
 
 // Check asks the store; an unpaced lane costs no round trip.
-func (p *sharedPacer) Check(time.Time) (time.Duration, int, error) {
+func (p *sharedPacer) Check(time.Time) (time.Duration, error) {
 	if !p.Enabled() {
-		return 0, unlimited, nil
+		return 0, nil
 	}
-	return p.st.Slot(p.lane, p.windows, false)
+	wait, _, err := p.st.Slot(p.lane, p.windows, false)
+	return wait, err
 }
 
 // Take records a send in the store if the windows allow it and this

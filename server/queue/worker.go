@@ -63,7 +63,7 @@ func (q *Queue) work(l *lane) {
 			}
 			continue
 		}
-		wait, free, err := l.pacer.Check(now)
+		wait, err := l.pacer.Check(now)
 		if err != nil {
 			if !q.paceFailed(l, err) {
 				return
@@ -79,7 +79,7 @@ func (q *Queue) work(l *lane) {
 			continue
 		}
 		if g == nil {
-			if g, err = q.form(l, free); err != nil {
+			if g, err = q.form(l, now); err != nil {
 				// A digest that cannot render must not block the robot:
 				// form fell back to sending the head message alone.
 				q.log.Error("rendering digest", zap.String("robot", l.robot.Name), zap.Error(err))
