@@ -320,7 +320,10 @@ func TestRegressRemovedRobotsBacklogIsNotSentToAnotherRobot(t *testing.T) {
 	waitFor(t, "B's second event", func() bool { return eventsShown(other.Received()) >= 2 })
 	// A message is popped only after its send returned: once B's lane is
 	// empty, everything it was given has reached the robot.
-	waitFor(t, "B's queue empty", func() bool { return q2.Depth() == 0 })
+	waitFor(t, "B's queue empty", func() bool {
+		_, waiting, err := q2.Pending(0)
+		return err == nil && waiting == 0
+	})
 	if n := eventsShown(other.Received()); n != 2 {
 		t.Errorf("group B was shown %d events, not its 2; %d of them were queued for the removed robot A", n, n-2)
 	}

@@ -34,23 +34,6 @@ func (q *Queue) view(it *store.Item, status string) Delivery {
 	}
 }
 
-// Depth is how many messages wait for robots: with a shared store, for
-// every replica's robots (this replica's view if the store cannot answer).
-func (q *Queue) Depth() int {
-	if q.shared != nil {
-		if _, total, err := q.shared.List(0); err == nil {
-			return total
-		}
-	}
-	n := 0
-	for _, l := range q.lanes {
-		l.mu.Lock()
-		n += len(l.items) + l.beyond()
-		l.mu.Unlock()
-	}
-	return n
-}
-
 // Pending lists up to limit of what waits for robots, oldest first, and
 // how many wait in all. Each lane is in arrival order, so only the first
 // limit of each are looked at, and spilled messages are read from the store
