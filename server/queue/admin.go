@@ -141,11 +141,7 @@ func (q *Queue) Retry(id uint64) (Delivery, error) {
 		return nil
 	}, func(it *store.Item) {
 		d = q.view(it, "pending")
-		if q.shared != nil {
-			q.poke(q.laneFor(it)) // its lane's holder reads it from the store
-			return
-		}
-		q.push(q.laneFor(it), it)
+		q.hand(q.laneFor(it), it)
 	})
 	q.noteWrite(err)
 	return d, err
