@@ -26,7 +26,7 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	head := backlog[0]
 	// A group owns its slice: pop by another worker shifts l.items.
 	g := &group{items: []*store.Item{head}, msg: head.Message, uuid: head.UUID, gen: l.gen}
-	if !l.pacer.Enabled() || len(backlog) < 2 || q.opts.Render == nil {
+	if !l.pacer.enabled() || len(backlog) < 2 || q.opts.Render == nil {
 		l.taken++
 		l.mu.Unlock()
 		return g.waiting(), nil

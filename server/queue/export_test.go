@@ -38,11 +38,8 @@ func Crash(q *Queue) {
 	q.hardCancel()
 	q.wg.Wait()
 	if q.stopShared != nil {
-		close(q.stopShared)
-		q.cancelWatch()
-		for _, c := range q.sharedDone {
-			<-c
-		}
+		q.stopShared()
+		q.sharedWG.Wait()
 		q.stopShared = nil // Close only closes the store
 	}
 }

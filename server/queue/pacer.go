@@ -7,28 +7,6 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot"
 )
 
-// Pacer keeps a lane under its robot's limits. The in-process one (pacer)
-// remembers the lane's sends itself and has them persisted with the lane's
-// store writes; the shared one (sharedPacer) keeps them in a shared store,
-// where the sends of every replica count.
-type Pacer interface {
-	// Enabled reports whether the lane is paced at all.
-	Enabled() bool
-	// Check is how long until a send may start (0: now).
-	Check(now time.Time) (time.Duration, error)
-	// Take records a send starting at now if every window allows it, and
-	// otherwise says how long to wait.
-	Take(now time.Time) (time.Duration, error)
-	// History is the send times (Unix ms) to persist with the lane's store
-	// writes; nil when the store keeps them itself or the lane is unpaced.
-	History() []int64
-}
-
-var (
-	_ Pacer = (*pacer)(nil)
-	_ Pacer = (*sharedPacer)(nil)
-)
-
 // withGap adds to a paced robot's limits one send per its slowest limit's
 // share of a window (3 s at 20 a minute). Sends keep that gap, and what
 // arrives meanwhile goes out as one digest: a burst reaches the group as
@@ -46,30 +24,35 @@ func withGap(l robot.Limits) robot.Limits {
 	return append(slices.Clip(l), robot.Rate{N: 1, Per: gap})
 }
 
-// margin keeps the jitter between our stamp and the robot's clock (its
-// window starts when the request arrives, a few milliseconds later) from
-// letting two sends fall inside one of its windows.
-func margin(r robot.Rate) time.Duration {
-	return min(max(r.Per/50, 50*time.Millisecond), 2*time.Second)
-}
-
-// pacer keeps a robot under each of its limits in every sliding window: it
-// remembers the last sends (as many as the largest limit allows), and the
-// next send may start once, for every limit, the send that would make one
-// too many has left that limit's window. A token bucket would allow up to
-// 2N-1 sends in some window, which is exactly what gets a DingTalk robot
-// silenced.
+// pacer keeps a lane under each of its robot's limits in every sliding
+// window: the next send may start once, for every limit, the send that
+// would make one too many has left that limit's window. A token bucket
+// would allow up to 2N-1 sends in some window, which is exactly what gets a
+// DingTalk robot silenced.
+//
+// With a local store it remembers the last sends itself (as many as the
+// largest limit allows) and has them persisted with the lane's store
+// writes. With a shared store they live there, at the store's clock, and a
+// send is recorded by the same atomic step that checks the windows (and
+// the lane's lease), so however many replicas take turns at a robot, it
+// never gets more than its limit.
 type pacer struct {
-	limits  robot.Limits
-	margins []time.Duration
+	// windows are the robot's limits, each with a margin: the jitter
+	// between our stamp and the robot's clock (its window starts when the
+	// request arrives, a few milliseconds later) must not let two sends
+	// fall inside one of its windows.
+	windows robot.Limits
 	keep    int         // the largest N
 	sent    []time.Time // oldest first, at most keep
+	shared  Shared      // nil with a local store
+	lane    string      // the lane's key in shared
 }
 
-func newPacer(l robot.Limits, history []int64) *pacer {
-	p := &pacer{limits: l}
+func newPacer(l robot.Limits, history []int64, shared Shared, lane string) *pacer {
+	p := &pacer{shared: shared, lane: lane}
 	for _, r := range l {
-		p.margins = append(p.margins, margin(r))
+		margin := min(max(r.Per/50, 50*time.Millisecond), 2*time.Second)
+		p.windows = append(p.windows, robot.Rate{N: r.N, Per: r.Per + margin})
 		p.keep = max(p.keep, r.N)
 	}
 	for _, ms := range history[max(len(history)-p.keep, 0):] {
@@ -78,28 +61,36 @@ func newPacer(l robot.Limits, history []int64) *pacer {
 	return p
 }
 
-// Enabled reports whether the robot is paced at all.
-func (p *pacer) Enabled() bool { return p.limits.Enabled() }
+// enabled reports whether the robot is paced at all.
+func (p *pacer) enabled() bool { return len(p.windows) > 0 }
 
-// Check is the wait until, for every limit, the r.N-th most recent send has
-// left its window.
-func (p *pacer) Check(now time.Time) (time.Duration, error) {
+// check is the wait until a send may start: until, for every limit, the
+// r.N-th most recent send has left its window.
+func (p *pacer) check(now time.Time) (time.Duration, error) {
+	if p.shared != nil {
+		return p.slot(false)
+	}
 	at := now
-	for i, r := range p.limits {
+	for _, r := range p.windows {
 		if len(p.sent) < r.N {
 			continue
 		}
-		if t := p.sent[len(p.sent)-r.N].Add(r.Per + p.margins[i]); t.After(at) {
+		if t := p.sent[len(p.sent)-r.N].Add(r.Per); t.After(at) {
 			at = t
 		}
 	}
 	return at.Sub(now), nil
 }
 
-// Take records a send at now unless a window is full. Every attempt
-// counts, because the robot counts requests, not successes.
-func (p *pacer) Take(now time.Time) (time.Duration, error) {
-	if w, _ := p.Check(now); w > 0 || !p.Enabled() {
+// take records a send starting at now if every window allows it, and
+// otherwise says how long to wait; a shared store refuses it once this
+// replica lost the lease (store.ErrLeaseLost). Every attempt counts: the
+// robot counts requests, not successes.
+func (p *pacer) take(now time.Time) (time.Duration, error) {
+	if p.shared != nil {
+		return p.slot(true)
+	}
+	if w, _ := p.check(now); w > 0 || !p.enabled() {
 		return w, nil
 	}
 	p.sent = append(p.sent, now)
@@ -107,10 +98,20 @@ func (p *pacer) Take(now time.Time) (time.Duration, error) {
 	return 0, nil
 }
 
-// History is the state to persist, so a restart does not forget a window
-// that is still open.
-func (p *pacer) History() []int64 {
-	if !p.Enabled() {
+// slot asks the shared store; an unpaced lane costs no round trip.
+func (p *pacer) slot(take bool) (time.Duration, error) {
+	if !p.enabled() {
+		return 0, nil
+	}
+	wait, _, err := p.shared.Slot(p.lane, p.windows, take)
+	return wait, err
+}
+
+// history is the send times (Unix ms) to persist with the lane's store
+// writes, so a restart does not forget a window that is still open; nil
+// when the lane is unpaced or a shared store keeps them.
+func (p *pacer) history() []int64 {
+	if !p.enabled() || p.shared != nil {
 		return nil
 	}
 	out := make([]int64, len(p.sent))
@@ -119,47 +120,3 @@ func (p *pacer) History() []int64 {
 	}
 	return out
 }
-
-// sharedPacer paces a lane through a shared store: its window of send times
-// lives there, at the store's clock, and a send is recorded by the same
-// atomic step that checks the window (and the lane's lease), so however
-// many replicas take turns at a robot, it never gets more than its limit.
-type sharedPacer struct {
-	st   Shared
-	lane string
-	// windows are the robot's limits with the margins added.
-	windows robot.Limits
-}
-
-func newSharedPacer(st Shared, lane string, l robot.Limits) *sharedPacer {
-	p := &sharedPacer{st: st, lane: lane}
-	for _, r := range l {
-		p.windows = append(p.windows, robot.Rate{N: r.N, Per: r.Per + margin(r)})
-	}
-	return p
-}
-
-// Enabled reports whether the lane is paced at all.
-func (p *sharedPacer) Enabled() bool { return len(p.windows) > 0 }
-
-// Check asks the store; an unpaced lane costs no round trip.
-func (p *sharedPacer) Check(time.Time) (time.Duration, error) {
-	return p.slot(false)
-}
-
-// Take records a send in the store if the windows allow it and this
-// replica still holds the lane (store.ErrLeaseLost otherwise).
-func (p *sharedPacer) Take(time.Time) (time.Duration, error) {
-	return p.slot(true)
-}
-
-func (p *sharedPacer) slot(take bool) (time.Duration, error) {
-	if !p.Enabled() {
-		return 0, nil
-	}
-	wait, _, err := p.st.Slot(p.lane, p.windows, take)
-	return wait, err
-}
-
-// History is nil: the store keeps the send times.
-func (p *sharedPacer) History() []int64 { return nil }

@@ -116,11 +116,10 @@ type Queue struct {
 	order []*lane
 	keys  []string
 	byKey map[string]*lane
-	// stopShared ends the lease renewals and the watch; sharedDone
-	// closes as each has ended.
-	stopShared  chan struct{}
-	cancelWatch context.CancelFunc
-	sharedDone  []chan struct{}
+	// stopShared ends the lease renewals and the watch, sharedWG waits
+	// for them.
+	stopShared context.CancelFunc
+	sharedWG   sync.WaitGroup
 
 	// healthMu guards writeErr, the last store write's failure (see Ready).
 	healthMu sync.Mutex
@@ -151,18 +150,14 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 	q.byKey = map[string]*lane{}
 	for _, l := range lanes {
 		name, key := l.Robot.Name, keys[l.Robot.Name]
-		var p Pacer
+		var hist []int64
+		var err error
 		if q.shared != nil {
-			p = newSharedPacer(q.shared, key, withGap(l.Rate))
 			m.LeaseHeld.WithLabelValues(name).Set(0)
-		} else {
-			hist, err := st.Pace(name)
-			if err != nil {
-				return nil, fmt.Errorf("queue: loading pace of %s: %w", name, err)
-			}
-			p = newPacer(withGap(l.Rate), hist)
+		} else if hist, err = st.Pace(name); err != nil {
+			return nil, fmt.Errorf("queue: loading pace of %s: %w", name, err)
 		}
-		ln := newLane(l, key, p, m)
+		ln := newLane(l, key, newPacer(withGap(l.Rate), hist, q.shared, key), m)
 		q.lanes[name] = ln
 		q.order, q.keys, q.byKey[key] = append(q.order, ln), append(q.keys, key), ln
 		if fp := l.Robot.Fingerprint; fp != "" {
@@ -186,12 +181,11 @@ func (q *Queue) Start() {
 	if q.shared != nil {
 		q.holdLeases()
 		q.sweep()
-		q.stopShared = make(chan struct{})
 		var ctx context.Context
-		ctx, q.cancelWatch = context.WithCancel(context.Background())
-		q.sharedDone = []chan struct{}{make(chan struct{}), make(chan struct{})}
-		go q.leases(q.stopShared, q.sharedDone[0])
-		go q.watch(ctx, q.sharedDone[1])
+		ctx, q.stopShared = context.WithCancel(context.Background())
+		q.sharedWG.Add(2)
+		go q.leases(ctx)
+		go q.watch(ctx)
 	}
 	for _, l := range q.lanes {
 		for range l.inflight {
@@ -230,11 +224,8 @@ func (q *Queue) Close(ctx context.Context) error {
 	q.hardCancel()
 	var err error
 	if q.stopShared != nil {
-		close(q.stopShared)
-		q.cancelWatch()
-		for _, c := range q.sharedDone {
-			<-c
-		}
+		q.stopShared()
+		q.sharedWG.Wait()
 		if err = q.shared.Release(q.keys); err != nil {
 			err = fmt.Errorf("queue: releasing leases: %w", err)
 		}

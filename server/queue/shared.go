@@ -89,8 +89,8 @@ func (q *Queue) refillShared(l *lane) {
 // watch wakes the lanes this replica holds when any replica adds to them:
 // one subscription for every lane, so that an idle replica costs Redis
 // nothing per robot.
-func (q *Queue) watch(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
+func (q *Queue) watch(ctx context.Context) {
+	defer q.sharedWG.Done()
 	q.shared.Watch(ctx, func(key string) {
 		if key == "" {
 			for _, l := range q.order {

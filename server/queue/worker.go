@@ -63,7 +63,7 @@ func (q *Queue) step(l *lane, gp **group) bool {
 		l.stats.set(StateBackoff, g.next)
 		return q.sleep(g.next.Sub(now))
 	}
-	wait, err := l.pacer.Check(now)
+	wait, err := l.pacer.check(now)
 	if err != nil {
 		return q.paceFailed(l, err)
 	}
@@ -84,7 +84,7 @@ func (q *Queue) step(l *lane, gp **group) bool {
 	// Check and Take are apart only for a shared window, which another
 	// replica's send may have filled in between (just before it lost
 	// the lease): then wait like any throttled send.
-	if wait, err := l.pacer.Take(now); err != nil {
+	if wait, err := l.pacer.take(now); err != nil {
 		return q.paceFailed(l, err)
 	} else if wait > 0 {
 		return q.sleep(wait)
@@ -94,7 +94,7 @@ func (q *Queue) step(l *lane, gp **group) bool {
 	// last message's removal: the store commits in order), so a crash
 	// cannot leave a restarted relay one send short of the robot's
 	// count. A failed write waits a second, the send still counted.
-	if h := l.pacer.History(); h != nil {
+	if h := l.pacer.history(); h != nil {
 		if err := q.store.Update(nil, l.robot.Name, h); err != nil {
 			return q.paceFailed(l, err)
 		}
@@ -205,7 +205,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 		l.sentOK.Inc()
 		l.stats.sent(now, "ok", 0, nil)
 		q.record(l, g, now)
-		q.store.Done(g.items, l.robot.Name, l.pacer.History(), func(err error) {
+		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
 			q.noteWrite(err)
 			if err != nil {
 				// The message went out but is still stored: it will be
@@ -267,7 +267,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
 	q.evict(l)
-	err := q.store.Update(g.items, l.robot.Name, l.pacer.History())
+	err := q.store.Update(g.items, l.robot.Name, l.pacer.history())
 	q.noteWrite(err)
 	if err != nil {
 		q.log.Error("recording a failed attempt", zap.String("robot", l.robot.Name), zap.Error(err))
@@ -288,7 +288,7 @@ func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 	}
 	settleLocked(l, g)
 	l.mu.Unlock()
-	err := q.store.Bury(g.items, l.robot.Name, l.pacer.History())
+	err := q.store.Bury(g.items, l.robot.Name, l.pacer.history())
 	q.noteWrite(err)
 	if err != nil {
 		q.log.Error("dead-lettering", zap.String("robot", l.robot.Name), zap.Error(err))
