@@ -1,7 +1,8 @@
 package queue
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -53,8 +54,8 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 		return out, total, nil
 	}
 	type entry struct {
-		id      uint64
 		created time.Time
+		id      uint64
 		view    *Delivery // nil when spilled
 	}
 	var all []entry
@@ -62,30 +63,18 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	for _, l := range q.lanes {
 		l.mu.Lock()
 		total += len(l.items) + len(l.spilled)
-		n := 0
-		for _, it := range l.items {
-			if n == limit {
-				break
+		for i := range min(limit, len(l.items)+len(l.spilled)) {
+			if i < len(l.items) {
+				v := q.view(l.items[i], "pending")
+				all = append(all, entry{v.Created, l.items[i].ID, &v})
+			} else {
+				sp := l.spilled[i-len(l.items)]
+				all = append(all, entry{sp.created, sp.id, nil})
 			}
-			v := q.view(it, "pending")
-			all = append(all, entry{it.ID, it.Created, &v})
-			n++
-		}
-		for _, sp := range l.spilled {
-			if n == limit {
-				break
-			}
-			all = append(all, entry{sp.id, sp.created, nil})
-			n++
 		}
 		l.mu.Unlock()
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].created.Equal(all[j].created) {
-			return all[i].created.Before(all[j].created)
-		}
-		return all[i].id < all[j].id
-	})
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Or(a.created.Compare(b.created), cmp.Compare(a.id, b.id)) })
 	all = all[:min(limit, len(all))]
 	var ids []uint64
 	for _, e := range all {
