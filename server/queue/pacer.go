@@ -8,11 +8,10 @@ import (
 )
 
 // withGap adds to a paced robot's limits one send per its slowest limit's
-// share of a window (3 s at 20 a minute). Sends keep that gap, and what
-// arrives meanwhile goes out as one digest: a burst reaches the group as
-// a message at once and a few digests seconds apart, not as a window's
-// worth of messages in one second and a digest of the rest a window later.
-// A trickle slower than the gap goes out message by message, at once.
+// share of a window (3 s at 20 a minute); what arrives meanwhile goes out
+// as one digest (see form). A burst thus reaches the group as a message at
+// once and a few digests seconds apart, not as a window's worth of messages
+// in one second; a trickle slower than the gap goes out as it comes.
 func withGap(l robot.Limits) robot.Limits {
 	if !l.Enabled() {
 		return l
@@ -26,16 +25,13 @@ func withGap(l robot.Limits) robot.Limits {
 
 // pacer keeps a lane under each of its robot's limits in every sliding
 // window: the next send may start once, for every limit, the send that
-// would make one too many has left that limit's window. A token bucket
-// would allow up to 2N-1 sends in some window, which is exactly what gets a
-// DingTalk robot silenced.
-//
-// With a local store it remembers the last sends itself (as many as the
-// largest limit allows) and has them persisted with the lane's store
-// writes. With a shared store they live there, at the store's clock, and a
-// send is recorded by the same atomic step that checks the windows (and
-// the lane's lease), so however many replicas take turns at a robot, it
-// never gets more than its limit.
+// would make one too many has left that limit's window (a token bucket
+// would allow up to 2N-1 sends in some window, which gets a DingTalk robot
+// silenced). It remembers the last sends itself and has them persisted
+// with the lane's store writes; with a shared store they live there, at its
+// clock, and the atomic step that checks the windows (and the lane's
+// lease) records the send, so however many replicas take turns at a
+// robot, it never gets more than its limit.
 type pacer struct {
 	// windows are the robot's limits, each with a margin: the jitter
 	// between our stamp and the robot's clock (its window starts when the
