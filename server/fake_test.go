@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -94,4 +95,24 @@ func waitFor(tb testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// eventsShown counts the events a DingTalk robot's messages show: a digest's
+// title says how many it holds ("[3 条更新] …", "[3 updates] …"), any other
+// message is one.
+func eventsShown(got []received) int {
+	n := 0
+	for _, r := range got {
+		md, _ := r.Body["markdown"].(map[string]any)
+		title, _ := md["title"].(string)
+		var k int
+		if _, err := fmt.Sscanf(title, "[%d 条更新", &k); err == nil {
+			n += k
+		} else if _, err := fmt.Sscanf(title, "[%d update", &k); err == nil {
+			n += k
+		} else {
+			n++
+		}
+	}
+	return n
 }

@@ -2,7 +2,9 @@ package translate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // DigestItem is one coalesced message as the digest templates see it. It
@@ -22,7 +24,24 @@ type DigestItem struct {
 	Link    string
 	// Outcome is the item's Message.Outcome.
 	Outcome string
+	// At is when the item's event arrived (zero when not known), Clock
+	// the same as "15:04" in the renderer's zone ("12-07 15:04" on another
+	// day than the digest is sent).
+	At    time.Time
+	Clock string
 }
+
+// Times are when the messages of a digest arrived (one each) and when it
+// is sent. translate has no clock: the queue passes them in. The zero
+// value shows no times.
+type Times struct {
+	Arrived []time.Time
+	Sent    time.Time
+}
+
+// lateAfter is how long after its oldest item a digest is late: it then
+// shows when each item happened.
+const lateAfter = time.Minute
 
 // DigestData is what digest.title and digest.text templates see.
 type DigestData struct {
@@ -32,10 +51,16 @@ type DigestData struct {
 	Headings, Colors, Lists, Quotes, Mentions, Card bool
 	Lang                                            string
 	Count                                           int
-	Items                                           []DigestItem
+	// Items are the failures first, then the rest, each in arrival order.
+	Items []DigestItem
 	// Failed are the items whose outcome is a failure, in order, for a
 	// title that puts them first.
 	Failed []DigestItem
+	// Late is set when the digest is sent a minute or more after its oldest
+	// item arrived: the lines then say when each happened (DigestItem.Clock,
+	// in Zone, e.g. "UTC+8").
+	Late bool
+	Zone string
 	// Outcome is the digest's outcome (Message.Outcome): failure when an
 	// item failed, else warning when one warns, success when all succeeded,
 	// else "" (neutral).
@@ -59,7 +84,7 @@ func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 	}
 	var out []Message
 	for len(msgs) > 0 {
-		d, n, err := r.DigestPrefix(t, msgs)
+		d, n, err := r.DigestPrefix(t, msgs, Times{})
 		if err != nil {
 			return nil, err
 		}
@@ -72,13 +97,14 @@ func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 // one message of target t, and returns it with how many messages it holds
 // (at least one; 0 only for no messages). A prefix of one is the message
 // itself when it was rendered for t and fits, else its digest, shortened
-// to fit. A coalescing queue calls it once for its backlog.
+// to fit. A coalescing queue calls it once for its backlog, with the
+// messages' times.
 //
 // It renders a few candidate digests, not one per prefix: two messages
 // first, then doubling the prefix and then halving the gap, so the work
 // grows with the logarithm of what fits, not with the backlog. The search
 // takes it that a longer prefix never renders shorter.
-func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) {
+func (r *Renderer) DigestPrefix(t Target, msgs []Message, at Times) (Message, int, error) {
 	dl, ok := r.byName[t]
 	if !ok {
 		return Message{}, 0, fmt.Errorf("digest: unknown target %q", t)
@@ -96,7 +122,7 @@ func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) 
 		if hi > len(msgs) {
 			k = min(2*lo, len(msgs)) // no bound yet: gallop
 		}
-		d, err := r.renderDigest(dl, msgs[:k])
+		d, err := r.renderDigest(dl, msgs[:k], at)
 		if err != nil {
 			return Message{}, 0, err
 		}
@@ -113,7 +139,7 @@ func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) 
 	if head.Target == t && fits(dl, head) {
 		return head, 1, nil
 	}
-	d, err := r.renderDigest(dl, msgs[:1])
+	d, err := r.renderDigest(dl, msgs[:1], at)
 	if err != nil {
 		return Message{}, 0, err
 	}
@@ -123,12 +149,13 @@ func (r *Renderer) DigestPrefix(t Target, msgs []Message) (Message, int, error) 
 	return d, 1, nil
 }
 
-func (r *Renderer) renderDigest(dl *dialect, msgs []Message) (Message, error) {
+func (r *Renderer) renderDigest(dl *dialect, msgs []Message, at Times) (Message, error) {
 	t, c := dl.Name(), dl.caps
 	d := &DigestData{Target: t, Lang: r.lang, Count: len(msgs), Outcome: digestOutcome(msgs),
 		Headings: c.Headings, Colors: c.Colors, Lists: c.Lists, Quotes: c.Quotes, Mentions: c.Mentions, Card: c.Card}
 	var ms mentions
-	for _, m := range msgs {
+	var rest []DigestItem
+	for i, m := range msgs {
 		summary := m.Summary
 		if summary == "" || m.Target != t {
 			// A message queued before its robot changed format (WeCom v1
@@ -137,9 +164,14 @@ func (r *Renderer) renderDigest(dl *dialect, msgs []Message) (Message, error) {
 			summary = link(dl, m.Title, m.Link)
 		}
 		it := DigestItem{Event: m.Event, Action: m.Action, Title: m.Title, Summary: summary, Link: m.Link, Outcome: m.Outcome}
-		d.Items = append(d.Items, it)
+		if i < len(at.Arrived) {
+			it.At, it.Clock = at.Arrived[i], r.clock(at.Arrived[i], at.Sent)
+			d.Late = d.Late || !it.At.IsZero() && at.Sent.Sub(it.At) >= lateAfter
+		}
 		if it.Outcome == OutcomeFailure {
 			d.Failed = append(d.Failed, it)
+		} else {
+			rest = append(rest, it)
 		}
 		if m.Target == t {
 			// Ids in another dialect's message are not this one's.
@@ -150,6 +182,10 @@ func (r *Renderer) renderDigest(dl *dialect, msgs []Message) (Message, error) {
 				ms.addIDs("", id)
 			}
 		}
+	}
+	d.Items = append(slices.Clip(d.Failed), rest...)
+	if d.Late {
+		d.Zone = zoneName(at.Sent.In(r.opts.Location))
 	}
 	title, err := execDigest(dl, "title", d)
 	if err != nil {
@@ -188,4 +224,31 @@ func execDigest(dl *dialect, part string, d *DigestData) (string, error) {
 		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), dl.Name(), err)
 	}
 	return b.String(), nil
+}
+
+// clock is when an item arrived as a digest line shows it: the time of
+// day in the renderer's zone, with the date when the digest is sent on
+// another day.
+func (r *Renderer) clock(t, sent time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t, sent = t.In(r.opts.Location), sent.In(r.opts.Location)
+	if t.YearDay() != sent.YearDay() || t.Year() != sent.Year() {
+		return t.Format("01-02 15:04")
+	}
+	return t.Format("15:04")
+}
+
+// zoneName names t's zone by its offset, as English times say it: UTC+8.
+func zoneName(t time.Time) string {
+	_, off := t.Zone()
+	name := "UTC"
+	if off != 0 {
+		name += fmt.Sprintf("%+d", off/3600)
+		if m := off % 3600 / 60; m != 0 {
+			name += fmt.Sprintf(":%02d", max(m, -m))
+		}
+	}
+	return name
 }

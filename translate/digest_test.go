@@ -35,22 +35,35 @@ func TestDigest(t *testing.T) {
 		if len(out) >= len(msgs)/2 {
 			t.Errorf("%s: %d messages into %d digests: not coalesced enough", target, len(msgs), len(out))
 		}
-		// Every summary appears exactly once, in order.
+		// Every summary appears exactly once: in each digest the failures
+		// first, then the rest, each in order.
 		i := 0
 		for _, d := range out {
 			assertWellFormed(t, d, wireBody(t, d, ""))
-			pos := 0
-			for i < len(msgs) {
-				p := strings.Index(d.Text[pos:], msgs[i].Summary)
-				if p < 0 {
-					break
-				}
-				pos += p + len(msgs[i].Summary)
-				i++
+			var n int
+			if _, err := fmt.Sscanf(d.Title, "[%d 条更新", &n); err != nil || i+n > len(msgs) {
+				t.Fatalf("%s: digest title %q: %v", target, d.Title, err)
 			}
+			var failed, rest []Message
+			for _, m := range msgs[i : i+n] {
+				if m.Outcome == OutcomeFailure {
+					failed = append(failed, m)
+				} else {
+					rest = append(rest, m)
+				}
+			}
+			pos := 0
+			for _, m := range append(failed, rest...) {
+				p := strings.Index(d.Text[pos:], m.Summary)
+				if p < 0 {
+					t.Fatalf("%s: summary missing or out of order after item %d: %q", target, i, m.Summary)
+				}
+				pos += p + len(m.Summary)
+			}
+			i += n
 		}
 		if i != len(msgs) {
-			t.Errorf("%s: summaries missing or out of order after item %d (%q)", target, i, msgs[min(i, len(msgs)-1)].Summary)
+			t.Errorf("%s: digests hold %d of %d messages", target, i, len(msgs))
 		}
 		if !strings.HasPrefix(out[0].Title, fmt.Sprintf("[%d 条更新]", strings.Count(out[0].Text, "\n")-1)) && !strings.HasPrefix(out[0].Title, "[") {
 			t.Errorf("digest title %q", out[0].Title)
@@ -127,7 +140,7 @@ func longestFitting(tb testing.TB, r *Renderer, t Target, msgs []Message) int {
 	tb.Helper()
 	k := 1
 	for k < len(msgs) {
-		d, err := r.renderDigest(r.byName[t], msgs[:k+1])
+		d, err := r.renderDigest(r.byName[t], msgs[:k+1], Times{})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -180,7 +193,7 @@ func TestDigestPrefix(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(string(target)+"/"+tt.name, func(t *testing.T) {
-				d, n, err := r.DigestPrefix(target, tt.msgs)
+				d, n, err := r.DigestPrefix(target, tt.msgs, Times{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -202,7 +215,7 @@ func TestDigestPrefix(t *testing.T) {
 					t.Errorf("head returned as it is: %v, want %v", d.Text == tt.msgs[0].Text, tt.same)
 				}
 				if n > 1 {
-					rd, err := r.renderDigest(r.byName[target], tt.msgs[:n])
+					rd, err := r.renderDigest(r.byName[target], tt.msgs[:n], Times{})
 					if err != nil || rd.Text != d.Text || rd.Title != d.Title {
 						t.Errorf("not the digest of the first %d", n)
 					}
@@ -218,19 +231,19 @@ func TestDigestPrefixBoundary(t *testing.T) {
 	r := newTestRenderer(t, "en")
 	for _, target := range Targets {
 		msgs := padded(target, 4, 500)
-		d, err := r.renderDigest(r.byName[target], msgs[:3])
+		d, err := r.renderDigest(r.byName[target], msgs[:3], Times{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		msgs[2].Summary += strings.Repeat("y", Limit(target)-Size(d))
-		if d, _ := r.renderDigest(r.byName[target], msgs[:3]); Size(d) != Limit(target) {
+		if d, _ := r.renderDigest(r.byName[target], msgs[:3], Times{}); Size(d) != Limit(target) {
 			t.Fatalf("%s: padded digest has Size %d, limit %d", target, Size(d), Limit(target))
 		}
-		if _, n, err := r.DigestPrefix(target, msgs); err != nil || n != 3 {
+		if _, n, err := r.DigestPrefix(target, msgs, Times{}); err != nil || n != 3 {
 			t.Errorf("%s: at the limit: n = %d, %v; want 3", target, n, err)
 		}
 		msgs[2].Summary += "y"
-		if _, n, err := r.DigestPrefix(target, msgs); err != nil || n != 2 {
+		if _, n, err := r.DigestPrefix(target, msgs, Times{}); err != nil || n != 2 {
 			t.Errorf("%s: one byte over: n = %d, %v; want 2", target, n, err)
 		}
 	}
@@ -245,11 +258,11 @@ func TestDigestPrefixOwnTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs := padded(DingTalk, 500, 1000)
-	d, n, err := r.DigestPrefix(DingTalk, msgs)
+	d, n, err := r.DigestPrefix(DingTalk, msgs, Times{})
 	if err != nil || n != 500 || d.Text != "500 updates" {
 		t.Errorf("n = %d, %q, %v", n, d.Text, err)
 	}
-	if _, _, err := r.DigestPrefix("slack", msgs); err == nil {
+	if _, _, err := r.DigestPrefix("slack", msgs, Times{}); err == nil {
 		t.Error("unknown target: no error")
 	}
 }

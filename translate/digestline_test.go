@@ -92,7 +92,7 @@ func TestDigestOfStoredMessages(t *testing.T) {
 		{Target: DingTalk, Event: "push", Title: "[uc-api] tom 创建了分支 master", Summary: "【uc-api】**tom** 创建了分支 [master](https://e.coding.net/p/uc-api)", Link: "https://e.coding.net/p/uc-api"},
 		{Target: WeCom, Event: "ci", Title: "[uc-api] tom 执行了构建 job #1：失败", Summary: "> v1 summary", Link: "https://e.coding.net/p/uc-api/ci/job/1"},
 	}
-	d, n, err := r.DigestPrefix(DingTalk, old)
+	d, n, err := r.DigestPrefix(DingTalk, old, Times{})
 	if err != nil || n != 2 {
 		t.Fatalf("DigestPrefix = %d, %v", n, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/coding-relay/coding-relay/templates"
@@ -107,7 +108,11 @@ func TestGolden(t *testing.T) {
 						}
 						msgs = append(msgs, m)
 					}
-					d, n, err := r.DigestPrefix(target, msgs)
+					var at Times
+					if golden == "_digest-late" {
+						at = lateTimes(len(msgs))
+					}
+					d, n, err := r.DigestPrefix(target, msgs, at)
 					if err != nil || n != len(msgs) {
 						t.Fatalf("DigestPrefix: %d of %d, %v", n, len(msgs), err)
 					}
@@ -120,13 +125,28 @@ func TestGolden(t *testing.T) {
 }
 
 // digestGoldens are the golden digests (_digest*.md) and their messages:
-// _digest has each outcome and mentions; _digest-burst is a burst of mixed
-// events from several projects, two builds failing among them.
+// _digest has each outcome and mentions; _digest-late is sent 18 minutes
+// after its first item, across midnight (see lateTimes); _digest-burst is
+// a burst of mixed events from several projects, two builds failing among
+// them.
 var digestGoldens = map[string][]string{
-	"_digest": {"push-two-commits.json", "merge_request-create.json", "ci-complete_build-failed.json", "merge_request-merge.json", "push-branch-delete.json"},
+	"_digest":      {"push-two-commits.json", "merge_request-create.json", "ci-complete_build-failed.json", "merge_request-merge.json", "push-branch-delete.json"},
+	"_digest-late": {"push-two-commits.json", "ci-complete_build-failed.json", "GIT_PUSHED-branch-delete.json", "merge_request-merge.json"},
 	"_digest-burst": {"push-120-commits-oldest-first.json", "GIT_PUSHED.json", "ci-complete_build-success.json", "CI_JOB_FINISHED-no-html-url.json",
 		"GIT_MR_CREATED-no-html-url.json", "GIT_MR_MERGED-by-reviewer.json", "task-opened-priority-3.json", "ISSUE_STATUS_UPDATED.json",
 		"GIT_PUSHED-branch-delete.json", "release-published.json", "ci-failed_build.json", "DEPLOY_FINISHED.json"},
+}
+
+// lateTimes are n items arriving five minutes apart from 23:50 Beijing
+// time, the digest sent at 00:08 the next day: a robot that was down a
+// while.
+func lateTimes(n int) Times {
+	start := time.Date(2026, 12, 7, 15, 50, 0, 0, time.UTC)
+	at := Times{Sent: start.Add(18 * time.Minute)}
+	for i := range n {
+		at.Arrived = append(at.Arrived, start.Add(time.Duration(i)*5*time.Minute))
+	}
+	return at
 }
 
 // goldenDir is the golden files' directory of one language and target;

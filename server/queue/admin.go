@@ -1,7 +1,8 @@
 package queue
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -34,23 +35,6 @@ func (q *Queue) view(it *store.Item, status string) Delivery {
 	}
 }
 
-// Depth is how many messages wait for robots: with a shared store, for
-// every replica's robots (this replica's view if the store cannot answer).
-func (q *Queue) Depth() int {
-	if q.shared != nil {
-		if _, total, err := q.shared.List(0); err == nil {
-			return total
-		}
-	}
-	n := 0
-	for _, l := range q.lanes {
-		l.mu.Lock()
-		n += len(l.items) + l.beyond()
-		l.mu.Unlock()
-	}
-	return n
-}
-
 // Pending lists up to limit of what waits for robots, oldest first, and
 // how many wait in all. Each lane is in arrival order, so only the first
 // limit of each are looked at, and spilled messages are read from the store
@@ -70,8 +54,8 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 		return out, total, nil
 	}
 	type entry struct {
-		id      uint64
 		created time.Time
+		id      uint64
 		view    *Delivery // nil when spilled
 	}
 	var all []entry
@@ -79,30 +63,18 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	for _, l := range q.lanes {
 		l.mu.Lock()
 		total += len(l.items) + len(l.spilled)
-		n := 0
-		for _, it := range l.items {
-			if n == limit {
-				break
+		for i := range min(limit, len(l.items)+len(l.spilled)) {
+			if i < len(l.items) {
+				v := q.view(l.items[i], "pending")
+				all = append(all, entry{v.Created, l.items[i].ID, &v})
+			} else {
+				sp := l.spilled[i-len(l.items)]
+				all = append(all, entry{sp.created, sp.id, nil})
 			}
-			v := q.view(it, "pending")
-			all = append(all, entry{it.ID, it.Created, &v})
-			n++
-		}
-		for _, sp := range l.spilled {
-			if n == limit {
-				break
-			}
-			all = append(all, entry{sp.id, sp.created, nil})
-			n++
 		}
 		l.mu.Unlock()
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].created.Equal(all[j].created) {
-			return all[i].created.Before(all[j].created)
-		}
-		return all[i].id < all[j].id
-	})
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Or(a.created.Compare(b.created), cmp.Compare(a.id, b.id)) })
 	all = all[:min(limit, len(all))]
 	var ids []uint64
 	for _, e := range all {
@@ -158,11 +130,7 @@ func (q *Queue) Retry(id uint64) (Delivery, error) {
 		return nil
 	}, func(it *store.Item) {
 		d = q.view(it, "pending")
-		if q.shared != nil {
-			q.poke(q.laneFor(it)) // its lane's holder reads it from the store
-			return
-		}
-		q.push(q.laneFor(it), it)
+		q.hand(q.laneFor(it), it)
 	})
 	q.noteWrite(err)
 	return d, err

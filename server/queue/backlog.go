@@ -18,7 +18,7 @@ type lane struct {
 	sender Sender
 	// key names the lane in a shared store (see laneKey).
 	key   string
-	pacer Pacer // used by the lane's only worker: paced lanes have one
+	pacer *pacer // used by the lane's only worker: paced lanes have one
 	// inflight is how many sends may be under way at once (robot's
 	// inflight=, pacing off only); each has its own worker.
 	inflight int
@@ -76,7 +76,7 @@ type spilled struct {
 	created time.Time
 }
 
-func newLane(l Lane, key string, p Pacer, m *Metrics) *lane {
+func newLane(l Lane, key string, p *pacer, m *Metrics) *lane {
 	inflight := max(l.Robot.Inflight, 1)
 	if l.Rate.Enabled() {
 		inflight = 1 // LoadConfig rejects inflight= on a paced robot

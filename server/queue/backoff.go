@@ -27,9 +27,8 @@ func retryWait(n int, first, maxWait time.Duration, jitter float64) time.Duratio
 // changed (it came back and answers something else now), so the doubling
 // starts over instead of keeping the wait it reached while it was down.
 func failureKind(err error) string {
-	var ec errCoder
-	if errors.As(err, &ec) && ec.ErrCode() != 0 {
-		return "errcode " + strconv.Itoa(ec.ErrCode())
+	if code := errCode(err); code != 0 {
+		return "errcode " + strconv.Itoa(code)
 	}
 	return err.Error()
 }

@@ -3,6 +3,7 @@ package queue
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,25 +11,22 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// form takes what the next send carries. When the backlog is larger than
-// the sends the window still allows, the oldest messages are merged into a
-// digest so that everything becomes visible within about one window instead
-// of trickling out for minutes.
-// free is how many sends the robot's windows allow now (Pacer.Check).
-func (q *Queue) form(l *lane, free int) (*group, error) {
+// form takes what the next send carries: on a paced lane every message
+// waiting when its gap is over (see withGap), merged into one digest as far
+// as one message holds them; else the oldest message alone.
+func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	l.mu.Lock()
 	// A view that appends cannot change; the items in it leave the lane
-	// only through this worker (coalescing lanes have one).
+	// only through this worker (paced lanes have one).
 	backlog := l.items[l.taken:len(l.items):len(l.items)]
 	if len(backlog) == 0 {
 		l.mu.Unlock()
 		return nil, nil // another worker took it since await
 	}
-	pending := len(backlog) + l.beyond()
 	head := backlog[0]
 	// A group owns its slice: pop by another worker shifts l.items.
 	g := &group{items: []*store.Item{head}, msg: head.Message, uuid: head.UUID, gen: l.gen}
-	if !l.pacer.Enabled() || pending <= free || len(backlog) < 2 || q.opts.Render == nil {
+	if !l.pacer.enabled() || len(backlog) < 2 || q.opts.Render == nil {
 		l.taken++
 		l.mu.Unlock()
 		return g.waiting(), nil
@@ -36,8 +34,7 @@ func (q *Queue) form(l *lane, free int) (*group, error) {
 	l.mu.Unlock()
 	// Rendering digests takes a while: not under the lock, which the store's
 	// writer takes to hand over every new message.
-	want := max(min(pending-free+1, q.opts.maxDigestItems, len(backlog)), 2)
-	d, err := q.digest(l, backlog[:want])
+	d, err := q.digest(l, backlog[:min(len(backlog), q.opts.maxDigestItems)], now)
 	if d != nil {
 		d.gen = g.gen
 		g = d
@@ -59,17 +56,18 @@ func (g *group) waiting() *group {
 	return g
 }
 
-// digest merges the largest prefix of backlog that renders into a single
-// message, or returns nil when not even two fit. Its UUID is derived from
-// the items', so a retried digest keeps it.
-func (q *Queue) digest(l *lane, backlog []*store.Item) (*group, error) {
+// digest merges the longest prefix of backlog that renders into a single
+// message, sent at now, or returns nil when not even two fit. Its UUID is
+// derived from the items', so a retried digest keeps it.
+func (q *Queue) digest(l *lane, backlog []*store.Item, now time.Time) (*group, error) {
 	msgs := make([]translate.Message, len(backlog))
+	at := translate.Times{Arrived: make([]time.Time, len(backlog)), Sent: now}
 	for i, it := range backlog {
-		msgs[i] = it.Message
+		msgs[i], at.Arrived[i] = it.Message, it.Created
 	}
 	// One call: translate finds how many fit instead of the queue
 	// rendering candidate digests.
-	d, n, err := q.opts.Render().DigestPrefix(l.robot.Endpoint.Target(), msgs)
+	d, n, err := q.opts.Render().DigestPrefix(l.robot.Endpoint.Target(), msgs, at)
 	if err != nil || n < 2 {
 		return nil, err
 	}

@@ -38,11 +38,8 @@ func Crash(q *Queue) {
 	q.hardCancel()
 	q.wg.Wait()
 	if q.stopShared != nil {
-		close(q.stopShared)
-		q.cancelWatch()
-		for _, c := range q.sharedDone {
-			<-c
-		}
+		q.stopShared()
+		q.sharedWG.Wait()
 		q.stopShared = nil // Close only closes the store
 	}
 }
@@ -56,3 +53,20 @@ func WithMemory(o Options, bytes int64) Options {
 
 // MemoryUsed is what the lanes' messages take now by the budget's count.
 func MemoryUsed(q *Queue) int64 { return q.mem.used.Load() }
+
+// Depth is how many messages wait for robots: with a shared store, for
+// every replica's robots (this replica's view if the store cannot answer).
+func (q *Queue) Depth() int {
+	if q.shared != nil {
+		if _, total, err := q.shared.List(0); err == nil {
+			return total
+		}
+	}
+	n := 0
+	for _, l := range q.lanes {
+		l.mu.Lock()
+		n += len(l.items) + l.beyond()
+		l.mu.Unlock()
+	}
+	return n
+}

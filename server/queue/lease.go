@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"context"
 	"time"
 
 	"go.uber.org/zap"
@@ -117,14 +118,14 @@ func (q *Queue) waitLease(l *lane) bool {
 	return true
 }
 
-// leases renews the leases until stop is closed.
-func (q *Queue) leases(stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
+// leases renews the leases until ctx ends.
+func (q *Queue) leases(ctx context.Context) {
+	defer q.sharedWG.Done()
 	t := time.NewTicker(q.opts.leaseEvery)
 	defer t.Stop()
 	for {
 		select {
-		case <-stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 			q.holdLeases()

@@ -1,128 +1,113 @@
 package queue
 
 import (
-	"math"
+	"slices"
 	"time"
 
 	"github.com/coding-relay/coding-relay/server/robot"
 )
 
-// Pacer keeps a lane under its robot's limits. The in-process one (pacer)
-// remembers the lane's sends itself and has them persisted with the lane's
-// store writes; the shared one (sharedPacer) keeps them in a shared store,
-// where the sends of every replica count.
-type Pacer interface {
-	// Enabled reports whether the lane is paced at all.
-	Enabled() bool
-	// Check is how long until a send may start (0: now) and how many
-	// sends may start now without waiting.
-	Check(now time.Time) (wait time.Duration, free int, err error)
-	// Take records a send starting at now if every window allows it, and
-	// otherwise says how long to wait.
-	Take(now time.Time) (wait time.Duration, err error)
-	// History is the send times (Unix ms) to persist with the lane's store
-	// writes; nil when the store keeps them itself or the lane is unpaced.
-	History() []int64
+// withGap adds to a paced robot's limits one send per its slowest limit's
+// share of a window (3 s at 20 a minute); what arrives meanwhile goes out
+// as one digest (see form). A burst thus reaches the group as a message at
+// once and a few digests seconds apart, not as a window's worth of messages
+// in one second; a trickle slower than the gap goes out as it comes.
+func withGap(l robot.Limits) robot.Limits {
+	if !l.Enabled() {
+		return l
+	}
+	var gap time.Duration
+	for _, r := range l {
+		gap = max(gap, r.Per/time.Duration(r.N))
+	}
+	return append(slices.Clip(l), robot.Rate{N: 1, Per: gap})
 }
 
-var (
-	_ Pacer = (*pacer)(nil)
-	_ Pacer = (*sharedPacer)(nil)
-)
-
-// unlimited is free's answer for a lane without pacing.
-const unlimited = math.MaxInt
-
-// margin keeps the jitter between our stamp and the robot's clock (its
-// window starts when the request arrives, a few milliseconds later) from
-// letting two sends fall inside one of its windows.
-func margin(r robot.Rate) time.Duration {
-	return min(max(r.Per/50, 50*time.Millisecond), 2*time.Second)
-}
-
-// pacer keeps a robot under each of its limits in every sliding window: it
-// remembers the last sends (as many as the largest limit allows), and the
-// next send may start once, for every limit, the send that would make one
-// too many has left that limit's window. A token bucket would allow up to
-// 2N-1 sends in some window, which is exactly what gets a DingTalk robot
-// silenced.
+// pacer keeps a lane under each of its robot's limits in every sliding
+// window: the next send may start once, for every limit, the send that
+// would make one too many has left that limit's window (a token bucket
+// would allow up to 2N-1 sends in some window, which gets a DingTalk robot
+// silenced). It remembers the last sends itself and has them persisted
+// with the lane's store writes; with a shared store they live there, at its
+// clock, and the atomic step that checks the windows (and the lane's
+// lease) records the send, so however many replicas take turns at a
+// robot, it never gets more than its limit.
 type pacer struct {
-	limits  robot.Limits
-	margins []time.Duration
+	// windows are the robot's limits, each with a margin: the jitter
+	// between our stamp and the robot's clock (its window starts when the
+	// request arrives, a few milliseconds later) must not let two sends
+	// fall inside one of its windows.
+	windows robot.Limits
 	keep    int         // the largest N
 	sent    []time.Time // oldest first, at most keep
+	shared  Shared      // nil with a local store
+	lane    string      // the lane's key in shared
 }
 
-func newPacer(l robot.Limits, history []int64) *pacer {
-	p := &pacer{limits: l}
+func newPacer(l robot.Limits, history []int64, shared Shared, lane string) *pacer {
+	p := &pacer{shared: shared, lane: lane}
 	for _, r := range l {
-		p.margins = append(p.margins, margin(r))
+		margin := min(max(r.Per/50, 50*time.Millisecond), 2*time.Second)
+		p.windows = append(p.windows, robot.Rate{N: r.N, Per: r.Per + margin})
 		p.keep = max(p.keep, r.N)
 	}
-	if !l.Enabled() {
-		return p
-	}
-	for _, ms := range history {
+	for _, ms := range history[max(len(history)-p.keep, 0):] {
 		p.sent = append(p.sent, time.UnixMilli(ms))
-	}
-	if len(p.sent) > p.keep {
-		p.sent = p.sent[len(p.sent)-p.keep:]
 	}
 	return p
 }
 
 // enabled reports whether the robot is paced at all.
-func (p *pacer) enabled() bool { return p.limits.Enabled() }
+func (p *pacer) enabled() bool { return len(p.windows) > 0 }
 
-// next is the earliest time a send may start.
-func (p *pacer) next(now time.Time) time.Time {
+// check is the wait until a send may start: until, for every limit, the
+// r.N-th most recent send has left its window.
+func (p *pacer) check(now time.Time) (time.Duration, error) {
+	if p.shared != nil {
+		return p.slot(false)
+	}
 	at := now
-	for i, r := range p.limits {
+	for _, r := range p.windows {
 		if len(p.sent) < r.N {
 			continue
 		}
-		// The r.N-th most recent send must have left the window.
-		if t := p.sent[len(p.sent)-r.N].Add(r.Per + p.margins[i]); t.After(at) {
+		if t := p.sent[len(p.sent)-r.N].Add(r.Per); t.After(at) {
 			at = t
 		}
 	}
-	return at
+	return at.Sub(now), nil
 }
 
-// free is how many sends may start now without waiting.
-func (p *pacer) free(now time.Time) int {
-	if !p.enabled() {
-		return unlimited
-	}
-	least := unlimited
-	for i, r := range p.limits {
-		used := 0
-		for _, t := range p.sent {
-			if now.Sub(t) < r.Per+p.margins[i] {
-				used++
-			}
-		}
-		least = min(least, r.N-used)
-	}
-	return max(least, 0)
-}
-
-// record notes a send that started at t; every attempt counts, because the
+// take records a send starting at now if every window allows it, and
+// otherwise says how long to wait; a shared store refuses it once this
+// replica lost the lease (store.ErrLeaseLost). Every attempt counts: the
 // robot counts requests, not successes.
-func (p *pacer) record(t time.Time) {
-	if !p.enabled() {
-		return
+func (p *pacer) take(now time.Time) (time.Duration, error) {
+	if p.shared != nil {
+		return p.slot(true)
 	}
-	p.sent = append(p.sent, t)
-	if len(p.sent) > p.keep {
-		p.sent = p.sent[len(p.sent)-p.keep:]
+	if w, _ := p.check(now); w > 0 || !p.enabled() {
+		return w, nil
 	}
+	p.sent = append(p.sent, now)
+	p.sent = p.sent[max(len(p.sent)-p.keep, 0):]
+	return 0, nil
 }
 
-// history is the state to persist, so a restart does not forget a window
-// that is still open.
-func (p *pacer) history() []int64 {
+// slot asks the shared store; an unpaced lane costs no round trip.
+func (p *pacer) slot(take bool) (time.Duration, error) {
 	if !p.enabled() {
+		return 0, nil
+	}
+	wait, _, err := p.shared.Slot(p.lane, p.windows, take)
+	return wait, err
+}
+
+// history is the send times (Unix ms) to persist with the lane's store
+// writes, so a restart does not forget a window that is still open; nil
+// when the lane is unpaced or a shared store keeps them.
+func (p *pacer) history() []int64 {
+	if !p.enabled() || p.shared != nil {
 		return nil
 	}
 	out := make([]int64, len(p.sent))
@@ -131,27 +116,3 @@ func (p *pacer) history() []int64 {
 	}
 	return out
 }
-
-// Enabled reports whether the robot is paced at all.
-func (p *pacer) Enabled() bool { return p.enabled() }
-
-// Check is the wait until the next send and the sends free now.
-func (p *pacer) Check(now time.Time) (time.Duration, int, error) {
-	if !p.enabled() {
-		return 0, unlimited, nil
-	}
-	return max(p.next(now).Sub(now), 0), p.free(now), nil
-}
-
-// Take records a send at now unless a window is full. A lane's only
-// worker checked just before, so it never is.
-func (p *pacer) Take(now time.Time) (time.Duration, error) {
-	if w := p.next(now).Sub(now); w > 0 {
-		return w, nil
-	}
-	p.record(now)
-	return 0, nil
-}
-
-// History is the state to persist.
-func (p *pacer) History() []int64 { return p.history() }

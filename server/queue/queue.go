@@ -25,11 +25,10 @@ var ErrShuttingDown = errors.New("shutting down")
 // ErrUnknownRobot is a dead letter whose robot is no longer configured.
 var ErrUnknownRobot = errors.New("its robot is no longer configured")
 
-// Sender delivers one message to one robot, building the robot's wire
-// body (and signing it) itself. An error that has a Retryable() bool method
-// decides whether the queue tries again; one with a RetryAfter()
-// time.Duration sets the least wait before that. robot.Sender is the
-// production one.
+// Sender delivers one message to one robot, building (and signing) the
+// wire body itself; robot.Sender is the production one. An error's
+// Retryable() bool and RetryAfter() time.Duration, if it has them, decide
+// whether and how soon the queue tries again.
 type Sender interface {
 	Send(ctx context.Context, m translate.Message, msgUUID string) error
 }
@@ -48,61 +47,42 @@ type Lane struct {
 type Options struct {
 	SendTimeout time.Duration // default 5s
 	RetryMaxAge time.Duration // default 12h
-	// RetryMaxWait caps the wait between two attempts of a message
-	// (default 1m; see retryWait), not a wait the service asked for.
+	// RetryMaxWait caps the wait between two attempts (default 1m; see
+	// retryWait), not a wait the service asked for.
 	RetryMaxWait time.Duration
-	// Render gives the renderer in use now (it changes on template reload);
-	// digests are rendered with it.
+	// Render gives the renderer in use now (it changes on template reload)
+	// for digests.
 	Render func() *translate.Renderer
 	// History, when set, keeps every delivered message for the console.
 	History History
 
-	// What production leaves at its defaults; tests set these through
-	// export_test.go.
-
-	// firstWait is the wait after a first failure (default 2s).
-	firstWait time.Duration
-	// maxDigestItems bounds how many messages one digest merges (default
-	// 100).
-	maxDigestItems int
-	// resident is how many of a robot's oldest pending messages are kept in
-	// memory at most (default 256, at least 2×maxDigestItems), and memory
-	// how many bytes of messages all robots together keep (see memory.go).
-	// The rest of a backlog stays in the store and is read back when its
-	// turn comes, so a robot that is down for hours costs disk, not RAM.
-	resident int
-	memory   int64
-	// now is the clock; default time.Now.
-	now func() time.Time
-	// leaseTTL and leaseEvery are how long a lease on a lane of a shared
-	// store lasts and how often it is renewed (see lease.go).
+	// Production leaves these at their defaults; tests set them through
+	// export_test.go. firstWait is the wait after a first failure (2s),
+	// maxDigestItems the most messages one digest merges (100), resident
+	// how many of a robot's oldest pending messages memory keeps (256, at
+	// least 2×maxDigestItems) and memory how many bytes of messages all
+	// robots together keep (see memory.go): the rest stays in the store,
+	// so a robot down for hours costs disk, not RAM. leaseTTL and
+	// leaseEvery are how long a shared store's lease lasts and how often
+	// it is renewed (see lease.go).
+	firstWait            time.Duration
+	maxDigestItems       int
+	resident             int
+	memory               int64
+	now                  func() time.Time
 	leaseTTL, leaseEvery time.Duration
 }
 
 // withDefaults fills in what o leaves zero.
 func (o Options) withDefaults() Options {
-	if o.SendTimeout <= 0 {
-		o.SendTimeout = 5 * time.Second
-	}
-	if o.RetryMaxAge <= 0 {
-		o.RetryMaxAge = 12 * time.Hour
-	}
-	if o.firstWait <= 0 {
-		o.firstWait = 2 * time.Second
-	}
-	if o.RetryMaxWait <= 0 {
-		o.RetryMaxWait = time.Minute
-	}
-	if o.maxDigestItems <= 0 {
-		o.maxDigestItems = 100
-	}
-	if o.resident <= 0 {
-		o.resident = 256
-	}
+	orDefault(&o.SendTimeout, 5*time.Second)
+	orDefault(&o.RetryMaxAge, 12*time.Hour)
+	orDefault(&o.RetryMaxWait, time.Minute)
+	orDefault(&o.firstWait, 2*time.Second)
+	orDefault(&o.maxDigestItems, 100)
+	orDefault(&o.resident, 256)
 	o.resident = max(o.resident, 2*o.maxDigestItems, 2)
-	if o.memory <= 0 {
-		o.memory = defaultMemory
-	}
+	orDefault(&o.memory, defaultMemory)
 	if o.now == nil {
 		o.now = time.Now
 	}
@@ -112,8 +92,14 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Queue is the delivery engine: a lane per robot, each a FIFO worker that
-// paces, coalesces, retries and dead-letters, all backed by the Store.
+// orDefault sets *v to d when it is not positive.
+func orDefault[T int | int64 | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
+}
+
+// Queue is the delivery engine (see the package doc).
 type Queue struct {
 	store Store
 	// shared is store when several replicas share it (nil: a local store).
@@ -130,14 +116,12 @@ type Queue struct {
 	order []*lane
 	keys  []string
 	byKey map[string]*lane
-	// stopShared ends the lease renewals and the watch; sharedDone
-	// closes as each has ended.
-	stopShared  chan struct{}
-	cancelWatch context.CancelFunc
-	sharedDone  []chan struct{}
+	// stopShared ends the lease renewals and the watch, sharedWG waits
+	// for them.
+	stopShared context.CancelFunc
+	sharedWG   sync.WaitGroup
 
-	// healthMu guards writeErr, the last store write's failure (nil once
-	// one succeeds): see Ready.
+	// healthMu guards writeErr, the last store write's failure (see Ready).
 	healthMu sync.Mutex
 	writeErr error
 
@@ -166,18 +150,14 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 	q.byKey = map[string]*lane{}
 	for _, l := range lanes {
 		name, key := l.Robot.Name, keys[l.Robot.Name]
-		var p Pacer
+		var hist []int64
+		var err error
 		if q.shared != nil {
-			p = newSharedPacer(q.shared, key, l.Rate)
 			m.LeaseHeld.WithLabelValues(name).Set(0)
-		} else {
-			hist, err := st.Pace(name)
-			if err != nil {
-				return nil, fmt.Errorf("queue: loading pace of %s: %w", name, err)
-			}
-			p = newPacer(l.Rate, hist)
+		} else if hist, err = st.Pace(name); err != nil {
+			return nil, fmt.Errorf("queue: loading pace of %s: %w", name, err)
 		}
-		ln := newLane(l, key, p, m)
+		ln := newLane(l, key, newPacer(withGap(l.Rate), hist, q.shared, key), m)
 		q.lanes[name] = ln
 		q.order, q.keys, q.byKey[key] = append(q.order, ln), append(q.keys, key), ln
 		if fp := l.Robot.Fingerprint; fp != "" {
@@ -201,12 +181,11 @@ func (q *Queue) Start() {
 	if q.shared != nil {
 		q.holdLeases()
 		q.sweep()
-		q.stopShared = make(chan struct{})
 		var ctx context.Context
-		ctx, q.cancelWatch = context.WithCancel(context.Background())
-		q.sharedDone = []chan struct{}{make(chan struct{}), make(chan struct{})}
-		go q.leases(q.stopShared, q.sharedDone[0])
-		go q.watch(ctx, q.sharedDone[1])
+		ctx, q.stopShared = context.WithCancel(context.Background())
+		q.sharedWG.Add(2)
+		go q.leases(ctx)
+		go q.watch(ctx)
 	}
 	for _, l := range q.lanes {
 		for range l.inflight {
@@ -245,11 +224,8 @@ func (q *Queue) Close(ctx context.Context) error {
 	q.hardCancel()
 	var err error
 	if q.stopShared != nil {
-		close(q.stopShared)
-		q.cancelWatch()
-		for _, c := range q.sharedDone {
-			<-c
-		}
+		q.stopShared()
+		q.sharedWG.Wait()
 		if err = q.shared.Release(q.keys); err != nil {
 			err = fmt.Errorf("queue: releasing leases: %w", err)
 		}
@@ -272,24 +248,24 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 		}
 		it.Lane = l.key
 	}
-	if q.shared != nil {
-		// The lane's holder, here or on another replica, reads the items
-		// from the store in the order the store took them.
-		err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
-			for _, it := range items {
-				q.poke(q.lanes[it.Robot])
-			}
-		})
-		q.noteWrite(err)
-		return err
-	}
 	err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
 		// Runs on the store's writer in commit order, which keeps each
 		// robot's queue in arrival order across concurrent webhooks.
 		for _, it := range items {
-			q.push(q.lanes[it.Robot], it)
+			q.hand(q.lanes[it.Robot], it)
 		}
 	})
 	q.noteWrite(err)
 	return err
+}
+
+// hand gives a stored item to its lane: pushed into a local store's lane,
+// read from a shared store by the lane's holder, here or on another
+// replica, in the order the store took them.
+func (q *Queue) hand(l *lane, it *store.Item) {
+	if q.shared != nil {
+		q.poke(l)
+	} else {
+		q.push(l, it)
+	}
 }

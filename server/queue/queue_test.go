@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -173,7 +174,7 @@ func TestQueueCoalescesABurst(t *testing.T) {
 		kind := k.Dialects()[0].Name()
 		t.Run(k.Name(), func(t *testing.T) {
 			f := newFakeRobot(t, nil)
-			rate := robot.Rate{N: 5, Per: time.Minute}
+			rate := robot.Rate{N: 5, Per: 10 * time.Second} // sends 2 s apart
 			r := testRenderer(t)
 			env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "r", k, f, robot.Limits{rate})},
 				opts: queue.Options{Render: func() *translate.Renderer { return r }}}
@@ -215,6 +216,95 @@ func TestQueueCoalescesABurst(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestQueueBurstAtTheDefaultPace: 40 events in a burst reach a robot paced
+// at 20 a minute as at most 8 messages, the first within seconds and the
+// rest as digests seconds apart (not a window later), every event shown,
+// in order, and no sliding minute over the limit.
+func TestQueueBurstAtTheDefaultPace(t *testing.T) {
+	for _, k := range []robot.Kind{dingtalk.Kind{}, wecom.Kind{}} {
+		kind := k.Dialects()[0].Name()
+		t.Run(k.Name(), func(t *testing.T) {
+			f := newFakeRobot(t, nil)
+			rate := robot.Rate{N: 20, Per: time.Minute}
+			r := testRenderer(t)
+			env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "r", k, f, robot.Limits{rate})},
+				opts: queue.Options{Render: func() *translate.Renderer { return r }}}
+			env.open(t, true)
+			defer env.close(t)
+			start := time.Now()
+			enqueue(t, env.queue, "r", kind, 0, 40)
+			shown := func() []int {
+				var all strings.Builder
+				for _, g := range f.Received() {
+					all.WriteString(g.Raw)
+				}
+				var at []int
+				for i := range 40 {
+					if p := strings.Index(all.String(), fmt.Sprintf("https://e.coding.net/p/x/%d)", i)); p >= 0 {
+						at = append(at, p)
+					}
+				}
+				return at
+			}
+			waitFor(t, "every event shown", func() bool { return len(shown()) == 40 })
+			got := f.Received()
+			t.Logf("40 events as %d messages, at %v", len(got), offsets(start, got))
+			if len(got) > 8 {
+				t.Errorf("%d messages for a burst of 40; want at most 8", len(got))
+			}
+			if d := got[0].At.Sub(start); d > 3*time.Second {
+				t.Errorf("first message %v after the burst began; want within seconds", d)
+			}
+			if d := got[len(got)-1].At.Sub(start); d > rate.Per/2 {
+				t.Errorf("last message %v after the burst began: the digests waited for the window", d)
+			}
+			for i := rate.N; i < len(got); i++ {
+				if d := got[i].At.Sub(got[i-rate.N].At); d < rate.Per {
+					t.Errorf("sends %d and %d are %v apart: over %v", i-rate.N, i, d, rate)
+				}
+			}
+			if at := shown(); !slices.IsSorted(at) {
+				t.Errorf("events shown out of order: %v", at)
+			}
+		})
+	}
+}
+
+// TestQueueTrickleGoesOutAtOnce: events slower than the gap between sends
+// (a tenth of a second at 10 a second) go out one by one, each at once.
+func TestQueueTrickleGoesOutAtOnce(t *testing.T) {
+	f := newFakeRobot(t, nil)
+	r := testRenderer(t)
+	env := &queueEnv{dir: t.TempDir(), lanes: []queue.Lane{testLane(t, "r", dingtalk.Kind{}, f, robot.Limits{{N: 10, Per: time.Second}})},
+		opts: queue.Options{Render: func() *translate.Renderer { return r }}}
+	env.open(t, true)
+	defer env.close(t)
+	for i := range 5 {
+		if i > 0 {
+			time.Sleep(300 * time.Millisecond) // the trickle's pace, not a wait for the queue
+		}
+		start := time.Now()
+		enqueue(t, env.queue, "r", dingtalk.Target, i, i+1)
+		waitFor(t, fmt.Sprintf("event %d sent", i), func() bool { return len(f.Received()) == i+1 })
+		if d := f.Received()[i].At.Sub(start); d > time.Second {
+			t.Errorf("event %d sent %v after it arrived", i, d)
+		}
+	}
+	want := []string{"event 0", "event 1", "event 2", "event 3", "event 4"}
+	if got := titles(f.Received()); !slices.Equal(got, want) {
+		t.Errorf("titles = %v, want %v: one message per event", got, want)
+	}
+}
+
+// offsets are the times of the requests since start.
+func offsets(start time.Time, got []received) []time.Duration {
+	out := make([]time.Duration, len(got))
+	for i, g := range got {
+		out[i] = g.At.Sub(start).Round(10 * time.Millisecond)
+	}
+	return out
 }
 
 func TestQueueRetriesUntilRecovery(t *testing.T) {

@@ -52,21 +52,8 @@ func (q *Queue) recover() error {
 	for name, n := range orphans {
 		q.log.Warn("pending messages for a robot that is no longer configured stay in the store", zap.String("robot", name), zap.Int("messages", n))
 	}
-	// A robot removed for longer than messages are retried is gone for
-	// good: its messages become dead letters, visible in the admin API and
-	// replayable should it come back, instead of waiting unseen forever.
-	for _, it := range expired {
-		it.LastError = fmt.Sprintf("its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, %s)", q.opts.RetryMaxAge)
-		it.DeadAt, it.Reason = now, "orphaned"
-		q.m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
-	}
-	for batch := range slices.Chunk(expired, 1000) { // one commit per thousand
-		if err := q.store.Bury(batch, "", nil); err != nil {
-			return fmt.Errorf("queue: dead-lettering messages of removed robots: %w", err)
-		}
-	}
-	if len(expired) > 0 {
-		q.log.Warn("messages of robots no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", zap.Int("messages", len(expired)))
+	if err := q.buryOrphans(expired); err != nil {
+		return fmt.Errorf("queue: dead-lettering messages of removed robots: %w", err)
 	}
 	for _, l := range q.lanes {
 		// Arrival order across the lanes the items were found in.
@@ -75,6 +62,27 @@ func (q *Queue) recover() error {
 		if n := len(l.items) + len(l.spilled); n > 0 {
 			q.log.Info("resuming pending messages", zap.String("robot", l.robot.Name), zap.Int("messages", n))
 		}
+	}
+	return nil
+}
+
+// buryOrphans dead-letters messages of a robot removed for longer than
+// messages are retried: gone for good, they become visible in the admin API
+// and replayable should it come back, instead of waiting unseen forever.
+func (q *Queue) buryOrphans(items []*store.Item, fields ...zap.Field) error {
+	now := q.opts.now()
+	for _, it := range items {
+		it.LastError = fmt.Sprintf("its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, %s)", q.opts.RetryMaxAge)
+		it.DeadAt, it.Reason = now, "orphaned"
+		q.m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
+	}
+	for batch := range slices.Chunk(items, 1000) { // one commit per thousand
+		if err := q.store.Bury(batch, "", nil); err != nil {
+			return err
+		}
+	}
+	if len(items) > 0 {
+		q.log.Warn("messages of robots no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", append(fields, zap.Int("messages", len(items)))...)
 	}
 	return nil
 }

@@ -89,8 +89,8 @@ func (q *Queue) refillShared(l *lane) {
 // watch wakes the lanes this replica holds when any replica adds to them:
 // one subscription for every lane, so that an idle replica costs Redis
 // nothing per robot.
-func (q *Queue) watch(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
+func (q *Queue) watch(ctx context.Context) {
+	defer q.sharedWG.Done()
 	q.shared.Watch(ctx, func(key string) {
 		if key == "" {
 			for _, l := range q.order {
@@ -157,8 +157,6 @@ func (q *Queue) sweepLane(key string) {
 			case l != nil:
 				to[l] = append(to[l], it)
 			case now.Sub(it.Created) > q.opts.RetryMaxAge:
-				it.LastError = "its robot is no longer configured in RELAY_ROBOTS (and the message is older than RELAY_RETRY_MAX_AGE, " + q.opts.RetryMaxAge.String() + ")"
-				it.DeadAt = now
 				expired = append(expired, it)
 			default:
 				left++
@@ -180,15 +178,8 @@ func (q *Queue) sweepLane(key string) {
 	for name, n := range moved {
 		q.log.Info("moved a backlog to the robot it belongs to now", zap.String("robot", name), zap.String("from", key), zap.Int("messages", n))
 	}
-	if len(expired) > 0 {
-		for _, it := range expired {
-			q.m.DeadLetters.WithLabelValues(it.Robot, "orphaned").Inc()
-		}
-		if err := q.shared.Bury(expired, "", nil); err != nil {
-			q.log.Warn("dead-lettering messages of a removed robot", zap.Error(err))
-		} else {
-			q.log.Warn("messages of a robot no longer configured, older than RELAY_RETRY_MAX_AGE, were dead-lettered", zap.String("lane", key), zap.Int("messages", len(expired)))
-		}
+	if err := q.buryOrphans(expired, zap.String("lane", key)); err != nil {
+		q.log.Warn("dead-lettering messages of a removed robot", zap.Error(err))
 	}
 	if left > 0 {
 		q.log.Warn("pending messages for a robot that is no longer configured stay in the store", zap.String("lane", key), zap.Int("messages", left))

@@ -5,18 +5,15 @@ import (
 	"time"
 )
 
-// What a robot's worker is doing, as RobotState.State reports it.
+// What a robot's worker is doing, as RobotState.State reports it: idle
+// (nothing to send), sending, paced (waiting for its rate window, from
+// RELAY_RATE_LIMIT or rate=, until RobotState.Until) or backoff (a message
+// waits to be retried after a failure until Until, a wait the service asked
+// for, such as DingTalk's ten-minute throttle after 130101, included).
 const (
-	// StateIdle is a robot with nothing to send.
-	StateIdle = "idle"
-	// StateSending is a send under way.
+	StateIdle    = "idle"
 	StateSending = "sending"
-	// StatePaced is a robot waiting for its rate window (RELAY_RATE_LIMIT,
-	// rate=) until RobotState.Until.
-	StatePaced = "paced"
-	// StateBackoff is a message waiting to be retried after a failure,
-	// until RobotState.Until (a wait the service asked for, such as
-	// DingTalk's ten-minute throttle after 130101, included).
+	StatePaced   = "paced"
 	StateBackoff = "backoff"
 )
 
@@ -24,8 +21,7 @@ const (
 // copy, read without holding up intake or sends.
 type RobotState struct {
 	Robot string `json:"robot"`
-	// Depth is how many messages wait; OldestAge how long the oldest of
-	// them has waited.
+	// Depth is how many messages wait, OldestAge how long the oldest has.
 	Depth     int     `json:"depth"`
 	OldestAge float64 `json:"oldest_age_seconds"`
 	// State is StateIdle, StateSending, StatePaced or StateBackoff; Until
@@ -65,13 +61,11 @@ type laneStats struct {
 	until time.Time
 	last  *LastSend
 	// minutes counts sends per minute of the last hour, a ring indexed by
-	// the minute since the epoch modulo 60.
-	minutes [60]minuteCount
-}
-
-type minuteCount struct {
-	minute int64 // Unix minute this slot counts; older slots are stale
-	counts SendCounts
+	// the Unix minute modulo 60; a slot of an older minute is stale.
+	minutes [60]struct {
+		minute int64
+		counts SendCounts
+	}
 }
 
 // set records what the worker does now.
@@ -93,7 +87,7 @@ func (s *laneStats) sent(now time.Time, result string, code int, err error) {
 	s.last = last
 	slot := &s.minutes[m%60]
 	if slot.minute != m {
-		*slot = minuteCount{minute: m}
+		slot.minute, slot.counts = m, SendCounts{}
 	}
 	switch result {
 	case "ok":

@@ -8,24 +8,23 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Store is the durable state the queue works on; *store.Store (bbolt) is
-// the production one. Every message is written before its webhook is
-// answered and removed once its robot accepted it.
+// Store is the durable state the queue works on (*store.Store, bbolt):
+// every message is written before its webhook is answered and removed once
+// its robot accepted it.
 type Store interface {
 	// Add stores a delivery's items (returning store.ErrDuplicate for a
 	// delivery ID already seen when dedup is set); post runs after the
 	// commit, in commit order.
 	Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error
-	// Done removes delivered items without waiting for the commit; done
-	// hears its outcome.
+	// Done removes delivered items; done hears the commit's outcome.
 	Done(items []*store.Item, robot string, pace []int64, done func(error))
 	// Update records a failed attempt on items, and the robot's recent
 	// sends when pace is not nil (with no items: before a send leaves).
 	Update(items []*store.Item, robot string, pace []int64) error
 	// Bury moves items to the dead letters.
 	Bury(items []*store.Item, robot string, pace []int64) error
-	// Revive moves a dead letter back to pending if accept agrees
-	// (store.ErrNotFound when there is none) and hands it to post.
+	// Revive moves a dead letter back to pending if accept agrees and
+	// hands it to post (store.ErrNotFound when there is none).
 	Revive(id uint64, accept func(*store.Item) error, post func(*store.Item)) error
 	// Expire forgets delivery IDs seen before cutoff.
 	Expire(cutoff time.Time) (int, error)
@@ -40,44 +39,41 @@ type Store interface {
 	Close() error
 }
 
-// Local is a Store one relay keeps to itself (*store.Store), whose lanes
-// it finds at start-up.
+// Local is a Store one relay keeps to itself, whose lanes it finds at
+// start-up.
 type Local interface {
 	Store
-	// Backlog calls fn with every pending item's lane, ID and arrival in
-	// arrival order, without reading the items; an item stored before
-	// lanes were recorded comes with the lane "".
+	// Backlog calls fn with every pending item's lane ("" when stored
+	// before lanes were), ID and arrival, in arrival order, without
+	// reading the items.
 	Backlog(fn func(lane string, id uint64, created time.Time) error) error
 }
 
 var _ Local = (*store.Store)(nil)
 
-// Shared is a Store that several replicas use at once (server/store/redis).
-// With one, a lane is worked only by the replica holding its lease, which
-// reads the lane's messages from the store (they may have arrived at any
-// replica) instead of having them pushed, paces through the store so that
-// every replica's sends count against one window, and forgets what it had
-// in memory whenever the lease changed hands.
+// Shared is a Store several replicas use at once (server/store/redis). A
+// lane is worked only by the replica holding its lease, which reads the
+// lane's messages from the store (any replica may have taken them), paces
+// through it so every replica's sends count in one window, and forgets
+// what it had in memory whenever the lease changed hands.
 type Shared interface {
 	Store
 	// Hold takes or renews this replica's lease on each lane for ttl;
 	// held[i] tells whether it holds lanes[i].
 	Hold(lanes []string, ttl time.Duration) (held []bool, err error)
-	// Release gives leases up, once what this replica delivered is
-	// removed.
+	// Release gives leases up, once what this replica delivered is gone.
 	Release(lanes []string) error
-	// Slot checks a lane's windows (margins included) at the store's
-	// clock: how long until a send may start and how many may start now.
-	// With take it also records a send when they allow one, only while
-	// this replica holds the lease (store.ErrLeaseLost otherwise).
+	// Slot checks a lane's windows (margins included) at the store's clock:
+	// the wait until a send may start and how many may start now; take
+	// records one if they allow it, only while this replica holds the
+	// lease (store.ErrLeaseLost otherwise).
 	Slot(lane string, windows robot.Limits, take bool) (wait time.Duration, free int, err error)
-	// Next reads up to n pending items of lane with IDs above after,
-	// oldest first: last is the cursor for the next call, rest how many
-	// follow.
+	// Next reads up to n pending items of lane with IDs above after, oldest
+	// first: last is the next call's cursor, rest how many follow.
 	Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error)
-	// Watch calls fn with a lane's name when items were added to it, by
-	// any replica, and with "" when any lane may have been added to
-	// unseen (a subscription made anew), until ctx ends.
+	// Watch calls fn with a lane's name when any replica added to it, and
+	// with "" when any may have been added to unseen (a subscription made
+	// anew), until ctx ends.
 	Watch(ctx context.Context, fn func(lane string))
 	// List is up to limit pending items of every lane, oldest first, and
 	// how many are pending in all.

@@ -25,13 +25,12 @@ type group struct {
 	items []*store.Item
 	msg   translate.Message
 	uuid  string
-	// failure is the kind of the last failure and streak how many attempts
-	// in a row failed that way (see nextWait).
+	// failure is the kind of the last failure, streak how many attempts in
+	// a row failed that way (see nextWait), next when to try again.
 	failure string
 	streak  int
 	next    time.Time
-	// gen is the lane's generation the items were taken in (see current).
-	gen uint64
+	gen     uint64 // the lane's generation the items were taken in (see current)
 }
 
 // work is one worker of a lane. A paced lane has one, so its messages go
@@ -41,81 +40,71 @@ type group struct {
 func (q *Queue) work(l *lane) {
 	defer q.wg.Done()
 	var g *group // the send in progress, kept across its retries
-	for q.Accepting() {
-		held, gen := q.current(l)
-		if g != nil && g.gen != gen {
-			g = nil // the lane was read afresh: the group is in it again
+	for q.Accepting() && q.step(l, &g) {
+	}
+}
+
+// step takes one step of a lane's worker: a wait (for the lease, a new
+// message, a retry or the robot's window) or a send. It returns false when
+// the queue stops.
+func (q *Queue) step(l *lane, gp **group) bool {
+	held, gen := q.current(l)
+	if *gp != nil && (*gp).gen != gen {
+		*gp = nil // the lane was read afresh: the group is in it again
+	}
+	if !held {
+		return q.waitLease(l)
+	}
+	if *gp == nil && (!q.await(l) || !q.Accepting()) {
+		return false
+	}
+	now := q.opts.now()
+	if g := *gp; g != nil && g.next.After(now) {
+		l.stats.set(StateBackoff, g.next)
+		return q.sleep(g.next.Sub(now))
+	}
+	wait, err := l.pacer.check(now)
+	if err != nil {
+		return q.paceFailed(l, err)
+	}
+	if wait > 0 {
+		q.m.ThrottleWaits.WithLabelValues(l.robot.Name).Inc()
+		l.stats.set(StatePaced, now.Add(wait))
+		return q.sleep(wait)
+	}
+	if *gp == nil {
+		if *gp, err = q.form(l, now); err != nil {
+			// form fell back to sending the head message alone.
+			q.log.Error("rendering digest", zap.String("robot", l.robot.Name), zap.Error(err))
 		}
-		if !held {
-			if !q.waitLease(l) {
-				return
-			}
-			continue
-		}
-		if g == nil && (!q.await(l) || !q.Accepting()) {
-			return
-		}
-		now := q.opts.now()
-		if g != nil && g.next.After(now) {
-			l.stats.set(StateBackoff, g.next)
-			if !q.sleep(g.next.Sub(now)) {
-				return
-			}
-			continue
-		}
-		wait, free, err := l.pacer.Check(now)
-		if err != nil {
-			if !q.paceFailed(l, err) {
-				return
-			}
-			continue
-		}
-		if wait > 0 {
-			q.m.ThrottleWaits.WithLabelValues(l.robot.Name).Inc()
-			l.stats.set(StatePaced, now.Add(wait))
-			if !q.sleep(wait) {
-				return
-			}
-			continue
-		}
-		if g == nil {
-			if g, err = q.form(l, free); err != nil {
-				// A digest that cannot render must not block the robot:
-				// form fell back to sending the head message alone.
-				q.log.Error("rendering digest", zap.String("robot", l.robot.Name), zap.Error(err))
-			}
-			if g == nil || g.next.After(now) {
-				continue // nothing, or a wait another replica began
-			}
-		}
-		// Check and Take are apart only for a shared window, which another
-		// replica's send may have filled in between (just before it lost
-		// the lease): then wait like any throttled send.
-		if wait, err := l.pacer.Take(now); err != nil || wait > 0 {
-			if err != nil && !q.paceFailed(l, err) || err == nil && !q.sleep(wait) {
-				return
-			}
-			continue
-		}
-		// The robot counts a request as it arrives: a paced lane's window,
-		// this send in it, is committed before the send leaves (after the
-		// last message's removal: the store commits in order), so a crash
-		// cannot leave a restarted relay one send short of the robot's
-		// count. A failed write waits a second, the send still counted.
-		if h := l.pacer.History(); h != nil {
-			if err := q.store.Update(nil, l.robot.Name, h); err != nil {
-				if !q.paceFailed(l, err) {
-					return
-				}
-				continue
-			}
-		}
-		l.stats.set(StateSending, time.Time{})
-		if q.send(l, g, now) {
-			g = nil
-			l.stats.set(StateIdle, time.Time{})
+		if *gp == nil || (*gp).next.After(now) {
+			return true // nothing, or a wait another replica began
 		}
 	}
+	// Check and Take are apart only for a shared window, which another
+	// replica's send may have filled in between (just before it lost
+	// the lease): then wait like any throttled send.
+	if wait, err := l.pacer.take(now); err != nil {
+		return q.paceFailed(l, err)
+	} else if wait > 0 {
+		return q.sleep(wait)
+	}
+	// The robot counts a request as it arrives: a paced lane's window,
+	// this send in it, is committed before the send leaves (after the
+	// last message's removal: the store commits in order), so a crash
+	// cannot leave a restarted relay one send short of the robot's
+	// count. A failed write waits a second, the send still counted.
+	if h := l.pacer.history(); h != nil {
+		if err := q.store.Update(nil, l.robot.Name, h); err != nil {
+			return q.paceFailed(l, err)
+		}
+	}
+	l.stats.set(StateSending, time.Time{})
+	if q.send(l, *gp, now) {
+		*gp = nil
+		l.stats.set(StateIdle, time.Time{})
+	}
+	return true
 }
 
 // paceFailed handles a shared window that could not be checked: the lease
@@ -216,7 +205,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 		l.sentOK.Inc()
 		l.stats.sent(now, "ok", 0, nil)
 		q.record(l, g, now)
-		q.store.Done(g.items, l.robot.Name, l.pacer.History(), func(err error) {
+		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
 			q.noteWrite(err)
 			if err != nil {
 				// The message went out but is still stored: it will be
@@ -278,7 +267,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Unlock()
 	q.m.Retries.WithLabelValues(l.robot.Name).Inc()
 	q.evict(l)
-	err := q.store.Update(g.items, l.robot.Name, l.pacer.History())
+	err := q.store.Update(g.items, l.robot.Name, l.pacer.history())
 	q.noteWrite(err)
 	if err != nil {
 		q.log.Error("recording a failed attempt", zap.String("robot", l.robot.Name), zap.Error(err))
@@ -299,7 +288,7 @@ func (q *Queue) bury(l *lane, g *group, reason string, cause error) {
 	}
 	settleLocked(l, g)
 	l.mu.Unlock()
-	err := q.store.Bury(g.items, l.robot.Name, l.pacer.History())
+	err := q.store.Bury(g.items, l.robot.Name, l.pacer.history())
 	q.noteWrite(err)
 	if err != nil {
 		q.log.Error("dead-lettering", zap.String("robot", l.robot.Name), zap.Error(err))
