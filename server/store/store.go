@@ -65,10 +65,10 @@ func (o Options) Defaults() Options {
 // Store is the durable bbolt queue. One writer commits whatever has piled up in
 // one transaction, so concurrent webhooks share an fsync (group commit).
 type Store struct {
-	db  *bolt.DB
-	ops chan *op
-	o   Options // with the defaults set
-	done chan struct{}
+	db   *bolt.DB
+	ops  chan *op
+	o    Options // with the defaults set
+	done chan struct{} // closed when the writer has exited
 }
 
 // Open opens (creating if needed) the store in dir.
