@@ -67,7 +67,7 @@ func (o Options) Defaults() Options {
 type Store struct {
 	db   *bolt.DB
 	ops  chan *op
-	o    Options // with the defaults set
+	o    Options       // with the defaults set
 	done chan struct{} // closed when the writer has exited
 }
 
