@@ -367,7 +367,8 @@ func asUser(v any) *User {
 	return nil
 }
 
-// oneOf: {{if oneOf .Event.Verb "merge" "merged"}}, case-insensitive.
+// oneOf reports whether v is a choice, ignoring case:
+// {{if oneOf .Event.Verb "merge" "merged"}}.
 func oneOf(v any, choices ...string) bool {
 	s := toString(v)
 	return slices.ContainsFunc(choices, func(c string) bool { return strings.EqualFold(s, c) })

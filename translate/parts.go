@@ -18,8 +18,9 @@ func partsFor(d *dialect, event, variant string) *partSet {
 	}
 }
 
-// lookup finds a part's template by the documented chain: <variant>.<target>.
-// <event>.<part>, <variant>.<event>.<part>, <target>.<event>.<part>, <event>.<part>.
+// lookup finds a part's template by the documented chain:
+// <variant>.<target>.<event>.<part>, <variant>.<event>.<part>,
+// <target>.<event>.<part>, <event>.<part>.
 func lookup(d *dialect, event, variant, part string) *template.Template {
 	set, t := d.set, d.Name()
 	var names []string

@@ -51,7 +51,7 @@ func key(id uint64) []byte {
 	return k[:]
 }
 
-// DecodeItem decodes stored item id (written by encoding/json) with json v2:
+// DecodeItem decodes stored item id (encoding/json's) with go-json-experiment:
 // a third of v1's time (BenchmarkUnmarshalItem), on every Redis send. The
 // options keep v1's leniency: any-case names, duplicates, invalid UTF-8.
 func DecodeItem(id uint64, v []byte) (*Item, error) {

@@ -1,6 +1,7 @@
 // Package store is the relay's durable state in a bbolt file: pending messages,
 // dead letters, dedup IDs, paced robots' send times and the console's history.
-// Every write goes through one group committer; server/store/redis shares it.
+// Every write goes through one group committer; server/store/redis keeps the
+// same state for several replicas.
 package store
 
 import (

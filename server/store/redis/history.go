@@ -63,7 +63,7 @@ func (s *Store) recorder() {
 	}
 }
 
-// Record queues s for its robot's history; done must not block.
+// Record queues e for its robot's history; done must not block.
 func (s *Store) Record(e store.Sent, done func(error)) {
 	select {
 	case s.records <- recordOp{e: e, done: done}:

@@ -8,8 +8,9 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Slot checks lane's windows and, with take, records a send when allowed and
-// the lease is held (else store.ErrLeaseLost); wait is until the next, free how many now.
+// Slot checks lane's windows (margins added by the caller) and, with take,
+// records a send they allow while this replica holds the lease, else
+// store.ErrLeaseLost. wait is until a send may start, free how many may now.
 func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Duration, free int, err error) {
 	keep, longest := 0, time.Duration(0)
 	args := []any{s.token, take, 0, 0}

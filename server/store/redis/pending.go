@@ -63,7 +63,7 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 // Next reads up to n pending items of lane above after, oldest first; last is
 // the cursor, rest how many follow. Items being removed are left out.
 func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error) {
-	// Hold removals' IDs in the removing set until they are checked.
+	// A removal finishing meanwhile must keep its IDs until checked below.
 	s.rm.gate.RLock()
 	defer s.rm.gate.RUnlock()
 	res, err := nextScript.Run(ctx(), s.c, []string{pending(lane), keyItems}, after, n).Slice()
