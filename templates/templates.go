@@ -1,13 +1,7 @@
-// Package templates holds the relay's default message templates and sample
-// payloads, embedded in the binary. It is data only: translate parses the
-// templates, cmd hands this file system to it.
-//
-// Layout: zh/*.tmpl and en/*.tmpl are the default templates per language
-// (one file per event plus common.tmpl, generic.tmpl, digest.tmpl);
-// samples/*.json are sample CODING payloads named <event>[-<case>].json
-// (<event> is what the X-Coding-Event or Service Hook header would carry);
-// samples/<source>/*.json are another source's, whose bodies name their
-// events (samples/gitlab/).
+// Package templates is data: the embedded default templates (zh/, en/: one
+// file per event plus common, generic, digest) and sample payloads: CODING's
+// samples/<event>[-<case>].json (<event> as its header carries it), other
+// sources' in samples/<source>/.
 package templates
 
 import (
@@ -22,8 +16,7 @@ import (
 //go:embed zh/*.tmpl en/*.tmpl samples/*.json samples/*/*.json
 var FS embed.FS
 
-// Languages are the languages with default templates; the first is the
-// default.
+// Languages have default templates; the first is the default.
 var Languages = []string{"zh", "en"}
 
 // Sub is the default templates of one language ("" means zh).
@@ -39,8 +32,7 @@ func Sub(lang string) (fs.FS, error) {
 	return nil, fmt.Errorf("templates: no default templates for language %q (have %s)", lang, strings.Join(Languages, ", "))
 }
 
-// Samples returns the sample payloads by their path under samples/
-// (push.json, GIT_PUSHED.json, gitlab/push.json, …).
+// Samples returns the sample payloads by path under samples/ (gitlab/push.json).
 func Samples() map[string][]byte {
 	out := make(map[string][]byte)
 	for _, pattern := range SamplePatterns {

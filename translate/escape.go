@@ -9,13 +9,11 @@ import (
 	"unicode/utf8"
 )
 
-// anchorHref finds the URL in an HTML anchor: old CODING payloads send
-// compare, commit url and repository html_url as <a href='…'>…</a>.
+// anchorHref finds the URL in an <a href='…'>, which old payloads send as URLs.
 var anchorHref = regexp.MustCompile(`(?i)href\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s>]+))`)
 
-// CleanURL turns what a source put where a URL belongs into a plain http(s)
-// URL that is safe inside a markdown link destination, or "" when it is not
-// an http(s) URL at all (javascript:, an anchor without href, text).
+// CleanURL returns s as an http(s) URL safe in a markdown link destination,
+// or "" when it is none (javascript:, an anchor without href, text).
 func CleanURL(s string) string { return cleanURL(s) }
 
 func cleanURL(s string) string {
@@ -28,16 +26,13 @@ func cleanURL(s string) string {
 		s = m[1] + m[2] + m[3]
 	}
 	s = strings.TrimSpace(html.UnescapeString(s))
-	// EqualFold of as many bytes as the scheme has folds ASCII letters only:
-	// a non-ASCII look-alike takes more bytes than the letter it folds to.
+	// EqualFold on len(scheme) bytes folds ASCII only: look-alikes are longer.
 	if !hasPrefixFold(s, "https://") && !hasPrefixFold(s, "http://") {
 		return ""
 	}
-	// Control characters go (a newline would end the link).
 	return urlEscaper.Replace(strings.Map(dropControl, s))
 }
 
-// dropControl drops control characters, for strings.Map.
 func dropControl(r rune) rune {
 	if r < 0x20 || r == 0x7f {
 		return -1
@@ -45,8 +40,7 @@ func dropControl(r rune) rune {
 	return r
 }
 
-// urlEscaper percent-encodes what would end or break a markdown link
-// destination.
+// urlEscaper percent-encodes what would end a markdown link destination.
 var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E",
 	"[", "%5B", "]", "%5D", `"`, "%22", "'", "%27", "`", "%60")
 
@@ -54,25 +48,18 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// wordJoiner (U+2060) is invisible and joins nothing a reader sees; put
-// after "<" or "@" it keeps a tag, an autolink or a mention from forming
-// where no markdown escape is known to stop the robot from parsing one.
+// wordJoiner (U+2060, invisible) after "<" or "@" stops a tag, autolink or
+// mention where no markdown escape is known to stop the robot's parser.
 const wordJoiner = "\u2060"
 
-// EscapeInline makes one line of user content (a title, a name, a commit
-// subject) inert in markdown while showing it as written:
-//   - line breaks become spaces and other control characters go, so a
-//     title cannot start a new block;
-//   - the markdown that could build a link, emphasis, code or a block is
-//     backslash-escaped: [ ] * ` and ~~, _ unless inside a word (where
-//     markdown does not read it), a backslash before punctuation, and a
-//     block marker at the start (#, >, -, +, =, "1.");
-//   - "<" before what could start a tag, an autolink or a WeCom <@userid>
-//     mention, and "@" before a letter or digit (a DingTalk @mobile, @all)
-//     get a word joiner after them: a backslash does not stop the robots'
-//     mention parsers, and DingTalk and WeCom do not document entities;
-//   - "&" that could start an entity becomes &amp;, so &lt; shows as
-//     written and never comes back as markup.
+// EscapeInline makes one line of user content inert in markdown, shown as written:
+//   - line breaks become spaces, control characters go: no new block;
+//   - backslash-escaped: [ ] * ` ~~, _ outside a word, \ before punctuation,
+//     a leading block marker (#, >, -, +, =, "1.");
+//   - "<" that could open a tag, autolink or WeCom <@userid>, and "@" before a
+//     word rune (DingTalk @mobile, @all) get a word joiner: a backslash does not
+//     stop the mention parsers, and DingTalk and WeCom document no entities;
+//   - "&" that could start an entity becomes &amp;, so &lt; stays text.
 func EscapeInline(s string) string {
 	if strings.IndexFunc(s, inlineSpecial) < 0 && blockMarker(s) == 0 {
 		return s
@@ -80,7 +67,6 @@ func EscapeInline(s string) string {
 	return escapeInline(s)
 }
 
-// escapeInline is EscapeInline without the shortcut for text it keeps.
 func escapeInline(s string) string {
 	s = strings.Map(dropControl, inlineBreaks.Replace(s))
 	rs := []rune(s)
@@ -94,9 +80,7 @@ func escapeInline(s string) string {
 			r == '[' || r == ']' || r == '*' || r == '`',
 			r == '~' && (prev == '~' || next == '~'),
 			r == '_' && !(isWordRune(prev) && isWordRune(next)),
-			// At the end of the value the next character is the template's
-			// own (a link's "]", a closing "**"), which a lone backslash
-			// would eat.
+			// At the end, a lone backslash would eat the template's "]" or "**".
 			r == '\\' && (next == 0 || next < utf8.RuneSelf && (unicode.IsPunct(next) || unicode.IsSymbol(next))):
 			b.WriteByte('\\')
 			b.WriteRune(r)
@@ -113,10 +97,8 @@ func escapeInline(s string) string {
 	return b.String()
 }
 
-// inlineBreaks are what breaks a line, which EscapeInline keeps on one.
 var inlineBreaks = strings.NewReplacer("\n", " ", "\r", " ", "\t", " ", "\v", " ", "\f", " ", "\u2028", "", "\u2029", "")
 
-// inlineSpecial reports whether EscapeInline may change r.
 func inlineSpecial(r rune) bool {
 	return r < 0x20 || strings.ContainsRune("\x7f<[]@*`~_\\&\u2028\u2029\uFFFD", r)
 }
@@ -132,8 +114,7 @@ func isWordRune(r rune) bool {
 	return r != 0 && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
-// blockMarker is the length of a block marker at the start of a line
-// (after spaces), 0 if none; markers and spaces are ASCII.
+// blockMarker is the length of a leading block marker (after spaces), or 0.
 func blockMarker(s string) int {
 	i := 0
 	for i < len(s) && s[i] == ' ' {
@@ -161,13 +142,10 @@ func blockMarker(s string) int {
 	return 0
 }
 
-// NoPipes backslash-escapes every "|", for dialects that render tables: a
-// "|" in user content is what would build one (with a delimiter row like
-// |---|) or split a cell of one.
+// NoPipes escapes "|", which in dialects with tables would build or split one.
 func NoPipes(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-// EscapeLinkText is EscapeInline for the text of a link: inside [ ] a
-// leading # starts no block, so it stays as it is.
+// EscapeLinkText is EscapeInline for link text, where a leading # is no block.
 func EscapeLinkText(s string) string {
 	s = EscapeInline(s)
 	if strings.HasPrefix(s, `\#`) {
@@ -176,9 +154,8 @@ func EscapeLinkText(s string) string {
 	return s
 }
 
-// MarkdownLink is the markdown link [label](href) of a dialect's Link:
-// label is the text already escaped ("link" when empty), href a clean URL;
-// without href it is the label alone.
+// MarkdownLink is [label](href) with escaped label ("link" when empty) and a
+// clean href; without href it is the label alone.
 func MarkdownLink(label, href string) string {
 	if label = cmp.Or(label, "link"); href == "" {
 		return label
@@ -186,9 +163,8 @@ func MarkdownLink(label, href string) string {
 	return "[" + label + "](" + href + ")"
 }
 
-// userLines splits multi-line user text into its lines: CRLF normalised,
-// control characters dropped, trailing blanks trimmed, leading and trailing
-// empty lines dropped and runs of empty lines collapsed to one.
+// userLines splits user text into lines: controls dropped, ends trimmed,
+// outer empty lines dropped, runs of empty lines collapsed to one.
 func userLines(s string) []string {
 	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ").Replace(s)
 	var out []string
@@ -204,10 +180,8 @@ func userLines(s string) []string {
 	return out
 }
 
-// QuoteLines is the building block of a dialect's Quote: the lines of
-// multi-line user text (see userLines), each without its leading spaces,
-// escaped by EscapeInline and written by line, an empty one as blank,
-// joined by sep. A markdown quote is
+// QuoteLines writes each userLines line of s, left-trimmed and escaped, by
+// line (an empty one as blank), joined by sep. A markdown quote is
 //
 //	QuoteLines(s, "\n", ">", func(l string) string { return "> " + l })
 func QuoteLines(s, sep, blank string, line func(escaped string) string) string {
@@ -221,8 +195,7 @@ func QuoteLines(s, sep, blank string, line func(escaped string) string) string {
 	return strings.Join(lines, sep)
 }
 
-// clipLines shortens multi-line text to at most max runes, cutting at a line
-// boundary when one is near enough and ending with "…". max <= 0 gives "".
+// clipLines cuts text to max runes, at a line end when near, ending "…".
 func clipLines(max int, s string) string {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	if max <= 0 {
@@ -238,7 +211,6 @@ func clipLines(max int, s string) string {
 	return strings.TrimRightFunc(cut, unicode.IsSpace) + "…"
 }
 
-// runePrefix is the longest prefix of s with at most n runes.
 func runePrefix(s string, n int) string {
 	for pos := range s {
 		if n <= 0 {
@@ -249,7 +221,6 @@ func runePrefix(s string, n int) string {
 	return s
 }
 
-// truncateRunes shortens one-line text to at most n runes, ending with "…".
 func truncateRunes(n int, s string) string {
 	if n <= 0 {
 		return ""
@@ -260,13 +231,11 @@ func truncateRunes(n int, s string) string {
 	return strings.TrimRightFunc(runePrefix(s, n-1), unicode.IsSpace) + "…"
 }
 
-// protectedSpan finds markdown a cut must not split: links (and images),
-// <font …>…</font> elements, and tags such as WeCom's <@userid>.
+// protectedSpan finds what a cut must not split: links, <font>, tags (<@userid>).
 var protectedSpan = regexp.MustCompile(`!?\[[^\[\]\n]*\]\([^()\s]*\)|(?s)<font[^>]*>.*?</font>|<[^<>\n]*>`)
 
-// cutMarkdown returns the longest prefix of s of at most maxBytes bytes that
-// ends on a rune boundary, outside any link, font element or tag, and not
-// right after an escaping backslash.
+// cutMarkdown is the longest prefix within maxBytes that ends on a rune, outside
+// a protectedSpan and not after an escaping backslash.
 func cutMarkdown(s string, maxBytes int) string {
 	if len(s) <= maxBytes {
 		return s
@@ -290,9 +259,7 @@ func cutMarkdown(s string, maxBytes int) string {
 	return s[:cut]
 }
 
-// trimMarkdown shortens markdown to fit maxBytes including the ellipsis
-// line it appends, using cutMarkdown, and drops a dangling partial line
-// marker.
+// trimMarkdown fits s with its "…" line into maxBytes, dropping a dangling marker.
 func trimMarkdown(s string, maxBytes int) string {
 	const more = "\n\n…"
 	if len(s) <= maxBytes {
@@ -302,8 +269,6 @@ func trimMarkdown(s string, maxBytes int) string {
 	return strings.TrimRight(strings.TrimRightFunc(cut, unicode.IsSpace), ">-#* ") + more
 }
 
-// plainTitle is a title as the chat list shows it: plain text, which no
-// robot parses for markup or mentions (DingTalk's markdown title, a Feishu
-// card's plain_text header), so what people wrote is shown as written;
-// only invalid UTF-8 is replaced.
+// plainTitle is a chat-list title, which no robot parses for markup or
+// mentions, so only invalid UTF-8 is replaced.
 func plainTitle(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }

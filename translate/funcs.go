@@ -15,15 +15,12 @@ import (
 	"github.com/Masterminds/sprig/v3"
 )
 
-// forbiddenFuncs are sprig functions a template must not have: they read the
-// environment (where secrets live), the network, or the clock (translate is
-// pure: the same event renders the same message).
+// forbiddenFuncs are sprig functions that read the environment (secrets), the
+// network or the clock (translate is pure: same event, same message).
 var forbiddenFuncs = []string{"env", "expandenv", "getHostByName", "ago", "now", "date", "dateInZone", "date_in_zone", "htmlDate", "htmlDateInZone", "dateModify", "date_modify", "mustDateModify", "must_date_modify"}
 
-// funcMap is sprig's hermetic text functions minus forbiddenFuncs, plus the
-// relay's helpers. Those of the markdown (esc, link, color, bullet,
-// blockquote) are bound to d, so each dialect has its own parsed template
-// set; include looks names up in set, filled in once parsing is done.
+// funcMap is sprig's hermetic functions plus the relay's; the markdown ones are
+// bound to d, so each dialect has its own template set (include looks in set).
 func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template) template.FuncMap {
 	fm := template.FuncMap(sprig.HermeticTxtFuncMap())
 	for _, name := range forbiddenFuncs {
@@ -83,23 +80,18 @@ func funcMap(d Dialect, loc *time.Location, lang string, set **template.Template
 	return fm
 }
 
-// depthTracker is template data that counts nested include calls of one
-// render, so a template including itself fails instead of overflowing the
-// stack.
+// depthTracker counts a render's nested includes, so self-inclusion fails
+// instead of overflowing the stack.
 type depthTracker interface {
 	enter() int
 	leave()
 }
 
-// includeDepth counts include calls in progress with data that is not a
-// depthTracker (a dict built in a template), across all renders.
+// includeDepth counts includes in progress with non-depthTracker data (a dict).
 var includeDepth atomic.Int64
 
-// maxIncludeDepth bounds nested includes in one render; honest templates
-// nest a few levels.
 const maxIncludeDepth = 32
 
-// toString renders any template value as text; nil is "".
 func toString(v any) string {
 	switch s := v.(type) {
 	case nil:
@@ -119,8 +111,6 @@ func toString(v any) string {
 	return fmt.Sprint(v)
 }
 
-// toInt64 reads a number from any template value (ints, floats, numeric
-// strings, json.Number); ok is false when there is none.
 func toInt64(v any) (int64, bool) {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -139,7 +129,6 @@ func toInt64(v any) (int64, bool) {
 	return int64(f), true
 }
 
-// toInt is toInt64 for counts; no number is 0.
 func toInt(v any) int {
 	n, _ := toInt64(v)
 	return int(n)
@@ -166,14 +155,11 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// Day is the zone of a date a source gives without a time of day (a due
-// date): midnight of that date in Day is shown as the date alone.
+// Day is the zone of a date without time (a due date): shown as the date alone.
 var Day = time.FixedZone("day", 0)
 
-// formatTime formats a time (or an epoch-millisecond timestamp) as
-// 2006-01-02 15:04 in loc, with its zone in English (UTC+8); zero or no
-// value gives "". Values that look like seconds (before 2001-09 in ms) are
-// taken as seconds, as some CODING fields are.
+// formatTime formats a time or epoch-ms timestamp in loc; values before
+// 2001-09 in ms are taken as seconds, as some CODING fields are.
 func formatTime(v any, loc *time.Location, lang string) string {
 	t, ok := v.(time.Time)
 	if !ok {
@@ -209,7 +195,6 @@ func formatTime(v any, loc *time.Location, lang string) string {
 	return out
 }
 
-// humanBytes formats a size in bytes with binary units: 512 B, 7.3 MB.
 func humanBytes(v any) string {
 	n, ok := toInt64(v)
 	if !ok || n < 0 {
@@ -231,8 +216,7 @@ func humanBytes(v any) string {
 	return fmt.Sprintf("%.1f %s", math.Floor(f*10)/10, units[i])
 }
 
-// formatDuration formats a CI duration, by default in milliseconds (as
-// CODING sends it); an optional unit "s" takes seconds. 0 gives "".
+// formatDuration formats a CI duration in ms (as CODING sends it), or unit "s".
 func formatDuration(v any, lang string, unit ...string) string {
 	d, ok := v.(time.Duration)
 	if !ok {
@@ -266,14 +250,11 @@ func formatDuration(v any, lang string, unit ...string) string {
 	return out
 }
 
-// durationWords are hours, minutes, seconds and "under a second", by
-// whether the language is English.
 var durationWords = map[bool][4]string{
 	false: {"小时", "分", "秒", "不到 1 秒"},
 	true:  {"h", "min", "s", "under 1 s"},
 }
 
-// plural picks the singular or plural word for n (English templates).
 func plural(n any, one, many string) string {
 	if i, _ := toInt64(n); i == 1 {
 		return one
@@ -281,13 +262,11 @@ func plural(n any, one, many string) string {
 	return many
 }
 
-// link is d's link to u (anything cleanURL makes a URL of) showing text.
 func link(d Dialect, text, u any) string {
 	return d.Link(toString(text), cleanURL(toString(u)))
 }
 
-// buildLevel classifies a build's, job's or deployment's status (any
-// source's words for it) for colour: success, failure, running or neutral.
+// buildLevel maps any source's CI status words to success, failure, running or neutral.
 func buildLevel(status any) string {
 	switch strings.ToUpper(strings.TrimSpace(toString(status))) {
 	case "SUCCEED", "SUCCEEDED", "SUCCESS", "SUCCESSFUL", "PASSED", "DONE":
@@ -300,11 +279,8 @@ func buildLevel(status any) string {
 	return "neutral"
 }
 
-// mark is the status mark of a level (buildLevel's, color's) or an
-// outcome: ✅ success, ❌ failure, ⏳ running, ⚠️ warning, "" for the rest.
-// It tells success from failure where colours are not shown (WeCom
-// markdown_v2, a digest line, a notification's title) and for readers who
-// cannot tell red from green.
+// mark is a level's or outcome's sign (✅ ❌ ⏳ ⚠️): it tells success from failure
+// where colours are not shown and to readers who cannot tell red from green.
 func mark(level any) string {
 	switch strings.ToLower(strings.TrimSpace(toString(level))) {
 	case "success", "info":
@@ -319,10 +295,8 @@ func mark(level any) string {
 	return ""
 }
 
-// priorityLevel reads CODING's priority of a task or an issue: 0, 1, 2, 3
-// (as CODING codes them), the English or Chinese word; it is low, medium,
-// high, urgent, or "" for anything else. Templates put the words of their
-// language on it.
+// priorityLevel maps CODING's priority (0-3, English or Chinese word) to low,
+// medium, high, urgent or "".
 func priorityLevel(v any) string {
 	switch strings.ToLower(strings.TrimSpace(toString(v))) {
 	case "0", "low", "lowest", "低":
@@ -337,9 +311,8 @@ func priorityLevel(v any) string {
 	return ""
 }
 
-// workStatus reads the status code of a work item (issue, task,
-// iteration): todo, doing, done, closed, or "" for a code it does not know
-// (a team's own status names, which templates show as they are).
+// workStatus maps a work item's status to todo, doing, done, closed, or "" for
+// a team's own names, which templates show as they are.
 func workStatus(v any) string {
 	switch strings.ToUpper(strings.TrimSpace(toString(v))) {
 	case "TODO", "WAIT_PROCESS", "NOT_STARTED", "OPEN", "OPENED", "NEW", "未开始", "待处理":
@@ -354,10 +327,8 @@ func workStatus(v any) string {
 	return ""
 }
 
-// sameUser reports whether a and b (users or members) are the same
-// person: they share an id, login, username or email, or, when neither
-// has any of those, a name. Templates leave out a detail line that would
-// name again who the headline names.
+// sameUser reports whether a and b share an id, login, username or email (or,
+// lacking all, a name), so templates do not name the headline's person twice.
 func sameUser(a, b any) bool {
 	ua, ub := asUser(a), asUser(b)
 	if ua == nil || ub == nil {
@@ -381,7 +352,6 @@ func sameUser(a, b any) bool {
 	return !keyed && ua.Display() != "" && ua.Display() == ub.Display()
 }
 
-// asUser is the User a template value stands for, nil for none.
 func asUser(v any) *User {
 	switch u := v.(type) {
 	case *User:
@@ -397,8 +367,8 @@ func asUser(v any) *User {
 	return nil
 }
 
-// oneOf reports whether v (compared as text, ignoring case) is one of the
-// choices: {{if oneOf .Event.Verb "merge" "merged"}}.
+// oneOf reports whether v is a choice, ignoring case:
+// {{if oneOf .Event.Verb "merge" "merged"}}.
 func oneOf(v any, choices ...string) bool {
 	s := toString(v)
 	return slices.ContainsFunc(choices, func(c string) bool { return strings.EqualFold(s, c) })

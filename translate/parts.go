@@ -5,13 +5,10 @@ import (
 	"text/template"
 )
 
-// partSet is the templates of each part of a message.
 type partSet struct {
 	text, title, summary, mentions *template.Template
 }
 
-// partsFor is the templates of each part of event for dialect d and the
-// variant, by lookup's chain.
 func partsFor(d *dialect, event, variant string) *partSet {
 	return &partSet{
 		text:     lookup(d, event, variant, "text"),
@@ -21,8 +18,8 @@ func partsFor(d *dialect, event, variant string) *partSet {
 	}
 }
 
-// lookup finds the template for one part of a message by the documented
-// chain: <variant>.<target>.<event>.<part>, <variant>.<event>.<part>,
+// lookup finds a part's template by the documented chain:
+// <variant>.<target>.<event>.<part>, <variant>.<event>.<part>,
 // <target>.<event>.<part>, <event>.<part>.
 func lookup(d *dialect, event, variant, part string) *template.Template {
 	set, t := d.set, d.Name()
@@ -39,8 +36,7 @@ func lookup(d *dialect, event, variant, part string) *template.Template {
 	return nil
 }
 
-// templateParts is the templates that render an event: those of its own
-// name when it has a text template, else generic's.
+// templateParts are the event's own templates if it has a text one, else generic's.
 func (r *Renderer) templateParts(d *dialect, name, variant string) *partSet {
 	if name != "" && name != "generic" {
 		if ps := partsFor(d, name, variant); ps.text != nil {
@@ -50,8 +46,7 @@ func (r *Renderer) templateParts(d *dialect, name, variant string) *partSet {
 	return partsFor(d, "generic", variant)
 }
 
-// HasVariant reports whether any template of the variant exists, for
-// validating a robot's template= parameter.
+// HasVariant reports whether any template of the variant exists.
 func (r *Renderer) HasVariant(variant string) bool {
 	if variant == "" {
 		return true

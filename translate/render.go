@@ -15,32 +15,25 @@ import (
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
 )
 
-// Data is what a template sees: the event, the target and the render's
-// budget; nothing else (no configuration, no secrets). Templates call
-// {{$.Mention user}} to @-mention somebody.
+// Data is all a template sees (no configuration, no secrets): the event, the
+// target and the render's budget. {{$.Mention user}} @-mentions somebody.
 type Data struct {
 	Event  *Event
 	Target Target
-	// Headings, Colors, Lists, Quotes, Mentions and Card are the target's
-	// Capabilities, which templates ask for rather than for a kind. They
-	// are fields, not methods nor an embedded struct, because text/template
-	// reads a method or a promoted field through slower reflection, and
-	// templates test them in every message.
+	// Headings…Card are the target's Capabilities, as plain fields: text/template
+	// reads methods and promoted fields through slower reflection.
 	Headings, Colors, Lists, Quotes, Mentions, Card bool
 	Lang                                            string
 	Variant                                         string
-	// Outcome is the event's outcome as Message.Outcome has it: success,
-	// failure, warning or "" (neutral).
+	// Outcome is Message.Outcome: success, failure, warning or "" (neutral).
 	Outcome string
 
-	// Commits is the part of the push's commits to list: the newest ones,
-	// the head commit first (of Event.Commits); MoreCommits how many
-	// earlier ones were left out, TotalCommits all of them (Event.CommitCount).
+	// Commits are the newest commits to list, head first; MoreCommits counts
+	// the earlier ones left out, TotalCommits all (Event.CommitCount).
 	Commits      []Commit
 	TotalCommits int
 	MoreCommits  int
-	// MaxDesc is how many runes of a description (MR body, issue
-	// description, failure message) to show; 0 means none.
+	// MaxDesc is how many runes of a description to show; 0 means none.
 	MaxDesc int
 
 	dir      directory
@@ -53,11 +46,8 @@ type Data struct {
 func (d *Data) enter() int { d.depth++; return d.depth }
 func (d *Data) leave()     { d.depth-- }
 
-// cachedInclude renders {{include name .}} once per render (one budget):
-// the CI templates include ci.isjob in the title, the text and the summary,
-// and as templates cannot change Data (.Mention adds each user once however
-// often it is called) a second rendering gives the same text. It saves a
-// fifth of a CI render's allocations (BenchmarkDecodeRender).
+// cachedInclude renders {{include name .}} once per render: templates cannot
+// change Data, so a rerun gives the same text (saves 1/5 of CI render allocs).
 func (d *Data) cachedInclude(name string, render func() (string, error)) (string, error) {
 	if d == nil {
 		return render()
@@ -75,10 +65,8 @@ func (d *Data) cachedInclude(name string, render func() (string, error)) (string
 	return out, err
 }
 
-// Mention @-mentions the given users (a User, a slice of users, a login or
-// list of logins) in the message when Options.Mentions knows them, and
-// outputs nothing: the renderer adds the @-text the target needs at the end
-// of the message.
+// Mention @-mentions users (User, []User, login(s)) known to Options.Mentions;
+// it outputs nothing, the renderer appends the target's @-text.
 func (d *Data) Mention(who ...any) string {
 	for _, w := range who {
 		d.dir.resolve(d.mentions, w)
@@ -90,18 +78,15 @@ func (d *Data) Mention(who ...any) string {
 type Options struct {
 	// Location renders epoch-millisecond timestamps; nil means Asia/Shanghai.
 	Location *time.Location
-	// Language picks the default templates' sub-directory: "zh" (default)
-	// or "en". Defaults without language directories are used as they are.
+	// Language picks the defaults' sub-directory: "zh" (default) or "en".
 	Language string
 	// Mentions maps a login, username or email to whom to @-mention.
 	Mentions map[string]Mention
-	// Dialects are the dialects to render for: each robot kind's (see
-	// Dialect). Render and Digest refuse any other target.
+	// Dialects are the robot kinds' dialects; other targets are refused.
 	Dialects []Dialect
 }
 
-// Renderer renders events with templates parsed once in New; it is safe for
-// concurrent use.
+// Renderer renders events with templates parsed in New; safe for concurrent use.
 type Renderer struct {
 	defaults, user fs.FS
 	opts           Options
@@ -110,17 +95,13 @@ type Renderer struct {
 	dialects []*dialect // in Options.Dialects order
 	byName   map[Target]*dialect
 	dir      directory
-	files    []string // parsed files, for errors and Check
-
-	// guard bounds a preview's renders (see Preview); nil for sending.
-	guard *previewGuard
+	files    []string      // parsed files, for errors and Check
+	guard    *previewGuard // a preview's bounds (see Preview); nil to send
 }
 
-// New parses every *.tmpl of defaults (its Options.Language sub-directory
-// when it has one), then of user (may be nil), whose {{define}}s replace the
-// defaults of the same name, for every dialect of Options.Dialects. Errors
-// name the file, the line and the reason, or a removed field and its
-// replacement.
+// New parses the *.tmpl of defaults (its Language sub-directory if any), then
+// of user (may be nil), whose {{define}}s replace the defaults', per dialect.
+// Errors name the file and line, or a removed field and its replacement.
 func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 	if defaults == nil {
 		return nil, errors.New("new renderer: no default templates")
@@ -204,16 +185,14 @@ func New(defaults fs.FS, user fs.FS, opts Options) (*Renderer, error) {
 	return r, nil
 }
 
-// Language is the language of the default templates in use.
+// Language is the default templates' language.
 func (r *Renderer) Language() string { return r.lang }
 
 // Location is the time zone timestamps render in.
 func (r *Renderer) Location() *time.Location { return r.opts.Location }
 
-// Render renders ev for target t with the template variant (may be "").
-// The message always fits the target: the variable parts (commit list,
-// descriptions) are shortened first, and as a last resort the text is cut
-// on a rune boundary outside any link, with "…".
+// Render renders ev for t with the variant (may be ""). The message always
+// fits: commits and descriptions shrink first, then the text is cut with "…".
 func (r *Renderer) Render(ev *Event, t Target, variant string) (Message, error) {
 	if ev == nil {
 		return Message{}, errors.New("render: nil event")
@@ -269,7 +248,6 @@ func (r *Renderer) renderOnce(ev *Event, dl *dialect, ps *partSet, variant, outc
 	return withMentions(dl, m, d.mentions.mobiles, d.mentions.ids), nil
 }
 
-// execPart runs one part's template; a missing part renders as "".
 func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 	if tm == nil {
 		return "", nil
@@ -281,19 +259,15 @@ func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 	return b.String(), nil
 }
 
-// blankRuns are runs of blank lines, which templates leave behind when
-// optional parts are empty.
+// blankRuns are what empty optional parts leave behind.
 var blankRuns = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
 
-// tidyText trims the text and collapses runs of blank lines to one.
 func tidyText(s string) string {
 	return blankRuns.ReplaceAllString(strings.TrimSpace(s), "\n\n")
 }
 
-// oneLine collapses whitespace runs (including line breaks) to one space.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// templateNames lists the defined templates of a dialect, sorted.
 func (r *Renderer) templateNames(d *dialect) []string {
 	var names []string
 	for _, tm := range d.set.Templates() {

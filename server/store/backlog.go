@@ -8,14 +8,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketLanes records each pending item's lane and arrival, so that a
-// start-up learns the backlogs from a few bytes an item instead of reading
-// the queue: key the ID (so that intake appends), value the arrival (Unix
-// ns) and Item.Lane. Its sequence follows the pending bucket's: a file an
-// earlier version wrote or added to is indexed anew at Open.
+// bucketLanes (ID → arrival ns + Item.Lane) lets start-up learn backlogs without
+// reading items; a sequence behind pending's (an older file) reindexes at Open.
 var bucketLanes = []byte("lanes")
 
-// index lists items, their IDs assigned, in the lanes index.
 func index(tx *bolt.Tx, items []*Item) error {
 	idx := tx.Bucket(bucketLanes)
 	idx.FillPercent = appendFill
@@ -27,8 +23,6 @@ func index(tx *bolt.Tx, items []*Item) error {
 	return idx.SetSequence(tx.Bucket(bucketPending).Sequence())
 }
 
-// reindex indexes every pending item afresh unless the index follows the
-// pending bucket already.
 func reindex(tx *bolt.Tx) error {
 	p := tx.Bucket(bucketPending)
 	if idx := tx.Bucket(bucketLanes); idx != nil && idx.Sequence() == p.Sequence() {
@@ -51,8 +45,7 @@ func reindex(tx *bolt.Tx) error {
 	return errors.Join(err, idx.SetSequence(p.Sequence())) // for an empty queue too
 }
 
-// Backlog calls fn with the lane, ID and arrival time of every pending
-// item in arrival order, without reading the items.
+// Backlog calls fn with each pending item's lane, ID and arrival, in order.
 func (s *Store) Backlog(fn func(lane string, id uint64, created time.Time) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketLanes).ForEach(func(k, v []byte) error {

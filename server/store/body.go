@@ -9,14 +9,10 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// A message fanned out to many robots is stored once. Items of one delivery
-// that carry the same rendering (robots of one target and template variant)
-// refer to one body, named after the first of them (its UUID), which goes
-// when the last of them is delivered; dead letters keep theirs, for replay.
-// An item whose message is its own keeps it inline, as items always did.
+// Items of a delivery with the same rendering share one body, named by the
+// first's UUID and removed with the last; dead letters keep theirs for replay.
 
-// SameMessage reports whether a and b are the same rendering; strings that
-// share their bytes compare at once.
+// SameMessage reports whether a and b are the same rendering.
 func SameMessage(a, b *translate.Message) bool {
 	return a.Target == b.Target && a.Event == b.Event && a.Action == b.Action && a.Title == b.Title &&
 		a.Text == b.Text && a.Summary == b.Summary && a.Link == b.Link && a.Outcome == b.Outcome &&
@@ -27,12 +23,10 @@ func SameMessage(a, b *translate.Message) bool {
 type Body struct {
 	Name string
 	JSON []byte
-	// Refs is how many items refer to it.
 	Refs int
 }
 
-// ShareBodies sets Body on the items that carry the same rendering as
-// another item of theirs, and returns the bodies to store with them.
+// ShareBodies sets Body on items sharing a rendering and returns the bodies.
 func ShareBodies(items []*Item) ([]Body, error) {
 	var groups [][]*Item
 	for _, it := range items {
@@ -60,8 +54,7 @@ func ShareBodies(items []*Item) ([]Body, error) {
 	return bodies, nil
 }
 
-// MarshalItem is the JSON an item is stored as: without its message when
-// it refers to a body.
+// MarshalItem is an item's stored JSON, without the message if it has a Body.
 func MarshalItem(it *Item) ([]byte, error) {
 	if it.Body == "" {
 		return json.Marshal(it)
@@ -71,9 +64,8 @@ func MarshalItem(it *Item) ([]byte, error) {
 	return json.Marshal(&c)
 }
 
-// FillBodies gives each item that refers to a body its message; get reads
-// the named bodies' JSON (nil for one that is missing), each name once. An
-// item whose body is missing or unreadable becomes nil.
+// FillBodies fills items' messages from get (each name once); an item whose
+// body is missing or unreadable becomes nil.
 func FillBodies(items []*Item, get func(names []string) ([][]byte, error)) error {
 	msgs := map[string]*translate.Message{}
 	var names []string

@@ -10,16 +10,12 @@ import (
 type op struct {
 	fn   func(tx *bolt.Tx) error
 	post func() // runs on the writer after a successful commit, in op order
-	// done receives the outcome on the writer; it must not block.
 	done func(error)
-	// lazy ops (removing delivered messages) nobody waits for: they wait up
-	// to lazyDelay for a write that someone does wait for and share its
-	// commit, instead of paying two fsyncs of their own.
+	// lazy ops wait up to lazyDelay to share a waited-for write's fsync.
 	lazy bool
 }
 
-// lazyDelay bounds how long a lazy op waits for company. A crash inside it
-// only means a delivered message is sent once more (at-least-once).
+// lazyDelay bounds a lazy op's wait; a crash in it only resends (at-least-once).
 const lazyDelay = 20 * time.Millisecond
 
 // maxGroup bounds one group commit; beyond it latency grows for nothing.
@@ -32,8 +28,6 @@ func (s *Store) writer() {
 	wait.Stop()
 	for first := range s.ops {
 		batch = append(batch[:0], first)
-		// A lazy op waits for one that someone waits for; then, or at
-		// once, what is queued joins the commit.
 		lazy := first.lazy
 		if lazy {
 			wait.Reset(lazyDelay)
@@ -60,8 +54,7 @@ func (s *Store) writer() {
 	}
 }
 
-// commit runs the batch in one transaction; if any op fails, the batch is
-// rolled back and every op is run on its own so one bad op fails alone.
+// commit runs the batch in one transaction; on failure each op reruns alone.
 func (s *Store) commit(batch []*op) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, o := range batch {
@@ -85,14 +78,12 @@ func (s *Store) commit(batch []*op) {
 	}
 }
 
-// write submits fn to the group committer and waits for its commit.
 func (s *Store) write(fn func(tx *bolt.Tx) error, post func()) error {
 	errc := make(chan error, 1)
 	s.ops <- &op{fn: fn, post: post, done: func(err error) { errc <- err }}
 	return <-errc
 }
 
-// appendFill packs the pages of buckets whose keys only ever grow (IDs,
-// times): bbolt's default of half-full pages suits random inserts and would
-// double the file, and the memory its pages take when read, for nothing.
+// appendFill packs append-only buckets' pages; bbolt's half-full default
+// would double the file and its memory.
 const appendFill = 0.95

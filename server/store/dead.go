@@ -29,10 +29,8 @@ func (s *Store) Bury(items []*Item, robot string, pace []int64) error {
 	return wrapErr("dead-letter", err)
 }
 
-// Revive moves a dead letter back to pending under a new ID (it joins the
-// end of its robot's queue) and hands it to post after the commit. accept
-// may refuse the item; its error is returned as it is. A dead letter that
-// does not exist is ErrNotFound.
+// Revive requeues a dead letter under a new ID, then calls post; accept may
+// refuse it (its error is returned). A missing one is ErrNotFound.
 func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) error {
 	var it *Item
 	var refused error
@@ -77,8 +75,7 @@ func (s *Store) Revive(id uint64, accept func(*Item) error, post func(*Item)) er
 	return nil
 }
 
-// Dead returns the first limit dead letters in ID order and how many there
-// are.
+// Dead returns the first limit dead letters in ID order and their total.
 func (s *Store) Dead(limit int) ([]*Item, int, error) {
 	var out []*Item
 	total := 0

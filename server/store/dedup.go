@@ -10,25 +10,16 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// The delivery IDs seen recently are indexed twice: by ID (bucketDedup,
-// value the time) for the lookup, and by time (bucketDedupTime, key 8-byte
-// big-endian nanoseconds then the ID) for forgetting the oldest first. The
-// by-time bucket's sequence number is how many IDs are kept: bbolt keeps it
-// in the bucket's header, in the same transaction as the IDs, so counting
-// costs nothing and survives a crash exactly.
+// Dedup IDs are in bucketDedup (ID → time) and bucketDedupTime (ns+ID, to forget
+// oldest first), whose sequence is the count: same transaction, crash-exact.
 
-// defaultDedupMax is how many delivery IDs are kept when Options.DedupMax
-// is 0: about 150 MB of the file at the bound (random IDs fill pages
-// half-way). The Redis store keeps the same by default.
+// defaultDedupMax costs about 150 MB of file (random IDs half-fill pages).
 const defaultDedupMax = 1_000_000
 
-// trimBatch bounds the IDs forgotten in one transaction, so no write waits
-// long behind it.
+// trimBatch bounds one transaction's forgetting, so no write waits long.
 const trimBatch = 10_000
 
-// remember records a delivery ID seen at now, or returns ErrDuplicate when
-// it is already known. At the bound the oldest ID is forgotten to make
-// room.
+// remember records id or returns ErrDuplicate; at the bound the oldest goes.
 func (s *Store) remember(tx *bolt.Tx, delivery string, now time.Time) error {
 	d := tx.Bucket(bucketDedup)
 	if d.Get([]byte(delivery)) != nil {
@@ -48,8 +39,7 @@ func (s *Store) remember(tx *bolt.Tx, delivery string, now time.Time) error {
 		byTime.Put(append(slices.Clip(ts), delivery...), nil), byTime.SetSequence(n+1))
 }
 
-// forgetWhile forgets delivery IDs, oldest first, up to limit and until
-// keep holds for one, and updates the count. It returns how many it forgot.
+// forgetWhile forgets IDs oldest first, up to limit and until keep holds.
 func forgetWhile(tx *bolt.Tx, limit uint64, keep func(k []byte) bool) (uint64, error) {
 	d, t := tx.Bucket(bucketDedup), tx.Bucket(bucketDedupTime)
 	c := t.Cursor()
@@ -72,14 +62,12 @@ func forgetWhile(tx *bolt.Tx, limit uint64, keep func(k []byte) bool) (uint64, e
 	return n, t.SetSequence(left)
 }
 
-// forgetOldest forgets the n oldest delivery IDs.
 func forgetOldest(tx *bolt.Tx, n uint64) (uint64, error) {
 	return forgetWhile(tx, n, func([]byte) bool { return false })
 }
 
-// countDedup sets the count of a file written before it was kept, and
-// forgets the oldest IDs beyond max (after RELAY_DEDUP_MAX was lowered) a
-// batch per transaction. It runs at Open, before the writer starts.
+// countDedup, at Open, counts an older file's IDs and trims beyond max (after
+// RELAY_DEDUP_MAX was lowered), a batch per transaction.
 func countDedup(db *bolt.DB, max uint64) error {
 	err := db.Update(func(tx *bolt.Tx) error {
 		t := tx.Bucket(bucketDedupTime)
@@ -102,8 +90,7 @@ func countDedup(db *bolt.DB, max uint64) error {
 	return err
 }
 
-// Expire forgets delivery IDs seen before cutoff, at most ten thousand per
-// call, and says how many it forgot.
+// Expire forgets up to 10,000 delivery IDs seen before cutoff; it returns how many.
 func (s *Store) Expire(cutoff time.Time) (int, error) {
 	limit := uint64(cutoff.UnixNano())
 	var n uint64
@@ -120,9 +107,8 @@ func (s *Store) Expire(cutoff time.Time) (int, error) {
 	return int(n), nil
 }
 
-// Seen calls fn with every delivery ID remembered for dedup, oldest first,
-// and the time it was seen: what moving to a shared store carries over, so
-// a redelivery after the switch is still answered as a duplicate.
+// Seen calls fn with each dedup ID and its time, oldest first, for moving to a
+// shared store (a redelivery stays a duplicate).
 func (s *Store) Seen(fn func(delivery string, at time.Time) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDedupTime).ForEach(func(k, _ []byte) error {

@@ -13,30 +13,21 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// The history of delivered messages lives in bucketSent, one nested bucket
-// per robot name, keyed by that bucket's sequence (big-endian, so oldest
-// first). A value is the 8-byte big-endian Unix nanoseconds of the send, the
-// 4-byte length of the Sent as JSON without its body, that JSON, then the
-// body as it is: pruning by age reads the time without decoding, and the
-// body (already JSON) is not encoded again.
-// Entries are only ever removed from the front, so the keys of a robot
-// stay contiguous.
+// bucketSent has a bucket per robot keyed by sequence (oldest first, only the
+// front is removed). A value is 8-byte Unix ns, 4-byte JSON length, the Sent
+// JSON without body, then the body: age pruning decodes nothing.
 
-// defaultHistoryMax and defaultHistoryAge are the defaults of
-// Options.HistoryMax and Options.HistoryAge, the Redis store's too.
 const (
 	defaultHistoryMax = 1000
 	defaultHistoryAge = 7 * 24 * time.Hour
 )
 
-// pruneBatch bounds the entries one Record removes, so lowering
-// RELAY_HISTORY_MAX does not make one commit long; the next records remove
-// the rest.
+// pruneBatch bounds one Record's pruning, so lowering RELAY_HISTORY_MAX
+// makes no long commit.
 const pruneBatch = 1000
 
-// Sent is a message a robot accepted, kept for the console's history: the
-// wire body as it was posted (a signature the kind adds to the URL or body
-// at send time excepted: it is derived from the robot's secret).
+// Sent is a message a robot accepted, for the console: the wire body as posted,
+// without the signature (derived from the robot's secret).
 type Sent struct {
 	ID    uint64    `json:"id"`
 	Robot string    `json:"robot"`
@@ -46,8 +37,7 @@ type Sent struct {
 	Attempts int              `json:"attempts"`
 	Target   translate.Target `json:"target"`
 	Title    string           `json:"title"`
-	// Items are the webhook deliveries it carried: one, or several for a
-	// digest.
+	// Items are the deliveries it carried (several for a digest).
 	Items []SentItem      `json:"items"`
 	Body  json.RawMessage `json:"body"`
 }
@@ -59,11 +49,8 @@ type SentItem struct {
 	Action   string `json:"action,omitempty"`
 }
 
-// Record adds s to its robot's history and forgets what is beyond
-// Options.HistoryMax or older than Options.HistoryAge. It does not wait for
-// the commit (the history is for people, not for delivery): it shares the
-// next commit that someone waits for, as removing delivered messages does.
-// done hears the outcome on the writer and must not block.
+// Record adds s to its robot's history, pruning by HistoryMax and HistoryAge.
+// It does not wait for the commit (history is for people); done must not block.
 func (s *Store) Record(e Sent, done func(error)) {
 	body := e.Body
 	e.Body = nil
@@ -109,7 +96,6 @@ func (s *Store) Record(e Sent, done func(error)) {
 	}, done: func(err error) { done(wrapErr("record sent message", err)) }, lazy: true}
 }
 
-// decodeSent reads a value of bucketSent.
 func decodeSent(v []byte) (Sent, error) {
 	var e Sent
 	if len(v) < 12 || int(binary.BigEndian.Uint32(v[8:])) > len(v)-12 {
@@ -123,9 +109,8 @@ func decodeSent(v []byte) (Sent, error) {
 	return e, nil
 }
 
-// History lists up to limit delivered messages of robot, newest first
-// ("" means every robot's, merged by time). Entries older than
-// Options.HistoryAge are left out even before a new send prunes them.
+// History lists up to limit sent messages of robot ("" for all), newest
+// first, leaving out those older than HistoryAge.
 func (s *Store) History(robot string, limit int, now time.Time) ([]Sent, error) {
 	cutoff := now.Add(-s.o.HistoryAge).UnixNano()
 	var out []Sent

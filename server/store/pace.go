@@ -7,8 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// putPace records a paced robot's recent send times (Unix ms) in tx; nil
-// (an unpaced robot) records nothing.
+// putPace records a paced robot's send times (Unix ms); nil records nothing.
 func putPace(tx *bolt.Tx, robot string, pace []int64) error {
 	if pace == nil {
 		return nil

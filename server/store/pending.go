@@ -9,14 +9,12 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Add stores items for a new delivery, assigning their IDs. With dedup set
-// it returns ErrDuplicate when the delivery ID was seen within the dedup
-// window, and remembers it otherwise. post runs after the commit and
-// before any later commit's post, which keeps per-robot order.
+// Add stores a delivery's items, assigning IDs; with dedup it returns
+// ErrDuplicate for a known delivery ID. post runs after the commit and before
+// any later commit's post, which keeps per-robot order.
 func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, post func()) error {
-	// Encode outside the transaction: the writer is single-threaded and
-	// every microsecond it spends is added to every webhook's answer. The
-	// ID is the key, so the value does not need it.
+	// Encode outside the transaction: the single writer's time delays every
+	// webhook's answer.
 	bodies, err := ShareBodies(items)
 	if err != nil {
 		return fmt.Errorf("store: add delivery: %w", err)
@@ -60,11 +58,8 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*Item, p
 	return wrapErr("add delivery", err)
 }
 
-// Done removes delivered items and records the robot's recent send times.
-// It does not wait for the commit: the next send need not pay an fsync, and
-// a crash before the commit only means the message is sent once more
-// (at-least-once). done hears the commit's outcome on the writer and must
-// not block.
+// Done removes delivered items and records send times without waiting for the
+// commit: a crash before it only resends (at-least-once). done must not block.
 func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)) {
 	// Copy the IDs now: the caller reuses the items' slice once we return.
 	gone := make([]Item, len(items))
@@ -79,8 +74,7 @@ func (s *Store) Done(items []*Item, robot string, pace []int64, done func(error)
 		}
 		return putPace(tx, robot, pace)
 	}, done: func(err error) { done(wrapErr("remove delivered", err)) },
-		// A paced robot's send times must survive a crash, or a restart
-		// could let it exceed its window and be throttled for ten minutes.
+		// Send times survive a crash, or a restart could get the robot throttled.
 		lazy: pace == nil}
 }
 
@@ -102,8 +96,7 @@ func (s *Store) Update(items []*Item, robot string, pace []int64) error {
 	return wrapErr("record attempt", err)
 }
 
-// Pending calls fn with every pending item in ID order (arrival order),
-// one at a time, so a large backlog is never all in memory at once.
+// Pending calls fn with each pending item in arrival order, one at a time.
 func (s *Store) Pending(fn func(*Item) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
@@ -120,9 +113,8 @@ func (s *Store) Pending(fn func(*Item) error) error {
 	return wrapErr("read pending", err)
 }
 
-// Load reads pending items by ID, in the order given. An ID that is no
-// longer pending, or whose record cannot be decoded, gives a nil entry: one
-// damaged record must not stop its robot's whole queue.
+// Load reads pending items by ID; one gone or undecodable is nil, so one
+// damaged record does not stop its robot's queue.
 func (s *Store) Load(ids []uint64) ([]*Item, error) {
 	out := make([]*Item, len(ids))
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -140,7 +132,6 @@ func (s *Store) Load(ids []uint64) ([]*Item, error) {
 	return out, nil
 }
 
-// fillBodies gives items in tx their shared messages (see FillBodies).
 func fillBodies(tx *bolt.Tx, items []*Item) error {
 	return FillBodies(items, func(names []string) ([][]byte, error) {
 		out := make([][]byte, len(names))
@@ -155,8 +146,7 @@ func putRefs(tx *bolt.Tx, body string, n uint64) error {
 	return tx.Bucket(bucketBodyRefs).Put([]byte(body), binary.BigEndian.AppendUint64(nil, n))
 }
 
-// remove takes a pending item out of the queue, its index and its
-// shared message's count; one removed before is left alone.
+// remove takes an item out of the queue, its index and its body's count.
 func remove(tx *bolt.Tx, it *Item) error {
 	p := tx.Bucket(bucketPending)
 	if p.Get(key(it.ID)) == nil {
@@ -171,8 +161,6 @@ func remove(tx *bolt.Tx, it *Item) error {
 	return unref(tx, it.Body)
 }
 
-// unref counts one item fewer referring to body, and removes the body
-// with the last.
 func unref(tx *bolt.Tx, body string) error {
 	if body == "" {
 		return nil

@@ -8,12 +8,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketRevoked holds the console sessions logged out before they expired:
-// session ID → expiry (Unix seconds, big-endian).
+// bucketRevoked: logged-out session ID → expiry (Unix s, big-endian).
 var bucketRevoked = []byte("revoked")
 
-// RevokeSession remembers that the console session id was logged out, until
-// it would have expired; those expired since are forgotten.
+// RevokeSession remembers a logged-out console session until its expiry.
 func (s *Store) RevokeSession(id string, until time.Time) error {
 	now := time.Now().Unix()
 	err := s.write(func(tx *bolt.Tx) error {

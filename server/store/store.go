@@ -1,10 +1,7 @@
-// Package store is the relay's durable state: the messages waiting for
-// robots, the dead letters, the delivery IDs seen recently (dedup), each
-// paced robot's recent send times and, for the console, the messages each
-// robot was sent lately (bounded by count and age). It is a bbolt file in
-// the data directory; every write goes through one group committer. The
-// same state shared by several replicas lives in Redis: package
-// server/store/redis.
+// Package store is the relay's durable state in a bbolt file: pending messages,
+// dead letters, dedup IDs, paced robots' send times and the console's history.
+// Every write goes through one group committer; server/store/redis keeps the
+// same state for several replicas.
 package store
 
 import (
@@ -24,13 +21,11 @@ var ErrDuplicate = errors.New("duplicate delivery")
 // ErrNotFound is a dead letter that does not exist.
 var ErrNotFound = errors.New("not found")
 
-// ErrUnavailable marks a failure to reach a store that lives elsewhere
-// (Redis): nothing was decided, the same call may succeed once it is back.
-// The bbolt store never returns it.
+// ErrUnavailable marks an unreachable remote store (Redis): nothing was
+// decided, the call may succeed later. bbolt never returns it.
 var ErrUnavailable = errors.New("the store is unavailable")
 
-// ErrLeaseLost is a shared store refusing a send for a robot whose lease
-// another replica holds now. The bbolt store never returns it.
+// ErrLeaseLost refuses a send for a robot another replica now leases (Redis).
 var ErrLeaseLost = errors.New("the robot's lease is held by another replica")
 
 var (
@@ -47,18 +42,14 @@ var (
 
 // Options tune the store. Zero values take the defaults.
 type Options struct {
-	// DedupMax bounds how many delivery IDs are remembered (default
-	// 1,000,000); beyond it the oldest are forgotten first, whatever their
-	// age.
+	// DedupMax bounds the delivery IDs kept (default 1,000,000), oldest go first.
 	DedupMax int
-	// HistoryMax bounds the delivered messages kept per robot for the
-	// console (default 1,000) and HistoryAge their age (default 7 days).
+	// HistoryMax (default 1,000) and HistoryAge (7 days) bound each robot's history.
 	HistoryMax int
 	HistoryAge time.Duration
 }
 
-// Defaults is o with its zero values set to the defaults, the Redis
-// store's too.
+// Defaults is o with zero values set to the defaults (Redis's too).
 func (o Options) Defaults() Options {
 	if o.DedupMax <= 0 {
 		o.DedupMax = defaultDedupMax
@@ -72,16 +63,13 @@ func (o Options) Defaults() Options {
 	return o
 }
 
-// Store is the durable queue: a bbolt file in the data directory. Writes from
-// every goroutine go through one writer that commits whatever has piled up
-// in a single transaction, so an fsync is shared by all concurrent webhooks
-// (group commit) instead of capping intake at one event per fsync.
+// Store is the durable bbolt queue. One writer commits whatever has piled up in
+// one transaction, so concurrent webhooks share an fsync (group commit).
 type Store struct {
-	db  *bolt.DB
-	ops chan *op
-	o   Options // with the defaults set
-	// done is closed when the writer has exited.
-	done chan struct{}
+	db   *bolt.DB
+	ops  chan *op
+	o    Options       // with the defaults set
+	done chan struct{} // closed when the writer has exited
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -92,14 +80,10 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	db, err := bolt.Open(filepath.Join(dir, "queue.db"), 0o600, &bolt.Options{
 		Timeout: 2 * time.Second,
-		// The free pages are written with each commit: without them, Open
-		// walks every page of the file to find them, which maps a large
-		// backlog's whole file into memory at start-up (some 75 MB for
-		// 1,000 robots with 150 messages each); writing them cost no
-		// measurable intake (cmd/loadgen, 3 interleaved runs each).
+		// Keep the freelist: else Open maps the whole file to find free pages
+		// (~75 MB for a large backlog); it costs no measurable intake (loadgen).
 		FreelistType: bolt.FreelistMapType,
-		// Reserve address space up front: growing the map blocks every
-		// writer while it is remapped. Untouched pages cost no memory.
+		// Reserve address space: a remap blocks every writer; untouched pages are free.
 		InitialMmapSize: 64 << 20,
 	})
 	if err != nil {
@@ -129,15 +113,14 @@ func Open(dir string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Close stops the writer after the writes already submitted and closes the
-// file. Nothing still pending is touched: the next start resumes it.
+// Close stops the writer after submitted writes and closes the file; pending
+// items stay for the next start.
 func (s *Store) Close() error {
 	close(s.ops)
 	<-s.done
 	return wrapErr("close", s.db.Close())
 }
 
-// wrapErr names the store and the operation in err, if there is one.
 func wrapErr(op string, err error) error {
 	if err == nil {
 		return nil

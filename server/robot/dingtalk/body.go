@@ -31,10 +31,8 @@ type at struct {
 //
 //	{"msgtype":"markdown","markdown":{"title":…,"text":…},"at":{…},"msgUuid":…}
 //
-// "at" is present only when m mentions somebody, msgUuid only when msgUUID
-// is not empty (reuse it when retrying so DingTalk does not post twice).
-// HTML is not \u-escaped: DingTalk counts bytes and <font> stays short.
-// Dialect.Size measures this body.
+// "at" only with mentions; msgUuid only when set (reused on retry so DingTalk
+// does not post twice). HTML is not \u-escaped: DingTalk counts bytes.
 func Body(m translate.Message, msgUUID string) ([]byte, error) {
 	if m.Target != Target {
 		return nil, fmt.Errorf("build dingtalk body: message rendered for %q", m.Target)
@@ -46,7 +44,6 @@ func Body(m translate.Message, msgUUID string) ([]byte, error) {
 	return b, nil
 }
 
-// wireOf is the body of m, which was rendered for Target.
 func wireOf(m translate.Message, msgUUID string) wire {
 	b := wire{MsgType: "markdown", Markdown: markdown{Title: cmp.Or(m.Title, m.Event), Text: m.Text}, MsgUUID: msgUUID}
 	if len(m.AtMobiles) > 0 || len(m.AtUserIDs) > 0 {

@@ -11,18 +11,14 @@ import (
 // Target is the name DingTalk messages are rendered (and queued) under.
 const Target translate.Target = "dingtalk"
 
-// MaxBody is DingTalk's limit on the whole JSON request body; a body must
-// be strictly smaller.
+// MaxBody is DingTalk's limit on the JSON request body, which must be smaller.
 const MaxBody = 20000
 
-// uuidReserve is the room Size keeps for the msgUuid Send adds
-// ("msgUuid":"<36-character UUID>" and a comma, with margin), so a message
-// that fits still fits with any UUID up to 48 characters.
+// uuidReserve is Size's room for Send's msgUuid field (a UUID up to 48 chars).
 const uuidReserve = 64
 
-// Dialect is DingTalk's markdown (msgtype markdown): headings, lists,
-// quotes, <font color> colours, and @mobile / @userid mentions both in the
-// text and in the body's "at" list.
+// Dialect is DingTalk's markdown: headings, lists, quotes, <font color>, and
+// @mobile / @userid mentions in the text and the body's "at" list.
 type Dialect struct{}
 
 var _ translate.Dialect = Dialect{}
@@ -35,8 +31,7 @@ func (Dialect) Capabilities() translate.Capabilities {
 	return translate.Capabilities{Headings: true, Colors: true, Lists: true, Quotes: true, Mentions: true}
 }
 
-// Escape is translate.EscapeInline: one line cannot make a table, so "|"
-// stays.
+// Escape is translate.EscapeInline; one line cannot make a table, so "|" stays.
 func (Dialect) Escape(s string) string { return translate.EscapeInline(s) }
 
 // Link is a markdown link.
@@ -44,9 +39,8 @@ func (Dialect) Link(text, href string) string {
 	return translate.MarkdownLink(translate.EscapeLinkText(text), href)
 }
 
-// Quote is a markdown quote whose lines end in two spaces (DingTalk runs
-// lines together otherwise), with "|" escaped: the desktop client renders
-// tables.
+// Quote is a markdown quote, lines ending in two spaces (else DingTalk joins
+// them), "|" escaped (the desktop client renders tables).
 func (Dialect) Quote(s string) string {
 	return translate.QuoteLines(s, "  \n", ">", func(l string) string { return "> " + translate.NoPipes(l) })
 }
@@ -54,7 +48,6 @@ func (Dialect) Quote(s string) string {
 // Bullet is a list item.
 func (Dialect) Bullet() string { return "- " }
 
-// colors are the <font> colours of the levels.
 var colors = map[string]string{
 	"success": "#1a9c3c", "info": "#1a9c3c",
 	"failure": "#d9363e", "warning": "#d9363e", "error": "#d9363e",
@@ -75,7 +68,7 @@ var mentionKeys = []translate.MentionKey{{Name: "dingtalk_mobile", Phone: true},
 func (Dialect) MentionKeys() []translate.MentionKey { return mentionKeys }
 
 // MentionLine is @mobile and @userid for each: DingTalk mentions only whom
-// the text names as well as the "at" list.
+// both the text and the "at" list name.
 func (Dialect) MentionLine(mobiles, ids []string) string {
 	all := slices.Concat(mobiles, ids)
 	if len(all) == 0 {

@@ -9,8 +9,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// card is the interactive message: a coloured header with the title, the
-// text in a markdown element and a button to the thing.
+// card is the interactive message: coloured header, markdown text, a button.
 type card struct {
 	MsgType   string   `json:"msg_type"`
 	Card      cardBody `json:"card"`
@@ -55,9 +54,7 @@ type button struct {
 	URL  string    `json:"url"`
 }
 
-// Body is the card for m (rendered for Target), with timestamp and sign
-// when ts is not 0. A message without a link has no button. Dialect.Size
-// measures this body.
+// Body is the card for m, signed when ts is not 0; no link, no button.
 func Body(m translate.Message, ts int64, sign string) ([]byte, error) {
 	if m.Target != Target {
 		return nil, fmt.Errorf("build feishu body: message rendered for %q", m.Target)
@@ -69,7 +66,6 @@ func Body(m translate.Message, ts int64, sign string) ([]byte, error) {
 	return b, nil
 }
 
-// cardOf is the card for m, which was rendered for Target.
 func cardOf(m translate.Message, ts int64, sign string) card {
 	title := cmp.Or(m.Title, m.Event)
 	c := card{MsgType: "interactive", Card: cardBody{
@@ -77,8 +73,7 @@ func cardOf(m translate.Message, ts int64, sign string) card {
 		Header:   header{Title: plainText{"plain_text", title}, Template: cmp.Or(headerColours[m.Outcome], "blue")},
 		Elements: []any{},
 	}}
-	// The header says the headline, so a message with nothing more to say
-	// has no text: a card has no empty markdown element.
+	// A card may not have an empty markdown element.
 	if m.Text != "" {
 		c.Card.Elements = append(c.Card.Elements, markdownElement{"markdown", m.Text})
 	}
@@ -95,9 +90,8 @@ func cardOf(m translate.Message, ts int64, sign string) card {
 
 func formatTS(ts int64) string { return strconv.FormatInt(ts, 10) }
 
-// headerColours are the card header's template (colour) by the message's
-// outcome, blue for none; buttonTexts the button's text by the templates'
-// language, 查看详情 for zh and any other.
+// headerColours are the header colours by outcome (blue for none); buttonTexts
+// the button's text by language (zh for any other).
 var (
 	headerColours = map[string]string{translate.OutcomeSuccess: "green", translate.OutcomeFailure: "red", translate.OutcomeWarning: "orange"}
 	buttonTexts   = map[string]string{"en": "View"}

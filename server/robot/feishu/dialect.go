@@ -12,16 +12,13 @@ import (
 // Target is the name Feishu messages are rendered (and queued) under.
 const Target translate.Target = "feishu"
 
-// MaxBody is Feishu's limit on the whole JSON request body (20 KB; a body
-// of exactly this size is accepted).
+// MaxBody is Feishu's limit on the JSON request body (20 KB, inclusive).
 const MaxBody = 20 * 1024
 
-// Dialect is the markdown of a Feishu card (JSON 1.0 cards), Feishu's own
-// subset: **bold**, *italic*, ~~strike~~, [text](url), <font
-// color='green|red|grey'>, <at id=…></at>, "- " lists and \n line breaks,
-// but no headings and no quotes. The title is in the card's header.
-// Characters that would be markup are escaped with HTML entities (&#42;
-// for *), as Feishu documents, not with backslashes.
+// Dialect is Feishu's JSON 1.0 card markdown: **bold**, *italic*, ~~strike~~,
+// links, <font color='…'>, <at id=…></at>, "- " lists, \n breaks; no headings
+// or quotes (the title is the header). Markup is escaped with HTML entities
+// (&#42; for *), as Feishu documents, not backslashes.
 type Dialect struct{}
 
 var _ translate.Dialect = Dialect{}
@@ -42,10 +39,8 @@ func (Dialect) Link(text, href string) string {
 	return translate.MarkdownLink(entities(translate.EscapeLinkText(text)), href)
 }
 
-// Quote, as the card has no quotes, is every line of the user text,
-// escaped, in grey (each line its own <font>, so a cut between lines
-// leaves no element open), the lines broken with \n, and "|" escaped
-// (JSON 2.0 cards render tables).
+// Quote is each escaped line in its own grey <font> (a cut leaves none open),
+// "|" escaped (JSON 2.0 cards render tables): cards have no quotes.
 func (Dialect) Quote(s string) string {
 	return translate.QuoteLines(s, "\n", "", func(l string) string {
 		return "<font color='grey'>" + entities(translate.NoPipes(l)) + "</font>"
@@ -55,15 +50,13 @@ func (Dialect) Quote(s string) string {
 // Bullet is a list item.
 func (Dialect) Bullet() string { return "- " }
 
-// colors are the <font> colours Feishu's card markdown documents.
 var colors = map[string]string{
 	"success": "green", "info": "green",
 	"failure": "red", "warning": "red", "error": "red",
 	"running": "grey", "comment": "grey", "neutral": "grey",
 }
 
-// Color is a <font color='…'> element, in single quotes as Feishu's
-// documentation writes it.
+// Color is <font color='…'>, single-quoted as Feishu documents it.
 func (Dialect) Color(level, text string) string {
 	if c, ok := colors[level]; ok {
 		return `<font color='` + c + `'>` + text + `</font>`
@@ -85,8 +78,7 @@ func (Dialect) MentionLine(_, ids []string) string {
 	return "<at id=" + strings.Join(ids, "></at> <at id=") + "></at>"
 }
 
-// sizeSign stands for a signature in the body Size measures: a base64
-// HMAC-SHA256 is 44 characters, with a 10-digit timestamp.
+// sizeSign stands for a signature in Size: 44-char HMAC, 10-digit timestamp.
 var sizeSign = strings.Repeat("s", 43) + "="
 
 const sizeTimestamp = 9_999_999_999
@@ -99,10 +91,8 @@ func (Dialect) Size(m translate.Message) int {
 // Limit is MaxBody.
 func (Dialect) Limit() int { return MaxBody }
 
-// entities turns the escapes of translate.EscapeInline into the HTML
-// entities Feishu documents for showing markup characters: \* becomes &#42;,
-// "<" and a word joiner &lt;. A backslash before ASCII punctuation in its
-// output is always an escape (a user's own is escaped there).
+// entities turns EscapeInline's escapes into Feishu's documented entities (\*
+// → &#42;, "<"+word joiner → &lt;); its backslash before punctuation always escapes.
 func entities(s string) string {
 	s = strings.ReplaceAll(s, "<\u2060", "&lt;")
 	if strings.IndexByte(s, '\\') < 0 {
@@ -111,5 +101,4 @@ func entities(s string) string {
 	return escapePair.ReplaceAllStringFunc(s, func(e string) string { return "&#" + strconv.Itoa(int(e[1])) + ";" })
 }
 
-// escapePair is a backslash escape: a backslash and ASCII punctuation.
 var escapePair = regexp.MustCompile(`\\[!-/:-@\[-` + "`" + `{-~]`)

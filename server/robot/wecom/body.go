@@ -27,9 +27,8 @@ type markdownV2Body struct {
 //	markdown     {"msgtype":"markdown","markdown":{"content":…}}
 //	markdown_v2  {"msgtype":"markdown_v2","markdown_v2":{"content":…}}
 //
-// Mentions live in the content (<@userid>). A message rendered for WeCom
-// v1 but sent to a markdown_v2 robot (queued before the robot was switched)
-// goes out with its colour tags removed, as markdown_v2 has no colours.
+// Mentions are in the content. A v1 rendering sent to a v2 robot (queued
+// before a switch) loses its colour tags, as markdown_v2 has no colours.
 func Body(m translate.Message, format string) ([]byte, error) {
 	var v any
 	switch {
@@ -38,8 +37,7 @@ func Body(m translate.Message, format string) ([]byte, error) {
 	case format == FormatMarkdownV2 && m.Target == Target:
 		v = markdownV2Body{MsgType: "markdown_v2", MarkdownV2: content{fontTag.ReplaceAllString(m.Text, "")}}
 	case format != FormatMarkdownV2 && (m.Target == Target || m.Target == TargetV2):
-		// A markdown_v2 rendering sent as v1 (the robot was switched back)
-		// reads fine: v1 shows lists as plain lines.
+		// A v2 rendering sent as v1 reads fine: v1 shows lists as plain lines.
 		v = markdownBody{MsgType: "markdown", Markdown: content{m.Text}}
 	default:
 		return nil, fmt.Errorf("build wecom body: message rendered for %q", m.Target)

@@ -6,15 +6,14 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// The targets WeCom messages are rendered (and queued) under: one per
-// format, as the two disagree on lists, colours and mentions.
+// The targets WeCom messages are rendered under: one per format, as the two
+// disagree on lists, colours and mentions.
 const (
 	Target   translate.Target = "wecom"
 	TargetV2 translate.Target = "wecom_v2"
 )
 
-// MaxContent is WeCom's limit on the content of a message, markdown and
-// markdown_v2 alike, in UTF-8 bytes.
+// MaxContent is WeCom's limit on a message's content in UTF-8 bytes (v1 and v2).
 const MaxContent = 4096
 
 // Dialect is the markdown of one WeCom message format.
@@ -23,19 +22,14 @@ type Dialect struct {
 	caps   translate.Capabilities
 	bullet string
 	keys   []translate.MentionKey
-	// pipes is what happens to a "|" in user text, which builds tables
-	// where they render (v2); lineEnd ends a line of a quote.
+	// pipes escapes "|" where tables render (v2); lineEnd ends a quote line.
 	pipes   func(string) string
 	lineEnd string
 }
 
-// The dialects of the two formats. Markdown (v1) has colours and
-// <@userid> mentions but no lists, so a list item is a quote line.
-// MarkdownV2 has real lists (and tables, code blocks, images) but no
-// colours and no mentions, so its messages say the outcome in words and
-// mention nobody; its quote lines end in two spaces, as WeCom does not
-// say how it treats a lone newline in a paragraph (CommonMark: a space).
-// A message rendered for one and sent in the other still reads (Body).
+// Markdown (v1) has colours and <@userid> mentions but no lists (a list item is
+// a quote line). MarkdownV2 has lists and tables but no colours or mentions;
+// its quote lines end in two spaces, as WeCom does not document a lone newline.
 var (
 	Markdown = Dialect{Target, translate.Capabilities{Headings: true, Quotes: true, Colors: true, Mentions: true},
 		"> ", []translate.MentionKey{{Name: "wecom_userid"}}, func(s string) string { return s }, "\n"}
@@ -67,15 +61,13 @@ func (d Dialect) Quote(s string) string {
 // Bullet is a list item in v2 and a quote line in v1.
 func (d Dialect) Bullet() string { return d.bullet }
 
-// colors are v1's three <font> colours for the levels.
 var colors = map[string]string{
 	"success": "info", "info": "info",
 	"failure": "warning", "warning": "warning", "error": "warning",
 	"running": "comment", "comment": "comment", "neutral": "comment",
 }
 
-// Color is a <font color="info|warning|comment"> element in v1; v2 would
-// show the tags as they are.
+// Color is <font color="info|warning|comment"> in v1; v2 would show the tags.
 func (d Dialect) Color(level, text string) string {
 	if c, ok := colors[level]; ok && d.caps.Colors {
 		return `<font color="` + c + `">` + text + `</font>`
@@ -94,7 +86,7 @@ func (d Dialect) MentionLine(_, ids []string) string {
 	return "<@" + strings.Join(ids, "> <@") + ">"
 }
 
-// Size is the length of the content, which is what WeCom limits.
+// Size is the content's length, which is what WeCom limits.
 func (Dialect) Size(m translate.Message) int { return len(m.Text) }
 
 // Limit is MaxContent.

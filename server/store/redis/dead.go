@@ -24,9 +24,8 @@ func (s *Store) Bury(items []*store.Item, robot string, pace []int64) error {
 	return unavailable("dead-letter", buryScript.Run(ctx(), s.c, keys, args...).Err())
 }
 
-// Revive moves a dead letter back to the end of its lane (accept sets
-// it.Lane and may refuse it: its error is returned as it is) and hands it
-// to post. A dead letter that does not exist is store.ErrNotFound.
+// Revive requeues a dead letter at its lane's end (accept sets it.Lane or
+// refuses, its error returned), then calls post; a missing one is store.ErrNotFound.
 func (s *Store) Revive(id uint64, accept func(*store.Item) error, post func(*store.Item)) error {
 	v, err := s.c.HGet(ctx(), keyDead, strconv.FormatUint(id, 10)).Result()
 	switch {
@@ -64,8 +63,7 @@ func (s *Store) Revive(id uint64, accept func(*store.Item) error, post func(*sto
 	return nil
 }
 
-// Dead returns the first limit dead letters in ID order and how many there
-// are.
+// Dead returns the first limit dead letters in ID order and their total.
 func (s *Store) Dead(limit int) ([]*store.Item, int, error) {
 	var members *goredis.StringSliceCmd
 	var total *goredis.IntCmd

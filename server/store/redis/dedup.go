@@ -2,20 +2,13 @@ package redis
 
 import "time"
 
-// Dedup: each delivery ID is a key of its own set with NX and a 24 h TTL
-// (the lookup, and forgetting by age, cost Redis nothing more), and a
-// member of one sorted set by the time it was seen, which is what bounds
-// their number: at RELAY_DEDUP_MAX the oldest are forgotten first, whatever
-// their age, as in the bbolt store. Both are written by the intake script.
-// An ID costs about 150-200 bytes of Redis memory, some 200 MB at the
-// default bound of 1,000,000.
+// Dedup: each ID is a key (SET NX, 24 h TTL) and a member of a by-time sorted
+// set that bounds the count (oldest first at RELAY_DEDUP_MAX), both set by the
+// intake script; ~200 MB of Redis at the default 1,000,000.
 
-// expireBatch bounds the entries one call drops, so no write waits long
-// behind it.
 const expireBatch = 5_000
 
-// Expire forgets the count-bound entries of delivery IDs seen before
-// cutoff, at most ten thousand per call, and says how many it forgot.
+// Expire drops up to 10,000 by-time entries seen before cutoff; it returns how many.
 func (s *Store) Expire(cutoff time.Time) (int, error) {
 	total := 0
 	for range 2 {

@@ -7,20 +7,15 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Removing delivered items is batched: a robot with pacing off can take
-// thousands a second, and one round trip for each would bound its rate. A
-// removal waits up to removeDelay for company; a crash meanwhile only means
-// the message is sent once more (at-least-once), as with the bbolt store's
-// lazy commits. A batch that fails is kept and tried again until Redis
-// takes it, and until then Next leaves its items out, so that a lane read
-// afresh (after a lease came back) does not send them again.
+// Removals are batched (a round trip each would bound an unpaced robot's rate),
+// waiting up to removeDelay; a crash only resends (at-least-once). A failed
+// batch is retried, and Next leaves its items out so they are not resent.
 const (
 	removeDelay = 2 * time.Millisecond
 	removeBatch = 512
 	removeRetry = 200 * time.Millisecond
 )
 
-// removal is a delivered group: its items' ID, lane and shared message.
 type removal struct {
 	items []store.Item
 	done  func(error)
@@ -33,8 +28,7 @@ type remover struct {
 	// queue is what waits to be sent; ids every ID queued or being removed.
 	queue []removal
 	ids   map[uint64]struct{}
-	// gate keeps an ID in ids until every read that may have seen it
-	// pending has looked at ids (see Next).
+	// gate keeps an ID in ids until reads that saw it pending checked ids.
 	gate    sync.RWMutex
 	busy    bool
 	closing bool
@@ -48,9 +42,8 @@ func newRemover(s *Store) *remover {
 	return r
 }
 
-// Done removes delivered items without waiting for Redis; done hears the
-// first outcome (and must not block). A failed removal is retried in the
-// background.
+// Done removes delivered items in the background, retrying; done hears the
+// first outcome and must not block.
 func (s *Store) Done(items []*store.Item, robot string, pace []int64, done func(error)) {
 	rm := removal{items: make([]store.Item, len(items)), done: done}
 	r := s.rm
@@ -135,7 +128,6 @@ func (r *remover) run() {
 	}
 }
 
-// remove deletes a batch in one atomic step.
 func (r *remover) remove(batch []removal) error {
 	keys := []string{keyItems, keyBodies, keyBodyRefs}
 	var ids, bodies []any
@@ -159,7 +151,6 @@ func (r *remover) flush(d time.Duration) {
 	}
 }
 
-// close flushes for up to d and stops the background removals.
 func (r *remover) close(d time.Duration) {
 	r.flush(d)
 	r.mu.Lock()

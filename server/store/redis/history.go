@@ -14,13 +14,9 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// The console's history of delivered messages, shared by every replica: a
-// sorted set per robot whose members are the sent messages as JSON (behind
-// a zero-padded ID, so members are unique and equal times keep their
-// order) scored by the send time in ms, and a set of the robots that have
-// one. Each record prunes its robot's set by age and count in the same
-// script, so the history stays within Options.HistoryMax and HistoryAge
-// per robot however many replicas write to it.
+// History: a sorted set per robot of padded-ID+JSON members (unique, ordered)
+// scored by send ms; each record's script prunes by age and count, whatever
+// the number of replicas.
 const (
 	keySentRobots = prefix + "sent"     // set: robots with a history
 	pfxSent       = prefix + "sent:"    // sorted set per robot: sent messages
@@ -28,29 +24,22 @@ const (
 	idWidth       = 20                  // digits of the ID before a member's JSON
 )
 
-// recordQueue bounds the sent messages waiting for Redis. The history is
-// for people, not for delivery: when Redis is slow or away, an entry that
-// finds the queue full is dropped (and its done told so) instead of
-// holding up a send.
+// recordQueue bounds entries waiting for Redis; when full an entry is dropped
+// (history is for people) rather than hold up a send.
 const recordQueue = 1024
 
-// recordBatch bounds the entries written in one round trip: a robot with
-// pacing off can be sent thousands of messages a second, and one round
-// trip each would bound the history's rate, as batching does the removals
-// of delivered messages (done.go).
+// recordBatch bounds one round trip's entries (batched as done.go's removals).
 const recordBatch = 128
 
 // errHistoryFull is what done hears for a dropped history entry.
 var errHistoryFull = errors.New("redis: record sent message: too many waiting for Redis; this one is not kept")
 
-// recordOp is a history entry waiting for Redis.
 type recordOp struct {
 	e    store.Sent
 	done func(error)
 }
 
-// recorder writes history entries on one goroutine, in order, a batch at
-// a time, until Close, and then what is left.
+// recorder writes entries in order, a batch at a time, until Close drains it.
 func (s *Store) recorder() {
 	defer close(s.recorded)
 	batch := make([]recordOp, 0, recordBatch)
@@ -74,9 +63,7 @@ func (s *Store) recorder() {
 	}
 }
 
-// Record adds a delivered message to its robot's history without waiting
-// for Redis; done hears the outcome on the recorder's goroutine and must
-// not block.
+// Record queues e for its robot's history; done must not block.
 func (s *Store) Record(e store.Sent, done func(error)) {
 	select {
 	case s.records <- recordOp{e: e, done: done}:
@@ -85,10 +72,8 @@ func (s *Store) Record(e store.Sent, done func(error)) {
 	}
 }
 
-// record writes a batch of entries in one pipeline and returns each one's
-// outcome. Eval sends the script with each entry (a few hundred bytes next
-// to the message): EvalSha's fallback on a Redis that lost its script
-// cache does not work inside a pipeline.
+// record writes a batch in one pipeline with Eval: EvalSha's fallback for a
+// lost script cache does not work inside a pipeline.
 func (s *Store) record(batch []recordOp) []error {
 	errs := make([]error, len(batch))
 	cmds := make([]*goredis.Cmd, len(batch))
@@ -114,9 +99,8 @@ func (s *Store) record(batch []recordOp) []error {
 	return errs
 }
 
-// History lists up to limit delivered messages of robot, newest first (""
-// means every robot's, merged by time), leaving out those older than
-// Options.HistoryAge even before a new record prunes them.
+// History lists up to limit sent messages of robot ("" for all), newest
+// first, leaving out those older than HistoryAge.
 func (s *Store) History(robot string, limit int, now time.Time) ([]store.Sent, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -154,7 +138,6 @@ func (s *Store) History(robot string, limit int, now time.Time) ([]store.Sent, e
 	return out[:min(limit, len(out))], nil
 }
 
-// decodeSent reads a member of a history set: the ID, then the JSON.
 func decodeSent(m string) (store.Sent, error) {
 	var e store.Sent
 	if len(m) < idWidth {

@@ -11,13 +11,11 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Moving a bbolt queue in is idempotent: every item is marked by its UUID
-// in one hash as it is added, in the same script, so an import cut short
-// (a crash, Redis going away) and run again adds only what is missing.
+// Import is idempotent: the script marks each UUID as it adds the item, so a
+// rerun after a cut adds only what is missing.
 
-// Import adds items moved from a bbolt file, in the order given, to their
-// lanes (it.Lane) or, with dead, to the dead letters; an item imported
-// before (same UUID) is skipped. It says how many it added.
+// Import adds bbolt items in order to their lanes or, with dead, the dead
+// letters, skipping known UUIDs; it returns how many it added.
 func (s *Store) Import(items []*store.Item, dead bool) (int, error) {
 	if len(items) == 0 {
 		return 0, nil
@@ -42,8 +40,7 @@ func (s *Store) Import(items []*store.Item, dead bool) (int, error) {
 	return added, nil
 }
 
-// ImportPace sets a lane's send times (Unix ms, oldest first) unless Redis
-// has some already, so a robot paced by the bbolt file keeps its window.
+// ImportPace sets a lane's send times (Unix ms, oldest first) unless it has some.
 func (s *Store) ImportPace(lane string, history []int64, keepFor time.Duration) error {
 	if len(history) == 0 {
 		return nil
@@ -73,9 +70,7 @@ type Seen struct {
 	At       time.Time
 }
 
-// ImportSeen remembers delivery IDs seen by a bbolt file for what is left
-// of their 24 hours (older ones are skipped); the count bound applies at
-// the next intake.
+// ImportSeen remembers bbolt's delivery IDs for the rest of their 24 hours.
 func (s *Store) ImportSeen(ids []Seen, now time.Time) error {
 	_, err := s.c.Pipelined(ctx(), func(p goredis.Pipeliner) error {
 		for _, d := range ids {

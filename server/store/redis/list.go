@@ -9,10 +9,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// List returns up to limit pending items of every lane, whichever replica
-// sends them, oldest (lowest ID) first, and how many are pending in all:
-// the admin API's view across replicas. Only the first limit of each lane
-// are looked at.
+// List returns up to limit pending items across lanes and replicas, oldest
+// first, and the total pending (the admin view).
 func (s *Store) List(limit int) ([]*store.Item, int, error) {
 	lanes, err := s.Lanes()
 	if err != nil {

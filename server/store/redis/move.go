@@ -6,9 +6,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Move moves items of lane from to the end of lane to (setting their Lane;
-// the caller sets Robot), skipping any no longer pending, and says how many
-// it moved.
+// Move appends lane from's pending items to lane to (setting Lane; the caller
+// sets Robot) and returns how many moved.
 func (s *Store) Move(items []*store.Item, from, to string) (int, error) {
 	if len(items) == 0 {
 		return 0, nil

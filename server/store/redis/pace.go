@@ -8,11 +8,9 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Slot checks lane's windows (each Rate's N sends per Per, margins already
-// added by the caller) and, with take, records a send when they allow one,
-// only while this replica holds the lane's lease (store.ErrLeaseLost
-// otherwise).
-// wait is how long until a send may start, free how many may start now.
+// Slot checks lane's windows (margins added by the caller) and, with take,
+// records a send they allow while this replica holds the lease, else
+// store.ErrLeaseLost. wait is until a send may start, free how many may now.
 func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Duration, free int, err error) {
 	keep, longest := 0, time.Duration(0)
 	args := []any{s.token, take, 0, 0}
@@ -34,6 +32,5 @@ func (s *Store) Slot(lane string, windows robot.Limits, take bool) (wait time.Du
 	return time.Duration(res[0]) * time.Millisecond, int(res[1]), nil
 }
 
-// Pace is the bbolt store's per-robot history, which a shared store does
-// not keep: lanes are paced through Slot, at Redis's clock.
+// Pace returns nothing: lanes are paced through Slot, at Redis's clock.
 func (s *Store) Pace(robot string) ([]int64, error) { return nil, nil }

@@ -10,11 +10,9 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Add stores a delivery's items in their lanes (it.Lane) in one atomic
-// step, with its dedup mark when dedup is set (store.ErrDuplicate for an ID
-// seen within 24 h and among the last DedupMax). post runs once Redis has
-// acknowledged the write; unlike the bbolt store's, concurrent Adds' posts
-// may run in any order: a lane's order is its IDs', kept in Redis.
+// Add atomically stores a delivery's items in their lanes with its dedup mark
+// (store.ErrDuplicate if seen). post runs after Redis acks, in any order: a
+// lane's order is its IDs'.
 func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error {
 	n := len(items)
 	keys := append(make([]string, 0, 7+n), keySeq, keyItems, keyLanes, pfxDedup+delivery, keyDedupQ, keyBodies, keyBodyRefs)
@@ -62,14 +60,10 @@ func (s *Store) Add(delivery string, dedup bool, now time.Time, items []*store.I
 	return nil
 }
 
-// Next reads up to n pending items of lane with IDs above after, oldest
-// first, in one round trip. last is the highest ID looked at (a cursor for
-// the next call, past items that vanished meanwhile) and rest how many
-// follow it. Items whose removal this process has not finished are left
-// out: they were delivered.
+// Next reads up to n pending items of lane above after, oldest first; last is
+// the cursor, rest how many follow. Items being removed are left out.
 func (s *Store) Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error) {
-	// A removal that completes while the items are read must not drop
-	// its IDs from the removing set before they are checked against it.
+	// A removal finishing meanwhile must keep its IDs until checked below.
 	s.rm.gate.RLock()
 	defer s.rm.gate.RUnlock()
 	res, err := nextScript.Run(ctx(), s.c, []string{pending(lane), keyItems}, after, n).Slice()
@@ -111,8 +105,6 @@ func (s *Store) Load(ids []uint64) ([]*store.Item, error) {
 	return s.load(keyItems, "load pending", ids)
 }
 
-// load reads items by ID from hash (pending or dead letters) as Load does;
-// op names the call in an error.
 func (s *Store) load(hash, op string, ids []uint64) ([]*store.Item, error) {
 	out := make([]*store.Item, len(ids))
 	if len(ids) == 0 {
@@ -134,7 +126,6 @@ func (s *Store) load(hash, op string, ids []uint64) ([]*store.Item, error) {
 	return out, s.fillBodies(out)
 }
 
-// fillBodies gives items their shared messages (see store.FillBodies).
 func (s *Store) fillBodies(items []*store.Item) error {
 	return store.FillBodies(items, func(names []string) ([][]byte, error) {
 		vals, err := s.c.HMGet(ctx(), keyBodies, names...).Result()
@@ -151,10 +142,8 @@ func (s *Store) fillBodies(items []*store.Item) error {
 	})
 }
 
-// Update rewrites items after a failed attempt (attempts, last error); an
-// item no longer pending (delivered by another replica) is left alone. The
-// robot and pace arguments belong to the bbolt store: send times are in
-// Redis already.
+// Update rewrites still-pending items after a failed attempt; robot and pace
+// are bbolt's (send times are in Redis already).
 func (s *Store) Update(items []*store.Item, robot string, pace []int64) error {
 	keys, args, err := itemArgs(items, keyItems)
 	if err != nil {
@@ -163,8 +152,7 @@ func (s *Store) Update(items []*store.Item, robot string, pace []int64) error {
 	return unavailable("record attempt", updateScript.Run(ctx(), s.c, keys, args...).Err())
 }
 
-// itemArgs are the keys (first, then each item's pending key) and
-// arguments (the IDs, then the JSON bodies) of scripts that act on items.
+// itemArgs are the KEYS and ARGV (IDs, then JSON) of item scripts.
 func itemArgs(items []*store.Item, first ...string) ([]string, []any, error) {
 	keys := first
 	args := make([]any, 0, 2*len(items))

@@ -1,16 +1,9 @@
-// Package redis is the delivery state on a Redis (or Valkey) server shared
-// by any number of relay replicas: the pending messages of every robot, the
-// dead letters, the delivery IDs seen recently, each robot's recent send
-// times, the console's history of delivered messages and the leases that
-// give one replica at a time the right to send to a robot. It implements the same store interface as the bbolt file, plus
-// what several processes need to coordinate (queue.Shared).
+// Package redis is the bbolt store's state on Redis (or Valkey), shared by
+// replicas, plus the leases giving one replica a robot (queue.Shared).
 //
-// Every change that must be all-or-nothing is one Lua script, which Redis
-// runs atomically: an event's items and its dedup mark are stored together,
-// a send time is recorded only if the window allows it and only while this
-// replica holds the robot's lease. Item IDs come from one counter, so the
-// order of a robot's queue is the order in which Redis accepted its items,
-// whichever replica took the webhook.
+// Every all-or-nothing change is one Lua script (items with dedup mark; a send
+// time only within the window and lease). IDs come from one counter, so a
+// queue's order is Redis's acceptance order, whichever replica took it.
 package redis
 
 import (
@@ -31,9 +24,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// prefix starts every key the relay uses; a Redis shared with other
-// applications or another relay deployment should give this one a database
-// of its own (the /N of the URL).
+// prefix starts every key; a shared Redis should give the relay its own /N database.
 const prefix = "coding-relay:"
 
 // Keys. Lane names are the queue's (name:… or dest:…).
@@ -56,7 +47,6 @@ const (
 	pfxProbe    = prefix + "probe:"   // string per replica: its last probe
 )
 
-// dedupTTL is how long a delivery ID is remembered, as in the bbolt store.
 const dedupTTL = 24 * time.Hour
 
 // Options tune the store. Zero values take the defaults.
@@ -71,25 +61,20 @@ type Options struct {
 // Store is the shared delivery state in one Redis database.
 type Store struct {
 	c *goredis.Client
-	// token names this process in leases; a new process is a new replica,
-	// even on the same host.
+	// token names this process (a new replica, even on the same host) in leases.
 	token string
 	rm    *remover
-	// o is Options' store.Options, the defaults set.
-	o store.Options
-	// records waits for the recorder (history.go), which Close stops with
-	// recordStop; recorded is closed when it has finished.
+	o     store.Options
+	// records feeds the recorder (history.go); recordStop stops it, recorded closes.
 	records              chan recordOp
 	recordStop, recorded chan struct{}
 	closeMu              sync.Once
-	// earlier is set until Hold has seen no lease of an earlier version,
-	// which reads only messages stored inline (see lease.go).
+	// earlier is set while Hold sees old-version leases (store inline; lease.go).
 	earlier atomic.Bool
 	widest  atomic.Int64
 }
 
-// Open connects to the Redis at rawURL (redis:// or rediss://) and checks
-// that it answers.
+// Open connects to rawURL (redis:// or rediss://) and checks that it answers.
 func Open(rawURL string, o Options) (*Store, error) {
 	opt, err := parseURL(rawURL)
 	if err != nil {
@@ -98,9 +83,8 @@ func Open(rawURL string, o Options) (*Store, error) {
 	if opt.Password == "" && o.Password != "" {
 		opt.Password = o.Password
 	}
-	// An intake write must fail within CODING's 5 s; a retry of a script
-	// whose answer was lost could store an event twice, so go-redis never
-	// retries: the callers' own loops do, where that is safe.
+	// No go-redis retries: a lost answer's retry could store an event twice, and
+	// intake must fail within CODING's 5 s; callers retry where safe.
 	opt.MaxRetries = -1
 	opt.DialTimeout = 2 * time.Second
 	opt.ReadTimeout = 2 * time.Second
@@ -121,8 +105,7 @@ func Open(rawURL string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// parseURL accepts redis:// and rediss:// only. Its errors never quote the
-// URL, which may hold a password.
+// parseURL accepts redis(s):// only; errors never quote the URL (a password).
 func parseURL(rawURL string) (*goredis.Options, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -152,9 +135,7 @@ func Redact(rawURL string) string {
 // Token is this process's name in leases.
 func (s *Store) Token() string { return s.token }
 
-// Close waits briefly for removals of delivered messages still under way
-// and for the history entries already queued, and disconnects. Nothing
-// pending is touched.
+// Close briefly waits for queued removals and history entries, then disconnects.
 func (s *Store) Close() error {
 	var err error
 	s.closeMu.Do(func() {
@@ -181,14 +162,12 @@ func (s *Store) Probe() error {
 type Durability struct {
 	AppendOnly  string // "yes" or "no"
 	AppendFsync string // "always", "everysec" or "no"
-	// MaxmemoryPolicy other than noeviction lets Redis drop keys (queued
-	// messages among them) when it runs out of memory.
+	// MaxmemoryPolicy other than noeviction lets Redis evict queued messages.
 	MaxmemoryPolicy string
 }
 
-// Durability reads appendonly, appendfsync and maxmemory-policy with
-// CONFIG GET; managed services often disable CONFIG, which is an error
-// here, not a verdict.
+// Durability reads them with CONFIG GET; a disabled CONFIG (managed services)
+// is an error, not a verdict.
 func (s *Store) Durability() (Durability, error) {
 	m := map[string]string{}
 	for _, pattern := range []string{"append*", "maxmemory-policy"} {
@@ -205,9 +184,7 @@ func (s *Store) Durability() (Durability, error) {
 	return d, nil
 }
 
-// unavailable marks a failed round trip (err; nil for none): the caller
-// can tell it from a refusal (a duplicate, a missing dead letter) with
-// store.ErrUnavailable.
+// unavailable marks a failed round trip as store.ErrUnavailable, unlike a refusal.
 func unavailable(op string, err error) error {
 	if err == nil {
 		return nil
@@ -215,10 +192,8 @@ func unavailable(op string, err error) error {
 	return fmt.Errorf("redis: %s: %w: %w", op, store.ErrUnavailable, err)
 }
 
-// ctx is the context of one call; the client's own timeouts bound it.
 func ctx() context.Context { return context.Background() }
 
-// pending is the key of a lane's queue.
 func pending(lane string) string { return pfxPending + lane }
 
 // The scripts, each in lua/ with what it does, its KEYS and ARGV.
@@ -242,8 +217,7 @@ var (
 //go:embed lua
 var luaFS embed.FS
 
-// script loads lua/name.lua. Its opening comment (what the script does,
-// its KEYS and ARGV) is not sent to Redis.
+// script loads lua/name.lua without its opening comment.
 func script(name string) *goredis.Script {
 	src, err := luaFS.ReadFile("lua/" + name + ".lua")
 	if err != nil {

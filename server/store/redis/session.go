@@ -2,12 +2,10 @@ package redis
 
 import "time"
 
-// pfxRevoked keys a console session logged out before it expired (string
-// per session ID, expiring with the session).
+// pfxRevoked keys a logged-out session, expiring with it.
 const pfxRevoked = prefix + "revoked:"
 
-// RevokeSession remembers that the console session id was logged out, on
-// every replica, until it would have expired.
+// RevokeSession remembers a logged-out console session on every replica until its expiry.
 func (s *Store) RevokeSession(id string, until time.Time) error {
 	if d := time.Until(until); d > 0 {
 		return unavailable("revoke session", s.c.Set(ctx(), pfxRevoked+id, 1, d).Err())

@@ -7,11 +7,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// Watch calls fn with a lane's name whenever items were added to it (by
-// any replica), and with "" whenever any lane may have been added to
-// unseen: when the subscription starts and after it was lost, since
-// pub/sub delivers nothing while disconnected (go-redis subscribes anew by
-// itself). It runs until ctx ends.
+// Watch calls fn with a lane that got items (any replica), and with "" on each
+// (re)subscription, as pub/sub drops what comes while away. It runs until ctx ends.
 func (s *Store) Watch(ctx context.Context, fn func(lane string)) {
 	sub := s.c.Subscribe(ctx, keyWake)
 	defer context.AfterFunc(ctx, func() { _ = sub.Close() })()

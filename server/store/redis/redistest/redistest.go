@@ -1,9 +1,5 @@
-// Package redistest runs a real redis-server for tests and the load
-// harness: on a free loopback port, in a directory of its own, with AOF on,
-// so nothing on the machine is shared or left running. Without redis-server
-// installed a test is skipped with a message saying how to install it,
-// unless RELAY_REQUIRE_REDIS is set (CI sets it), which makes that a
-// failure.
+// Package redistest runs a private redis-server (free loopback port, own dir,
+// AOF) for tests and loadgen; if missing, tests skip unless RELAY_REQUIRE_REDIS.
 package redistest
 
 import (
@@ -35,9 +31,8 @@ type Server struct {
 	exited    chan struct{}
 }
 
-// Start runs a redis-server for tb with AOF on and appendfsync always (an
-// acknowledged write survives a kill -9), plus any extra configuration
-// arguments ("--maxmemory", "10mb"); it is killed when the test ends.
+// Start runs a redis-server for tb, appendfsync always (acks survive kill -9),
+// plus extra arguments; it is killed when the test ends.
 func Start(tb testing.TB, extra ...string) *Server {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
@@ -55,9 +50,7 @@ func Start(tb testing.TB, extra ...string) *Server {
 	return s
 }
 
-// Launch runs bin on a free loopback port with dir as its working
-// directory, AOF on and no RDB snapshots, plus extra arguments, and waits
-// until it answers.
+// Launch runs bin on a free loopback port in dir, AOF on, no RDB, and waits for it.
 func Launch(bin, dir string, extra ...string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
@@ -71,8 +64,7 @@ func Launch(bin, dir string, extra ...string) (*Server, error) {
 	return s, s.Restart()
 }
 
-// Restart starts the server again on the same port and directory (its AOF),
-// after Kill or Stop.
+// Restart starts the server again on its port and AOF, after Kill or Stop.
 func (s *Server) Restart() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -127,8 +119,7 @@ func (s *Server) stop(sig syscall.Signal) {
 	s.cmd = nil
 }
 
-// Do sends one command and returns its reply, for tests that poke at the
-// server (CONFIG SET, ACL SETUSER) without a client of their own.
+// Do sends one command (CONFIG SET, ACL SETUSER) and returns its reply.
 func (s *Server) Do(args ...string) (string, error) {
 	c := goredis.NewClient(&goredis.Options{Addr: s.Addr})
 	defer c.Close()
@@ -140,7 +131,6 @@ func (s *Server) Do(args ...string) (string, error) {
 	return fmt.Sprint(v), err
 }
 
-// waitPing waits until the server answers, or exited is closed.
 func waitPing(addr string, exited <-chan struct{}) error {
 	c := goredis.NewClient(&goredis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer c.Close()
