@@ -36,14 +36,34 @@ func lookup(d *dialect, event, variant, part string) *template.Template {
 	return nil
 }
 
-// templateParts are the event's own templates if it has a text one, else generic's.
+// partsKey names the templates of one event for one dialect and variant.
+type partsKey struct {
+	d              *dialect
+	event, variant string
+}
+
+// templateParts are the event's own templates if it has a text one, else
+// generic's. Webhooks name the events, so the cache is bounded: a sender
+// making up names must not grow it for ever.
 func (r *Renderer) templateParts(d *dialect, name, variant string) *partSet {
+	k := partsKey{d, name, variant}
+	if ps, ok := r.parts.Load(k); ok {
+		return ps.(*partSet)
+	}
+	var ps *partSet
 	if name != "" && name != "generic" {
-		if ps := partsFor(d, name, variant); ps.text != nil {
-			return ps
+		ps = partsFor(d, name, variant)
+	}
+	if ps == nil || ps.text == nil {
+		ps = partsFor(d, "generic", variant)
+	}
+	if len(name) <= 64 && r.partsSize.Load() < 1024 {
+		k.event = strings.Clone(name) // not a piece of a whole webhook body
+		if _, loaded := r.parts.LoadOrStore(k, ps); !loaded {
+			r.partsSize.Add(1)
 		}
 	}
-	return partsFor(d, "generic", variant)
+	return ps
 }
 
 // HasVariant reports whether any template of the variant exists.

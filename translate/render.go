@@ -1,18 +1,21 @@
 package translate
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must load on images without tzdata
+	"unicode"
 )
 
 // Data is all a template sees (no configuration, no secrets): the event, the
@@ -97,6 +100,11 @@ type Renderer struct {
 	dir      directory
 	files    []string      // parsed files, for errors and Check
 	guard    *previewGuard // a preview's bounds (see Preview); nil to send
+
+	// parts caches templateParts, which otherwise builds and looks up a
+	// dozen template names in every render; the sets never change after New.
+	parts     sync.Map // partsKey → *partSet
+	partsSize atomic.Int32
 }
 
 // New parses the *.tmpl of defaults (its Language sub-directory if any), then
@@ -252,21 +260,64 @@ func execPart(tm *template.Template, t Target, d *Data) (string, error) {
 	if tm == nil {
 		return "", nil
 	}
-	var b strings.Builder
-	if err := tm.Execute(d.out(&b), d); err != nil {
+	b := execBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if b.Cap() <= 64<<10 { // a huge render's buffer is not kept
+			b.Reset()
+			execBuffers.Put(b)
+		}
+	}()
+	if err := tm.Execute(d.out(b), d); err != nil {
 		return "", fmt.Errorf("render %s for %s: %w", tm.Name(), t, err)
 	}
 	return b.String(), nil
 }
 
-// blankRuns are what empty optional parts leave behind.
-var blankRuns = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
+// execBuffers saves growing a buffer piece by piece in every render
+// (BenchmarkDecodeRender: 17 allocations and 1.8 KB fewer for a push).
+var execBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// tidyText trims s and collapses each run of two or more blank lines, which
+// empty optional parts leave behind, to one empty line. It copies s only
+// when it changes (BenchmarkDecodeRender: a regexp cost 2 KB a render).
 func tidyText(s string) string {
-	return blankRuns.ReplaceAllString(strings.TrimSpace(s), "\n\n")
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i := strings.IndexByte(s, '\n'); i >= 0; {
+		end, blanks := i+1, 0 // the blank lines after s[i] end at end
+		for k := i + 1; k < len(s) && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n'); k++ {
+			if s[k] == '\n' {
+				end, blanks = k+1, blanks+1
+			}
+		}
+		if blanks >= 2 {
+			b.Grow(len(s))
+			b.WriteString(s[done:i])
+			b.WriteString("\n\n")
+			done = end
+		}
+		next := strings.IndexByte(s[end:], '\n')
+		if next < 0 {
+			break
+		}
+		i = end + next
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine collapses white space runs, line breaks included, to one space.
+func oneLine(s string) string {
+	if s == strings.TrimSpace(s) && !strings.Contains(s, "  ") &&
+		!strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) }) {
+		return s // already one line: no copy
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
 
 func (r *Renderer) templateNames(d *dialect) []string {
 	var names []string

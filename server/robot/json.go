@@ -19,12 +19,23 @@ func JSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// JSONSize is len(JSON(v)), for a dialect's Size; math.MaxInt when v does
-// not encode.
+// JSONSize is len(JSON(v)) without keeping the bytes, for a dialect's Size
+// (which rendering asks for every message); math.MaxInt when v does not
+// encode.
 func JSONSize(v any) int {
-	b, err := JSON(v)
-	if err != nil {
+	var n counter
+	enc := json.NewEncoder(&n)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
 		return math.MaxInt
 	}
-	return len(b)
+	return int(n) - 1
+}
+
+// counter counts what is written to it.
+type counter int
+
+func (c *counter) Write(p []byte) (int, error) {
+	*c += counter(len(p))
+	return len(p), nil
 }
