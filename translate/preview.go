@@ -25,16 +25,13 @@ var (
 	ErrPreviewTimeout  = fmt.Errorf("the templates did not finish within %s (a loop without end?)", PreviewTimeout)
 )
 
-// previewing bounds the previews executing at once, those past their
-// deadline included: a loop that never writes cannot be stopped, only
-// outlived, and keeps its slot until it ends.
+// previewing bounds running previews, timed-out ones included: a loop
+// that never writes cannot be stopped, so it keeps its slot until it ends.
 var previewing = make(chan struct{}, 2)
 
-// Preview renders ev as Render does, for templates being tried out (the
-// console's playground, /api/render): they see the phone numbers of
-// Options.Mentions masked (138****5678), the render stops at its first
-// write past PreviewMaxOutput bytes or after ctx is done, and Preview
-// returns when ctx is done whatever the templates still do.
+// Preview renders ev as Render does for templates being tried out, with
+// phone numbers masked, stopping past PreviewMaxOutput bytes, and returning
+// when ctx is done whatever the templates still do.
 func (r *Renderer) Preview(ctx context.Context, ev *Event, t Target, variant string) (Message, error) {
 	select {
 	case previewing <- struct{}{}:
@@ -59,8 +56,7 @@ func (r *Renderer) Preview(ctx context.Context, ev *Event, t Target, variant str
 	}
 }
 
-// previewGuard is what is left of a preview's bounds (one render, one
-// goroutine).
+// previewGuard is what is left of one preview's bounds.
 type previewGuard struct {
 	ctx  context.Context
 	left int
@@ -133,9 +129,8 @@ func (d directory) masked(phone map[string]bool) directory {
 	return out
 }
 
-// MaskPhones masks in b, a message or body that was sent, every phone
-// number of the mention directory, as previews show them: the console's
-// history shows what went out without the numbers.
+// MaskPhones masks the directory's phone numbers in a sent message or
+// body, so the console's history shows no numbers.
 func (r *Renderer) MaskPhones(b []byte) []byte {
 	phone := r.phoneKeys()
 	for _, mn := range r.dir.exact {
@@ -157,10 +152,8 @@ func MaskPhone(m string) string {
 	return m[:3] + strings.Repeat("*", len(m)-7) + m[len(m)-4:]
 }
 
-// maxCount bounds the numbers given to sprig's functions whose result
-// grows with them: until 20000000 builds 160 MB before a range's first
-// iteration, which no deadline or writer can stop. No message (20 KB at
-// most) needs more, when sending either.
+// maxCount bounds counts given to sprig functions whose result grows with
+// them: until 20000000 builds 160 MB that no deadline or writer can stop.
 const maxCount = 100_000
 
 // boundCounts makes those functions refuse a number over maxCount, or a
