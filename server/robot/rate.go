@@ -23,8 +23,7 @@ type Limits []Rate
 // Enabled reports whether the limits pace anything.
 func (l Limits) Enabled() bool { return len(l) > 0 }
 
-// String writes the limits in a form ParseLimits accepts ("100/1m0s,5/1s",
-// or "0").
+// String writes the limits as ParseLimits accepts them ("100/1m0s,5/1s").
 func (l Limits) String() string {
 	if len(l) == 0 {
 		return "0"
@@ -47,8 +46,8 @@ func (l *Limits) EnvDecode(val string) error {
 	return err
 }
 
-// ParseLimits parses "N/duration" ("20/1m", "5/5s"), several of them
-// separated by commas ("100/1m,5/1s"), or "0" (or "off") for no pacing.
+// ParseLimits parses comma-separated "N/duration" ("100/1m,5/1s"), or
+// "0" or "off" for no pacing.
 func ParseLimits(val string) (Limits, error) {
 	s := strings.TrimSpace(val)
 	if s == "0" || s == "off" {
