@@ -98,8 +98,7 @@ type Event struct {
 	// Priority is low, medium, high, urgent, or the sender's own word.
 	Priority        string
 	Due, Start, End time.Time
-	// Cause is why a build ran, Error why it failed; Commit what it (or a
-	// release, a deployment) is about.
+	// Cause is why a build ran, Error why it failed.
 	Duration     time.Duration
 	Cause, Error string
 	Commit       *Commit
@@ -122,17 +121,15 @@ type Event struct {
 	pages     func(u string) string
 }
 
-// LinkPages sets how a link read from the payload for Subject becomes a
-// page a browser shows (CODING sends API addresses); without it a link is
-// only cleaned.
+// LinkPages sets how a Subject link becomes a browser page (CODING sends
+// API addresses); without it a link is only cleaned.
 func (e *Event) LinkPages(f func(u string) string) { e.pages = f }
 
-// LinkCommits sets how CommitURL links a commit of the event's repository
-// by its id; a source calls it when it can build such links.
+// LinkCommits sets how CommitURL links a commit by its id.
 func (e *Event) LinkCommits(f func(sha string) string) { e.commitURL = f }
 
-// CommitURL is the page of a commit of the event's repository, "" when the
-// source cannot tell: {{link (sha7 .) ($.Event.CommitURL .)}}.
+// CommitURL is a repository commit's page, or "" when the source cannot
+// tell.
 func (e *Event) CommitURL(sha string) string {
 	if e == nil || e.commitURL == nil {
 		return ""
@@ -147,8 +144,7 @@ type User struct {
 	ID, Login, Name, Email, URL string
 }
 
-// Display is the name a human recognises: the display name, else the login,
-// else the email.
+// Display is the display name, else the login, else the email.
 func (u *User) Display() string {
 	if u == nil {
 		return ""
@@ -186,8 +182,7 @@ type Comment struct {
 // Changes counts the changes of a merge request.
 type Changes struct{ Files, Additions, Deletions int64 }
 
-// WithPayload keeps payload, the webhook's JSON body as received, for Raw
-// and Get; a source calls it on the event it returns.
+// WithPayload keeps the webhook's JSON body for Raw and Get.
 func (e *Event) WithPayload(payload string) {
 	e.raw = sync.OnceValue(func() map[string]any {
 		dec := json.NewDecoder(strings.NewReader(payload))
@@ -209,8 +204,7 @@ func (e *Event) Raw() map[string]any {
 	return e.raw()
 }
 
-// Get reads a value of the raw payload by a dotted path
-// ("object_attributes.iid"). Missing paths give nil.
+// Get reads a raw payload value by dotted path ("commits.0.id"), or nil.
 func (e *Event) Get(path string) any {
 	var cur any = e.Raw() // nil for a nil e
 	for part := range strings.SplitSeq(path, ".") {

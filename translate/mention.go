@@ -96,8 +96,7 @@ func (m *mentions) addIDs(mobile, id string) {
 	}
 }
 
-// directory resolves CODING users to mentions: exact key first, then
-// ignoring case.
+// directory resolves users to mentions.
 type directory struct {
 	exact map[string]Mention
 	fold  map[string]Mention
@@ -131,8 +130,7 @@ func (d directory) find(keys ...string) (Mention, bool) {
 	return Mention{}, false
 }
 
-// resolve adds every user found in v (a *User, User, a slice of them, a
-// login string or a slice of strings) to ms.
+// resolve adds the users in v (User, *User, login, or slices) to ms.
 func (d directory) resolve(ms *mentions, v any) {
 	switch u := v.(type) {
 	case nil:

@@ -11,15 +11,14 @@ import (
 	"time"
 )
 
-// A preview's bounds: a message is at most 20 KB, so templates that wrote a
-// megabyte went wrong, and a preview is looked at while typing.
+// A preview's bounds: a message is at most 20 KB and previews run as
+// people type.
 const (
 	PreviewMaxOutput = 1 << 20
 	PreviewTimeout   = 2 * time.Second
 )
 
-// ErrPreviewTooLarge and ErrPreviewTimeout stop a preview whose templates
-// wrote too much or ran too long.
+// ErrPreviewTooLarge and ErrPreviewTimeout stop a runaway preview.
 var (
 	ErrPreviewTooLarge = fmt.Errorf("the templates wrote more than %d bytes (a loop without end?)", PreviewMaxOutput)
 	ErrPreviewTimeout  = fmt.Errorf("the templates did not finish within %s (a loop without end?)", PreviewTimeout)
@@ -89,9 +88,8 @@ func (w guardedWriter) Write(p []byte) (int, error) {
 	return w.w.Write(p)
 }
 
-// Format prints the exported fields only, for {{.}} or {{printf "%#v" .}}:
-// fmt would print the mention directory (RELAY_MENTIONS) too. A value
-// receiver: text/template prints {{.}} from the struct, not the pointer.
+// Format prints exported fields only, hiding RELAY_MENTIONS from {{.}};
+// a value receiver, as text/template prints {{.}} from the struct.
 func (d Data) Format(f fmt.State, verb rune) {
 	type fields Data // without this method
 	d.dir, d.mentions, d.includes, d.guard = directory{}, nil, nil, nil
@@ -143,8 +141,7 @@ func (r *Renderer) MaskPhones(b []byte) []byte {
 	return b
 }
 
-// MaskPhone hides the middle of a phone number as the logs show it:
-// 13812345678 → 138****5678; a short one is all stars.
+// MaskPhone hides a phone number's middle (138****5678), or all if short.
 func MaskPhone(m string) string {
 	if len(m) < 7 {
 		return strings.Repeat("*", len(m))
