@@ -153,9 +153,8 @@ func MaskPhone(m string) string {
 // them: until 20000000 builds 160 MB that no deadline or writer can stop.
 const maxCount = 100_000
 
-// boundCounts makes those functions refuse a number over maxCount, or a
-// result over PreviewMaxOutput bytes, with an error (text/template reports
-// a function's panic as its error).
+// boundCounts makes those functions fail (by a panic text/template
+// reports) past maxCount or a PreviewMaxOutput-byte result.
 func boundCounts(fm template.FuncMap) {
 	for _, name := range []string{"until", "untilStep", "seq", "repeat", "indent", "nindent"} {
 		f := reflect.ValueOf(fm[name])

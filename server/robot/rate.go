@@ -16,8 +16,8 @@ type Rate struct {
 // String writes the rate as RELAY_RATE_LIMIT accepts it ("20/1m0s").
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Per) }
 
-// Limits is a robot's pacing: every one of its rates holds at once (Feishu
-// allows 100 a minute and 5 a second). Empty means no pacing.
+// Limits is a robot's pacing, all rates at once (Feishu: 100/1m and 5/1s);
+// empty means no pacing.
 type Limits []Rate
 
 // Enabled reports whether the limits pace anything.

@@ -1,7 +1,5 @@
 // Package dingtalk is the DingTalk custom robot (钉钉自定义机器人) kind:
-// https://oapi.dingtalk.com/robot/send?access_token=…, markdown messages,
-// 加签 signing in the query, custom keywords, errcode answers and the
-// ten-minute throttle after 20 messages in a minute.
+// access_token URLs, markdown, 加签 signing, keywords, errcode answers.
 package dingtalk
 
 import (

@@ -1,7 +1,5 @@
-// Package wecom is the WeCom group robot (企业微信群机器人) kind:
-// https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…, markdown (v1) or
-// markdown_v2 messages, errcode answers, 20 messages per minute. The key in
-// the URL is its only credential; there is no signing.
+// Package wecom is the WeCom group robot (企业微信群机器人) kind: key=
+// URLs (the only credential, no signing), markdown or markdown_v2.
 package wecom
 
 import (
