@@ -9,8 +9,7 @@ type budget struct{ commits, desc int }
 // cut. Five commits fit a phone screen; the compare link shows them all.
 var budgets = []budget{{5, 1500}, {5, 600}, {5, 300}, {3, 120}, {1, 60}, {0, 0}}
 
-// maxSummary bounds one summary line in bytes so that several fit in a
-// WeCom digest.
+// maxSummary bounds a summary line's bytes so several fit a WeCom digest.
 const maxSummary = 1000
 
 // fits reports whether m is within the limit of d.
