@@ -79,8 +79,7 @@ func (r *Renderer) Check(decode SampleDecoder) error {
 	return errors.Join(errs...)
 }
 
-// Variants lists the variants the templates define (brief in
-// brief.push.text).
+// Variants lists the variants the templates define (brief.push.text).
 func (r *Renderer) Variants() []string {
 	known := map[string]bool{"generic": true, "digest": true}
 	for _, d := range r.dialects {

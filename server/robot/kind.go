@@ -46,6 +46,7 @@ type Endpoint interface {
 	Credential() string
 	// Display is the robot's URL with every credential hidden.
 	Display() string
+	// Target is the dialect this robot's messages are rendered in.
 	Target() translate.Target
 	// Signed reports whether requests are signed with a secret.
 	Signed() bool

@@ -215,7 +215,7 @@ func (pl *places) commitURL(sha string) string {
 	return pl.projectBase + "/d/" + pathPart(pl.repoName) + "/git/commit/" + url.PathEscape(sha)
 }
 
-// under is the payload's own page, else <project>/<sub><id>, else "".
+// under is the payload's own page, else <project><sub><id>, else "".
 func (pl *places) under(own, sub, id string) string {
 	if own != "" {
 		return own
