@@ -9,15 +9,12 @@ import (
 	"strings"
 )
 
-// SampleDecoder decodes a sample payload of the default templates' tree
-// (samples/<file>.json, samples/<source>/<file>.json, named by the path
-// under samples/) into an event; translate knows no webhook format, so the
-// sources provide it (source.DecodeSample).
+// SampleDecoder decodes a sample payload named by its path under samples/;
+// the sources provide it, as translate knows no webhook format.
 type SampleDecoder func(file string, body []byte) (*Event, error)
 
-// Samples decodes every samples/*.json and samples/<source>/*.json of fsys
-// (the embedded templates tree) with decode, keyed by their path under
-// samples/ (push.json, gitlab/push.json).
+// Samples decodes every samples/*.json and samples/<source>/*.json of
+// fsys, keyed by their path under samples/ (gitlab/push.json).
 func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 	// fs.Glob fails only on a malformed pattern.
 	names, _ := fs.Glob(fsys, "samples/*.json")
@@ -42,11 +39,9 @@ func Samples(fsys fs.FS, decode SampleDecoder) (map[string]*Event, error) {
 	return out, errors.Join(errs...)
 }
 
-// Check renders every sample event of the default templates' tree, decoded
-// with decode, for every dialect (and every variant the templates define),
-// checks each message fits, renders a digest of them all, and returns every
-// problem joined (nil when all is well). It backs `coding-relay templates
-// check`.
+// Check renders every sample for every dialect and variant, checks each
+// fits, renders a digest of all, and joins every problem. It backs
+// `coding-relay templates check`.
 func (r *Renderer) Check(decode SampleDecoder) error {
 	samples, err := Samples(r.defaults, decode)
 	errs := []error{err} // errors.Join drops a nil
@@ -84,8 +79,7 @@ func (r *Renderer) Check(decode SampleDecoder) error {
 	return errors.Join(errs...)
 }
 
-// Variants lists the template variants the templates define: the first
-// part of names like brief.push.text or brief.dingtalk.push.text.
+// Variants lists the variants the templates define (brief.push.text).
 func (r *Renderer) Variants() []string {
 	known := map[string]bool{"generic": true, "digest": true}
 	for _, d := range r.dialects {

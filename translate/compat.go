@@ -9,13 +9,10 @@ import (
 	"text/template/parse"
 )
 
-// removedFields are the template fields that are gone, by field chain from
-// the template's data (".IsFeishu", ".Event.CI"), with what to use
-// instead. A user template that still uses one would fail on every message
-// ("can't evaluate field"); New refuses it at start-up instead, naming the
-// file, the line, the field and its replacement. A chain also matches the
-// longer chains it starts (".Event.CI" matches ".Event.CI.Build.Status").
-// docs/templates.md lists the same.
+// removedFields maps gone field chains (".Event.CI", also matching longer
+// chains) to replacements. A user template using one would fail on every
+// message, so New refuses it at start-up, naming file, line and
+// replacement. docs/templates.md lists the same.
 var removedFields = map[string]string{
 	".IsDingTalk": `a capability (.Headings, .Colors, .Lists, .Quotes, .Mentions, .Card), or eq .Target "dingtalk"`,
 	".IsWeCom":    `not .Lists (markdown v1 shows "- " items as text), or eq .Target "wecom"`,
@@ -95,9 +92,8 @@ func checkRemoved(set *template.Template) error {
 	return errors.New("templates use fields that are gone (see docs/templates.md, Removed fields):\n" + strings.Join(errs, "\n"))
 }
 
-// fieldChains calls visit for every field chain in n that starts at the
-// data: .A.B, $.A.B and (.A).B, as ".A.B". Chains from a variable or a
-// function's result are not followed: what they hold is not known here.
+// fieldChains visits each chain in n from the data (.A.B, $.A.B, (.A).B)
+// as ".A.B"; a variable's or function's result is unknown here.
 func fieldChains(n parse.Node, visit func(parse.Node, string)) {
 	switch n := n.(type) {
 	case *parse.ListNode:

@@ -9,15 +9,12 @@ import (
 // ZeroSHA is the before or after of a push that created or deleted its ref.
 const ZeroSHA = "0000000000000000000000000000000000000000"
 
-// RefName is a ref's branch or tag name: without refs/heads/, refs/tags/
-// or refs/.
+// RefName strips refs/heads/, refs/tags/ or refs/ from ref.
 func RefName(ref string) string { return refName(ref) }
 
-// Complete fills in what follows from the fields a source set, so that
-// every source gets the same rules: the ref's name and kind, the commits'
-// display fields and order, the actor's name and page, the branch routing
-// matches, the subject of an event without templates and the main link.
-// A source calls it last, on the event it returns.
+// Complete derives the fields that follow from what a source set (ref
+// name, commit order and display, actor, Branch, Subject, Link), so every
+// source gets the same rules. A source calls it last.
 func (e *Event) Complete() {
 	e.RefName = cmp.Or(e.RefName, refName(e.Ref))
 	e.IsTag = e.IsTag || strings.HasPrefix(e.Ref, "refs/tags/")
@@ -52,9 +49,8 @@ func (e *Event) Complete() {
 	e.Link = cmp.Or(e.Link, e.mainLink())
 }
 
-// mainLink is the page a card's button opens: a comment's own page, else
-// the object's (but a member event's project), else the repository, the
-// project, the team.
+// mainLink: a comment's page, else the object's (a member event's
+// project), else the repository, project, team.
 func (e *Event) mainLink() string {
 	if e.Comment != nil && e.Comment.URL != "" && e.Name != EventPush && e.Name != EventCI {
 		return e.Comment.URL
@@ -72,13 +68,9 @@ func (c *Commit) complete() {
 	c.AuthorName = cmp.Or(c.AuthorName, c.Author.Display())
 }
 
-// NewestFirst orders a push's commits as a reader wants them, newest
-// first, the head commit (head: its id, "" when unknown) first. Senders
-// list a push's commits oldest first (CODING, GitHub, Gitea) or newest
-// first (GitLab), so the order is worked out from the head commit's place
-// in the list, else from the commits' times, else the list is taken as
-// oldest first. A head commit missing from the list is added in front
-// (headCommit, when not nil). It returns a new slice.
+// NewestFirst returns commits newest first, head first. Senders differ
+// (GitLab lists newest first), so the order follows the head's place, else
+// the times, else oldest first; a missing headCommit is added in front.
 func NewestFirst(commits []Commit, head string, headCommit *Commit) []Commit {
 	isHead := func(c Commit) bool { return head != "" && c.ID == head }
 	out := append([]Commit(nil), commits...) // nil for none

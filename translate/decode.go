@@ -11,13 +11,9 @@ import (
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-// DecodeObject decodes a webhook body, which must be a JSON object, into a
-// source's payload struct v with encoding/json's tolerance: unknown members
-// are ignored, and one of the wrong type is left empty while the rest is
-// decoded. opts are added to v1's (a source matching names without their
-// delimiters passes jsonv1.MatchCaseSensitiveDelimiter(false)). Only
-// malformed JSON, or JSON that is no object, fails; the error says which
-// without quoting the body.
+// DecodeObject decodes a JSON object body into v tolerantly: unknown
+// members are ignored, a wrongly typed one is left empty. opts add to v1's.
+// Only a non-object fails, with an error that does not quote the body.
 func DecodeObject(body []byte, v any, opts ...json.Options) error {
 	if k := jsontext.Value(body).Kind(); k != '{' {
 		if !jsonv1.Valid(body) {

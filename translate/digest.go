@@ -7,63 +7,50 @@ import (
 	"time"
 )
 
-// DigestItem is one coalesced message as the digest templates see it. It
-// holds only what the queued Message carried: a digest is rendered from
-// stored messages, not from their events.
+// DigestItem is one coalesced message as the digest templates see it:
+// only what the stored Message carried, not its event.
 type DigestItem struct {
 	Event  string
 	Action string
 	Title  string
-	// Summary is the item's digest line: one line of target markdown,
-	// already escaped, with what tells it apart from the other items of
-	// its kind (a push's head commit, a merge request's number and state,
-	// a build's number and status, …), as the event's summary template
-	// rendered it. A message stored before it was rendered for this
-	// target has its title linked instead.
+	// Summary is the escaped one-line digest line the summary template
+	// rendered (else, for a message not rendered for this target, the
+	// linked title).
 	Summary string
 	Link    string
-	// Outcome is the item's Message.Outcome.
 	Outcome string
-	// At is when the item's event arrived (zero when not known), Clock
-	// the same as "15:04" in the renderer's zone ("12-07 15:04" on another
-	// day than the digest is sent).
+	// At is when the event arrived (zero if unknown), Clock the same as
+	// "15:04", or "12-07 15:04" on another day than the digest is sent.
 	At    time.Time
 	Clock string
 }
 
-// Times are when the messages of a digest arrived (one each) and when it
-// is sent. translate has no clock: the queue passes them in. The zero
-// value shows no times.
+// Times are when a digest's messages arrived and when it is sent, passed
+// in because translate has no clock. The zero value shows no times.
 type Times struct {
 	Arrived []time.Time
 	Sent    time.Time
 }
 
-// lateAfter is how long after its oldest item a digest is late: it then
-// shows when each item happened.
+// lateAfter is the age of the oldest item from which a digest shows times.
 const lateAfter = time.Minute
 
 // DigestData is what digest.title and digest.text templates see.
 type DigestData struct {
 	Target Target
-	// Headings, Colors, Lists, Quotes, Mentions and Card are the target's
-	// Capabilities, as on Data.
+	// The target's Capabilities, as on Data.
 	Headings, Colors, Lists, Quotes, Mentions, Card bool
 	Lang                                            string
 	Count                                           int
-	// Items are the failures first, then the rest, each in arrival order.
-	Items []DigestItem
-	// Failed are the items whose outcome is a failure, in order, for a
-	// title that puts them first.
+	// Items are the failures first, then the rest, in arrival order.
+	Items  []DigestItem
 	Failed []DigestItem
-	// Late is set when the digest is sent a minute or more after its oldest
-	// item arrived: the lines then say when each happened (DigestItem.Clock,
-	// in Zone, e.g. "UTC+8").
+	// Late is set when the oldest item is lateAfter old: lines then show
+	// DigestItem.Clock in Zone ("UTC+8").
 	Late bool
 	Zone string
-	// Outcome is the digest's outcome (Message.Outcome): failure when an
-	// item failed, else warning when one warns, success when all succeeded,
-	// else "" (neutral).
+	// Outcome is failure if an item failed, else warning if one warns,
+	// success if all succeeded, else "".
 	Outcome string
 
 	depth int
@@ -72,12 +59,9 @@ type DigestData struct {
 func (d *DigestData) enter() int { d.depth++; return d.depth }
 func (d *DigestData) leave()     { d.depth-- }
 
-// Digest coalesces messages for target t (a robot that must not get them
-// one by one, e.g. while throttled) into as few digest messages as
-// possible: DigestPrefix of msgs, then of the rest, until none is left.
-// Each digest lists the items' Summary lines in the original order, fits
-// the target, and mentions everybody its items mentioned. A group of one
-// keeps the original message when it was rendered for t.
+// Digest coalesces msgs for target t (e.g. a throttled robot) into as few
+// fitting digests as possible by repeated DigestPrefix; each keeps the
+// items' order and mentions everybody its items mentioned.
 func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 	if _, ok := r.byName[t]; !ok {
 		return nil, fmt.Errorf("digest: unknown target %q", t)
@@ -94,16 +78,10 @@ func (r *Renderer) Digest(t Target, msgs []Message) ([]Message, error) {
 }
 
 // DigestPrefix renders the digest of the longest prefix of msgs that fits
-// one message of target t, and returns it with how many messages it holds
-// (at least one; 0 only for no messages). A prefix of one is the message
-// itself when it was rendered for t and fits, else its digest, shortened
-// to fit. A coalescing queue calls it once for its backlog, with the
-// messages' times.
-//
-// It renders a few candidate digests, not one per prefix: two messages
-// first, then doubling the prefix and then halving the gap, so the work
-// grows with the logarithm of what fits, not with the backlog. The search
-// takes it that a longer prefix never renders shorter.
+// one message of t and says how many it holds (≥1 unless msgs is empty); a
+// prefix of one is the message itself if rendered for t and fitting.
+// It gallops then bisects, so work grows with log(fit), not the backlog,
+// assuming a longer prefix never renders shorter.
 func (r *Renderer) DigestPrefix(t Target, msgs []Message, at Times) (Message, int, error) {
 	dl, ok := r.byName[t]
 	if !ok {
@@ -112,9 +90,8 @@ func (r *Renderer) DigestPrefix(t Target, msgs []Message, at Times) (Message, in
 	if len(msgs) == 0 {
 		return Message{}, 0, nil
 	}
-	// lo is the longest prefix known to fit (one always does: the message
-	// is shortened if need be), best its digest; hi the shortest known
-	// not to, len(msgs)+1 while none is known.
+	// lo fits (one always does, shortened), best is its digest; hi is the
+	// shortest known not to fit, len(msgs)+1 while none is known.
 	lo, hi := 1, len(msgs)+1
 	var best Message
 	for hi-lo > 1 {
@@ -226,8 +203,7 @@ func execDigest(dl *dialect, part string, d *DigestData) (string, error) {
 	return b.String(), nil
 }
 
-// clock is when an item arrived as a digest line shows it: the time of
-// day in the renderer's zone, with the date when the digest is sent on
+// clock formats t in the renderer's zone, with the date when sent is on
 // another day.
 func (r *Renderer) clock(t, sent time.Time) string {
 	if t.IsZero() {

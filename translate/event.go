@@ -31,8 +31,7 @@ const (
 	EventIteration    = "iteration"     // an iteration, sprint or milestone
 )
 
-// Events lists every kind that has default templates of its own; an event
-// of another kind is rendered by the generic templates from its Subject.
+// Events lists every kind that has default templates of its own.
 var Events = []string{
 	EventPing, EventPush, EventMergeRequest, EventTask, EventDocument,
 	EventMember, EventCI, EventArtifact, EventIssue, EventIteration,
@@ -40,40 +39,30 @@ var Events = []string{
 	EventComment,
 }
 
-// Event is one webhook event in the relay's own terms: what happened, who
-// did it, where, and to which object. Every source fills it from its own
-// payload (see server/source), the templates and digests read nothing
-// else, and routing filters match it; docs/templates.md describes each
-// field for template authors. Every field is optional. An Event is
-// read-only once its source returns it: it is rendered concurrently for
-// several robots.
+// Event is one webhook event in the relay's own terms, filled by a source
+// and read by templates, digests and filters; docs/templates.md describes
+// each (optional) field. It is read-only once returned: robots render it
+// concurrently.
 type Event struct {
 	// Source is the decoding source ("coding", "gitlab", "github");
 	// SourceName what people call the sender (CODING, GitLab, Gitea).
 	Source, SourceName string
-	// Name is the kind (EventPush, …; the source's own name for a kind
-	// without templates).
-	Name string
-	// Verb is what happened, a lower-case word (opened, merged, failed, …;
-	// docs/templates.md lists each kind's words).
-	Verb string
-	// Action is the action as the sender wrote it (trigger_build,
-	// "synchronize"); a robot's actions= matches it, Code and Verb.
-	Action string
-	// Code is the sender's own name of the event when it differs from
-	// Name (GIT_MR_CREATED, "Merge Request Hook"); Label its human name.
-	Code, Label string
-	// Quiet marks an event a robot gets only when its actions= or events=
-	// names it: an intermediate pipeline state, a label added, a star.
+	// Name is the kind (EventPush, …, else the source's own name); Verb
+	// what happened (opened, merged, failed, …).
+	Name, Verb string
+	// Action is the sender's action (trigger_build); actions= matches it,
+	// Code and Verb. Code is the sender's event name (GIT_MR_CREATED),
+	// Label its human name.
+	Action, Code, Label string
+	// Quiet events (an intermediate pipeline state, a label added) reach
+	// only robots whose actions= or events= names them.
 	Quiet bool
 
-	// ActorUser is who did it; ActorName, ActorURL and Actor (the account,
-	// for logs) follow from it.
+	// ActorUser is who did it; the rest follow from it (Actor for logs).
 	ActorUser                  *User
 	ActorName, ActorURL, Actor string
 
-	// Where: the project (a GitHub repository), the Git repository where
-	// it is not the project itself, the team, group or organisation.
+	// Where: the project, the Git repository, the team or group.
 	ProjectName, ProjectURL, RepoName, RepoURL, TeamURL string
 	// ProjectKeys are the names a robot's projects= may match.
 	ProjectKeys []string
@@ -81,33 +70,24 @@ type Event struct {
 	// Link is the page a card's button opens; ObjectURL the object's page.
 	Link, ObjectURL string
 
-	// Branch is what branches= matches: the pushed branch or tag, a merge
-	// request's target branch, a pipeline's ref.
+	// Branch is what branches= matches (pushed ref, MR target, CI ref).
 	Branch string
-	// Ref is a push's full ref (refs/heads/main), RefName without its
-	// prefix; IsTag, RefCreated and RefDeleted say what the push did.
+	// Ref is a push's full ref, RefName without its refs/… prefix.
 	Ref, RefName                  string
 	IsTag, RefCreated, RefDeleted bool
 	// Before is the commit a deleted branch or tag pointed to.
 	Before     *Commit
 	CompareURL string
-	// Commits are a push's commits as the payload lists them, newest
-	// first; CommitCount how many the push had (maybe more); LatestCommit
-	// the first of Commits.
+	// Commits are newest first; CommitCount may exceed len(Commits).
 	Commits      []Commit
 	CommitCount  int
 	LatestCommit *Commit
 
-	// The object the event is about: a merge request, an issue, a build, …
-	// Number is its number or code as the sender gives it (12, T-12), ID
-	// with its sigil (!12, #12).
-	Number, ID, Title, Body string
-	// State is its state and Status a build's or work item's status, in
-	// the sender's code (opened, CANMERGE, SUCCEED, …); StatusName the
-	// sender's own word for the status.
-	State, Status, StatusName string
-	// Type is the kind of object in the sender's code (DEFECT, maven),
-	// TypeName the sender's word for it.
+	// The object (merge request, issue, build, …): Number as sent (12,
+	// T-12), ID with its sigil (!12). State, Status and Type are in the
+	// sender's code (SUCCEED, DEFECT); the *Name fields its own words.
+	Number, ID, Title, Body    string
+	State, Status, StatusName  string
 	Type, TypeName             string
 	Draft                      bool
 	SourceBranch, TargetBranch string
@@ -118,28 +98,22 @@ type Event struct {
 	// Priority is low, medium, high, urgent, or the sender's own word.
 	Priority        string
 	Due, Start, End time.Time
-	// Duration is how long a build or job ran; Cause why it ran, Error why
-	// it failed; Commit what it (or a release, a deployment) is about.
+	// Cause is why a build ran, Error why it failed.
 	Duration     time.Duration
 	Cause, Error string
 	Commit       *Commit
 	Changes      Changes
-	// Milestone is the iteration, sprint or milestone the object is in.
-	Milestone *Place
-	// Comment is the comment an event is about, or that came with it.
-	Comment *Comment
-	// Member is the person a member event is about, Role their role.
-	Member *User
-	Role   string
-	// Environment is a deployment's; Tag a release's; Path, Size, Version,
-	// Package and Registry describe a file, wiki page or artifact; Goal
-	// an iteration's; Zen a ping's motto.
+	Milestone    *Place
+	Comment      *Comment
+	Member       *User // the person a member event is about
+	Role         string
+	// Path, Size, Version, Package and Registry describe a file, wiki page
+	// or artifact; Zen is a ping's motto.
 	Environment, Tag, Path                string
 	Size                                  int64
 	Version, Package, Registry, Goal, Zen string
 
-	// Subject is what an event of a kind without templates is about, read
-	// from the payload; nil for the known kinds.
+	// Subject is what an event of a kind without templates is about.
 	Subject *Subject
 
 	raw       func() map[string]any // the payload's generic JSON, decoded once and shared by copies
@@ -147,17 +121,15 @@ type Event struct {
 	pages     func(u string) string
 }
 
-// LinkPages sets how a link read from the payload for Subject becomes a
-// page a browser shows (CODING sends API addresses); without it a link is
-// only cleaned.
+// LinkPages sets how a Subject link becomes a browser page (CODING sends
+// API addresses); without it a link is only cleaned.
 func (e *Event) LinkPages(f func(u string) string) { e.pages = f }
 
-// LinkCommits sets how CommitURL links a commit of the event's repository
-// by its id; a source calls it when it can build such links.
+// LinkCommits sets how CommitURL links a commit by its id.
 func (e *Event) LinkCommits(f func(sha string) string) { e.commitURL = f }
 
-// CommitURL is the page of a commit of the event's repository, "" when the
-// source cannot tell: {{link (sha7 .) ($.Event.CommitURL .)}}.
+// CommitURL is a repository commit's page, or "" when the source cannot
+// tell.
 func (e *Event) CommitURL(sha string) string {
 	if e == nil || e.commitURL == nil {
 		return ""
@@ -167,14 +139,12 @@ func (e *Event) CommitURL(sha string) string {
 
 // User is a person the event names.
 type User struct {
-	// ID is the sender's id of the account; Login its account name (CODING
-	// global key, GitLab username, GitHub login), which mentions and
-	// comparisons use; Name the display name; URL the profile page.
+	// Login is the account name (global key, username) that mentions and
+	// comparisons use; Name the display name.
 	ID, Login, Name, Email, URL string
 }
 
-// Display is the name a human recognises: the display name, else the login,
-// else the email.
+// Display is the display name, else the login, else the email.
 func (u *User) Display() string {
 	if u == nil {
 		return ""
@@ -212,8 +182,7 @@ type Comment struct {
 // Changes counts the changes of a merge request.
 type Changes struct{ Files, Additions, Deletions int64 }
 
-// WithPayload keeps payload, the webhook's JSON body as received, for Raw
-// and Get; a source calls it on the event it returns.
+// WithPayload keeps the webhook's JSON body for Raw and Get.
 func (e *Event) WithPayload(payload string) {
 	e.raw = sync.OnceValue(func() map[string]any {
 		dec := json.NewDecoder(strings.NewReader(payload))
@@ -226,10 +195,8 @@ func (e *Event) WithPayload(payload string) {
 	})
 }
 
-// Raw is the whole payload as generic JSON (objects are map[string]any,
-// numbers json.Number), for what the model does not carry:
-// {{.Event.Raw.object_attributes.iid}}. It is decoded on first use; nil
-// when the source kept no payload.
+// Raw is the payload as generic JSON (numbers json.Number), decoded on
+// first use, for what the model lacks; nil when no payload was kept.
 func (e *Event) Raw() map[string]any {
 	if e == nil || e.raw == nil {
 		return nil
@@ -237,8 +204,7 @@ func (e *Event) Raw() map[string]any {
 	return e.raw()
 }
 
-// Get reads a value of the raw payload by a dotted path
-// ("object_attributes.iid"). Missing paths give nil.
+// Get reads a raw payload value by dotted path ("commits.0.id"), or nil.
 func (e *Event) Get(path string) any {
 	var cur any = e.Raw() // nil for a nil e
 	for part := range strings.SplitSeq(path, ".") {

@@ -2,31 +2,24 @@ package translate
 
 import "strings"
 
-// Size fitting: a message is rendered with ever smaller budgets until it
-// is within its dialect's limit, and cut as the last resort.
-
 // budget is one step of shortening: how many commits and description runes.
 type budget struct{ commits, desc int }
 
-// budgets are tried in order until the message fits; the last resort after
-// them is cutting the text. A push lists at most 5 commits (the newest),
-// so that it fits about one phone screen; the compare link shows them all.
+// budgets are tried in order until the message fits, then the text is
+// cut. Five commits fit a phone screen; the compare link shows them all.
 var budgets = []budget{{5, 1500}, {5, 600}, {5, 300}, {3, 120}, {1, 60}, {0, 0}}
 
-// maxSummary bounds one summary line in bytes so that several fit in a
-// WeCom digest.
+// maxSummary bounds a summary line's bytes so several fit a WeCom digest.
 const maxSummary = 1000
 
-// fits reports whether m is within the limit of d, the dialect it was
-// rendered in.
+// fits reports whether m is within the limit of d.
 func fits(d Dialect, m Message) bool { return d.Size(m) <= d.Limit() }
 
 // shrink is the last resort: cut the text (keeping the mention line, which
 // DingTalk requires in the text) until the message fits, then the title.
 func shrink(d Dialect, m Message) Message { return shrinkKeeping(d, m, "") }
 
-// shrinkKeeping is shrink for a text that ends in tail (before the mention
-// line, if any), which is kept whole.
+// shrinkKeeping is shrink keeping tail (before any mention line) whole.
 func shrinkKeeping(d Dialect, m Message, tail string) Message {
 	suffix := tail
 	if line := d.MentionLine(m.AtMobiles, m.AtUserIDs); line != "" {

@@ -5,14 +5,10 @@ import (
 	"strings"
 )
 
-// WithKeyword makes a message in dialect d acceptable to a robot secured
-// by custom keywords (DingTalk's 自定义关键词, Feishu's), which rejects a
-// message whose text holds none of them — for every message, permanently.
-// When the text already contains one of keywords, m is returned as it is;
-// otherwise the first keyword is added as the text's last line (before the
-// dialect's mention line) and the message is shortened if that took it
-// over its size limit. Only the text is searched: whether the services
-// also look at the title is not documented.
+// WithKeyword makes m pass a robot's custom keywords (DingTalk's
+// 自定义关键词, Feishu's), which reject a text holding none: else the first
+// keyword is added as the last line (before mentions), shortening m to fit.
+// Only the text is searched: title matching is undocumented.
 func WithKeyword(d Dialect, m Message, keywords []string) Message {
 	kw := ""
 	for _, k := range keywords {

@@ -11,21 +11,14 @@ import (
 	"unicode/utf8"
 )
 
-// Mention is how to @-mention one user: ids (and phone numbers) by key,
-// as RELAY_MENTIONS has them ({"wecom_userid": "ZhangSan", …}); each
-// dialect reads its own keys (Dialect.MentionKeys). Options key it by the
-// user's login, username or email.
+// Mention is one user's ids and phone numbers by key, as RELAY_MENTIONS
+// has them ({"wecom_userid": "ZhangSan"}); each dialect reads its own keys.
 type Mention map[string]string
 
-// CheckMentions reports the first user (in name order) whose Mention has a
-// key none of dialects reads, or a value the key cannot carry. The ids go
-// into markup (@userid, <@userid>, <at id=…></at>), where a space, a quote
-// or a ">" would end the mention early and show the rest as text (or forge
-// another mention), so an id is 1 to 64 characters without white space,
-// control characters or < > " ' & (nothing stricter: some services let a
-// company choose its ids). A phone number is digits with an optional
-// leading + and - between groups. The error names the user and the key,
-// not the value (phone numbers are personal data).
+// CheckMentions reports the first user (by name) with a key no dialect
+// reads or a bad value. Ids go into markup (<at id=…>), so white space,
+// control characters and < > " ' & could end or forge a mention; nothing
+// stricter, as companies choose ids. Errors omit values (personal data).
 func CheckMentions(ms map[string]Mention, dialects []Dialect) error {
 	keys := map[string]MentionKey{}
 	for _, d := range dialects {
@@ -58,8 +51,7 @@ func mentionID(s string) bool {
 	})
 }
 
-// phoneNumber reports a number CheckMentions accepts: 5 to 20 digits, with an
-// optional leading + and single - between them.
+// phoneNumber reports 5 to 20 digits, an optional leading + and single -.
 func phoneNumber(s string) bool {
 	s = strings.TrimPrefix(s, "+")
 	digits := 0
@@ -75,9 +67,8 @@ func phoneNumber(s string) bool {
 	return 5 <= digits && digits <= 20
 }
 
-// mentions collects, during one render, whom the templates asked to
-// mention, in order and without duplicates: for each user the first phone
-// number and the first id among the dialect's keys.
+// mentions collects whom one render's templates mention, in order without
+// duplicates: each user's first phone number and id of the dialect's keys.
 type mentions struct {
 	keys         []MentionKey
 	mobiles, ids []string
@@ -95,8 +86,7 @@ func (m *mentions) add(mn Mention) {
 	m.addIDs(mobile, id)
 }
 
-// addIDs adds a phone number and an id that are not there yet ("" for
-// none).
+// addIDs adds a phone number and an id not there yet ("" for none).
 func (m *mentions) addIDs(mobile, id string) {
 	if mobile != "" && !slices.Contains(m.mobiles, mobile) {
 		m.mobiles = append(m.mobiles, mobile)
@@ -106,8 +96,7 @@ func (m *mentions) addIDs(mobile, id string) {
 	}
 }
 
-// directory resolves CODING users to mentions: exact key first, then
-// ignoring case.
+// directory resolves users to mentions.
 type directory struct {
 	exact map[string]Mention
 	fold  map[string]Mention
@@ -126,8 +115,7 @@ func newDirectory(m map[string]Mention) directory {
 	return d
 }
 
-// find looks keys up exactly, then ignoring case (the directory has no
-// empty key).
+// find looks keys up exactly, then ignoring case.
 func (d directory) find(keys ...string) (Mention, bool) {
 	for _, k := range keys {
 		if mn, ok := d.exact[k]; ok {
@@ -142,8 +130,7 @@ func (d directory) find(keys ...string) (Mention, bool) {
 	return Mention{}, false
 }
 
-// resolve adds every user found in v (a *User, User, a slice of them, a
-// login string or a slice of strings) to ms.
+// resolve adds the users in v (User, *User, login, or slices) to ms.
 func (d directory) resolve(ms *mentions, v any) {
 	switch u := v.(type) {
 	case nil:
@@ -171,8 +158,7 @@ func (d directory) resolve(ms *mentions, v any) {
 	}
 }
 
-// withMentions is m mentioning mobiles and ids in dialect d: in its
-// lists, and by the line the dialect appends to the text.
+// withMentions is m mentioning mobiles and ids in its lists and text.
 func withMentions(d Dialect, m Message, mobiles, ids []string) Message {
 	m.AtMobiles, m.AtUserIDs = mobiles, ids
 	if line := d.MentionLine(mobiles, ids); line != "" {

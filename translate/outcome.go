@@ -2,26 +2,22 @@ package translate
 
 import "strings"
 
-// The outcomes a message can have (Message.Outcome). A robot kind may show
-// one beside the text (Feishu colours its card header by it); the text
-// itself already says it in words.
+// The outcomes of a message (Message.Outcome), which a kind may show
+// beside the text (Feishu's header colour).
 const (
-	// OutcomeSuccess is a good end: a build that passed, a merge request
-	// merged, a webhook connected.
+	// OutcomeSuccess is a good end: a build passed, an MR merged.
 	OutcomeSuccess = "success"
 	// OutcomeFailure is something that failed: a build, a blocked download.
 	OutcomeFailure = "failure"
-	// OutcomeWarning is something undone or stopped that people may want to
-	// notice: a deleted branch, tag or object, a refused or closed merge
-	// request, a cancelled build, a merge request with conflicts.
+	// OutcomeWarning is something undone or stopped: a deletion, a closed
+	// or conflicting MR, a cancelled build.
 	OutcomeWarning = "warning"
 	// OutcomeNeutral is everything else (news, no verdict).
 	OutcomeNeutral = ""
 )
 
-// outcomeOf is the outcome of an event, from what the payload says
-// happened: the verb first (deleting a build whose status was SUCCEED is
-// still a deletion), then the state of the family's main object.
+// outcomeOf decides by the verb first (deleting a SUCCEED build is still a
+// deletion), then by the main object's state.
 func outcomeOf(ev *Event) string {
 	verb := ev.Verb
 	switch ev.Name {
@@ -80,8 +76,7 @@ func mergeRequestOutcome(verb, state string) string {
 	return OutcomeNeutral
 }
 
-// ciOutcome follows the CI templates: a job (build plan) change has no
-// build status worth showing, a build's status decides the rest.
+// ciOutcome: a job (build plan) change has none; a build's status decides.
 func ciOutcome(verb, status string) string {
 	switch {
 	case isDeletion(verb):
@@ -101,8 +96,7 @@ func ciOutcome(verb, status string) string {
 	return statusOutcome(status)
 }
 
-// statusOutcome is what a status in the sender's code says: success,
-// failure, or nothing.
+// statusOutcome maps a sender's status to success, failure or "".
 func statusOutcome(status string) string {
 	switch buildLevel(status) {
 	case "success":
@@ -113,8 +107,7 @@ func statusOutcome(status string) string {
 	return OutcomeNeutral
 }
 
-// digestOutcome is the outcome of a digest of msgs: the worst of its items
-// (a failure, else a warning), success only when every item succeeded.
+// digestOutcome is the worst item's, success only if every item succeeded.
 func digestOutcome(msgs []Message) string {
 	out := OutcomeSuccess
 	for _, m := range msgs {

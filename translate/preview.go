@@ -11,30 +11,26 @@ import (
 	"time"
 )
 
-// A preview's bounds: a message is at most 20 KB, so templates that wrote a
-// megabyte went wrong, and a preview is looked at while typing.
+// A preview's bounds: a message is at most 20 KB and previews run as
+// people type.
 const (
 	PreviewMaxOutput = 1 << 20
 	PreviewTimeout   = 2 * time.Second
 )
 
-// ErrPreviewTooLarge and ErrPreviewTimeout stop a preview whose templates
-// wrote too much or ran too long.
+// ErrPreviewTooLarge and ErrPreviewTimeout stop a runaway preview.
 var (
 	ErrPreviewTooLarge = fmt.Errorf("the templates wrote more than %d bytes (a loop without end?)", PreviewMaxOutput)
 	ErrPreviewTimeout  = fmt.Errorf("the templates did not finish within %s (a loop without end?)", PreviewTimeout)
 )
 
-// previewing bounds the previews executing at once, those past their
-// deadline included: a loop that never writes cannot be stopped, only
-// outlived, and keeps its slot until it ends.
+// previewing bounds running previews, timed-out ones included: a loop
+// that never writes cannot be stopped, so it keeps its slot until it ends.
 var previewing = make(chan struct{}, 2)
 
-// Preview renders ev as Render does, for templates being tried out (the
-// console's playground, /api/render): they see the phone numbers of
-// Options.Mentions masked (138****5678), the render stops at its first
-// write past PreviewMaxOutput bytes or after ctx is done, and Preview
-// returns when ctx is done whatever the templates still do.
+// Preview renders ev as Render does for templates being tried out, with
+// phone numbers masked, stopping past PreviewMaxOutput bytes, and returning
+// when ctx is done whatever the templates still do.
 func (r *Renderer) Preview(ctx context.Context, ev *Event, t Target, variant string) (Message, error) {
 	select {
 	case previewing <- struct{}{}:
@@ -59,8 +55,7 @@ func (r *Renderer) Preview(ctx context.Context, ev *Event, t Target, variant str
 	}
 }
 
-// previewGuard is what is left of a preview's bounds (one render, one
-// goroutine).
+// previewGuard is what is left of one preview's bounds.
 type previewGuard struct {
 	ctx  context.Context
 	left int
@@ -93,9 +88,8 @@ func (w guardedWriter) Write(p []byte) (int, error) {
 	return w.w.Write(p)
 }
 
-// Format prints the exported fields only, for {{.}} or {{printf "%#v" .}}:
-// fmt would print the mention directory (RELAY_MENTIONS) too. A value
-// receiver: text/template prints {{.}} from the struct, not the pointer.
+// Format prints exported fields only, hiding RELAY_MENTIONS from {{.}};
+// a value receiver, as text/template prints {{.}} from the struct.
 func (d Data) Format(f fmt.State, verb rune) {
 	type fields Data // without this method
 	d.dir, d.mentions, d.includes, d.guard = directory{}, nil, nil, nil
@@ -133,9 +127,8 @@ func (d directory) masked(phone map[string]bool) directory {
 	return out
 }
 
-// MaskPhones masks in b, a message or body that was sent, every phone
-// number of the mention directory, as previews show them: the console's
-// history shows what went out without the numbers.
+// MaskPhones masks the directory's phone numbers in a sent message or
+// body, so the console's history shows no numbers.
 func (r *Renderer) MaskPhones(b []byte) []byte {
 	phone := r.phoneKeys()
 	for _, mn := range r.dir.exact {
@@ -148,8 +141,7 @@ func (r *Renderer) MaskPhones(b []byte) []byte {
 	return b
 }
 
-// MaskPhone hides the middle of a phone number as the logs show it:
-// 13812345678 → 138****5678; a short one is all stars.
+// MaskPhone hides a phone number's middle (138****5678), or all if short.
 func MaskPhone(m string) string {
 	if len(m) < 7 {
 		return strings.Repeat("*", len(m))
@@ -157,15 +149,12 @@ func MaskPhone(m string) string {
 	return m[:3] + strings.Repeat("*", len(m)-7) + m[len(m)-4:]
 }
 
-// maxCount bounds the numbers given to sprig's functions whose result
-// grows with them: until 20000000 builds 160 MB before a range's first
-// iteration, which no deadline or writer can stop. No message (20 KB at
-// most) needs more, when sending either.
+// maxCount bounds counts given to sprig functions whose result grows with
+// them: until 20000000 builds 160 MB that no deadline or writer can stop.
 const maxCount = 100_000
 
-// boundCounts makes those functions refuse a number over maxCount, or a
-// result over PreviewMaxOutput bytes, with an error (text/template reports
-// a function's panic as its error).
+// boundCounts makes those functions fail (by a panic text/template
+// reports) past maxCount or a PreviewMaxOutput-byte result.
 func boundCounts(fm template.FuncMap) {
 	for _, name := range []string{"until", "untilStep", "seq", "repeat", "indent", "nindent"} {
 		f := reflect.ValueOf(fm[name])

@@ -7,18 +7,14 @@ import (
 	"strings"
 )
 
-// Subject is what an event without templates of its own (one rendered by
-// generic.*) is about, read from the raw payload: the object its name
-// points at (a release event's "release"), with the fields that identify
-// it. Every field may be empty.
+// Subject is the object an event without templates of its own is about,
+// read from the raw payload (a release event's "release").
 type Subject struct {
-	// Kind is the payload member the object was read from ("release"),
-	// "" when the payload has none.
+	// Kind is the payload member read ("release"), or "".
 	Kind string
 	// Event is the event's name without a verb taken from it (below).
 	Event string
-	// Verb is what happened: Event.Verb, else for a name like
-	// deploy_finished its last word ("finished").
+	// Verb is Event.Verb, else the last word of deploy_finished.
 	Verb   string
 	Name   string // name, else display_name
 	Title  string // title
@@ -29,8 +25,7 @@ type Subject struct {
 	URL    string // html_url, else web_url, else url (its page)
 }
 
-// Display is what the subject is called: its tag, else title, else name,
-// else #number.
+// Display is the tag, else title, else name, else #number.
 func (s *Subject) Display() string {
 	if s == nil {
 		return ""
@@ -41,8 +36,7 @@ func (s *Subject) Display() string {
 	return "#" + s.Number
 }
 
-// commonMembers are payload members that describe who and where, not the
-// subject of an event.
+// commonMembers describe who and where, not the subject.
 var commonMembers = map[string]bool{
 	"sender": true, "pusher": true, "repository": true, "repo": true, "depot": true,
 	"project": true, "team": true, "hook": true, "head_commit": true, "commits": true,
@@ -50,8 +44,7 @@ var commonMembers = map[string]bool{
 	"committer": true, "organization": true, "enterprise": true, "installation": true,
 }
 
-// subjectMembers are the members tried, after the event's own name, for
-// its object.
+// subjectMembers are tried for the object after the event's own name.
 var subjectMembers = []string{"release", "tag", "object", "resource", "target", "item", "data"}
 
 // subject is what an event of no known kind is about (see Subject).
@@ -86,8 +79,7 @@ func (e *Event) subject() *Subject {
 	return s
 }
 
-// read fills s from the payload object obj and reports whether it had
-// anything that identifies it.
+// read fills s from obj and reports whether anything identified it.
 func (s *Subject) read(obj map[string]any, page func(string) string) bool {
 	first := func(keys ...string) string {
 		for _, k := range keys {

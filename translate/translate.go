@@ -1,17 +1,12 @@
-// Package translate turns a webhook event into the markdown message a group
-// robot shows. It is pure: no network, no clock, no logging. The server
-// decodes with a source (translate/coding), renders in the dialects of the
-// robot kinds (Dialect) with a Renderer, and a kind builds the wire body;
-// everything here is safe for concurrent use.
+// Package translate renders a webhook event into a robot's markdown
+// message. It is pure (no network, clock or logging) and concurrency-safe.
 package translate
 
-// Target names the dialect a message is rendered in (Dialect.Name): a
-// robot kind's markdown, or one of them for a kind that takes several
-// (WeCom's markdown and markdown_v2). Queued messages keep it.
+// Target names the dialect a message is rendered in (Dialect.Name, e.g.
+// WeCom's markdown_v2). Queued messages keep it.
 type Target string
 
-// Message is what one group sees for one event, already in the target's
-// markdown dialect and already small enough for the target.
+// Message is what one group sees for one event, rendered and fitted.
 type Message struct {
 	Target  Target `json:"target"`
 	Event   string `json:"event"`

@@ -21,8 +21,7 @@ func (r Robot) Wants(ev *translate.Event) bool {
 	}
 	if ev.Quiet && !r.namesAction(ev) && !slices.Contains(r.Events, ev.Code) &&
 		!(slices.Contains(r.Events, ev.Name) && !slices.Contains(translate.Events, ev.Name)) {
-		// A quiet event (a pipeline still running, a label added, a
-		// star) reaches only the robots that name it.
+		// A quiet event reaches only the robots that name it.
 		return false
 	}
 	if len(r.Branches) > 0 && !anyGlob(r.Branches, ev.Branch) {
@@ -34,8 +33,8 @@ func (r Robot) Wants(ev *translate.Event) bool {
 	return true
 }
 
-// namesAction reports whether the robot's actions= names the event's
-// action, as the sender wrote it, as the model's verb or as its code.
+// namesAction reports whether actions= names the event's action, verb or
+// code.
 func (r Robot) namesAction(ev *translate.Event) bool {
 	return slices.Contains(r.Actions, ev.Action) || slices.Contains(r.Actions, ev.Verb) || slices.Contains(r.Actions, ev.Code)
 }

@@ -19,9 +19,8 @@ func JSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// JSONSize is len(JSON(v)) without keeping the bytes, for a dialect's Size
-// (which rendering asks for every message); math.MaxInt when v does not
-// encode.
+// JSONSize is len(JSON(v)) without keeping the bytes (math.MaxInt if v
+// does not encode); rendering asks it for every message.
 func JSONSize(v any) int {
 	var n counter
 	enc := json.NewEncoder(&n)

@@ -26,9 +26,8 @@ type Robot struct {
 	// LimitsSet (rate=).
 	Limits    Limits
 	LimitsSet bool
-	// Inflight is how many messages may be sent to the robot at once; 0 or
-	// 1 sends one at a time, which is what keeps a group's order. Only for
-	// robots without pacing.
+	// Inflight is how many sends may run at once (unpaced robots only);
+	// 0 or 1 keeps a group's order.
 	Inflight int
 
 	// Routing filters; empty means everything. Events are canonical names.
@@ -36,10 +35,8 @@ type Robot struct {
 
 	Template string // a named template variant such as "brief"
 
-	// Fingerprint is a short hash of the kind and credential: queued
-	// messages are tied to it, so removing or reordering robots (which
-	// renumbers the default names) never hands one group's backlog to
-	// another.
+	// Fingerprint hashes kind and credential; queued messages are tied to
+	// it so renumbered robots never get another group's backlog.
 	Fingerprint string
 	// Named is true when the name came from name=, not from the position:
 	// a chosen name keeps its backlog across a token change.
@@ -49,8 +46,7 @@ type Robot struct {
 // KindName is the name of the robot's kind ("dingtalk").
 func (r Robot) KindName() string { return r.Kind.Name() }
 
-// Credential identifies the robot itself: its kind and credential. It is a
-// secret; two robots with the same Credential post to the same group.
+// Credential is the robot's kind and credential: a secret naming its group.
 func (r Robot) Credential() string { return r.Kind.Name() + " " + r.Endpoint.Credential() }
 
 // commonParams are the relay parameters every robot URL may carry.
@@ -111,8 +107,7 @@ func (p Parser) prefixes() string {
 	return strings.Join(out, ", ")
 }
 
-// urlStart matches where a robot URL starts: http(s)://, with a kind
-// prefix (kind names are lower-case letters).
+// urlStart matches the start of a robot URL, kind prefix included.
 var urlStart = regexp.MustCompile(`(?i)(?:[a-z]+\+)?https?://`)
 
 // split cuts RELAY_ROBOTS into one string per robot URL.
@@ -271,9 +266,8 @@ func List(s string) []string {
 	return out
 }
 
-// Keywords reads a kind's keywords= parameter (the custom keywords that
-// DingTalk and Feishu robots require in each message): a comma-separated
-// list of at most max.
+// Keywords reads keywords= (custom keywords DingTalk and Feishu require
+// in each message), at most max.
 func Keywords(own url.Values, max int) ([]string, error) {
 	kw := List(own.Get("keywords"))
 	if len(kw) > max {

@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// Error is a failed send, classified by the kind that knows the service's
-// error codes. Its message never contains the robot URL or any credential.
+// Error is a failed send, classified by its kind. Its message never
+// contains the robot URL or any credential.
 type Error struct {
 	Status int           // the HTTP status, 0 when no answer arrived
 	Code   int           // the service's error code, 0 when none was read
@@ -23,8 +23,7 @@ type Error struct {
 	Wait   time.Duration // when set, the least wait before that retry (DingTalk's throttle: ten minutes)
 }
 
-// Error describes the failure by error code, else HTTP status, else
-// transport error; never with the URL.
+// Error describes the failure by code, else status, else transport error.
 func (e *Error) Error() string {
 	switch {
 	case e.Code != 0:
@@ -45,8 +44,7 @@ func (e *Error) RetryAfter() time.Duration { return e.Wait }
 // ErrCode is the service's error code, for metrics.
 func (e *Error) ErrCode() int { return e.Code }
 
-// Answer is what a service answered: its HTTP status and (the first
-// maxAnswer bytes of) its body.
+// Answer is a service's HTTP status and the first maxAnswer bytes of body.
 type Answer struct {
 	Status int
 	Body   []byte
@@ -55,12 +53,10 @@ type Answer struct {
 // maxAnswer bounds how much of an answer is read; real answers are tiny.
 const maxAnswer = 64 << 10
 
-// Post sends body, a message's wire body, to u and has classify, the
-// kind's reading of the answer, decide whether it was delivered. A body
-// that could not be built fails for good; a transport failure or timeout
-// is retryable. The error text carries neither the URL nor its query:
-// net/http errors embed the URL, so they are rewritten. The answer is
-// drained so the connection is reused.
+// Post sends body to u and lets classify judge the answer. A body that
+// could not be built fails for good; transport failures are retryable and
+// rewritten, as net/http errors embed the URL. The answer is drained so
+// the connection is reused.
 func Post(ctx context.Context, client *http.Client, u string, body []byte, err error, classify func(Answer) error) error {
 	if err != nil {
 		return &Error{Msg: fmt.Sprintf("building body: %v", err)}
@@ -89,9 +85,8 @@ func Post(ctx context.Context, client *http.Client, u string, body []byte, err e
 	return classify(Answer{Status: resp.StatusCode, Body: raw})
 }
 
-// StatusError classifies a non-2xx answer that carries no code of the
-// service: 429 and 5xx are worth retrying, other statuses are not. It is
-// nil for a 2xx answer.
+// StatusError classifies a non-2xx answer without a service code: 429 and
+// 5xx are retryable. It is nil for 2xx.
 func (a Answer) StatusError() error {
 	if a.Status/100 == 2 {
 		return nil
@@ -100,12 +95,9 @@ func (a Answer) StatusError() error {
 	return &Error{Status: a.Status, Msg: http.StatusText(a.Status), Retry: retry}
 }
 
-// Errcode is the classifier of DingTalk's and WeCom's answers,
-// {"errcode":…,"errmsg":…} with HTTP 200 also when a send failed: errcode 0
-// is delivered, retry says whether (and after how long) another code is
-// worth sending again. A non-2xx status is classified by StatusError; a
-// 2xx without an errcode is a proxy, a gateway or an outage page, which
-// says nothing about delivery, so it is retried.
+// Errcode classifies DingTalk's and WeCom's {"errcode","errmsg"} answers,
+// HTTP 200 even on failure: 0 is delivered, retry judges other codes. A 2xx
+// without errcode is a proxy or outage page, so it is retried.
 func Errcode(kind string, retry func(code int) (bool, time.Duration)) func(Answer) error {
 	return func(a Answer) error {
 		if err := a.StatusError(); err != nil {
@@ -125,9 +117,8 @@ func Errcode(kind string, retry func(code int) (bool, time.Duration)) func(Answe
 	}
 }
 
-// CodeError is the failure a service reported with code: retry decides
-// whether to send again and the least wait; a code without a message is
-// shown as "<kind> error <code>".
+// CodeError is the failure a service reported with code, retry judging it;
+// without msg it reads "<kind> error <code>".
 func CodeError(status, code int, msg, kind string, retry func(code int) (bool, time.Duration)) *Error {
 	e := &Error{Status: status, Code: code, Msg: cmp.Or(msg, fmt.Sprintf("%s error %d", kind, code))}
 	e.Retry, e.Wait = retry(code)
@@ -144,9 +135,8 @@ func Redact(err error) error {
 	return err
 }
 
-// WithoutQuery is u without its query, fragment and user info: scheme,
-// host and path only. It is the display URL of kinds whose credential sits
-// in the query.
+// WithoutQuery is u's scheme, host and path: the display URL of kinds
+// whose credential sits in the query.
 func WithoutQuery(u *url.URL) string {
 	c := *u
 	c.RawQuery, c.User, c.Fragment, c.RawFragment = "", nil, "", ""

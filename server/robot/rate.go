@@ -16,15 +16,14 @@ type Rate struct {
 // String writes the rate as RELAY_RATE_LIMIT accepts it ("20/1m0s").
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Per) }
 
-// Limits is a robot's pacing: every one of its rates holds at once (Feishu
-// allows 100 a minute and 5 a second). Empty means no pacing.
+// Limits is a robot's pacing, all rates at once (Feishu: 100/1m and 5/1s);
+// empty means no pacing.
 type Limits []Rate
 
 // Enabled reports whether the limits pace anything.
 func (l Limits) Enabled() bool { return len(l) > 0 }
 
-// String writes the limits in a form ParseLimits accepts ("100/1m0s,5/1s",
-// or "0").
+// String writes the limits as ParseLimits accepts them ("100/1m0s,5/1s").
 func (l Limits) String() string {
 	if len(l) == 0 {
 		return "0"
@@ -47,8 +46,8 @@ func (l *Limits) EnvDecode(val string) error {
 	return err
 }
 
-// ParseLimits parses "N/duration" ("20/1m", "5/5s"), several of them
-// separated by commas ("100/1m,5/1s"), or "0" (or "off") for no pacing.
+// ParseLimits parses comma-separated "N/duration" ("100/1m,5/1s"), or
+// "0" or "off" for no pacing.
 func ParseLimits(val string) (Limits, error) {
 	s := strings.TrimSpace(val)
 	if s == "0" || s == "off" {

@@ -1,8 +1,5 @@
-// Package coding decodes CODING (coding.net) webhooks into the event model
-// (translate.Event): the event names CODING uses, its payloads
-// (payload.go), its links (links.go) and its quirks (Service Hook codes,
-// commit links to the API). It is pure, like translate: no network, no
-// clock, no logging.
+// Package coding decodes CODING (coding.net) webhooks into translate.Event:
+// event names, payloads, links and quirks. It is pure, like translate.
 package coding
 
 import (
@@ -17,16 +14,13 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// ErrNoEventName reports a webhook whose event name is in neither the
-// headers nor the body.
+// ErrNoEventName reports a webhook with no event name in headers or body.
 var ErrNoEventName = errors.New("no event name")
 
-// Decode parses a CODING webhook body. name is the event name the server
-// found in the headers (X-Coding-Event, else X-Coding-Service-Hook-Event)
-// and may be empty, in which case the body's "event" field is used; with no
-// name anywhere the error wraps ErrNoEventName. Decoding is tolerant
-// (translate.DecodeObject, scalar.go): only malformed JSON, or JSON that
-// is not an object, fails.
+// Decode parses a CODING webhook body. name is from the headers
+// (X-Coding-Event, else X-Coding-Service-Hook-Event), else the body's
+// "event" is used. Decoding is tolerant: only JSON that is not an object
+// fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
 	var p payload
 	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
@@ -49,10 +43,8 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 	return ev, nil
 }
 
-// SampleEventName is the event name a sample payload file stands for: its
-// name up to the first "-" without .json (merge_request-create.json →
-// merge_request, GIT_MR_CREATED.json → GIT_MR_CREATED), as templates/
-// names them.
+// SampleEventName is a sample file's event name: its name up to the first
+// "-" or ".json" (merge_request-create.json → merge_request).
 func SampleEventName(file string) string {
 	base := strings.TrimSuffix(path.Base(file), ".json")
 	name, _, _ := strings.Cut(base, "-")
@@ -74,10 +66,8 @@ var serviceHookFamilies = []struct{ prefix, name string }{
 	{"FILE_", translate.EventFile},
 }
 
-// serviceHook is the family of a Service Hook code (GIT_MR_CREATED →
-// merge_request) and what the code says happened: the code without its
-// family prefix, lower-cased (created; ARTIFACTS_VERSION_CREATED →
-// version_created, GIT_PUSHED → pushed). ok is false for another name.
+// serviceHook splits a Service Hook code into its family and the rest,
+// lower-cased (GIT_MR_CREATED → merge_request, created); ok is false else.
 func serviceHook(name string) (family, verb string, ok bool) {
 	up := strings.ToUpper(strings.TrimSpace(name))
 	for _, f := range serviceHookFamilies {
@@ -88,10 +78,8 @@ func serviceHook(name string) (family, verb string, ok bool) {
 	return "", "", false
 }
 
-// CanonicalEvent maps any event name CODING uses to the model's: a Service
-// Hook code to its family (serviceHookFamilies: GIT_MR_* → merge_request),
-// "merge request" and its other spellings to merge_request, other names
-// trimmed and lower-cased.
+// CanonicalEvent maps a CODING event name to the model's (GIT_MR_* and
+// "merge request" → merge_request), else trims and lower-cases it.
 func CanonicalEvent(name string) string {
 	if family, _, ok := serviceHook(name); ok {
 		return family
@@ -104,9 +92,8 @@ func CanonicalEvent(name string) string {
 	return n
 }
 
-// parseAPICommitURL splits the API address CODING puts in a commit's url,
-// <origin>/api/team/<team>/project/<project>/git/commit/<sha> with origin
-// http(s)://<host> (all parts non-empty, none with a slash, sha hex).
+// parseAPICommitURL splits the API address CODING puts in a commit's url:
+// <origin>/api/team/<team>/project/<project>/git/commit/<hex sha>.
 func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
 	origin, rest := splitOrigin(u)
 	scheme, host, _ := strings.Cut(origin, "://")
@@ -121,9 +108,8 @@ func parseAPICommitURL(u string) (origin, project, sha string, ok bool) {
 // isHex reports a non-empty string of hex digits.
 func isHex(s string) bool { return s != "" && strings.Trim(s, "0123456789abcdefABCDEF") == "" }
 
-// fixCommitURLs replaces commit API addresses (which a browser cannot
-// show) with the commit's web page, …/p/<project>/d/<repo>/git/commit/<sha>,
-// when the repository is known.
+// fixCommitURLs replaces commit API addresses, which a browser cannot
+// show, with the commit's page when the repository is known.
 func fixCommitURLs(p *payload) {
 	repo := firstRepo(p)
 	if repo == nil || repo.Name == "" {

@@ -34,8 +34,7 @@ func person(u *user) *translate.User {
 	}
 }
 
-// people is u as a list in the model (an assignee as Assignees), nil for
-// none.
+// people is u as a list (an assignee as Assignees), nil for none.
 func people(u *user) []translate.User {
 	if p := person(u); p != nil {
 		return []translate.User{*p}
@@ -61,9 +60,8 @@ func labels(ls []label) []string {
 	return out
 }
 
-// millis is an epoch timestamp in milliseconds, or in seconds when it is
-// too small to be milliseconds (before 2001-09), as some CODING fields
-// are; zero for none.
+// millis reads epoch milliseconds, or seconds when too small to be
+// milliseconds (before 2001-09), as some CODING fields are.
 func millis(n num) time.Time {
 	switch {
 	case n <= 0:
@@ -81,8 +79,7 @@ func number(n num) string {
 	return strconv.FormatInt(int64(n), 10)
 }
 
-// actor is who triggered the event: the sender, else the pusher, else the
-// author of the thing the event is about.
+// actor is the sender, else the pusher, else the object's author.
 func (p *payload) actor() *translate.User {
 	cands := []*user{p.Sender, p.Pusher}
 	if mr := p.mergeRequest(); mr != nil {
@@ -108,8 +105,7 @@ func (p *payload) actor() *translate.User {
 	return nil
 }
 
-// toEvent maps a CODING payload onto the event model; ev has its Name,
-// Code, Verb and Action set.
+// toEvent maps p onto ev, whose Name, Code, Verb and Action are set.
 func toEvent(p *payload, ev *translate.Event) {
 	pl := newPlaces(p)
 	ev.Source, ev.SourceName, ev.Label = "coding", "CODING", p.EventName.str()
@@ -199,9 +195,8 @@ func pushEvent(p *payload, pl *places, ev *translate.Event) {
 	}
 }
 
-// commit is a payload commit in the model, linked to its page (its own
-// link, else the page built from the repository's); own records the ids of
-// commits that had a link of their own.
+// commit links c to its own page, else one built from the repository's;
+// own records the ids of commits that had a link.
 func (pl *places) commit(c *commit, own map[string]bool) translate.Commit {
 	id := first(c.ID, c.SHA)
 	link := firstURL(c.URL, c.HTMLURL)
@@ -244,8 +239,7 @@ func mergeRequestEvent(p *payload, pl *places, ev *translate.Event) {
 	}
 }
 
-// isJobVerb reports the verbs of a CI event about its job (the build
-// plan) rather than a build.
+// isJobVerb reports CI verbs about the job (build plan), not a build.
 func isJobVerb(verb string) bool {
 	return slices.Contains([]string{"update_job", "delete_job", "create_job", "created", "updated", "deleted"}, verb)
 }

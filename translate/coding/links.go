@@ -8,13 +8,9 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// The pages of a CODING event: every message links to its thing. A
-// payload's own link wins; where a Service Hook payload has none (CODING
-// sends html_url for some objects only, and the project's and team's pages
-// as url), the page is built from the project page the way CODING's own
-// links look (…/p/<project>/ci/job/<job>/build/<n>/pipeline,
-// …/d/<repo>/git/merge/<n>, …/all/issues/<code>), and as the last resort
-// the message links the project, else the team.
+// Links: a payload's own link wins; CODING sends html_url for some objects
+// only, so the rest are built from the project page as CODING's own links
+// look (…/p/<project>/d/<repo>/git/merge/<n>), else the project or team.
 
 // firstURL is the first of the spellings that holds an http(s) URL, cleaned.
 func firstURL(ts ...text) string {
@@ -26,11 +22,9 @@ func firstURL(ts ...text) string {
 	return ""
 }
 
-// webURL is the page a browser shows for u: a CODING API address of a
-// user, a project or a team (<origin>/api/user/key/<login>,
-// <origin>/api/team/<team>/project/<project>[/…], <origin>/api/team/<team>)
-// becomes that page, any other API address is no page (""), and any other
-// http(s) URL is kept (cleaned).
+// webURL maps a CODING API address of a user, project or team
+// (<origin>/api/team/<team>/project/<p>) to its page, other API addresses
+// to "", and keeps any other http(s) URL (cleaned).
 func webURL(u string) string {
 	u = translate.CleanURL(u)
 	origin, path := splitOrigin(u)
@@ -50,8 +44,7 @@ func webURL(u string) string {
 	return ""
 }
 
-// splitOrigin splits an http(s) URL into its origin (scheme and host) and
-// the rest; a URL without a path has rest "".
+// splitOrigin splits an http(s) URL into scheme+host and the rest.
 func splitOrigin(u string) (origin, rest string) {
 	scheme := strings.Index(u, "://")
 	if scheme < 0 {
@@ -63,8 +56,7 @@ func splitOrigin(u string) (origin, rest string) {
 	return u, ""
 }
 
-// projectPage is the …/p/<project> prefix of a CODING URL, "" when u has
-// none.
+// projectPage is the …/p/<project> prefix of a CODING URL, or "".
 func projectPage(u string) string {
 	i := strings.Index(u, "/p/")
 	if i < 0 || i+3 == len(u) {
@@ -86,7 +78,6 @@ func pathPart(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), "@", "%40")
 }
 
-// places works out the names and pages of where an event happened.
 type places struct {
 	p                     *payload
 	repo                  *repository
@@ -129,9 +120,8 @@ func firstRepo(p *payload) *repository {
 	return nil
 }
 
-// findProjectURL is the project's page: the project's own link (html_url,
-// else url), else the …/p/<project> part of the repository's link, else the
-// project under the team's page, else the repository's page.
+// findProjectURL: the project's own link, else the /p/<project> of the
+// repository's, else under the team's page, else the repository's page.
 func (pl *places) findProjectURL() string {
 	if p := pl.p.Project; p != nil {
 		for _, u := range []string{p.page(), p.URL.str()} {
@@ -156,10 +146,9 @@ func (pl *places) findProjectURL() string {
 	return ""
 }
 
-// projectName is what every message calls the project: its display name
-// where the payload has one, else its name, else the middle of the
-// repository's full name (team/project/repo), else the /p/<project> of its
-// page, else the artifact's project, else the repository's name.
+// projectName: the display name, else the name, else the middle of the
+// repo's team/project/repo, else the page's /p/<project>, else the
+// artifact's project, else the repository's name.
 func (pl *places) projectName() string {
 	if p := pl.p.Project; p != nil {
 		if s := first(p.DisplayName, p.Name); s != "" {
@@ -184,8 +173,8 @@ func (pl *places) projectName() string {
 	return pl.repoName
 }
 
-// teamURL is the team's page: its own link, else the origin of the
-// project's or the actor's page.
+// teamURL: the team's own link, else the origin of the project's or
+// actor's page.
 func (pl *places) teamURL(actorURL string) string {
 	if pl.teamPage != "" {
 		return pl.teamPage
@@ -198,9 +187,8 @@ func (pl *places) teamURL(actorURL string) string {
 	return ""
 }
 
-// repoURL is the repository's page: its own link when that is a
-// repository's (…/d/<repo>/…), else …/p/<project>/d/<repo>/git, else
-// whatever link the payload gave it.
+// repoURL: its own …/d/<repo>/ link, else …/p/<project>/d/<repo>/git,
+// else whatever link the payload gave.
 func (pl *places) repoURL() string {
 	for _, u := range pl.repoLinks {
 		if w := webURL(u); strings.Contains(w, "/d/") {
@@ -218,9 +206,7 @@ func (pl *places) repoURL() string {
 	return ""
 }
 
-// commitURL links to a commit of the event's repository
-// (…/p/<project>/d/<repo>/git/commit/<sha>), "" when the repository or sha
-// is unknown.
+// commitURL is …/d/<repo>/git/commit/<sha>, "" when either is unknown.
 func (pl *places) commitURL(sha string) string {
 	sha = strings.TrimSpace(sha)
 	if sha == "" || sha == translate.ZeroSHA || pl.repoName == "" || pl.projectBase == "" {
@@ -229,8 +215,7 @@ func (pl *places) commitURL(sha string) string {
 	return pl.projectBase + "/d/" + pathPart(pl.repoName) + "/git/commit/" + url.PathEscape(sha)
 }
 
-// under is the payload's own page, else base/<sub><id> under the project
-// page, else "".
+// under is the payload's own page, else <project><sub><id>, else "".
 func (pl *places) under(own, sub, id string) string {
 	if own != "" {
 		return own
@@ -241,9 +226,8 @@ func (pl *places) under(own, sub, id string) string {
 	return ""
 }
 
-// buildURL links to a CI build: the payload's own link, else the build page
-// under the project (…/ci/job/<job>/build/<number>/pipeline), else the
-// job's page, else the project's builds. job is the job's page only.
+// buildURL: the payload's link, else …/ci/job/<job>/build/<n>/pipeline,
+// else the job's page, else the project's builds. job is the job's page.
 func (pl *places) buildURL(c *ci, job bool) string {
 	if !job && c.Build != nil && c.Build.page() != "" {
 		return c.Build.page()
@@ -264,8 +248,7 @@ func (pl *places) buildURL(c *ci, job bool) string {
 	return u
 }
 
-// repoPage is …/p/<project>/d/<repo>/git<sub>, "" when the repository or
-// its project is unknown.
+// repoPage is …/p/<project>/d/<repo>/git<sub>, or "" when unknown.
 func (pl *places) repoPage(sub string) string {
 	if pl.repoName == "" || pl.projectBase == "" {
 		return ""
@@ -273,9 +256,8 @@ func (pl *places) repoPage(sub string) string {
 	return pl.projectBase + "/d/" + pathPart(pl.repoName) + "/git" + sub
 }
 
-// tagURL is the page of a pushed tag: the code at the tag
-// (…/git/tree/<tag>, where CODING's tag list leads), or the repository's
-// tag list (…/git/tags) once the tag is deleted.
+// tagURL is …/git/tree/<tag> (where CODING's tag list leads), or
+// …/git/tags once the tag is deleted.
 func (pl *places) tagURL(tag string, deleted bool) string {
 	if deleted || tag == "" {
 		return pl.repoPage("/tags")
@@ -283,11 +265,8 @@ func (pl *places) tagURL(tag string, deleted bool) string {
 	return pl.repoPage("/tree/" + strings.ReplaceAll(pathPart(tag), "%2F", "/"))
 }
 
-// artifactURL is the most specific page of an artifact under the project,
-// down to depth steps: the artifact repository (1,
-// …/artifacts/repositories/<id>), its package (2, …/packages/<id>), the
-// version (3, …/versions/<id>), as far as the payload has the ids (those
-// of CODING's artifact API); depth 0 or no ids is the artifacts page.
+// artifactURL goes depth steps down …/artifacts/repositories/<id>,
+// …/packages/<id>, …/versions/<id> as far as the payload has ids.
 func (pl *places) artifactURL(a *artifact, depth int) string {
 	base := strings.TrimRight(pl.projectURL, "/")
 	if base == "" {
@@ -307,9 +286,8 @@ func (pl *places) artifactURL(a *artifact, depth int) string {
 	return u
 }
 
-// artifactDepth is how deep artifactURL links for an event: a repository
-// event links the repository, a version event the version, and a deleted
-// thing the level above it.
+// artifactDepth links the event's own level, or the one above a deleted
+// thing.
 func artifactDepth(code, verb string) int {
 	depth := 3
 	if strings.HasPrefix(code, "ARTIFACTS_REPO_") {
@@ -321,8 +299,7 @@ func artifactDepth(code, verb string) int {
 	return depth
 }
 
-// settingURL is a page of the project's settings (member, webhook), "" when
-// the project's page is unknown.
+// settingURL is a project settings page (member, webhook), or "".
 func (pl *places) settingURL(page string) string {
 	if pl.projectBase == "" {
 		return ""

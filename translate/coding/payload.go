@@ -1,12 +1,8 @@
 package coding
 
-// The payloads CODING sends, as it sends them. Every member is optional.
-// Fields match member names ignoring case, "_" and "-" (HTMLURL is
-// html_url and htmlUrl; Decode's options); CODING spells some members
-// several ways across its payload versions, and each other spelling
-// (web_url, merge_request) is a field of its own, of which the mapping
-// onto the event model (event.go) takes the first one given. Scalars are
-// the tolerant types of scalar.go.
+// The payloads CODING sends. Fields match member names ignoring case, "_"
+// and "-"; other spellings across payload versions (web_url) are fields of
+// their own, and event.go takes the first one given.
 
 type payload struct {
 	Event, EventName, Action, Zen text
@@ -101,8 +97,7 @@ type task struct {
 	Labels                                                     []label
 }
 
-// document is a file or folder: the v2 "document" and the Service Hook
-// "file".
+// document is the v2 "document" and the Service Hook "file".
 type document struct {
 	links
 	ID, Name, Title, Type, Path, URL text

@@ -8,17 +8,15 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// The tolerant scalars of CODING's payloads: CODING sends ids as numbers
-// or strings, timestamps as numbers or numeric strings, flags as booleans,
-// 0/1 or "true". Each type takes what means its value and leaves anything
-// else (an object, an array, text that is no number) as its zero value
-// without failing the payload.
+// Tolerant scalars: CODING sends ids as numbers or strings, flags as
+// booleans, 0/1 or "true". Anything else leaves the zero value rather than
+// failing the payload.
 
 // text is a string, also from a number (as written) or a boolean.
 type text string
 
-// UnmarshalJSONFrom reads a string, a number or a boolean; null is
-// absent, so that a repeated member's last null wins.
+// UnmarshalJSONFrom reads a string, number or boolean; null clears it, so
+// a repeated member's last null wins.
 func (t *text) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	s, ok, err := scalar(dec)
 	if ok {
@@ -27,8 +25,8 @@ func (t *text) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
-// num is an integer, also from a numeric string, a float (its fraction
-// dropped) or a boolean (1 for true); out of range or no number is 0.
+// num is an integer, also from a numeric string, a float (truncated) or a
+// boolean; out of range is 0.
 type num int64
 
 // UnmarshalJSONFrom reads a number, a numeric string or a boolean.
@@ -46,8 +44,7 @@ func (n *num) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
-// flag is a boolean, also from 0/1 (any non-zero number is true) and
-// "true"/"false"/"1"/"0" in any case.
+// flag is a boolean, also from a number (non-zero is true) or its text.
 type flag bool
 
 // UnmarshalJSONFrom reads a boolean, a number or a boolean's text.
@@ -63,9 +60,8 @@ func (f *flag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
-// scalar reads the next value: a string's text, a number or a boolean as
-// written, "" for null (ok true: the member is present and empty) and for
-// an object or array, which it skips (ok false: leave the field as it is).
+// scalar reads the next value as text: "" and ok for null; an object or
+// array is skipped with ok false (leave the field as it is).
 func scalar(dec *jsontext.Decoder) (s string, ok bool, err error) {
 	switch dec.PeekKind() {
 	case '{', '[':

@@ -1,7 +1,5 @@
 // Package dingtalk is the DingTalk custom robot (钉钉自定义机器人) kind:
-// https://oapi.dingtalk.com/robot/send?access_token=…, markdown messages,
-// 加签 signing in the query, custom keywords, errcode answers and the
-// ten-minute throttle after 20 messages in a minute.
+// access_token URLs, markdown, 加签 signing, keywords, errcode answers.
 package dingtalk
 
 import (
@@ -21,8 +19,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// Throttle is how long DingTalk silences a robot that sent more than 20
-// messages in a minute.
+// Throttle is how long DingTalk silences a robot after 20+ messages/minute.
 const Throttle = 10 * time.Minute
 
 // MaxKeywords is how many custom keywords a DingTalk robot can have.
@@ -82,9 +79,8 @@ type Endpoint struct {
 
 var _ robot.Endpoint = (*Endpoint)(nil)
 
-// New is the endpoint of the robot at u (access_token in its query); a
-// non-empty secret signs every request. For tests and tools; the relay
-// builds endpoints through Kind.Open.
+// New is the endpoint at u, signing with secret if set; the relay uses
+// Kind.Open.
 func New(u *url.URL, secret string, keywords ...string) *Endpoint {
 	return &Endpoint{url: u, secret: secret, keywords: keywords}
 }
@@ -109,15 +105,14 @@ func (e *Endpoint) Body(m translate.Message, msgUUID string) ([]byte, error) {
 	return Body(translate.WithKeyword(Dialect{}, m, e.keywords), msgUUID)
 }
 
-// Send posts m with a fresh signature. A nil error means DingTalk answered
-// errcode 0.
+// Send posts m with a fresh signature; nil means errcode 0.
 func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Message, msgUUID string) error {
 	body, err := e.Body(m, msgUUID)
 	return robot.Post(ctx, client, e.signedURL(), body, err, robot.Errcode("dingtalk", retry))
 }
 
-// signedURL computes a fresh timestamp and sign for each request, as the
-// signature is valid for an hour and must never accumulate on the stored URL.
+// signedURL signs each request afresh: a signature is valid for an hour
+// and must never accumulate on the stored URL.
 func (e *Endpoint) signedURL() string {
 	if e.secret == "" {
 		return e.url.String()
@@ -139,8 +134,7 @@ func Sign(secret, timestampMS string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// retry is DingTalk's errcode table: whether sending again may succeed,
-// and the least wait.
+// retry is DingTalk's errcode table: whether to retry, the least wait.
 func retry(code int) (bool, time.Duration) {
 	switch code {
 	case 130101: // sent too fast: the robot is throttled for ten minutes
@@ -150,9 +144,7 @@ func retry(code int) (bool, time.Duration) {
 	case -1: // system busy
 		return true, 0
 	}
-	// 310000, 300005, 300001, 400101, 40035, 43004, 460101, 101002 (security
-	// check, unknown token, bad request, body too long): the same body
-	// cannot succeed. An unknown code is most likely a new permanent error;
-	// retrying it for hours would hide a configuration problem.
+	// 310000, 300005, 300001, 400101, 40035, 43004, 460101, 101002 and
+	// unknown codes are permanent: retrying would hide a config problem.
 	return false, 0
 }

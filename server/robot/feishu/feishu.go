@@ -1,9 +1,7 @@
 // Package feishu is the Feishu / Lark custom bot (自定义机器人) kind:
-// https://open.feishu.cn/open-apis/bot/v2/hook/<token> (open.larksuite.com
-// for Lark), interactive cards, signing inside the JSON body, answers with
-// a "code" (0 is success; some errors come with HTTP 400), and 100 messages
-// a minute and 5 a second per bot. The token sits in the URL's path, so
-// every display of the URL hides the path's last segment.
+// …/open-apis/bot/v2/hook/<token>, interactive cards, signing in the body,
+// answers with a "code"; the token is the path's last segment, so displays
+// hide it.
 package feishu
 
 import (
@@ -98,9 +96,8 @@ type Endpoint struct {
 
 var _ robot.Endpoint = (*Endpoint)(nil)
 
-// New is the endpoint of the bot at u (the token as the path's last
-// segment); a non-empty secret signs every request. For tests and tools;
-// the relay builds endpoints through Kind.Open.
+// New is the endpoint at u, signing with secret if set; the relay uses
+// Kind.Open.
 func New(u *url.URL, secret string, keywords ...string) *Endpoint {
 	return &Endpoint{url: u, secret: secret, keywords: keywords}
 }
@@ -122,8 +119,7 @@ func (e *Endpoint) Body(m translate.Message, _ string) ([]byte, error) {
 	return Body(translate.WithKeyword(Dialect{}, m, e.keywords), 0, "")
 }
 
-// Send posts m as a card, signed with a fresh timestamp. A nil error means
-// Feishu answered code 0.
+// Send posts m as a freshly signed card; nil means code 0.
 func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Message, _ string) error {
 	var ts int64
 	var sign string
@@ -142,14 +138,12 @@ func Sign(secret string, timestamp int64) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// Throttled is how long to wait after Feishu answered 11232 (frequency
-// limited): its windows are a second and a minute, so a few seconds, then
-// the queue's backoff, usually clear it.
+// Throttled is the wait after 11232 (frequency limited): Feishu's windows
+// are a second and a minute, so a few seconds usually clear it.
 const Throttled = 5 * time.Second
 
-// classify turns Feishu's answer into a retry decision. Feishu answers
-// {"code":0,"msg":"success"} (older deployments also StatusCode), and some
-// errors with HTTP 400 and a code, so the code is read whatever the status.
+// classify reads Feishu's code (StatusCode on older deployments) whatever
+// the HTTP status, as some errors come with HTTP 400.
 func classify(a robot.Answer) error {
 	var v struct {
 		Code       *int   `json:"code"`
@@ -160,8 +154,7 @@ func classify(a robot.Answer) error {
 		if err := a.StatusError(); err != nil {
 			return err
 		}
-		// A 2xx without Feishu's code is a proxy or an outage page: it says
-		// nothing about delivery.
+		// A 2xx without a code is a proxy or outage page, not an answer.
 		return &robot.Error{Status: a.Status, Msg: "answer is not the bot's JSON (no code)", Retry: true}
 	}
 	code := *cmp.Or(v.Code, v.StatusCode)

@@ -1,7 +1,5 @@
-// Package wecom is the WeCom group robot (企业微信群机器人) kind:
-// https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…, markdown (v1) or
-// markdown_v2 messages, errcode answers, 20 messages per minute. The key in
-// the URL is its only credential; there is no signing.
+// Package wecom is the WeCom group robot (企业微信群机器人) kind: key=
+// URLs (the only credential, no signing), markdown or markdown_v2.
 package wecom
 
 import (
@@ -79,9 +77,7 @@ type Endpoint struct {
 
 var _ robot.Endpoint = (*Endpoint)(nil)
 
-// New is the endpoint of the robot at u (key in its query) sent messages
-// of format (FormatMarkdown or FormatMarkdownV2). For tests and tools; the
-// relay builds endpoints through Kind.Open.
+// New is the endpoint at u sending format; the relay uses Kind.Open.
 func New(u *url.URL, format string) *Endpoint {
 	return &Endpoint{url: u, format: cmp.Or(format, FormatMarkdown)}
 }
@@ -112,9 +108,8 @@ func (e *Endpoint) Send(ctx context.Context, client *http.Client, m translate.Me
 	return robot.Post(ctx, client, e.url.String(), body, err, robot.Errcode("wecom", retry))
 }
 
-// retry is WeCom's errcode table: whether sending again may succeed, and
-// the least wait. 93000 invalid webhook url, 40058 too long, 40008 bad
-// msgtype, 44004 empty content and unknown codes are permanent.
+// retry is WeCom's errcode table: 93000 bad url, 40058 too long, 40008
+// bad msgtype, 44004 empty content and unknown codes are permanent.
 func retry(code int) (bool, time.Duration) {
 	switch code {
 	case 45009: // api freq out of limit: the minute window has to pass
