@@ -25,8 +25,7 @@ import (
 
 // Source is the CODING intake. The zero value takes unsigned webhooks.
 type Source struct {
-	// Token is RELAY_CODING_TOKEN: when set, every request must be signed
-	// with it.
+	// Token is RELAY_CODING_TOKEN; when set, every request must be signed.
 	Token string
 }
 
@@ -53,8 +52,7 @@ func (Source) Check(h http.Header) error {
 	return nil
 }
 
-// Decode verifies the signature over the raw bytes, unwraps a form body
-// and decodes the payload.
+// Decode verifies the signature over the raw bytes, then unwraps and decodes.
 func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 	if err := s.Verify(h, bytes.NewReader(raw)); err != nil {
 		return nil, err
@@ -100,8 +98,8 @@ func (Source) EventHeader(h http.Header) string {
 	return h.Get("X-Coding-Service-Hook-Event")
 }
 
-// Canonical maps CODING's event names and Service Hook codes to the
-// model's names.
+// Canonical maps CODING's event names and Service Hook codes to the model's.
+
 func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
 // Verify checks X-Coding-Signature (sha1=<hex HMAC-SHA1(token, body)>)
