@@ -105,7 +105,8 @@ func healthzURLs(addr string) ([]string, error) {
 	return urls, nil
 }
 
-// pause waits d or until ctx ends: the chart's preStop (distroless: no sleep).
+// pause waits the given duration or until ctx ends: the chart's preStop hook
+// (distroless has no sleep).
 
 func pause(ctx context.Context, args []string) error {
 	if len(args) != 1 {
