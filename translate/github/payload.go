@@ -10,7 +10,8 @@ import (
 
 // One struct holds every member event.go reads from any sender; all are
 // optional, a wrong-typed one is left empty, and each spelling (compare vs
-// compare_url) is a field. Names match ignoring case, "_" and "-": HTMLURL.
+// compare_url) is a field. Names match ignoring case, "_" and "-" (Decode's
+// options): HTMLURL is html_url.
 
 type number = jsonv1.Number
 
