@@ -10,9 +10,8 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// other maps the hooks of a project's or a group's other objects: wiki
-// pages, releases, milestones and members have templates of their own, the
-// rest is shown by the generic templates from the Subject set here.
+// other maps the remaining hooks: wiki, release, milestone and member have
+// templates; the rest get generic ones from the Subject set here.
 func (m *mapper) other() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	s := &translate.Subject{Kind: ev.Name, Event: ev.Name, Verb: ev.Verb}
@@ -40,8 +39,7 @@ func (m *mapper) other() {
 		ev.Member = m.person(&user{Name: p.UserName, Username: p.UserUsername, Email: p.UserEmail})
 		ev.Role, ev.Verb, ev.Action, ev.End = p.GroupAccess, memberVerbs[p.EventName], p.EventName, parseDate(p.ExpiresAt)
 		m.group(p.GroupName, p.GroupPath)
-		// The member's profile; the card opens the group's members,
-		// where access requests are answered too.
+		// The card opens the group's members, where access requests are answered.
 		ev.Link = m.groupPage(p.GroupPath, "/-/group_members")
 		if ev.Member != nil {
 			ev.ObjectURL = ev.Member.URL
@@ -95,8 +93,7 @@ func (m *mapper) group(name, path string) {
 	}
 }
 
-// groupPage is a page of the group at path, as GitLab routes a group's
-// pages (/groups/<path>/-/…); "" when the GitLab's address is unknown.
+// groupPage is /groups/<group>/-/<path>; "" when the GitLab is unknown.
 func (m *mapper) groupPage(path, page string) string {
 	if m.origin == "" || path == "" {
 		return ""
@@ -110,8 +107,8 @@ var memberVerbs = map[string]string{
 	"user_access_request_to_group": "requested", "user_access_request_denied_for_group": "denied",
 }
 
-// parseDate reads a date without a time of day (see translate.Day); a
-// timestamp is cut to its date.
+// parseDate reads a translate.Day, cutting a timestamp to its date.
+
 func parseDate(s string) time.Time {
 	t, _ := time.ParseInLocation(time.DateOnly, s[:min(len(s), len(time.DateOnly))], translate.Day)
 	return t
