@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Bounds of Recent, which is in memory only.
+// Bounds of Recent (in memory only): count, one payload, all payloads.
 const (
 	maxRecent        = 50
 	maxRecentPayload = 256 << 10

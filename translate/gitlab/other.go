@@ -93,7 +93,8 @@ func (m *mapper) group(name, path string) {
 	}
 }
 
-// groupPage is /groups/<group>/-/<path>; "" when the GitLab is unknown.
+// groupPage is page of the group at path (/groups/<path>/-/…); "" when the
+// GitLab's address is unknown.
 func (m *mapper) groupPage(path, page string) string {
 	if m.origin == "" || path == "" {
 		return ""
