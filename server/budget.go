@@ -218,7 +218,6 @@ func (b *bodyBudget) read(ctx context.Context, addr string, r io.Reader, check f
 	return body, release, nil
 }
 
-// classifyReadError maps a body read failure to its answer.
 func classifyReadError(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

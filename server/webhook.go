@@ -69,7 +69,6 @@ func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 	}
 }
 
-// accept renders and enqueues a decoded event.
 func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, delivery string) error {
 	label := metricEvent(src, ev.Name)
 	r := s.templates.Current()

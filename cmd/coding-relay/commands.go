@@ -42,7 +42,6 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
-// sourceNames lists the webhook sources' names.
 func sourceNames() []string {
 	var out []string
 	for _, s := range plain().Sources {
@@ -200,7 +199,6 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	return fmt.Errorf("unknown templates command %q (export, check)", args[0])
 }
 
-// exportTemplates writes the embedded templates of one language into dir.
 func exportTemplates(dir, lang string, force bool) (int, error) {
 	sub, err := fs.Sub(templates.FS, lang)
 	if err != nil {

@@ -55,7 +55,6 @@ func openStore(ctx context.Context, cfg *server.Config, log *zap.Logger) (queue.
 	return rs, rs, nil
 }
 
-// redisWait is how long start-up waits for Redis to answer.
 const redisWait = 30 * time.Second
 
 // checkDurability warns if Redis persistence could lose events already 202'd.

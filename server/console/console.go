@@ -52,7 +52,6 @@ type Options struct {
 	Revocations Revocations
 }
 
-// sessionTTL is how long a login lasts.
 const sessionTTL = 12 * time.Hour
 
 // Console serves /console/.
@@ -124,7 +123,6 @@ func (c *Console) Register(e *echo.Echo) {
 const contentSecurity = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// headers sets the console's security headers on every answer.
 func (c *Console) headers(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(ctx echo.Context) error {
 		h := ctx.Response().Header()

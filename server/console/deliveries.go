@@ -127,7 +127,6 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, out)
 }
 
-// known reports a configured robot's name.
 func (c *Console) known(name string) bool {
 	for _, r := range c.opts.Robots {
 		if r.Name == name {

@@ -115,7 +115,6 @@ func (c *Console) handleLogin(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, map[string]any{"authenticated": true, "expires": exp})
 }
 
-// handleLogout ends the session and clears its cookie.
 func (c *Console) handleLogout(ctx echo.Context) error {
 	ctx.SetCookie(cookie(ctx, "", time.Time{}))
 	if ck, err := ctx.Cookie(cookieName); err == nil {

@@ -87,7 +87,6 @@ func (s *sessions) check(v string) (nonce string, exp time.Time, ok bool) {
 	return parts[2], exp, err == nil && !out
 }
 
-// revoke ends the session of a cookie value.
 func (s *sessions) revoke(v string) error {
 	nonce, exp, ok := s.check(v)
 	if !ok {

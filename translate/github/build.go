@@ -122,7 +122,6 @@ func status(s, conclusion string) string {
 
 func failed(status string) bool { return buildVerb(status) == "failed" }
 
-// person is a user in the model; nil for none.
 func person(u *user) *translate.User {
 	if u == nil || cmp.Or(u.Login, u.Username, u.Name, u.FullName, u.Email) == "" {
 		return nil
@@ -141,7 +140,6 @@ func people(us ...user) []translate.User {
 	return out
 }
 
-// orNil is the first of ps that is not nil.
 func orNil[T any](ps ...*T) *T {
 	for _, p := range ps {
 		if p != nil {

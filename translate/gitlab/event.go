@@ -11,7 +11,6 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// mapper maps one payload onto the model.
 type mapper struct {
 	p  *payload
 	ev *translate.Event
@@ -108,7 +107,6 @@ func email(s string) string {
 	return ""
 }
 
-// commit is a payload commit in the model, linked to its page.
 func (m *mapper) commit(c *commit) *translate.Commit {
 	if c == nil || (c.ID == "" && c.SHA == "") {
 		return nil
@@ -315,7 +313,6 @@ func (m *mapper) page(u, path string) string {
 	return u
 }
 
-// ref sets a build's branch or tag.
 func (m *mapper) ref(ref string, tag bool) {
 	switch {
 	case ref == "":

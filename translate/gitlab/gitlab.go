@@ -44,7 +44,6 @@ var verbs = map[string]string{
 	"push-update": "updated", // TGit: new commits on a merge request
 }
 
-// parse finds the hook and decodes the payload.
 func parse(name string, body []byte) (Hook, *payload, error) {
 	p := new(payload)
 	if err := translate.DecodeObject(body, p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {

@@ -82,7 +82,6 @@ func (m *mapper) other() {
 	}
 }
 
-// group sets the group a group-level event happened in.
 func (m *mapper) group(name, path string) {
 	ev := m.ev
 	ev.ProjectName = cmp.Or(ev.ProjectName, name)
@@ -93,7 +92,7 @@ func (m *mapper) group(name, path string) {
 	}
 }
 
-// groupPage is page of the group at path (/groups/<path>/-/…); "" when the
+// groupPage is the page of the group at path (/groups/<path>/-/…); "" when the
 // GitLab's address is unknown.
 func (m *mapper) groupPage(path, page string) string {
 	if m.origin == "" || path == "" {
@@ -102,7 +101,6 @@ func (m *mapper) groupPage(path, page string) string {
 	return m.origin + "/groups/" + path + page
 }
 
-// memberVerbs are the verbs of the Member Hook's event names.
 var memberVerbs = map[string]string{
 	"user_add_to_group": "added", "user_update_for_group": "role_updated", "user_remove_from_group": "removed",
 	"user_access_request_to_group": "requested", "user_access_request_denied_for_group": "denied",

@@ -50,7 +50,6 @@ type user struct {
 	Name, Username, Email string
 }
 
-// project is the project an event happened in.
 type project struct{ Name, WebURL, PathWithNamespace string }
 
 // repository is the older description of the project.
@@ -64,7 +63,6 @@ type commit struct {
 	AuthorName, AuthorEmail          string
 }
 
-// label is a label of a merge request or an issue.
 type label struct{ Title string }
 
 // attributes is object_attributes (an MR, issue, note, pipeline, …), also a

@@ -1,9 +1,7 @@
-// Package coding is the CODING (coding.net) webhook source: POST /webhook
-// with the event in X-Coding-Event (or X-Coding-Service-Hook-Event, or the
-// body's "event"), X-Coding-Delivery as the delivery id, an optional
-// X-Coding-Signature (sha1=<hex HMAC-SHA1(token, raw body)>), and the JSON
-// payload as the body or in the form field "payload". The payload decoding
-// itself is pure and lives in translate/coding.
+// Package coding is the CODING webhook source on POST /webhook: event in
+// X-Coding-Event, X-Coding-Service-Hook-Event or the body's "event"; id in
+// X-Coding-Delivery; optional X-Coding-Signature; JSON body or form "payload".
+
 package coding
 
 import (

@@ -1,8 +1,6 @@
-// Package gitlab is the intake of GitLab-format webhooks on POST
-// /webhook/gitlab: GitLab and JiHu GitLab (X-Gitlab-Event, X-Gitlab-Token,
-// Idempotency-Key), Alibaba Codeup (Codeup-Event, X-Codeup-Token) and
-// Tencent TGit (X-Event, X-Token). It checks the secret token and GitLab's
-// signature, names the event and leaves the payload to translate/gitlab.
+// Package gitlab is the POST /webhook/gitlab intake: GitLab and JiHu
+// (X-Gitlab-Event, X-Gitlab-Token, Idempotency-Key), Codeup (Codeup-Event,
+// X-Codeup-Token) and TGit (X-Event, X-Token); payloads: translate/gitlab.
 package gitlab
 
 import (
@@ -91,9 +89,9 @@ func (Source) DecodePayload(name string, payload []byte) (*translate.Event, erro
 	return payloads.Decode(name, payload, "")
 }
 
-// Delivery is Idempotency-Key, which GitLab keeps across its retries and
-// manual resends (X-Gitlab-Webhook-UUID changes on each), else the
-// signature's webhook-id, which GitLab sets to the same key.
+// Delivery is Idempotency-Key, stable across retries and resends (unlike
+// X-Gitlab-Webhook-UUID), else webhook-id, which GitLab sets to the same.
+
 func (Source) Delivery(h http.Header) string {
 	_, v := header(h, "Idempotency-Key", "Webhook-Id")
 	return v
