@@ -46,8 +46,7 @@ const (
 	bodyDeadline = 10 * time.Second
 )
 
-// Answers to a body that missed the budget or read deadline, or failed to
-// read otherwise (details go to the log).
+// Answers to a body that missed the budget or deadline, or failed (logged).
 var (
 	errBusy       = echo.NewHTTPError(http.StatusServiceUnavailable, "too many webhook bodies are being received at once; try again in a moment")
 	errSlowBody   = echo.NewHTTPError(http.StatusRequestTimeout, "request body not received in time")

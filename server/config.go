@@ -19,8 +19,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/source"
 )
 
-// Config is every RELAY_* setting; its env tags are the one source of names
-// and defaults, which `-h` prints.
+// Config is every RELAY_* setting; its env tags (names, defaults) feed `-h`.
 type Config struct {
 	Addr            string        `env:"RELAY_ADDR, default=:8080" validate:"required" help:"listen address"`
 	Robots          string        `env:"RELAY_ROBOTS" help:"robot URLs separated by spaces, newlines or commas; none = dry run (log messages)"`

@@ -34,8 +34,7 @@ var statuses = []struct {
 	{queue.ErrUnknownRobot, http.StatusConflict, ""},
 }
 
-// answerFor is err's status and message; !ok for an unexpected error (500,
-// logged, never shown).
+// answerFor is err's status and message; !ok: unexpected (500, logged, hidden).
 func answerFor(err error) (status int, msg string, ok bool) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

@@ -40,8 +40,7 @@ type pingAnswer struct {
 	Zen      string `json:"zen"`
 }
 
-// handleWebhook reads, verifies, decodes, renders and durably stores an
-// event, and only then answers 202.
+// handleWebhook answers 202 only once the event is rendered and durably stored.
 func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ev, delivery, raw, err := s.readEvent(c, src)
@@ -119,8 +118,7 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	return c.JSON(status, ans)
 }
 
-// metricEvent bounds the event label to known names, "other" or "none", so
-// arbitrary names cannot blow up cardinality.
+// metricEvent bounds the label to known names, "other" or "none" (cardinality).
 func metricEvent(src source.Source, name string) string {
 	if c := src.Canonical(name); slices.Contains(translate.Events, c) {
 		return c
@@ -188,8 +186,7 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 	return body, release, nil
 }
 
-// render builds one item per robot that wants ev; robots of the same target
-// and variant share one rendering.
+// render builds one item per wanting robot, one rendering per target and variant.
 func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery string) ([]*store.Item, error) {
 	type variant struct {
 		target translate.Target
@@ -251,8 +248,7 @@ func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.
 	return translate.Message{}, err
 }
 
-// dryRun logs, with no robot configured, the message in every kind's default
-// dialect, so a fresh install shows its output.
+// dryRun logs every kind's default-dialect message when no robot is configured.
 
 func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Event, delivery, source, label string) error {
 	for _, k := range s.kinds {

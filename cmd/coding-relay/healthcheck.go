@@ -12,8 +12,7 @@ import (
 	"time"
 )
 
-// healthcheckTimeout ends a run well before Docker's HEALTHCHECK kill (30 s)
-// so it fails readably.
+// healthcheckTimeout fails readably well before Docker kills a HEALTHCHECK (30 s).
 const healthcheckTimeout = 3 * time.Second
 
 // defaultAddr is what the relay listens on when RELAY_ADDR is unset.
@@ -105,8 +104,7 @@ func healthzURLs(addr string) ([]string, error) {
 	return urls, nil
 }
 
-// pause waits the given duration or until ctx ends: the chart's preStop hook
-// (distroless has no sleep).
+// pause waits the given duration for the chart's preStop hook (distroless: no sleep).
 
 func pause(ctx context.Context, args []string) error {
 	if len(args) != 1 {

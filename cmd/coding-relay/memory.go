@@ -14,8 +14,7 @@ import (
 // more events/s under cmd/loadgen.
 const gcPercent = 400
 
-// memoryLimit is the soft limit when none is set: 1,000 robots' live heap is
-// ~35 MB, times five 175 MB.
+// memoryLimit is the default soft limit: 1,000 robots' ~35 MB live heap, times five.
 const memoryLimit = 80 << 20
 
 // tuneMemory applies gcPercent and GOMEMLIMIT at 90% of a container limit

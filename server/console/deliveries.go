@@ -14,8 +14,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// The deliveries view filters the oldest listScan pending or dead messages;
-// history is read newest first.
+// The deliveries view filters the oldest listScan pending/dead; history is newest first.
 const (
 	listScan     = 1000
 	defaultLimit = 200

@@ -12,8 +12,7 @@ import (
 // authKey marks in the request context how it was authenticated.
 const authKey = "console.auth"
 
-// requireSession admits a valid session cookie or the admin bearer token
-// (scripts); anything else is a bare 401.
+// requireSession admits a session cookie or the admin bearer token, else a bare 401.
 func (c *Console) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(ctx echo.Context) error {
 		if h := ctx.Request().Header.Get("Authorization"); h != "" {

@@ -181,8 +181,7 @@ func (c *Console) handleRender(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, p.render(c.opts.Kinds, r, src, req.Event, []byte(req.Payload)))
 }
 
-// sample is a sample file's source (default the first) and event, per
-// source.Sample.
+// sample is a sample file's source (default the first) and event; see source.Sample.
 
 func (c *Console) sample(file string) sample {
 	src, event := source.Sample(file)

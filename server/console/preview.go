@@ -12,8 +12,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// preview is what the playground renders for: a configured robot's endpoint
-// (or the kind's placeholder) and the template variant.
+// preview is a robot's endpoint (or a kind's placeholder) and the template variant.
 type preview struct {
 	endpoint robot.Endpoint
 	variant  string

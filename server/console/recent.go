@@ -23,8 +23,7 @@ type Payload struct {
 	Body     []byte    `json:"-"`
 }
 
-// Recent keeps the last webhook payloads within the bounds above, newest
-// last; each replica keeps its own.
+// Recent keeps the last payloads within those bounds, newest last, per replica.
 
 type Recent struct {
 	mu    sync.Mutex

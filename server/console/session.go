@@ -17,8 +17,7 @@ import (
 
 const cookieName = "relay_console"
 
-// Revocations keeps logged-out sessions until expiry, visible across restarts
-// and replicas; the store implements it.
+// Revocations keeps logouts until expiry across restarts and replicas (the store).
 type Revocations interface {
 	// RevokeSession remembers session id as logged out until it expires.
 	RevokeSession(id string, until time.Time) error

@@ -104,8 +104,7 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 		}
 		files[name] = text
 	}
-	// In-memory trees as translate reads them: defaults under their language,
-	// the user's at the root. fstest.MapFS is read-only use here.
+	// In-memory trees as translate reads them: defaults under their language, user's at root.
 	defaults, user := fstest.MapFS{}, fstest.MapFS{}
 	for name, text := range files {
 		if base, ok := strings.CutPrefix(name, userPrefix+"/"); ok {

@@ -43,8 +43,7 @@ type Verifier interface {
 	Verify(h http.Header, body io.Reader) error
 }
 
-// Aliased is a Source that answers more routes than its Path, one per
-// sender of the same format (/webhook/gitea beside /webhook/github).
+// Aliased is a Source with more routes (/webhook/gitea beside /webhook/github).
 type Aliased interface {
 	Aliases() []string
 }
@@ -98,8 +97,7 @@ func Sample(file string) (src, event string) {
 	return "", event
 }
 
-// DecodeSample decodes sample payload files (see Sample) with the
-// sources, for translate.Renderer.Check.
+// DecodeSample decodes sample files (see Sample) for translate.Renderer.Check.
 func DecodeSample(srcs []Source) translate.SampleDecoder {
 	return func(file string, body []byte) (*translate.Event, error) {
 		name, event := Sample(file)

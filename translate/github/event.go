@@ -330,8 +330,7 @@ func hookURL(p *payload, ev *translate.Event) string {
 	return ""
 }
 
-// subject is what an unknown-kind event is about, for generic templates;
-// nil lets Complete read it from the payload.
+// subject is an unknown-kind event's topic for generic templates; nil: from payload.
 func subject(p *payload, ev *translate.Event) *translate.Subject {
 	switch ev.Code {
 	case "fork":

@@ -1,5 +1,4 @@
-// Package github decodes GitHub(-shaped: Gitea, Forgejo, Gogs) webhooks into
-// translate.Event. Pure: no network, clock or logging.
+// Package github decodes GitHub, Gitea, Forgejo and Gogs webhooks; pure, no I/O.
 package github
 
 import (

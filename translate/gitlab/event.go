@@ -210,8 +210,7 @@ func (m *mapper) quiet() bool {
 	return m.p.Changes != nil && !slices.ContainsFunc(notable, func(k string) bool { _, ok := m.p.Changes[k]; return ok })
 }
 
-// comment: a note on its object (on an MR: an MR event); edited and system
-// notes are quiet.
+// comment: a note on its object (an MR's is an MR event); edited/system notes are quiet.
 func (m *mapper) comment() {
 	p, ev := m.p, m.ev
 	ev.Verb, ev.Quiet = "commented", p.Attrs.System || p.Attrs.Action == "update"

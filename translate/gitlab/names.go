@@ -56,8 +56,7 @@ func ParseHook(name string) (h Hook, ok bool) {
 	return Hook(strings.Join(words, " ") + " Hook"), true
 }
 
-// Kind is the model's kind (push, ci, …), or the key for one without
-// templates (feature_flag).
+// Kind is the model's kind (push, ci, …), else the hook's key (feature_flag).
 func (h Hook) Kind() string {
 	if k, ok := kinds[key(string(h))]; ok {
 		return k

@@ -92,8 +92,7 @@ func (m *mapper) group(name, path string) {
 	}
 }
 
-// groupPage is the page of the group at path (/groups/<path>/-/…); "" when the
-// GitLab's address is unknown.
+// groupPage is /groups/<path><page>; "" when the GitLab's address is unknown.
 func (m *mapper) groupPage(path, page string) string {
 	if m.origin == "" || path == "" {
 		return ""

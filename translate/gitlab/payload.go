@@ -4,8 +4,7 @@ package gitlab
 // read. A wrong-typed member is left empty; fields match ignoring case and
 // underscores (Decode's options): UserUsername is user_username.
 
-// payload is what any hook may carry; a push's user_* actor is a Member
-// Hook's member.
+// payload is what any hook may carry; a Member Hook's member is a push's user_*.
 type payload struct {
 	ObjectKind, EventName, Action string
 	User                          *user
