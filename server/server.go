@@ -1,6 +1,5 @@
-// Package server is the relay's HTTP side: webhook intake, probes, admin API
-// over server/queue, the console and metrics. Robot kinds and sources plug in
-// through small interfaces listed by cmd; it renders with translate.
+// Package server is the relay's HTTP side (intake, probes, admin API, console,
+// metrics); robot kinds and sources plug in via cmd; it renders with translate.
 package server
 
 import (

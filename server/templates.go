@@ -13,8 +13,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// Templates holds the renderer in use; a failed reload keeps the old set, so a
-// ConfigMap typo never stops messages.
+// Templates holds the live renderer; a failed reload (a ConfigMap typo) keeps the old.
 type Templates struct {
 	cur      atomic.Pointer[translate.Renderer]
 	fallback func() (*translate.Renderer, error)

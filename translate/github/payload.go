@@ -109,8 +109,7 @@ type milestone struct {
 	DueOn                 when
 }
 
-// comment is a comment or a review (GitHub's body, Gitea's content;
-// Gitea's review type, GitHub's review state).
+// comment is a comment or review (body/content, Gitea's type, GitHub's state).
 type comment struct {
 	Body, Content, Path, Type, State, HTMLURL, CommitID string
 	User                                                *user

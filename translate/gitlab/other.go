@@ -10,8 +10,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// other maps the remaining hooks: wiki, release, milestone and member have
-// templates; the rest get generic ones from the Subject set here.
+// other maps the remaining hooks; those without templates get a Subject.
 func (m *mapper) other() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	s := &translate.Subject{Kind: ev.Name, Event: ev.Name, Verb: ev.Verb}

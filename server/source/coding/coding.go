@@ -100,8 +100,7 @@ func (Source) EventHeader(h http.Header) string {
 
 func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
-// Verify checks X-Coding-Signature (sha1=<hex HMAC-SHA1(token, body)>)
-// over the raw body as it streams, in constant time, when a token is set.
+// Verify checks X-Coding-Signature (sha1=<hex HMAC-SHA1(token, body)>) as it streams.
 func (s Source) Verify(h http.Header, body io.Reader) error {
 	if s.Token == "" {
 		return nil
