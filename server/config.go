@@ -149,7 +149,6 @@ func checkRedisURL(raw string) error {
 }
 
 // RateOf is a robot's rate=, else RELAY_RATE_LIMIT, else its kind's limit.
-
 func (c *Config) RateOf(r robot.Robot) robot.Limits {
 	switch {
 	case r.LimitsSet:

@@ -19,7 +19,6 @@ const (
 // connLimit keeps at most max connections open. At the limit a new one closes
 // the longest-idle one, so senders are not stuck behind idle clients; only
 // when all are mid-request does it wait (deadlines bound that).
-
 type connLimit struct {
 	net.Listener
 	max   int

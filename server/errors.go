@@ -55,7 +55,6 @@ func answerFor(err error) (status int, msg string, ok bool) {
 }
 
 // handleError answers every error as JSON {"error": "…"}: no traces, no secrets.
-
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return

@@ -15,7 +15,6 @@ type Metrics struct {
 	// BodyBytes is the memory bodies being read hold now.
 	BodyBytes prometheus.Gauge
 	// BodyBudget is RELAY_BODY_BUDGET, BodyBytes' ceiling.
-
 	BodyBudget prometheus.Gauge
 	// Connections is the HTTP connections open now (at most maxConns).
 	Connections prometheus.Gauge

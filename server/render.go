@@ -33,7 +33,6 @@ func (s *Server) handleRender(c echo.Context) error {
 		return fail(http.StatusBadRequest, "body must be JSON {event, target, template, payload}: %v", err)
 	}
 	// Endpoints building the wire body: every kind's, the target's or the robot's.
-
 	var endpoints []robot.Endpoint
 	for _, k := range s.kinds {
 		endpoints = append(endpoints, k.Preview(k.Dialects()[0].Name()))

@@ -146,7 +146,6 @@ func (s *Server) handleReadyz(c echo.Context) error {
 			return fail(http.StatusServiceUnavailable, "queue is shutting down")
 		case err != nil:
 			// The cause (a path, an errno) goes to the log, not this answer.
-
 			return fail(http.StatusServiceUnavailable, "the store cannot write; see the relay's log")
 		}
 	}

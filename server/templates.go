@@ -78,7 +78,6 @@ func (t *Templates) Reload() error {
 
 // Watch reloads once per burst of changes in dir until ctx is done; watching
 // the directory sees ConfigMap updates (the ..data symlink swap).
-
 func (t *Templates) Watch(ctx context.Context, dir string) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {

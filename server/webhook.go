@@ -249,7 +249,6 @@ func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.
 }
 
 // dryRun logs every kind's default-dialect message when no robot is configured.
-
 func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Event, delivery, source, label string) error {
 	for _, k := range s.kinds {
 		d := k.Dialects()[0]

@@ -51,7 +51,6 @@ func sourceNames() []string {
 }
 
 // rendererFromEnv builds the relay's renderer from env, optionally from dir.
-
 func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*translate.Renderer, error) {
 	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {

@@ -105,7 +105,6 @@ func healthzURLs(addr string) ([]string, error) {
 }
 
 // pause waits the given duration for the chart's preStop hook (distroless: no sleep).
-
 func pause(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: coding-relay pause DURATION (e.g. 5s)")

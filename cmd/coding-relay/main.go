@@ -278,7 +278,6 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
 		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
 	// One RELAY_SHUTDOWN_TIMEOUT covers HTTP drain and sends, not one each.
-
 	var stopAt atomic.Int64
 	context.AfterFunc(ctx, func() { stopAt.Store(time.Now().Add(cfg.ShutdownTimeout).UnixNano()) })
 	serveErr := srv.Serve(ctx, ln, cfg.ShutdownTimeout)

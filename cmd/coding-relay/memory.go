@@ -19,7 +19,6 @@ const memoryLimit = 80 << 20
 
 // tuneMemory applies gcPercent and GOMEMLIMIT at 90% of a container limit
 // (else memoryLimit); GOGC, GOMEMLIMIT and AUTOMEMLIMIT in the env win.
-
 func tuneMemory(log *zap.Logger) {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(gcPercent)

@@ -10,7 +10,6 @@ import (
 
 // A -tags pprof build profiles its CPU to RELAY_CPUPROFILE for cmd/loadgen
 // -relay-cpuprofile; release builds lack it: a developer tool, not a setting.
-
 func init() {
 	path := os.Getenv("RELAY_CPUPROFILE")
 	if path == "" || len(os.Args) > 1 {

@@ -46,7 +46,6 @@ func registry(cfg *server.Config) (server.Registry, error) {
 }
 
 // plain is the registry without secrets, for config parsing and previews.
-
 func plain() server.Registry {
 	r, _ := registry(nil) // without a configuration nothing can fail
 	return r

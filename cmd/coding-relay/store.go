@@ -191,7 +191,6 @@ func copyPace(src *store.Store, rs *redis.Store, q *queue.Queue, r robot.Robot, 
 }
 
 // redisLog routes go-redis's messages (reconnects, pool trouble) to our log.
-
 type redisLog struct{ log *zap.Logger }
 
 func (l redisLog) Printf(_ context.Context, format string, v ...any) {

@@ -119,7 +119,6 @@ func (c *Console) Register(e *echo.Echo) {
 }
 
 // contentSecurity allows only the page's own files: no inline script, no framing.
-
 const contentSecurity = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 

@@ -34,7 +34,6 @@ type sentView struct {
 type deliveries struct {
 	Status string `json:"status"`
 	// Total in all, Scanned looked at, Matched passing filters; ≤ limit listed.
-
 	Total      int              `json:"total"`
 	Scanned    int              `json:"scanned"`
 	Matched    int              `json:"matched"`

@@ -56,7 +56,6 @@ func (c *Console) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 
 // fromHere reports whether Origin is the addressed host (X-Forwarded-Host,
 // else Host); without Origin, only Sec-Fetch-Site: same-origin vouches.
-
 func fromHere(req *http.Request) bool {
 	origin := req.Header.Get("Origin")
 	if origin == "" {

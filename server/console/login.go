@@ -126,7 +126,6 @@ func (c *Console) handleLogout(ctx echo.Context) error {
 }
 
 // handleSession answers 200 whether logged in or not: the page asks first.
-
 func (c *Console) handleSession(ctx echo.Context) error {
 	ans := map[string]any{"authenticated": false, "language": c.opts.Language}
 	if ck, err := ctx.Cookie(cookieName); err == nil {

@@ -54,7 +54,6 @@ func (c *Console) describe(r robot.Robot) robotView {
 }
 
 // rateText writes limits as operators do: "100/1m,5/1s", "0" for none.
-
 func rateText(l robot.Limits) string {
 	if !l.Enabled() {
 		return "0"

@@ -182,7 +182,6 @@ func (c *Console) handleRender(ctx echo.Context) error {
 }
 
 // sample is a sample file's source (default the first) and event; see source.Sample.
-
 func (c *Console) sample(file string) sample {
 	src, event := source.Sample(file)
 	if src == "" {

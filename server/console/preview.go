@@ -56,7 +56,6 @@ type problem struct {
 
 // templatePos finds "name.tmpl:line" in text/template's errors ("template:
 // zh/push.tmpl:12: …", also from a {{define}} of that file).
-
 var templatePos = regexp.MustCompile(`((?:[A-Za-z0-9._-]+/)?[A-Za-z0-9._-]+\.tmpl):(\d+)`)
 
 func problemOf(stage string, err error) *problem {

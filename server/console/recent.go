@@ -24,7 +24,6 @@ type Payload struct {
 }
 
 // Recent keeps the last payloads within those bounds, newest last, per replica.
-
 type Recent struct {
 	mu    sync.Mutex
 	list  []Payload

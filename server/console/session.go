@@ -115,7 +115,6 @@ func (r *memRevocations) SessionRevoked(id string) (bool, error) {
 
 // secure reports TLS, direct or per X-Forwarded-Proto: https from anyone: a
 // client falsely claiming TLS can only lock itself out.
-
 func secure(ctx echo.Context) bool {
 	proto := ctx.Request().Header.Values("X-Forwarded-Proto")
 	return ctx.IsTLS() || ctx.Scheme() == "https" ||

@@ -121,7 +121,6 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 }
 
 // Samples is the embedded sample payloads by path under samples/ (source.Sample).
-
 func (s *TemplateSource) Samples() map[string][]byte {
 	out := map[string][]byte{}
 	for _, pattern := range []string{"samples/*.json", "samples/*/*.json"} {

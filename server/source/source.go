@@ -109,7 +109,6 @@ func DecodeSample(srcs []Source) translate.SampleDecoder {
 }
 
 // Named is the source called name (the first if name is empty), or nil.
-
 func Named(srcs []Source, name string) Source {
 	for _, s := range srcs {
 		if name == "" || s.Name() == name {

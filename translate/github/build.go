@@ -185,7 +185,6 @@ func beside(u string, up int, name string) string {
 }
 
 // span is end-start; 0 unless both are known and in order.
-
 func span(start, end time.Time) time.Duration {
 	if start.Year() < 2000 || end.Before(start) {
 		return 0

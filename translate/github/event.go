@@ -364,7 +364,6 @@ func subject(p *payload, ev *translate.Event) *translate.Subject {
 // failed, bookkeeping (labels, milestones, locks, PR assignees), a release's
 // intermediate actions (GitHub sends created, published and released),
 // edited or deleted comments, stars.
-
 func quiet(ev *translate.Event) bool {
 	v := ev.Action
 	bookkeeping := slices.Contains([]string{"labeled", "unlabeled", "label_updated", "label_cleared", "milestoned",

@@ -19,7 +19,6 @@ var ErrNoEventName = errors.New("no event name")
 func Decode(name string, body []byte) (*translate.Event, error) {
 	var p payload
 	// Names match ignoring _ and - (html_url is HTMLURL): no struct tags.
-
 	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		return nil, err
 	}

@@ -36,7 +36,6 @@ func CanonicalEvent(name string) string {
 }
 
 // detect names an unnamed payload's event by its unique members; "" if none.
-
 func detect(p *payload) string {
 	for _, e := range []struct {
 		has  bool

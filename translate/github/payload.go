@@ -16,7 +16,6 @@ import (
 type number = jsonv1.Number
 
 // when is RFC 3339 or Unix seconds (GitHub pushes); else zero, never an error.
-
 type when struct{ time.Time }
 
 // UnmarshalJSON reads a time; it never fails.

@@ -323,6 +323,5 @@ func (m *mapper) ref(ref string, tag bool) {
 }
 
 // buildVerbs maps a status to its verb; others (pending, …) are "triggered".
-
 var buildVerbs = map[string]string{"running": "started", "success": "succeeded", "failed": "failed",
 	"canceled": "canceled", "skipped": "skipped", "manual": "manual"}

@@ -37,7 +37,6 @@ func Decode(name string, body []byte, instance string) (*translate.Event, error)
 }
 
 // verbs renames GitLab's actions; unlisted ones are their own verb.
-
 var verbs = map[string]string{
 	"open": "opened", "update": "updated", "close": "closed", "reopen": "reopened", "merge": "merged",
 	"approval": "approved", "unapproval": "unapproved", "create": "created", "delete": "deleted",

@@ -75,7 +75,6 @@ func Canonical(name string) string {
 
 // detect names a body's hook: object_kind, else event_name (group hooks),
 // else a push by its look (the oldest name nothing); "" if nothing fits.
-
 func detect(p *payload) Hook {
 	for _, n := range []string{p.ObjectKind, p.EventName} {
 		if h, ok := ParseHook(n); ok && n != "" {

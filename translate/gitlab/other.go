@@ -105,7 +105,6 @@ var memberVerbs = map[string]string{
 }
 
 // parseDate reads a translate.Day, cutting a timestamp to its date.
-
 func parseDate(s string) time.Time {
 	t, _ := time.ParseInLocation(time.DateOnly, s[:min(len(s), len(time.DateOnly))], translate.Day)
 	return t

@@ -66,7 +66,6 @@ type label struct{ Title string }
 
 // attributes is object_attributes (an MR, issue, note, pipeline, …), also a
 // note's merge request, issue or snippet.
-
 type attributes struct {
 	ID, IID                                            int64
 	Title, Name, Description, State, Action, URL, Type string

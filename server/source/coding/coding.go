@@ -1,7 +1,6 @@
 // Package coding is the CODING webhook source on POST /webhook: event in
 // X-Coding-Event, X-Coding-Service-Hook-Event or the body's "event"; id in
 // X-Coding-Delivery; optional X-Coding-Signature; JSON body or form "payload".
-
 package coding
 
 import (
@@ -97,7 +96,6 @@ func (Source) EventHeader(h http.Header) string {
 }
 
 // Canonical maps CODING's event names and Service Hook codes to the model's.
-
 func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
 // Verify checks X-Coding-Signature (sha1=<hex HMAC-SHA1(token, body)>) as it streams.

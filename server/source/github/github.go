@@ -171,7 +171,6 @@ func signature(h http.Header) ([]byte, error) {
 }
 
 // sender names the host by headers only it sends (Gitea sends Gogs' too).
-
 func sender(h http.Header) string {
 	for _, s := range []string{"Forgejo", "Gitea", "Gogs"} {
 		if h.Get("X-"+s+"-Event") != "" || h.Get("X-"+s+"-Delivery") != "" {

@@ -91,7 +91,6 @@ func (Source) DecodePayload(name string, payload []byte) (*translate.Event, erro
 
 // Delivery is Idempotency-Key, stable across retries and resends (unlike
 // X-Gitlab-Webhook-UUID), else webhook-id, which GitLab sets to the same.
-
 func (Source) Delivery(h http.Header) string {
 	_, v := header(h, "Idempotency-Key", "Webhook-Id")
 	return v
@@ -107,7 +106,6 @@ func (Source) EventHeader(h http.Header) string {
 func (Source) Canonical(name string) string { return payloads.Canonical(name) }
 
 // checkToken compares the GitLab, Codeup or TGit token in constant time.
-
 func (s Source) checkToken(h http.Header) error {
 	k, v := header(h, "X-Gitlab-Token", "X-Codeup-Token", "X-Token")
 	switch {

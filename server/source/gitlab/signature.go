@@ -32,7 +32,6 @@ func ParseKey(s string) ([]byte, error) {
 }
 
 // verify checks the signature over id, timestamp and the body write writes.
-
 func (s Source) verify(h http.Header, write func(io.Writer)) error {
 	id, ts, sigs := h.Get("Webhook-Id"), h.Get("Webhook-Timestamp"), h.Get("Webhook-Signature")
 	if id == "" || ts == "" || sigs == "" {
