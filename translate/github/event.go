@@ -250,7 +250,7 @@ func issueFields(i *issue, ev *translate.Event) *issue {
 	return i
 }
 
-// typeOf is "discussion" for the payload's discussion, else an issue.
+// typeOf is "discussion" for the payload's discussion, else "issue".
 func (p *payload) typeOf(i *issue) string {
 	if i == p.Discussion {
 		return "discussion"
