@@ -13,8 +13,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// requireAdmin guards /api: off (404) without RELAY_ADMIN_TOKEN, 401 on a
-// missing or wrong bearer token, compared in constant time.
+// requireAdmin guards /api: 404 without RELAY_ADMIN_TOKEN, constant-time bearer check.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		tok := s.cfg.AdminToken

@@ -17,14 +17,10 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// bodyBudget bounds the memory that webhook bodies being read may hold in
-// total. The signature can only be checked over the whole body, so an
-// unauthenticated client gets to send one before it is refused; without a
-// bound, a few dozen clients sending large bodies at once grow the heap
-// past the pod's memory limit. Memory is reserved as the bytes arrive (not
-// as announced), so a slow client holds only what it has sent, and one
-// client address may hold a share of it only, so that its stalled or
-// unsigned bodies cannot starve the others.
+// bodyBudget bounds the total memory of bodies being read: a signature needs
+// the whole body, so unsigned clients could otherwise outgrow the pod's limit.
+// Bytes are reserved as they arrive, and each client address gets only a
+// share, so its stalled or unsigned bodies cannot starve the others.
 type bodyBudget struct {
 	sem   *semaphore.Weighted
 	total int64
@@ -35,27 +31,22 @@ type bodyBudget struct {
 	mu      sync.Mutex
 	clients map[string]*clientShare // by console.ClientAddr
 
-	// held and peak follow the reservations for shrink; lastShrink is
-	// when it last ran (UnixNano), shrinking whether one is scheduled.
+	// held/peak track reservations for shrink; lastShrink is UnixNano.
 	held, peak, lastShrink atomic.Int64
 	shrinking              atomic.Bool
 }
 
 // budgetChunk is the step in which a body is read and reserved.
-// budgetWait is how long a request waits for budget before it is refused:
-// long enough to ride out a burst, short against CODING's 5-second wait.
-// bodyDeadline is the server's read deadline for a whole request: GitLab
-// and GitHub give up on a webhook after 10 s (CODING after 5 s), so a body
-// still arriving later serves nobody, and only holds memory.
+// budgetWait rides out a burst yet stays short of CODING's 5 s timeout.
+// bodyDeadline: GitLab and GitHub give up after 10 s (CODING 5 s), so a body
+// still arriving later serves nobody and only holds memory.
 const (
 	budgetChunk  = 32 << 10
 	budgetWait   = time.Second
 	bodyDeadline = 10 * time.Second
 )
 
-// The answers to a body that did not fit the budget in time, did not
-// arrive before the read deadline, or could not be read for another
-// reason (the details of which go to the log).
+// Answers to a body that missed the budget or deadline, or failed (logged).
 var (
 	errBusy       = echo.NewHTTPError(http.StatusServiceUnavailable, "too many webhook bodies are being received at once; try again in a moment")
 	errSlowBody   = echo.NewHTTPError(http.StatusRequestTimeout, "request body not received in time")
@@ -96,13 +87,10 @@ func (b *bodyBudget) leave(addr string, c *clientShare) {
 	}
 }
 
-// chunks holds the fixed-size pieces bodies are read into: reused across
-// requests, so a burst of large bodies does not leave a heap of doubled
-// buffers behind for the collector.
+// chunks are reused read buffers, so a burst leaves no doubled garbage.
 var chunks = sync.Pool{New: func() any { return new([budgetChunk]byte) }}
 
-// take reserves n bytes of the client's share and of the budget, waiting
-// up to b.wait for both.
+// take reserves n bytes of the client's share and the budget, within b.wait.
 func (b *bodyBudget) take(ctx context.Context, c *clientShare, n int64) error {
 	if n > b.share {
 		return errBusy
@@ -126,8 +114,7 @@ func (b *bodyBudget) take(ctx context.Context, c *clientShare, n int64) error {
 	return nil
 }
 
-// give returns n bytes; when the last body of a large burst is done, the
-// memory the burst used is handed back to the system (see shrink).
+// give returns n bytes, scheduling shrink after a large burst.
 func (b *bodyBudget) give(c *clientShare, n int64) {
 	if n <= 0 {
 		return
@@ -140,21 +127,16 @@ func (b *bodyBudget) give(c *clientShare, n int64) {
 	}
 }
 
-// shrinkAfter is the burst (bytes held at once) after which the heap is
-// given back when it is over: a few typical webhooks never trigger it.
-// shrinkDelay is how long no body may be held before, so that a burst
-// arriving in waves is over first; shrinkEvery the least time between two.
+// shrinkAfter is the peak bytes that make a burst worth shrinking after;
+// shrinkDelay lets a burst in waves end first; shrinkEvery spaces shrinks.
 const (
 	shrinkAfter = 4 << 20
 	shrinkDelay = time.Second
 	shrinkEvery = 5 * time.Second
 )
 
-// shrink frees unused heap to the system once a burst is over: the
-// collector would give it back only slowly (at GOGC=400 the heap goal
-// stays high), and a pod's RSS is what its memory limit counts. It runs
-// shrinkDelay after no body is held, and only if none is held then;
-// otherwise the burst's peak is kept and the next quiet moment tries again.
+// shrink returns idle heap to the OS after a burst: at GOGC=400 the collector
+// is slow to, and the pod's limit counts RSS. It runs only when no body is held.
 func (b *bodyBudget) shrink() {
 	if !b.shrinking.CompareAndSwap(false, true) {
 		return
@@ -174,12 +156,9 @@ func (b *bodyBudget) shrink() {
 	})
 }
 
-// read reads r into budgeted chunks as the bytes arrive, then into one
-// buffer of the body's size. check, when not nil, sees a body of more than
-// one chunk first, straight from the chunks: a large body it refuses (an
-// unsigned one) is never put together, so a flood of them leaves no
-// garbage but the reused chunks. release gives the reservation back; call
-// it once the body is no longer used, also after an error.
+// read reads r into budgeted chunks, then one buffer of the body's size. A
+// multi-chunk body goes to check (if set) first, so a refused one is never
+// assembled. Call release once the body is unused, also after an error.
 func (b *bodyBudget) read(ctx context.Context, addr string, r io.Reader, check func(io.Reader) error) (body []byte, release func(), err error) {
 	client := b.client(addr)
 	var kept int64 // the returned buffer's reservation
@@ -217,8 +196,7 @@ func (b *bodyBudget) read(ctx context.Context, addr string, r io.Reader, check f
 			return nil, release, err
 		}
 	}
-	// A body in one chunk costs little to put together: the source's own
-	// verification in Decode then checks it, once.
+	// A one-chunk body is cheap to assemble; Decode verifies it once.
 	if check != nil && len(parts) > 1 {
 		readers := make([]io.Reader, len(parts))
 		for i, c := range parts {
@@ -239,7 +217,6 @@ func (b *bodyBudget) read(ctx context.Context, addr string, r io.Reader, check f
 	return body, release, nil
 }
 
-// classifyReadError maps a body read failure to its answer.
 func classifyReadError(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

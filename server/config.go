@@ -19,9 +19,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/source"
 )
 
-// Config is every setting of the relay, read from RELAY_* environment
-// variables. The env tags are the single source of names and defaults; `-h`
-// prints them from here.
+// Config is every RELAY_* setting; its env tags (names, defaults) feed `-h`.
 type Config struct {
 	Addr            string        `env:"RELAY_ADDR, default=:8080" validate:"required" help:"listen address"`
 	Robots          string        `env:"RELAY_ROBOTS" help:"robot URLs separated by spaces, newlines or commas; none = dry run (log messages)"`
@@ -52,20 +50,17 @@ type Config struct {
 
 	// RobotList is RELAY_ROBOTS parsed; filled by LoadConfig.
 	RobotList []robot.Robot
-	// RateLimitSet tells an unset RELAY_RATE_LIMIT (each kind's default)
-	// from one set to 0 (no pacing at all).
+	// RateLimitSet tells unset RELAY_RATE_LIMIT (kind default) from 0 (no pacing).
 	RateLimitSet bool
 }
 
-// Registry is what the relay was built with: the robot kinds and the
-// webhook sources. cmd lists them; nothing else names one.
+// Registry is the robot kinds and webhook sources; only cmd names them.
 type Registry struct {
 	Kinds   []robot.Kind
 	Sources []source.Source
 }
 
-// canonical maps an events= entry to a canonical event name by the first
-// source that changes it.
+// canonical maps an events= entry by the first source that changes it.
 func (r Registry) canonical(name string) string {
 	for _, s := range r.Sources {
 		if c := s.Canonical(name); c != strings.ToLower(strings.TrimSpace(name)) {
@@ -75,9 +70,8 @@ func (r Registry) canonical(name string) string {
 	return strings.ToLower(strings.TrimSpace(name))
 }
 
-// LoadConfig reads the configuration through l (envconfig.OsLookuper() in
-// production, a map in tests) and validates all of it, so that a bad value
-// stops start-up with the variable's name before anything is built.
+// LoadConfig reads and validates the configuration through l, so a bad value
+// stops start-up, naming its variable, before anything is built.
 func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Config, error) {
 	var c Config
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: l}); err != nil {
@@ -100,8 +94,7 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 	if c.BodyBudget < c.MaxBody {
 		return nil, fmt.Errorf("RELAY_BODY_BUDGET: %d bytes is less than RELAY_MAX_BODY (%d bytes): a body of the largest accepted size could never be read", c.BodyBudget, c.MaxBody)
 	}
-	// Set to anything but blank, RELAY_RATE_LIMIT replaces every kind's own
-	// limit; blank (a bare line in an .env file) is the same as unset.
+	// A non-blank RELAY_RATE_LIMIT replaces every kind's limit; blank = unset.
 	if v, ok := l.Lookup("RELAY_RATE_LIMIT"); ok && strings.TrimSpace(v) != "" {
 		c.RateLimitSet = true
 	}
@@ -121,10 +114,8 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 		}
 		same[cred] = append(same[cred], i)
 	}
-	// Entries for one robot (say, different filters or templates for one
-	// group) are paced separately, so together they could send twice its
-	// limit and get it throttled. Unless each states its share, or none is
-	// paced, that is a configuration error.
+	// Entries for one robot are paced separately and could together exceed
+	// its limit: an error unless each states its rate= share or none is paced.
 	for _, cred := range creds {
 		idx := same[cred]
 		paced := slices.ContainsFunc(idx, func(i int) bool { return c.RateOf(robots[i]).Enabled() })
@@ -140,8 +131,7 @@ func LoadConfig(ctx context.Context, l envconfig.Lookuper, reg Registry) (*Confi
 	return &c, nil
 }
 
-// checkRedisURL refuses a RELAY_REDIS_URL that is not redis:// or
-// rediss://host… without quoting it: it may hold a password.
+// checkRedisURL refuses a bad RELAY_REDIS_URL without quoting its password.
 func checkRedisURL(raw string) error {
 	if raw == "" {
 		return nil
@@ -158,8 +148,7 @@ func checkRedisURL(raw string) error {
 	return nil
 }
 
-// RateOf is a robot's pacing: its rate=, else RELAY_RATE_LIMIT, else its
-// kind's own limit.
+// RateOf is a robot's rate=, else RELAY_RATE_LIMIT, else its kind's limit.
 func (c *Config) RateOf(r robot.Robot) robot.Limits {
 	switch {
 	case r.LimitsSet:

@@ -9,19 +9,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// maxConns bounds the open connections, about 20 KiB each: 6,000 left open
-// after one request each took the relay past the chart's 128 MiB.
-// idleTimeout closes a keep-alive connection left idle that long.
+// maxConns bounds open connections (~20 KiB each): 6,000 idle ones passed the
+// chart's 128 MiB. idleTimeout closes idle keep-alives.
 const (
 	maxConns    = 1024
 	idleTimeout = 30 * time.Second
 )
 
-// connLimit is a listener that keeps at most max connections open. One
-// arriving at the limit closes the connection idle the longest (between
-// requests, or not a byte sent yet), so that a sender is served rather
-// than wait behind idle clients; only while every connection is in the
-// middle of a request does it wait for one to end (the deadlines bound it).
+// connLimit keeps at most max connections open. At the limit a new one closes
+// the longest-idle one, so senders are not stuck behind idle clients; only
+// when all are mid-request does it wait (deadlines bound that).
 type connLimit struct {
 	net.Listener
 	max   int

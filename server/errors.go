@@ -18,9 +18,8 @@ func fail(status int, format string, args ...any) error {
 	return echo.NewHTTPError(status, fmt.Sprintf(format, args...))
 }
 
-// statuses is the one table from domain errors to HTTP answers. msg is the
-// answer's text; empty means the error's own text, which is then safe to
-// show (intake errors are written for the sender).
+// statuses maps domain errors to HTTP answers; an empty msg shows the error's
+// own text, which is then safe (intake errors are written for the sender).
 var statuses = []struct {
 	err    error
 	status int
@@ -35,8 +34,7 @@ var statuses = []struct {
 	{queue.ErrUnknownRobot, http.StatusConflict, ""},
 }
 
-// answerFor is the status and message err is answered with; ok is false
-// for an unexpected error (500, logged, never shown).
+// answerFor is err's status and message; !ok: unexpected (500, logged, hidden).
 func answerFor(err error) (status int, msg string, ok bool) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -56,8 +54,7 @@ func answerFor(err error) (status int, msg string, ok bool) {
 	return http.StatusInternalServerError, "internal error", false
 }
 
-// handleError is the one place errors become HTTP answers: always JSON
-// {"error": "…"}, never a stack trace, never a secret.
+// handleError answers every error as JSON {"error": "…"}: no traces, no secrets.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return

@@ -4,21 +4,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metrics are the intake's and the templates' Prometheus series; the
-// delivery engine's are queue.Metrics. Labels carry robot names (chosen by
-// the operator, never URLs or tokens), event names and outcomes.
+// Metrics are the intake's and templates' series (delivery's: queue.Metrics).
+// Labels are robot names (never URLs or tokens), events and outcomes.
 type Metrics struct {
 	Events         *prometheus.CounterVec
 	TemplateLoads  *prometheus.CounterVec
 	TemplateBroken prometheus.Gauge
-	// RenderFallbacks counts messages a robot got from the default
-	// templates because its own failed on the event.
+	// RenderFallbacks counts messages rendered by defaults as a robot's failed.
 	RenderFallbacks *prometheus.CounterVec
-	// BodyBytes is the memory webhook bodies being read hold now, of
-	// RELAY_BODY_BUDGET.
+	// BodyBytes is the memory bodies being read hold now.
 	BodyBytes prometheus.Gauge
-	// BodyBudget is RELAY_BODY_BUDGET, so a dashboard shows BodyBytes as a
-	// share of it.
+	// BodyBudget is RELAY_BODY_BUDGET, BodyBytes' ceiling.
 	BodyBudget prometheus.Gauge
 	// Connections is the HTTP connections open now (at most maxConns).
 	Connections prometheus.Gauge

@@ -19,12 +19,10 @@ type renderRequest struct {
 	Event    string `json:"event"`
 	Target   string `json:"target"`
 	Template string `json:"template"`
-	// Robot renders as that configured robot would send it: its kind,
-	// template, format and keywords (then target and template must be empty).
+	// Robot renders as that robot sends (target and template must be empty).
 	Robot   string          `json:"robot"`
 	Payload json.RawMessage `json:"payload"`
-	// Source names the webhook source the payload is from; default the
-	// first (CODING).
+	// Source is the payload's source; default the first (CODING).
 	Source string `json:"source"`
 }
 
@@ -34,8 +32,7 @@ func (s *Server) handleRender(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return fail(http.StatusBadRequest, "body must be JSON {event, target, template, payload}: %v", err)
 	}
-	// The endpoints to render for, each building the wire body of its
-	// target: every kind's first, the target's, or the robot's (below).
+	// Endpoints building the wire body: every kind's, the target's or the robot's.
 	var endpoints []robot.Endpoint
 	for _, k := range s.kinds {
 		endpoints = append(endpoints, k.Preview(k.Dialects()[0].Name()))

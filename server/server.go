@@ -1,9 +1,5 @@
-// Package server is the relay's HTTP side: the webhook intake (Echo) for
-// every source, the probes, the admin API over the delivery queue
-// (server/queue, backed by server/store), the web console (server/console)
-// and the metrics. Robot kinds (server/robot/…) and webhook sources
-// (server/source/…) plug in through small interfaces; cmd lists them. It
-// renders with translate and never the other way round.
+// Package server is the relay's HTTP side (intake, probes, admin API, console,
+// metrics); robot kinds and sources plug in via cmd; it renders with translate.
 package server
 
 import (
@@ -37,8 +33,7 @@ type Server struct {
 	templates *Templates
 	echo      *echo.Echo
 	budget    *bodyBudget
-	// recent keeps the last webhooks for the console's playground; nil
-	// while the console is off.
+	// recent keeps the last webhooks for the playground; nil if console off.
 	recent *console.Recent
 }
 
@@ -51,8 +46,7 @@ type Options struct {
 	Gatherer  prometheus.Gatherer
 	Queue     *queue.Queue // nil when no robot is configured (dry run)
 	Templates *Templates
-	// TemplateSource is where the templates come from, for the console's
-	// playground to edit them in memory; nil turns editing off.
+	// TemplateSource lets the playground edit templates; nil turns that off.
 	TemplateSource *console.TemplateSource
 	// Revocations keeps console logouts: the store (nil: in memory).
 	Revocations console.Revocations
@@ -82,8 +76,7 @@ func New(o Options) *Server {
 	return s
 }
 
-// routes registers every endpoint: one webhook route per source, probes,
-// metrics, the admin API and the console.
+// routes registers webhooks per source, probes, metrics, admin and console.
 func (s *Server) routes(con *console.Console, metrics prometheus.Gatherer) {
 	e := s.echo
 	for _, src := range s.sources {
@@ -102,8 +95,7 @@ func (s *Server) routes(con *console.Console, metrics prometheus.Gatherer) {
 	con.Register(e)
 }
 
-// Serve answers on ln until ctx is done, then stops accepting and waits up
-// to drain for requests in flight. http.ErrServerClosed is the normal end.
+// Serve answers on ln until ctx is done, then drains requests in flight.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	lim := newConnLimit(ln, maxConns, s.m.Connections)
 	srv := &http.Server{
@@ -128,8 +120,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 	}
 	if err := <-errc; err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			// A client too slow to finish is cut off; that is the
-			// deadline working, not a failure of the relay.
+			// A too-slow client cut off is the deadline working, not a failure.
 			s.log.Warn("requests still open at the shutdown deadline were cut off")
 			return nil
 		}
@@ -142,11 +133,9 @@ func (s *Server) handleHealthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// handleReadyz answers whether an event sent now would be accepted:
-// templates loaded, the queue not shutting down, and the store's last write
-// not failed (a full disk answers every webhook 500, so Kubernetes should
-// stop routing to this pod until a write succeeds). /healthz is liveness
-// only and stays 200 meanwhile.
+// handleReadyz answers whether an event would be accepted now: templates
+// loaded, queue open, last store write ok (a full disk 500s every webhook, so
+// Kubernetes should route elsewhere). /healthz is liveness only.
 func (s *Server) handleReadyz(c echo.Context) error {
 	if s.templates == nil || s.templates.Current() == nil {
 		return fail(http.StatusServiceUnavailable, "templates not loaded")
@@ -156,8 +145,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		case errors.Is(err, queue.ErrShuttingDown):
 			return fail(http.StatusServiceUnavailable, "queue is shutting down")
 		case err != nil:
-			// The cause (a path, an errno) is in the log, not in an
-			// unauthenticated answer.
+			// The cause (a path, an errno) goes to the log, not this answer.
 			return fail(http.StatusServiceUnavailable, "the store cannot write; see the relay's log")
 		}
 	}

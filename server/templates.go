@@ -13,9 +13,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// Templates holds the renderer in use and swaps it on reload. A reload that
-// fails keeps the previous set running, so a typo in a ConfigMap never stops
-// messages.
+// Templates holds the live renderer; a failed reload (a ConfigMap typo) keeps the old.
 type Templates struct {
 	cur      atomic.Pointer[translate.Renderer]
 	fallback func() (*translate.Renderer, error)
@@ -25,8 +23,7 @@ type Templates struct {
 	mu       sync.Mutex // one reload at a time
 }
 
-// NewTemplates loads the templates once; an error here stops start-up with
-// the file, line and reason.
+// NewTemplates loads the templates; an error (file, line, reason) stops start-up.
 func NewTemplates(load func() (*translate.Renderer, error), log *zap.Logger, m *Metrics) (*Templates, error) {
 	t := &Templates{load: load, log: log, m: m}
 	r, err := load()
@@ -42,16 +39,13 @@ func NewTemplates(load func() (*translate.Renderer, error), log *zap.Logger, m *
 // Current is the renderer to use now.
 func (t *Templates) Current() *translate.Renderer { return t.cur.Load() }
 
-// SetFallback sets how to build the renderer of the embedded defaults
-// alone, used for a robot whose templates fail on an event. It is built on
-// first use (a second parsed template set is several MB that a relay with
-// working templates never needs) and kept. Call it before serving.
+// SetFallback sets how to build the defaults-only renderer for robots whose
+// templates fail; built lazily (several MB, rarely needed). Call before serving.
 func (t *Templates) SetFallback(load func() (*translate.Renderer, error)) {
 	t.fallback = sync.OnceValues(load)
 }
 
-// Fallback is the renderer SetFallback describes, or nil when there is none
-// or it cannot be built.
+// Fallback is SetFallback's renderer, or nil when unset or unbuildable.
 func (t *Templates) Fallback() *translate.Renderer {
 	if t.fallback == nil {
 		return nil
@@ -82,10 +76,8 @@ func (t *Templates) Reload() error {
 	return nil
 }
 
-// Watch reloads when anything in dir changes, until ctx is done. It watches
-// the directory rather than files, which also sees Kubernetes ConfigMap
-// updates (an atomic swap of the ..data symlink). Bursts of events are
-// folded into one reload.
+// Watch reloads once per burst of changes in dir until ctx is done; watching
+// the directory sees ConfigMap updates (the ..data symlink swap).
 func (t *Templates) Watch(ctx context.Context, dir string) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {

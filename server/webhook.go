@@ -40,9 +40,7 @@ type pingAnswer struct {
 	Zen      string `json:"zen"`
 }
 
-// handleWebhook is the intake of one source: read, verify and decode the
-// event, render it for every robot that wants it, store it durably, and
-// only then answer 202.
+// handleWebhook answers 202 only once the event is rendered and durably stored.
 func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ev, delivery, raw, err := s.readEvent(c, src)
@@ -70,7 +68,6 @@ func (s *Server) handleWebhook(src source.Source) echo.HandlerFunc {
 	}
 }
 
-// accept renders and enqueues a decoded event.
 func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, delivery string) error {
 	label := metricEvent(src, ev.Name)
 	r := s.templates.Current()
@@ -89,8 +86,7 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 		return fail(http.StatusInternalServerError, "rendering %s event failed: %v", ev.Name, err)
 	}
 	ans := webhookAnswer{Delivery: delivery, Event: ev.Name, Robots: len(items)}
-	// CODING's "test" button expects 200 and the zen, also when a robot
-	// asked to see pings.
+	// CODING's "test" button expects 200 and the zen, even if robots want pings.
 	status := http.StatusAccepted
 	if ping {
 		status, ans.Zen = http.StatusOK, ev.Zen
@@ -122,8 +118,7 @@ func (s *Server) accept(c echo.Context, src source.Source, ev *translate.Event, 
 	return c.JSON(status, ans)
 }
 
-// metricEvent is the event label: a known canonical name, "other" or
-// "none", so that arbitrary names cannot blow up the metric's cardinality.
+// metricEvent bounds the label to known names, "other" or "none" (cardinality).
 func metricEvent(src source.Source, name string) string {
 	if c := src.Canonical(name); slices.Contains(translate.Events, c) {
 		return c
@@ -134,8 +129,7 @@ func metricEvent(src source.Source, name string) string {
 	return "other"
 }
 
-// readEvent checks, reads and decodes the request: the source's header
-// check, the size, then the source's verification and decoding. raw is the
+// readEvent checks headers and size, then verifies and decodes. raw is the
 // body, which the caller may keep: it is not reused.
 func (s *Server) readEvent(c echo.Context, src source.Source) (ev *translate.Event, delivery string, raw []byte, err error) {
 	req := c.Request()
@@ -162,9 +156,8 @@ func (s *Server) readEvent(c echo.Context, src source.Source) (ev *translate.Eve
 	return ev, delivery, raw, nil
 }
 
-// readBody reads the request body up to RELAY_MAX_BODY within the bodies'
-// memory budget. release gives the memory back; call it when the body is
-// no longer used (also after an error).
+// readBody reads up to RELAY_MAX_BODY within the memory budget; call release
+// once the body is unused (also after an error).
 func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []byte, release func(), err error) {
 	req := c.Request()
 	limit := int64(s.cfg.MaxBody)
@@ -173,8 +166,7 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 	}
 	body, release, err = s.budget.read(req.Context(), console.ClientAddr(req), http.MaxBytesReader(c.Response(), req.Body, limit), check)
 	if err != nil {
-		// The rest of the body is not wanted: close the connection rather
-		// than have net/http read it to reuse the connection.
+		// Close rather than let net/http drain the unwanted rest for reuse.
 		c.Response().Header().Set("Connection", "close")
 		var mbe *http.MaxBytesError
 		switch {
@@ -194,8 +186,7 @@ func (s *Server) readBody(c echo.Context, check func(io.Reader) error) (body []b
 	return body, release, nil
 }
 
-// render builds one item per robot that wants the event. Robots of the same
-// target and template variant share one rendering.
+// render builds one item per wanting robot, one rendering per target and variant.
 func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery string) ([]*store.Item, error) {
 	type variant struct {
 		target translate.Target
@@ -234,10 +225,8 @@ func (s *Server) render(r *translate.Renderer, ev *translate.Event, delivery str
 	return items, nil
 }
 
-// renderFor renders ev as rb gets it. A template that parses but fails on
-// this event (an index out of range, a nil field) must not cost the event:
-// the robot gets the message without its variant, then the embedded
-// defaults, and the failure is logged and counted.
+// renderFor renders ev for rb. A template failing on this event must not lose
+// it: fall back to no variant, then the embedded defaults; log and count.
 func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.Robot) (translate.Message, error) {
 	t := rb.Endpoint.Target()
 	msg, err := r.Render(ev, t, rb.Template)
@@ -259,9 +248,7 @@ func (s *Server) renderFor(r *translate.Renderer, ev *translate.Event, rb robot.
 	return translate.Message{}, err
 }
 
-// dryRun logs what would have been sent when no robot is configured, so a
-// fresh install shows its output without anything else running: the
-// message in the default dialect of every kind.
+// dryRun logs every kind's default-dialect message when no robot is configured.
 func (s *Server) dryRun(c echo.Context, r *translate.Renderer, ev *translate.Event, delivery, source, label string) error {
 	for _, k := range s.kinds {
 		d := k.Dialects()[0]

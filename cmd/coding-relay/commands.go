@@ -23,9 +23,8 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// parseMentions reads RELAY_MENTIONS: a JSON object from user (login,
-// username or email) to the ids the robot kinds mention by, under the keys
-// their dialects read ({"wecom_userid": "…", …}).
+// parseMentions reads RELAY_MENTIONS: user (login, username or email) → ids
+// under the keys the dialects read ({"wecom_userid": "…", …}).
 func parseMentions(s string) (map[string]translate.Mention, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
@@ -43,7 +42,6 @@ func parseMentions(s string) (map[string]translate.Mention, error) {
 	return m, translate.CheckMentions(m, robot.Dialects(kinds))
 }
 
-// sourceNames are the webhook sources' names.
 func sourceNames() []string {
 	var out []string
 	for _, s := range plain().Sources {
@@ -52,8 +50,7 @@ func sourceNames() []string {
 	return out
 }
 
-// rendererFromEnv builds the renderer the relay would use, from the same
-// variables, optionally with another templates directory.
+// rendererFromEnv builds the relay's renderer from env, optionally from dir.
 func rendererFromEnv(ctx context.Context, env envconfig.Lookuper, dir string) (*translate.Renderer, error) {
 	cfg, err := server.LoadConfig(ctx, env, plain())
 	if err != nil {
@@ -201,7 +198,6 @@ func templatesCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	return fmt.Errorf("unknown templates command %q (export, check)", args[0])
 }
 
-// exportTemplates writes the embedded templates of one language into dir.
 func exportTemplates(dir, lang string, force bool) (int, error) {
 	sub, err := fs.Sub(templates.FS, lang)
 	if err != nil {

@@ -12,19 +12,14 @@ import (
 	"time"
 )
 
-// healthcheckTimeout bounds one `coding-relay healthcheck` run. Docker and
-// docker-compose kill a HEALTHCHECK command after their own timeout (30 s by
-// default); answering well before that gives a readable failure instead of a
-// killed process.
+// healthcheckTimeout fails readably well before Docker kills a HEALTHCHECK (30 s).
 const healthcheckTimeout = 3 * time.Second
 
 // defaultAddr is what the relay listens on when RELAY_ADDR is unset.
 const defaultAddr = ":8080"
 
-// healthcheck GETs /healthz of the relay listening on addr (RELAY_ADDR) and
-// returns nil on a 2xx answer: the distroless image has no shell, curl or
-// wget for a Docker HEALTHCHECK. One line goes to stdout on success so
-// `docker inspect` shows what was probed.
+// healthcheck GETs /healthz at addr, nil on 2xx: distroless has no curl. On
+// success one line goes to stdout for `docker inspect`.
 func healthcheck(ctx context.Context, addr string, stdout io.Writer) error {
 	urls, err := healthzURLs(addr)
 	if err != nil {
@@ -33,8 +28,7 @@ func healthcheck(ctx context.Context, addr string, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
 	defer cancel()
 	client := &http.Client{
-		// No proxy: an HTTP_PROXY set for the robots must not capture the
-		// probe of the local instance.
+		// No proxy: the robots' HTTP_PROXY must not capture the local probe.
 		Transport: &http.Transport{DisableKeepAlives: true},
 		// /healthz never redirects; following one would probe something else.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -54,8 +48,7 @@ func healthcheck(ctx context.Context, addr string, stdout io.Writer) error {
 	return fmt.Errorf("healthcheck: %w", errors.Join(errs...))
 }
 
-// probe does one GET and returns the response status on 2xx; answered
-// says whether the relay answered at all.
+// probe GETs url, returning the status on 2xx and whether anything answered.
 func probe(ctx context.Context, client *http.Client, url string) (status string, answered bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -79,10 +72,8 @@ func probe(ctx context.Context, client *http.Client, url string) (status string,
 	return resp.Status, true, nil
 }
 
-// healthzURLs turns a listen address into the /healthz URLs to try, in
-// order. A wildcard host becomes loopback: 127.0.0.1 first, because Go
-// listens dual-stack on "[::]" and IPv4 loopback exists even where IPv6 is
-// disabled in the container, then [::1] for an IPv6-only listener.
+// healthzURLs lists /healthz URLs for a listen address. A wildcard host tries
+// 127.0.0.1 first (Go's "[::]" is dual-stack; IPv6 may be off), then [::1].
 func healthzURLs(addr string) ([]string, error) {
 	if strings.TrimSpace(addr) == "" {
 		addr = defaultAddr
@@ -113,8 +104,7 @@ func healthzURLs(addr string) ([]string, error) {
 	return urls, nil
 }
 
-// pause waits the given duration (5s), or until ctx ends: the chart's
-// preStop hook, which the distroless image has no sleep for.
+// pause waits the given duration for the chart's preStop hook (distroless: no sleep).
 func pause(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: coding-relay pause DURATION (e.g. 5s)")

@@ -37,15 +37,12 @@ import (
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// stopProfiling ends the CPU profile of a build with -tags pprof
-// (profile.go) before the process exits; nil in other builds.
+// stopProfiling ends a -tags pprof build's CPU profile (profile.go); else nil.
 var stopProfiling func()
 
 func main() {
-	// Every queued message gets a random msgUuid (the robots' idempotency
-	// key, not a secret): drawing them from a pool of random bytes saves a
-	// getrandom system call per message. Here, before anything runs
-	// concurrently, as the uuid package requires.
+	// A random pool saves a getrandom call per msgUuid (an idempotency key,
+	// not a secret); uuid requires enabling it before any concurrency.
 	uuid.EnableRandPool()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr, envconfig.OsLookuper())
@@ -62,8 +59,7 @@ func main() {
 	}
 }
 
-// realMain dispatches the subcommands; everything is passed in so tests can
-// run it with their own environment and output.
+// realMain dispatches subcommands; tests pass their own environment and output.
 func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env envconfig.Lookuper) error {
 	if len(args) == 0 {
 		return serve(ctx, env, stderr)
@@ -144,8 +140,7 @@ func newLogger(cfg *server.Config, w io.Writer) *zap.Logger {
 	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level))
 }
 
-// sourceOf is where cfg's templates come from, for loading them and for
-// the console's playground.
+// sourceOf is where cfg's templates come from, for loading and the playground.
 func sourceOf(cfg *server.Config) (*console.TemplateSource, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
@@ -159,9 +154,8 @@ func sourceOf(cfg *server.Config) (*console.TemplateSource, error) {
 		Location: loc, Language: cfg.Language, Mentions: mentions, Dialects: robot.Dialects(kinds)}}, nil
 }
 
-// history is where delivered messages are kept for the console: the store,
-// unless the console is off (no RELAY_ADMIN_TOKEN: nobody could read it, and
-// it costs each send a few microseconds) or RELAY_HISTORY_MAX is 0.
+// history keeps delivered messages for the console in the store, unless the
+// console is off (nobody could read it; it costs µs per send) or RELAY_HISTORY_MAX=0.
 func history(cfg *server.Config, st queue.Store) queue.History {
 	h, ok := st.(queue.History)
 	if !ok || cfg.AdminToken == "" || cfg.HistoryMax == 0 {
@@ -196,8 +190,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("templates: %w", err)
 	}
-	// The embedded defaults alone, for a robot whose templates fail on an
-	// event: it gets the default message rather than none.
+	// Embedded defaults, so a robot whose templates fail still gets a message.
 	defaults := *src
 	defaults.Dir = ""
 	tmpls.SetFallback(defaults.Load)
@@ -284,8 +277,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	srv := server.New(server.Options{Config: cfg, Registry: plugins, Logger: log, Metrics: m, Gatherer: reg, Queue: q, Templates: tmpls, TemplateSource: src, Revocations: revoked})
 	log.Info("coding-relay listening", zap.String("addr", ln.Addr().String()), zap.String("version", version),
 		zap.Int("robots", len(cfg.RobotList)), zap.Bool("signature_required", cfg.CodingToken != ""))
-	// One RELAY_SHUTDOWN_TIMEOUT from the signal for the HTTP drain and the
-	// sends together, so a slow client cannot double it.
+	// One RELAY_SHUTDOWN_TIMEOUT covers HTTP drain and sends, not one each.
 	var stopAt atomic.Int64
 	context.AfterFunc(ctx, func() { stopAt.Store(time.Now().Add(cfg.ShutdownTimeout).UnixNano()) })
 	serveErr := srv.Serve(ctx, ln, cfg.ShutdownTimeout)

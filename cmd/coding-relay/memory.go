@@ -9,23 +9,16 @@ import (
 	"go.uber.org/zap"
 )
 
-// gcPercent is the relay's GOGC unless the environment sets one. Its live
-// heap is small and bounded (the webhook bodies' and the queued messages'
-// budgets; the queue leaves the rest of a backlog in the store) and nearly
-// all it allocates is garbage of one webhook or one send, so collecting at
-// five times the live heap rather than twice costs a few MB and gave ~15%
+// gcPercent is the default GOGC: the live heap is small and bounded and nearly
+// all allocation is per-request garbage, so 400 costs a few MB and gave ~15%
 // more events/s under cmd/loadgen.
 const gcPercent = 400
 
-// memoryLimit is the soft memory limit when neither the container nor the
-// environment sets one: with 1,000 robots the live heap is some 35 MB, and
-// five times that would be 175 MB. Below it, GOGC decides alone.
+// memoryLimit is the default soft limit: 1,000 robots' ~35 MB live heap, times five.
 const memoryLimit = 80 << 20
 
-// tuneMemory applies gcPercent and, inside a container with a memory limit,
-// sets GOMEMLIMIT to 90% of it so the collector works harder before the OOM
-// killer steps in; elsewhere, memoryLimit. GOGC, GOMEMLIMIT and
-// AUTOMEMLIMIT (a ratio, or off) in the environment take precedence.
+// tuneMemory applies gcPercent and GOMEMLIMIT at 90% of a container limit
+// (else memoryLimit); GOGC, GOMEMLIMIT and AUTOMEMLIMIT in the env win.
 func tuneMemory(log *zap.Logger) {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(gcPercent)

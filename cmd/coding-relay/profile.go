@@ -8,10 +8,8 @@ import (
 	"runtime/pprof"
 )
 
-// A relay built with -tags pprof writes a CPU profile of its whole run to
-// the file RELAY_CPUPROFILE names, for cmd/loadgen -relay-cpuprofile
-// (README, "Performance"). Release builds have no such variable: a profile
-// is a developer's tool, not a setting.
+// A -tags pprof build profiles its CPU to RELAY_CPUPROFILE for cmd/loadgen
+// -relay-cpuprofile; release builds lack it: a developer tool, not a setting.
 func init() {
 	path := os.Getenv("RELAY_CPUPROFILE")
 	if path == "" || len(os.Args) > 1 {

@@ -14,17 +14,14 @@ import (
 	"github.com/coding-relay/coding-relay/server/source/gitlab"
 )
 
-// kinds are the robot kinds the relay is built with, in the order a robot
-// URL's host is tried: the one place to add a kind.
+// kinds are the robot kinds, in the order a URL's host is tried: add one here.
 var kinds = []robot.Kind{
 	dingtalk.Kind{},
 	wecom.Kind{},
 	feishu.Kind{},
 }
 
-// registry is every kind and webhook source, the sources configured with
-// their secrets from cfg: the one place to add a source. Reading the
-// configuration needs only the sources' event names: see plain.
+// registry is every kind and source, with secrets from cfg: add a source here.
 func registry(cfg *server.Config) (server.Registry, error) {
 	var gl gitlab.Source
 	var codingToken, githubSecret string
@@ -48,8 +45,7 @@ func registry(cfg *server.Config) (server.Registry, error) {
 	}, nil
 }
 
-// plain is the registry without secrets, for reading the configuration and
-// for previews, which verify nothing.
+// plain is the registry without secrets, for config parsing and previews.
 func plain() server.Registry {
 	r, _ := registry(nil) // without a configuration nothing can fail
 	return r

@@ -20,9 +20,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/store/redis"
 )
 
-// openStore opens the delivery state: the bbolt file in RELAY_DATA_DIR, or
-// with RELAY_REDIS_URL the Redis every replica shares (returned twice, the
-// second time for what only it does: migrating a local queue into it).
+// openStore opens bbolt in RELAY_DATA_DIR, or RELAY_REDIS_URL's Redis (also
+// returned typed, for migrating a local queue into it).
 func openStore(ctx context.Context, cfg *server.Config, log *zap.Logger) (queue.Store, *redis.Store, error) {
 	if cfg.RedisURL == "" {
 		st, err := store.Open(cfg.DataDir, store.Options{DedupMax: cfg.DedupMax, HistoryMax: cfg.HistoryMax, HistoryAge: cfg.HistoryMaxAge})
@@ -32,8 +31,7 @@ func openStore(ctx context.Context, cfg *server.Config, log *zap.Logger) (queue.
 		return st, nil, nil
 	}
 	goredis.SetLogger(redisLog{log.Named("redis")})
-	// Redis restarting at the same time as the relay (a node back up) is
-	// waited for, a while: Kubernetes' startup probe allows a minute.
+	// Wait a while for a Redis restarting with us; the startup probe allows 1m.
 	var rs *redis.Store
 	var err error
 	for deadline := time.Now().Add(redisWait); ; {
@@ -57,11 +55,9 @@ func openStore(ctx context.Context, cfg *server.Config, log *zap.Logger) (queue.
 	return rs, rs, nil
 }
 
-// redisWait is how long start-up waits for Redis to answer.
 const redisWait = 30 * time.Second
 
-// checkDurability warns when Redis could lose accepted events: a 202 is
-// only as durable as Redis's persistence.
+// checkDurability warns if Redis persistence could lose events already 202'd.
 func checkDurability(rs *redis.Store, log *zap.Logger) {
 	d, err := rs.Durability()
 	switch {
@@ -78,13 +74,10 @@ func checkDurability(rs *redis.Store, log *zap.Logger) {
 	}
 }
 
-// migrate moves a queue left in RELAY_DATA_DIR by a relay that ran without
-// Redis into Redis, once: its pending messages (each to its robot's lane,
-// after whatever Redis holds already), dead letters, the robots' send
-// times and the delivery IDs it remembers. Every item is marked in Redis as
-// it is added, so a move cut short is finished by the next start without
-// duplicates; afterwards the file is renamed so it is not read again. A
-// file that cannot be opened (another relay has it) stops start-up.
+// migrate moves a bbolt queue in RELAY_DATA_DIR into Redis once: pending (after
+// Redis's own), dead letters, send times, delivery IDs. Items are marked as
+// added so a cut-short move resumes without duplicates; the file is then
+// renamed. A file another relay holds stops start-up.
 func migrate(cfg *server.Config, rs *redis.Store, q *queue.Queue, log *zap.Logger) error {
 	path := filepath.Join(cfg.DataDir, "queue.db")
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
@@ -180,8 +173,7 @@ func copyQueue(src *store.Store, rs *redis.Store, q *queue.Queue, cfg *server.Co
 	return n, err
 }
 
-// copyPace carries a paced robot's recent send times over, so the move does
-// not let it exceed a window that is still open.
+// copyPace carries recent send times over, so an open window is still honoured.
 func copyPace(src *store.Store, rs *redis.Store, q *queue.Queue, r robot.Robot, limits robot.Limits) error {
 	if !limits.Enabled() {
 		return nil
@@ -198,8 +190,7 @@ func copyPace(src *store.Store, rs *redis.Store, q *queue.Queue, r robot.Robot, 
 	return rs.ImportPace(lane, hist, longest+5*time.Second)
 }
 
-// redisLog sends go-redis's own messages (reconnects, pool trouble) to the
-// relay's log instead of stderr.
+// redisLog routes go-redis's messages (reconnects, pool trouble) to our log.
 type redisLog struct{ log *zap.Logger }
 
 func (l redisLog) Printf(_ context.Context, format string, v ...any) {

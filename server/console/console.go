@@ -1,10 +1,7 @@
-// Package console is the relay's web console at /console/: an overview of
-// every robot's delivery, the pending, dead-lettered and recently delivered
-// messages with replay, and a template playground that shows a message the
-// way each chat client does. The page is plain HTML, CSS and JavaScript
-// embedded in the binary; it talks to the JSON endpoints here, behind a
-// session cookie obtained with RELAY_ADMIN_TOKEN. The server mounts it on
-// its Echo instance, so errors take the server's one error → status table.
+// Package console is the web console at /console/: delivery overview, pending,
+// dead and recent messages with replay, and a template playground. An embedded
+// page calls the JSON endpoints here behind a session cookie from
+// RELAY_ADMIN_TOKEN; mounted on the server's Echo, it shares its error table.
 package console
 
 import (
@@ -31,11 +28,9 @@ var assets embed.FS
 
 // Options is what the console shows and acts on.
 type Options struct {
-	// Token is RELAY_ADMIN_TOKEN; empty turns the console off (its page
-	// says how to turn it on, its API answers 404).
+	// Token is RELAY_ADMIN_TOKEN; empty turns the console off (API 404).
 	Token string
-	// Language is RELAY_LANGUAGE, the page's language until the user
-	// switches.
+	// Language is RELAY_LANGUAGE, the default page language.
 	Language string
 	Log      *zap.Logger
 	// Queue is nil in dry-run mode.
@@ -57,7 +52,6 @@ type Options struct {
 	Revocations Revocations
 }
 
-// sessionTTL is how long a login lasts.
 const sessionTTL = 12 * time.Hour
 
 // Console serves /console/.
@@ -67,8 +61,7 @@ type Console struct {
 	sessions *sessions
 	limiter  *loginLimiter
 	index    []byte
-	// composing bounds the playground's template parses running at once
-	// (each takes a few ms of CPU and MBs).
+	// composing bounds concurrent playground parses (ms of CPU, MBs each).
 	composing chan struct{}
 }
 
@@ -83,8 +76,7 @@ func New(o Options) *Console {
 	return c
 }
 
-// page is the HTML the console answers /console/ with: the application, or
-// the page saying how to turn it on.
+// page is /console/'s HTML: the app, or how to turn it on.
 func (c *Console) page() []byte {
 	name := "assets/index.html"
 	if c.opts.Token == "" {
@@ -126,12 +118,10 @@ func (c *Console) Register(e *echo.Echo) {
 	auth.POST("/render", c.handleRender, c.sameOrigin)
 }
 
-// contentSecurity allows the page nothing but its own files: no inline
-// script, no other origin, no framing.
+// contentSecurity allows only the page's own files: no inline script, no framing.
 const contentSecurity = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// headers sets the console's security headers on every answer.
 func (c *Console) headers(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(ctx echo.Context) error {
 		h := ctx.Response().Header()

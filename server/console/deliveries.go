@@ -14,13 +14,11 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Bounds of the deliveries view: it reads the oldest listScan pending or
-// dead messages and filters those; the history is read newest first.
+// The deliveries view filters the oldest listScan pending/dead; history is newest first.
 const (
 	listScan     = 1000
 	defaultLimit = 200
-	// replayBatch is how many dead letters one click on a robot's Replay
-	// moves; the answer says how many are left.
+	// replayBatch is the dead letters one Replay click moves.
 	replayBatch = 500
 )
 
@@ -28,17 +26,14 @@ const (
 type sentView struct {
 	store.Sent     // with the phone numbers in Body masked
 	Bytes      int `json:"bytes"`
-	// Kept says the webhook it came from is still among the recent ones,
-	// so the playground can open its payload.
+	// Kept says its webhook is still recent, for the playground to open.
 	Kept bool `json:"kept"`
 }
 
 // deliveries is GET /console/api/deliveries.
 type deliveries struct {
 	Status string `json:"status"`
-	// Total is how many there are in all (pending, dead), Scanned how
-	// many of them were looked at, Matched how many of those pass the
-	// filters; at most limit are listed.
+	// Total in all, Scanned looked at, Matched passing filters; ≤ limit listed.
 	Total      int              `json:"total"`
 	Scanned    int              `json:"scanned"`
 	Matched    int              `json:"matched"`
@@ -130,7 +125,6 @@ func (c *Console) handleDeliveries(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, out)
 }
 
-// known reports a configured robot's name.
 func (c *Console) known(name string) bool {
 	for _, r := range c.opts.Robots {
 		if r.Name == name {

@@ -12,9 +12,7 @@ import (
 // authKey marks in the request context how it was authenticated.
 const authKey = "console.auth"
 
-// requireSession lets through a request with a valid session cookie, or
-// with the admin token as a bearer header (scripts, as /api takes it);
-// anything else is 401 with nothing but that said.
+// requireSession admits a session cookie or the admin bearer token, else a bare 401.
 func (c *Console) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(ctx echo.Context) error {
 		if h := ctx.Request().Header.Get("Authorization"); h != "" {
@@ -37,11 +35,9 @@ func (c *Console) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// sameOrigin guards what changes state (and the login) against cross-site
-// requests: the browser's Origin must be this console's own, and the body
-// JSON, which a cross-site form cannot send. The SameSite=Strict cookie
-// already stays home; this holds also where it would not. A script with
-// the bearer token is not a browser and is let through.
+// sameOrigin guards state changes and login against CSRF beyond SameSite=Strict:
+// Origin must be ours and the body JSON (no cross-site form sends it). Bearer
+// scripts pass.
 func (c *Console) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(ctx echo.Context) error {
 		if ctx.Get(authKey) == "bearer" {
@@ -58,10 +54,8 @@ func (c *Console) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// fromHere reports whether a browser sent req from a page of the host it
-// was sent to (as the client addressed it: a proxy's X-Forwarded-Host, else
-// Host). Without an Origin only the browser's Sec-Fetch-Site: same-origin
-// vouches for it.
+// fromHere reports whether Origin is the addressed host (X-Forwarded-Host,
+// else Host); without Origin, only Sec-Fetch-Site: same-origin vouches.
 func fromHere(req *http.Request) bool {
 	origin := req.Header.Get("Origin")
 	if origin == "" {

@@ -15,13 +15,9 @@ import (
 	"go.uber.org/zap"
 )
 
-// Failed logins are limited per client address only: a token cannot be
-// guessed at any useful speed from one address, and no number of failures
-// from other addresses makes the right token wait (a limit in all would let
-// anyone lock the admin out). The address is the connection's, not
-// X-Forwarded-For, which a client could vary at will; an IPv6 client counts
-// by its /64, which one host often has whole. Behind a proxy all clients
-// share the proxy's limit.
+// Failed logins are limited per client address only (a global limit would let
+// anyone lock the admin out): the connection's, not a forgeable
+// X-Forwarded-For, by /64 for IPv6. Behind a proxy all share its limit.
 const (
 	loginWindow    = time.Minute
 	loginPerClient = 5
@@ -73,8 +69,7 @@ func (l *loginLimiter) fail(ip string) int {
 	return len(l.client[ip])
 }
 
-// ClientAddr is the address a client's limits are kept under: the
-// connection's IP, or for IPv6 its /64.
+// ClientAddr keys a client's limits: the connection's IP, for IPv6 its /64.
 func ClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -87,15 +82,13 @@ func ClientAddr(r *http.Request) string {
 	return host
 }
 
-// tokenMatches compares in constant time, also in the length: both sides
-// are hashed first.
+// tokenMatches hashes both sides first: constant time, also in length.
 func tokenMatches(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1 && want != ""
 }
 
-// handleLogin checks the admin token and sets the session cookie. The
-// token is never logged; failures are logged with the client's address.
+// handleLogin sets the session cookie; failures log the address, never the token.
 func (c *Console) handleLogin(ctx echo.Context) error {
 	req := ctx.Request()
 	ip := ClientAddr(req)
@@ -122,7 +115,6 @@ func (c *Console) handleLogin(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, map[string]any{"authenticated": true, "expires": exp})
 }
 
-// handleLogout ends the session and clears its cookie.
 func (c *Console) handleLogout(ctx echo.Context) error {
 	ctx.SetCookie(cookie(ctx, "", time.Time{}))
 	if ck, err := ctx.Cookie(cookieName); err == nil {
@@ -133,8 +125,7 @@ func (c *Console) handleLogout(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, map[string]bool{"authenticated": false})
 }
 
-// handleSession tells the page whether it is logged in: 200 either way, as
-// the page asks before it knows.
+// handleSession answers 200 whether logged in or not: the page asks first.
 func (c *Console) handleSession(ctx echo.Context) error {
 	ans := map[string]any{"authenticated": false, "language": c.opts.Language}
 	if ck, err := ctx.Cookie(cookieName); err == nil {

@@ -11,12 +11,10 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot"
 )
 
-// deadCount bounds the dead letters the overview reads to count them per
-// robot; past it the counts are of the oldest deadCount.
+// deadCount bounds the dead letters counted per robot (the oldest ones).
 const deadCount = 1000
 
-// robotView is one robot as the overview shows it: what it is configured
-// with (its URL with the credential hidden) and how its delivery goes.
+// robotView is one robot's configuration (credential hidden) and delivery.
 type robotView struct {
 	Name     string   `json:"name"`
 	Kind     string   `json:"kind"`
@@ -39,8 +37,7 @@ type robotView struct {
 type overview struct {
 	Robots []robotView `json:"robots"`
 	DryRun bool        `json:"dry_run"`
-	// DeadTotal is every dead letter; DeadCounted says whether the
-	// per-robot counts cover them all.
+	// DeadTotal counts all; DeadCounted says if per-robot counts cover them.
 	DeadTotal   int  `json:"dead_total"`
 	DeadCounted bool `json:"dead_counted"`
 }
@@ -56,8 +53,7 @@ func (c *Console) describe(r robot.Robot) robotView {
 	return v
 }
 
-// rateText writes limits as an operator writes them: "20/1m",
-// "100/1m,5/1s", "0" for no pacing.
+// rateText writes limits as operators do: "100/1m,5/1s", "0" for none.
 func rateText(l robot.Limits) string {
 	if !l.Enabled() {
 		return "0"

@@ -114,9 +114,8 @@ func (c *Console) handleTemplate(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, map[string]string{"name": name, "text": text})
 }
 
-// renderRequest is POST /console/api/render: a payload (with its event
-// name when the payload does not say), a configured robot or a target and
-// variant, and template files edited in the page.
+// renderRequest is POST /console/api/render: payload (and event name), robot
+// or target and variant, and the page's edited template files.
 type renderRequest struct {
 	Event   string            `json:"event"`
 	Source  string            `json:"source"`
@@ -182,9 +181,7 @@ func (c *Console) handleRender(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, p.render(c.opts.Kinds, r, src, req.Event, []byte(req.Payload)))
 }
 
-// sample is what a sample file is of: its source (the first when the file
-// does not say) and its event ("" when the body names it), see
-// source.Sample.
+// sample is a sample file's source (default the first) and event; see source.Sample.
 func (c *Console) sample(file string) sample {
 	src, event := source.Sample(file)
 	if src == "" {

@@ -12,20 +12,15 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// preview is what the playground renders for: the endpoint that builds the
-// wire body (a configured robot's, with its keywords and format, or the
-// kind's placeholder for a target) and the template variant.
+// preview is a robot's endpoint (or a kind's placeholder) and the template variant.
 type preview struct {
 	endpoint robot.Endpoint
 	variant  string
 	robot    *robot.Robot // nil for a bare target
 }
 
-// renderAnswer is the playground's rendering: the message, the exact body
-// and its size against the target's limit; or the problem that stopped it
-// (a payload that does not decode, a template that does not parse or
-// fails), which is an answer too, not an HTTP error, as it happens while
-// the user types.
+// renderAnswer is the message, exact body and size against the limit, or the
+// problem that stopped it: an answer, not an HTTP error, as the user types.
 type renderAnswer struct {
 	OK      bool     `json:"ok"`
 	Problem *problem `json:"problem,omitempty"`
@@ -34,8 +29,7 @@ type renderAnswer struct {
 	Action string `json:"action,omitempty"`
 	Target string `json:"target,omitempty"`
 	Kind   string `json:"kind,omitempty"`
-	// Robot and Sent: the configured robot rendered for, and whether its
-	// filters let the event through.
+	// Robot is rendered for; Sent is whether its filters let the event through.
 	Robot string `json:"robot,omitempty"`
 	Sent  *bool  `json:"sent,omitempty"`
 
@@ -44,8 +38,7 @@ type renderAnswer struct {
 	Outcome string          `json:"outcome,omitempty"`
 	Body    json.RawMessage `json:"body,omitempty"`
 	Bytes   int             `json:"bytes,omitempty"`
-	// Size is what the target's limit is measured on (Dialect.Size),
-	// Limit that limit.
+	// Size is measured as the limit is (Dialect.Size) against Limit.
 	Size     int      `json:"size,omitempty"`
 	Limit    int      `json:"limit,omitempty"`
 	Fits     bool     `json:"fits"`
@@ -53,8 +46,7 @@ type renderAnswer struct {
 	Variants []string `json:"variants,omitempty"`
 }
 
-// problem is why a rendering did not happen, with the template file and
-// line when a template is at fault.
+// problem is why rendering failed, with the template's file and line if any.
 type problem struct {
 	Stage   string `json:"stage"` // payload, template, render, body
 	Message string `json:"message"`
@@ -62,9 +54,8 @@ type problem struct {
 	Line    int    `json:"line,omitempty"`
 }
 
-// templatePos finds "name.tmpl:line" in text/template's errors, which name
-// the file a template was parsed from ("template: zh/push.tmpl:12: …",
-// also for an error while executing a {{define}} of that file).
+// templatePos finds "name.tmpl:line" in text/template's errors ("template:
+// zh/push.tmpl:12: …", also from a {{define}} of that file).
 var templatePos = regexp.MustCompile(`((?:[A-Za-z0-9._-]+/)?[A-Za-z0-9._-]+\.tmpl):(\d+)`)
 
 func problemOf(stage string, err error) *problem {

@@ -6,16 +6,14 @@ import (
 	"time"
 )
 
-// Bounds of Recent: the playground offers the last webhooks this process
-// received, in memory only, so they cost at most maxRecentBytes.
+// Bounds of Recent (in memory only): count, one payload, all payloads.
 const (
 	maxRecent        = 50
 	maxRecentPayload = 256 << 10
 	maxRecentBytes   = 4 << 20
 )
 
-// Payload is one webhook as received: the playground opens it to render it
-// again.
+// Payload is one webhook as received, for the playground to render again.
 type Payload struct {
 	Delivery string    `json:"delivery"`
 	Source   string    `json:"source"`
@@ -25,9 +23,7 @@ type Payload struct {
 	Body     []byte    `json:"-"`
 }
 
-// Recent keeps the last webhook payloads (at most maxRecent, each up to
-// maxRecentPayload, maxRecentBytes in all), newest last. It is per process:
-// on several replicas each keeps what it received.
+// Recent keeps the last payloads within those bounds, newest last, per replica.
 type Recent struct {
 	mu    sync.Mutex
 	list  []Payload

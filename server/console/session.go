@@ -15,26 +15,19 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// cookieName is the session cookie's name.
 const cookieName = "relay_console"
 
-// Revocations keeps the console sessions logged out before they expired,
-// where a restarted relay and every replica see them: the store (bbolt or
-// Redis) implements it.
+// Revocations keeps logouts until expiry across restarts and replicas (the store).
 type Revocations interface {
-	// RevokeSession remembers that session id was logged out, until it
-	// would have expired.
+	// RevokeSession remembers session id as logged out until it expires.
 	RevokeSession(id string, until time.Time) error
 	// SessionRevoked reports whether session id was logged out.
 	SessionRevoked(id string) (bool, error)
 }
 
-// sessions issues and checks the console's session cookies. A cookie is
-// "1.<expiry, Unix seconds>.<random nonce>.<MAC>", the MAC an HMAC-SHA256
-// keyed with a key derived from RELAY_ADMIN_TOKEN: a session survives a
-// restart and is good on every replica, and changing the token ends every
-// session. Nothing secret is in the cookie; a logout is kept in the store
-// by nonce until the session would have expired.
+// sessions issues and checks cookies "1.<expiry unix>.<nonce>.<MAC>", the MAC
+// an HMAC-SHA256 keyed from RELAY_ADMIN_TOKEN: valid across restarts and
+// replicas, all ended by a token change. Logouts are stored by nonce.
 type sessions struct {
 	key     []byte
 	ttl     time.Duration
@@ -66,8 +59,7 @@ func (s *sessions) issue() (string, time.Time) {
 	return payload + "." + s.mac(payload), exp
 }
 
-// check returns the nonce and expiry of a valid, unexpired, not logged-out
-// session value.
+// check returns the nonce and expiry of a valid, live, not logged-out session.
 func (s *sessions) check(v string) (nonce string, exp time.Time, ok bool) {
 	i := strings.LastIndexByte(v, '.')
 	if i < 0 {
@@ -89,13 +81,11 @@ func (s *sessions) check(v string) (nonce string, exp time.Time, ok bool) {
 	if !s.now().Before(exp) {
 		return "", time.Time{}, false
 	}
-	// A store that cannot answer counts as a logout: the console needs it
-	// anyway, and a session must not outlive a logout it cannot see.
+	// A store error counts as a logout: a session must not outlive an unseen one.
 	out, err := s.revoked.SessionRevoked(parts[2])
 	return parts[2], exp, err == nil && !out
 }
 
-// revoke ends the session of a cookie value.
 func (s *sessions) revoke(v string) error {
 	nonce, exp, ok := s.check(v)
 	if !ok {
@@ -104,8 +94,7 @@ func (s *sessions) revoke(v string) error {
 	return s.revoked.RevokeSession(nonce, exp)
 }
 
-// memRevocations keeps logouts in memory (nonce → expiry) for a relay
-// without a store (a dry run), until it stops.
+// memRevocations keeps logouts in memory (nonce → expiry) for a dry run.
 type memRevocations struct{ m sync.Map }
 
 func (r *memRevocations) RevokeSession(id string, until time.Time) error {
@@ -124,10 +113,8 @@ func (r *memRevocations) SessionRevoked(id string) (bool, error) {
 	return ok, nil
 }
 
-// secure reports a request that reached the relay over TLS, directly or
-// through a proxy saying so (X-Forwarded-Proto: https). The header is
-// believed from any address: Secure only keeps the cookie off plain HTTP,
-// so a client claiming TLS can only lock itself out.
+// secure reports TLS, direct or per X-Forwarded-Proto: https from anyone: a
+// client falsely claiming TLS can only lock itself out.
 func secure(ctx echo.Context) bool {
 	proto := ctx.Request().Header.Values("X-Forwarded-Proto")
 	return ctx.IsTLS() || ctx.Scheme() == "https" ||

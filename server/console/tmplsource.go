@@ -14,22 +14,18 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// TemplateSource is where the relay's templates come from: the embedded
-// tree, the user's directory and the options they render with. Load builds
-// the renderer the relay runs; the playground composes renderers from the
-// same files with some of them edited, in memory only.
+// TemplateSource is where templates come from: embedded tree, user directory
+// and options. Load builds the live renderer; Compose builds in-memory edits.
 type TemplateSource struct {
 	// Defaults is the embedded tree (templates.FS): zh/, en/, samples/.
 	Defaults fs.FS
 	// Dir is RELAY_TEMPLATES_DIR, "" for none.
 	Dir string
-	// Options are the renderer's (Language picks the defaults'
-	// directory).
+	// Options are the renderer's (Language picks the defaults' directory).
 	Options translate.Options
 }
 
-// userPrefix is how translate names the user directory's files in errors
-// ("user/push.tmpl:3: …"); the defaults' are named by their language.
+// userPrefix names user files in errors ("user/push.tmpl:3: …").
 const userPrefix = "user"
 
 // errNoFile is an edit of a template file Compose cannot compose.
@@ -60,8 +56,7 @@ func (s *TemplateSource) lang() string {
 	return cmp.Or(strings.ToLower(strings.TrimSpace(s.Options.Language)), "zh")
 }
 
-// Files is every template file by the name errors give it ("zh/push.tmpl",
-// "user/push.tmpl") with its text.
+// Files is every template's text by its error name ("zh/push.tmpl").
 func (s *TemplateSource) Files() (map[string]string, error) {
 	out := map[string]string{}
 	if err := readTemplates(s.Defaults, s.lang(), s.lang(), out); err != nil {
@@ -94,10 +89,9 @@ func readTemplates(fsys fs.FS, dir, prefix string, out map[string]string) error 
 	return nil
 }
 
-// Compose parses the templates as Load does with the edited files' text in
-// place of theirs: edits maps a name from Files, or a new "user/<name>.tmpl",
-// to its text. Nothing is written anywhere. Errors name the file and line,
-// and wrap errNoFile for a file that is not there and may not be added.
+// Compose parses as Load does with edits (a Files name or new
+// "user/<name>.tmpl" → text) in memory. Errors name file and line; an
+// unknown file that may not be added wraps errNoFile.
 func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, error) {
 	files, err := s.Files()
 	if err != nil {
@@ -110,9 +104,7 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 		}
 		files[name] = text
 	}
-	// In-memory file systems laid out as translate reads them: the
-	// defaults under their language's directory, the user's at the root.
-	// fstest.MapFS is the standard library's; only reads happen here.
+	// In-memory trees as translate reads them: defaults under their language, user's at root.
 	defaults, user := fstest.MapFS{}, fstest.MapFS{}
 	for name, text := range files {
 		if base, ok := strings.CutPrefix(name, userPrefix+"/"); ok {
@@ -128,8 +120,7 @@ func (s *TemplateSource) Compose(edits map[string]string) (*translate.Renderer, 
 	return translate.New(defaults, u, s.Options)
 }
 
-// Samples is the embedded sample payloads by their path under samples/
-// (push.json, gitlab/push.json, …; see source.Sample).
+// Samples is the embedded sample payloads by path under samples/ (source.Sample).
 func (s *TemplateSource) Samples() map[string][]byte {
 	out := map[string][]byte{}
 	for _, pattern := range []string{"samples/*.json", "samples/*/*.json"} {

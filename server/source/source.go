@@ -1,9 +1,6 @@
-// Package source is the seam between the relay's intake and the systems
-// that send it webhooks. A source (CODING today, GitLab next) is one package
-// below this one implementing Source: it says which route it answers, checks
-// and verifies a request, names the event and decodes it to the model the
-// templates see. The server reads the body (bounded), calls the source and
-// maps the errors below to HTTP answers; it never names a source.
+// Package source is the seam between intake and webhook senders: each sender
+// is one sub-package implementing Source. The server reads the bounded body,
+// calls the source and maps the errors below to HTTP; it never names a source.
 package source
 
 import (
@@ -23,40 +20,30 @@ type Source interface {
 	Name() string
 	// Path is the route it answers (POST), such as "/webhook".
 	Path() string
-	// Check looks at the headers before the body is read: a request the
-	// source cannot take (its media type) is refused without reading it.
+	// Check refuses a request by its headers (media type) before the body is read.
 	Check(h http.Header) error
-	// Decode verifies the request (signature) and decodes its event from
-	// the raw body. Errors wrap ErrUnauthorized, ErrBadRequest,
-	// ErrUnsupported or ErrIgnored, and their text is safe to show the
-	// sender.
+	// Decode verifies the signature and decodes the event. Errors wrap one of
+	// the Err classes below and their text is safe to show the sender.
 	Decode(h http.Header, body []byte) (*translate.Event, error)
-	// DecodePayload decodes a payload given apart from a request (a
-	// preview: /api/render, the render command) for the event name, which
-	// may be empty when the payload names its event.
+	// DecodePayload decodes a preview payload (/api/render, render command);
+	// name may be empty when the payload names its event.
 	DecodePayload(name string, payload []byte) (*translate.Event, error)
-	// Delivery is the sender's id of this delivery ("" when it sends
-	// none), by which repeats are recognised.
+	// Delivery is the sender's delivery id ("" if none), for dedup.
 	Delivery(h http.Header) string
-	// EventHeader is the event name as the headers give it, for counting
-	// a request that failed before its event was decoded.
+	// EventHeader is the header's event name, to count failed requests.
 	EventHeader(h http.Header) string
-	// Canonical maps an event name of this source, as a robot's events=
-	// may give it (GIT_PUSHED, "merge request"), to the model's canonical
-	// name (push, merge_request).
+	// Canonical maps a robot's events= name (GIT_PUSHED, "merge request") to
+	// the model's canonical name (push, merge_request).
 	Canonical(name string) string
 }
 
-// Verifier is a Source that can check a request's signature over the raw
-// body as it streams from the buffers it was read into, before the server
-// puts it together: an unsigned flood then costs no memory beyond the
-// bounded read buffers. Decode must still verify on its own.
+// Verifier is a Source that checks the signature over the streamed body, so an
+// unsigned flood costs only the bounded read buffers. Decode still verifies.
 type Verifier interface {
 	Verify(h http.Header, body io.Reader) error
 }
 
-// Aliased is a Source that answers more routes than its Path, one per
-// sender of the same format (/webhook/gitea beside /webhook/github).
+// Aliased is a Source with more routes (/webhook/gitea beside /webhook/github).
 type Aliased interface {
 	Aliases() []string
 }
@@ -100,10 +87,8 @@ func Errorf(class error, format string, args ...any) error {
 	return &Error{Class: class, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Sample is the source and event a sample payload file stands for, by its
-// path under the templates' samples/: <source>/<file>.json is a payload of
-// that source whose body names its event (gitlab/push.json); a file at the
-// top is the first source's (CODING's), named <event>[-<case>].json.
+// Sample maps a path under samples/ to its source and event: <source>/x.json
+// names its event in the body; a top-level <event>[-<case>].json is CODING's.
 func Sample(file string) (src, event string) {
 	if dir, _, ok := strings.Cut(file, "/"); ok {
 		return dir, ""
@@ -112,8 +97,7 @@ func Sample(file string) (src, event string) {
 	return "", event
 }
 
-// DecodeSample decodes sample payload files (see Sample) with the
-// sources, for translate.Renderer.Check.
+// DecodeSample decodes sample files (see Sample) for translate.Renderer.Check.
 func DecodeSample(srcs []Source) translate.SampleDecoder {
 	return func(file string, body []byte) (*translate.Event, error) {
 		name, event := Sample(file)
@@ -124,8 +108,7 @@ func DecodeSample(srcs []Source) translate.SampleDecoder {
 	}
 }
 
-// Named is the source of srcs called name, the first when name is empty,
-// nil when none is.
+// Named is the source called name (the first if name is empty), or nil.
 func Named(srcs []Source, name string) Source {
 	for _, s := range srcs {
 		if name == "" || s.Name() == name {

@@ -9,8 +9,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// buildEvent: a workflow run or job, a check suite or run, a Forgejo
-// action run, or a commit status.
+// buildEvent: a workflow run/job, check suite/run, Forgejo run or status.
 func buildEvent(p *payload, ev *translate.Event) {
 	var sha string
 	if r := orNil(p.WorkflowRun, p.WorkflowJob, p.CheckRun, p.CheckSuite, p.Run); r != nil {
@@ -96,8 +95,7 @@ func deploymentEvent(p *payload, ev *translate.Event) {
 	ev.ObjectURL = cmp.Or(clean(link), ev.ObjectURL)
 }
 
-// buildVerbs are what a build's status (a conclusion once it completed)
-// says happened, in the words of the ci, job and deployment templates.
+// buildVerbs maps a status or conclusion to the build templates' verbs.
 var buildVerbs = map[string]string{
 	"failure": "failed", "error": "failed", "timed_out": "failed", "timeout": "failed", "startup_failure": "failed",
 	"success": "succeeded", "neutral": "succeeded", "cancelled": "canceled", "canceled": "canceled",
@@ -108,9 +106,8 @@ var buildVerbs = map[string]string{
 // buildVerb is the verb of a status, "" for a status it does not know.
 func buildVerb(status string) string { return buildVerbs[strings.ToLower(status)] }
 
-// status is a build's result as the templates read it: the conclusion of
-// a completed one (timed_out as timeout, startup_failure as failure),
-// else its status.
+// status is a completed build's conclusion (timed_out → timeout,
+// startup_failure → failure), else its status.
 func status(s, conclusion string) string {
 	switch conclusion {
 	case "":
@@ -125,7 +122,6 @@ func status(s, conclusion string) string {
 
 func failed(status string) bool { return buildVerb(status) == "failed" }
 
-// person is a user in the model; nil for none.
 func person(u *user) *translate.User {
 	if u == nil || cmp.Or(u.Login, u.Username, u.Name, u.FullName, u.Email) == "" {
 		return nil
@@ -144,7 +140,6 @@ func people(us ...user) []translate.User {
 	return out
 }
 
-// orNil is the first of ps that is not nil.
 func orNil[T any](ps ...*T) *T {
 	for _, p := range ps {
 		if p != nil {
@@ -168,8 +163,7 @@ func toCommit(c *commit, repo string) translate.Commit {
 		Author: person(c.Author), Time: c.Timestamp.Time}
 }
 
-// commitURL is a commit's page: GitHub, Gitea, Forgejo and Gogs all show
-// it at <repository>/commit/<sha>.
+// commitURL is <repository>/commit/<sha> on every one of these senders.
 func commitURL(repo, sha string) string {
 	if repo == "" || sha == "" {
 		return ""
@@ -177,9 +171,8 @@ func commitURL(repo, sha string) string {
 	return repo + "/commit/" + url.PathEscape(sha)
 }
 
-// beside is the page of name next to a page up levels above u: a user's
-// page beside a repository's owner's (up 2), an organization's beside a
-// user's (up 1); "" when u is no page.
+// beside is name's page beside u's ancestor up levels (owner of a repo: 2,
+// user's page: 1); "" when u is no page.
 func beside(u string, up int, name string) string {
 	u = clean(u)
 	for range up {
@@ -191,8 +184,7 @@ func beside(u string, up int, name string) string {
 	return u + "/" + url.PathEscape(name)
 }
 
-// span is how long from start to end; 0 unless both are known and in
-// order.
+// span is end-start; 0 unless both are known and in order.
 func span(start, end time.Time) time.Duration {
 	if start.Year() < 2000 || end.Before(start) {
 		return 0

@@ -9,8 +9,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// toEvent maps a payload onto the event model; ev has its Name, Code (the
-// sender's event name) and Action set.
+// toEvent maps a payload onto ev, whose Name, Code and Action are set.
 func toEvent(p *payload, ev *translate.Event) {
 	ev.Verb, ev.Zen = strings.ToLower(strings.TrimSpace(p.Action)), p.Zen
 	ev.ActorUser = person(orNil(p.Sender, p.Pusher))
@@ -22,8 +21,7 @@ func toEvent(p *payload, ev *translate.Event) {
 			ev.LinkCommits(func(sha string) string { return commitURL(repo, sha) })
 		}
 	} else if o := orNil(p.Organization, p.Sponsorship.Sponsorable, p.Installation.Account); o != nil {
-		// An organization's, an app installation's or a sponsorship's
-		// event: the account is where it happened.
+		// An organization, installation or sponsorship event happens on the account.
 		ev.ProjectName = cmp.Or(o.Login, o.Username, o.Name)
 		ev.ProjectURL = clean(o.HTMLURL)
 		if a := ev.ActorUser; a != nil && ev.ProjectURL == "" {
@@ -32,8 +30,7 @@ func toEvent(p *payload, ev *translate.Event) {
 		ev.TeamURL, ev.ProjectKeys = ev.ProjectURL, []string{ev.ProjectName}
 	}
 	if a := ev.ActorUser; a != nil && a.URL == "" {
-		// Gogs and older Gitea send no user pages; a user's page is
-		// beside the repository's owner's.
+		// Gogs and older Gitea send no user page: derive it from the owner's.
 		a.URL = beside(ev.RepoURL, 2, a.Login)
 	}
 	if ev.Name == translate.EventComment && (p.IsPull || p.Issue != nil && p.Issue.PullRequest != nil) {
@@ -86,8 +83,7 @@ func toEvent(p *payload, ev *translate.Event) {
 	ev.Quiet = quiet(ev)
 }
 
-// verbs are the model's words for the actions the senders word otherwise,
-// by kind (see docs/templates.md); other actions are their own verbs.
+// verbs renames senders' actions to the model's, by kind (docs/templates.md).
 var verbs = map[string]map[string]string{
 	translate.EventMergeRequest: {"synchronize": "updated", "synchronized": "updated", "ready_for_review": "ready", "converted_to_draft": "draft"},
 	translate.EventComment:      {"created": "commented"},
@@ -96,8 +92,7 @@ var verbs = map[string]map[string]string{
 	translate.EventMember:       {"edited": "role_updated"},
 }
 
-// pushEvent: a push, or a branch or tag created or deleted (create,
-// delete).
+// pushEvent: a push, or a branch or tag created or deleted.
 func pushEvent(p *payload, ev *translate.Event) {
 	if ev.Code == "create" || ev.Code == "delete" {
 		refEvent(p, ev)
@@ -162,10 +157,8 @@ func refEvent(p *payload, ev *translate.Event) {
 	}
 }
 
-// tagURL is a tag's page: on GitHub, Gitea and Forgejo its release's,
-// which shows a tag without a release too; on Gogs, which has no such
-// page, its files. A deleted tag's is the releases page, which lists the
-// tags left on all of them.
+// tagURL is a tag's release page (Gogs has none: its files); a deleted tag's
+// is the releases page, listing the tags left.
 func tagURL(repo, tag string, deleted, gogs bool) string {
 	switch {
 	case deleted:
@@ -179,8 +172,7 @@ func tagURL(repo, tag string, deleted, gogs bool) string {
 // refPath is a branch or tag name as a path, its slashes kept.
 func refPath(ref string) string { return strings.ReplaceAll(url.PathEscape(ref), "%2F", "/") }
 
-// mergeRequestEvent: a pull request, its reviews, review comments and
-// comments.
+// mergeRequestEvent: a pull request, its reviews and comments.
 func mergeRequestEvent(p *payload, ev *translate.Event) {
 	pr := orNil(p.PullRequest, p.Issue, &issue{}) // a comment's is its issue
 	issueFields(pr, ev)
@@ -258,7 +250,7 @@ func issueFields(i *issue, ev *translate.Event) *issue {
 	return i
 }
 
-// typeOf is what i is: the payload's discussion, else an issue.
+// typeOf is "discussion" for the payload's discussion, else "issue".
 func (p *payload) typeOf(i *issue) string {
 	if i == p.Discussion {
 		return "discussion"
@@ -266,7 +258,6 @@ func (p *payload) typeOf(i *issue) string {
 	return "issue"
 }
 
-// releaseEvent: a release.
 func releaseEvent(p *payload, ev *translate.Event) {
 	r := p.Release
 	if r == nil {
@@ -295,8 +286,7 @@ func memberEvent(p *payload, ev *translate.Event) {
 		return
 	}
 	ev.Name, ev.Member, ev.ObjectURL = translate.EventMember, person(m), clean(m.HTMLURL)
-	// The member's profile; the card opens the members' page: the
-	// repository's collaborators, the team's or the organization's people.
+	// The card opens the members' page of the repository, team or organization.
 	switch org := orNil(p.Organization, &user{}); {
 	case p.Membership == nil && ev.RepoURL != "":
 		ev.Link = ev.RepoURL + "/settings/access"
@@ -326,8 +316,7 @@ func wikiEvent(p *payload, ev *translate.Event) {
 	}
 }
 
-// hookURL is the settings page of a pinged webhook: a repository's or an
-// organization's; "" for an app's or when the payload does not tell.
+// hookURL is a pinged webhook's settings page; "" for an app's or unknown.
 func hookURL(p *payload, ev *translate.Event) string {
 	id := p.Hook.ID.String()
 	switch {
@@ -341,9 +330,7 @@ func hookURL(p *payload, ev *translate.Event) string {
 	return ""
 }
 
-// subject is what an event of no known kind is about, for the generic
-// templates, where the payload alone does not say it well; nil lets
-// Complete read it from the payload.
+// subject is an unknown-kind event's topic for generic templates; nil: from payload.
 func subject(p *payload, ev *translate.Event) *translate.Subject {
 	switch ev.Code {
 	case "fork":
@@ -372,13 +359,11 @@ func subject(p *payload, ev *translate.Event) *translate.Subject {
 	return nil
 }
 
-// quiet reports the events a robot gets only when its actions= or
-// events= names them: a workflow run, check suite, status or deployment
-// until it completes, a job or check run unless it failed, a pull
-// request's or issue's bookkeeping (labels, milestones, locks, and a pull
-// request's assignees), a release's intermediate actions (GitHub sends
-// created, published and released for one release), an edited or deleted
-// comment, a star.
+// quiet reports events sent only when actions=/events= name them: runs,
+// suites, statuses and deployments until complete, jobs/check runs unless
+// failed, bookkeeping (labels, milestones, locks, PR assignees), a release's
+// intermediate actions (GitHub sends created, published and released),
+// edited or deleted comments, stars.
 func quiet(ev *translate.Event) bool {
 	v := ev.Action
 	bookkeeping := slices.Contains([]string{"labeled", "unlabeled", "label_updated", "label_cleared", "milestoned",

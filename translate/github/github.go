@@ -1,9 +1,4 @@
-// Package github decodes the webhooks of GitHub and GitHub Enterprise
-// Server and of the hosts that send GitHub-shaped ones, Gitea, Forgejo and
-// Gogs, into the event model (translate.Event): their event names
-// (names.go), payloads (payload.go) and the mapping of each event and
-// action (event.go). It is pure, like translate: no network, no clock, no
-// logging.
+// Package github decodes GitHub, Gitea, Forgejo and Gogs webhooks; pure, no I/O.
 package github
 
 import (
@@ -18,15 +13,12 @@ import (
 // ErrNoEventName reports a webhook without an event name.
 var ErrNoEventName = errors.New("no event name")
 
-// Decode parses a webhook body for the event name the sender gave in its
-// headers (X-GitHub-Event, Gitea's X-Gitea-Event-Type, …); without one (a
-// preview, a sample) the event is told by the payload's members (see
-// detect). Unknown members are ignored and wrongly typed ones left empty;
-// only malformed JSON, or JSON that is not an object, fails.
+// Decode parses a body for the header's event name (X-GitHub-Event, …), or
+// detects it from the members. Wrong-typed members stay empty; only bad JSON
+// or a non-object fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
 	var p payload
-	// Names matched ignoring _ and - (html_url is HTMLURL), so that the
-	// payload structs need no tags.
+	// Names match ignoring _ and - (html_url is HTMLURL): no struct tags.
 	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
 		return nil, err
 	}

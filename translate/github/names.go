@@ -2,10 +2,8 @@ package github
 
 import "strings"
 
-// kinds maps the event names GitHub, Gitea, Forgejo and Gogs send
-// (X-GitHub-Event, and Gitea's finer X-Gitea-Event-Type) to the model's
-// kinds. A name not listed keeps its own and gets the generic templates
-// (fork, star, repository, installation, …).
+// kinds maps sender event names (incl. Gitea's finer X-Gitea-Event-Type) to
+// the model's; unlisted names (fork, star, …) get the generic templates.
 var kinds = map[string]string{
 	"ping": "ping", "push": "push", "create": "push", "delete": "push",
 	"pull_request": "merge_request", "pull_request_review": "merge_request",
@@ -27,10 +25,8 @@ var kinds = map[string]string{
 	"gollum": "wiki", "wiki": "wiki", "milestone": "iteration",
 }
 
-// CanonicalEvent maps an event name these senders use, as a header or a
-// robot's events= gives it, to the model's kind (pull_request →
-// merge_request, workflow_run → ci, issue_assign → issue, …). Other names
-// are returned trimmed and lower-cased.
+// CanonicalEvent maps a header or events= name to the model's kind
+// (pull_request → merge_request, …); others come back trimmed, lower-cased.
 func CanonicalEvent(name string) string {
 	n := strings.ToLower(strings.TrimSpace(name))
 	if k, ok := kinds[n]; ok {
@@ -39,8 +35,7 @@ func CanonicalEvent(name string) string {
 	return n
 }
 
-// detect names the event of a payload given without its name, by the
-// members only that event has; "" when none tells.
+// detect names an unnamed payload's event by its unique members; "" if none.
 func detect(p *payload) string {
 	for _, e := range []struct {
 		has  bool

@@ -8,19 +8,14 @@ import (
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-// The payloads GitHub, Gitea, Forgejo and Gogs send, as one struct with
-// the members of every event the mapping (event.go) reads; every member
-// is optional and one of the wrong type is left empty. Where the senders
-// spell a member differently (GitHub's compare, Gitea's compare_url;
-// head.ref, Gogs' head_branch) each spelling is a field. Fields are
-// matched by name ignoring case, underscores and dashes (Decode's
+// One struct holds every member event.go reads from any sender; all are
+// optional, a wrong-typed one is left empty, and each spelling (compare vs
+// compare_url) is a field. Names match ignoring case, "_" and "-" (Decode's
 // options): HTMLURL is html_url.
 
 type number = jsonv1.Number
 
-// when is a time as the senders write it: RFC 3339, or Unix seconds
-// (GitHub's push payloads); anything else is left zero rather than
-// failing the payload.
+// when is RFC 3339 or Unix seconds (GitHub pushes); else zero, never an error.
 type when struct{ time.Time }
 
 // UnmarshalJSON reads a time; it never fails.
@@ -113,8 +108,7 @@ type milestone struct {
 	DueOn                 when
 }
 
-// comment is a comment or a review (GitHub's body, Gitea's content;
-// Gitea's review type, GitHub's review state).
+// comment is a comment or review (body/content, Gitea's type, GitHub's state).
 type comment struct {
 	Body, Content, Path, Type, State, HTMLURL, CommitID string
 	User                                                *user

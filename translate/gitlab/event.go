@@ -11,12 +11,10 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// mapper maps one payload onto the model.
 type mapper struct {
 	p  *payload
 	ev *translate.Event
-	// web is the project's page; origin the GitLab's address (the
-	// project page's, else the instance the headers named).
+	// web is the project page; origin its host, else the headers' instance.
 	web, origin string
 }
 
@@ -73,8 +71,7 @@ func (m *mapper) person(u *user) *translate.User {
 		p.ID = strconv.FormatInt(u.ID, 10)
 	}
 	if m.origin != "" && u.Username != "" && (m.p.Project != nil || m.p.Repository == nil) {
-		// GitLab's profile pages; Codeup and TGit, which send a repository
-		// but no project, keep theirs elsewhere.
+		// Only GitLab's profile pages; Codeup and TGit (no project) differ.
 		p.URL = m.origin + "/" + url.PathEscape(u.Username)
 	}
 	return p
@@ -90,8 +87,7 @@ func (m *mapper) people(us []user) []translate.User {
 	return out
 }
 
-// assignees are the object's assignees, or its one assignee as older
-// GitLabs and Codeup give it.
+// assignees also takes the single assignee older GitLabs and Codeup send.
 func (m *mapper) assignees() []translate.User {
 	if p := m.p; len(p.Assignees) == 0 {
 		for _, u := range []*user{p.Assignee, p.Attrs.Assignee} {
@@ -103,8 +99,7 @@ func (m *mapper) assignees() []translate.User {
 	return m.people(m.p.Assignees)
 }
 
-// email is an address as sent, "" for GitLab's [REDACTED] (an author
-// without a public email).
+// email is s, "" for GitLab's [REDACTED] (no public email).
 func email(s string) string {
 	if strings.Contains(s, "@") {
 		return s
@@ -112,7 +107,6 @@ func email(s string) string {
 	return ""
 }
 
-// commit is a payload commit in the model, linked to its page.
 func (m *mapper) commit(c *commit) *translate.Commit {
 	if c == nil || (c.ID == "" && c.SHA == "") {
 		return nil
@@ -183,9 +177,8 @@ func (m *mapper) object(a *attributes, sigil string) {
 	}
 }
 
-// mergeRequest: the request, its branches and people. An update is
-// ready or draft when that is what changed, quiet when it only relabels
-// or rechecks the request, edited when it brings no commits.
+// mergeRequest: an update is ready/draft if that changed, quiet if it only
+// relabels or rechecks, edited if it brings no commits.
 func (m *mapper) mergeRequest() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	if p.MergeRequest != nil { // a note on it (Codeup)
@@ -209,18 +202,15 @@ func (m *mapper) mergeRequest() {
 	}
 }
 
-// notable are the changes people read about; GitLab also sends updates
-// that only relabel, reorder, log time or recheck the merge status.
+// notable changes are read about; GitLab also sends relabel/recheck updates.
 var notable = []string{"title", "description", "target_branch", "assignees", "reviewers", "due_date", "milestone_id", "confidential"}
 
-// quiet reports an update without notable changes (a sender that lists
-// none, as Codeup and TGit, is heard).
+// quiet reports an update without notable changes (Codeup/TGit list none: heard).
 func (m *mapper) quiet() bool {
 	return m.p.Changes != nil && !slices.ContainsFunc(notable, func(k string) bool { _, ok := m.p.Changes[k]; return ok })
 }
 
-// comment: a note, on the object it was made on; a note on a merge
-// request is a merge request event. Edited and system notes are quiet.
+// comment: a note on its object (an MR's is an MR event); edited/system notes are quiet.
 func (m *mapper) comment() {
 	p, ev := m.p, m.ev
 	ev.Verb, ev.Quiet = "commented", p.Attrs.System || p.Attrs.Action == "update"
@@ -241,9 +231,8 @@ func (m *mapper) comment() {
 	}
 }
 
-// issue: an issue, incident, task or other work item. An update that
-// changes the assignees is an assignment; one that only relabels,
-// reorders or logs time is quiet.
+// issue: any work item; an assignee change is an assignment, a relabel,
+// reorder or time log is quiet.
 func (m *mapper) issue() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	m.object(a, "#")
@@ -265,9 +254,8 @@ func (m *mapper) issue() {
 	}
 }
 
-// build: a pipeline, a job or a deployment, by its status. Only the final
-// states of a pipeline and of a deployment, and a failed job (one allowed
-// to fail aside), reach a robot unless it asks for more.
+// build: a pipeline, job or deployment. Unless asked, robots get only final
+// pipeline/deployment states and failed jobs (not allowed-to-fail ones).
 func (m *mapper) build() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	ev.Commit = m.commit(p.Commit)
@@ -324,7 +312,6 @@ func (m *mapper) page(u, path string) string {
 	return u
 }
 
-// ref sets a build's branch or tag.
 func (m *mapper) ref(ref string, tag bool) {
 	switch {
 	case ref == "":
@@ -335,8 +322,6 @@ func (m *mapper) ref(ref string, tag bool) {
 	}
 }
 
-// buildVerbs are what a pipeline's, job's or deployment's status says
-// happened; the other statuses (created, pending, scheduled, …) say it was
-// triggered.
+// buildVerbs maps a status to its verb; others (pending, …) are "triggered".
 var buildVerbs = map[string]string{"running": "started", "success": "succeeded", "failed": "failed",
 	"canceled": "canceled", "skipped": "skipped", "manual": "manual"}

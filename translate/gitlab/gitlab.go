@@ -1,7 +1,5 @@
-// Package gitlab decodes GitLab-format webhooks (GitLab, JiHu GitLab,
-// Alibaba Codeup, Tencent TGit) into the relay's event model: the hooks'
-// names, their payloads, and the links GitLab's pages have. It is pure, like
-// translate: no network, no clock, no logging.
+// Package gitlab decodes GitLab-format webhooks (GitLab, JiHu, Codeup, TGit)
+// into the event model, with their links. Pure: no network, clock or logging.
 package gitlab
 
 import (
@@ -15,16 +13,12 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// ErrNoEventName reports a webhook whose event is named neither by a
-// header nor by its body.
+// ErrNoEventName reports a webhook whose headers and body name no event.
 var ErrNoEventName = errors.New("no event name")
 
-// Decode decodes a GitLab-format webhook body. name is the hook the
-// headers name ("Push Hook"), or "" to take it from the body; instance is
-// the GitLab's address when the headers give it (X-Gitlab-Instance), for
-// the links of events that carry none. Only malformed JSON, JSON that is
-// not an object and a body that names no event fail; a member of the wrong
-// type is left empty.
+// Decode decodes a body for the header's hook name ("" = the body's);
+// instance is X-Gitlab-Instance, for links of events that carry none. Only
+// bad JSON, a non-object or no event name fail; wrong-typed members stay empty.
 func Decode(name string, body []byte, instance string) (*translate.Event, error) {
 	hook, p, err := parse(name, body)
 	if err != nil {
@@ -42,15 +36,13 @@ func Decode(name string, body []byte, instance string) (*translate.Event, error)
 	return ev, nil
 }
 
-// verbs are the model's words for GitLab's actions; an action not listed
-// is its own verb (approved, unapproved).
+// verbs renames GitLab's actions; unlisted ones are their own verb.
 var verbs = map[string]string{
 	"open": "opened", "update": "updated", "close": "closed", "reopen": "reopened", "merge": "merged",
 	"approval": "approved", "unapproval": "unapproved", "create": "created", "delete": "deleted",
 	"push-update": "updated", // TGit: new commits on a merge request
 }
 
-// parse finds the hook and decodes the payload.
 func parse(name string, body []byte) (Hook, *payload, error) {
 	p := new(payload)
 	if err := translate.DecodeObject(body, p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {

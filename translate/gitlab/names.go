@@ -6,12 +6,10 @@ import "strings"
 // Codeup-Event, TGit in X-Event): "Push Hook", "Merge Request Hook", …
 type Hook string
 
-// HookSystem is an instance's System Hook: an administrator's feed of every
-// project, which the relay answers and does not send.
+// HookSystem is a System Hook (an instance's feed): answered, never sent.
 const HookSystem Hook = "System Hook"
 
-// kinds maps each hook by its key (see key: its name, its object_kind) to
-// the model's kind of event; a hook without templates keeps its key.
+// kinds maps a hook's key to the model's kind; one without templates keeps it.
 var kinds = map[string]string{
 	"push": "push", "tag_push": "push", "merge_request": "merge_request", "note": "comment",
 	"confidential_note": "comment", "issue": "issue", "confidential_issue": "issue", "work_item": "issue",
@@ -21,14 +19,13 @@ var kinds = map[string]string{
 	"resource_access_token": "access_token", "access_token": "access_token", "system": "system",
 }
 
-// groupEvents are the hooks of the group-level event_name values, which
-// come without object_kind; a member event's are memberVerbs' keys.
+// groupEvents are hooks of group-level event_names (no object_kind); member
+// events are memberVerbs' keys.
 var groupEvents = map[string]string{
 	"subgroup_create": "subgroup", "subgroup_destroy": "subgroup", "project_create": "project", "project_destroy": "project",
 }
 
-// key is a name as kinds spells it: lower case, words joined by "_",
-// without the trailing "hook" ("Merge Request Hook" → merge_request).
+// key spells a name as kinds does ("Merge Request Hook" → merge_request).
 func key(name string) string {
 	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == ' ' || r == '_' || r == '-' })
 	if n := len(words); n > 1 && words[n-1] == "hook" {
@@ -37,10 +34,8 @@ func key(name string) string {
 	return strings.Join(words, "_")
 }
 
-// ParseHook is the hook a name stands for: a hook's name in any case
-// ("Push Hook", "push hook"), an object_kind ("tag_push") or a group
-// event's event_name ("user_add_to_group"). ok is false for a name GitLab
-// does not send.
+// ParseHook parses a hook name in any case ("push hook"), an object_kind
+// ("tag_push") or a group event_name; ok is false for names GitLab never sends.
 func ParseHook(name string) (h Hook, ok bool) {
 	k := key(name)
 	if g, ok := groupEvents[k]; ok {
@@ -61,8 +56,7 @@ func ParseHook(name string) (h Hook, ok bool) {
 	return Hook(strings.Join(words, " ") + " Hook"), true
 }
 
-// Kind is the model's kind of event (push, merge_request, ci, …) for a
-// hook, or the hook's own key for one without templates (feature_flag).
+// Kind is the model's kind (push, ci, …), else the hook's key (feature_flag).
 func (h Hook) Kind() string {
 	if k, ok := kinds[key(string(h))]; ok {
 		return k
@@ -70,9 +64,8 @@ func (h Hook) Kind() string {
 	return key(string(h))
 }
 
-// Canonical maps an event name a robot's events= may give (the shared
-// vocabulary, a hook's name, an object_kind) to the model's kind; other
-// names come back trimmed and in lower case.
+// Canonical maps an events= name (vocabulary, hook name, object_kind) to the
+// model's kind; others come back trimmed and lower-cased.
 func Canonical(name string) string {
 	if h, ok := ParseHook(name); ok {
 		return h.Kind()
@@ -80,9 +73,8 @@ func Canonical(name string) string {
 	return strings.ToLower(strings.TrimSpace(name))
 }
 
-// detect is the hook a body stands for: its object_kind, else its
-// event_name (the group-level hooks send only that), else a push by the
-// look of it (GitLab's oldest pushes name nothing); "" when nothing fits.
+// detect names a body's hook: object_kind, else event_name (group hooks),
+// else a push by its look (the oldest name nothing); "" if nothing fits.
 func detect(p *payload) Hook {
 	for _, n := range []string{p.ObjectKind, p.EventName} {
 		if h, ok := ParseHook(n); ok && n != "" {

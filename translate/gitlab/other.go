@@ -10,9 +10,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// other maps the hooks of a project's or a group's other objects: wiki
-// pages, releases, milestones and members have templates of their own, the
-// rest is shown by the generic templates from the Subject set here.
+// other maps the remaining hooks; those without templates get a Subject.
 func (m *mapper) other() {
 	p, ev, a := m.p, m.ev, &m.p.Attrs
 	s := &translate.Subject{Kind: ev.Name, Event: ev.Name, Verb: ev.Verb}
@@ -40,8 +38,7 @@ func (m *mapper) other() {
 		ev.Member = m.person(&user{Name: p.UserName, Username: p.UserUsername, Email: p.UserEmail})
 		ev.Role, ev.Verb, ev.Action, ev.End = p.GroupAccess, memberVerbs[p.EventName], p.EventName, parseDate(p.ExpiresAt)
 		m.group(p.GroupName, p.GroupPath)
-		// The member's profile; the card opens the group's members,
-		// where access requests are answered too.
+		// The card opens the group's members, where access requests are answered.
 		ev.Link = m.groupPage(p.GroupPath, "/-/group_members")
 		if ev.Member != nil {
 			ev.ObjectURL = ev.Member.URL
@@ -84,7 +81,6 @@ func (m *mapper) other() {
 	}
 }
 
-// group sets the group a group-level event happened in.
 func (m *mapper) group(name, path string) {
 	ev := m.ev
 	ev.ProjectName = cmp.Or(ev.ProjectName, name)
@@ -95,8 +91,7 @@ func (m *mapper) group(name, path string) {
 	}
 }
 
-// groupPage is a page of the group at path, as GitLab routes a group's
-// pages (/groups/<path>/-/…); "" when the GitLab's address is unknown.
+// groupPage is /groups/<path><page>; "" when the GitLab's address is unknown.
 func (m *mapper) groupPage(path, page string) string {
 	if m.origin == "" || path == "" {
 		return ""
@@ -104,14 +99,12 @@ func (m *mapper) groupPage(path, page string) string {
 	return m.origin + "/groups/" + path + page
 }
 
-// memberVerbs are the verbs of the Member Hook's event names.
 var memberVerbs = map[string]string{
 	"user_add_to_group": "added", "user_update_for_group": "role_updated", "user_remove_from_group": "removed",
 	"user_access_request_to_group": "requested", "user_access_request_denied_for_group": "denied",
 }
 
-// parseDate reads a date without a time of day (see translate.Day); a
-// timestamp is cut to its date.
+// parseDate reads a translate.Day, cutting a timestamp to its date.
 func parseDate(s string) time.Time {
 	t, _ := time.ParseInLocation(time.DateOnly, s[:min(len(s), len(time.DateOnly))], translate.Day)
 	return t

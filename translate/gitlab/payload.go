@@ -1,15 +1,10 @@
 package gitlab
 
-// The payloads GitLab sends (and JiHu, Codeup and TGit, which send subsets
-// of them), as GitLab's webhook documentation describes them, with only the
-// members the relay reads. They are decoded with encoding/json's rules (a
-// member of the wrong type is left empty and the rest is still read), and
-// a field matches its member ignoring case and underscores (Decode's
-// options): UserUsername is user_username.
+// GitLab's payloads (JiHu, Codeup and TGit send subsets), only the members
+// read. A wrong-typed member is left empty; fields match ignoring case and
+// underscores (Decode's options): UserUsername is user_username.
 
-// payload is what any hook may carry; each hook fills its part. A push
-// gives its actor in user_* members, which a Member Hook uses for the
-// member.
+// payload is what any hook may carry; a Member Hook's member is a push's user_*.
 type payload struct {
 	ObjectKind, EventName, Action string
 	User                          *user
@@ -34,9 +29,8 @@ type payload struct {
 	Commit       *commit
 	Builds       []build
 
-	// A job, a deployment, a release, a member, a subgroup or project:
-	// tag is a release's tag and a job's flag, environment a deployment's
-	// name and a job's object.
+	// Jobs, deployments, releases, members, groups, projects: tag is a release's
+	// tag or a job's flag; environment a deployment's name or a job's object.
 	Tag, Environment                                         any
 	BuildID                                                  int64
 	BuildName, BuildStage, BuildStatus, BuildFailureReason   string
@@ -55,7 +49,6 @@ type user struct {
 	Name, Username, Email string
 }
 
-// project is the project an event happened in.
 type project struct{ Name, WebURL, PathWithNamespace string }
 
 // repository is the older description of the project.
@@ -69,12 +62,10 @@ type commit struct {
 	AuthorName, AuthorEmail          string
 }
 
-// label is a label of a merge request or an issue.
 type label struct{ Title string }
 
-// attributes is object_attributes, the object the event is about (a merge
-// request, an issue, a note, a pipeline, …); also a note's merge request,
-// issue or snippet.
+// attributes is object_attributes (an MR, issue, note, pipeline, …), also a
+// note's merge request, issue or snippet.
 type attributes struct {
 	ID, IID                                            int64
 	Title, Name, Description, State, Action, URL, Type string

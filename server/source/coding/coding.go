@@ -1,9 +1,6 @@
-// Package coding is the CODING (coding.net) webhook source: POST /webhook
-// with the event in X-Coding-Event (or X-Coding-Service-Hook-Event, or the
-// body's "event"), X-Coding-Delivery as the delivery id, an optional
-// X-Coding-Signature (sha1=<hex HMAC-SHA1(token, raw body)>), and the JSON
-// payload as the body or in the form field "payload". The payload decoding
-// itself is pure and lives in translate/coding.
+// Package coding is the CODING webhook source on POST /webhook: event in
+// X-Coding-Event, X-Coding-Service-Hook-Event or the body's "event"; id in
+// X-Coding-Delivery; optional X-Coding-Signature; JSON body or form "payload".
 package coding
 
 import (
@@ -25,8 +22,7 @@ import (
 
 // Source is the CODING intake. The zero value takes unsigned webhooks.
 type Source struct {
-	// Token is RELAY_CODING_TOKEN: when set, every request must be signed
-	// with it.
+	// Token is RELAY_CODING_TOKEN; when set, every request must be signed.
 	Token string
 }
 
@@ -53,8 +49,7 @@ func (Source) Check(h http.Header) error {
 	return nil
 }
 
-// Decode verifies the signature over the raw bytes, unwraps a form body
-// and decodes the payload.
+// Decode verifies the signature over the raw bytes, then unwraps and decodes.
 func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 	if err := s.Verify(h, bytes.NewReader(raw)); err != nil {
 		return nil, err
@@ -100,12 +95,10 @@ func (Source) EventHeader(h http.Header) string {
 	return h.Get("X-Coding-Service-Hook-Event")
 }
 
-// Canonical maps CODING's event names and Service Hook codes to the
-// model's names.
+// Canonical maps CODING's event names and Service Hook codes to the model's.
 func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
-// Verify checks X-Coding-Signature (sha1=<hex HMAC-SHA1(token, body)>)
-// over the raw body as it streams, in constant time, when a token is set.
+// Verify checks X-Coding-Signature (sha1=<hex HMAC-SHA1(token, body)>) as it streams.
 func (s Source) Verify(h http.Header, body io.Reader) error {
 	if s.Token == "" {
 		return nil

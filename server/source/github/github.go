@@ -1,9 +1,6 @@
-// Package github is the webhook source of GitHub, GitHub Enterprise Server
-// and the hosts that send GitHub-shaped webhooks: Gitea, Forgejo and Gogs.
-// It answers POST /webhook/github and, for the people setting them up,
-// /webhook/gitea, /webhook/forgejo and /webhook/gogs: the headers tell
-// the senders apart, so the routes are the same intake. The payload
-// decoding itself is pure and lives in translate/github.
+// Package github is the source of GitHub (and GHES) and GitHub-shaped senders
+// Gitea, Forgejo and Gogs. /webhook/{github,gitea,forgejo,gogs} are one intake:
+// the headers tell senders apart. Pure decoding lives in translate/github.
 package github
 
 import (
@@ -22,11 +19,9 @@ import (
 	payloads "github.com/coding-relay/coding-relay/translate/github"
 )
 
-// Source is the intake of GitHub-shaped webhooks. The zero value takes
-// unsigned webhooks.
+// Source is the intake of GitHub-shaped webhooks; the zero value takes unsigned.
 type Source struct {
-	// Secret is RELAY_GITHUB_SECRET, the webhook secret set at the sender:
-	// when set, every request must be signed with it.
+	// Secret is RELAY_GITHUB_SECRET; when set, every request must be signed.
 	Secret string
 }
 
@@ -39,11 +34,9 @@ var (
 // maxDelivery bounds the delivery id: it keys the dedup index.
 const maxDelivery = 200
 
-// The headers each sender puts its event name, delivery id and signature
-// in, in the order they are read. Gitea sends its own, Gogs' and GitHub's
-// (the same values), Forgejo Gitea's as well; Gitea's and Forgejo's
-// *-Event-Type is the finer name (issue_assign where *-Event says issues),
-// so it comes first. Gogs sends X-Gogs-* and X-GitHub-Event/-Delivery.
+// Event, delivery and signature headers in read order. Gitea also sends Gogs'
+// and GitHub's, Forgejo also Gitea's; *-Event-Type is finer (issue_assign vs
+// issues) so it comes first. Gogs sends X-Gogs-* and X-GitHub-Event/-Delivery.
 var (
 	eventHeaders = []string{
 		"X-Forgejo-Event-Type", "X-Gitea-Event-Type",
@@ -65,8 +58,7 @@ func (Source) Aliases() []string {
 	return []string{"/webhook/gitea", "/webhook/forgejo", "/webhook/gogs"}
 }
 
-// Check accepts application/json and application/x-www-form-urlencoded,
-// the two content types every one of these senders offers.
+// Check accepts JSON and form bodies, the two types every sender offers.
 func (Source) Check(h http.Header) error {
 	if isForm(h) || mediaType(h) == "application/json" {
 		return nil
@@ -74,8 +66,7 @@ func (Source) Check(h http.Header) error {
 	return source.Errorf(source.ErrUnsupported, "Content-Type must be application/json or application/x-www-form-urlencoded")
 }
 
-// Decode unwraps a form body, verifies the signature and decodes the
-// payload.
+// Decode unwraps a form body, verifies the signature and decodes the payload.
 func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 	payload := raw
 	if isForm(h) {
@@ -112,8 +103,7 @@ func (Source) DecodePayload(name string, payload []byte) (*translate.Event, erro
 	return payloads.Decode(name, payload)
 }
 
-// Delivery is the sender's delivery id; GitHub sends the same one again
-// when a delivery is redelivered.
+// Delivery is the sender's delivery id, the same on a GitHub redelivery.
 func (Source) Delivery(h http.Header) string { return first(h, deliveryHeaders) }
 
 // EventHeader is the event name, the finer Gitea/Forgejo name first.
@@ -122,10 +112,8 @@ func (Source) EventHeader(h http.Header) string { return first(h, eventHeaders) 
 // Canonical maps these senders' event names to the model's.
 func (Source) Canonical(name string) string { return payloads.CanonicalEvent(name) }
 
-// Verify checks the signature as the body streams in, when a secret is
-// set. A form body is checked by Decode only: Gitea, Forgejo and Gogs sign
-// the JSON inside it, not the bytes sent, so here only a missing signature
-// is refused.
+// Verify checks the streamed signature when a secret is set. Gitea, Forgejo
+// and Gogs sign a form body's inner JSON, so Verify only refuses none there.
 func (s Source) Verify(h http.Header, body io.Reader) error {
 	switch {
 	case s.Secret == "":
@@ -137,9 +125,8 @@ func (s Source) Verify(h http.Header, body io.Reader) error {
 	return s.verify(h, body, nil)
 }
 
-// verify checks the request's signature, an HMAC-SHA256 with the secret
-// over the raw body, in constant time. alt is the JSON of a form body,
-// which the senders other than GitHub sign instead.
+// verify checks the HMAC-SHA256 over the body in constant time; alt is a
+// form body's JSON, which senders other than GitHub sign instead.
 func (s Source) verify(h http.Header, body io.Reader, alt []byte) error {
 	want, err := signature(h)
 	if err != nil {
@@ -159,9 +146,8 @@ func (s Source) verify(h http.Header, body io.Reader, alt []byte) error {
 	return source.Errorf(source.ErrUnauthorized, "signature does not match the body (RELAY_GITHUB_SECRET)")
 }
 
-// signature is the first signature header with a value. Gitea sends every
-// header empty ("sha256=" for GitHub's) when it has no secret: those count
-// as missing.
+// signature is the first non-empty signature header; Gitea without a secret
+// sends them empty ("sha256=" for GitHub's), which counts as missing.
 func signature(h http.Header) ([]byte, error) {
 	for _, k := range signatureHeaders {
 		v := strings.TrimSpace(h.Get(k))
@@ -184,8 +170,7 @@ func signature(h http.Header) ([]byte, error) {
 		"missing signature (RELAY_GITHUB_SECRET is set): X-Hub-Signature-256, X-Gitea-Signature, X-Forgejo-Signature or X-Gogs-Signature")
 }
 
-// sender is what people call the host that sent the request, told by the
-// headers only it sends (Gitea sends Gogs' too, Forgejo Gitea's).
+// sender names the host by headers only it sends (Gitea sends Gogs' too).
 func sender(h http.Header) string {
 	for _, s := range []string{"Forgejo", "Gitea", "Gogs"} {
 		if h.Get("X-"+s+"-Event") != "" || h.Get("X-"+s+"-Delivery") != "" {

@@ -1,8 +1,6 @@
-// Package gitlab is the intake of GitLab-format webhooks on POST
-// /webhook/gitlab: GitLab and JiHu GitLab (X-Gitlab-Event, X-Gitlab-Token,
-// Idempotency-Key), Alibaba Codeup (Codeup-Event, X-Codeup-Token) and
-// Tencent TGit (X-Event, X-Token). It checks the secret token and GitLab's
-// signature, names the event and leaves the payload to translate/gitlab.
+// Package gitlab is the POST /webhook/gitlab intake: GitLab and JiHu
+// (X-Gitlab-Event, X-Gitlab-Token, Idempotency-Key), Codeup (Codeup-Event,
+// X-Codeup-Token) and TGit (X-Event, X-Token); payloads: translate/gitlab.
 package gitlab
 
 import (
@@ -20,14 +18,11 @@ import (
 
 // Source is the GitLab intake. The zero value takes every request.
 type Source struct {
-	// Token is RELAY_GITLAB_TOKEN: when set, every request must carry it
-	// as its secret token.
+	// Token is RELAY_GITLAB_TOKEN; when set, every request must carry it.
 	Token string
-	// Key is RELAY_GITLAB_SIGNING_KEY decoded (see ParseKey): when set,
-	// every request must be signed with it.
+	// Key is RELAY_GITLAB_SIGNING_KEY (see ParseKey); when set, all must be signed.
 	Key []byte
-	// Now is the clock signatures' timestamps are checked against;
-	// time.Now when nil.
+	// Now checks signature timestamps; time.Now when nil.
 	Now func() time.Time
 }
 
@@ -45,8 +40,7 @@ func (Source) Name() string { return "gitlab" }
 // Path is /webhook/gitlab.
 func (Source) Path() string { return "/webhook/gitlab" }
 
-// Check accepts application/json, the only body GitLab, Codeup and TGit
-// send.
+// Check accepts application/json, the only body GitLab, Codeup and TGit send.
 func (Source) Check(h http.Header) error {
 	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err != nil || mt != "application/json" {
 		return source.Errorf(source.ErrUnsupported, "Content-Type must be application/json")
@@ -62,9 +56,8 @@ func (s Source) Verify(h http.Header, body io.Reader) error {
 	return s.verify(h, func(w io.Writer) { _, _ = io.Copy(w, body) })
 }
 
-// Decode checks the token and the signature and decodes the event. A
-// System Hook is an instance's feed of every project: it is answered and
-// not sent (source.ErrIgnored).
+// Decode checks token and signature and decodes the event. A System Hook (an
+// instance's feed of every project) is answered, not sent (source.ErrIgnored).
 func (s Source) Decode(h http.Header, body []byte) (*translate.Event, error) {
 	if err := s.checkToken(h); err != nil {
 		return nil, err
@@ -91,33 +84,28 @@ func (s Source) Decode(h http.Header, body []byte) (*translate.Event, error) {
 	return ev, nil
 }
 
-// DecodePayload decodes a payload for a hook name ("Push Hook", or "" to
-// take it from the body).
+// DecodePayload decodes a payload for a hook name ("Push Hook"; "" = body's).
 func (Source) DecodePayload(name string, payload []byte) (*translate.Event, error) {
 	return payloads.Decode(name, payload, "")
 }
 
-// Delivery is Idempotency-Key, which GitLab keeps across its retries and
-// manual resends (X-Gitlab-Webhook-UUID changes on each), else the
-// signature's webhook-id, which GitLab sets to the same key.
+// Delivery is Idempotency-Key, stable across retries and resends (unlike
+// X-Gitlab-Webhook-UUID), else webhook-id, which GitLab sets to the same.
 func (Source) Delivery(h http.Header) string {
 	_, v := header(h, "Idempotency-Key", "Webhook-Id")
 	return v
 }
 
-// EventHeader is X-Gitlab-Event, else Codeup's Codeup-Event, else TGit's
-// X-Event.
+// EventHeader is X-Gitlab-Event, else Codeup-Event (Codeup), else X-Event (TGit).
 func (Source) EventHeader(h http.Header) string {
 	_, v := header(h, "X-Gitlab-Event", "Codeup-Event", "X-Event")
 	return v
 }
 
-// Canonical maps GitLab's names of events ("Merge Request Hook",
-// "pipeline", "note") to the model's.
+// Canonical maps GitLab's event names ("Merge Request Hook", "note") to the model's.
 func (Source) Canonical(name string) string { return payloads.Canonical(name) }
 
-// checkToken compares the secret token (GitLab's, else Codeup's, else
-// TGit's header) in constant time, when one is set.
+// checkToken compares the GitLab, Codeup or TGit token in constant time.
 func (s Source) checkToken(h http.Header) error {
 	k, v := header(h, "X-Gitlab-Token", "X-Codeup-Token", "X-Token")
 	switch {

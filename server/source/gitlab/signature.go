@@ -14,18 +14,14 @@ import (
 	"github.com/coding-relay/coding-relay/server/source"
 )
 
-// GitLab's signing token follows Standard Webhooks: webhook-signature holds
-// "v1,<base64 HMAC-SHA256 of id.timestamp.body>" (several, separated by
-// spaces, while a key is being rotated), keyed with the bytes the whsec_
-// key encodes; webhook-id is the delivery's Idempotency-Key and
-// webhook-timestamp its Unix time in seconds.
+// GitLab signs per Standard Webhooks: webhook-signature is space-separated
+// (during rotation) "v1,<base64 HMAC-SHA256(key, id.timestamp.body)>";
+// webhook-id is the Idempotency-Key, webhook-timestamp Unix seconds.
 
-// maxSkew is how far a signature's timestamp may be from the relay's clock:
-// an older request is a replay.
+// maxSkew is the clock skew past which a signed request counts as a replay.
 const maxSkew = 5 * time.Minute
 
-// ParseKey decodes a signing token as GitLab shows it, whsec_ followed by
-// the key in base64.
+// ParseKey decodes a signing token as GitLab shows it: whsec_<base64 key>.
 func ParseKey(s string) ([]byte, error) {
 	b64, ok := strings.CutPrefix(strings.TrimSpace(s), "whsec_")
 	key, err := base64.StdEncoding.DecodeString(b64)
@@ -35,8 +31,7 @@ func ParseKey(s string) ([]byte, error) {
 	return key, nil
 }
 
-// verify checks the signature over the id, the timestamp and the body that
-// write writes.
+// verify checks the signature over id, timestamp and the body write writes.
 func (s Source) verify(h http.Header, write func(io.Writer)) error {
 	id, ts, sigs := h.Get("Webhook-Id"), h.Get("Webhook-Timestamp"), h.Get("Webhook-Signature")
 	if id == "" || ts == "" || sigs == "" {
