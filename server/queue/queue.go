@@ -25,10 +25,8 @@ var ErrShuttingDown = errors.New("shutting down")
 // ErrUnknownRobot is a dead letter whose robot is no longer configured.
 var ErrUnknownRobot = errors.New("its robot is no longer configured")
 
-// Sender delivers one message to one robot, building (and signing) the
-// wire body itself; robot.Sender is the production one. An error's
-// Retryable() bool and RetryAfter() time.Duration, if it has them, decide
-// whether and how soon the queue tries again.
+// Sender delivers one message to one robot, building and signing the wire
+// body; an error's Retryable() and RetryAfter(), if any, decide the retry.
 type Sender interface {
 	Send(ctx context.Context, m translate.Message, msgUUID string) error
 }
@@ -47,24 +45,16 @@ type Lane struct {
 type Options struct {
 	SendTimeout time.Duration // default 5s
 	RetryMaxAge time.Duration // default 12h
-	// RetryMaxWait caps the wait between two attempts (default 1m; see
-	// retryWait), not a wait the service asked for.
+	// RetryMaxWait caps our own backoff (default 1m), not a service's wait.
 	RetryMaxWait time.Duration
-	// Render gives the renderer in use now (it changes on template reload)
-	// for digests.
+	// Render gives the current renderer (reloadable) for digests.
 	Render func() *translate.Renderer
 	// History, when set, keeps every delivered message for the console.
 	History History
 
-	// Production leaves these at their defaults; tests set them through
-	// export_test.go. firstWait is the wait after a first failure (2s),
-	// maxDigestItems the most messages one digest merges (100), resident
-	// how many of a robot's oldest pending messages memory keeps (256, at
-	// least 2×maxDigestItems) and memory how many bytes of messages all
-	// robots together keep (see memory.go): the rest stays in the store,
-	// so a robot down for hours costs disk, not RAM. leaseTTL and
-	// leaseEvery are how long a shared store's lease lasts and how often
-	// it is renewed (see lease.go).
+	// Set only by tests (export_test.go). resident (≥2×maxDigestItems) and
+	// memory bound what stays in RAM; the rest stays in the store, so a robot
+	// down for hours costs disk, not RAM. See memory.go and lease.go.
 	firstWait            time.Duration
 	maxDigestItems       int
 	resident             int
@@ -73,7 +63,6 @@ type Options struct {
 	leaseTTL, leaseEvery time.Duration
 }
 
-// withDefaults fills in what o leaves zero.
 func (o Options) withDefaults() Options {
 	orDefault(&o.SendTimeout, 5*time.Second)
 	orDefault(&o.RetryMaxAge, 12*time.Hour)
@@ -116,8 +105,7 @@ type Queue struct {
 	order []*lane
 	keys  []string
 	byKey map[string]*lane
-	// stopShared ends the lease renewals and the watch, sharedWG waits
-	// for them.
+	// stopShared ends lease renewals and the watch; sharedWG waits for them.
 	stopShared context.CancelFunc
 	sharedWG   sync.WaitGroup
 
@@ -132,9 +120,8 @@ type Queue struct {
 	wg         sync.WaitGroup
 }
 
-// New loads pending work from the store into a lane per robot (see
-// recover); a shared store's work is read by the lanes as they get their
-// leases, after Start. The queue owns st from now on: Close closes it.
+// New loads pending work into a lane per robot (a shared store's lanes read
+// theirs on getting the lease, after Start). The queue owns st from now on.
 func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Queue, error) {
 	opts = opts.withDefaults()
 	q := &Queue{store: st, opts: opts, log: log, m: m, lanes: map[string]*lane{}, byDest: map[string][]*lane{}, stopping: make(chan struct{})}
@@ -173,10 +160,8 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 	return q, nil
 }
 
-// Start runs the workers of every robot and the housekeeping loop. With a
-// shared store it first asks for the robots' leases (a replica that starts
-// first takes them at once) and looks after lanes no robot here has, then
-// keeps renewing the leases and watching for new messages.
+// Start runs every robot's workers and housekeeping; with a shared store it
+// first takes free leases, then keeps renewing them and watching for messages.
 func (q *Queue) Start() {
 	if q.shared != nil {
 		q.holdLeases()
@@ -207,10 +192,9 @@ func (q *Queue) Accepting() bool {
 	}
 }
 
-// Close stops starting sends, lets in-flight sends finish until ctx is done
-// (then aborts them), and closes the store. What is left stays pending.
-// With a shared store the leases are renewed until the sends have
-// finished, then released, so that another replica takes over at once.
+// Close stops new sends, lets in-flight ones finish until ctx is done, and
+// closes the store; the rest stays pending. Shared leases are released at
+// the end so another replica takes over at once.
 func (q *Queue) Close(ctx context.Context) error {
 	q.stopOnce.Do(func() { close(q.stopping) })
 	done := make(chan struct{})
@@ -259,9 +243,8 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 	return err
 }
 
-// hand gives a stored item to its lane: pushed into a local store's lane,
-// read from a shared store by the lane's holder, here or on another
-// replica, in the order the store took them.
+// hand gives a stored item to its lane: pushed locally, or read in store
+// order by the shared lane's holder on any replica.
 func (q *Queue) hand(l *lane, it *store.Item) {
 	if q.shared != nil {
 		q.poke(l)
