@@ -10,12 +10,9 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// laneKeys names each lane in a shared store after what its messages are
-// tied to, as recover ties them in a local one: a robot with a name= by
-// that name (it keeps its backlog across a token change), any other by its
-// credential's fingerprint (its default name is a position and changes when
-// robots are added or removed). Two unnamed entries for one robot each
-// have their own pacing, so they go by name.
+// laneKeys keys lanes as recover ties messages: by name= (survives a token
+// change), else by credential fingerprint (default names are positions);
+// two unnamed entries for one robot pace apart, so they go by name.
 func laneKeys(robots []robot.Robot) map[string]string {
 	count := map[string]int{}
 	for _, r := range robots {
@@ -32,9 +29,8 @@ func laneKeys(robots []robot.Robot) map[string]string {
 	return keys
 }
 
-// LaneOf is the shared store's lane for a stored item, found as recover
-// finds it (it may rename it.Robot); an item of no configured robot gets
-// the lane its robot would have, where it waits for it.
+// LaneOf is the shared store's lane for an item, found as recover finds it
+// (may rename it.Robot); an unconfigured robot's item waits in its lane.
 func (q *Queue) LaneOf(it *store.Item) string {
 	if l := q.laneFor(it); l != nil {
 		return l.key
@@ -86,9 +82,8 @@ func (q *Queue) refillShared(l *lane) {
 	q.gaugeLocked(l)
 }
 
-// watch wakes the lanes this replica holds when any replica adds to them:
-// one subscription for every lane, so that an idle replica costs Redis
-// nothing per robot.
+// watch wakes held lanes on any replica's add: one subscription for all,
+// so an idle replica costs Redis nothing per robot.
 func (q *Queue) watch(ctx context.Context) {
 	defer q.sharedWG.Done()
 	q.shared.Watch(ctx, func(key string) {
@@ -115,11 +110,9 @@ func (q *Queue) poke(l *lane) {
 	}
 }
 
-// sweep looks after lanes in the shared store that no robot of this
-// replica's has, once no replica holds them (one that still has the robot
-// keeps sending it): their messages move to the robot they belong to now
-// (renamed, or given a name=, found as recover finds it), those older than
-// RetryMaxAge become dead letters, the rest stay and are logged.
+// sweep handles unheld shared lanes of no robot here: messages move to
+// their robot's current lane (as recover finds it), those older than
+// RetryMaxAge are dead-lettered, the rest stay and are logged.
 func (q *Queue) sweep() {
 	keys, err := q.shared.Lanes()
 	if err != nil {

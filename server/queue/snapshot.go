@@ -5,11 +5,9 @@ import (
 	"time"
 )
 
-// What a robot's worker is doing, as RobotState.State reports it: idle
-// (nothing to send), sending, paced (waiting for its rate window, from
-// RELAY_RATE_LIMIT or rate=, until RobotState.Until) or backoff (a message
-// waits to be retried after a failure until Until, a wait the service asked
-// for, such as DingTalk's ten-minute throttle after 130101, included).
+// What a robot's worker is doing (RobotState.State): paced waits for its
+// rate window, backoff for a retry (a service's own wait, such as
+// DingTalk's ten-minute 130101 throttle, included), both until Until.
 const (
 	StateIdle    = "idle"
 	StateSending = "sending"
@@ -17,16 +15,14 @@ const (
 	StateBackoff = "backoff"
 )
 
-// RobotState is one robot's delivery as the console's overview shows it: a
-// copy, read without holding up intake or sends.
+// RobotState is one robot's delivery for the console overview (a copy).
 type RobotState struct {
 	Robot string `json:"robot"`
 	// Depth is how many messages wait, OldestAge how long the oldest has.
 	Depth     int     `json:"depth"`
 	OldestAge float64 `json:"oldest_age_seconds"`
-	// State is StateIdle, StateSending, StatePaced or StateBackoff; Until
-	// is when a pacing or backoff wait ends. With inflight= above 1 it is
-	// what the latest of the robot's workers did.
+	// State is a State* constant (the latest worker's with inflight>1);
+	// Until ends a pacing or backoff wait.
 	State string    `json:"state"`
 	Until time.Time `json:"until,omitzero"`
 	// Last is the latest send since start-up; nil before the first.
@@ -52,16 +48,14 @@ type SendCounts struct {
 	Retried int `json:"retried"`
 }
 
-// laneStats is what a lane remembers of its sends for Snapshot. It has a
-// lock of its own: the lane's is the intake's, and an overview that
-// refreshes every few seconds must not compete with webhooks for it.
+// laneStats is a lane's send record for Snapshot, with its own lock so the
+// overview does not compete with webhooks for the lane's.
 type laneStats struct {
 	mu    sync.Mutex
 	state string
 	until time.Time
 	last  *LastSend
-	// minutes counts sends per minute of the last hour, a ring indexed by
-	// the Unix minute modulo 60; a slot of an older minute is stale.
+	// minutes is a ring of per-minute sends indexed by Unix minute mod 60.
 	minutes [60]struct {
 		minute int64
 		counts SendCounts
@@ -129,8 +123,7 @@ func (s *laneStats) read(now time.Time, st *RobotState) {
 	}
 }
 
-// Snapshot is every robot's delivery state, in the order the robots were
-// configured.
+// Snapshot is every robot's delivery state, in configuration order.
 func (q *Queue) Snapshot() []RobotState {
 	now := q.opts.now()
 	out := make([]RobotState, 0, len(q.order))
