@@ -120,8 +120,7 @@ func (q *Queue) refill(l *lane) {
 		return
 	}
 	l.mu.Lock()
-	// Messages being sent do not count: with inflight= they could fill the
-	// resident part and leave nothing to take.
+	// Taken messages do not count: with inflight= they could fill resident.
 	n, reserved := q.wants(l, len(l.spilled))
 	if n == 0 {
 		l.mu.Unlock()

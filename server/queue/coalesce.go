@@ -11,9 +11,8 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// form takes what the next send carries: on a paced lane every message
-// waiting when its gap is over (see withGap), merged into one digest as far
-// as one message holds them; else the oldest message alone.
+// form takes the next send: on a paced lane what waits at the gap's end
+// (see withGap), digested as far as one message holds; else the oldest.
 func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	l.mu.Lock()
 	// A view that appends cannot change; the items in it leave the lane
@@ -32,8 +31,7 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 		return g.waiting(), nil
 	}
 	l.mu.Unlock()
-	// Rendering digests takes a while: not under the lock, which the store's
-	// writer takes to hand over every new message.
+	// Render outside the lock, which the store's writer needs for intake.
 	d, err := q.digest(l, backlog[:min(len(backlog), q.opts.maxDigestItems)], now)
 	if d != nil {
 		d.gen = g.gen
@@ -56,9 +54,8 @@ func (g *group) waiting() *group {
 	return g
 }
 
-// digest merges the longest prefix of backlog that renders into a single
-// message, sent at now, or returns nil when not even two fit. Its UUID is
-// derived from the items', so a retried digest keeps it.
+// digest merges the longest prefix that renders as one message, or nil if
+// not even two fit. Its UUID derives from the items', stable across retries.
 func (q *Queue) digest(l *lane, backlog []*store.Item, now time.Time) (*group, error) {
 	msgs := make([]translate.Message, len(backlog))
 	at := translate.Times{Arrived: make([]time.Time, len(backlog)), Sent: now}
