@@ -26,7 +26,7 @@ type lane struct {
 	depth, age prometheus.Gauge
 	sentOK     prometheus.Counter
 	duration   prometheus.Observer
-	stats laneStats
+	stats      laneStats
 
 	mu sync.Mutex
 	// items is the in-memory head of the FIFO (the first taken are being
