@@ -16,7 +16,6 @@ import (
 type lane struct {
 	robot  robot.Robot
 	sender Sender
-	// key names the lane in a shared store (see laneKey).
 	key   string
 	pacer *pacer // used by the lane's only worker: paced lanes have one
 	// inflight is the robot's inflight= (pacing off only): one worker each.
@@ -29,8 +28,8 @@ type lane struct {
 	stats      laneStats
 
 	mu sync.Mutex
-	// items is the in-memory head of the FIFO (the first taken are being
-	// sent); spilled the rest as IDs, all newer than every item.
+	// items is the in-memory FIFO head (the first taken are being sent);
+	// spilled the rest as IDs, all newer than every item.
 	items []*store.Item
 	taken int
 	// settled counts taken items already decided but not popped: the
@@ -43,8 +42,7 @@ type lane struct {
 	// message read into memory (see memory.go).
 	ahead bool
 
-	// With a shared store: what follows the items in the store (instead
-	// of spilled), and the lease (see lease.go).
+	// Shared store only: the backlog after items, and the lease (lease.go).
 	tail tail
 	// heldUntil ends this replica's lease (zero: not held); leaseGen counts
 	// gains, gen is the one the lane's memory was read under.
@@ -52,9 +50,8 @@ type lane struct {
 	leaseGen, gen uint64
 }
 
-// tail is the part of a lane's backlog in a shared store after the items
-// in memory: cursor is the last ID read, rest how many followed it then,
-// stale set when items may have been added since (a wake, a timer).
+// tail is a shared lane's backlog after memory: cursor the last ID read,
+// rest how many followed then, stale when more may have been added.
 type tail struct {
 	cursor uint64
 	rest   int
@@ -200,8 +197,7 @@ func (q *Queue) pop(l *lane, g *group) {
 	q.gaugeLocked(l)
 }
 
-// settleLocked marks a taken group as decided before its fate is
-// written to the store (see lane.settled); l.mu is held.
+// settleLocked marks a group decided before the store write; l.mu is held.
 func settleLocked(l *lane, g *group) {
 	if g.gen == l.gen {
 		l.settled += len(g.items)

@@ -43,8 +43,7 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	return g.waiting(), err
 }
 
-// waiting sets the group's next attempt to the latest one its items were
-// given by a replica that tried them before (zero with a local store).
+// waiting sets g.next to the latest NotBefore a previous replica gave items.
 func (g *group) waiting() *group {
 	for _, it := range g.items {
 		if it.NotBefore.After(g.next) {

@@ -9,8 +9,7 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// History keeps the messages robots accepted, for the console; the store
-// bounds it by count and age. *store.Store is the production one.
+// History keeps delivered messages for the console, bounded by count and age.
 type History interface {
 	// Record adds a delivered message without waiting for its commit;
 	// done hears the outcome and must not block.
@@ -47,8 +46,7 @@ func (q *Queue) record(l *lane, g *group, at time.Time) {
 	})
 }
 
-// Sent lists up to limit messages robot was sent ("" for every robot),
-// newest first; none when no History is configured.
+// Sent lists up to limit messages sent to robot ("" for all), newest first.
 func (q *Queue) Sent(robot string, limit int) ([]store.Sent, error) {
 	if q.opts.History == nil {
 		return nil, nil

@@ -19,8 +19,7 @@ const (
 	pollEvery = 300
 )
 
-// holdLeases takes or renews every lease in one round trip and wakes the
-// lanes whose lease changed.
+// holdLeases renews every lease in one round trip, waking changed lanes.
 func (q *Queue) holdLeases() {
 	start := time.Now()
 	held, err := q.shared.Hold(q.keys, q.opts.leaseTTL)

@@ -42,8 +42,7 @@ func cost(it *store.Item) int64 {
 	return int64(512 + len(m.Title) + len(m.Text) + len(m.Summary) + len(m.Link) + 16*(len(m.AtMobiles)+len(m.AtUserIDs)))
 }
 
-// hold appends it to the lane's memory if the budget allows, the lane has
-// nothing waiting, or room was reserved (l.mu is held).
+// hold keeps it in memory if budget, an empty lane or a reservation allow.
 func (q *Queue) hold(l *lane, it *store.Item, reserved bool) bool {
 	n := cost(it)
 	if q.mem.used.Add(n) > q.mem.limit && len(l.items) > l.taken && !reserved {

@@ -9,7 +9,8 @@ import (
 )
 
 // own copies items' strings: decoded fields may view the whole body (600 KB
-// for 1,000 commits), which a waiting message must not keep alive.
+// for 1,000 commits), which a waiting message must not keep alive; items
+// of one delivery rendered alike share one copy of their message.
 func own(items []*store.Item) {
 	var from, to []translate.Message
 	for _, it := range items {

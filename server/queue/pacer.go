@@ -52,8 +52,7 @@ func newPacer(l robot.Limits, history []int64, shared Shared, lane string) *pace
 // enabled reports whether the robot is paced at all.
 func (p *pacer) enabled() bool { return len(p.windows) > 0 }
 
-// check is the wait until a send may start: until, for every limit, the
-// r.N-th most recent send has left its window.
+// check waits until each limit's N-th latest send has left its window.
 func (p *pacer) check(now time.Time) (time.Duration, error) {
 	if p.shared != nil {
 		return p.slot(false)

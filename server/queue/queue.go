@@ -25,8 +25,7 @@ var ErrShuttingDown = errors.New("shutting down")
 // ErrUnknownRobot is a dead letter whose robot is no longer configured.
 var ErrUnknownRobot = errors.New("its robot is no longer configured")
 
-// Sender delivers one message to one robot, building and signing the wire
-// body; an error's Retryable() and RetryAfter(), if any, decide the retry.
+// Sender delivers one message; an error's Retryable/RetryAfter steer retries.
 type Sender interface {
 	Send(ctx context.Context, m translate.Message, msgUUID string) error
 }
@@ -160,8 +159,7 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 	return q, nil
 }
 
-// Start runs every robot's workers and housekeeping; with a shared store it
-// first takes free leases, then keeps renewing them and watching for messages.
+// Start runs the workers and housekeeping; shared, it also holds leases.
 func (q *Queue) Start() {
 	if q.shared != nil {
 		q.holdLeases()
@@ -217,9 +215,8 @@ func (q *Queue) Close(ctx context.Context) error {
 	return errors.Join(err, q.store.Close())
 }
 
-// Enqueue stores items durably and hands them to their robots. It returns
-// store.ErrDuplicate when dedup is set and the delivery was already
-// accepted, ErrShuttingDown once Close has begun.
+// Enqueue stores items durably and hands them to their robots
+// (store.ErrDuplicate when dedup and seen, ErrShuttingDown once closing).
 func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error {
 	if !q.Accepting() {
 		return ErrShuttingDown
@@ -243,8 +240,7 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 	return err
 }
 
-// hand gives a stored item to its lane: pushed locally, or read in store
-// order by the shared lane's holder on any replica.
+// hand gives a stored item to its lane (shared: its holder reads it).
 func (q *Queue) hand(l *lane, it *store.Item) {
 	if q.shared != nil {
 		q.poke(l)

@@ -27,8 +27,7 @@ func (q *Queue) Ready() error {
 	return nil
 }
 
-// noteWrite records a store write's outcome; data answers (duplicate, not
-// found, refused) are not store failures.
+// noteWrite records a write's outcome; data answers are not store failures.
 func (q *Queue) noteWrite(err error) {
 	if errors.Is(err, store.ErrDuplicate) || errors.Is(err, store.ErrNotFound) || errors.Is(err, ErrUnknownRobot) {
 		return

@@ -63,8 +63,7 @@ func (q *Queue) recover() error {
 	return nil
 }
 
-// buryOrphans dead-letters messages of robots gone past RetryMaxAge, so they
-// show in the admin API and can be replayed instead of waiting unseen.
+// buryOrphans dead-letters robots' messages gone past RetryMaxAge (replayable).
 func (q *Queue) buryOrphans(items []*store.Item, fields ...zap.Field) error {
 	now := q.opts.now()
 	for _, it := range items {

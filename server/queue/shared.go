@@ -41,8 +41,7 @@ func (q *Queue) LaneOf(it *store.Item) string {
 	return "name:" + it.Robot
 }
 
-// refillShared reads the lane's next messages from the shared store when
-// the ones in memory have drained to half of resident and more may follow.
+// refillShared reads more once memory drains to half of resident.
 func (q *Queue) refillShared(l *lane) {
 	l.mu.Lock()
 	t := &l.tail
@@ -82,8 +81,7 @@ func (q *Queue) refillShared(l *lane) {
 	q.gaugeLocked(l)
 }
 
-// watch wakes held lanes on any replica's add: one subscription for all,
-// so an idle replica costs Redis nothing per robot.
+// watch wakes held lanes: one subscription, so idle costs nothing per robot.
 func (q *Queue) watch(ctx context.Context) {
 	defer q.sharedWG.Done()
 	q.shared.Watch(ctx, func(key string) {

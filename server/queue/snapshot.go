@@ -48,8 +48,7 @@ type SendCounts struct {
 	Retried int `json:"retried"`
 }
 
-// laneStats is a lane's send record for Snapshot, with its own lock so the
-// overview does not compete with webhooks for the lane's.
+// laneStats is a lane's send record, its own lock kept apart from intake's.
 type laneStats struct {
 	mu    sync.Mutex
 	state string

@@ -11,19 +11,16 @@ import (
 // Store is the queue's durable state (*store.Store): a message is written
 // before its webhook is answered and removed once its robot accepted it.
 type Store interface {
-	// Add stores a delivery's items (returning store.ErrDuplicate for a
-	// delivery ID already seen when dedup is set); post runs after the
-	// commit, in commit order.
+	// Add stores a delivery's items (store.ErrDuplicate if dedup and seen);
+	// post runs after the commit, in commit order.
 	Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error
 	// Done removes delivered items; done hears the commit's outcome.
 	Done(items []*store.Item, robot string, pace []int64, done func(error))
-	// Update records a failed attempt on items, and the robot's recent
-	// sends when pace is not nil (with no items: before a send leaves).
+	// Update records a failed attempt, and pace when not nil (no items: pre-send).
 	Update(items []*store.Item, robot string, pace []int64) error
 	// Bury moves items to the dead letters.
 	Bury(items []*store.Item, robot string, pace []int64) error
-	// Revive moves a dead letter back to pending if accept agrees and
-	// hands it to post (store.ErrNotFound when there is none).
+	// Revive requeues a dead letter if accept agrees, handing it to post.
 	Revive(id uint64, accept func(*store.Item) error, post func(*store.Item)) error
 	// Expire forgets delivery IDs seen before cutoff.
 	Expire(cutoff time.Time) (int, error)
@@ -38,8 +35,7 @@ type Store interface {
 	Close() error
 }
 
-// Local is a Store one relay keeps to itself, whose lanes it finds at
-// start-up.
+// Local is a Store one relay keeps to itself, whose lanes it finds at start-up.
 type Local interface {
 	Store
 	// Backlog calls fn with each pending item's lane ("" if pre-lanes), ID
@@ -54,8 +50,7 @@ var _ Local = (*store.Store)(nil)
 // window, and forgets its memory whenever the lease changes hands.
 type Shared interface {
 	Store
-	// Hold takes or renews this replica's lease on each lane for ttl;
-	// held[i] tells whether it holds lanes[i].
+	// Hold takes or renews the leases for ttl; held[i] is for lanes[i].
 	Hold(lanes []string, ttl time.Duration) (held []bool, err error)
 	// Release gives leases up, once what this replica delivered is gone.
 	Release(lanes []string) error

@@ -99,8 +99,7 @@ func (q *Queue) step(l *lane, gp **group) bool {
 	return true
 }
 
-// paceFailed handles an uncheckable shared window: lease gone, or store
-// unreachable (wait a second). It returns false when the queue stops.
+// paceFailed handles an uncheckable shared window; false when stopping.
 func (q *Queue) paceFailed(l *lane, err error) bool {
 	if errors.Is(err, store.ErrLeaseLost) {
 		q.lost(l)
