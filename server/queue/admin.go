@@ -40,7 +40,6 @@ func (q *Queue) view(it *store.Item, status string) Delivery {
 // listed, so intake's locks are held briefly whatever the backlog.
 func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	if q.shared != nil {
-		// Every replica's lanes, as the shared store has them.
 		items, total, err := q.shared.List(limit)
 		if err != nil {
 			return nil, 0, err

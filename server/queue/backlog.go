@@ -16,8 +16,8 @@ import (
 type lane struct {
 	robot  robot.Robot
 	sender Sender
-	key   string
-	pacer *pacer // used by the lane's only worker: paced lanes have one
+	key    string
+	pacer  *pacer // used by the lane's only worker: paced lanes have one
 	// inflight is the robot's inflight= (pacing off only): one worker each.
 	inflight int
 
@@ -32,20 +32,17 @@ type lane struct {
 	// spilled the rest as IDs, all newer than every item.
 	items []*store.Item
 	taken int
-	// settled counts taken items already decided but not popped: the
-	// overview skips them, never showing a message both dead and pending.
+	// settled: taken items decided but not popped (not shown as waiting).
 	settled   int
 	spilled   []spilled
 	refilling bool
 	wake      chan struct{}
-	// ahead: the last send succeeded; only then is more than the next
-	// message read into memory (see memory.go).
+	// ahead: the last send succeeded, so read ahead (see memory.go).
 	ahead bool
 
 	// Shared store only: the backlog after items, and the lease (lease.go).
 	tail tail
-	// heldUntil ends this replica's lease (zero: not held); leaseGen counts
-	// gains, gen is the one the lane's memory was read under.
+	// heldUntil ends the lease (zero: not held); gen is the leaseGen read under.
 	heldUntil     time.Time
 	leaseGen, gen uint64
 }
@@ -137,7 +134,6 @@ func (q *Queue) refill(l *lane) {
 	l.refilling = false
 	q.mem.used.Add(-reserved)
 	if err != nil {
-		// The messages stay spilled; the next turn tries again.
 		q.log.Error("reading queued messages back from the store", zap.String("robot", l.robot.Name), zap.Error(err))
 		return
 	}

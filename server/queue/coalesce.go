@@ -15,8 +15,7 @@ import (
 // (see withGap), digested as far as one message holds; else the oldest.
 func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	l.mu.Lock()
-	// A view that appends cannot change; the items in it leave the lane
-	// only through this worker (paced lanes have one).
+	// Safe view: only this (sole) worker removes these items.
 	backlog := l.items[l.taken:len(l.items):len(l.items)]
 	if len(backlog) == 0 {
 		l.mu.Unlock()
@@ -61,8 +60,7 @@ func (q *Queue) digest(l *lane, backlog []*store.Item, now time.Time) (*group, e
 	for i, it := range backlog {
 		msgs[i], at.Arrived[i] = it.Message, it.Created
 	}
-	// One call: translate finds how many fit instead of the queue
-	// rendering candidate digests.
+	// translate finds how many fit in one call, not one render per candidate.
 	d, n, err := q.opts.Render().DigestPrefix(l.robot.Endpoint.Target(), msgs, at)
 	if err != nil || n < 2 {
 		return nil, err

@@ -11,11 +11,9 @@ import (
 
 // History keeps delivered messages for the console, bounded by count and age.
 type History interface {
-	// Record adds a delivered message without waiting for its commit;
-	// done hears the outcome and must not block.
+	// Record adds without waiting for the commit; done must not block.
 	Record(e store.Sent, done func(error))
-	// History lists up to limit delivered messages of robot ("" for
-	// all), newest first.
+	// History lists up to limit of robot's ("" all), newest first.
 	History(robot string, limit int, now time.Time) ([]store.Sent, error)
 }
 

@@ -25,8 +25,7 @@ func (q *Queue) holdLeases() {
 	held, err := q.shared.Hold(q.keys, q.opts.leaseTTL)
 	q.noteWrite(err)
 	if err != nil {
-		// Held leases run out on their own; drop those that have, so
-		// relay_lease_held does not claim robots nobody sends for.
+		// Drop expired leases so relay_lease_held stays true.
 		for _, l := range q.order {
 			l.mu.Lock()
 			over := !l.heldUntil.IsZero() && start.After(l.heldUntil)

@@ -76,7 +76,6 @@ func (q *Queue) evict(l *lane) {
 	}
 	q.release(rest)
 	if q.shared != nil {
-		// Read again from after the last message kept.
 		l.tail.cursor, l.tail.rest = l.items[l.taken-1].ID, l.tail.rest+len(rest)
 	} else {
 		back := make([]spilled, len(rest), len(rest)+len(l.spilled))

@@ -27,8 +27,7 @@ func withGap(l robot.Limits) robot.Limits {
 // clock and records a send in the same atomic step that checks the windows
 // and the lease, so no number of replicas exceeds the limit.
 type pacer struct {
-	// windows are the limits, each with a margin so the jitter to the
-	// robot's arrival stamp cannot put one send too many in its window.
+	// windows are the limits plus a margin for the robot's arrival jitter.
 	windows robot.Limits
 	keep    int         // the largest N
 	sent    []time.Time // oldest first, at most keep

@@ -99,8 +99,7 @@ type Queue struct {
 	lanes  map[string]*lane
 	// byDest finds lanes by robot fingerprint (see laneFor).
 	byDest map[string][]*lane
-	// With a shared store: the lanes in configuration order, their keys,
-	// and the lanes by key.
+	// Shared store only: lanes in configuration order, keys, lanes by key.
 	order []*lane
 	keys  []string
 	byKey map[string]*lane
@@ -119,8 +118,7 @@ type Queue struct {
 	wg         sync.WaitGroup
 }
 
-// New loads pending work into a lane per robot (a shared store's lanes read
-// theirs on getting the lease, after Start). The queue owns st from now on.
+// New loads pending work into a lane per robot; the queue owns st from now on.
 func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Queue, error) {
 	opts = opts.withDefaults()
 	q := &Queue{store: st, opts: opts, log: log, m: m, lanes: map[string]*lane{}, byDest: map[string][]*lane{}, stopping: make(chan struct{})}
@@ -230,8 +228,7 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 		it.Lane = l.key
 	}
 	err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
-		// Runs on the store's writer in commit order, which keeps each
-		// robot's queue in arrival order across concurrent webhooks.
+		// On the store's writer in commit order: keeps arrival order per robot.
 		for _, it := range items {
 			q.hand(q.lanes[it.Robot], it)
 		}

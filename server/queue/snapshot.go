@@ -21,8 +21,7 @@ type RobotState struct {
 	// Depth is how many messages wait, OldestAge how long the oldest has.
 	Depth     int     `json:"depth"`
 	OldestAge float64 `json:"oldest_age_seconds"`
-	// State is a State* constant (the latest worker's with inflight>1);
-	// Until ends a pacing or backoff wait.
+	// State is a State* (latest worker's); Until ends a pace/backoff wait.
 	State string    `json:"state"`
 	Until time.Time `json:"until,omitzero"`
 	// Last is the latest send since start-up; nil before the first.
@@ -34,8 +33,7 @@ type RobotState struct {
 // LastSend is the outcome of one send.
 type LastSend struct {
 	At time.Time `json:"at"`
-	// Result is "ok", "retry" (failed, will be retried) or "failed"
-	// (dead-lettered), as in relay_sends_total.
+	// Result is "ok", "retry" or "failed" (dead), as in relay_sends_total.
 	Result  string `json:"result"`
 	ErrCode int    `json:"errcode,omitempty"`
 	Error   string `json:"error,omitempty"`
@@ -132,8 +130,7 @@ func (q *Queue) Snapshot() []RobotState {
 		st.Depth = len(l.items) - l.settled + len(l.spilled)
 		switch {
 		case len(l.items) > l.settled:
-			// Settled items are taken first, so the next one is the oldest
-			// still waiting (exactly so on a paced lane's single worker).
+			// Settled items are taken first: the next is the oldest waiting.
 			st.OldestAge = now.Sub(l.items[l.settled].Created).Seconds()
 		case len(l.spilled) > 0:
 			st.OldestAge = now.Sub(l.spilled[0].created).Seconds()

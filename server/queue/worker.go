@@ -14,7 +14,7 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// What the queue asks of a Sender's errors; robot.Error has all three.
+// What the queue asks of a Sender's errors (robot.Error has all three).
 type retryable interface{ Retryable() bool }
 type retryAfter interface{ RetryAfter() time.Duration }
 type errCoder interface{ ErrCode() int }
@@ -24,8 +24,7 @@ type group struct {
 	items []*store.Item
 	msg   translate.Message
 	uuid  string
-	// failure is the kind of the last failure, streak how many attempts in
-	// a row failed that way (see nextWait), next when to try again.
+	// failure, streak: last failure kind and its run (see nextWait).
 	failure string
 	streak  int
 	next    time.Time
@@ -243,8 +242,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		// Stored so a restart or takeover waits out the rest (DingTalk's
-		// ten-minute throttle grows with every request sent into it).
+		// Stored so a takeover waits it out: DingTalk's throttle grows if hit.
 		it.LastError, it.ErrCode, it.NotBefore = cause.Error(), errCode(cause), g.next
 	}
 	l.mu.Unlock()
