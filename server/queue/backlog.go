@@ -151,9 +151,8 @@ func (q *Queue) refill(l *lane) {
 	}
 }
 
-// wants is how many messages a refill reads and the memory it reserved:
-// none above half of resident or during a refill, else up to resident as
-// the budget allows (at least one; one if not reading ahead). l.mu is held.
+// wants is a refill's count and reserved bytes: none above half of resident
+// or mid-refill, else up to resident in budget (≥1; 1 unless ahead). l.mu held.
 func (q *Queue) wants(l *lane, available int) (int, int64) {
 	waiting, limit := len(l.items)-l.taken, q.opts.resident
 	if !l.ahead {

@@ -7,9 +7,8 @@ import (
 	"time"
 )
 
-// retryWait is the wait after the n-th same-kind failure: first doubling up
-// to maxWait (which bounds recovery), minus up to a quarter jitter so robots
-// that failed together do not retry at once.
+// retryWait doubles first per same-kind failure up to maxWait (bounding
+// recovery), minus up to a quarter jitter so robots do not retry in step.
 func retryWait(n int, first, maxWait time.Duration, jitter float64) time.Duration {
 	d := min(first, maxWait)
 	for i := 1; i < n && d < maxWait; i++ {

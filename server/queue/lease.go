@@ -7,11 +7,10 @@ import (
 	"go.uber.org/zap"
 )
 
-// A shared lane is sent only by its lease holder. Leases are requested every
-// leaseEvery for leaseTTL, so a dead replica hands over within leaseTTL; the
-// holder counts its lease as ending a tenth of leaseTTL early (from before
-// the request), so it stops before anyone may start. Paced sends are also
-// fenced in the store (see sharedPacer).
+// Only a shared lane's lease holder sends. Leases last leaseTTL, renewed every
+// leaseEvery, so a dead replica hands over within leaseTTL; the holder stops
+// a tenth of leaseTTL early (timed from before the request), before anyone
+// may start. Paced sends are also fenced in the store (see sharedPacer).
 const (
 	defaultLeaseTTL   = 10 * time.Second
 	defaultLeaseEvery = time.Second

@@ -6,10 +6,9 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Memory is bounded: all lanes hold at most Options.memory bytes, the rest
-// stays in the store until its turn. A lane may always hold its next message
-// and only a lane whose robot accepts reads more (lane.ahead), so a thousand
-// robots that are down cost a message each.
+// All lanes hold at most Options.memory bytes; the rest waits in the store. A
+// lane may always hold its next message and reads ahead only while its robot
+// accepts (lane.ahead), so a thousand robots that are down cost one each.
 
 // defaultMemory is Options.memory's default: some 8,000 typical messages.
 const defaultMemory = 16 << 20

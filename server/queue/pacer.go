@@ -7,9 +7,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot"
 )
 
-// withGap adds one send per slowest limit's share of a window (3 s at 20 a
-// minute): a burst goes out as a message and a few digests (see form), not
-// a window's worth in one second; a slower trickle goes out as it comes.
+// withGap spaces sends by the slowest limit's share (3 s at 20/min): a burst
+// goes out as a message and a few digests (form), a slow trickle as it comes.
 func withGap(l robot.Limits) robot.Limits {
 	if !l.Enabled() {
 		return l
@@ -21,11 +20,10 @@ func withGap(l robot.Limits) robot.Limits {
 	return append(slices.Clip(l), robot.Rate{N: 1, Per: gap})
 }
 
-// pacer keeps a lane under every limit in every sliding window (a token
-// bucket allows 2N-1 in some window, which silences a DingTalk robot). Send
-// times persist with the lane's writes; a shared store keeps them at its
-// clock and records a send in the same atomic step that checks the windows
-// and the lease, so no number of replicas exceeds the limit.
+// pacer keeps a lane under every limit in every sliding window (a token bucket
+// allows 2N-1, which silences DingTalk). Send times persist with the lane's
+// writes; a shared store checks windows and lease and records the send in
+// one atomic step, so no number of replicas exceeds the limit.
 type pacer struct {
 	// windows are the limits plus a margin for the robot's arrival jitter.
 	windows robot.Limits
@@ -68,9 +66,8 @@ func (p *pacer) check(now time.Time) (time.Duration, error) {
 	return at.Sub(now), nil
 }
 
-// take records a send at now if every window allows, else says how long to
-// wait (store.ErrLeaseLost once the lease is lost). The robot counts
-// requests, not successes, so every attempt counts.
+// take records a send if the windows allow, else says how long to wait. The
+// robot counts requests, not successes, so every attempt counts.
 func (p *pacer) take(now time.Time) (time.Duration, error) {
 	if p.shared != nil {
 		return p.slot(true)

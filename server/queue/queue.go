@@ -1,8 +1,6 @@
-// Package queue is the delivery engine: a lane per robot, each a FIFO that
-// keeps its oldest messages in memory and the rest in the store, worked by
-// a worker that paces, coalesces bursts into digests, retries with backoff
-// and dead-letters what cannot be delivered. Every message is in the store
-// before its webhook is answered, and pending work resumes at start-up.
+// Package queue is the delivery engine: a FIFO lane per robot (head in memory,
+// rest in the store) whose workers pace, digest bursts, retry and dead-letter.
+// A message is stored before its webhook is answered; work resumes at start.
 package queue
 
 import (
@@ -51,9 +49,8 @@ type Options struct {
 	// History, when set, keeps every delivered message for the console.
 	History History
 
-	// Set only by tests (export_test.go). resident (≥2×maxDigestItems) and
-	// memory bound what stays in RAM; the rest stays in the store, so a robot
-	// down for hours costs disk, not RAM. See memory.go and lease.go.
+	// Set only by tests (export_test.go). resident and memory bound RAM: a
+	// robot down for hours costs disk, not RAM (memory.go, lease.go).
 	firstWait            time.Duration
 	maxDigestItems       int
 	resident             int
@@ -188,9 +185,8 @@ func (q *Queue) Accepting() bool {
 	}
 }
 
-// Close stops new sends, lets in-flight ones finish until ctx is done, and
-// closes the store; the rest stays pending. Shared leases are released at
-// the end so another replica takes over at once.
+// Close lets in-flight sends finish until ctx ends and closes the store; the
+// rest stays pending, and shared leases are released for a quick takeover.
 func (q *Queue) Close(ctx context.Context) error {
 	q.stopOnce.Do(func() { close(q.stopping) })
 	done := make(chan struct{})

@@ -12,9 +12,8 @@ import (
 // ErrStoreFailing is Ready's answer while the store's last write failed.
 var ErrStoreFailing = errors.New("the store cannot write")
 
-// Ready reports whether the queue accepts an event now (ErrShuttingDown,
-// ErrStoreFailing); housekeeping probes a failing store each second, so
-// readiness returns without waiting for an event.
+// Ready reports whether the queue accepts an event now; a failing store is
+// probed each second, so readiness returns without waiting for an event.
 func (q *Queue) Ready() error {
 	if !q.Accepting() {
 		return ErrShuttingDown

@@ -11,9 +11,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// recover finds pending messages from the store's index, reading only those
-// of lanes no robot has now. Unconfigured robots' messages stay (logged), so
-// removing a robot by mistake loses nothing, until RetryMaxAge buries them.
+// recover indexes pending messages, reading only lanes no robot has; a removed
+// robot's stay (logged) until RetryMaxAge, so a mistake loses nothing.
 func (q *Queue) recover() error {
 	var unknown []uint64
 	err := q.store.(Local).Backlog(func(lane string, id uint64, created time.Time) error {
@@ -82,10 +81,9 @@ func (q *Queue) buryOrphans(items []*store.Item, fields ...zap.Field) error {
 	return nil
 }
 
-// laneFor finds a stored item's lane. Default names are positions that a
-// removal shifts, so: by name if that robot has the fingerprint or a chosen
-// name=, else the one robot with the fingerprint, else none (stays stored).
-// Items from before fingerprints go by name.
+// laneFor finds an item's lane (default names are positions a removal shifts):
+// by name if that robot has its fingerprint or a chosen name= (or the item
+// predates fingerprints), else the one robot with it, else none (stays).
 func (q *Queue) laneFor(it *store.Item) *lane {
 	l := q.lanes[it.Robot]
 	if it.Dest == "" || (l != nil && (l.robot.Fingerprint == it.Dest || l.robot.Named)) {

@@ -10,9 +10,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// laneKeys keys lanes as recover ties messages: by name= (survives a token
-// change), else by credential fingerprint (default names are positions);
-// two unnamed entries for one robot pace apart, so they go by name.
+// laneKeys keys lanes by name= (survives a token change), else fingerprint
+// (default names are positions); unnamed duplicates pace apart, by name.
 func laneKeys(robots []robot.Robot) map[string]string {
 	count := map[string]int{}
 	for _, r := range robots {
@@ -108,9 +107,8 @@ func (q *Queue) poke(l *lane) {
 	}
 }
 
-// sweep handles unheld shared lanes of no robot here: messages move to
-// their robot's current lane (as recover finds it), those older than
-// RetryMaxAge are dead-lettered, the rest stay and are logged.
+// sweep moves unheld foreign lanes' messages to their robot's lane (as recover
+// finds it), buries those past RetryMaxAge and logs the rest.
 func (q *Queue) sweep() {
 	keys, err := q.shared.Lanes()
 	if err != nil {

@@ -5,9 +5,8 @@ import (
 	"time"
 )
 
-// What a robot's worker is doing (RobotState.State): paced waits for its
-// rate window, backoff for a retry (a service's own wait, such as
-// DingTalk's ten-minute 130101 throttle, included), both until Until.
+// What a robot's worker is doing (RobotState.State): paced waits for its window,
+// backoff for a retry (DingTalk's ten-minute 130101 throttle included).
 const (
 	StateIdle    = "idle"
 	StateSending = "sending"
