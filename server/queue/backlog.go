@@ -42,7 +42,7 @@ type lane struct {
 
 	// Shared store only: the backlog after items, and the lease (lease.go).
 	tail tail
-	// heldUntil ends the lease (zero: not held); gen is the leaseGen read under.
+	// heldUntil ends the lease (zero: none); gen is the leaseGen read under.
 	heldUntil     time.Time
 	leaseGen, gen uint64
 }
@@ -152,7 +152,7 @@ func (q *Queue) refill(l *lane) {
 }
 
 // wants is a refill's count and reserved bytes: none above half of resident
-// or mid-refill, else up to resident in budget (≥1; 1 unless ahead). l.mu held.
+// or mid-refill, else up to resident in budget (≥1; 1 unless ahead); l.mu.
 func (q *Queue) wants(l *lane, available int) (int, int64) {
 	waiting, limit := len(l.items)-l.taken, q.opts.resident
 	if !l.ahead {

@@ -107,7 +107,6 @@ func (q *Queue) waitLease(l *lane) bool {
 	return true
 }
 
-// leases renews the leases until ctx ends.
 func (q *Queue) leases(ctx context.Context) {
 	defer q.sharedWG.Done()
 	t := time.NewTicker(q.opts.leaseEvery)

@@ -46,7 +46,6 @@ func newPacer(l robot.Limits, history []int64, shared Shared, lane string) *pace
 	return p
 }
 
-// enabled reports whether the robot is paced at all.
 func (p *pacer) enabled() bool { return len(p.windows) > 0 }
 
 // check waits until each limit's N-th latest send has left its window.

@@ -77,7 +77,6 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// orDefault sets *v to d when it is not positive.
 func orDefault[T int | int64 | time.Duration](v *T, d T) {
 	if *v <= 0 {
 		*v = d

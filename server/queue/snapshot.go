@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// What a robot's worker is doing (RobotState.State): paced waits for its window,
+// What a robot's worker does (RobotState.State): paced waits for its window,
 // backoff for a retry (DingTalk's ten-minute 130101 throttle included).
 const (
 	StateIdle    = "idle"
@@ -58,14 +58,12 @@ type laneStats struct {
 	}
 }
 
-// set records what the worker does now.
 func (s *laneStats) set(state string, until time.Time) {
 	s.mu.Lock()
 	s.state, s.until = state, until
 	s.mu.Unlock()
 }
 
-// sent records one send's outcome at now.
 func (s *laneStats) sent(now time.Time, result string, code int, err error) {
 	last := &LastSend{At: now, Result: result, ErrCode: code}
 	if err != nil {
@@ -89,7 +87,6 @@ func (s *laneStats) sent(now time.Time, result string, code int, err error) {
 	}
 }
 
-// read copies the stats for a RobotState at now.
 func (s *laneStats) read(now time.Time, st *RobotState) {
 	m := now.Unix() / 60
 	s.mu.Lock()

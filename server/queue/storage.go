@@ -16,7 +16,7 @@ type Store interface {
 	Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error
 	// Done removes delivered items; done hears the commit's outcome.
 	Done(items []*store.Item, robot string, pace []int64, done func(error))
-	// Update records a failed attempt, and pace when not nil (no items: pre-send).
+	// Update records a failed attempt, and pace if not nil (no items: pre-send).
 	Update(items []*store.Item, robot string, pace []int64) error
 	// Bury moves items to the dead letters.
 	Bury(items []*store.Item, robot string, pace []int64) error

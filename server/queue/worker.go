@@ -193,7 +193,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
 			q.noteWrite(err)
 			if err != nil {
-				// Sent but still stored: resent after a restart (at-least-once).
+				// Sent but still stored: resent after restart (at-least-once).
 				q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(err))
 			}
 		})
@@ -231,7 +231,7 @@ func isRetryable(err error) bool {
 	if errors.As(err, &r) {
 		return r.Retryable()
 	}
-	// Unclassified errors are transient: losing a message is worse than a retry.
+	// Unclassified errors are transient: a retry beats a lost message.
 	return true
 }
 
