@@ -35,14 +35,11 @@ func (q *Queue) view(it *store.Item, status string) Delivery {
 	}
 }
 
-// Pending lists up to limit of what waits for robots, oldest first, and
-// how many wait in all. Each lane is in arrival order, so only the first
-// limit of each are looked at, and spilled messages are read from the store
-// only when they make the list: the lanes' locks, which intake needs too,
-// are held for a bounded copy whatever the backlog.
+// Pending lists up to limit waiting messages, oldest first, and the total.
+// Only each lane's first limit are copied and spilled ones read only if
+// listed, so intake's locks are held briefly whatever the backlog.
 func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	if q.shared != nil {
-		// Every replica's lanes, as the shared store has them.
 		items, total, err := q.shared.List(limit)
 		if err != nil {
 			return nil, 0, err
@@ -101,8 +98,7 @@ func (q *Queue) Pending(limit int) ([]Delivery, int, error) {
 	return out, total, nil
 }
 
-// Dead lists up to limit dead letters, oldest first, and how many there
-// are in all: a robot broken for days may leave tens of thousands.
+// Dead lists up to limit dead letters, oldest first, and how many in all.
 func (q *Queue) Dead(limit int) ([]Delivery, int, error) {
 	items, total, err := q.store.Dead(limit)
 	if err != nil {
@@ -115,9 +111,8 @@ func (q *Queue) Dead(limit int) ([]Delivery, int, error) {
 	return out, total, nil
 }
 
-// Retry moves a dead letter back to the end of its robot's queue with a
-// fresh RetryMaxAge. It returns store.ErrNotFound for an unknown id and
-// ErrUnknownRobot when its robot is no longer configured.
+// Retry requeues a dead letter with a fresh RetryMaxAge (store.ErrNotFound,
+// ErrUnknownRobot when its robot is gone).
 func (q *Queue) Retry(id uint64) (Delivery, error) {
 	var d Delivery
 	err := q.store.Revive(id, func(it *store.Item) error {

@@ -16,53 +16,39 @@ import (
 type lane struct {
 	robot  robot.Robot
 	sender Sender
-	// key names the lane in a shared store (see laneKey).
-	key   string
-	pacer *pacer // used by the lane's only worker: paced lanes have one
-	// inflight is how many sends may be under way at once (robot's
-	// inflight=, pacing off only); each has its own worker.
+	key    string
+	pacer  *pacer // used by the lane's only worker: paced lanes have one
+	// inflight is the robot's inflight= (pacing off only): one worker each.
 	inflight int
 
-	// The lane's series, looked up once: every send and every new message
-	// touches them.
+	// The lane's series, looked up once: they are on the hot path.
 	depth, age prometheus.Gauge
 	sentOK     prometheus.Counter
 	duration   prometheus.Observer
-	// stats is what the console's overview shows (Snapshot).
-	stats laneStats
+	stats      laneStats
 
 	mu sync.Mutex
-	// items is the head of the FIFO with message bodies in memory; the
-	// first taken of them are being sent. spilled is the rest, oldest
-	// first, as IDs only: every spilled message is newer than every item.
+	// items is the in-memory FIFO head (the first taken are being sent);
+	// spilled the rest as IDs, all newer than every item.
 	items []*store.Item
 	taken int
-	// settled is how many of the taken items have their fate decided
-	// (delivered or dead-lettered) but are not popped yet: the overview
-	// does not count them as waiting, so it never shows a message as
-	// both dead and pending.
+	// settled: taken items decided but not popped (not shown as waiting).
 	settled   int
 	spilled   []spilled
 	refilling bool
 	wake      chan struct{}
-	// ahead is set once a send succeeded, and cleared by a retry: only a
-	// robot that takes messages has more than the next one read into
-	// memory (see memory.go).
+	// ahead: the last send succeeded, so read ahead (see memory.go).
 	ahead bool
 
-	// With a shared store: what follows the items in the store (instead
-	// of spilled), and the lease (see lease.go).
+	// Shared store only: the backlog after items, and the lease (lease.go).
 	tail tail
-	// heldUntil is when this replica's lease on the lane runs out (zero:
-	// not held); leaseGen counts the times it was gained, gen is the one
-	// the lane's memory was read under.
+	// heldUntil ends the lease (zero: none); gen is the leaseGen read under.
 	heldUntil     time.Time
 	leaseGen, gen uint64
 }
 
-// tail is the part of a lane's backlog in a shared store after the items
-// in memory: cursor is the last ID read, rest how many followed it then,
-// stale set when items may have been added since (a wake, a timer).
+// tail is a shared lane's backlog after memory: cursor the last ID read,
+// rest how many followed then, stale when more may have been added.
 type tail struct {
 	cursor uint64
 	rest   int
@@ -96,9 +82,8 @@ func (q *Queue) push(l *lane, it *store.Item) {
 	signal(l.wake)
 }
 
-// add appends to the lane's FIFO: in memory while nothing is spilled
-// (order) and the resident part and the memory budget have room, as an ID
-// otherwise.
+// add appends to the FIFO: in memory while nothing is spilled (order) and
+// resident and the budget have room, else as an ID.
 func (q *Queue) add(l *lane, it *store.Item) {
 	if len(l.spilled) == 0 && len(l.items) < q.opts.resident && (l.ahead || len(l.items) == l.taken) && q.hold(l, it, false) {
 		return
@@ -121,18 +106,15 @@ func (l *lane) beyond() int {
 	return l.tail.rest
 }
 
-// refill reads spilled messages back from the store once the messages
-// waiting in memory have drained to half of resident, as many as wants
-// allows. Only one worker refills at a time; pushes meanwhile keep
-// spilling, which keeps the order.
+// refill reads spilled messages back once memory drains to half of
+// resident; one worker at a time, pushes meanwhile spill, keeping order.
 func (q *Queue) refill(l *lane) {
 	if q.shared != nil {
 		q.refillShared(l)
 		return
 	}
 	l.mu.Lock()
-	// Messages being sent do not count: with inflight= they could fill the
-	// resident part and leave nothing to take.
+	// Taken messages do not count: with inflight= they could fill resident.
 	n, reserved := q.wants(l, len(l.spilled))
 	if n == 0 {
 		l.mu.Unlock()
@@ -152,7 +134,6 @@ func (q *Queue) refill(l *lane) {
 	l.refilling = false
 	q.mem.used.Add(-reserved)
 	if err != nil {
-		// The messages stay spilled; the next turn tries again.
 		q.log.Error("reading queued messages back from the store", zap.String("robot", l.robot.Name), zap.Error(err))
 		return
 	}
@@ -170,11 +151,8 @@ func (q *Queue) refill(l *lane) {
 	}
 }
 
-// wants is how many messages a refill of the lane reads when more are
-// available, and the memory it reserved for them (see budget.reserve):
-// none while more than half of resident wait in memory or a refill is under
-// way, else up to resident as the budget allows, and at least one when
-// nothing waits; a lane that is not reading ahead reads one (l.mu is held).
+// wants is a refill's count and reserved bytes: none above half of resident
+// or mid-refill, else up to resident in budget (≥1; 1 unless ahead); l.mu.
 func (q *Queue) wants(l *lane, available int) (int, int64) {
 	waiting, limit := len(l.items)-l.taken, q.opts.resident
 	if !l.ahead {
@@ -186,10 +164,8 @@ func (q *Queue) wants(l *lane, available int) (int, int64) {
 	return q.mem.reserve(min(limit-waiting, available), waiting == 0)
 }
 
-// pop removes a finished group's items from the lane. With one worker they
-// are the head; with several they may sit anywhere among the taken ones.
-// A group taken before the lane's memory was dropped (a lease changed
-// hands) is no longer in it.
+// pop removes a finished group's items: the head with one worker, anywhere
+// among the taken with several, absent if a lease change dropped memory.
 func (q *Queue) pop(l *lane, g *group) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -216,8 +192,7 @@ func (q *Queue) pop(l *lane, g *group) {
 	q.gaugeLocked(l)
 }
 
-// settleLocked marks a taken group as decided before its fate is
-// written to the store (see lane.settled); l.mu is held.
+// settleLocked marks a group decided before the store write; l.mu is held.
 func settleLocked(l *lane, g *group) {
 	if g.gen == l.gen {
 		l.settled += len(g.items)

@@ -7,12 +7,8 @@ import (
 	"time"
 )
 
-// retryWait is the wait after the n-th failure in a row of the same kind
-// (n ≥ 1): first, doubling each time up to maxWait, then shortened at
-// random by up to a quarter (jitter in [0, 1)) so that robots that failed
-// together do not all retry at the same instant. The cap is what bounds
-// recovery: a robot back from an outage gets its queue moving again within
-// maxWait.
+// retryWait doubles first per same-kind failure up to maxWait (bounding
+// recovery), minus up to a quarter jitter so robots do not retry in step.
 func retryWait(n int, first, maxWait time.Duration, jitter float64) time.Duration {
 	d := min(first, maxWait)
 	for i := 1; i < n && d < maxWait; i++ {
@@ -21,11 +17,8 @@ func retryWait(n int, first, maxWait time.Duration, jitter float64) time.Duratio
 	return d - time.Duration(float64(d)*jitter/4)
 }
 
-// failureKind tells failures apart for the backoff: the service's error
-// code when it gave one, else the error's text (an HTTP status, a refused
-// connection, a timeout). A different failure means the robot's state
-// changed (it came back and answers something else now), so the doubling
-// starts over instead of keeping the wait it reached while it was down.
+// failureKind is the error code, else the error text: a different failure
+// means the robot's state changed, so the doubling starts over.
 func failureKind(err error) string {
 	if code := errCode(err); code != 0 {
 		return "errcode " + strconv.Itoa(code)
@@ -33,10 +26,8 @@ func failureKind(err error) string {
 	return err.Error()
 }
 
-// nextWait counts a failed attempt of g and returns how long to wait
-// before the next one. A wait the service asked for (DingTalk's ten-minute
-// throttle) is waited out in full, beyond RetryMaxWait: retrying sooner
-// would only be throttled again.
+// nextWait counts a failure of g and returns the wait; a service's own wait
+// (DingTalk's ten-minute throttle) is kept in full, beyond RetryMaxWait.
 func (q *Queue) nextWait(g *group, cause error) time.Duration {
 	if kind := failureKind(cause); kind != g.failure {
 		g.failure, g.streak = kind, 0

@@ -11,13 +11,11 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// form takes what the next send carries: on a paced lane every message
-// waiting when its gap is over (see withGap), merged into one digest as far
-// as one message holds them; else the oldest message alone.
+// form takes the next send: on a paced lane what waits at the gap's end
+// (see withGap), digested as far as one message holds; else the oldest.
 func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	l.mu.Lock()
-	// A view that appends cannot change; the items in it leave the lane
-	// only through this worker (paced lanes have one).
+	// Safe view: only this (sole) worker removes these items.
 	backlog := l.items[l.taken:len(l.items):len(l.items)]
 	if len(backlog) == 0 {
 		l.mu.Unlock()
@@ -32,8 +30,7 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 		return g.waiting(), nil
 	}
 	l.mu.Unlock()
-	// Rendering digests takes a while: not under the lock, which the store's
-	// writer takes to hand over every new message.
+	// Render outside the lock, which the store's writer needs for intake.
 	d, err := q.digest(l, backlog[:min(len(backlog), q.opts.maxDigestItems)], now)
 	if d != nil {
 		d.gen = g.gen
@@ -45,8 +42,7 @@ func (q *Queue) form(l *lane, now time.Time) (*group, error) {
 	return g.waiting(), err
 }
 
-// waiting sets the group's next attempt to the latest one its items were
-// given by a replica that tried them before (zero with a local store).
+// waiting sets g.next to the latest NotBefore a previous replica gave items.
 func (g *group) waiting() *group {
 	for _, it := range g.items {
 		if it.NotBefore.After(g.next) {
@@ -56,17 +52,15 @@ func (g *group) waiting() *group {
 	return g
 }
 
-// digest merges the longest prefix of backlog that renders into a single
-// message, sent at now, or returns nil when not even two fit. Its UUID is
-// derived from the items', so a retried digest keeps it.
+// digest merges the longest prefix that renders as one message, or nil if
+// not even two fit. Its UUID derives from the items', stable across retries.
 func (q *Queue) digest(l *lane, backlog []*store.Item, now time.Time) (*group, error) {
 	msgs := make([]translate.Message, len(backlog))
 	at := translate.Times{Arrived: make([]time.Time, len(backlog)), Sent: now}
 	for i, it := range backlog {
 		msgs[i], at.Arrived[i] = it.Message, it.Created
 	}
-	// One call: translate finds how many fit instead of the queue
-	// rendering candidate digests.
+	// translate finds how many fit in one call, not one render per candidate.
 	d, n, err := q.opts.Render().DigestPrefix(l.robot.Endpoint.Target(), msgs, at)
 	if err != nil || n < 2 {
 		return nil, err

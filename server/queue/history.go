@@ -9,26 +9,20 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// History keeps the messages robots accepted, for the console; the store
-// bounds it by count and age. *store.Store is the production one.
+// History keeps delivered messages for the console, bounded by count and age.
 type History interface {
-	// Record adds a delivered message without waiting for its commit;
-	// done hears the outcome and must not block.
+	// Record adds without waiting for the commit; done must not block.
 	Record(e store.Sent, done func(error))
-	// History lists up to limit delivered messages of robot ("" for
-	// all), newest first.
+	// History lists up to limit of robot's ("" all), newest first.
 	History(robot string, limit int, now time.Time) ([]store.Sent, error)
 }
 
 var _ History = (*store.Store)(nil)
 
-// deadScan bounds how many dead letters RetryRobot looks through, so that
-// one request never decodes an unbounded backlog.
+// deadScan bounds the dead letters one RetryRobot decodes.
 const deadScan = 10_000
 
-// record keeps a delivered group in the robot's history: the wire body the
-// robot's endpoint built for it, which is what Send posted (a signature
-// added at send time aside).
+// record keeps a delivered group's wire body (as posted, bar the signature).
 func (q *Queue) record(l *lane, g *group, at time.Time) {
 	if q.opts.History == nil || l.robot.Endpoint == nil {
 		return
@@ -50,8 +44,7 @@ func (q *Queue) record(l *lane, g *group, at time.Time) {
 	})
 }
 
-// Sent lists up to limit messages robot was sent ("" for every robot),
-// newest first; none when no History is configured.
+// Sent lists up to limit messages sent to robot ("" for all), newest first.
 func (q *Queue) Sent(robot string, limit int) ([]store.Sent, error) {
 	if q.opts.History == nil {
 		return nil, nil
@@ -59,11 +52,8 @@ func (q *Queue) Sent(robot string, limit int) ([]store.Sent, error) {
 	return q.opts.History.History(robot, limit, q.opts.now())
 }
 
-// RetryRobot moves up to limit of the robot's dead letters back to the end
-// of its queue, oldest first, each as Retry does. It looks among the
-// oldest dead letters (at most deadScan of them) and returns how many it
-// moved and how many of the robot's it saw are still dead. An unknown
-// robot is ErrUnknownRobot.
+// RetryRobot requeues up to limit of the robot's oldest dead letters (within
+// deadScan) as Retry does, returning moved and still-dead counts.
 func (q *Queue) RetryRobot(name string, limit int) (moved, left int, err error) {
 	l, ok := q.lanes[name]
 	if !ok {

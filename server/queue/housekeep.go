@@ -9,11 +9,8 @@ import (
 // dedupWindow is how long a delivery ID is remembered.
 const dedupWindow = 24 * time.Hour
 
-// housekeep refreshes every lane's gauges each second (the oldest message
-// ages without any event), probes the store each second while its writes
-// fail (see Ready) and forgets delivery IDs past dedupWindow every ten
-// minutes (and, with a shared store, sweeps lanes of robots this replica
-// does not have).
+// housekeep refreshes gauges and probes a failing store each second; every
+// ten minutes it expires dedup IDs and, if shared, sweeps foreign lanes.
 func (q *Queue) housekeep() {
 	defer q.wg.Done()
 	t := time.NewTicker(time.Second)

@@ -7,31 +7,24 @@ import (
 	"go.uber.org/zap"
 )
 
-// With a shared store a lane is sent by one replica at a time: the one
-// holding its lease. Every replica asks for the leases of all its lanes
-// each leaseEvery; a lease lasts leaseTTL from the request and is renewed
-// each time, so a replica that dies (kill -9, a lost node) hands its
-// robots over within leaseTTL. A replica counts its lease as ending a
-// tenth of leaseTTL before the store does, measured from before its
-// request, so it stops sending before anyone else may start; paced sends
-// are also fenced in the store (see sharedPacer).
+// Only a shared lane's lease holder sends. Leases last leaseTTL, renewed every
+// leaseEvery, so a dead replica hands over within leaseTTL; the holder stops
+// a tenth of leaseTTL early (timed from before the request), before anyone
+// may start. Paced sends are also fenced in the store (see sharedPacer).
 const (
 	defaultLeaseTTL   = 10 * time.Second
 	defaultLeaseEvery = time.Second
-	// pollEvery is, in lease periods, how seldom at least an idle lane of
-	// a shared store looks for messages on its own (5 to 10 minutes).
+	// pollEvery is, in lease periods, how often an idle shared lane polls.
 	pollEvery = 300
 )
 
-// holdLeases takes or renews the leases of every lane in one round trip
-// and wakes the lanes whose lease was gained or lost.
+// holdLeases renews every lease in one round trip, waking changed lanes.
 func (q *Queue) holdLeases() {
 	start := time.Now()
 	held, err := q.shared.Hold(q.keys, q.opts.leaseTTL)
 	q.noteWrite(err)
 	if err != nil {
-		// Held leases run out on their own; drop those that have, so
-		// relay_lease_held does not claim robots nobody sends for.
+		// Drop expired leases so relay_lease_held stays true.
 		for _, l := range q.order {
 			l.mu.Lock()
 			over := !l.heldUntil.IsZero() && start.After(l.heldUntil)
@@ -70,8 +63,7 @@ func (q *Queue) leaseChanged(l *lane, held bool) {
 	signal(l.wake)
 }
 
-// lost drops the lane's lease: the store said another replica holds it,
-// or it ran out while the store could not be reached.
+// lost drops the lane's lease (held elsewhere, or expired while unreachable).
 func (q *Queue) lost(l *lane) {
 	l.mu.Lock()
 	was := !l.heldUntil.IsZero()
@@ -82,11 +74,9 @@ func (q *Queue) lost(l *lane) {
 	}
 }
 
-// current reports whether this replica may send for l now, and the
-// generation its memory belongs to. Whenever the lease is not held, or was
-// gained anew since the lane was read (another replica may have sent
-// meanwhile), the lane's memory is dropped: it is read afresh from the
-// store. A local store's lanes are always current.
+// current reports whether this replica may send for l now and its memory's
+// generation. Memory is dropped when the lease is not held or was regained
+// since it was read (another replica may have sent meanwhile).
 func (q *Queue) current(l *lane) (bool, uint64) {
 	if q.shared == nil {
 		return true, 0
@@ -107,8 +97,7 @@ func (q *Queue) current(l *lane) (bool, uint64) {
 	return held, l.gen
 }
 
-// waitLease waits for the lane's lease to change (holdLeases wakes the
-// lane). It returns false when the queue stops.
+// waitLease waits for the lane's lease to change; false when stopping.
 func (q *Queue) waitLease(l *lane) bool {
 	select {
 	case <-l.wake:
@@ -118,7 +107,6 @@ func (q *Queue) waitLease(l *lane) bool {
 	return true
 }
 
-// leases renews the leases until ctx ends.
 func (q *Queue) leases(ctx context.Context) {
 	defer q.sharedWG.Done()
 	t := time.NewTicker(q.opts.leaseEvery)

@@ -6,29 +6,22 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// What the queue holds in memory does not grow with the robots or their
-// backlogs: all lanes together hold at most Options.memory bytes of
-// messages, the rest stays in the store and is read back as its turn
-// comes, and each message holds only its own bytes (own.go). A lane with
-// nothing else waiting may always hold the one message it sends next, and
-// only a lane whose robot takes messages reads more (lane.ahead), so a
-// thousand robots that are down cost a message each.
+// All lanes hold at most Options.memory bytes; the rest waits in the store. A
+// lane may always hold its next message and reads ahead only while its robot
+// accepts (lane.ahead), so a thousand robots that are down cost one each.
 
 // defaultMemory is Options.memory's default: some 8,000 typical messages.
 const defaultMemory = 16 << 20
 
-// budget counts the bytes of the messages lanes hold, and of those being
-// read back for them.
+// budget counts the bytes lanes hold or are reading back.
 type budget struct {
 	used  atomic.Int64
 	limit int64
 	avg   atomic.Int64 // about what a message takes, for reserve
 }
 
-// reserve takes room for up to n messages of about the usual size before
-// they are read, so that lanes reading at once read no more together than
-// fits (with force, room for one whatever is left). It returns how many
-// and the bytes taken, which the reader gives back once it has held them.
+// reserve takes room for up to n usual-size messages before a read, so
+// concurrent reads fit together (force: one regardless); returns n and bytes.
 func (b *budget) reserve(n int, force bool) (int, int64) {
 	avg := max(b.avg.Load(), 1024)
 	k := min(int64(n), (b.limit-b.used.Load())/avg)
@@ -42,16 +35,13 @@ func (b *budget) reserve(n int, force bool) (int, int64) {
 	return int(k), k * avg
 }
 
-// cost is about what a held item takes. It reads only what never changes,
-// so an item gives back what it took.
+// cost is about what a held item takes, from immutable fields only.
 func cost(it *store.Item) int64 {
 	m := &it.Message
 	return int64(512 + len(m.Title) + len(m.Text) + len(m.Summary) + len(m.Link) + 16*(len(m.AtMobiles)+len(m.AtUserIDs)))
 }
 
-// hold appends it to the lane's memory if the budget allows, if the lane
-// has nothing else waiting, or if it was read with room reserved (l.mu is
-// held); it reports whether it did.
+// hold keeps it in memory if budget, an empty lane or a reservation allow.
 func (q *Queue) hold(l *lane, it *store.Item, reserved bool) bool {
 	n := cost(it)
 	if q.mem.used.Add(n) > q.mem.limit && len(l.items) > l.taken && !reserved {
@@ -70,10 +60,8 @@ func (q *Queue) release(items []*store.Item) {
 	}
 }
 
-// evict hands a lane's waiting messages back to the store while the one
-// being sent waits for a retry, and stops the lane reading ahead until a
-// send succeeds. Only a lane with one worker evicts (with several, the
-// others may be sending).
+// evict spills a single-worker lane's waiting messages while its head waits
+// for a retry, and stops reading ahead until a send succeeds.
 func (q *Queue) evict(l *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -87,7 +75,6 @@ func (q *Queue) evict(l *lane) {
 	}
 	q.release(rest)
 	if q.shared != nil {
-		// Read again from after the last message kept.
 		l.tail.cursor, l.tail.rest = l.items[l.taken-1].ID, l.tail.rest+len(rest)
 	} else {
 		back := make([]spilled, len(rest), len(rest)+len(l.spilled))

@@ -8,10 +8,9 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// own gives items copies of the strings they keep. Decoded webhook fields
-// may be views into the whole body (a push of 1,000 commits is 600 KB),
-// which a message waiting for a robot must not keep alive. Items of one
-// delivery rendered alike share one copy of their message.
+// own copies items' strings: decoded fields may view the whole body (600 KB
+// for 1,000 commits), which a waiting message must not keep alive; items
+// of one delivery rendered alike share one copy of their message.
 func own(items []*store.Item) {
 	var from, to []translate.Message
 	for _, it := range items {

@@ -7,11 +7,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/robot"
 )
 
-// withGap adds to a paced robot's limits one send per its slowest limit's
-// share of a window (3 s at 20 a minute); what arrives meanwhile goes out
-// as one digest (see form). A burst thus reaches the group as a message at
-// once and a few digests seconds apart, not as a window's worth of messages
-// in one second; a trickle slower than the gap goes out as it comes.
+// withGap spaces sends by the slowest limit's share (3 s at 20/min): a burst
+// goes out as a message and a few digests (form), a slow trickle as it comes.
 func withGap(l robot.Limits) robot.Limits {
 	if !l.Enabled() {
 		return l
@@ -23,20 +20,12 @@ func withGap(l robot.Limits) robot.Limits {
 	return append(slices.Clip(l), robot.Rate{N: 1, Per: gap})
 }
 
-// pacer keeps a lane under each of its robot's limits in every sliding
-// window: the next send may start once, for every limit, the send that
-// would make one too many has left that limit's window (a token bucket
-// would allow up to 2N-1 sends in some window, which gets a DingTalk robot
-// silenced). It remembers the last sends itself and has them persisted
-// with the lane's store writes; with a shared store they live there, at its
-// clock, and the atomic step that checks the windows (and the lane's
-// lease) records the send, so however many replicas take turns at a
-// robot, it never gets more than its limit.
+// pacer keeps a lane under every limit in every sliding window (a token bucket
+// allows 2N-1, which silences DingTalk). Send times persist with the lane's
+// writes; a shared store checks windows and lease and records the send in
+// one atomic step, so no number of replicas exceeds the limit.
 type pacer struct {
-	// windows are the robot's limits, each with a margin: the jitter
-	// between our stamp and the robot's clock (its window starts when the
-	// request arrives, a few milliseconds later) must not let two sends
-	// fall inside one of its windows.
+	// windows are the limits plus a margin for the robot's arrival jitter.
 	windows robot.Limits
 	keep    int         // the largest N
 	sent    []time.Time // oldest first, at most keep
@@ -57,11 +46,9 @@ func newPacer(l robot.Limits, history []int64, shared Shared, lane string) *pace
 	return p
 }
 
-// enabled reports whether the robot is paced at all.
 func (p *pacer) enabled() bool { return len(p.windows) > 0 }
 
-// check is the wait until a send may start: until, for every limit, the
-// r.N-th most recent send has left its window.
+// check waits until each limit's N-th latest send has left its window.
 func (p *pacer) check(now time.Time) (time.Duration, error) {
 	if p.shared != nil {
 		return p.slot(false)
@@ -78,10 +65,8 @@ func (p *pacer) check(now time.Time) (time.Duration, error) {
 	return at.Sub(now), nil
 }
 
-// take records a send starting at now if every window allows it, and
-// otherwise says how long to wait; a shared store refuses it once this
-// replica lost the lease (store.ErrLeaseLost). Every attempt counts: the
-// robot counts requests, not successes.
+// take records a send if the windows allow, else says how long to wait. The
+// robot counts requests, not successes, so every attempt counts.
 func (p *pacer) take(now time.Time) (time.Duration, error) {
 	if p.shared != nil {
 		return p.slot(true)
@@ -103,9 +88,8 @@ func (p *pacer) slot(take bool) (time.Duration, error) {
 	return wait, err
 }
 
-// history is the send times (Unix ms) to persist with the lane's store
-// writes, so a restart does not forget a window that is still open; nil
-// when the lane is unpaced or a shared store keeps them.
+// history is the send times (Unix ms) persisted so a restart keeps open
+// windows; nil when unpaced or a shared store keeps them.
 func (p *pacer) history() []int64 {
 	if !p.enabled() || p.shared != nil {
 		return nil

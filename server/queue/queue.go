@@ -1,8 +1,6 @@
-// Package queue is the delivery engine: a lane per robot, each a FIFO that
-// keeps its oldest messages in memory and the rest in the store, worked by
-// a worker that paces, coalesces bursts into digests, retries with backoff
-// and dead-letters what cannot be delivered. Every message is in the store
-// before its webhook is answered, and pending work resumes at start-up.
+// Package queue is the delivery engine: a FIFO lane per robot (head in memory,
+// rest in the store) whose workers pace, digest bursts, retry and dead-letter.
+// A message is stored before its webhook is answered; work resumes at start.
 package queue
 
 import (
@@ -25,10 +23,7 @@ var ErrShuttingDown = errors.New("shutting down")
 // ErrUnknownRobot is a dead letter whose robot is no longer configured.
 var ErrUnknownRobot = errors.New("its robot is no longer configured")
 
-// Sender delivers one message to one robot, building (and signing) the
-// wire body itself; robot.Sender is the production one. An error's
-// Retryable() bool and RetryAfter() time.Duration, if it has them, decide
-// whether and how soon the queue tries again.
+// Sender delivers one message; an error's Retryable/RetryAfter steer retries.
 type Sender interface {
 	Send(ctx context.Context, m translate.Message, msgUUID string) error
 }
@@ -47,24 +42,15 @@ type Lane struct {
 type Options struct {
 	SendTimeout time.Duration // default 5s
 	RetryMaxAge time.Duration // default 12h
-	// RetryMaxWait caps the wait between two attempts (default 1m; see
-	// retryWait), not a wait the service asked for.
+	// RetryMaxWait caps our own backoff (default 1m), not a service's wait.
 	RetryMaxWait time.Duration
-	// Render gives the renderer in use now (it changes on template reload)
-	// for digests.
+	// Render gives the current renderer (reloadable) for digests.
 	Render func() *translate.Renderer
 	// History, when set, keeps every delivered message for the console.
 	History History
 
-	// Production leaves these at their defaults; tests set them through
-	// export_test.go. firstWait is the wait after a first failure (2s),
-	// maxDigestItems the most messages one digest merges (100), resident
-	// how many of a robot's oldest pending messages memory keeps (256, at
-	// least 2×maxDigestItems) and memory how many bytes of messages all
-	// robots together keep (see memory.go): the rest stays in the store,
-	// so a robot down for hours costs disk, not RAM. leaseTTL and
-	// leaseEvery are how long a shared store's lease lasts and how often
-	// it is renewed (see lease.go).
+	// Set only by tests (export_test.go). resident and memory bound RAM: a
+	// robot down for hours costs disk, not RAM (memory.go, lease.go).
 	firstWait            time.Duration
 	maxDigestItems       int
 	resident             int
@@ -73,7 +59,6 @@ type Options struct {
 	leaseTTL, leaseEvery time.Duration
 }
 
-// withDefaults fills in what o leaves zero.
 func (o Options) withDefaults() Options {
 	orDefault(&o.SendTimeout, 5*time.Second)
 	orDefault(&o.RetryMaxAge, 12*time.Hour)
@@ -92,7 +77,6 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// orDefault sets *v to d when it is not positive.
 func orDefault[T int | int64 | time.Duration](v *T, d T) {
 	if *v <= 0 {
 		*v = d
@@ -111,13 +95,11 @@ type Queue struct {
 	lanes  map[string]*lane
 	// byDest finds lanes by robot fingerprint (see laneFor).
 	byDest map[string][]*lane
-	// With a shared store: the lanes in configuration order, their keys,
-	// and the lanes by key.
+	// Shared store only: lanes in configuration order, keys, lanes by key.
 	order []*lane
 	keys  []string
 	byKey map[string]*lane
-	// stopShared ends the lease renewals and the watch, sharedWG waits
-	// for them.
+	// stopShared ends lease renewals and the watch; sharedWG waits for them.
 	stopShared context.CancelFunc
 	sharedWG   sync.WaitGroup
 
@@ -132,9 +114,7 @@ type Queue struct {
 	wg         sync.WaitGroup
 }
 
-// New loads pending work from the store into a lane per robot (see
-// recover); a shared store's work is read by the lanes as they get their
-// leases, after Start. The queue owns st from now on: Close closes it.
+// New loads pending work into a lane per robot; the queue owns st from now on.
 func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Queue, error) {
 	opts = opts.withDefaults()
 	q := &Queue{store: st, opts: opts, log: log, m: m, lanes: map[string]*lane{}, byDest: map[string][]*lane{}, stopping: make(chan struct{})}
@@ -173,10 +153,7 @@ func New(st Store, lanes []Lane, opts Options, log *zap.Logger, m *Metrics) (*Qu
 	return q, nil
 }
 
-// Start runs the workers of every robot and the housekeeping loop. With a
-// shared store it first asks for the robots' leases (a replica that starts
-// first takes them at once) and looks after lanes no robot here has, then
-// keeps renewing the leases and watching for new messages.
+// Start runs the workers and housekeeping; shared, it also holds leases.
 func (q *Queue) Start() {
 	if q.shared != nil {
 		q.holdLeases()
@@ -207,10 +184,8 @@ func (q *Queue) Accepting() bool {
 	}
 }
 
-// Close stops starting sends, lets in-flight sends finish until ctx is done
-// (then aborts them), and closes the store. What is left stays pending.
-// With a shared store the leases are renewed until the sends have
-// finished, then released, so that another replica takes over at once.
+// Close lets in-flight sends finish until ctx ends and closes the store; the
+// rest stays pending, and shared leases are released for a quick takeover.
 func (q *Queue) Close(ctx context.Context) error {
 	q.stopOnce.Do(func() { close(q.stopping) })
 	done := make(chan struct{})
@@ -233,9 +208,8 @@ func (q *Queue) Close(ctx context.Context) error {
 	return errors.Join(err, q.store.Close())
 }
 
-// Enqueue stores items durably and hands them to their robots. It returns
-// store.ErrDuplicate when dedup is set and the delivery was already
-// accepted, ErrShuttingDown once Close has begun.
+// Enqueue stores items durably and hands them to their robots
+// (store.ErrDuplicate when dedup and seen, ErrShuttingDown once closing).
 func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error {
 	if !q.Accepting() {
 		return ErrShuttingDown
@@ -249,8 +223,7 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 		it.Lane = l.key
 	}
 	err := q.store.Add(delivery, dedup, q.opts.now(), items, func() {
-		// Runs on the store's writer in commit order, which keeps each
-		// robot's queue in arrival order across concurrent webhooks.
+		// On the store's writer in commit order: keeps arrival order per robot.
 		for _, it := range items {
 			q.hand(q.lanes[it.Robot], it)
 		}
@@ -259,9 +232,7 @@ func (q *Queue) Enqueue(delivery string, dedup bool, items []*store.Item) error 
 	return err
 }
 
-// hand gives a stored item to its lane: pushed into a local store's lane,
-// read from a shared store by the lane's holder, here or on another
-// replica, in the order the store took them.
+// hand gives a stored item to its lane (shared: its holder reads it).
 func (q *Queue) hand(l *lane, it *store.Item) {
 	if q.shared != nil {
 		q.poke(l)

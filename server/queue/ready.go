@@ -9,15 +9,11 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// ErrStoreFailing is Ready's answer while the store's last write failed (a
-// full disk, say): an event sent now would be answered 500.
+// ErrStoreFailing is Ready's answer while the store's last write failed.
 var ErrStoreFailing = errors.New("the store cannot write")
 
-// Ready reports whether the queue can accept an event now: ErrShuttingDown
-// once Close has begun, ErrStoreFailing (wrapping the failure) from a
-// failed store write until a write succeeds. While writes fail, the
-// housekeeping loop probes the store every second, so readiness comes back
-// without waiting for an event that a not-ready relay would not be sent.
+// Ready reports whether the queue accepts an event now; a failing store is
+// probed each second, so readiness returns without waiting for an event.
 func (q *Queue) Ready() error {
 	if !q.Accepting() {
 		return ErrShuttingDown
@@ -30,9 +26,7 @@ func (q *Queue) Ready() error {
 	return nil
 }
 
-// noteWrite records the outcome of a store write. An answer about the data
-// (a duplicate delivery, a missing or refused dead letter) is no failure of
-// the store and changes nothing.
+// noteWrite records a write's outcome; data answers are not store failures.
 func (q *Queue) noteWrite(err error) {
 	if errors.Is(err, store.ErrDuplicate) || errors.Is(err, store.ErrNotFound) || errors.Is(err, ErrUnknownRobot) {
 		return

@@ -11,12 +11,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// recover finds each lane's pending messages at start-up from the store's
-// index of them, without reading them; only those of a lane no robot has
-// now (renamed, a name= or token changed) are read to find their robot.
-// Messages of robots no longer configured stay in the store untouched (and
-// are logged) so that removing a robot by mistake loses nothing, until
-// they are older than RetryMaxAge: then they become dead letters.
+// recover indexes pending messages, reading only lanes no robot has; a removed
+// robot's stay (logged) until RetryMaxAge, so a mistake loses nothing.
 func (q *Queue) recover() error {
 	var unknown []uint64
 	err := q.store.(Local).Backlog(func(lane string, id uint64, created time.Time) error {
@@ -66,9 +62,7 @@ func (q *Queue) recover() error {
 	return nil
 }
 
-// buryOrphans dead-letters messages of a robot removed for longer than
-// messages are retried: gone for good, they become visible in the admin API
-// and replayable should it come back, instead of waiting unseen forever.
+// buryOrphans dead-letters robots' messages gone past RetryMaxAge (replayable).
 func (q *Queue) buryOrphans(items []*store.Item, fields ...zap.Field) error {
 	now := q.opts.now()
 	for _, it := range items {
@@ -87,13 +81,9 @@ func (q *Queue) buryOrphans(items []*store.Item, fields ...zap.Field) error {
 	return nil
 }
 
-// laneFor finds the lane of a stored item. Default robot names are
-// positions (dingtalk-1, dingtalk-2), so after a robot is removed another
-// one may carry its old name: an item goes by name when the robot of that
-// name has the item's credential fingerprint or a name chosen with name=
-// (a chosen name survives a token change), else to the one robot that has
-// the fingerprint (a rename), else nowhere (it stays stored). Items stored
-// before fingerprints existed go by name.
+// laneFor finds an item's lane (default names are positions a removal shifts):
+// by name if that robot has its fingerprint or a chosen name= (or the item
+// predates fingerprints), else the one robot with it, else none (stays).
 func (q *Queue) laneFor(it *store.Item) *lane {
 	l := q.lanes[it.Robot]
 	if it.Dest == "" || (l != nil && (l.robot.Fingerprint == it.Dest || l.robot.Named)) {

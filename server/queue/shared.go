@@ -10,12 +10,8 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// laneKeys names each lane in a shared store after what its messages are
-// tied to, as recover ties them in a local one: a robot with a name= by
-// that name (it keeps its backlog across a token change), any other by its
-// credential's fingerprint (its default name is a position and changes when
-// robots are added or removed). Two unnamed entries for one robot each
-// have their own pacing, so they go by name.
+// laneKeys keys lanes by name= (survives a token change), else fingerprint
+// (default names are positions); unnamed duplicates pace apart, by name.
 func laneKeys(robots []robot.Robot) map[string]string {
 	count := map[string]int{}
 	for _, r := range robots {
@@ -32,9 +28,8 @@ func laneKeys(robots []robot.Robot) map[string]string {
 	return keys
 }
 
-// LaneOf is the shared store's lane for a stored item, found as recover
-// finds it (it may rename it.Robot); an item of no configured robot gets
-// the lane its robot would have, where it waits for it.
+// LaneOf is the shared store's lane for an item, found as recover finds it
+// (may rename it.Robot); an unconfigured robot's item waits in its lane.
 func (q *Queue) LaneOf(it *store.Item) string {
 	if l := q.laneFor(it); l != nil {
 		return l.key
@@ -45,8 +40,7 @@ func (q *Queue) LaneOf(it *store.Item) string {
 	return "name:" + it.Robot
 }
 
-// refillShared reads the lane's next messages from the shared store when
-// the ones in memory have drained to half of resident and more may follow.
+// refillShared reads more once memory drains to half of resident.
 func (q *Queue) refillShared(l *lane) {
 	l.mu.Lock()
 	t := &l.tail
@@ -86,9 +80,7 @@ func (q *Queue) refillShared(l *lane) {
 	q.gaugeLocked(l)
 }
 
-// watch wakes the lanes this replica holds when any replica adds to them:
-// one subscription for every lane, so that an idle replica costs Redis
-// nothing per robot.
+// watch wakes held lanes: one subscription, so idle costs nothing per robot.
 func (q *Queue) watch(ctx context.Context) {
 	defer q.sharedWG.Done()
 	q.shared.Watch(ctx, func(key string) {
@@ -115,11 +107,8 @@ func (q *Queue) poke(l *lane) {
 	}
 }
 
-// sweep looks after lanes in the shared store that no robot of this
-// replica's has, once no replica holds them (one that still has the robot
-// keeps sending it): their messages move to the robot they belong to now
-// (renamed, or given a name=, found as recover finds it), those older than
-// RetryMaxAge become dead letters, the rest stay and are logged.
+// sweep moves unheld foreign lanes' messages to their robot's lane (as recover
+// finds it), buries those past RetryMaxAge and logs the rest.
 func (q *Queue) sweep() {
 	keys, err := q.shared.Lanes()
 	if err != nil {

@@ -5,11 +5,8 @@ import (
 	"time"
 )
 
-// What a robot's worker is doing, as RobotState.State reports it: idle
-// (nothing to send), sending, paced (waiting for its rate window, from
-// RELAY_RATE_LIMIT or rate=, until RobotState.Until) or backoff (a message
-// waits to be retried after a failure until Until, a wait the service asked
-// for, such as DingTalk's ten-minute throttle after 130101, included).
+// What a robot's worker does (RobotState.State): paced waits for its window,
+// backoff for a retry (DingTalk's ten-minute 130101 throttle included).
 const (
 	StateIdle    = "idle"
 	StateSending = "sending"
@@ -17,16 +14,13 @@ const (
 	StateBackoff = "backoff"
 )
 
-// RobotState is one robot's delivery as the console's overview shows it: a
-// copy, read without holding up intake or sends.
+// RobotState is one robot's delivery for the console overview (a copy).
 type RobotState struct {
 	Robot string `json:"robot"`
 	// Depth is how many messages wait, OldestAge how long the oldest has.
 	Depth     int     `json:"depth"`
 	OldestAge float64 `json:"oldest_age_seconds"`
-	// State is StateIdle, StateSending, StatePaced or StateBackoff; Until
-	// is when a pacing or backoff wait ends. With inflight= above 1 it is
-	// what the latest of the robot's workers did.
+	// State is a State* (latest worker's); Until ends a pace/backoff wait.
 	State string    `json:"state"`
 	Until time.Time `json:"until,omitzero"`
 	// Last is the latest send since start-up; nil before the first.
@@ -38,8 +32,7 @@ type RobotState struct {
 // LastSend is the outcome of one send.
 type LastSend struct {
 	At time.Time `json:"at"`
-	// Result is "ok", "retry" (failed, will be retried) or "failed"
-	// (dead-lettered), as in relay_sends_total.
+	// Result is "ok", "retry" or "failed" (dead), as in relay_sends_total.
 	Result  string `json:"result"`
 	ErrCode int    `json:"errcode,omitempty"`
 	Error   string `json:"error,omitempty"`
@@ -52,30 +45,25 @@ type SendCounts struct {
 	Retried int `json:"retried"`
 }
 
-// laneStats is what a lane remembers of its sends for Snapshot. It has a
-// lock of its own: the lane's is the intake's, and an overview that
-// refreshes every few seconds must not compete with webhooks for it.
+// laneStats is a lane's send record, its own lock kept apart from intake's.
 type laneStats struct {
 	mu    sync.Mutex
 	state string
 	until time.Time
 	last  *LastSend
-	// minutes counts sends per minute of the last hour, a ring indexed by
-	// the Unix minute modulo 60; a slot of an older minute is stale.
+	// minutes is a ring of per-minute sends indexed by Unix minute mod 60.
 	minutes [60]struct {
 		minute int64
 		counts SendCounts
 	}
 }
 
-// set records what the worker does now.
 func (s *laneStats) set(state string, until time.Time) {
 	s.mu.Lock()
 	s.state, s.until = state, until
 	s.mu.Unlock()
 }
 
-// sent records one send's outcome at now.
 func (s *laneStats) sent(now time.Time, result string, code int, err error) {
 	last := &LastSend{At: now, Result: result, ErrCode: code}
 	if err != nil {
@@ -99,7 +87,6 @@ func (s *laneStats) sent(now time.Time, result string, code int, err error) {
 	}
 }
 
-// read copies the stats for a RobotState at now.
 func (s *laneStats) read(now time.Time, st *RobotState) {
 	m := now.Unix() / 60
 	s.mu.Lock()
@@ -129,8 +116,7 @@ func (s *laneStats) read(now time.Time, st *RobotState) {
 	}
 }
 
-// Snapshot is every robot's delivery state, in the order the robots were
-// configured.
+// Snapshot is every robot's delivery state, in configuration order.
 func (q *Queue) Snapshot() []RobotState {
 	now := q.opts.now()
 	out := make([]RobotState, 0, len(q.order))
@@ -140,8 +126,7 @@ func (q *Queue) Snapshot() []RobotState {
 		st.Depth = len(l.items) - l.settled + len(l.spilled)
 		switch {
 		case len(l.items) > l.settled:
-			// Settled items are taken first, so the next one is the oldest
-			// still waiting (exactly so on a paced lane's single worker).
+			// Settled items are taken first: the next is the oldest waiting.
 			st.OldestAge = now.Sub(l.items[l.settled].Created).Seconds()
 		case len(l.spilled) > 0:
 			st.OldestAge = now.Sub(l.spilled[0].created).Seconds()

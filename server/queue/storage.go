@@ -8,23 +8,19 @@ import (
 	"github.com/coding-relay/coding-relay/server/store"
 )
 
-// Store is the durable state the queue works on (*store.Store, bbolt):
-// every message is written before its webhook is answered and removed once
-// its robot accepted it.
+// Store is the queue's durable state (*store.Store): a message is written
+// before its webhook is answered and removed once its robot accepted it.
 type Store interface {
-	// Add stores a delivery's items (returning store.ErrDuplicate for a
-	// delivery ID already seen when dedup is set); post runs after the
-	// commit, in commit order.
+	// Add stores a delivery's items (store.ErrDuplicate if dedup and seen);
+	// post runs after the commit, in commit order.
 	Add(delivery string, dedup bool, now time.Time, items []*store.Item, post func()) error
 	// Done removes delivered items; done hears the commit's outcome.
 	Done(items []*store.Item, robot string, pace []int64, done func(error))
-	// Update records a failed attempt on items, and the robot's recent
-	// sends when pace is not nil (with no items: before a send leaves).
+	// Update records a failed attempt, and pace if not nil (no items: pre-send).
 	Update(items []*store.Item, robot string, pace []int64) error
 	// Bury moves items to the dead letters.
 	Bury(items []*store.Item, robot string, pace []int64) error
-	// Revive moves a dead letter back to pending if accept agrees and
-	// hands it to post (store.ErrNotFound when there is none).
+	// Revive requeues a dead letter if accept agrees, handing it to post.
 	Revive(id uint64, accept func(*store.Item) error, post func(*store.Item)) error
 	// Expire forgets delivery IDs seen before cutoff.
 	Expire(cutoff time.Time) (int, error)
@@ -39,27 +35,22 @@ type Store interface {
 	Close() error
 }
 
-// Local is a Store one relay keeps to itself, whose lanes it finds at
-// start-up.
+// Local is a Store one relay keeps to itself, whose lanes it finds at start-up.
 type Local interface {
 	Store
-	// Backlog calls fn with every pending item's lane ("" when stored
-	// before lanes were), ID and arrival, in arrival order, without
-	// reading the items.
+	// Backlog calls fn with each pending item's lane ("" if pre-lanes), ID
+	// and arrival, in arrival order, without reading the items.
 	Backlog(fn func(lane string, id uint64, created time.Time) error) error
 }
 
 var _ Local = (*store.Store)(nil)
 
-// Shared is a Store several replicas use at once (server/store/redis). A
-// lane is worked only by the replica holding its lease, which reads the
-// lane's messages from the store (any replica may have taken them), paces
-// through it so every replica's sends count in one window, and forgets
-// what it had in memory whenever the lease changed hands.
+// Shared is a Store several replicas use at once (server/store/redis): the
+// lease holder reads and paces a lane through it, so all sends share one
+// window, and forgets its memory whenever the lease changes hands.
 type Shared interface {
 	Store
-	// Hold takes or renews this replica's lease on each lane for ttl;
-	// held[i] tells whether it holds lanes[i].
+	// Hold takes or renews the leases for ttl; held[i] is for lanes[i].
 	Hold(lanes []string, ttl time.Duration) (held []bool, err error)
 	// Release gives leases up, once what this replica delivered is gone.
 	Release(lanes []string) error
@@ -71,9 +62,8 @@ type Shared interface {
 	// Next reads up to n pending items of lane with IDs above after, oldest
 	// first: last is the next call's cursor, rest how many follow.
 	Next(lane string, after uint64, n int) (items []*store.Item, last uint64, rest int, err error)
-	// Watch calls fn with a lane's name when any replica added to it, and
-	// with "" when any may have been added to unseen (a subscription made
-	// anew), until ctx ends.
+	// Watch calls fn with a lane's name on any replica's add, and with ""
+	// when adds may have been missed (resubscribed), until ctx ends.
 	Watch(ctx context.Context, fn func(lane string))
 	// List is up to limit pending items of every lane, oldest first, and
 	// how many are pending in all.

@@ -14,29 +14,25 @@ import (
 	"github.com/coding-relay/coding-relay/translate"
 )
 
-// What the queue asks of a Sender's errors; robot.Error has all three.
+// What the queue asks of a Sender's errors (robot.Error has all three).
 type retryable interface{ Retryable() bool }
 type retryAfter interface{ RetryAfter() time.Duration }
 type errCoder interface{ ErrCode() int }
 
-// group is what one send carries: one item, or a digest of several. It is
-// kept by its worker across retries.
+// group is what one send carries: one item or a digest, kept across retries.
 type group struct {
 	items []*store.Item
 	msg   translate.Message
 	uuid  string
-	// failure is the kind of the last failure, streak how many attempts in
-	// a row failed that way (see nextWait), next when to try again.
+	// failure, streak: last failure kind and its run (see nextWait).
 	failure string
 	streak  int
 	next    time.Time
 	gen     uint64 // the lane's generation the items were taken in (see current)
 }
 
-// work is one worker of a lane. A paced lane has one, so its messages go
-// out strictly in order; a lane with inflight=N has N, each sending the
-// oldest message nobody is sending yet. With a shared store a worker sends
-// only while this replica holds the lane's lease.
+// work is one worker of a lane: a paced lane has one (strict order), inflight=N
+// has N; with a shared store it sends only while this replica holds the lease.
 func (q *Queue) work(l *lane) {
 	defer q.wg.Done()
 	var g *group // the send in progress, kept across its retries
@@ -44,9 +40,7 @@ func (q *Queue) work(l *lane) {
 	}
 }
 
-// step takes one step of a lane's worker: a wait (for the lease, a new
-// message, a retry or the robot's window) or a send. It returns false when
-// the queue stops.
+// step waits (lease, message, retry, window) or sends; false when stopping.
 func (q *Queue) step(l *lane, gp **group) bool {
 	held, gen := q.current(l)
 	if *gp != nil && (*gp).gen != gen {
@@ -81,19 +75,16 @@ func (q *Queue) step(l *lane, gp **group) bool {
 			return true // nothing, or a wait another replica began
 		}
 	}
-	// Check and Take are apart only for a shared window, which another
-	// replica's send may have filled in between (just before it lost
-	// the lease): then wait like any throttled send.
+	// Check and Take differ only for a shared window another replica may
+	// have filled just before losing the lease: wait like any throttle.
 	if wait, err := l.pacer.take(now); err != nil {
 		return q.paceFailed(l, err)
 	} else if wait > 0 {
 		return q.sleep(wait)
 	}
-	// The robot counts a request as it arrives: a paced lane's window,
-	// this send in it, is committed before the send leaves (after the
-	// last message's removal: the store commits in order), so a crash
-	// cannot leave a restarted relay one send short of the robot's
-	// count. A failed write waits a second, the send still counted.
+	// The robot counts a request on arrival, so the window with this send is
+	// committed before it leaves: a crash cannot leave a restart one send
+	// short of the robot's count. A failed write waits a second, still counted.
 	if h := l.pacer.history(); h != nil {
 		if err := q.store.Update(nil, l.robot.Name, h); err != nil {
 			return q.paceFailed(l, err)
@@ -107,9 +98,7 @@ func (q *Queue) step(l *lane, gp **group) bool {
 	return true
 }
 
-// paceFailed handles a shared window that could not be checked: the lease
-// is gone (another replica sends now), or the store is unreachable (wait a
-// second; readiness follows). It returns false when the queue stops.
+// paceFailed handles an uncheckable shared window; false when stopping.
 func (q *Queue) paceFailed(l *lane, err error) bool {
 	if errors.Is(err, store.ErrLeaseLost) {
 		q.lost(l)
@@ -120,11 +109,9 @@ func (q *Queue) paceFailed(l *lane, err error) bool {
 	return q.sleep(time.Second)
 }
 
-// await blocks until the lane has a message no worker is sending, reading
-// more from the store as needed. It returns false when the queue stops;
-// with a shared store it also returns when the lease was lost, and looks
-// for new messages on its own every few minutes, should a wake-up have been
-// lost (see Shared.Watch).
+// await blocks until the lane has an unclaimed message; false when stopping.
+// A shared lane also returns on lease loss and polls every few minutes in
+// case a wake-up was lost (see Shared.Watch).
 func (q *Queue) await(l *lane) bool {
 	var poll <-chan time.Time
 	if q.shared != nil {
@@ -147,7 +134,6 @@ func (q *Queue) await(l *lane) bool {
 			return true
 		}
 		if more {
-			// A failed read back: give the store a moment.
 			d := 100 * time.Millisecond
 			if failed {
 				d = time.Second
@@ -184,8 +170,7 @@ func (q *Queue) sleep(d time.Duration) bool {
 	}
 }
 
-// send makes one attempt and reports whether the group is finished with
-// (delivered or dead-lettered) rather than waiting for a retry.
+// send makes one attempt; true when the group is delivered or dead-lettered.
 func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 	kind := l.robot.KindName()
 	ctx, cancel := context.WithTimeout(q.hard, q.opts.SendTimeout)
@@ -208,8 +193,7 @@ func (q *Queue) send(l *lane, g *group, now time.Time) bool {
 		q.store.Done(g.items, l.robot.Name, l.pacer.history(), func(err error) {
 			q.noteWrite(err)
 			if err != nil {
-				// The message went out but is still stored: it will be
-				// sent again after a restart (at-least-once).
+				// Sent but still stored: resent after restart (at-least-once).
 				q.log.Error("removing delivered messages from the store", zap.String("robot", l.robot.Name), zap.Error(err))
 			}
 		})
@@ -247,8 +231,7 @@ func isRetryable(err error) bool {
 	if errors.As(err, &r) {
 		return r.Retryable()
 	}
-	// An unclassified error (a Sender that does not know better) is treated
-	// as transient: losing a message is worse than one more attempt.
+	// Unclassified errors are transient: a retry beats a lost message.
 	return true
 }
 
@@ -259,9 +242,7 @@ func (q *Queue) retryLater(l *lane, g *group, cause error) {
 	l.mu.Lock() // the admin listing reads these
 	for _, it := range g.items {
 		it.Attempts++
-		// Stored with the attempt: a restart, or a replica taking the
-		// robot over, waits out the rest (DingTalk's ten-minute throttle
-		// grows with every request sent into it).
+		// Stored so a takeover waits it out: DingTalk's throttle grows if hit.
 		it.LastError, it.ErrCode, it.NotBefore = cause.Error(), errCode(cause), g.next
 	}
 	l.mu.Unlock()
