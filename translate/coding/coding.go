@@ -37,8 +37,8 @@ func Decode(name string, body []byte) (*translate.Event, error) {
 		ev.Action = cmp.Or(ev.Action, verb)
 	}
 	fixCommitURLs(&p)
+	ev.WithPayload(string(body)) // lazy; toEvent may read a member it has no struct for
 	toEvent(&p, ev)
-	ev.WithPayload(string(body))
 	ev.Complete()
 	return ev, nil
 }

@@ -333,6 +333,11 @@ func objectEvent(p *payload, pl *places, ev *translate.Event) {
 		ev.Link = pl.settingURL("member")
 	case translate.EventPing:
 		ev.Link = pl.settingURL("webhook")
+	default:
+		// GIT_TAG_CREATED and the like carry only {"tag": {"name": …}}.
+		if tag, _ := ev.Get("tag.name").(string); tag != "" {
+			ev.ObjectURL = pl.tagURL(tag, strings.Contains(strings.ToUpper(ev.Name), "DELETE"))
+		}
 	case translate.EventIteration:
 		if it := p.Iteration; it != nil {
 			ev.Title, ev.Status, ev.Goal = first(it.Name, it.Title), it.Status.str(), it.Goal.str()
