@@ -12,16 +12,17 @@ import (
 )
 
 // DecodeObject decodes a JSON object body into v tolerantly: unknown
-// members are ignored, a wrongly typed one is left empty. opts add to v1's.
-// Only a non-object fails, with an error that does not quote the body.
-func DecodeObject(body []byte, v any, opts ...json.Options) error {
+// members are ignored, a wrongly typed one is left empty, and names match
+// fields ignoring case, _ and - (html_url fills HTMLURL). Only a non-object
+// fails, with an error that does not quote the body.
+func DecodeObject(body []byte, v any) error {
 	if k := jsontext.Value(body).Kind(); k != '{' {
 		if !jsonv1.Valid(body) {
 			return fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
 		}
 		return fmt.Errorf("decode webhook body: want a JSON object, got %s", cmp.Or(valueNames[k], "a number"))
 	}
-	err := json.Unmarshal(body, v, append([]json.Options{jsonv1.DefaultOptionsV1()}, opts...)...)
+	err := json.Unmarshal(body, v, jsonv1.DefaultOptionsV1(), jsonv1.MatchCaseSensitiveDelimiter(false))
 	if _, mismatch := errors.AsType[*jsonv1.UnmarshalTypeError](err); err != nil && (!mismatch || !jsonv1.Valid(body)) {
 		return fmt.Errorf("decode webhook body: malformed JSON: %w", syntaxError(body))
 	}

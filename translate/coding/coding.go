@@ -9,8 +9,6 @@ import (
 	"path"
 	"strings"
 
-	jsonv1 "github.com/go-json-experiment/json/v1"
-
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -23,7 +21,7 @@ var ErrNoEventName = errors.New("no event name")
 // fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
 	var p payload
-	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
+	if err := translate.DecodeObject(body, &p); err != nil {
 		return nil, err
 	}
 	name = cmp.Or(strings.TrimSpace(name), strings.TrimSpace(p.Event.str()))

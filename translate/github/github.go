@@ -5,8 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	jsonv1 "github.com/go-json-experiment/json/v1"
-
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -18,8 +16,7 @@ var ErrNoEventName = errors.New("no event name")
 // or a non-object fails.
 func Decode(name string, body []byte) (*translate.Event, error) {
 	var p payload
-	// Names match ignoring _ and - (html_url is HTMLURL): no struct tags.
-	if err := translate.DecodeObject(body, &p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
+	if err := translate.DecodeObject(body, &p); err != nil {
 		return nil, err
 	}
 	if name = strings.ToLower(strings.TrimSpace(name)); name == "" {

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strings"
 
-	jsonv1 "github.com/go-json-experiment/json/v1"
-
 	"github.com/coding-relay/coding-relay/translate"
 )
 
@@ -45,7 +43,7 @@ var verbs = map[string]string{
 
 func parse(name string, body []byte) (Hook, *payload, error) {
 	p := new(payload)
-	if err := translate.DecodeObject(body, p, jsonv1.MatchCaseSensitiveDelimiter(false)); err != nil {
+	if err := translate.DecodeObject(body, p); err != nil {
 		return "", nil, err
 	}
 	hook, ok := ParseHook(name)

@@ -10,9 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/coding-relay/coding-relay/server/source"
@@ -40,31 +38,17 @@ func (Source) Name() string { return "coding" }
 // Path is /webhook.
 func (Source) Path() string { return "/webhook" }
 
-// Check accepts application/json and application/x-www-form-urlencoded.
-func (Source) Check(h http.Header) error {
-	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
-	if err != nil || (mt != "application/json" && mt != "application/x-www-form-urlencoded") {
-		return source.Errorf(source.ErrUnsupported, "Content-Type must be application/json or application/x-www-form-urlencoded")
-	}
-	return nil
-}
+// Check accepts JSON and form bodies.
+func (Source) Check(h http.Header) error { return source.CheckJSONOrForm(h) }
 
 // Decode verifies the signature over the raw bytes, then unwraps and decodes.
 func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
 	if err := s.Verify(h, bytes.NewReader(raw)); err != nil {
 		return nil, err
 	}
-	payload := raw
-	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
-		form, err := url.ParseQuery(string(raw))
-		if err != nil {
-			return nil, source.Errorf(source.ErrBadRequest, "malformed form body: %v", err)
-		}
-		p := form.Get("payload")
-		if p == "" {
-			return nil, source.Errorf(source.ErrBadRequest, "form body has no payload field")
-		}
-		payload = []byte(p)
+	payload, err := source.Payload(h, raw)
+	if err != nil {
+		return nil, err
 	}
 	ev, err := payloads.Decode(s.EventHeader(h), payload)
 	if err != nil {

@@ -9,9 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/coding-relay/coding-relay/server/source"
@@ -59,24 +57,13 @@ func (Source) Aliases() []string {
 }
 
 // Check accepts JSON and form bodies, the two types every sender offers.
-func (Source) Check(h http.Header) error {
-	if isForm(h) || mediaType(h) == "application/json" {
-		return nil
-	}
-	return source.Errorf(source.ErrUnsupported, "Content-Type must be application/json or application/x-www-form-urlencoded")
-}
+func (Source) Check(h http.Header) error { return source.CheckJSONOrForm(h) }
 
 // Decode unwraps a form body, verifies the signature and decodes the payload.
 func (s Source) Decode(h http.Header, raw []byte) (*translate.Event, error) {
-	payload := raw
-	if isForm(h) {
-		form, err := url.ParseQuery(string(raw))
-		if err != nil {
-			return nil, source.Errorf(source.ErrBadRequest, "malformed form body: %v", err)
-		}
-		if payload = []byte(form.Get("payload")); len(payload) == 0 {
-			return nil, source.Errorf(source.ErrBadRequest, "form body has no payload field")
-		}
+	payload, err := source.Payload(h, raw)
+	if err != nil {
+		return nil, err
 	}
 	if s.Secret != "" {
 		if err := s.verify(h, bytes.NewReader(raw), payload); err != nil {
@@ -118,7 +105,7 @@ func (s Source) Verify(h http.Header, body io.Reader) error {
 	switch {
 	case s.Secret == "":
 		return nil
-	case isForm(h):
+	case source.IsForm(h):
 		_, err := signature(h)
 		return err
 	}
@@ -188,12 +175,3 @@ func first(h http.Header, keys []string) string {
 	}
 	return ""
 }
-
-func mediaType(h http.Header) string {
-	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil {
-		return mt
-	}
-	return ""
-}
-
-func isForm(h http.Header) bool { return mediaType(h) == "application/x-www-form-urlencoded" }

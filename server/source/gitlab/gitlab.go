@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"time"
 
@@ -42,7 +41,7 @@ func (Source) Path() string { return "/webhook/gitlab" }
 
 // Check accepts application/json, the only body GitLab, Codeup and TGit send.
 func (Source) Check(h http.Header) error {
-	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err != nil || mt != "application/json" {
+	if source.MediaType(h) != "application/json" {
 		return source.Errorf(source.ErrUnsupported, "Content-Type must be application/json")
 	}
 	return nil
